@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Runs every compiled test file (`dist/**/*.test.js` of libs and services) in one
+// `node --test` invocation from the root, so its closing summary ends the log.
+// Integration tests that need Kafka get a real broker started by deploy/kafka
+// (see deploy/kafka/README.md); it is stopped on exit, whatever happens.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function findTests(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.js')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const files = [];
+for (const group of ['libs', 'services']) {
+  for (const pkg of readdirSync(join(root, group)).sort()) findTests(join(root, group, pkg, 'dist'), files);
+}
+const filter = process.argv.slice(2);
+const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+
+const env = { ...process.env };
+let broker;
+const brokerModule = join(root, 'deploy', 'kafka', 'kafka-broker.mjs');
+if (selected.some((f) => f.includes('kafka')) && existsSync(brokerModule)) {
+  const { startBrokerForTests } = await import(brokerModule);
+  broker = await startBrokerForTests();
+  if (broker) env.PERPCORE_KAFKA_BROKERS = broker.bootstrap;
+}
+
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, env, stdio: 'inherit' });
+const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+if (broker) await broker.stop();
+process.exit(code);
