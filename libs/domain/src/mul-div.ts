@@ -30,7 +30,7 @@ export function divRound(n: number, d: number, rounding: Rounding): number {
     n = -n;
     d = -d;
   }
-  let q = Math.trunc(n / d);
+  let q = Math.trunc(n / d) + 0; // + 0 turns -0 into 0
   let r = n - q * d;
   // float division can land one off when |n| is large: repair with the remainder
   if (r >= d || (r > 0 && n < 0)) {
