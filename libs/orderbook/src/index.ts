@@ -1,1 +1,2 @@
-export * from "./order-book.js";
+export * from './order-book.js';
+export { createReferenceOrderBook } from './reference-order-book.js';

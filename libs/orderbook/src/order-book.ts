@@ -86,6 +86,8 @@ export const MatchingReject = {
   NotOrderOwner: 'MATCHING_NOT_ORDER_OWNER',
   PostOnlyWouldTake: 'MATCHING_POST_ONLY_WOULD_TAKE',
   NoReferencePrice: 'MATCHING_NO_REFERENCE_PRICE',
+  /** `cancelAll` with a reason outside `CancelReason`. */
+  InvalidCancelReason: 'MATCHING_INVALID_CANCEL_REASON',
 } as const;
 export type MatchingReject = (typeof MatchingReject)[keyof typeof MatchingReject];
 
@@ -199,7 +201,13 @@ export interface OrderBook {
   levelQtyLots(side: Side, priceTicks: number): number;
   /** Visits up to `maxLevels` levels from the best price: (priceTicks, qtyLots). */
   forEachLevel(side: Side, maxLevels: number, visit: (priceTicks: number, qtyLots: number) => void): void;
+  /** Resting orders only (not untriggered stops). */
   getOrder(orderId: OrderId): RestingOrderView | undefined;
+  /** Visits every resting order of a side in priority order (best price first, queue order within a level): for snapshots. */
+  forEachRestingOrder(
+    side: Side,
+    visit: (orderId: OrderId, accountId: AccountId, priceTicks: number, remainingLots: number) => void,
+  ): void;
   /** Implementation-independent hash of the whole book state (resting orders in priority order, pending stops, last trade, mark). */
   stateHash(): string;
 }
