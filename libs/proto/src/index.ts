@@ -1,1 +1,5 @@
-export {};
+export { perpcore } from './wire.js';
+export { ProtoCodecError, ProtoErrorCode, type DecodeResult } from './codec-error.js';
+export { SCHEMA_MAJOR_V1, type WireCodec } from './envelope-codec.js';
+export * from './envelopes.js';
+export { sideFromWire, sideToWire } from './wire-side.js';

@@ -1,0 +1,85 @@
+/**
+ * The envelopes that travel on topics, their types and codecs. Each envelope
+ * carries `schemaMajor` (always SCHEMA_MAJOR_V1), its stage's sequence number
+ * `seq` (the consumer's dedup key), `tsNs` and exactly one payload, named by its
+ * oneof discriminator (`command` or `event`).
+ *
+ * Types are the generated classes, with the discriminator made required: a value
+ * built as a plain object (the embedded bus passes those by reference) must say
+ * which payload it carries, exactly as a decoded message does.
+ */
+import { createEnvelopeCodec, type WireCodec } from './envelope-codec.js';
+import { perpcore } from './wire.js';
+
+import matching = perpcore.matching.v1;
+import risk = perpcore.risk.v1;
+import liquidation = perpcore.liquidation.v1;
+import oracle = perpcore.oracle.v1;
+
+type WithKind<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
+
+export type MatchingCommandV1 = WithKind<matching.MatchingCommandV1, 'command'>;
+export type MatchingEventV1 = WithKind<matching.MatchingEventV1, 'event'>;
+/** One account's share of a matching event (a fill goes out once per side). */
+export type MatchingAccountEventV1 = Omit<matching.MatchingAccountEventV1, 'event'> & { event: MatchingEventV1 };
+export type AccountCommandV1 = WithKind<risk.AccountCommandV1, 'command'>;
+export type RiskEventV1 = WithKind<risk.RiskEventV1, 'event'>;
+export type LiquidationEventV1 = WithKind<liquidation.LiquidationEventV1, 'event'>;
+export type OracleEventV1 = WithKind<oracle.OracleEventV1, 'event'>;
+
+export const matchingCommandCodec: WireCodec<MatchingCommandV1> = createEnvelopeCodec(
+  'perpcore.matching.v1.MatchingCommandV1',
+  matching.MatchingCommandV1 as never,
+  (v: MatchingCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
+);
+
+export const matchingEventCodec: WireCodec<MatchingEventV1> = createEnvelopeCodec(
+  'perpcore.matching.v1.MatchingEventV1',
+  matching.MatchingEventV1 as never,
+  (v: MatchingEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
+);
+
+export const matchingAccountEventCodec: WireCodec<MatchingAccountEventV1> = createEnvelopeCodec(
+  'perpcore.matching.v1.MatchingAccountEventV1',
+  matching.MatchingAccountEventV1 as never,
+  (v: MatchingAccountEventV1) => (v.event == null ? null : { schemaMajor: v.event.schemaMajor, payloadKind: v.event.event }),
+);
+
+export const accountCommandCodec: WireCodec<AccountCommandV1> = createEnvelopeCodec(
+  'perpcore.risk.v1.AccountCommandV1',
+  risk.AccountCommandV1 as never,
+  (v: AccountCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
+);
+
+export const riskEventCodec: WireCodec<RiskEventV1> = createEnvelopeCodec(
+  'perpcore.risk.v1.RiskEventV1',
+  risk.RiskEventV1 as never,
+  (v: RiskEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
+);
+
+export const liquidationEventCodec: WireCodec<LiquidationEventV1> = createEnvelopeCodec(
+  'perpcore.liquidation.v1.LiquidationEventV1',
+  liquidation.LiquidationEventV1 as never,
+  (v: LiquidationEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
+);
+
+export const oracleEventCodec: WireCodec<OracleEventV1> = createEnvelopeCodec(
+  'perpcore.oracle.v1.OracleEventV1',
+  oracle.OracleEventV1 as never,
+  (v: OracleEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
+);
+
+export const encodeMatchingCommand = matchingCommandCodec.encode;
+export const decodeMatchingCommand = matchingCommandCodec.decode;
+export const encodeMatchingEvent = matchingEventCodec.encode;
+export const decodeMatchingEvent = matchingEventCodec.decode;
+export const encodeMatchingAccountEvent = matchingAccountEventCodec.encode;
+export const decodeMatchingAccountEvent = matchingAccountEventCodec.decode;
+export const encodeAccountCommand = accountCommandCodec.encode;
+export const decodeAccountCommand = accountCommandCodec.decode;
+export const encodeRiskEvent = riskEventCodec.encode;
+export const decodeRiskEvent = riskEventCodec.decode;
+export const encodeLiquidationEvent = liquidationEventCodec.encode;
+export const decodeLiquidationEvent = liquidationEventCodec.decode;
+export const encodeOracleEvent = oracleEventCodec.encode;
+export const decodeOracleEvent = oracleEventCodec.decode;
