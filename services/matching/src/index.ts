@@ -1,1 +1,3 @@
-export {};
+export * from './matching-engine.js';
+export * from './market-stream.js';
+export * from './client-order-ids.js';
