@@ -35,3 +35,18 @@ export {
   marginLevelE8,
   distanceToLevelUnits,
 } from './margin-level.js';
+export { type Ratio, compareRatios } from './exact-ratio.js';
+export { type DerivedPrice } from './derived-price.js';
+export {
+  type LiquidationPriceInput,
+  type EntryBasedInput,
+  liquidationPrice,
+  liquidationPriceOverTiers,
+  marginCallPrice,
+  priceAtLevel,
+  priceAtLevelOverTiers,
+  entryBasedLiquidationPrice,
+} from './liquidation-price.js';
+export { type BankruptcyInput, type Bankruptcy, type IsolatedBankruptcyInput, bankruptcy, isolatedBankruptcy } from './bankruptcy-price.js';
+export { type FillablePriceInput, type FillablePrice, fillablePrice } from './fillable-price.js';
+export { type LiquidationCandidate, liquidationStepLots, clearanceFeeUnits, compareLiquidationPriority } from './liquidation-step.js';

@@ -1,0 +1,118 @@
+/**
+ * Bankruptcy amount and bankruptcy price (RISK-SPEC §4).
+ *
+ * Closing Δ lots of a position (signed Q, s = sign Q) in a scope with equity E and
+ * total maintenance MMtot, at mark M:
+ * ```
+ * BPamount(Δ) = −ΔN − E × |ΔMM| / MMtot        (quote the account receives; negative = pays)
+ * ```
+ * with `−ΔN = s × Δ × M` (the mark value of the closed lots, signed) and
+ * `ΔMM = MMpos(q − Δ) − MMpos(q) ≤ 0` from the rounded per-position MMs the level
+ * test uses. A close at the exact BPamount leaves E/MM unchanged:
+ * `E' = E + ΔN + BPamount = E × (MMtot − |ΔMM|) / MMtot = E × MM' / MMtot`; a full close
+ * of the scope's last position leaves E = 0.
+ *
+ * Rounding (§0 table): the amount rounds toward +∞ (the account is never left
+ * negative by rounding; the fund absorbs the sub-unit). The per-lot book price
+ * `s × BPamount / (Δ × lotTickUnits)` rounds long up, short down, to the tick, so no
+ * fill at or better than the limit is worse than BP. The limit may be ≤ 0 for a long
+ * (any price fills); the liquidation engine applies its own price band.
+ *
+ * Whole isolated position (`isolatedBankruptcy`): the exact closed form
+ * `BPamount = C − (isolatedMargin − PF)`, i.e. `BP = EP − s × (isolatedMargin − PF) / q`.
+ *
+ * Numbers: bigint (off the hot path).
+ *
+ * Example: isolated long 1 BTC (1,000 lots of 0.001) entered at 50,000, bucket
+ * 5,000 USDT, no funding: BPamount = 50,000 − 5,000 = 45,000 USDT, BP = 45,000.00.
+ */
+import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
+import { type DerivedPrice, derivedPrice } from './derived-price.js';
+import type { Ratio } from './exact-ratio.js';
+import type { MarketRiskParams } from './market-risk-params.js';
+import { requirePrice, requireQtyLots, requireSafeResult, requireUnits } from './input-guards.js';
+import { maintenanceFromNotional } from './maintenance-margin.js';
+import { loadNotionalAtMark, notionalFraction } from './notional.js';
+import { RiskErrorCode } from './risk-error-codes.js';
+import { tierIndexFor } from './tier-table.js';
+
+export interface BankruptcyInput {
+  /** Signed Q of the position, ≠ 0. */
+  readonly qtyLots: number;
+  /** Δ lots to close, 1..|Q|. */
+  readonly closeLots: number;
+  readonly markSubticks: number;
+  /** E of the scope (as the level test computes it). */
+  readonly scopeEquityUnits: number;
+  /** MMtot of the scope: Σ MMpos, including this position's. */
+  readonly scopeMaintenanceUnits: number;
+}
+
+export interface Bankruptcy {
+  /** BPamount rounded toward +∞: quote the account receives (negative = pays). */
+  readonly amountUnits: number;
+  /** The exact BPamount in units. */
+  readonly exactAmount: Ratio;
+  /** Book limit in ticks: long rounded up, short down. May be ≤ 0 for a long. */
+  readonly limitPriceTicks: number;
+  /** Exact per-lot price and its report (long up, short down, to priceDecimals). */
+  readonly price: DerivedPrice;
+}
+
+function mmAt(params: MarketRiskParams, absQtyLots: number, markSubticks: number): number {
+  const whole = loadNotionalAtMark(params, absQtyLots, markSubticks);
+  return maintenanceFromNotional(params.tiers, whole, notionalFraction(), params.markSubticksPerTick);
+}
+
+function build(params: MarketRiskParams, sign: number, closeLots: number, amount: Ratio, tierIndex: number): Bankruptcy {
+  const long = sign > 0;
+  const amountUnits = requireSafeResult('bankruptcyAmountUnits', Number(divRoundBig(amount.num, amount.den, Rounding.Ceil)));
+  // per-lot price in ticks: s × A / (Δ × ltu)
+  const den = amount.den * BigInt(closeLots) * BigInt(params.lotTickUnits);
+  const ticks: Ratio = { num: long ? amount.num : -amount.num, den };
+  const limitPriceTicks = requireSafeResult('bankruptcyPriceTicks', Number(divRoundBig(ticks.num, ticks.den, long ? Rounding.Ceil : Rounding.Floor)));
+  return Object.freeze({ amountUnits, exactAmount: amount, limitPriceTicks, price: derivedPrice(params, ticks, tierIndex, long) });
+}
+
+/** BPamount and BP for closing `closeLots` of a position (general step form). */
+export function bankruptcy(params: MarketRiskParams, input: BankruptcyInput): Bankruptcy {
+  const Q = requireQtyLots('qtyLots', input.qtyLots);
+  if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'qtyLots must not be 0 for a bankruptcy price');
+  const q = Math.abs(Q);
+  const delta = requirePrice('closeLots', input.closeLots);
+  if (delta > q) throw new DomainError(RiskErrorCode.InvalidArgument, `closeLots ${delta} exceeds the position's ${q} lots`);
+  const mark = requirePrice('markSubticks', input.markSubticks);
+  const e = requireUnits('scopeEquityUnits', input.scopeEquityUnits);
+  const mmTot = requireUnits('scopeMaintenanceUnits', input.scopeMaintenanceUnits);
+  const mmBefore = mmAt(params, q, mark);
+  const mmAfter = mmAt(params, q - delta, mark);
+  if (mmTot < mmBefore) {
+    throw new DomainError(RiskErrorCode.InvalidArgument, `scopeMaintenanceUnits ${mmTot} is below this position's own MM ${mmBefore}`);
+  }
+  const s = BigInt(Math.sign(Q));
+  const spt = BigInt(params.markSubticksPerTick);
+  const markValue = s * BigInt(delta) * BigInt(mark) * BigInt(params.lotTickUnits); // −ΔN × spt
+  const dMm = BigInt(mmBefore - mmAfter);
+  const amount: Ratio =
+    mmTot === 0 ? { num: markValue, den: spt } : { num: markValue * BigInt(mmTot) - BigInt(e) * dMm * spt, den: spt * BigInt(mmTot) };
+  const whole = loadNotionalAtMark(params, q, mark);
+  return build(params, Number(s), delta, amount, tierIndexFor(params.tiers, whole, notionalFraction() > 0));
+}
+
+export interface IsolatedBankruptcyInput {
+  readonly qtyLots: number;
+  readonly costUnits: number;
+  readonly isolatedMarginUnits: number;
+  readonly pendingFundingUnits: number;
+}
+
+/** Closed form for a whole isolated position: BPamount = C − (isolatedMargin − PF), exact. */
+export function isolatedBankruptcy(params: MarketRiskParams, input: IsolatedBankruptcyInput): Bankruptcy {
+  const Q = requireQtyLots('qtyLots', input.qtyLots);
+  if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'qtyLots must not be 0 for a bankruptcy price');
+  const cost = requireUnits('costUnits', input.costUnits);
+  const bucket = requireUnits('isolatedMarginUnits', input.isolatedMarginUnits);
+  const pf = requireUnits('pendingFundingUnits', input.pendingFundingUnits);
+  const amount: Ratio = { num: BigInt(cost) - BigInt(bucket) + BigInt(pf), den: 1n };
+  return build(params, Math.sign(Q), Math.abs(Q), amount, 0);
+}
