@@ -1,1 +1,4 @@
-export {};
+export * from './price-feed.js';
+export * from './index-basket.js';
+export * from './simulated-index-feed.js';
+export * from './index-price-publisher.js';
