@@ -1,0 +1,103 @@
+/**
+ * The `Bus` port: the only thing services see of the wire between stages.
+ * Two adapters implement it and pass one contract suite (bus-contract.ts): the
+ * in-process bus (embedded mode, the default) and the Kafka bus (cluster mode).
+ *
+ * Semantics both adapters guarantee
+ * - Order: messages with the same key land in the same partition and are delivered
+ *   in publish order. Nothing is promised across partitions.
+ * - Groups: each consumer group sees every message of the topic once per partition
+ *   it owns; members of one group split the partitions between them.
+ * - Offsets: a group's offset for a partition advances only after the handler's
+ *   promise for that message resolved (its state change is applied). A consumer
+ *   that stops or crashes resumes at the last committed offset, so delivery is
+ *   at-least-once: consumers drop what they already applied (sequence-dedup.ts).
+ * - Bad input: bytes that do not decode (PROTO_MALFORMED, PROTO_UNKNOWN_VERSION,
+ *   PROTO_OUT_OF_RANGE), or a value the handler refuses by throwing
+ *   `RejectedMessageError`, go to the topic's dead-letter topic `<topic>.dlq`
+ *   with the reason, and the consumer carries on with nothing applied.
+ *   Any other handler error is a bug: the offset is not committed and the message
+ *   is redelivered (Kafka) / the error surfaces to the publisher (in-process).
+ */
+import type { DecodeResult } from '@perpcore/proto';
+
+export interface TopicCodec<T> {
+  encode(value: T): Uint8Array;
+  /** Never throws: bad bytes come back as a typed error (see @perpcore/proto). */
+  decode(bytes: Uint8Array): DecodeResult<T>;
+}
+
+export interface Topic<T> {
+  /** `<domain>.<event>.v<major>`, e.g. `matching.events.v1`. */
+  readonly name: string;
+  readonly partitions: number;
+  readonly codec: TopicCodec<T>;
+  /** The partition key: market symbol for book events, account id where a consumer shards by account. */
+  key(value: T): string;
+}
+
+/**
+ * What a handler receives. Valid during the handler call (until its promise
+ * settles): the adapter may reuse the object for the next message of the same
+ * subscription, so copy what you keep.
+ */
+export interface BusMessage<T> {
+  readonly value: T;
+  readonly key: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export type MessageHandler<T> = (message: BusMessage<T>) => void | Promise<void>;
+
+export interface SubscribeOptions {
+  groupId: string;
+  /** Where a group without a committed offset starts: the first message (true) or only new ones (false, the default). */
+  fromBeginning?: boolean;
+}
+
+export interface Subscription {
+  /** Stops delivery to this handler. Offsets already committed stay; the group's other members take over its partitions. */
+  close(): Promise<void>;
+}
+
+export interface Bus {
+  /** Queues a message; never blocks. Throws only if the value cannot be encoded (a producer bug). */
+  publish<T>(topic: Topic<T>, value: T): void;
+  /** Resolves when every message published so far is durably on the bus (acknowledged by the broker / delivered in-process). */
+  flush(): Promise<void>;
+  subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription>;
+  /** Flushes, stops every subscription and releases connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Thrown by a handler that refuses a well-formed message as input it can never
+ * apply (e.g. an unknown market): the message goes to the DLQ with `code`, and
+ * the consumer moves on. A stage-prefixed code: `MATCHING_UNKNOWN_MARKET`.
+ */
+export class RejectedMessageError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'RejectedMessageError';
+    this.code = code;
+  }
+}
+
+/** One message the consumer could not apply, as kept on `<topic>.dlq`. */
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  /** PROTO_MALFORMED, PROTO_UNKNOWN_VERSION, PROTO_OUT_OF_RANGE, or the handler's RejectedMessageError code. */
+  code: string;
+  reason: string;
+  /** The original bytes (null when an in-process value could not be encoded). */
+  bytes: Uint8Array | null;
+  /** The consumer group that refused it. */
+  groupId: string;
+}
+
+export const dlqTopicName = (topic: string): string => `${topic}.dlq`;
