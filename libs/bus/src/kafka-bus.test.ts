@@ -1,0 +1,86 @@
+/**
+ * The Kafka bus against the shared contract on a real broker, plus what only it
+ * has: start-up against an unreachable broker, topic partition checks.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, test } from 'node:test';
+import { createLogger } from '@perpcore/observability';
+import { matchingEventCodec } from '@perpcore/proto';
+import { describeBusContract } from './bus-contract.js';
+import { BusConnectError } from './kafka-connect.js';
+import { KafkaBus } from './kafka-bus.js';
+import { kafkaTestEnv, testLogger } from './kafka-test-env.test-support.js';
+import { defineTopic } from './topic.js';
+
+const env = kafkaTestEnv('kafka-bus');
+
+const connect = () =>
+  KafkaBus.connect({
+    brokers: env.brokers,
+    clientId: 'bus-contract',
+    logger: testLogger(),
+    connectTimeoutMs: 30_000,
+    consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 },
+  });
+
+describeBusContract(
+  'kafka',
+  async () => {
+    const bus = await connect();
+    return {
+      bus,
+      publishRaw: async (topic, key, bytes) => {
+        bus.publishRaw(topic, key, bytes);
+        await bus.flush();
+      },
+      deadLetters: (topic) => bus.deadLetters(topic.name),
+      close: () => bus.close(),
+    };
+  },
+  { timeoutMs: 30_000, skip: env.skip },
+);
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('KafkaBus start-up and topics', { skip: env.skip }, () => {
+  test('an unreachable broker is retried with backoff, then reported once with the broker named', async () => {
+    const port = await closedPort();
+    const lines: { msg: string; retryInMs?: number }[] = [];
+    const logger = createLogger('bus-test', 'warn', { destination: { write: (l: string) => lines.push(JSON.parse(l)) } });
+    const started = Date.now();
+    await assert.rejects(
+      KafkaBus.connect({ brokers: [`127.0.0.1:${port}`], clientId: 'unreachable', logger, connectTimeoutMs: 2_000 }),
+      (error: unknown) => error instanceof BusConnectError && error.code === 'BUS_BROKER_UNREACHABLE' && error.message.includes(`127.0.0.1:${port}`),
+    );
+    assert.ok(Date.now() - started < 20_000, 'gave up instead of looping');
+    const retries = lines.filter((l) => l.msg.includes('unreachable; retrying'));
+    assert.ok(retries.length >= 2, `retried ${retries.length} times`);
+    assert.ok((retries[1].retryInMs ?? 0) > (retries[0].retryInMs ?? 0), 'the backoff grows');
+  });
+
+  test('a topic that exists with another partition count is refused', async () => {
+    const bus = await connect();
+    try {
+      const name = `contract.partitions-${process.pid}-${Date.now()}.v1`;
+      await bus.ensureTopic(name, 2);
+      const mismatched = defineTopic(name, 3, matchingEventCodec, (e) => e.market);
+      const fresh = await connect();
+      try {
+        await assert.rejects(fresh.subscribe(mismatched, { groupId: 'g' }, () => undefined), /has 2 partitions on the broker but the code expects 3/);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await bus.close();
+    }
+  });
+});

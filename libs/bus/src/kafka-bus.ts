@@ -1,0 +1,368 @@
+/**
+ * The cluster bus: kafkajs 2.2.4 against Apache Kafka (verified against 4.1.2).
+ *
+ * Producer
+ * - Idempotent (`idempotent: true`, acks = all, unlimited retries, one request in
+ *   flight, as kafkajs requires for ordered idempotence): a broker restart or a
+ *   retried request never writes a message twice or out of order.
+ * - `publish` encodes synchronously (a value that cannot be encoded throws at the
+ *   call site), picks the partition itself with Kafka's murmur2 (partition-for-key.ts,
+ *   so the partitioner is explicit and the same as the in-process bus), and queues.
+ *   A single send loop ships the queue as one `sendBatch` when it reaches
+ *   `batchMaxMessages` or `lingerMs` after the first queued message; batches go
+ *   out one at a time, so publish order per partition is the log order.
+ * - A send that fails for good (not retriable) poisons the bus: `flush()` and the
+ *   next `publish` throw it. Nothing is silently dropped.
+ *
+ * Consumer (one kafkajs consumer per `subscribe`)
+ * - `autoCommit: false`. Messages of a batch are handled one after another; each
+ *   offset is resolved after its handler's promise resolved, and the batch's
+ *   resolved offsets are committed at the end of the batch (also when a handler
+ *   fails midway). A crash loses at most the uncommitted tail, which is delivered
+ *   again; consumers deduplicate by sequence (sequence-dedup.ts).
+ * - Decode failures and `RejectedMessageError`s: logged with topic/partition/offset,
+ *   written to `<topic>.dlq` (awaited, acks = all), then the offset moves on.
+ * - Any other handler error: logged, the offset stays, and kafkajs retries the batch
+ *   from that message with backoff (restarting the consumer if retries run out).
+ * - `subscribe` resolves once the consumer has joined its group.
+ *
+ * Topics are created through the admin client with the topic's partition count
+ * (and `<topic>.dlq` with one); an existing topic with another partition count is
+ * an error, because keys would land on other partitions than the code expects.
+ */
+import type { Logger } from '@perpcore/observability';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, Partitioners, type Producer, logLevel } from 'kafkajs';
+import {
+  type Bus,
+  type BusMessage,
+  type DeadLetter,
+  type MessageHandler,
+  RejectedMessageError,
+  type SubscribeOptions,
+  type Subscription,
+  type Topic,
+  dlqTopicName,
+} from './bus.js';
+import { type ConnectRetryOptions, connectWithRetry, kafkajsLogCreator } from './kafka-connect.js';
+import { DLQ_PARTITIONS, deadLetterFromMessage, deadLetterHeaders } from './kafka-dead-letters.js';
+import { partitionForKey } from './partition-for-key.js';
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger?: Logger;
+  /** Ship the queue when it holds this many messages (default 2,000). */
+  batchMaxMessages?: number;
+  /** …or this long after the first message was queued (default 2 ms). */
+  lingerMs?: number;
+  /** How long start-up keeps retrying an unreachable broker (default 60,000 ms). */
+  connectTimeoutMs?: number;
+  /** Replication factor for topics this bus creates (default: the broker's `default.replication.factor`). */
+  replicationFactor?: number;
+  consumer?: {
+    sessionTimeoutMs?: number;
+    heartbeatIntervalMs?: number;
+    /** Longest a fetch waits for data when the partition is idle (default 100 ms). */
+    maxWaitTimeMs?: number;
+  };
+}
+
+interface Queued {
+  topic: string;
+  partitions: number;
+  messages: { key: string; value: Buffer; partition: number }[];
+}
+
+interface MutableMessage {
+  value: unknown;
+  key: string;
+  partition: number;
+  offset: number;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+export class KafkaBus implements Bus {
+  private readonly queue = new Map<string, Queued>();
+  private queuedCount = 0;
+  private sending: Promise<void> | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private failure: unknown = null;
+  private readonly topicsReady = new Map<string, Promise<void>>();
+  private readonly consumers = new Set<Consumer>();
+  private readonly batchMax: number;
+  private readonly lingerMs: number;
+  private closed = false;
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    private readonly options: KafkaBusOptions,
+    private readonly retry: ConnectRetryOptions,
+  ) {
+    this.batchMax = options.batchMaxMessages ?? 2_000;
+    this.lingerMs = options.lingerMs ?? 2;
+  }
+
+  /** Connects admin and producer, retrying an unreachable broker with backoff (BusConnectError after connectTimeoutMs). */
+  static async connect(options: KafkaBusOptions): Promise<KafkaBus> {
+    if (options.brokers.length === 0) throw new Error('KafkaBus: brokers must list at least one host:port');
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.INFO,
+      logCreator: kafkajsLogCreator(options.logger),
+      connectionTimeout: 3_000,
+      // Each connect attempt fails fast; connectWithRetry owns the longer backoff.
+      retry: { initialRetryTime: 100, retries: 2 },
+    });
+    const admin = kafka.admin();
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+    });
+    const retry = { brokers: options.brokers, connectTimeoutMs: options.connectTimeoutMs ?? 60_000, logger: options.logger };
+    await connectWithRetry('Kafka admin', () => admin.connect(), retry);
+    await connectWithRetry('Kafka producer', () => producer.connect(), retry);
+    return new KafkaBus(kafka, admin, producer, options, retry);
+  }
+
+  publish<T>(topic: Topic<T>, value: T): void {
+    if (this.failure !== null) throw new Error('KafkaBus: an earlier send failed', { cause: this.failure });
+    if (this.closed) throw new Error('KafkaBus is closed');
+    const key = topic.key(value);
+    this.enqueue(topic, key, asBuffer(topic.codec.encode(value)));
+  }
+
+  /** Writes bytes as they are, keyed and partitioned like `publish` (re-publishing dead letters, tests of bad input). */
+  publishRaw(topic: Topic<unknown>, key: string, bytes: Uint8Array): void {
+    this.enqueue(topic, key, asBuffer(bytes));
+  }
+
+  async flush(): Promise<void> {
+    while (this.queuedCount > 0 || this.sending !== null) {
+      if (this.sending === null) this.startSending();
+      await this.sending;
+    }
+    if (this.failure !== null) throw new Error('KafkaBus: a send failed', { cause: this.failure });
+  }
+
+  async subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription> {
+    await this.ensureTopic(topic.name, topic.partitions);
+    await this.ensureTopic(dlqTopicName(topic.name), DLQ_PARTITIONS);
+    const tuning = this.options.consumer ?? {};
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: tuning.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: tuning.heartbeatIntervalMs ?? 1_000,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
+    });
+    await connectWithRetry(`Kafka consumer ${options.groupId}`, () => consumer.connect(), this.retry);
+    this.consumers.add(consumer);
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.subscribe({ topics: [topic.name], fromBeginning: options.fromBeginning ?? false });
+    const message: MutableMessage = { value: undefined, key: '', partition: 0, offset: 0 };
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.consumeBatch(consumer, topic, options.groupId, handler as MessageHandler<unknown>, message, payload),
+    });
+    await joined;
+    return {
+      close: async () => {
+        if (!this.consumers.delete(consumer)) return;
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      await Promise.all([...this.consumers].map((c) => c.disconnect()));
+      this.consumers.clear();
+      await this.producer.disconnect();
+      await this.admin.disconnect();
+    }
+  }
+
+  /** Reads every dead letter of a topic so far (a short-lived consumer from the DLQ's beginning). */
+  async deadLetters(topicName: string, timeoutMs = 15_000): Promise<DeadLetter[]> {
+    const dlq = dlqTopicName(topicName);
+    await this.ensureTopic(dlq, DLQ_PARTITIONS);
+    const offsets = await this.admin.fetchTopicOffsets(dlq);
+    const expected = offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
+    if (expected === 0) return [];
+    const letters: DeadLetter[] = [];
+    const reader = this.kafka.consumer({ groupId: `perpcore-dlq-reader-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
+    await reader.connect();
+    try {
+      let done: () => void = () => undefined;
+      const complete = new Promise<void>((resolve) => (done = resolve));
+      await reader.subscribe({ topics: [dlq], fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) => {
+          letters.push(deadLetterFromMessage(message));
+          if (letters.length >= expected) done();
+        },
+      });
+      const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`read ${letters.length}/${expected} dead letters of ${topicName} in ${timeoutMs} ms`)), timeoutMs).unref());
+      await Promise.race([complete, timeout]);
+    } finally {
+      await reader.disconnect();
+    }
+    return letters.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  }
+
+  /** Creates the topic if missing (checking an existing one's partition count); once per name per bus. */
+  ensureTopic(name: string, partitions: number): Promise<void> {
+    let ready = this.topicsReady.get(name);
+    if (ready === undefined) {
+      ready = this.createTopic(name, partitions);
+      this.topicsReady.set(name, ready);
+      ready.catch(() => this.topicsReady.delete(name));
+    }
+    return ready;
+  }
+
+  private async createTopic(name: string, partitions: number): Promise<void> {
+    const replicationFactor = this.options.replicationFactor;
+    const created = await this.admin.createTopics({
+      topics: [{ topic: name, numPartitions: partitions, ...(replicationFactor === undefined ? {} : { replicationFactor }) }],
+      waitForLeaders: true,
+    });
+    if (created) return;
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+    const actual = metadata.topics[0]?.partitions.length ?? 0;
+    if (actual !== partitions) {
+      throw new Error(`topic ${name} has ${actual} partitions on the broker but the code expects ${partitions}: keys would be routed to the wrong partitions`);
+    }
+  }
+
+  private enqueue(topic: Topic<unknown>, key: string, value: Buffer): void {
+    const partition = topic.partitions === 1 ? 0 : partitionForKey(key, topic.partitions);
+    let queued = this.queue.get(topic.name);
+    if (queued === undefined) {
+      queued = { topic: topic.name, partitions: topic.partitions, messages: [] };
+      this.queue.set(topic.name, queued);
+      void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
+    }
+    queued.messages.push({ key, value, partition });
+    this.queuedCount++;
+    if (this.sending !== null) return;
+    if (this.queuedCount >= this.batchMax) this.startSending();
+    else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.startSending(), this.lingerMs);
+  }
+
+  private startSending(): void {
+    if (this.lingerTimer !== null) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+    if (this.sending !== null || this.queuedCount === 0) return;
+    this.sending = this.sendLoop().finally(() => {
+      this.sending = null;
+      if (this.queuedCount > 0 && this.failure === null) this.startSending();
+    });
+  }
+
+  private async sendLoop(): Promise<void> {
+    while (this.queuedCount > 0 && this.failure === null) {
+      const batch = [...this.queue.values()];
+      this.queue.clear();
+      this.queuedCount = 0;
+      try {
+        for (const q of batch) await this.ensureTopic(q.topic, q.partitions);
+        await this.producer.sendBatch({ topicMessages: batch.map((q) => ({ topic: q.topic, messages: q.messages })), acks: -1 });
+      } catch (error) {
+        this.failure = error;
+        this.retry.logger?.error({ err: error, topics: batch.map((q) => q.topic) }, 'KafkaBus: send failed; the bus is stopped');
+      }
+    }
+  }
+
+  private async consumeBatch(
+    consumer: Consumer,
+    topic: Topic<unknown>,
+    groupId: string,
+    handler: MessageHandler<unknown>,
+    message: MutableMessage,
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+  ): Promise<void> {
+    let lastDone: string | null = null;
+    try {
+      for (const raw of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await this.consumeOne(topic, groupId, handler, message, batch.partition, raw);
+        resolveOffset(raw.offset);
+        lastDone = raw.offset;
+        await heartbeat();
+      }
+    } finally {
+      if (lastDone !== null) {
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(lastDone) }]);
+      }
+    }
+  }
+
+  private async consumeOne(
+    topic: Topic<unknown>,
+    groupId: string,
+    handler: MessageHandler<unknown>,
+    message: MutableMessage,
+    partition: number,
+    raw: KafkaMessage,
+  ): Promise<void> {
+    const key = raw.key === null ? '' : raw.key.toString();
+    const offset = Number(raw.offset);
+    const bytes = raw.value ?? Buffer.alloc(0);
+    const decoded = topic.codec.decode(bytes);
+    if (!decoded.ok) {
+      await this.sendDeadLetter({ topic: topic.name, partition, offset, key, code: decoded.error.code, reason: decoded.error.message, bytes, groupId });
+      return;
+    }
+    message.value = decoded.value;
+    message.key = key;
+    message.partition = partition;
+    message.offset = offset;
+    try {
+      await handler(message as BusMessage<unknown>);
+    } catch (error) {
+      if (error instanceof RejectedMessageError) {
+        await this.sendDeadLetter({ topic: topic.name, partition, offset, key, code: error.code, reason: error.message, bytes, groupId });
+        return;
+      }
+      this.retry.logger?.error({ err: error, topic: topic.name, partition, offset, groupId }, 'KafkaBus: handler failed; the message will be delivered again');
+      throw error;
+    }
+  }
+
+  private async sendDeadLetter(letter: DeadLetter): Promise<void> {
+    this.retry.logger?.warn(
+      { topic: letter.topic, partition: letter.partition, offset: letter.offset, groupId: letter.groupId, code: letter.code, reason: letter.reason },
+      'message sent to the dead-letter topic',
+    );
+    const dlq = dlqTopicName(letter.topic);
+    await this.ensureTopic(dlq, DLQ_PARTITIONS);
+    await this.producer.send({
+      topic: dlq,
+      acks: -1,
+      messages: [{ key: letter.key, value: letter.bytes === null ? null : asBuffer(letter.bytes), partition: 0, headers: deadLetterHeaders(letter) }],
+    });
+  }
+}
