@@ -1,3 +1,5 @@
 export * from './matching-engine.js';
 export * from './market-stream.js';
 export * from './client-order-ids.js';
+export * from './create-matching-service.js';
+export * from './account-shares.js';

@@ -1,0 +1,72 @@
+/**
+ * Command-line options of `npm start`, validated up front: a bad flag stops the
+ * process with a message that names it, before anything starts.
+ */
+export interface ExchangeOptions {
+  durationS: number;
+  seed: number;
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Commands per second to offer; 0 = as fast as the pipeline goes. */
+  ratePerS: number;
+  /** Seconds into the run at which the simulated index drops sharply (liquidations); 0 = no shock. */
+  shockAtS: number;
+  /** Size of the shock as a fraction in 1e-8 of the price (negative = down). */
+  shockE8: number;
+}
+
+const DEFAULTS: ExchangeOptions = {
+  durationS: 10,
+  seed: 42,
+  logLevel: 'warn',
+  ratePerS: 0,
+  shockAtS: 0,
+  shockE8: -1_500_000,
+};
+
+const LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
+
+function parseNumberFlag(flag: string, text: string | undefined, min: number, max: number, integer: boolean): number {
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${flag} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
+  const options = { ...DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') ? (arg.slice(2).split('=', 2) as [string, string | undefined]) : [arg, undefined];
+    const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case 'duration-s':
+        options.durationS = parseNumberFlag(flag, value(), 1, 86_400, false);
+        break;
+      case 'seed':
+        options.seed = parseNumberFlag(flag, value(), 0, 0xffff_ffff, true);
+        break;
+      case 'rate-per-s':
+        options.ratePerS = parseNumberFlag(flag, value(), 0, 100_000_000, true);
+        break;
+      case 'shock-at-s':
+        options.shockAtS = parseNumberFlag(flag, value(), 0, 86_400, false);
+        break;
+      case 'shock-e8':
+        options.shockE8 = parseNumberFlag(flag, value(), -90_000_000, 90_000_000, true);
+        break;
+      case 'log-level': {
+        const level = value();
+        if (level === undefined || !LEVELS.has(level)) throw new Error(`--log-level must be one of ${[...LEVELS].join(', ')}, got ${JSON.stringify(level)}`);
+        options.logLevel = level as ExchangeOptions['logLevel'];
+        break;
+      }
+      case 'verbose':
+        options.logLevel = 'info';
+        break;
+      default:
+        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --log-level, --verbose)`);
+    }
+  }
+  return options;
+}

@@ -1,0 +1,79 @@
+/**
+ * The matching service: the `MatchingEngine` on the bus. Thin by design: it
+ * subscribes to `matching.commands.v1` (and to the risk stage's market events for
+ * the mark price), feeds the engine, and publishes what the engine emits on
+ * `matching.events.v1` (and, for account-sharded risk in cluster mode, each
+ * event's per-account share on `matching.account-events.v1`).
+ *
+ * A command for a market this instance does not list is answered with a
+ * `MATCHING_UNKNOWN_MARKET` reject event and sent to the dead-letter topic.
+ */
+import { divRound, type MarketSpec, Rounding } from '@perpcore/domain';
+import { type Bus, RejectedMessageError, type Subscription, Topics } from '@perpcore/bus';
+import type { Logger } from '@perpcore/observability';
+import type { OrderBookFactory } from '@perpcore/orderbook';
+import type { MatchingEventV1 } from '@perpcore/proto';
+import { MatchingEngine, MatchingServiceReject } from './matching-engine.js';
+import { accountShares } from './account-shares.js';
+
+export interface MatchingServiceDeps {
+  bus: Bus;
+  markets: readonly MarketSpec[];
+  createBook: OrderBookFactory;
+  logger: Logger;
+  /** Publish each event's per-account share too (cluster mode with account-sharded risk). */
+  publishAccountEvents?: boolean;
+  groupId?: string;
+  /** Mark resolution per market (RISK-SPEC `markSubticksPerTick`); 100 when not given. */
+  markSubticksPerTick?: (symbol: string) => number;
+}
+
+export interface MatchingService {
+  readonly engine: MatchingEngine;
+  close(): Promise<void>;
+}
+
+export async function createMatchingService(deps: MatchingServiceDeps): Promise<MatchingService> {
+  const { bus, logger } = deps;
+  const groupId = deps.groupId ?? 'matching';
+  const publish = deps.publishAccountEvents
+    ? (event: MatchingEventV1) => {
+        bus.publish(Topics.matchingEvents, event);
+        for (const share of accountShares(event)) bus.publish(Topics.matchingAccountEvents, share);
+      }
+    : (event: MatchingEventV1) => bus.publish(Topics.matchingEvents, event);
+  const subticksPerTick = deps.markSubticksPerTick ?? (() => 100);
+  const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish });
+
+  const subscriptions: Subscription[] = [];
+  subscriptions.push(
+    await bus.subscribe(Topics.matchingCommands, { groupId, fromBeginning: true }, (message) => {
+      const command = message.value;
+      if (engine.stream(command.market) === undefined) {
+        engine.handle(command); // publishes the reject event to the client's stream
+        logger.warn({ market: command.market, partition: message.partition, offset: message.offset }, 'command for an unknown market');
+        throw new RejectedMessageError(MatchingServiceReject.UnknownMarket, `market ${JSON.stringify(command.market)} is not listed`);
+      }
+      engine.handle(command);
+    }),
+  );
+  subscriptions.push(
+    await bus.subscribe(Topics.riskMarketEvents, { groupId, fromBeginning: true }, (message) => {
+      const event = message.value;
+      if (event.event !== 'markPrice' || event.markPrice == null) return;
+      const mark = event.markPrice;
+      // the book works in whole ticks: the mark is rounded half-to-even, like the mark itself
+      const ticks = divRound(mark.markSubticks, subticksPerTick(event.market), Rounding.HalfEven);
+      if (!engine.setMarkPrice(event.market, ticks, event.tsNs)) {
+        logger.debug({ market: event.market, offset: message.offset }, 'mark price for a market this instance does not list');
+      }
+    }),
+  );
+  logger.info({ markets: engine.markets() }, 'matching service started');
+  return {
+    engine,
+    async close() {
+      for (const s of subscriptions) await s.close();
+    },
+  };
+}
