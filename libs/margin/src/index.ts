@@ -5,8 +5,12 @@
  * rounding and a worked example.
  */
 export * from './risk-error-codes.js';
+
+// parameters
 export { E8, type TierInput, type TierTable, createTierTable, tierIndexFor, tierIndexForUnits } from './tier-table.js';
 export * from './market-risk-params.js';
+
+// margin of positions and orders
 export { notionalAtMarkUnits, notionalAtTicksUnits } from './notional.js';
 export { maintenanceMarginUnits, maintenanceTierIndex, maintenanceMarginForNotionalUnits } from './maintenance-margin.js';
 export { positionInitialMarginUnits } from './initial-margin.js';
@@ -24,6 +28,9 @@ export {
 } from './order-margin.js';
 export { type LeverageTierInput, leverageTierIndex, checkLeverageForOrders } from './leverage-tier.js';
 export { unrealizedPnlUnits } from './unrealized-pnl.js';
+export { type PositionCost, type Fill, type FillOutcome, applyFill, reducedCostUnits } from './fill-accounting.js';
+
+// scopes
 export { type PositionAtMark, crossEquityUnits, isolatedEquityUnits } from './equity.js';
 export {
   MarginState,
@@ -35,6 +42,30 @@ export {
   marginLevelE8,
   distanceToLevelUnits,
 } from './margin-level.js';
+export { availableForOrdersUnits, withdrawableUnits, isolatedRemovableUnits } from './availability.js';
+export {
+  type CrossPositionSlot,
+  type CrossAccount,
+  type CrossEvaluation,
+  createCrossEvaluation,
+  evaluateCrossAccount,
+} from './cross-account-evaluation.js';
+
+// collateral
+export {
+  type HaircutBand,
+  type HaircutSchedule,
+  type CollateralPrice,
+  type CollateralBalance,
+  createHaircutSchedule,
+  settleAssetHaircut,
+  acceptedValueUnits,
+  acceptedCollateralUnits,
+  marginalHaircutRatioE8,
+} from './collateral.js';
+export { type ConversionStep, type DeficitConversion, planDeficitConversion } from './deficit-conversion.js';
+
+// derived prices and liquidation
 export { type Ratio, compareRatios } from './exact-ratio.js';
 export { type DerivedPrice } from './derived-price.js';
 export {
@@ -50,3 +81,29 @@ export {
 export { type BankruptcyInput, type Bankruptcy, type IsolatedBankruptcyInput, bankruptcy, isolatedBankruptcy } from './bankruptcy-price.js';
 export { type FillablePriceInput, type FillablePrice, fillablePrice } from './fillable-price.js';
 export { type LiquidationCandidate, liquidationStepLots, clearanceFeeUnits, compareLiquidationPriority } from './liquidation-step.js';
+export {
+  type AdlScore,
+  type AdlCandidate,
+  type PnlTimesLeverageInput,
+  type LeveragePnlInput,
+  adlScorePnlTimesLeverage,
+  adlScoreLeveragePnl,
+  compareAdlScores,
+  compareAdlCandidates,
+} from './adl-score.js';
+export { adlBucketsByQuantity, adlBucketsByCount } from './adl-indicator.js';
+
+// mark and funding
+export { type MarkPriceInput, type MarkPrice, computeMarkPrice, markBasisSampleHalfSubticks } from './mark-price.js';
+export { type ImpactPriceWalker, impactNotionalUnits, createImpactPriceWalker, impactPriceFromLevels } from './impact-price.js';
+export { premiumIndexE8 } from './premium-index.js';
+export { averagePremiumE8 } from './average-premium.js';
+export { type FundingRate, fundingRate, fundingCapE8 } from './funding-rate.js';
+export { fundingPaymentUnits } from './funding-payment.js';
+export {
+  type FundingSettlement,
+  fundingIndexScale,
+  fundingIndexIncrement,
+  pendingFundingUnits,
+  settleFunding,
+} from './funding-index.js';
