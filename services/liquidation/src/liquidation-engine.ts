@@ -1,0 +1,415 @@
+/**
+ * The liquidation engine: takes over breached scopes and walks RISK-SPEC §8's
+ * ladder for each, as a deterministic state machine driven by events.
+ *
+ * Ladder (one `Liquidation` per scope)
+ * 1. `LiquidationTriggeredV1` → cancel the account's open orders (releases their
+ *    margin), re-check at the current mark; not liquidating any more → abort.
+ * 2. Pick the position with the largest MMpos (ties by symbol), size the step
+ *    (`liquidationStepLots`), price an IOC at the step's bankruptcy price — long
+ *    sells at a limit rounded up, short buys rounded down, tightened to the market's
+ *    price band around the mark — and wait for its terminal event.
+ * 3. Each fill of that IOC: surplus = proceeds − BPamount(filled lots) (exact,
+ *    pro rata of the step's exact BPamount, floored); the clearance fee
+ *    `min(ceil(rate × notional), surplus)` goes to the fund.
+ * 4. After the IOC: re-check. Restored → `LiquidationCompletedV1{RESTORED}`. Lots
+ *    left unfilled (or the level at/below `takeoverLevel`) → the fund takes the
+ *    rest of that position at BP; if it cannot (limits), ADL against ranked
+ *    opposite positions at BP. Otherwise the next step after `cooldownMs`.
+ * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`.
+ *
+ * Faults: a trigger for an unknown or healthy scope, a duplicate trigger, and a
+ * replayed fill (same market trade sequence) are ignored with a logged reason;
+ * nothing is counted twice.
+ *
+ * Time comes only from events (`tsNs`); the engine has no clock.
+ */
+import { Side } from '@perpcore/domain';
+import { type Bankruptcy, clearanceFeeUnits, compareLiquidationPriority, liquidationStepLots, MarginState } from '@perpcore/margin';
+import { SCHEMA_MAJOR_V1, type LiquidationEventV1, type MatchingEventV1, type perpcore } from '@perpcore/proto';
+import type { LiquidationLedger, OrderPlacer, RiskReader, ScopePosition, ScopeRef } from './liquidation-ports.js';
+import { bandedLimitTicks, surplusUnits } from './liquidation-pricing.js';
+
+const Phase = { AwaitingOrder: 1, CoolingDown: 2, Done: 3 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+interface Liquidation {
+  readonly scope: ScopeRef;
+  readonly liquidationId: number;
+  phase: Phase;
+  stepIndex: number;
+  orderId: number;
+  orderMarket: string;
+  orderLots: number;
+  filledLots: number;
+  stepBankruptcy: Bankruptcy | null;
+  resumeAtNs: number;
+  triggerMarket: string;
+}
+
+export interface LiquidationTrigger {
+  readonly accountId: number;
+  readonly isolatedMarket: string;
+  readonly liquidationId: number;
+  readonly tsNs: number;
+  /** The market whose mark moved (for the record). */
+  readonly market: string;
+}
+
+export interface LiquidationEngineDeps {
+  reader: RiskReader;
+  ledger: LiquidationLedger;
+  placer: OrderPlacer;
+  publish: (event: LiquidationEventV1) => void;
+  /** Why an input was ignored (unknown scope, duplicate, replay); the service logs it. */
+  onIgnored?: (reason: string, detail: Record<string, unknown>) => void;
+  source?: string;
+  /** Liquidation order ids start here: a range no gateway uses (default 2^52). */
+  firstOrderId?: number;
+}
+
+export interface LiquidationCounters {
+  triggered: number;
+  aborted: number;
+  restored: number;
+  closed: number;
+  stepOrders: number;
+  liquidationFills: number;
+  takeovers: number;
+  deleveragedLegs: number;
+  ignored: number;
+  clearanceFeesUnits: bigint;
+}
+
+export class LiquidationEngine {
+  private readonly active = new Map<string, Liquidation>();
+  private readonly byOrderId = new Map<number, Liquidation>();
+  private readonly cooling: Liquidation[] = [];
+  private readonly seqByAccount = new Map<number, number>();
+  private readonly lastTradeSeq = new Map<string, number>();
+  private nextOrderId: number;
+  private readonly source: string;
+  readonly counters: LiquidationCounters = {
+    triggered: 0,
+    aborted: 0,
+    restored: 0,
+    closed: 0,
+    stepOrders: 0,
+    liquidationFills: 0,
+    takeovers: 0,
+    deleveragedLegs: 0,
+    ignored: 0,
+    clearanceFeesUnits: 0n,
+  };
+
+  constructor(private readonly deps: LiquidationEngineDeps) {
+    this.source = deps.source ?? 'liquidation-0';
+    this.nextOrderId = deps.firstOrderId ?? 2 ** 52;
+  }
+
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  isLiquidating(accountId: number, isolatedMarket: string): boolean {
+    return this.active.has(scopeKey({ accountId, isolatedMarket }));
+  }
+
+  onTriggered(trigger: LiquidationTrigger): void {
+    const scope: ScopeRef = { accountId: trigger.accountId, isolatedMarket: trigger.isolatedMarket };
+    const key = scopeKey(scope);
+    if (this.active.has(key)) return this.ignore('duplicate trigger: the scope is already being liquidated', { ...trigger });
+    const health = this.deps.reader.scopeHealth(scope);
+    if (health === undefined) return this.ignore('trigger for an unknown scope', { ...trigger });
+    if (health.state !== MarginState.Liquidating) return this.ignore('trigger for a scope that is not liquidating', { ...trigger, state: health.state });
+    const liq: Liquidation = {
+      scope,
+      liquidationId: trigger.liquidationId,
+      phase: Phase.AwaitingOrder,
+      stepIndex: 0,
+      orderId: 0,
+      orderMarket: '',
+      orderLots: 0,
+      filledLots: 0,
+      stepBankruptcy: null,
+      resumeAtNs: 0,
+      triggerMarket: trigger.market,
+    };
+    this.active.set(key, liq);
+    this.counters.triggered++;
+    // §8.1: cancel first; the level test does not depend on open orders, so the re-check can follow at once
+    this.deps.placer.cancelAllOrders(scope.accountId, trigger.tsNs);
+    this.advance(liq, trigger.tsNs, true);
+  }
+
+  /** Fills and terminal events of the engine's own IOC orders. */
+  onMatchingEvent(event: MatchingEventV1): void {
+    switch (event.event) {
+      case 'filled': {
+        const f = event.filled as perpcore.matching.v1.OrderFilledV1;
+        if (f.liquidationId === 0) return;
+        const liq = this.byOrderId.get(f.takerOrderId);
+        if (liq === undefined) return;
+        const last = this.lastTradeSeq.get(event.market) ?? 0;
+        if (f.tradeSeq <= last) return this.ignore('replayed liquidation fill', { market: event.market, tradeSeq: f.tradeSeq });
+        this.lastTradeSeq.set(event.market, f.tradeSeq);
+        this.onStepFill(liq, event, f);
+        if (f.takerRemainingLots === 0) this.onStepDone(liq, event.tsNs);
+        return;
+      }
+      case 'canceled': {
+        const c = event.canceled as perpcore.matching.v1.OrderCanceledV1;
+        const liq = this.byOrderId.get(c.orderId);
+        if (liq !== undefined && liq.orderId === c.orderId) this.onStepDone(liq, event.tsNs);
+        return;
+      }
+      case 'rejected': {
+        const r = event.rejected as perpcore.matching.v1.OrderRejectedV1;
+        const liq = this.byOrderId.get(r.orderId);
+        if (liq !== undefined && liq.orderId === r.orderId) {
+          this.ignore('liquidation order rejected by matching; falling back to takeover', { orderId: r.orderId, code: r.code });
+          this.onStepDone(liq, event.tsNs);
+        }
+        return;
+      }
+      default:
+    }
+  }
+
+  /** Event time moved on: resume scopes whose cooldown has passed. */
+  onTime(tsNs: number): void {
+    if (this.cooling.length === 0) return;
+    const due = this.cooling.filter((l) => l.resumeAtNs <= tsNs);
+    if (due.length === 0) return;
+    for (const liq of due) this.cooling.splice(this.cooling.indexOf(liq), 1);
+    for (const liq of due) {
+      liq.phase = Phase.AwaitingOrder;
+      this.advance(liq, tsNs, false);
+    }
+  }
+
+  private onStepFill(liq: Liquidation, event: MatchingEventV1, f: perpcore.matching.v1.OrderFilledV1): void {
+    const bankruptcy = liq.stepBankruptcy as Bankruptcy;
+    const spec = this.deps.reader.marketSpec(event.market);
+    const params = this.deps.reader.marketParams(event.market);
+    liq.filledLots += f.qtyLots;
+    const notionalUnits = f.qtyLots * f.priceTicks * spec.lotTickUnits;
+    const closingLong = f.takerSide === 2; // SIDE_SELL on the wire: the liquidated long sells
+    const surplus = surplusUnits(bankruptcy, liq.orderLots, f.qtyLots, f.priceTicks, spec.lotTickUnits, closingLong);
+    const fee = clearanceFeeUnits(params, notionalUnits, Math.max(0, surplus));
+    this.counters.liquidationFills++;
+    const e = this.envelope(liq, event.tsNs);
+    e.event = 'fill';
+    e.fill = { market: event.market, tradeSeq: f.tradeSeq, qtyLots: f.qtyLots, priceTicks: f.priceTicks, surplusUnits: surplus, clearanceFeeUnits: fee };
+    this.deps.publish(e);
+    if (fee > 0) {
+      const balanceAfter = this.deps.ledger.chargeClearanceFee(liq.scope, event.market, fee, liq.liquidationId);
+      this.counters.clearanceFeesUnits += BigInt(fee);
+      this.publishFundDelta(liq, event.tsNs, params.insuranceFundId, spec.settleAsset, fee, balanceAfter, 1);
+    }
+  }
+
+  private onStepDone(liq: Liquidation, tsNs: number): void {
+    this.byOrderId.delete(liq.orderId);
+    const unfilled = liq.orderLots - liq.filledLots;
+    const market = liq.orderMarket;
+    liq.orderId = 0;
+    liq.stepBankruptcy = null;
+    if (unfilled > 0) {
+      // §8.7: the book could not absorb the step at or better than BP
+      const position = this.deps.reader.scopePositions(liq.scope).find((p) => p.market === market);
+      const health = this.deps.reader.scopeHealth(liq.scope);
+      if (position !== undefined && position.qtyLots !== 0 && health?.state === MarginState.Liquidating) this.takeOverOrDeleverage(liq, position, tsNs);
+    }
+    const params = this.deps.reader.marketParams(market);
+    if (params.partial.cooldownMs > 0 && unfilled === 0) {
+      liq.phase = Phase.CoolingDown;
+      liq.resumeAtNs = tsNs + params.partial.cooldownMs * 1_000_000;
+      this.cooling.push(liq);
+      return;
+    }
+    this.advance(liq, tsNs, false);
+  }
+
+  private advance(liq: Liquidation, tsNs: number, firstCheck: boolean): void {
+    const reader = this.deps.reader;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const positions = reader.scopePositions(liq.scope);
+      if (positions.length === 0) return this.complete(liq, tsNs, 2);
+      const health = reader.scopeHealth(liq.scope);
+      if (health === undefined || health.state !== MarginState.Liquidating) {
+        if (firstCheck) return this.abort(liq, tsNs, health?.levelE8 ?? 0);
+        return this.complete(liq, tsNs, 1);
+      }
+      firstCheck = false;
+      const position = pickPosition(positions);
+      if (health.belowTakeover) {
+        this.takeOverOrDeleverage(liq, position, tsNs);
+        continue;
+      }
+      this.placeStep(liq, position, tsNs);
+      return;
+    }
+    throw new Error(`liquidation ${liq.liquidationId} did not converge`);
+  }
+
+  private placeStep(liq: Liquidation, position: ScopePosition, tsNs: number): void {
+    const reader = this.deps.reader;
+    const params = reader.marketParams(position.market);
+    const spec = reader.marketSpec(position.market);
+    const lots = liquidationStepLots(params, position.qtyLots, position.markSubticks);
+    const bankruptcy = reader.bankruptcy(liq.scope, position.market, lots);
+    const side = position.qtyLots > 0 ? Side.Sell : Side.Buy;
+    const limit = bandedLimitTicks(spec, params, side, bankruptcy.limitPriceTicks, position.markSubticks);
+    liq.stepIndex++;
+    liq.orderId = this.nextOrderId++;
+    liq.orderMarket = position.market;
+    liq.orderLots = lots;
+    liq.filledLots = 0;
+    liq.stepBankruptcy = bankruptcy;
+    liq.phase = Phase.AwaitingOrder;
+    this.byOrderId.set(liq.orderId, liq);
+    this.counters.stepOrders++;
+    const e = this.envelope(liq, tsNs);
+    e.event = 'stepOrdered';
+    e.stepOrdered = {
+      stepIndex: liq.stepIndex,
+      market: position.market,
+      orderId: liq.orderId,
+      side: side === Side.Buy ? 1 : 2,
+      qtyLots: lots,
+      limitPriceTicks: limit,
+      bankruptcyPriceTicks: bankruptcy.limitPriceTicks,
+    };
+    this.deps.publish(e);
+    this.deps.placer.placeLiquidationOrder({
+      market: position.market,
+      orderId: liq.orderId,
+      accountId: liq.scope.accountId,
+      side,
+      qtyLots: lots,
+      limitPriceTicks: limit,
+      liquidationId: liq.liquidationId,
+      tsNs,
+    });
+  }
+
+  private takeOverOrDeleverage(liq: Liquidation, position: ScopePosition, tsNs: number): void {
+    const reader = this.deps.reader;
+    const q = Math.abs(position.qtyLots);
+    const bankruptcy = reader.bankruptcy(liq.scope, position.market, q);
+    const params = reader.marketParams(position.market);
+    const spec = reader.marketSpec(position.market);
+    const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, bankruptcy, liq.liquidationId);
+    if (takeover.ok) {
+      this.counters.takeovers++;
+      const e = this.envelope(liq, tsNs);
+      e.event = 'insuranceTakeover';
+      e.insuranceTakeover = {
+        market: position.market,
+        fundId: params.insuranceFundId,
+        positionLots: position.qtyLots,
+        bankruptcyPriceTicks: bankruptcy.limitPriceTicks,
+        bankruptcyAmountUnits: bankruptcy.amountUnits,
+        tickDifferenceUnits: takeover.tickDifferenceUnits,
+      };
+      this.deps.publish(e);
+      if (takeover.tickDifferenceUnits !== 0) {
+        this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, takeover.tickDifferenceUnits, takeover.fundBalanceAfterUnits, 2);
+      }
+      return;
+    }
+    const legs = this.deps.ledger.deleverage(liq.scope, position.market, bankruptcy, liq.liquidationId);
+    if (legs.length === 0) throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL could close ${position.market}`);
+    for (const leg of legs) {
+      this.counters.deleveragedLegs++;
+      const e = this.envelope(liq, tsNs);
+      e.event = 'positionDeleveraged';
+      e.positionDeleveraged = {
+        market: position.market,
+        counterpartyAccountId: leg.counterpartyAccountId,
+        qtyLots: leg.qtyLots,
+        counterpartySide: leg.counterpartySide === Side.Buy ? 1 : 2,
+        bankruptcyPriceTicks: bankruptcy.limitPriceTicks,
+        counterpartyRemainingLots: leg.counterpartyRemainingLots,
+        tickDifferenceUnits: leg.tickDifferenceUnits,
+      };
+      this.deps.publish(e);
+    }
+  }
+
+  private complete(liq: Liquidation, tsNs: number, outcome: 1 | 2): void {
+    let residueSweptUnits = 0;
+    let deficitCoveredUnits = 0;
+    if (outcome === 2) {
+      const done = this.deps.ledger.completeScope(liq.scope, liq.liquidationId);
+      residueSweptUnits = done.residueSweptUnits;
+      deficitCoveredUnits = done.deficitCoveredUnits;
+      this.counters.closed++;
+    } else {
+      this.counters.restored++;
+    }
+    const e = this.envelope(liq, tsNs);
+    e.event = 'completed';
+    e.completed = { outcome, residueSweptUnits, deficitCoveredUnits };
+    this.deps.publish(e);
+    this.finish(liq);
+  }
+
+  private abort(liq: Liquidation, tsNs: number, levelE8: number): void {
+    this.counters.aborted++;
+    const e = this.envelope(liq, tsNs);
+    e.event = 'aborted';
+    e.aborted = { levelE8, reason: 'LIQUIDATION_LEVEL_RESTORED' };
+    this.deps.publish(e);
+    this.finish(liq);
+  }
+
+  private finish(liq: Liquidation): void {
+    liq.phase = Phase.Done;
+    this.active.delete(scopeKey(liq.scope));
+    if (liq.orderId !== 0) this.byOrderId.delete(liq.orderId);
+  }
+
+  private publishFundDelta(liq: Liquidation, tsNs: number, fundId: string, asset: string, deltaUnits: number, balanceAfter: bigint, reason: number): void {
+    const e = this.envelope(liq, tsNs);
+    e.event = 'insuranceFundDelta';
+    e.insuranceFundDelta = { fundId, asset, deltaUnits, balanceAfterUnits: balanceAfter.toString(), reason };
+    this.deps.publish(e);
+  }
+
+  private envelope(liq: Liquidation, tsNs: number): LiquidationEventV1 {
+    const accountId = liq.scope.accountId;
+    const seq = (this.seqByAccount.get(accountId) ?? 0) + 1;
+    this.seqByAccount.set(accountId, seq);
+    return {
+      schemaMajor: SCHEMA_MAJOR_V1,
+      seq,
+      tsNs,
+      source: this.source,
+      accountId,
+      liquidationId: liq.liquidationId,
+      scope: { mode: liq.scope.isolatedMarket === '' ? 1 : 2, market: liq.scope.isolatedMarket },
+      market: liq.orderMarket || liq.triggerMarket,
+    } as LiquidationEventV1;
+  }
+
+  private ignore(reason: string, detail: Record<string, unknown>): void {
+    this.counters.ignored++;
+    this.deps.onIgnored?.(reason, detail);
+  }
+}
+
+function scopeKey(scope: ScopeRef): string {
+  return `${scope.accountId}|${scope.isolatedMarket}`;
+}
+
+/** §8.3: the largest MMpos first, ties by market symbol. */
+function pickPosition(positions: readonly ScopePosition[]): ScopePosition {
+  let best = positions[0] as ScopePosition;
+  for (let i = 1; i < positions.length; i++) {
+    const p = positions[i] as ScopePosition;
+    if (compareLiquidationPriority({ symbol: p.market, maintenanceUnits: p.maintenanceUnits }, { symbol: best.market, maintenanceUnits: best.maintenanceUnits }) < 0) best = p;
+  }
+  return best;
+}

@@ -1,0 +1,96 @@
+/**
+ * The ports the liquidation engine needs, and nothing more (dYdX's
+ * "expected keepers"): it reads a scope's exact state from the risk stage, asks the
+ * risk stage to move money and positions (the risk stage owns every balance, so
+ * conservation is kept in one place), and places orders through matching. The
+ * composition root adapts the risk engine and the bus to these interfaces
+ * (`satisfies` checks them at compile time).
+ */
+import type { MarketSpec, Side } from '@perpcore/domain';
+import type { Bankruptcy, MarginState, MarketRiskParams } from '@perpcore/margin';
+
+/** A margin scope: the cross scope of an account, or one isolated position. */
+export interface ScopeRef {
+  readonly accountId: number;
+  /** '' for cross; the market symbol of the isolated position otherwise. */
+  readonly isolatedMarket: string;
+}
+
+export interface ScopeHealth {
+  readonly state: MarginState;
+  readonly equityUnits: number;
+  /** The level basis (Σ MMpos with levelBasis MM). */
+  readonly basisUnits: number;
+  /** E / basis in 1e-8, null when the basis is 0. */
+  readonly levelE8: number | null;
+  /** At or below the market's `takeoverLevel` (skip the book). */
+  readonly belowTakeover: boolean;
+}
+
+export interface ScopePosition {
+  readonly market: string;
+  /** Signed lots. */
+  readonly qtyLots: number;
+  readonly maintenanceUnits: number;
+  readonly markSubticks: number;
+}
+
+export type TakeoverResult =
+  | { readonly ok: true; readonly tickDifferenceUnits: number; readonly fundBalanceAfterUnits: bigint }
+  | { readonly ok: false; readonly reason: string };
+
+export interface DeleverageLeg {
+  readonly counterpartyAccountId: number;
+  readonly qtyLots: number;
+  /** The counterparty position's side before the reduction. */
+  readonly counterpartySide: Side;
+  readonly counterpartyRemainingLots: number;
+  readonly tickDifferenceUnits: number;
+}
+
+export interface ScopeCompletion {
+  readonly residueSweptUnits: number;
+  readonly deficitCoveredUnits: number;
+}
+
+/** Read side of the risk stage. */
+export interface RiskReader {
+  scopeHealth(scope: ScopeRef): ScopeHealth | undefined;
+  /** Open positions of the scope (cross: every cross position; isolated: the one). */
+  scopePositions(scope: ScopeRef): readonly ScopePosition[];
+  /** BPamount and BP of closing `closeLots` of the scope's position in `market`, at the current mark. */
+  bankruptcy(scope: ScopeRef, market: string, closeLots: number): Bankruptcy;
+  marketSpec(market: string): MarketSpec;
+  marketParams(market: string): MarketRiskParams;
+}
+
+/** Money and position movements the ladder orders; each keeps conservation and emits its own risk event. */
+export interface LiquidationLedger {
+  /** Moves `amountUnits` from the scope to the insurance fund (clearance fee). */
+  chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number): bigint;
+  /** The fund takes the scope's whole position in `market` at BP (RISK-SPEC §8.7), if its limits allow. */
+  insuranceTakeover(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number): TakeoverResult;
+  /** Closes up to the scope's remaining position against ranked opposite positions at BP (§8.8). */
+  deleverage(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number): readonly DeleverageLeg[];
+  /** A scope without positions: sweep its residue to the fund, convert collateral or cover a deficit (§8.9). */
+  completeScope(scope: ScopeRef, liquidationId: number): ScopeCompletion;
+}
+
+/** Order entry toward matching (the liquidation engine's orders re-enter the same command topic). */
+export interface OrderPlacer {
+  /** Cancels every open order of the account in every market (reason LIQUIDATION). */
+  cancelAllOrders(accountId: number, tsNs: number): void;
+  /** An IOC limit order whose fills carry fill type LIQUIDATION and the liquidation id. */
+  placeLiquidationOrder(order: LiquidationOrder): void;
+}
+
+export interface LiquidationOrder {
+  readonly market: string;
+  readonly orderId: number;
+  readonly accountId: number;
+  readonly side: Side;
+  readonly qtyLots: number;
+  readonly limitPriceTicks: number;
+  readonly liquidationId: number;
+  readonly tsNs: number;
+}
