@@ -21,9 +21,9 @@ describe('margin level and state (RISK-SPEC §3.4, §6)', () => {
   });
 
   it('decides by cross-multiplication where float division would be wrong', () => {
-    // E / basis = (5·2^50 + 1) / 2^52 is above 1.25 by 2^-52 / 2: float division says exactly 1.25
-    const basis = 2 ** 52;
-    const e = 5 * 2 ** 50 + 1;
+    // E / basis is above 1.25 by 0.25 / basis ≈ 3.6e-17, under half an ulp: float division says exactly 1.25
+    const basis = 7_000_000_000_000_003;
+    const e = 8_750_000_000_000_004;
     assert.equal(e / basis, 1.25);
     assert.equal(classifyMarginLevel(e, basis, levels), 'HEALTHY');
     assert.equal(classifyMarginLevel(e - 1, basis, levels), 'CALLED');
