@@ -12,6 +12,8 @@ export interface ExchangeOptions {
   shockAtS: number;
   /** Size of the shock as a fraction in 1e-8 of the price (negative = down). */
   shockE8: number;
+  /** Serve the HTTP API on 127.0.0.1:port while running; 0 = off. */
+  httpPort: number;
 }
 
 const DEFAULTS: ExchangeOptions = {
@@ -21,6 +23,7 @@ const DEFAULTS: ExchangeOptions = {
   ratePerS: 0,
   shockAtS: 0,
   shockE8: -1_500_000,
+  httpPort: 0,
 };
 
 const LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
@@ -55,6 +58,9 @@ export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
       case 'shock-e8':
         options.shockE8 = parseNumberFlag(flag, value(), -90_000_000, 90_000_000, true);
         break;
+      case 'http-port':
+        options.httpPort = parseNumberFlag(flag, value(), 0, 65_535, true);
+        break;
       case 'log-level': {
         const level = value();
         if (level === undefined || !LEVELS.has(level)) throw new Error(`--log-level must be one of ${[...LEVELS].join(', ')}, got ${JSON.stringify(level)}`);
@@ -65,7 +71,7 @@ export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
         options.logLevel = 'info';
         break;
       default:
-        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --log-level, --verbose)`);
+        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --log-level, --verbose)`);
     }
   }
   return options;

@@ -11,6 +11,8 @@ import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
 import { OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultMarketSpecs } from './default-markets.js';
+import { createHttpGateway, EventCapture } from './http-gateway.js';
+import type { FastifyInstance } from './fastify-instance.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 
 export interface EmbeddedExchangeOptions {
@@ -36,6 +38,8 @@ export interface StageCounters {
 export class EmbeddedExchange {
   private eventsSeen = 0;
   private rejects = 0;
+  private http: FastifyInstance | undefined;
+  private readonly capture = new EventCapture();
   private constructor(
     readonly bus: InProcessBus,
     readonly matching: MatchingService,
@@ -80,9 +84,23 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
       exchange.eventsSeen++;
       if (message.value.event === 'rejected') exchange.rejects++;
+      exchange.capture.offer(message.value);
       feedBackToFlow(flow, marketIndex, message.value);
     });
     return exchange;
+  }
+
+  /** Starts the HTTP API on 127.0.0.1 (port 0 picks a free one); resolves to its base URL. */
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    const engine = this.matching.engine;
+    this.http = createHttpGateway({
+      bus: this.bus,
+      orderTopic: Topics.matchingCommands,
+      markets: engine.markets().map((s) => engine.stream(s)?.spec).filter((s) => s !== undefined),
+      book: (symbol) => engine.book(symbol),
+      capture: this.capture,
+    });
+    return this.http.listen({ port, host });
   }
 
   /** Runs `count` simulated commands through the pipeline. */
@@ -118,6 +136,7 @@ export class EmbeddedExchange {
   }
 
   async close(): Promise<void> {
+    if (this.http !== undefined) await this.http.close();
     await this.matching.close();
     await this.bus.close();
   }

@@ -21,6 +21,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger('perpcore', options.logLevel === 'silent' ? 'silent' : options.logLevel);
   const exchange = await EmbeddedExchange.create({ logger, seed: options.seed });
+  if (options.httpPort > 0) {
+    const url = await exchange.listen(options.httpPort);
+    process.stderr.write(`perpcore: HTTP API on ${url} (GET /v1/markets, /v1/markets/:symbol/book, POST /v1/orders, DELETE /v1/orders/:market/:id)\n`);
+  }
   const progress = new ProgressLine();
   const startMs = performance.now();
   const endMs = startMs + options.durationS * 1000;

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseExchangeOptions } from './cli-options.js';
+
+describe('npm start options', () => {
+  it('takes defaults and flags in both spellings', () => {
+    assert.equal(parseExchangeOptions([]).durationS, 10);
+    const o = parseExchangeOptions(['--duration-s', '2.5', '--seed=9', '--http-port', '8080', '--log-level', 'info']);
+    assert.deepEqual([o.durationS, o.seed, o.httpPort, o.logLevel], [2.5, 9, 8080, 'info']);
+  });
+
+  it('names the bad flag', () => {
+    assert.throws(() => parseExchangeOptions(['--duration-s', 'abc']), /--duration-s must be a number/);
+    assert.throws(() => parseExchangeOptions(['--seed', '1.5']), /--seed must be an integer/);
+    assert.throws(() => parseExchangeOptions(['--log-level', 'loud']), /--log-level must be one of/);
+    assert.throws(() => parseExchangeOptions(['--speed', '1']), /unknown option "--speed"/);
+    assert.throws(() => parseExchangeOptions(['--http-port', '70000']), /--http-port/);
+  });
+});
