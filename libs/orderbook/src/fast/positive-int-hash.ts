@@ -1,0 +1,118 @@
+/**
+ * Open-addressing hash from a positive safe integer (order id, account id, price
+ * tick) to an int32 (a pool slot): typed arrays only, no allocation per operation.
+ *
+ * Invariants
+ * - Linear probing over a power-of-two table; key 0 marks an empty cell (keys are ≥ 1).
+ * - Load factor ≤ 1/2: the table doubles (one rehash, the only allocation) when it
+ *   would pass it. Size it up front with `initialCapacity` to keep rehashes off the
+ *   hot path.
+ * - Deletion shifts later cells of the probe run back (no tombstones), so lookups
+ *   stay short however many deletes happen.
+ *
+ * Complexity: O(1) expected per get / set / delete.
+ */
+const TWO_32 = 0x1_0000_0000;
+
+export class PositiveIntHash {
+  private keys: Float64Array;
+  private values: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(initialCapacity = 1024) {
+    let capacity = 16;
+    while (capacity < initialCapacity * 2) capacity *= 2;
+    this.keys = new Float64Array(capacity);
+    this.values = new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The value stored for `key`, or −1. */
+  get(key: number): number {
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = hashOf(key) & mask;
+    for (;;) {
+      const k = keys[i];
+      if (k === key) return this.values[i];
+      if (k === 0) return -1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Stores `value` for `key` (inserting or overwriting). */
+  set(key: number, value: number): void {
+    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = hashOf(key) & mask;
+    for (;;) {
+      const k = keys[i];
+      if (k === key) {
+        this.values[i] = value;
+        return;
+      }
+      if (k === 0) {
+        keys[i] = key;
+        this.values[i] = value;
+        this.count++;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  delete(key: number): void {
+    const keys = this.keys;
+    const values = this.values;
+    const mask = this.mask;
+    let i = hashOf(key) & mask;
+    for (;;) {
+      const k = keys[i];
+      if (k === 0) return;
+      if (k === key) break;
+      i = (i + 1) & mask;
+    }
+    this.count--;
+    // backward-shift: move each later entry of the run into the hole if its home allows
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const k = keys[j];
+      if (k === 0) break;
+      const home = hashOf(k) & mask;
+      const homeInHoleToJ = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (homeInHoleToJ) continue;
+      keys[i] = k;
+      values[i] = values[j];
+      i = j;
+    }
+    keys[i] = 0;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    this.keys = new Float64Array(oldKeys.length * 2);
+    this.values = new Int32Array(oldKeys.length * 2);
+    this.mask = this.keys.length - 1;
+    this.count = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] !== 0) this.set(oldKeys[i], oldValues[i]);
+    }
+  }
+}
+
+function hashOf(key: number): number {
+  const lo = key >>> 0; // key mod 2^32, exact for safe integers
+  const hi = (key / TWO_32) >>> 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
