@@ -110,57 +110,76 @@ function outOfRange(what: string): never {
   throw new DomainError('DOMAIN_OUT_OF_RANGE', `${what} exceeds the safe-integer range`);
 }
 
+// Accumulator slots. Totals live in a Float64Array and positions are evaluated by a
+// separate function taking only objects and small integers: the optimiser then
+// inlines each kernel into one of two bodies within its budget, and no double
+// crosses a call boundary (which would box it into a fresh heap number).
+const EQUITY = 0;
+const UPNL = 1;
+const MM = 2;
+const IM_POS = 3;
+const IM = 4;
+const acc = new Float64Array(5);
+
+/** Adds slot i's UPnL − PF, MM, IMpos and market IM to `acc`; writes its MM and UPnL to `out`. */
+function accumulatePosition(p: CrossPositionSlot, i: number, marksSubticks: ArrayLike<number>, out: CrossEvaluation): void {
+  const params = p.params;
+  const q = p.qtyLots;
+  const cost = p.costUnits;
+  const pf = p.pendingFundingUnits;
+  const mark = marksSubticks[p.marketIndex];
+  if (!Number.isSafeInteger(q)) bad(i, 'qtyLots', q);
+  if (!Number.isSafeInteger(cost)) bad(i, 'costUnits', cost);
+  if (!Number.isSafeInteger(pf)) bad(i, 'pendingFundingUnits', pf);
+  if (!(mark > 0) || !Number.isSafeInteger(mark)) bad(i, 'mark', mark);
+  const leverage = p.leverage;
+  if (!Number.isSafeInteger(leverage) || leverage < 1 || leverage > params.tiers.maxLeverage[0]) requireLeverage(params, leverage, `positions[${i}].leverage`);
+
+  const spt = params.markSubticksPerTick;
+  const whole = loadNotionalAtMark(params, q < 0 ? -q : q, mark);
+  const fraction = notionalFraction();
+  const upnl = upnlFromNotional(q, whole, fraction, cost);
+  const mm = maintenanceFromNotional(params.tiers, whole, fraction, spt);
+  const imPos = initialFromNotional(whole, fraction, spt, leverage);
+  const imOrders = p.orders === null ? 0 : orderMarginAtMark(params, p.orders, mark);
+
+  out.positionMaintenanceUnits[i] = mm;
+  out.positionUpnlUnits[i] = upnl;
+  const equity = acc[EQUITY] + upnl - pf;
+  const upnlTotal = acc[UPNL] + upnl;
+  const mmTotal = acc[MM] + mm;
+  const imTotal = acc[IM] + imPos + imOrders;
+  // one check per position: a partial sum past 2^53 would silently lose units
+  if (equity > MAX || equity < -MAX || upnl > MAX || upnl < -MAX || upnlTotal > MAX || upnlTotal < -MAX || imTotal > MAX || mmTotal > MAX) {
+    outOfRange(`cross account totals at positions[${i}]`);
+  }
+  acc[EQUITY] = equity;
+  acc[UPNL] = upnlTotal;
+  acc[MM] = mmTotal;
+  acc[IM_POS] += imPos;
+  acc[IM] = imTotal;
+}
+
 /** Evaluates one cross account into `out` (see the module doc) and returns it. */
 export function evaluateCrossAccount(account: CrossAccount, marksSubticks: ArrayLike<number>, levels: ScopeLevels, out: CrossEvaluation): CrossEvaluation {
   const n = account.positionCount;
   if (n > out.positionMaintenanceUnits.length) throw new DomainError('RISK_INVALID_ARGUMENT', `out holds ${out.positionMaintenanceUnits.length} positions, account has ${n}`);
-  let equity = account.acceptedCollateralUnits;
-  if (!Number.isSafeInteger(equity)) throw new DomainError('DOMAIN_NOT_AN_INTEGER', `acceptedCollateralUnits must be a safe integer, got ${String(equity)}`);
-  let upnlTotal = 0;
-  let mmTotal = 0;
-  let imPosTotal = 0;
-  let imTotal = 0;
+  const collateral = account.acceptedCollateralUnits;
+  if (!Number.isSafeInteger(collateral)) throw new DomainError('DOMAIN_NOT_AN_INTEGER', `acceptedCollateralUnits must be a safe integer, got ${String(collateral)}`);
+  acc[EQUITY] = collateral;
+  acc[UPNL] = 0;
+  acc[MM] = 0;
+  acc[IM_POS] = 0;
+  acc[IM] = 0;
   const positions = account.positions;
-  for (let i = 0; i < n; i++) {
-    const p = positions[i];
-    const params = p.params;
-    const q = p.qtyLots;
-    const cost = p.costUnits;
-    const pf = p.pendingFundingUnits;
-    const mark = marksSubticks[p.marketIndex];
-    if (!Number.isSafeInteger(q)) bad(i, 'qtyLots', q);
-    if (!Number.isSafeInteger(cost)) bad(i, 'costUnits', cost);
-    if (!Number.isSafeInteger(pf)) bad(i, 'pendingFundingUnits', pf);
-    if (!(mark > 0) || !Number.isSafeInteger(mark)) bad(i, 'mark', mark);
-    const leverage = p.leverage;
-    if (!Number.isSafeInteger(leverage) || leverage < 1 || leverage > params.tiers.maxLeverage[0]) requireLeverage(params, leverage, `positions[${i}].leverage`);
-
-    const spt = params.markSubticksPerTick;
-    const whole = loadNotionalAtMark(params, q < 0 ? -q : q, mark);
-    const fraction = notionalFraction();
-    const upnl = upnlFromNotional(q, whole, fraction, cost);
-    const mm = maintenanceFromNotional(params.tiers, whole, fraction, spt);
-    const imPos = initialFromNotional(whole, fraction, spt, leverage);
-    const imOrders = p.orders === null ? 0 : orderMarginAtMark(params, p.orders, mark);
-
-    out.positionMaintenanceUnits[i] = mm;
-    out.positionUpnlUnits[i] = upnl;
-    equity += upnl - pf;
-    upnlTotal += upnl;
-    mmTotal += mm;
-    imPosTotal += imPos;
-    imTotal += imPos + imOrders;
-    // one check per position: a partial sum past 2^53 would silently lose units
-    if (equity > MAX || equity < -MAX || upnl > MAX || upnl < -MAX || upnlTotal > MAX || upnlTotal < -MAX || imTotal > MAX || mmTotal > MAX) {
-      outOfRange(`cross account totals at positions[${i}]`);
-    }
-  }
-  const basis = levels.levelBasis === LevelBasis.MM ? mmTotal : imPosTotal;
+  for (let i = 0; i < n; i++) accumulatePosition(positions[i], i, marksSubticks, out);
+  const equity = acc[EQUITY];
+  const basis = levels.levelBasis === LevelBasis.MM ? acc[MM] : acc[IM_POS];
   out.equityUnits = equity;
-  out.upnlUnits = upnlTotal;
-  out.maintenanceUnits = mmTotal;
-  out.positionInitialUnits = imPosTotal;
-  out.initialUnits = imTotal;
+  out.upnlUnits = acc[UPNL];
+  out.maintenanceUnits = acc[MM];
+  out.positionInitialUnits = acc[IM_POS];
+  out.initialUnits = acc[IM];
   out.basisUnits = basis;
   out.state = classifyTrusted(equity, basis, levels);
   out.atOrBelowTakeover = belowTakeoverTrusted(equity, basis, levels);

@@ -31,7 +31,19 @@ import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
 export function maintenanceFromNotional(tiers: TierTable, whole: number, fraction: number, subticksPerTick: number): number {
   const k = tierIndexFor(tiers, whole, fraction > 0);
   const mmr = tiers.mmrE8[k];
-  const q1 = mulDivFloorWide(whole, mmr, E8);
+  // whole·mmr passes 2^52 for any sizeable position; split whole = hi·1e8 + lo so
+  // both partial products stay exact doubles (hi·mmr < 2^53, lo·mmr < 1e16, and
+  // under 2^52 for mmr ≤ 45%, else the kernel's wide path takes over)
+  let hi = Math.floor(whole / E8);
+  let lo = whole - hi * E8;
+  if (lo < 0) {
+    hi -= 1;
+    lo += E8;
+  } else if (lo >= E8) {
+    hi += 1;
+    lo -= E8;
+  }
+  const q1 = hi * mmr + mulDivFloorWide(lo, mmr, E8);
   // N·mmr/1e8 = q1 + (r1·spt + fraction·mmr) / (spt·1e8), and that last part is < 2
   const t = wideRemainder() * subticksPerTick + fraction * mmr;
   const d = subticksPerTick * E8;

@@ -43,6 +43,19 @@ describe('margin level and state (RISK-SPEC §3.4, §6)', () => {
     );
   });
 
+  it('property: near-ties (E = level × basis ± 1) decide exactly through the float screen', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 * 10 ** 15 }), fc.integer({ min: -2, max: 2 }), fc.constantFrom(100_000_000, 125_000_000, 133_333_333), (b, d, lvl) => {
+        const at = Number((BigInt(lvl) * BigInt(b)) / 100_000_000n) + d;
+        if (!Number.isSafeInteger(at)) return;
+        const lv = { ...levels, marginCallLevelE8: lvl + 1, liquidationLevelE8: lvl };
+        const below = BigInt(at) * 100_000_000n <= BigInt(lvl) * BigInt(b);
+        assert.equal(classifyMarginLevel(at, b, lv) === 'LIQUIDATING', below);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('flags the takeover level, reports the level rounded down and the distance rounded against the trader', () => {
     const withTakeover = scopeLevelsOf(btcParams({ takeoverLevelE8: 66_666_667 }));
     assert.equal(isAtOrBelowTakeoverLevel(666, 1_000, withTakeover), true);

@@ -72,17 +72,34 @@ export function crossScopeLevels(markets: readonly MarketRiskParams[]): ScopeLev
   return Object.freeze({ levelBasis: basis, marginCallLevelE8: call, liquidationLevelE8: liquidation, takeoverLevelE8: takeover });
 }
 
+/**
+ * E × 1e8 ≤ level × basis, exactly. Float screens, exact decides: the float
+ * products carry a relative error below 2^-52 each, so a gap wider than 2^-50 of
+ * their size decides the sign; only near-ties pay for the exact comparison.
+ */
+function atOrBelow(equityUnits: number, levelE8: number, basisUnits: number): boolean {
+  const lhs = equityUnits * E8;
+  const rhs = levelE8 * basisUnits;
+  const gap = lhs - rhs;
+  const size = (lhs < 0 ? -lhs : lhs) + rhs;
+  if (gap > size * SCREEN_MARGIN) return false;
+  if (-gap > size * SCREEN_MARGIN) return true;
+  return compareProducts(equityUnits, E8, levelE8, basisUnits) <= 0;
+}
+
+const SCREEN_MARGIN = 2 ** -50;
+
 /** Internal kernel: state for trusted integers (no allocation). */
 export function classifyTrusted(equityUnits: number, basisUnits: number, levels: ScopeLevels): MarginState {
   if (basisUnits <= 0) return MarginState.Healthy;
-  if (compareProducts(equityUnits, E8, levels.liquidationLevelE8, basisUnits) <= 0) return MarginState.Liquidating;
-  if (compareProducts(equityUnits, E8, levels.marginCallLevelE8, basisUnits) <= 0) return MarginState.Called;
+  if (atOrBelow(equityUnits, levels.liquidationLevelE8, basisUnits)) return MarginState.Liquidating;
+  if (atOrBelow(equityUnits, levels.marginCallLevelE8, basisUnits)) return MarginState.Called;
   return MarginState.Healthy;
 }
 
 /** Internal kernel: ML ≤ takeoverLevel (false when unset or basis 0). */
 export function belowTakeoverTrusted(equityUnits: number, basisUnits: number, levels: ScopeLevels): boolean {
-  return levels.takeoverLevelE8 !== null && basisUnits > 0 && compareProducts(equityUnits, E8, levels.takeoverLevelE8, basisUnits) <= 0;
+  return levels.takeoverLevelE8 !== null && basisUnits > 0 && atOrBelow(equityUnits, levels.takeoverLevelE8, basisUnits);
 }
 
 /** HEALTHY / CALLED / LIQUIDATING of a scope. */

@@ -22,7 +22,8 @@ import type { MarketRiskParams } from './market-risk-params.js';
 import { requirePrice, requireQtyLots, requireUnitsPerTick } from './input-guards.js';
 import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
 
-let lastFraction = 0;
+/** The fraction slot: a typed array, so storing a double never allocates (see wide-arithmetic.ts). */
+const fractionSlot = new Float64Array(1);
 
 /**
  * Internal kernel: floor(N) for |Q| = absQtyLots at `markSubticks`; the fraction
@@ -30,13 +31,13 @@ let lastFraction = 0;
  */
 export function loadNotionalAtMark(params: MarketRiskParams, absQtyLots: number, markSubticks: number): number {
   const whole = mulDivFloorWide(requireUnitsPerTick(params, absQtyLots), markSubticks, params.markSubticksPerTick);
-  lastFraction = wideRemainder();
+  fractionSlot[0] = wideRemainder();
   return whole;
 }
 
 /** Fraction numerator (0 ≤ f < spt) of the last `loadNotionalAtMark`. */
 export function notionalFraction(): number {
-  return lastFraction;
+  return fractionSlot[0];
 }
 
 /** floor(|Q| × M) in settle units. */

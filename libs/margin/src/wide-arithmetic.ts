@@ -23,8 +23,10 @@
  * Example: floor(9_007_199_254_740_991 × 250_000 / 1e8) = 22_517_998_136_852 with
  * remainder 47_750_000 (a 2^53 notional at MMR 0.25%).
  *
- * The single module-level remainder slot is safe because JS runs one call at a
- * time and no callback runs between the write and the read.
+ * The module-level slots (remainder, product head and tail) live in a
+ * Float64Array: a store into a `let` holding a non-Smi number boxes a fresh heap
+ * number on every write in V8, a typed-array store does not. Sharing them is safe
+ * because JS runs one call at a time and no callback runs between write and read.
  */
 import { DomainError, Rounding, mulDivBig } from '@perpcore/domain';
 
@@ -34,13 +36,14 @@ const SAFE_LIMIT = Number.MAX_SAFE_INTEGER;
 /** Largest divisor the kernel accepts (keeps every remainder sum below 2^53). */
 export const MAX_WIDE_DIVISOR = 2 ** 50;
 
-let lastRemainder = 0;
-let productHi = 0;
-let productLo = 0;
+const REMAINDER = 0;
+const HI = 1;
+const LO = 2;
+const slots = new Float64Array(3);
 
 /** The remainder (0 ≤ r < d) of the last `mulDivFloorWide` call. */
 export function wideRemainder(): number {
-  return lastRemainder;
+  return slots[REMAINDER];
 }
 
 /** Exact a·b as productHi + productLo (both doubles, |lo| ≤ ulp(hi)/2). */
@@ -52,36 +55,44 @@ function twoProduct(a: number, b: number): void {
   c = SPLITTER * b;
   const bh = c - (c - b);
   const bl = b - bh;
-  productHi = p;
-  productLo = ah * bh - p + ah * bl + al * bh + al * bl;
+  slots[HI] = p;
+  slots[LO] = ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-/** floor(a × b / d), exact; the remainder goes to `wideRemainder()`. */
+/**
+ * floor(a × b / d), exact; the remainder goes to `wideRemainder()`. Kept small so
+ * the optimiser inlines it: a call that is not inlined boxes its non-Smi number
+ * arguments and result into fresh heap numbers. Wide products take `mulDivFloorSlow`.
+ */
 export function mulDivFloorWide(a: number, b: number, d: number): number {
   const p = a * b;
-  if (p <= EXACT_PRODUCT_LIMIT && p >= -EXACT_PRODUCT_LIMIT) {
-    let q = Math.floor(p / d);
-    let r = p - q * d;
-    if (r < 0) {
-      q -= 1;
-      r += d;
-    } else if (r >= d) {
-      q += 1;
-      r -= d;
-    }
-    lastRemainder = r;
-    return q === 0 ? 0 : q; // no −0 escapes
+  if (p > EXACT_PRODUCT_LIMIT || p < -EXACT_PRODUCT_LIMIT) return mulDivFloorSlow(a, b, d);
+  let q = Math.floor(p / d);
+  let r = p - q * d;
+  if (r < 0) {
+    q -= 1;
+    r += d;
+  } else if (r >= d) {
+    q += 1;
+    r -= d;
   }
+  slots[REMAINDER] = r;
+  return q === 0 ? 0 : q; // no −0 escapes
+}
+
+/** The |a·b| > 2^52 case of `mulDivFloorWide`: TwoProduct and an exact remainder repair. */
+function mulDivFloorSlow(a: number, b: number, d: number): number {
   if (d > MAX_WIDE_DIVISOR) return mulDivFloorBig(a, b, d);
+  const p = a * b;
   const estimate = p / d;
   if (!(estimate <= SAFE_LIMIT && estimate >= -SAFE_LIMIT)) {
     throw new DomainError('DOMAIN_OUT_OF_RANGE', `${a} × ${b} / ${d} exceeds the safe-integer range`);
   }
   twoProduct(a, b);
-  const e = productLo;
+  const e = slots[LO];
   let q = Math.floor(estimate);
   twoProduct(q, d);
-  let r = p - productHi + (e - productLo);
+  let r = p - slots[HI] + (e - slots[LO]);
   while (r < 0) {
     q -= 1;
     r += d;
@@ -93,7 +104,7 @@ export function mulDivFloorWide(a: number, b: number, d: number): number {
   if (q > SAFE_LIMIT || q < -SAFE_LIMIT) {
     throw new DomainError('DOMAIN_OUT_OF_RANGE', `${a} × ${b} / ${d} exceeds the safe-integer range`);
   }
-  lastRemainder = r;
+  slots[REMAINDER] = r;
   return q;
 }
 
@@ -102,15 +113,15 @@ function mulDivFloorBig(a: number, b: number, d: number): number {
   if (q > BigInt(SAFE_LIMIT) || q < -BigInt(SAFE_LIMIT)) {
     throw new DomainError('DOMAIN_OUT_OF_RANGE', `${a} × ${b} / ${d} exceeds the safe-integer range`);
   }
-  lastRemainder = Number(BigInt(a) * BigInt(b) - q * BigInt(d));
+  slots[REMAINDER] = Number(BigInt(a) * BigInt(b) - q * BigInt(d));
   return Number(q);
 }
 
 /** ceil(a × b / d), exact (same preconditions). */
 export function mulDivCeilWide(a: number, b: number, d: number): number {
   const q = mulDivFloorWide(a, b, d);
-  if (lastRemainder > 0) {
-    lastRemainder -= d; // now in (−d, 0]: a·b = q'·d + r'
+  if (slots[REMAINDER] > 0) {
+    slots[REMAINDER] -= d; // now in (−d, 0]: a·b = q'·d + r'
     return q + 1;
   }
   return q;
@@ -122,11 +133,11 @@ export function mulDivCeilWide(a: number, b: number, d: number): number {
  */
 export function compareProducts(a: number, b: number, c: number, d: number): number {
   twoProduct(a, b);
-  const h1 = productHi;
-  const l1 = productLo;
+  const h1 = slots[HI];
+  const l1 = slots[LO];
   twoProduct(c, d);
   // equal exact values round to the same head, so differing heads decide alone
-  if (h1 !== productHi) return h1 < productHi ? -1 : 1;
-  if (l1 !== productLo) return l1 < productLo ? -1 : 1;
+  if (h1 !== slots[HI]) return h1 < slots[HI] ? -1 : 1;
+  if (l1 !== slots[LO]) return l1 < slots[LO] ? -1 : 1;
   return 0;
 }
