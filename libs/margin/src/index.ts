@@ -3,6 +3,17 @@
  * no state beyond the arguments. Money in integer settle units, rates in 1e-8,
  * prices in ticks (mark in subticks). See each module's doc block for formula,
  * rounding and a worked example.
+ *
+ * Numbers (which representation where, and why):
+ * | value | type | why |
+ * |---|---|---|
+ * | lots, ticks, subticks, leverage, rates E8 | number | bounded by the market spec / param checks |
+ * | money results (MM, IM, UPnL, E, fees, PF, amounts) | number, checked safe | a money value past 2^53 throws `DOMAIN_OUT_OF_RANGE` |
+ * | products `q·ltu·M`, `N·mmr`, `C·(q−Δ)`, `E·1e8` | exact float kernel (wide-arithmetic.ts) | pass 2^53 routinely; the kernel stays exact without allocating |
+ * | funding index G, snapshots | bigint | grows without bound |
+ * | solved prices, ADL scores, mark components, premium | bigint rationals | products of several 1e8-scaled terms; off the hot path |
+ * The readable functions return plain numbers (a call boundary may box them); the
+ * hot path `evaluateCrossAccount` allocates nothing.
  */
 export * from './risk-error-codes.js';
 
@@ -71,7 +82,9 @@ export { type DerivedPrice } from './derived-price.js';
 export {
   type LiquidationPriceInput,
   type EntryBasedInput,
+  type IsolatedLiquidationPriceInput,
   liquidationPrice,
+  isolatedLiquidationPrice,
   liquidationPriceOverTiers,
   marginCallPrice,
   priceAtLevel,

@@ -6,6 +6,7 @@ import type { DerivedPrice } from './derived-price.js';
 import {
   type LiquidationPriceInput,
   entryBasedLiquidationPrice,
+  isolatedLiquidationPrice,
   liquidationPrice,
   liquidationPriceOverTiers,
   marginCallPrice,
@@ -63,9 +64,12 @@ describe('liquidation price (RISK-SPEC §4)', () => {
   });
 
   it('example 4: isolated: ETH 1,114.78, BTC 18,778.73', () => {
-    const iso = { walletUnits: wb, otherMaintenanceUnits: 0, otherUpnlUnits: 0 };
-    assertVenuePrice(liquidationPrice(eth, { qtyLots: ethQ, costUnits: ethCost, markSubticks: ethMark, ...iso }), '1114.78', true);
-    assertVenuePrice(liquidationPrice(btc, { qtyLots: btcQ, costUnits: btcCost, markSubticks: btcMark, ...iso }), '18778.73', true);
+    const iso = { isolatedMarginUnits: wb, pendingFundingUnits: 0 };
+    assertVenuePrice(isolatedLiquidationPrice(eth, { qtyLots: ethQ, costUnits: ethCost, markSubticks: ethMark, ...iso }), '1114.78', true);
+    assertVenuePrice(isolatedLiquidationPrice(btc, { qtyLots: btcQ, costUnits: btcCost, markSubticks: btcMark, ...iso }), '18778.73', true);
+    // pending funding owed shrinks W and raises a long's LP
+    const owed = isolatedLiquidationPrice(btc, { qtyLots: btcQ, costUnits: btcCost, markSubticks: btcMark, isolatedMarginUnits: wb, pendingFundingUnits: units('1000') });
+    assert.ok(owed !== null && owed.reportedScaled > 1_877_873n);
   });
 
   it('reports none for a long that price alone cannot liquidate; a short below zero is returned as is', () => {

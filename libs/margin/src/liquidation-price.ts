@@ -173,6 +173,30 @@ export function marginCallPrice(params: MarketRiskParams, input: LiquidationPric
   return priceAtLevel(params, input, params.marginCallLevelE8);
 }
 
+export interface IsolatedLiquidationPriceInput {
+  readonly qtyLots: number;
+  readonly costUnits: number;
+  readonly markSubticks: number;
+  readonly isolatedMarginUnits: number;
+  readonly pendingFundingUnits: number;
+}
+
+/** Isolated liquidation price: W = isolatedMargin − PF, TMM₁ = UPNL₁ = 0. */
+export function isolatedLiquidationPrice(params: MarketRiskParams, input: IsolatedLiquidationPriceInput): DerivedPrice | null {
+  const bucket = requireUnits('isolatedMarginUnits', input.isolatedMarginUnits);
+  const pf = requireUnits('pendingFundingUnits', input.pendingFundingUnits);
+  const walletUnits = bucket - pf;
+  if (!Number.isSafeInteger(walletUnits)) throw new DomainError('DOMAIN_OUT_OF_RANGE', 'isolatedMarginUnits − pendingFundingUnits exceeds the safe-integer range');
+  return liquidationPrice(params, {
+    qtyLots: input.qtyLots,
+    costUnits: input.costUnits,
+    markSubticks: input.markSubticks,
+    walletUnits,
+    otherMaintenanceUnits: 0,
+    otherUpnlUnits: 0,
+  });
+}
+
 export interface EntryBasedInput {
   readonly qtyLots: number;
   readonly costUnits: number;
