@@ -1,0 +1,148 @@
+/**
+ * What matching reports back about orders, applied to the risk stage's state:
+ * accepted (the hold becomes live), rejected (a pending place is dropped, a pending
+ * amend undone), filled (both legs settled), cancelled (the hold is released),
+ * amended (confirmed at matching's values).
+ *
+ * After each fill leg:
+ * - reduce-only orders that no longer fit the position (wrong side, or more lots
+ *   than |Q|) are cancelled, least aggressive first (a fill already matched is
+ *   final; risk only stops the rest from over-reducing);
+ * - an isolated row left flat with no orders returns its bucket;
+ * - maker re-check at fill time, as venues do: the resting side's margin may have
+ *   worsened since placement. The fill stands (it matched; it is final), but if the
+ *   maker's scope now has negative available margin (`E − Σ IM < 0`), risk cancels
+ *   the maker's remaining opening (non-reduce-only) orders in that market, and the
+ *   scope is evaluated like any other: it may be called or liquidated;
+ * - the account's scopes are re-evaluated (transition events, fresh triggers).
+ */
+import { FillType, Liquidity, MarginMode } from '@perpcore/domain';
+import type { FillSettlement } from './fill-settlement.js';
+import type { IsolatedMargin } from './isolated-margin.js';
+import type { MarginWatch } from './margin-watch.js';
+import { OrderState } from './open-orders.js';
+import { AccountKind } from './account-book.js';
+import type { RiskState } from './risk-state.js';
+
+export class OrderLifecycle {
+  makerRechecksFailed = 0;
+  riskCancelsSent = 0;
+
+  constructor(
+    private readonly s: RiskState,
+    private readonly settlement: FillSettlement,
+    private readonly isolated: IsolatedMargin,
+    private readonly watch: MarginWatch,
+  ) {}
+
+  accepted(m: number, orderId: number): void {
+    const o = this.s.orders.find(m, orderId);
+    if (o >= 0 && this.s.orders.state[o] === OrderState.Pending) this.s.orders.state[o] = OrderState.Live;
+  }
+
+  /** Matching refused a command about this order: undo a pending amend, or drop a pending place. */
+  rejected(m: number, orderId: number, tsNs: number): void {
+    const s = this.s;
+    const o = s.orders.find(m, orderId);
+    if (o < 0) return;
+    if (s.orders.amendPrevLots[o] >= 0) {
+      s.orders.reprice(o, s.orders.amendPrevPriceTicks[o], s.orders.amendPrevLots[o]);
+      s.orders.amendPrevPriceTicks[o] = -1;
+      s.orders.amendPrevLots[o] = -1;
+      return;
+    }
+    if (s.orders.state[o] === OrderState.Pending) this.removeOrder(m, o, tsNs);
+  }
+
+  canceled(m: number, orderId: number, tsNs: number): void {
+    const o = this.s.orders.find(m, orderId);
+    if (o >= 0) this.removeOrder(m, o, tsNs);
+  }
+
+  amended(m: number, orderId: number, priceTicks: number, qtyLots: number, tsNs: number): void {
+    const s = this.s;
+    const o = s.orders.find(m, orderId);
+    if (o < 0) return;
+    const r = s.orders.row[o];
+    const before = s.ledger.mode[r] === MarginMode.Isolated ? this.isolated.orderIm(r) : 0;
+    s.orders.reprice(o, priceTicks, qtyLots);
+    s.orders.amendPrevPriceTicks[o] = -1;
+    s.orders.amendPrevLots[o] = -1;
+    if (s.ledger.mode[r] === MarginMode.Isolated) this.isolated.releaseAfterOrderChange(r, before, tsNs);
+  }
+
+  /**
+   * One leg of a fill for `accountId` (opened with a zero balance if unknown: a
+   * matched fill must settle). `side` is this account's side.
+   */
+  fillLeg(m: number, accountId: number, orderId: number, side: number, priceTicks: number, lots: number, remainingLots: number, liquidity: number, fillType: number, tradeSeq: number, tsNs: number): void {
+    const s = this.s;
+    let slot = s.accounts.slotOf(accountId);
+    if (slot < 0) slot = s.accounts.open(accountId, AccountKind.Trader);
+    const market = s.markets[m];
+    if (market.markSubticks <= 0) {
+      // no index yet: value positions at the first fill until the oracle speaks
+      market.markSubticks = priceTicks * market.params.markSubticksPerTick;
+      s.evaluator.marks[m] = market.markSubticks;
+    }
+    const r = this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
+    this.trimReduceOnly(m, r, tsNs);
+    this.isolated.sweepIfFlat(r, tsNs);
+    if (liquidity === Liquidity.Maker && fillType === FillType.Limit && s.isTrader(slot)) this.recheckMaker(m, slot, r, tsNs);
+    this.watch.reevaluateAccount(slot, m, tsNs);
+  }
+
+  private removeOrder(m: number, o: number, tsNs: number): void {
+    const s = this.s;
+    const r = s.orders.row[o];
+    if (s.ledger.mode[r] === MarginMode.Isolated) {
+      const before = this.isolated.orderIm(r);
+      s.orders.remove(m, o);
+      this.isolated.releaseAfterOrderChange(r, before, tsNs);
+    } else {
+      s.orders.remove(m, o);
+    }
+  }
+
+  private recheckMaker(m: number, slot: number, r: number, tsNs: number): void {
+    const s = this.s;
+    const led = s.ledger;
+    if (led.openOrders[r] === 0) return;
+    const ev = s.evaluator;
+    const res = led.mode[r] === MarginMode.Isolated ? ev.evaluateIsolated(r) : ev.evaluateCross(slot);
+    if (res.equityUnits - ev.initialUnits >= 0) return;
+    this.makerRechecksFailed++;
+    for (const head of [led.buyHead[r], led.sellHead[r]]) {
+      for (let o = head; o >= 0; o = s.orders.next[o]) {
+        if (!s.orders.reduceOnly[o]) this.requestCancel(m, o, tsNs);
+      }
+    }
+  }
+
+  /** Cancels reduce-only orders that no longer fit the position, least aggressive first. */
+  private trimReduceOnly(m: number, r: number, tsNs: number): void {
+    const s = this.s;
+    const led = s.ledger;
+    if (led.reduceOnlyBuyLots[r] === 0 && led.reduceOnlySellLots[r] === 0) return;
+    const q = led.qtyLots[r];
+    for (let side = -1; side <= 1; side += 2) {
+      const held = side > 0 ? led.reduceOnlyBuyLots[r] : led.reduceOnlySellLots[r];
+      const allowed = q !== 0 && Math.sign(q) !== side ? Math.abs(q) : 0;
+      if (held <= allowed) continue;
+      let kept = 0;
+      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) {
+        if (!s.orders.reduceOnly[o]) continue;
+        kept += s.orders.remainingLots[o];
+        if (kept > allowed) this.requestCancel(m, o, tsNs);
+      }
+    }
+  }
+
+  private requestCancel(m: number, o: number, tsNs: number): void {
+    const s = this.s;
+    if (s.orders.state[o] === OrderState.CancelRequested) return;
+    s.orders.state[o] = OrderState.CancelRequested;
+    this.riskCancelsSent++;
+    s.events.cancel(s.markets[m], tsNs, s.accounts.ids[s.ledger.account[s.orders.row[o]]], s.orders.orderId[o]);
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The risk stage's state machine: commands and events in, `RiskEventV1` events and
+ * `MatchingCommandV1` commands out through `RiskEnginePorts`, synchronously. No bus,
+ * clock or I/O: time is each input's `tsNs`, so the same input log gives the same
+ * outputs and the same `stateHash()`.
+ *
+ * Inputs (envelopes; each deduplicated on its stream's sequence number, so a
+ * redelivery is dropped, never applied twice):
+ * - `handleAccountCommand` — AccountCommandV1, stream (source, account);
+ * - `handleOrderCommand` — a gateway MatchingCommandV1, stream (source, market):
+ *   place and amend pass the pre-trade check and are forwarded, or rejected with
+ *   `OrderRejectedV1`; cancels are forwarded;
+ * - `handleMatchingEvent` — the per-market matching stream (both legs of a fill),
+ *   or `handleMatchingAccountEvent` — one account's share (stream (account, market,
+ *   liquidity)); wire one of the two, not both;
+ * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol);
+ * - `advanceTime(tsNs)` — schedules without a new index.
+ *
+ * The in-process API (`checkOrder`, `onFill`, `onOrderAccepted`, `onOrderCanceled`,
+ * …) takes primitives, for benchmarks and embedded callers that skip envelopes.
+ * The parts: pre-trade-check, fill-settlement, order-lifecycle, account-commands,
+ * market-prices, margin-watch, risk-ledger (liquidation port), account-query.
+ */
+import { FillType, Liquidity } from '@perpcore/domain';
+import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
+import { AccountCommands } from './account-commands.js';
+import { FillSettlement } from './fill-settlement.js';
+import { IsolatedMargin } from './isolated-margin.js';
+import { MarginWatch } from './margin-watch.js';
+import { MarketPrices } from './market-prices.js';
+import { type OrderIntent, createOrderIntent } from './order-intent.js';
+import { OrderLifecycle } from './order-lifecycle.js';
+import { PreTradeCheck } from './pre-trade-check.js';
+import { type BookTopProvider, type RiskEngineConfig, createRiskSetup } from './risk-config.js';
+import type { RiskEnginePorts } from './risk-events.js';
+import { RiskReject } from './risk-reject-codes.js';
+import { RiskState } from './risk-state.js';
+
+export interface RiskEngineDeps {
+  readonly config: RiskEngineConfig;
+  readonly ports: RiskEnginePorts;
+  /** Best bid/ask and depth per market (embedded: matching's books). */
+  readonly bookTop?: BookTopProvider;
+}
+
+export class RiskEngine {
+  readonly state: RiskState;
+  readonly preTrade: PreTradeCheck;
+  readonly settlement: FillSettlement;
+  readonly watch: MarginWatch;
+  readonly prices: MarketPrices;
+  readonly lifecycle: OrderLifecycle;
+  readonly isolated: IsolatedMargin;
+  readonly commands: AccountCommands;
+  duplicatesDropped = 0;
+  private readonly intent: OrderIntent = createOrderIntent();
+  private readonly accountCommandSeq = new Map<string, Map<number, number>>();
+  private readonly oracleSeq = new Map<string, number>();
+
+  constructor(deps: RiskEngineDeps) {
+    this.state = new RiskState(createRiskSetup(deps.config), deps.ports, deps.bookTop);
+    this.watch = new MarginWatch(this.state);
+    this.isolated = new IsolatedMargin(this.state);
+    this.preTrade = new PreTradeCheck(this.state, this.isolated);
+    this.settlement = new FillSettlement(this.state);
+    this.prices = new MarketPrices(this.state, this.watch);
+    this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
+    this.commands = new AccountCommands(this.state, this.isolated, this.watch);
+  }
+
+  /** Index of a market symbol, or −1. */
+  marketIndex(symbol: string): number {
+    return this.state.setup.marketIndex.get(symbol) ?? -1;
+  }
+
+  // ---- envelopes ---------------------------------------------------------------
+
+  handleAccountCommand(cmd: AccountCommandV1): void {
+    if (cmd.seq > 0) {
+      let bySource = this.accountCommandSeq.get(cmd.source);
+      if (bySource === undefined) this.accountCommandSeq.set(cmd.source, (bySource = new Map()));
+      if (cmd.seq <= (bySource.get(cmd.accountId) ?? 0)) {
+        this.duplicatesDropped++;
+        return;
+      }
+      bySource.set(cmd.accountId, cmd.seq);
+    }
+    this.commands.apply(cmd);
+  }
+
+  handleOrderCommand(cmd: MatchingCommandV1): void {
+    const m = this.marketIndex(cmd.market);
+    if (m < 0) {
+      this.rejectOrder(-1, cmd, RiskReject.UnknownMarket, `market ${JSON.stringify(cmd.market)} is not listed`);
+      return;
+    }
+    const market = this.state.markets[m];
+    if (cmd.seq > 0) {
+      if (cmd.seq <= (market.orderCommandSeqBySource.get(cmd.source) ?? 0)) {
+        this.duplicatesDropped++;
+        return;
+      }
+      market.orderCommandSeqBySource.set(cmd.source, cmd.seq);
+    }
+    switch (cmd.command) {
+      case 'place': {
+        const p = cmd.place as perpcore.matching.v1.PlaceOrderV1;
+        const o = this.intent;
+        o.market = m;
+        o.orderId = p.orderId;
+        o.accountId = p.accountId;
+        o.side = sideFromWire(p.side) ?? 0;
+        o.type = p.type;
+        o.timeInForce = p.timeInForce;
+        o.priceTicks = p.priceTicks;
+        o.qtyLots = p.qtyLots;
+        o.triggerPriceTicks = p.triggerPriceTicks;
+        o.reduceOnly = p.reduceOnly;
+        const code = this.preTrade.checkPlace(o, cmd.tsNs);
+        if (code !== '') return this.rejectOrder(m, cmd, code, this.preTrade.rejectMessage);
+        this.state.events.command(market, cmd.tsNs, { command: 'place', place: { ...p } as perpcore.matching.v1.PlaceOrderV1 });
+        return;
+      }
+      case 'amend': {
+        const a = cmd.amend as perpcore.matching.v1.AmendOrderV1;
+        const code = this.preTrade.checkAmend(m, a.orderId, a.accountId, a.priceTicks, a.qtyLots, cmd.tsNs);
+        if (code !== '') return this.rejectOrder(m, cmd, code, this.preTrade.rejectMessage);
+        this.state.events.command(market, cmd.tsNs, { command: 'amend', amend: { ...a } as perpcore.matching.v1.AmendOrderV1 });
+        return;
+      }
+      case 'cancel': {
+        const c = cmd.cancel as perpcore.matching.v1.CancelOrderV1;
+        if (this.state.accounts.slotOf(c.accountId) < 0) return this.rejectOrder(m, cmd, RiskReject.UnknownAccount, `account ${c.accountId} does not exist`);
+        this.state.events.command(market, cmd.tsNs, { command: 'cancel', cancel: { ...c } as perpcore.matching.v1.CancelOrderV1 });
+        return;
+      }
+      case 'cancelAll': {
+        const c = cmd.cancelAll as perpcore.matching.v1.CancelAllOrdersV1;
+        if (this.state.accounts.slotOf(c.accountId) < 0) return this.rejectOrder(m, cmd, RiskReject.UnknownAccount, `account ${c.accountId} does not exist`);
+        this.state.events.command(market, cmd.tsNs, { command: 'cancelAll', cancelAll: { ...c } as perpcore.matching.v1.CancelAllOrdersV1 });
+        return;
+      }
+      default:
+        this.rejectOrder(m, cmd, RiskReject.InvalidCommand, 'order command envelope carries no command');
+    }
+  }
+
+  handleMatchingEvent(e: MatchingEventV1): void {
+    const m = this.marketIndex(e.market);
+    if (m < 0) return;
+    const market = this.state.markets[m];
+    if (e.seq > 0) {
+      if (e.seq <= market.lastMatchingSeq) {
+        this.duplicatesDropped++;
+        return;
+      }
+      market.lastMatchingSeq = e.seq;
+    }
+    this.applyMatchingEvent(m, e, Liquidity.Maker | Liquidity.Taker);
+  }
+
+  handleMatchingAccountEvent(routed: MatchingAccountEventV1): void {
+    const e = routed.event;
+    const m = this.marketIndex(e.market);
+    if (m < 0) return;
+    const s = this.state;
+    const slot = s.accounts.slotOf(routed.accountId);
+    const r = slot < 0 ? -1 : s.ledger.rowOf(s.accounts.firstRow[slot], m);
+    const stream = e.event === 'filled' ? routed.liquidity : 0;
+    if (r >= 0 && e.seq > 0) {
+      const k = r * 3 + (stream === Liquidity.Maker ? 1 : stream === Liquidity.Taker ? 2 : 0);
+      if (e.seq <= s.ledger.lastAccountEventSeq[k]) {
+        this.duplicatesDropped++;
+        return;
+      }
+      s.ledger.lastAccountEventSeq[k] = e.seq;
+    }
+    this.applyMatchingEvent(m, e, e.event === 'filled' ? routed.liquidity : Liquidity.Maker | Liquidity.Taker);
+    if (r < 0 && e.seq > 0 && e.event === 'filled') {
+      const created = s.ledger.rowOf(s.accounts.firstRow[s.accounts.slotOf(routed.accountId)], m);
+      if (created >= 0) s.ledger.lastAccountEventSeq[created * 3 + (routed.liquidity === Liquidity.Maker ? 1 : 2)] = e.seq;
+    }
+  }
+
+  handleOracleEvent(e: OracleEventV1): void {
+    if (e.event !== 'indexPrice' || e.indexPrice == null) return;
+    const key = `${e.source}\u0000${e.symbol}`;
+    if (e.seq > 0) {
+      if (e.seq <= (this.oracleSeq.get(key) ?? 0)) {
+        this.duplicatesDropped++;
+        return;
+      }
+      this.oracleSeq.set(key, e.seq);
+    }
+    const price = e.indexPrice.priceSubticks;
+    if (!Number.isSafeInteger(price) || price <= 0) return;
+    this.prices.onIndex(e.symbol, price, e.tsNs);
+  }
+
+  advanceTime(tsNs: number): void {
+    this.prices.advance(tsNs);
+  }
+
+  // ---- in-process API ----------------------------------------------------------
+
+  /** Pre-trade check only: '' accepted (the order holds margin), else a RISK_* code. The caller forwards it. */
+  checkOrder(intent: OrderIntent, tsNs: number): string {
+    return this.preTrade.checkPlace(intent, tsNs);
+  }
+
+  onOrderAccepted(m: number, orderId: number): void {
+    this.lifecycle.accepted(m, orderId);
+  }
+
+  onOrderRejected(m: number, orderId: number, tsNs: number): void {
+    this.lifecycle.rejected(m, orderId, tsNs);
+  }
+
+  onOrderCanceled(m: number, orderId: number, tsNs: number): void {
+    this.lifecycle.canceled(m, orderId, tsNs);
+  }
+
+  onOrderAmended(m: number, orderId: number, priceTicks: number, qtyLots: number, tsNs: number): void {
+    this.lifecycle.amended(m, orderId, priceTicks, qtyLots, tsNs);
+  }
+
+  /** Settles both legs of a fill (`legs`: Liquidity.Maker | Liquidity.Taker bits select which). */
+  onFill(m: number, tradeSeq: number, makerAccountId: number, makerOrderId: number, takerAccountId: number, takerOrderId: number, takerSide: number, priceTicks: number, lots: number, makerRemainingLots: number, takerRemainingLots: number, fillType: number, tsNs: number, legs = Liquidity.Maker | Liquidity.Taker): void {
+    this.state.markets[m].lastTradeTicks = priceTicks;
+    if (legs & Liquidity.Maker) this.lifecycle.fillLeg(m, makerAccountId, makerOrderId, -takerSide, priceTicks, lots, makerRemainingLots, Liquidity.Maker, fillType, tradeSeq, tsNs);
+    if (legs & Liquidity.Taker) this.lifecycle.fillLeg(m, takerAccountId, takerOrderId, takerSide, priceTicks, lots, takerRemainingLots, Liquidity.Taker, fillType, tradeSeq, tsNs);
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  private applyMatchingEvent(m: number, e: MatchingEventV1, legs: number): void {
+    switch (e.event) {
+      case 'accepted':
+        this.onOrderAccepted(m, (e.accepted as perpcore.matching.v1.OrderAcceptedV1).orderId);
+        return;
+      case 'rejected':
+        this.onOrderRejected(m, (e.rejected as perpcore.matching.v1.OrderRejectedV1).orderId, e.tsNs);
+        return;
+      case 'canceled':
+        this.onOrderCanceled(m, (e.canceled as perpcore.matching.v1.OrderCanceledV1).orderId, e.tsNs);
+        return;
+      case 'amended': {
+        const a = e.amended as perpcore.matching.v1.OrderAmendedV1;
+        this.onOrderAmended(m, a.orderId, a.priceTicks, a.qtyLots, e.tsNs);
+        return;
+      }
+      case 'filled': {
+        const f = e.filled as perpcore.matching.v1.OrderFilledV1;
+        const takerSide = sideFromWire(f.takerSide);
+        if (takerSide === undefined) return;
+        const fillType = f.fillType === FillType.Liquidation || f.fillType === FillType.Deleveraged ? f.fillType : FillType.Limit;
+        this.onFill(m, f.tradeSeq, f.makerAccountId, f.makerOrderId, f.takerAccountId, f.takerOrderId, takerSide, f.priceTicks, f.qtyLots, f.makerRemainingLots, f.takerRemainingLots, fillType, e.tsNs, legs);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private rejectOrder(m: number, cmd: MatchingCommandV1, code: string, message: string): void {
+    const s = this.state;
+    const accountId = cmd.place?.accountId ?? cmd.amend?.accountId ?? cmd.cancel?.accountId ?? cmd.cancelAll?.accountId ?? 0;
+    const orderId = cmd.place?.orderId ?? cmd.amend?.orderId ?? cmd.cancel?.orderId ?? 0;
+    s.events.account(accountId, s.accounts.slotOf(accountId), m >= 0 ? s.markets[m].symbol : cmd.market, cmd.tsNs, {
+      event: 'orderRejected',
+      orderRejected: { orderId, code, message, inputSource: cmd.source, inputSeq: cmd.seq } as perpcore.risk.v1.OrderRejectedV1,
+    });
+  }
+}

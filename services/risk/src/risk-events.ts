@@ -1,0 +1,77 @@
+/**
+ * The risk stage's output port and envelope builders.
+ *
+ * - `RiskEventV1` envelopes carry the stage's per-stream sequence number: per
+ *   (source, account) for account events (account_id set), per (source, market)
+ *   for market events (account_id 0: mark, funding). Consumers dedup on it.
+ * - Commands to matching (`MatchingCommandV1`) carry source = the shard name and a
+ *   per-market sequence: accepted orders and the cancels risk issues itself
+ *   (maker re-check, reduce-only excess).
+ * Each envelope is a fresh object handed over to the port: nothing is shared or
+ * mutated after publication.
+ */
+import { SCHEMA_MAJOR_V1, type MatchingCommandV1, type RiskEventV1, type perpcore } from '@perpcore/proto';
+import type { AccountBook } from './account-book.js';
+import type { RiskMarket } from './risk-market.js';
+
+export interface RiskEnginePorts {
+  /** Every risk event, in the order the engine produced them. */
+  publish(event: RiskEventV1): void;
+  /** Commands for matching. */
+  toMatching(command: MatchingCommandV1): void;
+}
+
+type RiskEventBody = Omit<RiskEventV1, 'schemaMajor' | 'seq' | 'tsNs' | 'source' | 'accountId' | 'market'>;
+
+export class RiskEventSink {
+  eventsPublished = 0;
+  commandsSent = 0;
+
+  constructor(
+    readonly source: string,
+    private readonly accounts: AccountBook,
+    private readonly ports: RiskEnginePorts,
+  ) {}
+
+  /** Publishes an account event; `slot` −1 for an id without an account (a reject). */
+  account(accountId: number, slot: number, market: string, tsNs: number, body: RiskEventBody): void {
+    const event = body as RiskEventV1;
+    event.schemaMajor = SCHEMA_MAJOR_V1;
+    event.seq = this.accounts.nextEventSeq(accountId, slot);
+    event.tsNs = tsNs;
+    event.source = this.source;
+    event.accountId = accountId;
+    event.market = market;
+    this.eventsPublished++;
+    this.ports.publish(event);
+  }
+
+  market(market: RiskMarket, tsNs: number, body: RiskEventBody): void {
+    const event = body as RiskEventV1;
+    event.schemaMajor = SCHEMA_MAJOR_V1;
+    event.seq = ++market.marketEventSeq;
+    event.tsNs = tsNs;
+    event.source = this.source;
+    event.accountId = 0;
+    event.market = market.symbol;
+    this.eventsPublished++;
+    this.ports.publish(event);
+  }
+
+  /** Forwards a command to matching on the market's stream (the body is a fresh object). */
+  command(market: RiskMarket, tsNs: number, body: Omit<MatchingCommandV1, 'schemaMajor' | 'seq' | 'tsNs' | 'source' | 'market'>): void {
+    const command = body as MatchingCommandV1;
+    command.schemaMajor = SCHEMA_MAJOR_V1;
+    command.market = market.symbol;
+    command.seq = ++market.commandSeq;
+    command.tsNs = tsNs;
+    command.source = this.source;
+    this.commandsSent++;
+    this.ports.toMatching(command);
+  }
+
+  /** A cancel of one order, issued by risk itself. */
+  cancel(market: RiskMarket, tsNs: number, accountId: number, orderId: number): void {
+    this.command(market, tsNs, { command: 'cancel', cancel: { orderId, accountId } as perpcore.matching.v1.CancelOrderV1 });
+  }
+}

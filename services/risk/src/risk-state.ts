@@ -1,0 +1,124 @@
+/**
+ * The risk engine's state in one place, shared by the modules that change it
+ * (pre-trade check, fill settlement, account commands, funding, margin watch,
+ * liquidation ledger), plus the few helpers they all need: find or open a position
+ * row, settle a row's pending funding, move money in and out of a scope.
+ *
+ * Money invariant kept by every helper (RISK-SPEC §9.2, audited by
+ * conservation-audit.ts): Σ over accounts of (WB + isolated buckets − Σ C) + Σ
+ * funding pools = deposits − withdrawals of the settle asset, to the unit; for every
+ * other asset Σ balances = deposits − withdrawals.
+ */
+import { MarginMode } from '@perpcore/domain';
+import { AccountBook, AccountKind } from './account-book.js';
+import { BreachIndex } from './breach-index.js';
+import { BreachTriggers } from './breach-triggers.js';
+import { OpenOrders } from './open-orders.js';
+import { OrderMarginKernel } from './order-margin-kernel.js';
+import { PositionLedger } from './position-ledger.js';
+import type { BookTopProvider, RiskSetup } from './risk-config.js';
+import { type RiskEnginePorts, RiskEventSink } from './risk-events.js';
+import { RiskMarket } from './risk-market.js';
+import { ScopeEvaluator } from './scope-evaluator.js';
+import { MarkPriceTracker } from './mark-price-tracker.js';
+import { FundingSchedule } from './funding-schedule.js';
+
+export class RiskState {
+  readonly markets: RiskMarket[];
+  readonly accounts: AccountBook;
+  readonly ledger: PositionLedger;
+  readonly orders: OpenOrders;
+  readonly kernel: OrderMarginKernel;
+  readonly evaluator: ScopeEvaluator;
+  readonly breach: BreachIndex;
+  readonly triggers: BreachTriggers;
+  readonly events: RiskEventSink;
+  readonly markTrackers: MarkPriceTracker[];
+  readonly funding: FundingSchedule[];
+  /** Totals per asset since the start (bigint: they grow without bound). */
+  readonly depositedUnits: bigint[];
+  readonly withdrawnUnits: bigint[];
+  readonly feeSlot: number;
+  readonly fundSlotById = new Map<string, number>();
+  nextLiquidationId = 1;
+
+  constructor(
+    readonly setup: RiskSetup,
+    ports: RiskEnginePorts,
+    bookTop: BookTopProvider | undefined,
+  ) {
+    this.markets = setup.markets.map((m, i) => new RiskMarket(i, m));
+    this.accounts = new AccountBook(setup.assetCodes.length);
+    this.ledger = new PositionLedger(this.markets.length);
+    this.orders = new OpenOrders(this.markets.length, this.ledger);
+    this.kernel = new OrderMarginKernel(this.orders);
+    this.evaluator = new ScopeEvaluator(this.markets, setup.collateral, this.accounts, this.ledger, this.orders, this.kernel);
+    this.breach = new BreachIndex(this.markets.length + setup.collateral.length, (dim, ref, version) => this.triggers.isLive(dim, ref, version));
+    this.triggers = new BreachTriggers(this.breach, this.markets, setup.collateral, this.accounts, this.ledger);
+    this.events = new RiskEventSink(setup.source, this.accounts, ports);
+    this.markTrackers = this.markets.map((m) => new MarkPriceTracker(m, bookTop?.(m.symbol)));
+    this.funding = this.markets.map((m) => new FundingSchedule(m, bookTop?.(m.symbol), setup.impactDepthLevels));
+    this.depositedUnits = setup.assetCodes.map(() => 0n);
+    this.withdrawnUnits = setup.assetCodes.map(() => 0n);
+    this.feeSlot = this.accounts.open(setup.feeAccountId, AccountKind.FeeAccount);
+    for (const [fundId, accountId] of setup.fundAccountIds) this.fundSlotById.set(fundId, this.accounts.open(accountId, AccountKind.InsuranceFund));
+    for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
+  }
+
+  /** The row of (slot, market), opened with the market's defaults if the account has none. */
+  rowFor(slot: number, m: number): number {
+    const first = this.accounts.firstRow[slot];
+    const found = this.ledger.rowOf(first, m);
+    if (found >= 0) return found;
+    const market = this.markets[m];
+    const r = this.ledger.create(slot, m, first, market.defaultLeverage, market.fundingIndex);
+    this.accounts.firstRow[slot] = r;
+    return r;
+  }
+
+  /**
+   * Settles a row's pending funding (RISK-SPEC §5.7): PF leaves the wallet (or the
+   * bucket) for the market's funding pool and G_pos becomes G. Returns PF
+   * (> 0 paid). Allocation-free unless G moved since the row's last settlement.
+   */
+  settleRowFunding(r: number): number {
+    const led = this.ledger;
+    const market = this.markets[led.market[r]];
+    const g = market.fundingIndex;
+    const snapshot = led.fundingSnapshot[r];
+    if (snapshot === g) return 0;
+    const q = led.qtyLots[r];
+    const pf = led.pendingFundingUnits[r];
+    if (q !== 0) {
+      // residue of the ceiling: PF × S − (G − G_pos) × Q ∈ [0, S)
+      market.fundingResidueScaled += BigInt(pf) * market.fundingScale - (g - snapshot) * BigInt(q);
+      if (pf !== 0) {
+        this.addScopeUnits(r, -pf);
+        market.fundingPoolUnits += pf;
+      }
+    }
+    led.fundingSnapshot[r] = g;
+    led.pendingFundingUnits[r] = 0;
+    return pf;
+  }
+
+  /** Adds to the money of the row's scope: the bucket when isolated, else the account's WB. */
+  addScopeUnits(r: number, deltaUnits: number): number {
+    if (this.ledger.mode[r] === MarginMode.Isolated) {
+      const after = this.ledger.isolatedUnits[r] + deltaUnits;
+      if (!Number.isSafeInteger(after)) throw new RangeError(`isolated bucket of row ${r} would leave the safe-integer range`);
+      this.ledger.isolatedUnits[r] = after;
+      return after;
+    }
+    return this.accounts.addBalance(this.ledger.account[r], 0, deltaUnits);
+  }
+
+  /** The settle-asset money of the row's scope. */
+  scopeUnits(r: number): number {
+    return this.ledger.mode[r] === MarginMode.Isolated ? this.ledger.isolatedUnits[r] : this.accounts.balances[0][this.ledger.account[r]];
+  }
+
+  isTrader(slot: number): boolean {
+    return this.accounts.kind[slot] === AccountKind.Trader;
+  }
+}
