@@ -13,12 +13,13 @@
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { createMarketSpec } from '@perpcore/domain';
+import { Side, createMarketSpec } from '@perpcore/domain';
 import {
   type CrossAccount,
   type CrossPositionSlot,
   type LiquidationPriceInput,
   type MarketRiskParams,
+  buildOrderExposure,
   createCrossEvaluation,
   createMarketRiskParams,
   crossScopeLevels,
@@ -117,6 +118,30 @@ export async function runMarginBenchmarks(options: { quick?: boolean } = {}): Pr
       () => {
         flip ^= 1;
         marks[0] += flip === 1 ? 1 : -1; // a mark tick, so nothing is constant-folded
+        evaluateCrossAccount(acct, marks, levels, out);
+      },
+    ]);
+  }
+
+  {
+    // 5 positions, each with a resting order ladder on both sides (one buy above the mark: open loss)
+    const acct = account(5);
+    for (const slot of acct.positions) {
+      const m = Math.floor(marks[slot.marketIndex] / 100);
+      slot.orders = buildOrderExposure(slot.params, slot.qtyLots, slot.leverage, [
+        { side: Side.Buy, priceTicks: m + 5, qtyLots: 10 },
+        { side: Side.Buy, priceTicks: m - 50, qtyLots: 500 },
+        { side: Side.Sell, priceTicks: m + 50, qtyLots: 700 },
+        { side: Side.Sell, priceTicks: m + 80, qtyLots: 300 },
+      ]);
+    }
+    const out = createCrossEvaluation(5);
+    let flip = 0;
+    cases.push([
+      'cross account, 5 positions with 4 open orders each',
+      () => {
+        flip ^= 1;
+        marks[0] += flip === 1 ? 1 : -1;
         evaluateCrossAccount(acct, marks, levels, out);
       },
     ]);

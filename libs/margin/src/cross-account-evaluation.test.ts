@@ -85,6 +85,35 @@ describe('cross account evaluation (hot path)', () => {
     );
   });
 
+  it('property: the rare paths (notional × spt past 2^52, MMR above 45%) agree with the readable functions too', () => {
+    const heavy = btcParams({ tiers: [{ floorUnits: 0, capUnits: 10 ** 15, maxLeverage: 1, mmrE8: 60_000_000 }] });
+    fc.assert(
+      fc.property(fc.integer({ min: -9_000_000, max: 9_000_000 }), fc.integer({ min: 1, max: 10 ** 10 }), fc.integer({ min: -(10 ** 14), max: 10 ** 14 }), (q, mark, cost) => {
+        const s = slot(heavy, 0, q, cost, 1);
+        let expectedMm: number;
+        try {
+          expectedMm = maintenanceMarginUnits(heavy, q, mark);
+        } catch {
+          assert.throws(() => evaluateCrossAccount({ acceptedCollateralUnits: 0, positions: [s], positionCount: 1 }, [mark], levels, createCrossEvaluation(1)), DomainError);
+          return;
+        }
+        let out;
+        try {
+          out = evaluateCrossAccount({ acceptedCollateralUnits: 0, positions: [s], positionCount: 1 }, [mark], levels, createCrossEvaluation(1));
+        } catch (e) {
+          // only a money total past 2^53 may refuse; the readable UPnL must refuse it too
+          assert.ok(e instanceof DomainError && e.code === 'DOMAIN_OUT_OF_RANGE');
+          assert.throws(() => unrealizedPnlUnits(heavy, q, cost, mark), DomainError);
+          return;
+        }
+        assert.equal(out.maintenanceUnits, expectedMm);
+        assert.equal(out.positionInitialUnits, positionInitialMarginUnits(heavy, q, mark, 1));
+        assert.equal(out.upnlUnits, unrealizedPnlUnits(heavy, q, cost, mark));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('uses ΣIMpos as the basis when levelBasis = IM', () => {
     const imLevels = { ...levels, levelBasis: 'IM' as const };
     const account: CrossAccount = { acceptedCollateralUnits: units('60'), positions: [slot(btc, 0, lots('0.02'), units('1000'), 20)], positionCount: 1 };

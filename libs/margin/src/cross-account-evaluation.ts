@@ -2,9 +2,9 @@
  * Hot path: one cross account evaluated at the current marks (RISK-SPEC §3.4, §6),
  * allocation-free. The risk service runs it for every holder on every mark tick.
  *
- * Per position i (same kernels as the readable functions, so the results are
- * identical to `crossEquityUnits`, `maintenanceMarginUnits`,
- * `positionInitialMarginUnits` and `orderMarginAtMark`):
+ * Per position i (the same formulas and roundings as the readable functions; a
+ * property test holds the results identical to `crossEquityUnits`,
+ * `maintenanceMarginUnits`, `positionInitialMarginUnits` and `marketInitialMargin`):
  * ```
  * N_i      = q_i × M_i                        exact (whole + fraction/spt)
  * UPnL_i   = floor(Q_i × M_i − C_i)
@@ -23,9 +23,14 @@
  * (create once with `createCrossEvaluation(capacity)`), including per-position MM
  * for the liquidation order (largest MM first).
  *
- * Numbers: every value is an exact safe integer; products that can pass 2^53
- * (`q·ltu·M`, `N·mmr`) go through the exact float kernel (wide-arithmetic.ts), never
- * `bigint`; a money total outside the safe range throws `DOMAIN_OUT_OF_RANGE`.
+ * Numbers: every value is an exact safe integer. The common case keeps every
+ * product under 2^52 (exact doubles, remainder-repaired divisions), written out in
+ * one function body: V8 boxes a non-Smi number into a fresh heap number whenever it
+ * crosses a call that is not inlined, and inlining is the optimiser's choice, so
+ * the hot body does not depend on it. Rare cases (a position above ~45M USDT
+ * notional × spt, an MMR above 45%, a near-tie level) call the exact kernels
+ * (wide-arithmetic.ts) and may box a few numbers; never `bigint`. A money total
+ * outside the safe range throws `DOMAIN_OUT_OF_RANGE`.
  * Inputs are checked with cheap integer tests; a bad one throws a `DomainError`
  * naming `positions[i].<field>` and leaves `out` unspecified.
  *
@@ -34,14 +39,12 @@
  */
 import { DomainError } from '@perpcore/domain';
 import type { MarketRiskParams } from './market-risk-params.js';
-import { initialFromNotional } from './initial-margin.js';
 import { requireLeverage } from './input-guards.js';
-import { maintenanceFromNotional } from './maintenance-margin.js';
-import { type MarginState, type ScopeLevels, MarginState as State, belowTakeoverTrusted, classifyTrusted } from './margin-level.js';
+import { type MarginState, type ScopeLevels, MarginState as State, belowTakeoverSlots, classifySlots } from './margin-level.js';
 import { LevelBasis } from './market-risk-params.js';
-import { loadNotionalAtMark, notionalFraction } from './notional.js';
-import { type OrderExposure, orderMarginAtMark } from './order-margin.js';
-import { upnlFromNotional } from './unrealized-pnl.js';
+import { type OrderExposure, loadOrderMarginAt, orderMarginSlot } from './order-margin.js';
+import { E8 } from './tier-table.js';
+import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -110,38 +113,117 @@ function outOfRange(what: string): never {
   throw new DomainError('DOMAIN_OUT_OF_RANGE', `${what} exceeds the safe-integer range`);
 }
 
-// Accumulator slots. Totals live in a Float64Array and positions are evaluated by a
-// separate function taking only objects and small integers: the optimiser then
-// inlines each kernel into one of two bodies within its budget, and no double
-// crosses a call boundary (which would box it into a fresh heap number).
+// Accumulator slots: totals live in a Float64Array (stores never allocate), and the
+// per-position function takes only objects and small integers.
 const EQUITY = 0;
-const UPNL = 1;
-const MM = 2;
-const IM_POS = 3;
-const IM = 4;
-const acc = new Float64Array(5);
+const BASIS = 1;
+const UPNL = 2;
+const MM = 3;
+const IM_POS = 4;
+const IM = 5;
+const acc = new Float64Array(6);
+const EXACT = 2 ** 52;
 
 /** Adds slot i's UPnL − PF, MM, IMpos and market IM to `acc`; writes its MM and UPnL to `out`. */
 function accumulatePosition(p: CrossPositionSlot, i: number, marksSubticks: ArrayLike<number>, out: CrossEvaluation): void {
   const params = p.params;
+  const tiers = params.tiers;
   const q = p.qtyLots;
   const cost = p.costUnits;
   const pf = p.pendingFundingUnits;
   const mark = marksSubticks[p.marketIndex];
+  const leverage = p.leverage;
   if (!Number.isSafeInteger(q)) bad(i, 'qtyLots', q);
   if (!Number.isSafeInteger(cost)) bad(i, 'costUnits', cost);
   if (!Number.isSafeInteger(pf)) bad(i, 'pendingFundingUnits', pf);
   if (!(mark > 0) || !Number.isSafeInteger(mark)) bad(i, 'mark', mark);
-  const leverage = p.leverage;
-  if (!Number.isSafeInteger(leverage) || leverage < 1 || leverage > params.tiers.maxLeverage[0]) requireLeverage(params, leverage, `positions[${i}].leverage`);
-
+  if (!Number.isSafeInteger(leverage) || leverage < 1 || leverage > tiers.maxLeverage[0]) requireLeverage(params, leverage, `positions[${i}].leverage`);
   const spt = params.markSubticksPerTick;
-  const whole = loadNotionalAtMark(params, q < 0 ? -q : q, mark);
-  const fraction = notionalFraction();
-  const upnl = upnlFromNotional(q, whole, fraction, cost);
-  const mm = maintenanceFromNotional(params.tiers, whole, fraction, spt);
-  const imPos = initialFromNotional(whole, fraction, spt, leverage);
-  const imOrders = p.orders === null ? 0 : orderMarginAtMark(params, p.orders, mark);
+
+  // N = q·ltu·mark / spt = whole + fraction/spt  (notional.ts)
+  const unitsPerTick = (q < 0 ? -q : q) * params.lotTickUnits;
+  if (unitsPerTick > MAX) outOfRange(`positions[${i}].qtyLots × lotTickUnits`);
+  const scaled = unitsPerTick * mark;
+  let whole: number;
+  let fraction: number;
+  if (scaled <= EXACT) {
+    whole = Math.floor(scaled / spt);
+    fraction = scaled - whole * spt;
+    if (fraction < 0) {
+      whole -= 1;
+      fraction += spt;
+    } else if (fraction >= spt) {
+      whole += 1;
+      fraction -= spt;
+    }
+  } else {
+    whole = mulDivFloorWide(unitsPerTick, mark, spt);
+    fraction = wideRemainder();
+  }
+
+  // UPnL = floor(s·N − C)  (unrealized-pnl.ts)
+  const upnl = q >= 0 ? whole - cost : -whole - cost - (fraction > 0 ? 1 : 0);
+
+  // MM = ceil(N·mmr_k) − cum_k, k = tier of N  (maintenance-margin.ts)
+  const caps = tiers.capUnits;
+  const last = tiers.count - 1;
+  let k = 0;
+  while (k < last && !(whole < caps[k] || (whole === caps[k] && fraction === 0))) k += 1;
+  const mmr = tiers.mmrE8[k];
+  let hi = Math.floor(whole / E8);
+  let lo = whole - hi * E8;
+  if (lo < 0) {
+    hi -= 1;
+    lo += E8;
+  } else if (lo >= E8) {
+    hi += 1;
+    lo -= E8;
+  }
+  const loScaled = lo * mmr;
+  let q1: number;
+  let r1: number;
+  if (loScaled <= EXACT) {
+    q1 = Math.floor(loScaled / E8);
+    r1 = loScaled - q1 * E8;
+    if (r1 < 0) {
+      q1 -= 1;
+      r1 += E8;
+    } else if (r1 >= E8) {
+      q1 += 1;
+      r1 -= E8;
+    }
+  } else {
+    q1 = mulDivFloorWide(lo, mmr, E8);
+    r1 = wideRemainder();
+  }
+  const carry = r1 * spt + fraction * mmr;
+  const mm = hi * mmr + q1 + (carry === 0 ? 0 : carry > spt * E8 ? 2 : 1) - tiers.cumUnits[k];
+
+  // IMpos = ceil(N / L)  (initial-margin.ts)
+  let qL: number;
+  let rL: number;
+  if (whole <= EXACT) {
+    qL = Math.floor(whole / leverage);
+    rL = whole - qL * leverage;
+    if (rL < 0) {
+      qL -= 1;
+      rL += leverage;
+    } else if (rL >= leverage) {
+      qL += 1;
+      rL -= leverage;
+    }
+  } else {
+    qL = mulDivFloorWide(whole, 1, leverage);
+    rL = wideRemainder();
+  }
+  const imPos = rL * spt + fraction > 0 ? qL + 1 : qL;
+
+  // IMord at the mark  (order-margin.ts)
+  let imOrders = 0;
+  if (p.orders !== null) {
+    loadOrderMarginAt(params, p.orders, marksSubticks, p.marketIndex);
+    imOrders = orderMarginSlot[0];
+  }
 
   out.positionMaintenanceUnits[i] = mm;
   out.positionUpnlUnits[i] = upnl;
@@ -173,15 +255,14 @@ export function evaluateCrossAccount(account: CrossAccount, marksSubticks: Array
   acc[IM] = 0;
   const positions = account.positions;
   for (let i = 0; i < n; i++) accumulatePosition(positions[i], i, marksSubticks, out);
-  const equity = acc[EQUITY];
-  const basis = levels.levelBasis === LevelBasis.MM ? acc[MM] : acc[IM_POS];
-  out.equityUnits = equity;
+  acc[BASIS] = levels.levelBasis === LevelBasis.MM ? acc[MM] : acc[IM_POS];
+  out.equityUnits = acc[EQUITY];
   out.upnlUnits = acc[UPNL];
   out.maintenanceUnits = acc[MM];
   out.positionInitialUnits = acc[IM_POS];
   out.initialUnits = acc[IM];
-  out.basisUnits = basis;
-  out.state = classifyTrusted(equity, basis, levels);
-  out.atOrBelowTakeover = belowTakeoverTrusted(equity, basis, levels);
+  out.basisUnits = acc[BASIS];
+  out.state = classifySlots(acc, levels);
+  out.atOrBelowTakeover = belowTakeoverSlots(acc, levels);
   return out;
 }

@@ -89,6 +89,19 @@ function atOrBelow(equityUnits: number, levelE8: number, basisUnits: number): bo
 
 const SCREEN_MARGIN = 2 ** -50;
 
+/**
+ * Internal (hot path): the state of `values[0]` = E over `values[1]` = basis. Only
+ * objects cross the call, so nothing is boxed even when it is not inlined.
+ */
+export function classifySlots(values: Float64Array, levels: ScopeLevels): MarginState {
+  return classifyTrusted(values[0], values[1], levels);
+}
+
+/** Internal (hot path): takeover flag of `values[0]` = E over `values[1]` = basis. */
+export function belowTakeoverSlots(values: Float64Array, levels: ScopeLevels): boolean {
+  return belowTakeoverTrusted(values[0], values[1], levels);
+}
+
 /** Internal kernel: state for trusted integers (no allocation). */
 export function classifyTrusted(equityUnits: number, basisUnits: number, levels: ScopeLevels): MarginState {
   if (basisUnits <= 0) return MarginState.Healthy;

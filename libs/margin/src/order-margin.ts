@@ -158,10 +158,13 @@ export function buildOrderExposure(params: MarketRiskParams, qtyLots: number, le
 }
 
 /**
- * Internal kernel: open loss (units, rounded up) of a ladder at a mark; `side` is
- * +1 for the buy ladder, −1 for the sell ladder. Walks only the orders beyond the mark.
+ * Internal kernel: open loss (units, rounded up) of a ladder at the mark
+ * `marks[markIndex]`; `side` is +1 for the buy ladder, −1 for the sell ladder. Walks
+ * only the orders beyond the mark. The mark is passed as (array, index), not as a
+ * number, so that a call the optimiser does not inline boxes nothing.
  */
-export function openLossAtMark(params: MarketRiskParams, prices: readonly number[], lots: readonly number[], side: number, markSubticks: number): number {
+export function openLossAt(params: MarketRiskParams, prices: readonly number[], lots: readonly number[], side: number, marks: ArrayLike<number>, markIndex: number): number {
+  const markSubticks = marks[markIndex];
   const spt = params.markSubticksPerTick;
   let lotTicks = 0; // Σ lots × whole ticks beyond the mark
   let lotSubticks = 0; // Σ lots × leftover subticks (< spt each)
@@ -183,19 +186,31 @@ export function openLossAtMark(params: MarketRiskParams, prices: readonly number
   return loss;
 }
 
-/** IMord = max over sides of (opening IM + open loss at mark), allocation-free. */
+const markScratch = new Float64Array(1);
+/** Internal (hot path): `loadOrderMarginAt` writes IMord to element 0; read it directly, not through a call. */
+export const orderMarginSlot = new Float64Array(1);
+
+/** Internal (hot path): IMord at `marks[markIndex]` into `orderMarginSlot[0]`; objects and indexes only cross the call. */
+export function loadOrderMarginAt(params: MarketRiskParams, exposure: OrderExposure, marks: ArrayLike<number>, markIndex: number): void {
+  const buy = exposure.buyOpeningImUnits + openLossAt(params, exposure.buyPriceTicks, exposure.buyQtyLots, 1, marks, markIndex);
+  const sell = exposure.sellOpeningImUnits + openLossAt(params, exposure.sellPriceTicks, exposure.sellQtyLots, -1, marks, markIndex);
+  orderMarginSlot[0] = buy > sell ? buy : sell;
+}
+
+/** IMord = max over sides of (opening IM + open loss at mark). */
 export function orderMarginAtMark(params: MarketRiskParams, exposure: OrderExposure, markSubticks: number): number {
-  const buy = exposure.buyOpeningImUnits + openLossAtMark(params, exposure.buyPriceTicks, exposure.buyQtyLots, 1, markSubticks);
-  const sell = exposure.sellOpeningImUnits + openLossAtMark(params, exposure.sellPriceTicks, exposure.sellQtyLots, -1, markSubticks);
-  return buy > sell ? buy : sell;
+  markScratch[0] = requirePrice('markSubticks', markSubticks);
+  loadOrderMarginAt(params, exposure, markScratch, 0);
+  return orderMarginSlot[0];
 }
 
 /** Full order-margin breakdown of one market at a mark. */
 export function orderInitialMargin(params: MarketRiskParams, input: MarketMarginInput): OrderMargin {
   requirePrice('markSubticks', input.markSubticks);
   const exposure = buildOrderExposure(params, input.qtyLots, input.leverage, input.orders);
-  const buyLoss = openLossAtMark(params, exposure.buyPriceTicks, exposure.buyQtyLots, 1, input.markSubticks);
-  const sellLoss = openLossAtMark(params, exposure.sellPriceTicks, exposure.sellQtyLots, -1, input.markSubticks);
+  markScratch[0] = input.markSubticks;
+  const buyLoss = openLossAt(params, exposure.buyPriceTicks, exposure.buyQtyLots, 1, markScratch, 0);
+  const sellLoss = openLossAt(params, exposure.sellPriceTicks, exposure.sellQtyLots, -1, markScratch, 0);
   const buy: SideOrderMargin = Object.freeze({
     openingLots: exposure.buyOpeningLots,
     openingNotionalUnits: exposure.buyOpeningNotionalUnits,

@@ -46,7 +46,7 @@ export function wideRemainder(): number {
   return slots[REMAINDER];
 }
 
-/** Exact a·b as productHi + productLo (both doubles, |lo| ≤ ulp(hi)/2). */
+/** Exact a·b as slots[HI] + slots[LO] (both doubles, |lo| ≤ ulp(hi)/2). */
 function twoProduct(a: number, b: number): void {
   const p = a * b;
   let c = SPLITTER * a;
