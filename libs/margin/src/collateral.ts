@@ -18,7 +18,7 @@
  * Example: 2 BTC at 30,000 USDT with bands (≤ 50,000 at 95%, above at 90%):
  * value 60,000 → 50,000 × 0.95 + 10,000 × 0.90 = 56,500 USDT accepted.
  */
-import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
+import { DomainError, Rounding, divRoundBig, toSafeNumber } from '@perpcore/domain';
 import { requirePrice, requireUnits } from './input-guards.js';
 import { RiskErrorCode } from './risk-error-codes.js';
 import { E8 } from './tier-table.js';
@@ -85,7 +85,7 @@ function valueOf(balanceUnits: number, price: CollateralPrice): { num: bigint; d
 /** Accepted value of one asset balance in settle units (rounded toward −∞). */
 export function acceptedValueUnits(schedule: HaircutSchedule, balanceUnits: number, price: CollateralPrice): number {
   const v = valueOf(balanceUnits, price);
-  if (v.num <= 0n) return Number(divRoundBig(v.num, v.den, Rounding.Floor)); // debt: full value, magnitude up
+  if (v.num <= 0n) return toSafeNumber('acceptedValueUnits', divRoundBig(v.num, v.den, Rounding.Floor)); // debt: full value, magnitude up
   // Σ over bands of slice × ratio, exact: slice boundaries scaled by den
   let acceptedNum = 0n; // × den × 1e8
   let lower = 0n;
@@ -96,7 +96,7 @@ export function acceptedValueUnits(schedule: HaircutSchedule, balanceUnits: numb
     if (top >= v.num) break;
     lower = upper;
   }
-  return Number(divRoundBig(acceptedNum, v.den * BigInt(E8), Rounding.Floor));
+  return toSafeNumber('acceptedValueUnits', divRoundBig(acceptedNum, v.den * BigInt(E8), Rounding.Floor));
 }
 
 export interface CollateralBalance {

@@ -19,7 +19,7 @@
  * USDT (rounded up to the micro-USDT) → 3,508,772 satoshi taken (rounded up), 1,000
  * USDT credited.
  */
-import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
+import { DomainError, Rounding, divRoundBig, toSafeNumber } from '@perpcore/domain';
 import { type CollateralBalance, marginalHaircutRatioE8 } from './collateral.js';
 import { requireUnits } from './input-guards.js';
 import { E8 } from './tier-table.js';
@@ -52,10 +52,11 @@ export function planDeficitConversion(deficitUnits: number, collateral: readonly
     const value = divRoundBig(BigInt(deficit) * BigInt(E8), ratio, Rounding.Ceil);
     const take = divRoundBig(value * BigInt(c.price.perAssetUnits), BigInt(c.price.settleUnits), Rounding.Ceil);
     if (take <= BigInt(c.balanceUnits)) {
-      steps.push(Object.freeze({ asset: c.schedule.asset, takenAssetUnits: Number(take), creditedSettleUnits: deficit, ratioE8 }));
+      steps.push(Object.freeze({ asset: c.schedule.asset, takenAssetUnits: toSafeNumber('takenAssetUnits', take), creditedSettleUnits: deficit, ratioE8 }));
       deficit = 0;
     } else {
-      const credit = Number(
+      const credit = toSafeNumber(
+        'creditedSettleUnits',
         divRoundBig(BigInt(c.balanceUnits) * BigInt(c.price.settleUnits) * ratio, BigInt(c.price.perAssetUnits) * BigInt(E8), Rounding.Floor),
       );
       steps.push(Object.freeze({ asset: c.schedule.asset, takenAssetUnits: c.balanceUnits, creditedSettleUnits: credit, ratioE8 }));

@@ -15,9 +15,9 @@
  * 40,000 USDT plus 20,000 opening notional is N_lev = 60,000 → tier index 1, so
  * 125× is refused and 100× accepted.
  */
-import { DomainError } from '@perpcore/domain';
+import { DomainError, requireNonNegativeInteger, requirePositiveInteger } from '@perpcore/domain';
 import type { MarketRiskParams } from './market-risk-params.js';
-import { requirePrice, requireQtyLots, requireSafeResult, requireUnits } from './input-guards.js';
+import { requirePrice, requireQtyLots, requireSafeResult } from './input-guards.js';
 import { loadNotionalAtMark, notionalFraction } from './notional.js';
 import { RiskErrorCode } from './risk-error-codes.js';
 import { tierIndexFor } from './tier-table.js';
@@ -30,27 +30,28 @@ export interface LeverageTierInput {
   readonly openingNotionalUnits: number;
 }
 
+const tierSlot = new Float64Array(2); // [whole, fraction] of the last N_lev
+
 /** Index of the tier holding N_lev (0-based); past the last cap it is the last tier. */
 export function leverageTierIndex(params: MarketRiskParams, input: LeverageTierInput): number {
   const q = Math.abs(requireQtyLots('qtyLots', input.qtyLots));
   requirePrice('markSubticks', input.markSubticks);
-  const opening = requireUnits('openingNotionalUnits', input.openingNotionalUnits);
-  if (opening < 0) throw new DomainError('DOMAIN_NEGATIVE', `openingNotionalUnits must be >= 0, got ${opening}`);
+  const opening = requireNonNegativeInteger('openingNotionalUnits', input.openingNotionalUnits);
   const whole = requireSafeResult('N_lev', loadNotionalAtMark(params, q, input.markSubticks) + opening);
-  return tierIndexFor(params.tiers, whole, notionalFraction() > 0);
+  tierSlot[0] = whole;
+  tierSlot[1] = notionalFraction();
+  return tierIndexFor(params.tiers, whole, tierSlot[1] > 0);
 }
 
 /** Throws `RISK_NOTIONAL_ABOVE_MAX_TIER` or `RISK_LEVERAGE_ABOVE_TIER_MAX`; returns the leverage tier index. */
 export function checkLeverageForOrders(params: MarketRiskParams, input: LeverageTierInput, leverage: number): number {
+  const lev = requirePositiveInteger('leverage', leverage);
   const k = leverageTierIndex(params, input);
-  const lev = requireQtyLots('leverage', leverage);
-  if (lev < 1) throw new DomainError('DOMAIN_NOT_POSITIVE', `leverage must be > 0, got ${lev}`);
-  const whole = loadNotionalAtMark(params, Math.abs(input.qtyLots), input.markSubticks) + input.openingNotionalUnits;
-  const fraction = notionalFraction();
   const last = params.tiers.count - 1;
   const cap = params.tiers.capUnits[last];
-  if (input.openingNotionalUnits > 0 && (whole > cap || (whole === cap && fraction > 0))) {
-    throw new DomainError(RiskErrorCode.NotionalAboveMaxTier, `${params.symbol}: notional with open orders ${whole} exceeds the last tier's cap ${cap}`);
+  const beyondCap = tierSlot[0] > cap || (tierSlot[0] === cap && tierSlot[1] > 0);
+  if (input.openingNotionalUnits > 0 && beyondCap) {
+    throw new DomainError(RiskErrorCode.NotionalAboveMaxTier, `${params.symbol}: notional with open orders ${tierSlot[0]} exceeds the last tier's cap ${cap}`);
   }
   if (lev > params.tiers.maxLeverage[k]) {
     throw new DomainError(RiskErrorCode.LeverageAboveTierMax, `${params.symbol}: leverage ${lev} exceeds tier ${k + 1}'s maximum ${params.tiers.maxLeverage[k]}`);

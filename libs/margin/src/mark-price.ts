@@ -23,7 +23,7 @@
  * +3.00, last trade 30,010.00 → P1 30,001.50, P2 30,003.00, P3 30,010.00,
  * M = 30,003.00; with last trade 30,002.00, M = 30,002.00.
  */
-import { DomainError, Rounding, divRoundBig, requireNonNegativeInteger, requireSafeInteger } from '@perpcore/domain';
+import { DomainError, Rounding, divRoundBig, requireNonNegativeInteger, requireSafeInteger, toSafeNumber } from '@perpcore/domain';
 import { type Ratio, compareRatios } from './exact-ratio.js';
 import { type MarketRiskParams, MarkMethod } from './market-risk-params.js';
 import { requirePrice } from './input-guards.js';
@@ -65,7 +65,7 @@ export function markBasisSampleHalfSubticks(params: MarketRiskParams, bestBidTic
 }
 
 function roundHalfEven(r: Ratio): number {
-  return Number(divRoundBig(r.num, r.den, Rounding.HalfEven));
+  return toSafeNumber('markSubticks', divRoundBig(r.num, r.den, Rounding.HalfEven));
 }
 
 function median(a: Ratio, b: Ratio, c: Ratio): Ratio {

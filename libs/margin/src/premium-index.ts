@@ -12,7 +12,7 @@
  * Example (RISK-SPEC §11.7, index 30,000): impact bid/ask 30,015 / 30,020 →
  * +0.0500% (+50,000 E8); 29,980 / 29,985 → −0.0500%; 29,990 / 30,010 → 0.
  */
-import { Rounding, divRoundBig } from '@perpcore/domain';
+import { Rounding, divRoundBig, toSafeNumber } from '@perpcore/domain';
 import type { Ratio } from './exact-ratio.js';
 import type { MarketRiskParams } from './market-risk-params.js';
 import { requirePrice } from './input-guards.js';
@@ -30,5 +30,5 @@ export function premiumIndexE8(params: MarketRiskParams, impactBid: Ratio | null
   const above = bid > xd ? bid - xd : 0n;
   const below = xd > ask ? xd - ask : 0n;
   const p = divRoundBig((above - below) * BigInt(E8), xd, Rounding.TowardZero);
-  return Number(p);
+  return toSafeNumber('premiumIndexE8', p);
 }
