@@ -1,1 +1,17 @@
-export {};
+/**
+ * Runs every benchmark suite in order. Add a suite by adding a line to `suites`.
+ * `BENCH_QUICK=1` makes each suite short; run node with `--expose-gc` (the `bench`
+ * script does) so suites can collect garbage between passes.
+ */
+import { run as orderBook } from './order-book.bench.js';
+import { run as matchingThroughput } from './matching-throughput.bench.js';
+
+const suites: Array<[string, () => Promise<void>]> = [
+  ['order-book', orderBook],
+  ['matching-throughput', matchingThroughput],
+];
+
+for (const [name, run] of suites) {
+  process.stdout.write(`\n### ${name}\n`);
+  await run();
+}

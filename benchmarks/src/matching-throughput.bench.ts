@@ -1,0 +1,167 @@
+/**
+ * Matching throughput and per-command latency: the fast book vs nodejs-order-book on
+ * the same pre-generated commands, interleaved round by round (the order of the two
+ * books alternates per round).
+ *
+ * Per round and book: a throughput pass (fresh book, untimed prefill, one clock
+ * around the whole tape) and a latency pass (fresh book, `process.hrtime.bigint()`
+ * around every command into a preallocated Float64Array). Ratios are per round
+ * (fast ops/s ÷ nodejs-order-book ops/s); the report gives their median and min–max.
+ *
+ * Scenarios: (a) exchange-core's mix over ~1,000 resting orders; (b) a deep book of
+ * 1M random limit orders, half crossing. `BENCH_QUICK=1` shrinks both.
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { type BookDriver, NodejsOrderBookDriver, PerpcoreDriver } from './support/book-drivers.js';
+import { type CommandTape, type Scenario, deepBook, exchangeCoreMix } from './support/command-tape.js';
+import { type LatencySummary, median, summarize } from './support/latency-stats.js';
+import { isQuick, writeResults } from './support/results-file.js';
+
+interface BookFigures {
+  opsPerSec: number[];
+  latency: LatencySummary[];
+  /** Longest garbage-collection pause seen during each latency pass (ms). */
+  maxGcPauseMs: number[];
+  /** Times the OS took the CPU away during each latency pass (other processes share the machine). */
+  involuntaryContextSwitches: number[];
+}
+
+/** Collects GC pause durations; entries arrive asynchronously, so read them after yielding. */
+class GcPauses {
+  private maxMs = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) this.maxMs = Math.max(this.maxMs, e.duration);
+  });
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+  async takeMax(): Promise<number> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const m = this.maxMs;
+    this.maxMs = 0;
+    return m;
+  }
+  stop(): void {
+    this.observer.disconnect();
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function prefill(driver: BookDriver, scenario: Scenario): void {
+  for (let i = 0; i < scenario.prefill.length; i++) driver.apply(scenario.prefill, i);
+}
+
+function throughputPass(driver: BookDriver, scenario: Scenario, expectedOrders: number): number {
+  gc?.();
+  driver.reset(expectedOrders);
+  prefill(driver, scenario);
+  const tape = scenario.tape;
+  const n = tape.length;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) driver.apply(tape, i);
+  const elapsedNs = Number(process.hrtime.bigint() - t0);
+  return (n / elapsedNs) * 1e9;
+}
+
+async function latencyPass(driver: BookDriver, scenario: Scenario, expectedOrders: number, samples: Float64Array, gcPauses: GcPauses, f: BookFigures) {
+  gc?.();
+  driver.reset(expectedOrders);
+  prefill(driver, scenario);
+  await gcPauses.takeMax();
+  const tape: CommandTape = scenario.tape;
+  const n = tape.length;
+  const switchesBefore = process.resourceUsage().involuntaryContextSwitches;
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    driver.apply(tape, i);
+    samples[i] = Number(process.hrtime.bigint() - t0);
+  }
+  f.involuntaryContextSwitches.push(process.resourceUsage().involuntaryContextSwitches - switchesBefore);
+  f.latency.push(summarize(samples, n));
+  f.maxGcPauseMs.push(await gcPauses.takeMax());
+}
+
+async function runScenario(scenario: Scenario, rounds: number, expectedOrders: number) {
+  const fast = new PerpcoreDriver('perpcore fast book', 'fast');
+  const peer = new NodejsOrderBookDriver();
+  const samples = new Float64Array(scenario.tape.length);
+  const figures = new Map<BookDriver, BookFigures>([
+    [fast, { opsPerSec: [], latency: [], maxGcPauseMs: [], involuntaryContextSwitches: [] }],
+    [peer, { opsPerSec: [], latency: [], maxGcPauseMs: [], involuntaryContextSwitches: [] }],
+  ]);
+  const gcPauses = new GcPauses();
+  const ratios: number[] = [];
+  // one untimed warm-up pass each, so both are measured with optimised code
+  throughputPass(fast, scenario, expectedOrders);
+  throughputPass(peer, scenario, expectedOrders);
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? [fast, peer] : [peer, fast];
+    for (const d of order) figures.get(d)!.opsPerSec.push(throughputPass(d, scenario, expectedOrders));
+    for (const d of order) await latencyPass(d, scenario, expectedOrders, samples, gcPauses, figures.get(d)!);
+    ratios.push(figures.get(fast)!.opsPerSec[r] / figures.get(peer)!.opsPerSec[r]);
+    process.stdout.write(`  round ${r + 1}/${rounds}: fast ${fmtOps(figures.get(fast)!.opsPerSec[r])}, nodejs-order-book ${fmtOps(figures.get(peer)!.opsPerSec[r])}, ratio ${ratios[r].toFixed(1)}×\n`);
+  }
+  gcPauses.stop();
+  const summary = (d: BookDriver) => {
+    const f = figures.get(d)!;
+    return {
+      book: d.name,
+      opsPerSecMedian: Math.round(median(f.opsPerSec)),
+      opsPerSecPerRound: f.opsPerSec.map(Math.round),
+      p50NsMedian: median(f.latency.map((l) => l.p50Ns)),
+      p99NsMedian: median(f.latency.map((l) => l.p99Ns)),
+      p999NsMedian: median(f.latency.map((l) => l.p999Ns)),
+      maxNsOverall: Math.max(...f.latency.map((l) => l.maxNs)),
+      commandsOver1ms: f.latency.reduce((a, l) => a + l.over1msCount, 0),
+      timedCommands: f.latency.length * scenario.tape.length,
+      maxGcPauseMs: Math.max(...f.maxGcPauseMs),
+      involuntaryContextSwitchesPerPass: f.involuntaryContextSwitches,
+    };
+  };
+  return {
+    scenario: scenario.name,
+    commandsPerPass: scenario.tape.length,
+    prefillCommands: scenario.prefill.length,
+    rounds,
+    meanRestingOrders: scenario.meanRestingOrders,
+    fast: summary(fast),
+    nodejsOrderBook: summary(peer),
+    ratioMedian: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+  };
+}
+
+function fmtOps(opsPerSec: number): string {
+  return `${(opsPerSec / 1e6).toFixed(2)}M ops/s`;
+}
+
+function report(r: Awaited<ReturnType<typeof runScenario>>): void {
+  const line = (s: typeof r.fast) =>
+    `  ${s.book.padEnd(20)} ${fmtOps(s.opsPerSecMedian).padStart(14)}  p50 ${s.p50NsMedian} ns  p99 ${s.p99NsMedian} ns  p99.9 ${s.p999NsMedian} ns  max ${(s.maxNsOverall / 1e6).toFixed(3)} ms  (>1 ms: ${s.commandsOver1ms} of ${s.timedCommands}; longest GC ${s.maxGcPauseMs.toFixed(2)} ms)`;
+  process.stdout.write(`${r.scenario}: ${r.commandsPerPass} commands per pass, ${r.rounds} rounds, ~${r.meanRestingOrders} resting orders on average\n`);
+  process.stdout.write(`${line(r.fast)}\n${line(r.nodejsOrderBook)}\n`);
+  process.stdout.write(`  fast / nodejs-order-book: median ${r.ratioMedian.toFixed(1)}× (min ${r.ratioMin.toFixed(1)}×, max ${r.ratioMax.toFixed(1)}×)\n`);
+  const switches = r.fast.involuntaryContextSwitchesPerPass.join(', ');
+  process.stdout.write(`  largest single-command pause (fast): ${(r.fast.maxNsOverall / 1e3).toFixed(1)} µs; OS preemptions per timed pass: ${switches}\n`);
+}
+
+export async function run(): Promise<void> {
+  const quick = isQuick();
+  const rounds = 5;
+  if (gc === undefined) process.stdout.write('(run node with --expose-gc to collect garbage between passes)\n');
+  process.stdout.write(`\n== matching throughput${quick ? ' (quick)' : ''} ==\n`);
+  // full run: 2M commands per pass, so the fast book runs 10M timed commands over 5 rounds
+  const mix = exchangeCoreMix(quick ? 100_000 : 2_000_000, 1_000, 12_345);
+  const mixResult = await runScenario(mix, rounds, 4_096);
+  report(mixResult);
+  const deep = deepBook(quick ? 100_000 : 1_000_000, 2_000, 54_321);
+  const deepResult = await runScenario(deep, rounds, quick ? 100_000 : 1_000_000);
+  report(deepResult);
+  const path = writeResults('matching-throughput', { exchangeCoreMix: mixResult, deepBook: deepResult });
+  process.stdout.write(`results: ${path}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await run();

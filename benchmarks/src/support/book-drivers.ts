@@ -1,0 +1,114 @@
+/**
+ * Book drivers: replay one tape command on a book under test. The fast book gets
+ * reused command structs (its intended use); nodejs-order-book gets its own API
+ * (string ids built up front, one options object per call, as any caller would).
+ */
+import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import {
+  createFastOrderBook,
+  createReferenceOrderBook,
+  type AmendOrderCommand,
+  type CancelOrderCommand,
+  type OrderBook,
+  type PlaceOrderCommand,
+} from '@perpcore/orderbook';
+import { type LimitOrderOptions, OrderBook as NodejsOrderBook, Side as NSide } from 'nodejs-order-book';
+import { BENCH_BOOK_CONFIG, type CommandTape, Op } from './command-tape.js';
+import { CountingSink } from './counting-sink.js';
+
+// the library's TimeInForce enum is not exported; its values are these strings
+const GTC = 'GTC' as LimitOrderOptions['timeInForce'];
+const IOC = 'IOC' as LimitOrderOptions['timeInForce'];
+
+export interface BookDriver {
+  readonly name: string;
+  /** Starts from an empty book. */
+  reset(expectedOrders: number): void;
+  apply(tape: CommandTape, i: number): void;
+}
+
+export class PerpcoreDriver implements BookDriver {
+  sink = new CountingSink();
+  private book!: OrderBook;
+  private readonly placeCmd: PlaceOrderCommand = {
+    orderId: 0,
+    accountId: 0,
+    side: Side.Buy,
+    type: OrderType.Limit,
+    timeInForce: TimeInForce.GoodTillCancel,
+    priceTicks: 0,
+    qtyLots: 0,
+    triggerPriceTicks: 0,
+    triggerSource: TriggerSource.LastTrade,
+    selfTradePrevention: SelfTradePrevention.None,
+    reduceOnly: false,
+  };
+  private readonly cancelCmd: CancelOrderCommand = { orderId: 0, accountId: 0 };
+  private readonly amendCmd: AmendOrderCommand = { orderId: 0, accountId: 0, priceTicks: 0, qtyLots: 0 };
+
+  constructor(
+    readonly name: string,
+    private readonly variant: 'fast' | 'reference',
+  ) {}
+
+  reset(expectedOrders: number): void {
+    this.sink = new CountingSink();
+    this.book =
+      this.variant === 'fast'
+        ? createFastOrderBook(BENCH_BOOK_CONFIG, this.sink, { initialOrderCapacity: expectedOrders })
+        : createReferenceOrderBook(BENCH_BOOK_CONFIG, this.sink);
+  }
+
+  apply(tape: CommandTape, i: number): void {
+    const op = tape.op[i];
+    if (op === Op.Place) {
+      const c = this.placeCmd;
+      c.orderId = tape.orderId[i];
+      c.accountId = tape.accountId[i];
+      c.side = tape.side[i] as Side;
+      c.priceTicks = tape.priceTicks[i];
+      c.qtyLots = tape.qtyLots[i];
+      c.timeInForce = tape.tif[i] as TimeInForce;
+      this.book.place(c);
+    } else if (op === Op.Amend) {
+      const c = this.amendCmd;
+      c.orderId = tape.orderId[i];
+      c.accountId = tape.accountId[i];
+      c.priceTicks = tape.priceTicks[i];
+      c.qtyLots = tape.qtyLots[i];
+      this.book.amend(c);
+    } else {
+      const c = this.cancelCmd;
+      c.orderId = tape.orderId[i];
+      c.accountId = tape.accountId[i];
+      this.book.cancel(c);
+    }
+  }
+}
+
+export class NodejsOrderBookDriver implements BookDriver {
+  readonly name = 'nodejs-order-book';
+  private book = new NodejsOrderBook();
+
+  reset(): void {
+    this.book = new NodejsOrderBook();
+  }
+
+  apply(tape: CommandTape, i: number): void {
+    const op = tape.op[i];
+    const id = tape.idText[i];
+    if (op === Op.Place) {
+      this.book.limit({
+        id,
+        side: tape.side[i] > 0 ? NSide.BUY : NSide.SELL,
+        size: tape.qtyLots[i],
+        price: tape.priceTicks[i],
+        timeInForce: tape.tif[i] === TimeInForce.ImmediateOrCancel ? IOC : GTC,
+      });
+    } else if (op === Op.Amend) {
+      this.book.modify(id, { price: tape.priceTicks[i], size: tape.qtyLots[i] });
+    } else {
+      this.book.cancel(id);
+    }
+  }
+}
