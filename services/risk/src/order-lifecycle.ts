@@ -92,6 +92,15 @@ export class OrderLifecycle {
     this.watch.reevaluateAccount(slot, m, tsNs);
   }
 
+  /** Cancels every open order of a row (ADL counterparty, §8.8). */
+  cancelOpenOrders(m: number, r: number, tsNs: number): void {
+    if (r < 0) return;
+    const s = this.s;
+    for (let side = -1; side <= 1; side += 2) {
+      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) this.requestCancel(m, o, tsNs);
+    }
+  }
+
   private removeOrder(m: number, o: number, tsNs: number): void {
     const s = this.s;
     const r = s.orders.row[o];
@@ -112,8 +121,8 @@ export class OrderLifecycle {
     const res = led.mode[r] === MarginMode.Isolated ? ev.evaluateIsolated(r) : ev.evaluateCross(slot);
     if (res.equityUnits - ev.initialUnits >= 0) return;
     this.makerRechecksFailed++;
-    for (const head of [led.buyHead[r], led.sellHead[r]]) {
-      for (let o = head; o >= 0; o = s.orders.next[o]) {
+    for (let side = -1; side <= 1; side += 2) {
+      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) {
         if (!s.orders.reduceOnly[o]) this.requestCancel(m, o, tsNs);
       }
     }

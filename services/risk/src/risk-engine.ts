@@ -24,6 +24,10 @@
 import { FillType, Liquidity } from '@perpcore/domain';
 import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
 import { AccountCommands } from './account-commands.js';
+import { type AccountReport, accountReport } from './account-query.js';
+import { type ConservationReport, auditConservation } from './conservation-audit.js';
+import { RiskLedger } from './risk-ledger.js';
+import { riskStateHash } from './state-hash.js';
 import { FillSettlement } from './fill-settlement.js';
 import { IsolatedMargin } from './isolated-margin.js';
 import { MarginWatch } from './margin-watch.js';
@@ -52,6 +56,8 @@ export class RiskEngine {
   readonly lifecycle: OrderLifecycle;
   readonly isolated: IsolatedMargin;
   readonly commands: AccountCommands;
+  /** The liquidation engine's port (risk-ledger.ts). */
+  readonly ledger: RiskLedger;
   duplicatesDropped = 0;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
@@ -66,6 +72,28 @@ export class RiskEngine {
     this.prices = new MarketPrices(this.state, this.watch);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
     this.commands = new AccountCommands(this.state, this.isolated, this.watch);
+    this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
+  }
+
+  // ---- queries -------------------------------------------------------------------
+
+  /** The three questions for one account (account-query.ts), or null if unknown. */
+  accountReport(accountId: number): AccountReport | null {
+    return accountReport(this.state, accountId);
+  }
+
+  /** RISK-SPEC §9 invariants, computed now. */
+  audit(): ConservationReport {
+    return auditConservation(this.state);
+  }
+
+  stateHash(): string {
+    const extra: (string | number)[] = [];
+    for (const [source, byAccount] of [...this.accountCommandSeq].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      for (const [id, seq] of [...byAccount].sort((a, b) => a[0] - b[0])) extra.push(`${source}/${id}=${seq}`);
+    }
+    for (const [key, seq] of [...this.oracleSeq].sort((a, b) => (a[0] < b[0] ? -1 : 1))) extra.push(`${key}=${seq}`);
+    return riskStateHash(this.state, extra);
   }
 
   /** Index of a market symbol, or −1. */

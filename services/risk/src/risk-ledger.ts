@@ -1,0 +1,390 @@
+/**
+ * The liquidation engine's port into the risk stage (RISK-SPEC §7–§8). The risk
+ * engine stays the one place that owns balances: every money movement of the
+ * liquidation ladder happens here, each emits events on the account's stream, and
+ * §9's invariants hold after each call.
+ *
+ * Reads
+ * - `readScope(scope)`: the scope's exact state (equity, MM, IM, basis, level,
+ *   state, liquidation id, per-position size, cost, mark, MM, UPnL, PF).
+ * - `bankruptcyOf(scope, market, closeLots)`: BPamount and BP (`bankruptcy` /
+ *   `isolatedBankruptcy` of @perpcore/margin) for closing part or all of a position.
+ *
+ * Mutations (each validates first and changes nothing when it refuses, throwing a
+ * `RiskRejection` with a RISK_* code)
+ * - `applyInsuranceTakeover`: the fund takes the scope's whole position in a market
+ *   at BP. The account's leg settles at the tick-rounded BP (long up, short down);
+ *   the tick difference `|Q| × BPticks × ltu − BPamount` (≥ 0 by those roundings)
+ *   moves from the account to the fund, so the account nets exactly BPamount
+ *   (§8.7). Fill type LIQUIDATION, no trading fee.
+ * - `applyAdlReduction`: `qtyLots` of the liquidated position closed against an
+ *   opposite position of another trader (not the fund, not liquidating) at the
+ *   liquidated position's BP for those lots; both legs DELEVERAGED, no fee; the
+ *   tick difference goes to the fund; the counterparty's open orders in that market
+ *   are cancelled (§8.8).
+ * - `chargeClearanceFee`: scope → fund (§8.5; the engine computes it with
+ *   `clearanceFeeUnits`, at most the surplus).
+ * - `sweepResidue`: a scope without positions sends its positive settle balance
+ *   (the rounding residue) to the fund (§8.9).
+ * - `convertCollateralOnDeficit`: a negative cross wallet is covered by selling
+ *   other collateral to the fund at index, highest haircut ratio first
+ *   (`planDeficitConversion`, §7).
+ * - `coverDeficit`: the fund covers what is still negative, never going below 0
+ *   itself (§9.6); returns what it covered.
+ * - `releaseLiquidation`: ends the scope's LIQUIDATING state; the scope is
+ *   re-evaluated and emits the transition it is in (a new liquidation if it is
+ *   still at or below the line).
+ * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
+ */
+import { FillType, MarginMode } from '@perpcore/domain';
+import { type Bankruptcy, type CrossEvaluation, bankruptcy, isolatedBankruptcy, notionalAtTicksUnits, planDeficitConversion } from '@perpcore/margin';
+import { perpcore } from '@perpcore/proto';
+import { AccountKind } from './account-book.js';
+import type { FillSettlement } from './fill-settlement.js';
+import type { MarginWatch } from './margin-watch.js';
+import { MarginStateCode, marginStateName } from './margin-state-code.js';
+import type { OrderLifecycle } from './order-lifecycle.js';
+import { RiskReject, RiskRejection } from './risk-reject-codes.js';
+import type { RiskState } from './risk-state.js';
+
+import TransferReason = perpcore.risk.v1.TransferReason;
+
+/** A margin scope: the account's cross scope, or its isolated position in `isolatedMarket`. */
+export interface ScopeRef {
+  readonly accountId: number;
+  readonly isolatedMarket?: string;
+}
+
+export interface LedgerPosition {
+  readonly market: string;
+  readonly qtyLots: number;
+  readonly costUnits: number;
+  readonly markSubticks: number;
+  readonly maintenanceUnits: number;
+  readonly upnlUnits: number;
+  readonly pendingFundingUnits: number;
+  readonly leverage: number;
+}
+
+export interface LedgerScopeState {
+  readonly accountId: number;
+  readonly isolatedMarket: string;
+  readonly state: string;
+  readonly liquidationId: number;
+  readonly equityUnits: number;
+  readonly maintenanceUnits: number;
+  readonly basisUnits: number;
+  readonly initialUnits: number;
+  readonly atOrBelowTakeover: boolean;
+  readonly marginCallLevelE8: number;
+  readonly liquidationLevelE8: number;
+  /** WB (cross) or the bucket (isolated). */
+  readonly settleBalanceUnits: number;
+  readonly positions: readonly LedgerPosition[];
+}
+
+export interface TakeoverResult {
+  readonly qtyLots: number;
+  readonly bankruptcyAmountUnits: number;
+  readonly bankruptcyPriceTicks: number;
+  readonly tickDifferenceUnits: number;
+}
+
+export interface LedgerCallContext {
+  readonly liquidationId: number;
+  readonly tsNs: number;
+}
+
+export class RiskLedger {
+  constructor(
+    private readonly s: RiskState,
+    private readonly settlement: FillSettlement,
+    private readonly lifecycle: OrderLifecycle,
+    private readonly watch: MarginWatch,
+  ) {}
+
+  readScope(scope: ScopeRef): LedgerScopeState {
+    const { slot, row } = this.resolve(scope);
+    const ev = this.s.evaluator;
+    const res = this.evaluate(slot, row);
+    const led = this.s.ledger;
+    const positions: LedgerPosition[] = [];
+    for (let i = 0; i < ev.rowCount; i++) {
+      const r = ev.rows[i];
+      if (led.qtyLots[r] === 0) continue;
+      const m = led.market[r];
+      positions.push({
+        market: this.s.markets[m].symbol,
+        qtyLots: led.qtyLots[r],
+        costUnits: led.costUnits[r],
+        markSubticks: ev.marks[m],
+        maintenanceUnits: res.positionMaintenanceUnits[i],
+        upnlUnits: res.positionUpnlUnits[i],
+        pendingFundingUnits: led.pendingFundingUnits[r],
+        leverage: led.leverage[r],
+      });
+    }
+    return {
+      accountId: scope.accountId,
+      isolatedMarket: scope.isolatedMarket ?? '',
+      state: marginStateName(row >= 0 ? led.isolatedState[row] : this.s.accounts.crossState[slot]),
+      liquidationId: row >= 0 ? led.isolatedLiquidationId[row] : this.s.accounts.crossLiquidationId[slot],
+      equityUnits: res.equityUnits,
+      maintenanceUnits: res.maintenanceUnits,
+      basisUnits: res.basisUnits,
+      initialUnits: ev.initialUnits,
+      atOrBelowTakeover: res.atOrBelowTakeover,
+      marginCallLevelE8: ev.levels.marginCallLevelE8,
+      liquidationLevelE8: ev.levels.liquidationLevelE8,
+      settleBalanceUnits: row >= 0 ? led.isolatedUnits[row] : this.s.accounts.balances[0][slot],
+      positions,
+    };
+  }
+
+  bankruptcyOf(scope: ScopeRef, market: string, closeLots: number): Bankruptcy {
+    const { slot, row } = this.resolve(scope);
+    const r = this.positionRow(slot, row, market);
+    return this.bankruptcyOfRow(slot, row, r, closeLots);
+  }
+
+  applyInsuranceTakeover(scope: ScopeRef, market: string, ctx: LedgerCallContext): TakeoverResult {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    const r = this.positionRow(slot, row, market);
+    const q = s.ledger.qtyLots[r];
+    const bp = this.bankruptcyOfRow(slot, row, r, Math.abs(q));
+    if (bp.limitPriceTicks < 1) throw new RiskRejection(RiskReject.InvalidCommand, `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`);
+    const m = s.ledger.market[r];
+    const fundSlot = s.markets[m].fundSlot;
+    const tickDifference = this.tickDifference(m, q, Math.abs(q), bp);
+    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.transfer(r, slot, fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+    this.watch.reevaluateAccount(slot, m, ctx.tsNs);
+    return { qtyLots: q, bankruptcyAmountUnits: bp.amountUnits, bankruptcyPriceTicks: bp.limitPriceTicks, tickDifferenceUnits: tickDifference };
+  }
+
+  applyAdlReduction(scope: ScopeRef, market: string, counterpartyAccountId: number, qtyLots: number, ctx: LedgerCallContext): TakeoverResult {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    const r = this.positionRow(slot, row, market);
+    const q = s.ledger.qtyLots[r];
+    const m = s.ledger.market[r];
+    const kSlot = s.accounts.slotOf(counterpartyAccountId);
+    if (kSlot < 0 || s.accounts.kind[kSlot] !== AccountKind.Trader || kSlot === slot) throw new RiskRejection(RiskReject.UnknownAccount, `ADL counterparty ${counterpartyAccountId} is not another trader`);
+    const k = s.ledger.rowOf(s.accounts.firstRow[kSlot], m);
+    const kq = k < 0 ? 0 : s.ledger.qtyLots[k];
+    const kState = k >= 0 && s.ledger.mode[k] === MarginMode.Isolated ? s.ledger.isolatedState[k] : s.accounts.crossState[kSlot];
+    if (kState === MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.AccountLiquidating, `ADL counterparty ${counterpartyAccountId} is being liquidated`);
+    if (!Number.isSafeInteger(qtyLots) || qtyLots < 1 || qtyLots > Math.abs(q) || kq === 0 || Math.sign(kq) === Math.sign(q) || qtyLots > Math.abs(kq)) {
+      throw new RiskRejection(RiskReject.InvalidAmount, `ADL of ${qtyLots} lots needs opposite positions of at least that size (liquidated ${q}, counterparty ${kq})`);
+    }
+    const bp = this.bankruptcyOfRow(slot, row, r, qtyLots);
+    if (bp.limitPriceTicks < 1) throw new RiskRejection(RiskReject.InvalidCommand, `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`);
+    const tickDifference = this.tickDifference(m, q, qtyLots, bp);
+    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
+    this.settlement.settleLeg(m, kSlot, 0, Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
+    this.transfer(r, slot, s.markets[m].fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+    this.lifecycle.cancelOpenOrders(m, k, ctx.tsNs);
+    this.watch.reevaluateAccount(kSlot, m, ctx.tsNs);
+    this.watch.reevaluateAccount(slot, m, ctx.tsNs);
+    return { qtyLots, bankruptcyAmountUnits: bp.amountUnits, bankruptcyPriceTicks: bp.limitPriceTicks, tickDifferenceUnits: tickDifference };
+  }
+
+  chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, ctx: LedgerCallContext): void {
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    if (!Number.isSafeInteger(amountUnits) || amountUnits < 0) throw new RiskRejection(RiskReject.InvalidAmount, `clearance fee must be a non-negative safe integer, got ${amountUnits}`);
+    const r = this.positionRow(slot, row, market);
+    this.transfer(r, slot, this.s.markets[this.s.ledger.market[r]].fundSlot, amountUnits, TransferReason.TRANSFER_REASON_CLEARANCE_FEE, ctx);
+  }
+
+  /** Sends the leftover positive settle balance of a scope without positions to the fund; returns it. */
+  sweepResidue(scope: ScopeRef, ctx: LedgerCallContext, fundId = 'shared'): number {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    this.requireFlat(slot, row);
+    const fundSlot = this.fundSlot(row, fundId);
+    const amount = row >= 0 ? s.ledger.isolatedUnits[row] : s.accounts.balances[0][slot];
+    if (amount <= 0) return 0;
+    this.transferFrom(slot, row, fundSlot, amount, TransferReason.TRANSFER_REASON_RESIDUE_SWEEP, ctx);
+    return amount;
+  }
+
+  /** §7 conversion of other collateral into the negative cross wallet; returns the settle units credited. */
+  convertCollateralOnDeficit(accountId: number, ctx: LedgerCallContext, fundId = 'shared'): number {
+    const s = this.s;
+    const { slot } = this.resolve({ accountId });
+    this.requireLiquidating(slot, -1);
+    const deficit = -s.accounts.balances[0][slot];
+    if (deficit <= 0) return 0;
+    const fundSlot = this.fundSlot(-1, fundId);
+    const balances = s.setup.collateral.filter((c) => c.price !== null).map((c) => ({ schedule: c.haircut, balanceUnits: s.accounts.balances[c.assetIndex][slot], price: c.price! }));
+    const plan = planDeficitConversion(deficit, balances);
+    let credited = 0;
+    for (const step of plan.steps) {
+      const asset = s.setup.assetIndex.get(step.asset) as number;
+      s.accounts.addBalance(slot, asset, -step.takenAssetUnits);
+      s.accounts.addBalance(fundSlot, asset, step.takenAssetUnits);
+      this.emitTransfer(slot, '', fundSlot, '', asset, step.takenAssetUnits, TransferReason.TRANSFER_REASON_COLLATERAL_CONVERSION, ctx);
+      this.transferFrom(fundSlot, -1, slot, step.creditedSettleUnits, TransferReason.TRANSFER_REASON_COLLATERAL_CONVERSION, ctx);
+      credited += step.creditedSettleUnits;
+    }
+    return credited;
+  }
+
+  /** The fund covers a negative settle balance of a flat scope, as far as its own balance goes; returns the amount. */
+  coverDeficit(scope: ScopeRef, ctx: LedgerCallContext, fundId = 'shared'): number {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    this.requireFlat(slot, row);
+    const fundSlot = this.fundSlot(row, fundId);
+    const balance = row >= 0 ? s.ledger.isolatedUnits[row] : s.accounts.balances[0][slot];
+    const covered = Math.min(-balance, Math.max(0, s.accounts.balances[0][fundSlot]));
+    if (covered <= 0) return 0;
+    if (row >= 0) {
+      s.accounts.addBalance(fundSlot, 0, -covered);
+      s.ledger.isolatedUnits[row] += covered;
+      this.emitTransfer(fundSlot, '', slot, s.markets[s.ledger.market[row]].symbol, 0, covered, TransferReason.TRANSFER_REASON_DEFICIT_COVERED, ctx);
+    } else {
+      this.transferFrom(fundSlot, -1, slot, covered, TransferReason.TRANSFER_REASON_DEFICIT_COVERED, ctx);
+    }
+    return covered;
+  }
+
+  releaseLiquidation(scope: ScopeRef, tsNs: number): string {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    const m = row >= 0 ? s.ledger.market[row] : this.firstMarket(slot);
+    if (row >= 0) {
+      s.ledger.isolatedState[row] = MarginStateCode.Healthy;
+      this.watch.reevaluateIsolated(row, m, tsNs);
+      return marginStateName(s.ledger.isolatedState[row]);
+    }
+    s.accounts.crossState[slot] = MarginStateCode.Healthy;
+    this.watch.reevaluateCross(slot, m, tsNs);
+    return marginStateName(s.accounts.crossState[slot]);
+  }
+
+  /** Settle balance of an insurance fund. */
+  fundBalanceUnits(fundId = 'shared'): number {
+    return this.s.accounts.balances[0][this.fundSlot(-1, fundId)];
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  private tickDifference(m: number, q: number, lots: number, bp: Bankruptcy): number {
+    const tickValue = notionalAtTicksUnits(this.s.markets[m].params, lots, bp.limitPriceTicks);
+    return q > 0 ? tickValue - bp.amountUnits : -tickValue - bp.amountUnits;
+  }
+
+  private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
+    const s = this.s;
+    const led = s.ledger;
+    const m = led.market[r];
+    const params = s.markets[m].params;
+    if (row >= 0 && closeLots === Math.abs(led.qtyLots[r])) {
+      return isolatedBankruptcy(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
+    }
+    const res = this.evaluate(slot, row);
+    return bankruptcy(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+  }
+
+  private evaluate(slot: number, row: number): CrossEvaluation {
+    return row >= 0 ? this.s.evaluator.evaluateIsolated(row) : this.s.evaluator.evaluateCross(slot);
+  }
+
+  private resolve(scope: ScopeRef): { slot: number; row: number } {
+    const s = this.s;
+    const slot = s.accounts.slotOf(scope.accountId);
+    if (slot < 0) throw new RiskRejection(RiskReject.UnknownAccount, `account ${scope.accountId} does not exist`);
+    if (scope.isolatedMarket === undefined || scope.isolatedMarket === '') return { slot, row: -1 };
+    const m = s.setup.marketIndex.get(scope.isolatedMarket);
+    if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${scope.isolatedMarket} is not listed`);
+    const row = s.ledger.rowOf(s.accounts.firstRow[slot], m);
+    if (row < 0 || s.ledger.mode[row] !== MarginMode.Isolated) throw new RiskRejection(RiskReject.NotIsolated, `${scope.isolatedMarket} is not isolated for account ${scope.accountId}`);
+    return { slot, row };
+  }
+
+  private positionRow(slot: number, row: number, market: string): number {
+    const s = this.s;
+    const m = s.setup.marketIndex.get(market);
+    if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
+    const r = row >= 0 ? row : s.ledger.rowOf(s.accounts.firstRow[slot], m);
+    if (r < 0 || s.ledger.market[r] !== m || s.ledger.qtyLots[r] === 0 || (row < 0 && s.ledger.mode[r] === MarginMode.Isolated)) {
+      throw new RiskRejection(RiskReject.InvalidAmount, `the scope has no position in ${market}`);
+    }
+    return r;
+  }
+
+  private requireLiquidating(slot: number, row: number): void {
+    const state = row >= 0 ? this.s.ledger.isolatedState[row] : this.s.accounts.crossState[slot];
+    if (state !== MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.InvalidCommand, `account ${this.s.accounts.ids[slot]}'s scope is not being liquidated`);
+  }
+
+  private requireFlat(slot: number, row: number): void {
+    const led = this.s.ledger;
+    if (row >= 0) {
+      if (led.qtyLots[row] !== 0) throw new RiskRejection(RiskReject.InvalidCommand, 'the isolated scope still holds a position');
+      return;
+    }
+    for (let r = this.s.accounts.firstRow[slot]; r >= 0; r = led.nextOfAccount[r]) {
+      if (led.mode[r] !== MarginMode.Isolated && led.qtyLots[r] !== 0) throw new RiskRejection(RiskReject.InvalidCommand, 'the cross scope still holds positions');
+    }
+  }
+
+  private fundSlot(row: number, fundId: string): number {
+    const s = this.s;
+    if (row >= 0) return s.markets[s.ledger.market[row]].fundSlot;
+    const slot = s.fundSlotById.get(fundId);
+    if (slot === undefined) throw new RiskRejection(RiskReject.UnknownAccount, `insurance fund ${fundId} is not configured`);
+    return slot;
+  }
+
+  private firstMarket(slot: number): number {
+    const r = this.s.accounts.firstRow[slot];
+    return r >= 0 ? this.s.ledger.market[r] : 0;
+  }
+
+  /** Scope of row r (its account's wallet or its bucket) → `toSlot`'s wallet. */
+  private transfer(r: number, slot: number, toSlot: number, amountUnits: number, reason: TransferReason, ctx: LedgerCallContext): void {
+    this.transferFrom(slot, this.s.ledger.mode[r] === MarginMode.Isolated ? r : -1, toSlot, amountUnits, reason, ctx);
+  }
+
+  private transferFrom(slot: number, row: number, toSlot: number, amountUnits: number, reason: TransferReason, ctx: LedgerCallContext): void {
+    if (amountUnits === 0) return;
+    const s = this.s;
+    if (row >= 0) s.ledger.isolatedUnits[row] -= amountUnits;
+    else s.accounts.addBalance(slot, 0, -amountUnits);
+    s.accounts.addBalance(toSlot, 0, amountUnits);
+    this.emitTransfer(slot, row >= 0 ? s.markets[s.ledger.market[row]].symbol : '', toSlot, '', 0, amountUnits, reason, ctx);
+  }
+
+  private emitTransfer(fromSlot: number, fromMarket: string, toSlot: number, toMarket: string, asset: number, amountUnits: number, reason: TransferReason, ctx: LedgerCallContext): void {
+    const s = this.s;
+    const balanceOf = (slot: number, market: string) => {
+      if (market === '') return String(s.accounts.balances[asset][slot]);
+      return String(s.ledger.isolatedUnits[s.ledger.rowOf(s.accounts.firstRow[slot], s.setup.marketIndex.get(market) as number)]);
+    };
+    const transfer = {
+      reason,
+      asset: s.setup.assetCodes[asset],
+      amountUnits,
+      fromAccountId: s.accounts.ids[fromSlot],
+      fromMarket,
+      toAccountId: s.accounts.ids[toSlot],
+      toMarket,
+      fromBalanceAfterUnits: balanceOf(fromSlot, fromMarket),
+      toBalanceAfterUnits: balanceOf(toSlot, toMarket),
+      liquidationId: ctx.liquidationId,
+    } as perpcore.risk.v1.LedgerTransferV1;
+    // on both parties' streams: each account's history is complete on its own
+    s.events.account(transfer.fromAccountId, fromSlot, fromMarket, ctx.tsNs, { event: 'ledgerTransfer', ledgerTransfer: transfer });
+    s.events.account(transfer.toAccountId, toSlot, toMarket, ctx.tsNs, { event: 'ledgerTransfer', ledgerTransfer: { ...transfer } as perpcore.risk.v1.LedgerTransferV1 });
+  }
+}

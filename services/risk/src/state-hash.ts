@@ -1,0 +1,97 @@
+/**
+ * `stateHash()`: a digest of everything the risk stage's future outputs depend on,
+ * in a canonical order, so the same input log gives the same hash and a replica can
+ * prove it agrees (RISK-SPEC §9.7).
+ *
+ * Covered, in order: per market its prices, funding index, pool, residue, open
+ * interest, stream sequences, input dedup positions, basis ring and funding
+ * schedule; collateral prices; per account (slot order = arrival order) id, kind,
+ * balances, cross state and liquidation id, event sequence; per position row
+ * (creation order) everything but caches; open orders per market by id; totals.
+ * Not covered: the breach index (a cache rebuilt by evaluation) and rows that were
+ * created but never changed (a rejected order may create one; it is the same as
+ * no row), so a reject leaves the hash unchanged.
+ *
+ * Digest: two independent 32-bit FNV-1a lanes over the decimal text, hex-joined.
+ */
+import type { RiskState } from './risk-state.js';
+
+class Fnv {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+
+  text(value: string): void {
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      this.a = Math.imul(this.a ^ c, 0x01000193);
+      this.b = Math.imul(this.b ^ c, 0x01000193) ^ (this.b >>> 13);
+    }
+    this.a = Math.imul(this.a ^ 0x7c, 0x01000193);
+    this.b = Math.imul(this.b ^ 0x7c, 0x01000193);
+  }
+
+  num(value: number | bigint | boolean): void {
+    this.text(String(value));
+  }
+
+  digest(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
+}
+
+export function riskStateHash(s: RiskState, extra: readonly (string | number)[]): string {
+  const h = new Fnv();
+  h.text(s.setup.source);
+  const scratch: number[] = [];
+  for (let m = 0; m < s.markets.length; m++) {
+    const k = s.markets[m];
+    h.text(k.symbol);
+    for (const v of [k.indexSubticks, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots, k.marketEventSeq, k.commandSeq, k.lastMatchingSeq]) h.text(String(v));
+    h.num(k.fundingIndex);
+    h.num(k.fundingResidueScaled);
+    for (const [source, seq] of [...k.orderCommandSeqBySource].sort()) h.text(`${source}=${seq}`);
+    scratch.length = 0;
+    s.markTrackers[m].hashInto(scratch);
+    s.funding[m].hashInto(scratch);
+    for (const v of scratch) h.num(v);
+  }
+  for (const c of s.setup.collateral) h.num(c.indexSubticks);
+  const acc = s.accounts;
+  for (let slot = 0; slot < acc.count; slot++) {
+    h.num(acc.ids[slot]);
+    h.num(acc.kind[slot]);
+    for (let a = 0; a < acc.assetCount; a++) h.num(acc.balances[a][slot]);
+    h.num(acc.crossState[slot]);
+    h.num(acc.crossLiquidationId[slot]);
+    h.num(acc.eventSeq[slot]);
+  }
+  for (const [id, seq] of acc.pendingSequences()) h.text(`${id}:${seq}`);
+  const led = s.ledger;
+  for (let r = 0; r < led.count; r++) {
+    const market = s.markets[led.market[r]];
+    const pristine =
+      led.qtyLots[r] === 0 && led.costUnits[r] === 0 && led.leverage[r] === market.defaultLeverage && led.mode[r] === 1 && led.isolatedUnits[r] === 0 &&
+      led.openOrders[r] === 0 && led.pendingFundingUnits[r] === 0 && led.isolatedState[r] === 0 && led.isolatedLiquidationId[r] === 0 &&
+      led.lastAccountEventSeq[r * 3] === 0 && led.lastAccountEventSeq[r * 3 + 1] === 0 && led.lastAccountEventSeq[r * 3 + 2] === 0;
+    if (pristine) continue;
+    h.num(acc.ids[led.account[r]]);
+    h.num(led.market[r]);
+    for (const v of [led.qtyLots[r], led.costUnits[r], led.leverage[r], led.mode[r], led.isolatedUnits[r], led.pendingFundingUnits[r], led.isolatedState[r], led.isolatedLiquidationId[r]]) h.num(v);
+    for (const v of [led.reduceOnlyBuyLots[r], led.reduceOnlySellLots[r], led.lastAccountEventSeq[r * 3], led.lastAccountEventSeq[r * 3 + 1], led.lastAccountEventSeq[r * 3 + 2]]) h.num(v);
+    h.num(led.qtyLots[r] === 0 ? 0n : led.fundingSnapshot[r]);
+  }
+  const o = s.orders;
+  for (let m = 0; m < s.markets.length; m++) {
+    for (const id of o.idsOfMarket(m)) {
+      const slot = o.find(m, id);
+      for (const v of [id, acc.ids[led.account[o.row[slot]]], o.side[slot], o.priceTicks[slot], o.remainingLots[slot], o.reduceOnly[slot], o.state[slot], o.amendPrevPriceTicks[slot], o.amendPrevLots[slot]]) h.num(v);
+    }
+  }
+  h.num(s.nextLiquidationId);
+  for (let a = 0; a < s.depositedUnits.length; a++) {
+    h.num(s.depositedUnits[a]);
+    h.num(s.withdrawnUnits[a]);
+  }
+  for (const v of extra) h.text(String(v));
+  return h.digest();
+}
