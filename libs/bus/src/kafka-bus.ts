@@ -11,8 +11,16 @@
  *   A single send loop ships the queue as one `sendBatch` when it reaches
  *   `batchMaxMessages` or `lingerMs` after the first queued message; batches go
  *   out one at a time, so publish order per partition is the log order.
- * - A send that fails for good (not retriable) poisons the bus: `flush()` and the
- *   next `publish` throw it. Nothing is silently dropped.
+ * - A batch whose send fails on a transient error (broker down or restarting,
+ *   connection closed, kafkajs's own retries exhausted) is sent again with backoff
+ *   (100 ms doubling to 5 s) before anything queued after it, for up to
+ *   `sendRetryTimeoutMs`. kafkajs rolls its idempotence sequence numbers back on a
+ *   failed produce, so the re-send carries the same sequences and the broker drops
+ *   what it had already written: no duplicate, no reordering. (With several brokers
+ *   a batch can half-succeed; the re-send of the succeeded half would then be a
+ *   duplicate, which the consumers' sequence dedup drops.)
+ * - A send that fails for good (not transient, or past the timeout) poisons the
+ *   bus: `flush()` and the next `publish` throw it. Nothing is silently dropped.
  *
  * Consumer (one kafkajs consumer per `subscribe`)
  * - `autoCommit: false`. Messages of a batch are handled one after another; each
@@ -57,6 +65,8 @@ export interface KafkaBusOptions {
   lingerMs?: number;
   /** How long start-up keeps retrying an unreachable broker (default 60,000 ms). */
   connectTimeoutMs?: number;
+  /** How long one batch keeps being re-sent on transient errors before the bus gives up (default 120,000 ms). */
+  sendRetryTimeoutMs?: number;
   /** Replication factor for topics this bus creates (default: the broker's `default.replication.factor`). */
   replicationFactor?: number;
   consumer?: {
@@ -83,6 +93,19 @@ interface MutableMessage {
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** Broker down, connection lost, or kafkajs's own retries exhausted on such an error: worth sending again. */
+function isTransientSendError(error: unknown): boolean {
+  for (let e = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const name = e.name ?? '';
+    if (name.startsWith('KafkaJSConnection') || name === 'KafkaJSRequestTimeoutError' || name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSBrokerNotFound') return true;
+    if (e.retriable === true) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
@@ -286,12 +309,30 @@ export class KafkaBus implements Bus {
       const batch = [...this.queue.values()];
       this.queue.clear();
       this.queuedCount = 0;
+      await this.sendWithRetry(batch);
+    }
+  }
+
+  /** Sends one batch, again and again on transient errors; only then does the loop take what was queued after it. */
+  private async sendWithRetry(batch: Queued[]): Promise<void> {
+    const deadline = Date.now() + (this.options.sendRetryTimeoutMs ?? 120_000);
+    let delayMs = 100;
+    for (let attempt = 1; ; attempt++) {
       try {
         for (const q of batch) await this.ensureTopic(q.topic, q.partitions);
         await this.producer.sendBatch({ topicMessages: batch.map((q) => ({ topic: q.topic, messages: q.messages })), acks: -1 });
+        if (attempt > 1) this.retry.logger?.warn({ attempt, topics: batch.map((q) => q.topic) }, 'KafkaBus: batch sent after retries');
+        return;
       } catch (error) {
-        this.failure = error;
-        this.retry.logger?.error({ err: error, topics: batch.map((q) => q.topic) }, 'KafkaBus: send failed; the bus is stopped');
+        const messages = batch.reduce((n, q) => n + q.messages.length, 0);
+        if (!isTransientSendError(error) || Date.now() + delayMs > deadline) {
+          this.failure = error;
+          this.retry.logger?.error({ err: error, attempt, messages, topics: batch.map((q) => q.topic) }, 'KafkaBus: send failed; the bus is stopped');
+          return;
+        }
+        this.retry.logger?.warn({ reason: (error as Error).message, attempt, messages, retryInMs: delayMs }, 'KafkaBus: send failed on a transient error; sending the batch again');
+        await sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, 5_000);
       }
     }
   }

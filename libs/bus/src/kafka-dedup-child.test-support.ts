@@ -1,0 +1,21 @@
+/**
+ * Test support, run as a child process by kafka-dedup.test.ts: a consumer that
+ * applies fills slowly and reports each applied one on stdout (its durable
+ * state, as far as the parent is concerned) until the parent SIGKILLs it
+ * mid-stream: a crash that leaves applied-but-uncommitted offsets behind.
+ *
+ * argv: brokers topic partitions groupId
+ */
+import { matchingEventCodec } from '@perpcore/proto';
+import { KafkaBus } from './kafka-bus.js';
+import { defineTopic } from './topic.js';
+
+const [brokers, topicName, partitions, groupId] = process.argv.slice(2);
+const topic = defineTopic(topicName, Number(partitions), matchingEventCodec, (e) => e.market);
+const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: 'dedup-crash-child', consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 } });
+await bus.subscribe(topic, { groupId, fromBeginning: true }, async (m) => {
+  await new Promise((resolve) => setTimeout(resolve, 4));
+  const fill = m.value.filled;
+  process.stdout.write(`APPLIED ${m.value.market} ${m.value.seq} ${fill?.takerAccountId} ${fill?.makerAccountId} ${fill?.qtyLots}\n`);
+});
+process.stdout.write('READY\n');
