@@ -30,9 +30,15 @@ const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.in
 const env = { ...process.env };
 let broker;
 const brokerModule = join(root, 'deploy', 'kafka', 'kafka-broker.mjs');
-if (selected.some((f) => f.includes('kafka')) && existsSync(brokerModule)) {
+if (selected.some((f) => f.includes('kafka')) && existsSync(brokerModule) && !env.PERPCORE_KAFKA_BROKERS) {
   const { startBrokerForTests } = await import(brokerModule);
-  broker = await startBrokerForTests();
+  try {
+    broker = await startBrokerForTests();
+  } catch (error) {
+    // Under CI a broker that cannot start fails the run; locally the Kafka tests skip (loudly) and the rest still run.
+    if (process.env.CI) throw error;
+    process.stderr.write(`\n!!!!! run-tests: could not start a Kafka broker, Kafka tests will be skipped:\n${error.stack ?? error}\n\n`);
+  }
   if (broker) env.PERPCORE_KAFKA_BROKERS = broker.bootstrap;
 }
 
