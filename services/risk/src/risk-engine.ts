@@ -87,13 +87,9 @@ export class RiskEngine {
     return auditConservation(this.state);
   }
 
+  /** Digest of the business state (state-hash.ts): same input log, same hash; a reject leaves it unchanged. */
   stateHash(): string {
-    const extra: (string | number)[] = [];
-    for (const [source, byAccount] of [...this.accountCommandSeq].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      for (const [id, seq] of [...byAccount].sort((a, b) => a[0] - b[0])) extra.push(`${source}/${id}=${seq}`);
-    }
-    for (const [key, seq] of [...this.oracleSeq].sort((a, b) => (a[0] < b[0] ? -1 : 1))) extra.push(`${key}=${seq}`);
-    return riskStateHash(this.state, extra);
+    return riskStateHash(this.state);
   }
 
   /** Index of a market symbol, or −1. */

@@ -4,13 +4,15 @@
  * prove it agrees (RISK-SPEC §9.7).
  *
  * Covered, in order: per market its prices, funding index, pool, residue, open
- * interest, stream sequences, input dedup positions, basis ring and funding
- * schedule; collateral prices; per account (slot order = arrival order) id, kind,
- * balances, cross state and liquidation id, event sequence; per position row
- * (creation order) everything but caches; open orders per market by id; totals.
- * Not covered: the breach index (a cache rebuilt by evaluation) and rows that were
- * created but never changed (a rejected order may create one; it is the same as
- * no row), so a reject leaves the hash unchanged.
+ * interest, basis ring and funding schedule; collateral prices; per account (slot
+ * order = arrival order) id, kind, balances, cross state and liquidation id; per
+ * position row (creation order) everything but caches; open orders per market by
+ * id; the liquidation id counter and the deposit / withdrawal totals.
+ * Not covered, so that a reject leaves the hash unchanged: the sequence numbers of
+ * the input and output streams (a reject consumes an input and publishes an event,
+ * by design; the event log's own order pins them), the breach index (a cache that
+ * evaluation rebuilds), and rows created but never changed (a rejected order may
+ * open one; it is the same as no row).
  *
  * Digest: two independent 32-bit FNV-1a lanes over the decimal text, hex-joined.
  */
@@ -39,17 +41,16 @@ class Fnv {
   }
 }
 
-export function riskStateHash(s: RiskState, extra: readonly (string | number)[]): string {
+export function riskStateHash(s: RiskState): string {
   const h = new Fnv();
   h.text(s.setup.source);
   const scratch: number[] = [];
   for (let m = 0; m < s.markets.length; m++) {
     const k = s.markets[m];
     h.text(k.symbol);
-    for (const v of [k.indexSubticks, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots, k.marketEventSeq, k.commandSeq, k.lastMatchingSeq]) h.text(String(v));
+    for (const v of [k.indexSubticks, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots]) h.text(String(v));
     h.num(k.fundingIndex);
     h.num(k.fundingResidueScaled);
-    for (const [source, seq] of [...k.orderCommandSeqBySource].sort()) h.text(`${source}=${seq}`);
     scratch.length = 0;
     s.markTrackers[m].hashInto(scratch);
     s.funding[m].hashInto(scratch);
@@ -63,21 +64,19 @@ export function riskStateHash(s: RiskState, extra: readonly (string | number)[])
     for (let a = 0; a < acc.assetCount; a++) h.num(acc.balances[a][slot]);
     h.num(acc.crossState[slot]);
     h.num(acc.crossLiquidationId[slot]);
-    h.num(acc.eventSeq[slot]);
   }
-  for (const [id, seq] of acc.pendingSequences()) h.text(`${id}:${seq}`);
   const led = s.ledger;
   for (let r = 0; r < led.count; r++) {
     const market = s.markets[led.market[r]];
     const pristine =
       led.qtyLots[r] === 0 && led.costUnits[r] === 0 && led.leverage[r] === market.defaultLeverage && led.mode[r] === 1 && led.isolatedUnits[r] === 0 &&
-      led.openOrders[r] === 0 && led.pendingFundingUnits[r] === 0 && led.isolatedState[r] === 0 && led.isolatedLiquidationId[r] === 0 &&
-      led.lastAccountEventSeq[r * 3] === 0 && led.lastAccountEventSeq[r * 3 + 1] === 0 && led.lastAccountEventSeq[r * 3 + 2] === 0;
+      led.openOrders[r] === 0 && led.pendingFundingUnits[r] === 0 && led.isolatedState[r] === 0 && led.isolatedLiquidationId[r] === 0;
     if (pristine) continue;
     h.num(acc.ids[led.account[r]]);
     h.num(led.market[r]);
     for (const v of [led.qtyLots[r], led.costUnits[r], led.leverage[r], led.mode[r], led.isolatedUnits[r], led.pendingFundingUnits[r], led.isolatedState[r], led.isolatedLiquidationId[r]]) h.num(v);
-    for (const v of [led.reduceOnlyBuyLots[r], led.reduceOnlySellLots[r], led.lastAccountEventSeq[r * 3], led.lastAccountEventSeq[r * 3 + 1], led.lastAccountEventSeq[r * 3 + 2]]) h.num(v);
+    h.num(led.reduceOnlyBuyLots[r]);
+    h.num(led.reduceOnlySellLots[r]);
     h.num(led.qtyLots[r] === 0 ? 0n : led.fundingSnapshot[r]);
   }
   const o = s.orders;
@@ -92,6 +91,5 @@ export function riskStateHash(s: RiskState, extra: readonly (string | number)[])
     h.num(s.depositedUnits[a]);
     h.num(s.withdrawnUnits[a]);
   }
-  for (const v of extra) h.text(String(v));
   return h.digest();
 }
