@@ -14,7 +14,43 @@
  *   events → same `stateHash()`, in either implementation.
  *
  * Ordering invariant: price-time priority. Better price first; at one price, the
- * order that (re)entered the level first trades first.
+ * order that (re)entered the level first trades first. Fills trade at the maker's price.
+ *
+ * Semantics (both implementations; the contract suite pins each line)
+ * - Validation runs before any change; a rejected command emits one `onRejected`
+ *   and leaves the book and `stateHash()` unchanged. Order: order id, account,
+ *   side/type/TIF/STP, limit price, quantity, trigger, duplicate id (resting or
+ *   untriggered), would-trigger-now, post-only cross, market reference price.
+ *   `cancelAll` and `setMarkPrice` rejects carry orderId 0 (and accountId 0 for the mark).
+ * - Time in force: GTC rests its remainder; IOC cancels it (`Unfilled`); FOK first
+ *   checks that the whole quantity would fill (own orders that STP would cancel do not
+ *   count; one that would stop the taker ends the count), else it is cancelled with
+ *   nothing traded. Post-only (plain limit orders only) is rejected with
+ *   `MATCHING_POST_ONLY_WOULD_TAKE` if it would take on arrival — never repriced.
+ * - Market orders (GTC or IOC: never rest; FOK: whole or nothing) trade up to the band
+ *   limit around the reference (mark, else last trade, else best opposite at arrival;
+ *   none → `MATCHING_NO_REFERENCE_PRICE`): buy ≤ floor(ref × (1 + band)), sell ≥
+ *   ceil(ref × (1 − band)). The remainder is cancelled `PriceBand`, or `Unfilled` if
+ *   the opposite side ran dry.
+ * - Amend: same price and size ≤ remaining keeps priority (in place); anything else
+ *   leaves the level and re-enters at the back, trading first if it crosses. A
+ *   post-only order amended into a cross is rejected and keeps its price, size and
+ *   priority. Untriggered stops cannot be amended (`MATCHING_INVALID_ORDER_TYPE`:
+ *   cancel and re-place).
+ * - Self-trade prevention is the taker's mode, applied when maker and taker share an
+ *   account: CancelTaker cancels the taker remainder (maker untouched), CancelMaker
+ *   cancels that maker and goes on, CancelBoth does both; reason `SelfTradePrevention`.
+ * - Stops / take-profits wait off the book (not matchable, not in `restingOrderCount`)
+ *   until their source price (last trade, or mark via `setMarkPrice`) crosses the
+ *   trigger: stop buy ≥, stop sell ≤, take-profit buy ≤, take-profit sell ≥. One that
+ *   would trigger at once on arrival is rejected `MATCHING_INVALID_TRIGGER` (no price
+ *   at the source yet never triggers). Release order: after each command, the
+ *   earliest-accepted waiting order whose trigger holds is released (`onTriggered`,
+ *   then it runs as its market / limit order), and the search repeats until none
+ *   holds, so cascades are deterministic. `reduceOnly` is carried, not enforced.
+ * - `cancelAll` cancels the account's resting and untriggered orders in acceptance
+ *   order (an amend does not change it).
+ * - Sinks must not call back into the book while it emits.
  */
 import type {
   AccountId,

@@ -17,6 +17,8 @@ const TWO_32 = 0x1_0000_0000;
 export class PositiveIntHash {
   private keys: Float64Array;
   private values: Int32Array;
+  /** Each occupied cell's home index (hash & mask), so deletes need not rehash the run. */
+  private homes: Int32Array;
   private mask: number;
   private count = 0;
 
@@ -25,6 +27,7 @@ export class PositiveIntHash {
     while (capacity < initialCapacity * 2) capacity *= 2;
     this.keys = new Float64Array(capacity);
     this.values = new Int32Array(capacity);
+    this.homes = new Int32Array(capacity);
     this.mask = capacity - 1;
   }
 
@@ -50,7 +53,8 @@ export class PositiveIntHash {
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
     const keys = this.keys;
     const mask = this.mask;
-    let i = hashOf(key) & mask;
+    const home = hashOf(key) & mask;
+    let i = home;
     for (;;) {
       const k = keys[i];
       if (k === key) {
@@ -60,6 +64,7 @@ export class PositiveIntHash {
       if (k === 0) {
         keys[i] = key;
         this.values[i] = value;
+        this.homes[i] = home;
         this.count++;
         return;
       }
@@ -70,6 +75,7 @@ export class PositiveIntHash {
   delete(key: number): void {
     const keys = this.keys;
     const values = this.values;
+    const homes = this.homes;
     const mask = this.mask;
     let i = hashOf(key) & mask;
     for (;;) {
@@ -85,11 +91,12 @@ export class PositiveIntHash {
       j = (j + 1) & mask;
       const k = keys[j];
       if (k === 0) break;
-      const home = hashOf(k) & mask;
+      const home = homes[j];
       const homeInHoleToJ = i <= j ? i < home && home <= j : i < home || home <= j;
       if (homeInHoleToJ) continue;
       keys[i] = k;
       values[i] = values[j];
+      homes[i] = home;
       i = j;
     }
     keys[i] = 0;
@@ -100,6 +107,7 @@ export class PositiveIntHash {
     const oldValues = this.values;
     this.keys = new Float64Array(oldKeys.length * 2);
     this.values = new Int32Array(oldKeys.length * 2);
+    this.homes = new Int32Array(oldKeys.length * 2);
     this.mask = this.keys.length - 1;
     this.count = 0;
     for (let i = 0; i < oldKeys.length; i++) {
@@ -108,11 +116,19 @@ export class PositiveIntHash {
   }
 }
 
+/**
+ * Keys that differ only in their low 3 bits share a block of 8 neighbouring cells
+ * (one cache line of keys); the blocks themselves are scattered by a multiplicative
+ * mix. Sequential ids, the common case, then touch a new cache line once per 8
+ * inserts instead of every time; strided ids still spread (their probe runs fill the
+ * unused neighbours of a block).
+ */
 function hashOf(key: number): number {
   const lo = key >>> 0; // key mod 2^32, exact for safe integers
   const hi = (key / TWO_32) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  let h = Math.imul((lo >>> 3) ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca6b);
-  return h ^ (h >>> 13);
+  h ^= h >>> 13;
+  return (h << 3) | (lo & 7);
 }
