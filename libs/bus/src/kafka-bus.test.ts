@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { createLogger } from '@perpcore/observability';
 import { matchingEventCodec } from '@perpcore/proto';
-import { describeBusContract } from './bus-contract.js';
+import { bookDelta, describeBusContract, waitFor } from './bus-contract.js';
 import { BusConnectError } from './kafka-connect.js';
 import { KafkaBus } from './kafka-bus.js';
 import { kafkaTestEnv, testLogger } from './kafka-test-env.test-support.js';
@@ -65,6 +65,26 @@ describe('KafkaBus start-up and topics', { skip: env.skip }, () => {
     const retries = lines.filter((l) => l.msg.includes('unreachable; retrying'));
     assert.ok(retries.length >= 2, `retried ${retries.length} times`);
     assert.ok((retries[1].retryInMs ?? 0) > (retries[0].retryInMs ?? 0), 'the backoff grows');
+  });
+
+  test('a burst far beyond one request\'s size is split into batches and arrives whole, in order', async () => {
+    const bus = await connect();
+    try {
+      const topic = defineTopic(`contract.burst-${process.pid}-${Date.now()}.v1`, 1, matchingEventCodec, (e) => e.market);
+      const total = 30_000; // ~2.4 MB of values: over the broker's 1 MiB batch limit if sent as one
+      for (let seq = 1; seq <= total; seq++) bus.publish(topic, bookDelta('BTC-USDT', seq));
+      await bus.flush();
+      const seqs: number[] = [];
+      const sub = await bus.subscribe(topic, { groupId: `burst-${process.pid}`, fromBeginning: true }, (m) => {
+        seqs.push(m.value.seq);
+      });
+      await waitFor('the burst', () => seqs.length >= total, 60_000);
+      await sub.close();
+      assert.equal(seqs.length, total);
+      assert.ok(seqs.every((seq, i) => seq === i + 1));
+    } finally {
+      await bus.close();
+    }
   });
 
   test('a topic that exists with another partition count is refused', async () => {

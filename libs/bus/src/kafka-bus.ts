@@ -59,8 +59,10 @@ export interface KafkaBusOptions {
   brokers: readonly string[];
   clientId: string;
   logger?: Logger;
-  /** Ship the queue when it holds this many messages (default 2,000). */
+  /** Ship the queue when it holds this many messages; also the most one send carries (default 2,000). */
   batchMaxMessages?: number;
+  /** The most value bytes one send carries (default 512 KiB, under the broker's 1 MiB message.max.bytes per partition batch). */
+  batchMaxBytes?: number;
   /** …or this long after the first message was queued (default 2 ms). */
   lingerMs?: number;
   /** How long start-up keeps retrying an unreachable broker (default 60,000 ms). */
@@ -80,7 +82,9 @@ export interface KafkaBusOptions {
 interface Queued {
   topic: string;
   partitions: number;
-  messages: { key: string; value: Buffer; partition: number }[];
+  key: string;
+  value: Buffer;
+  partition: number;
 }
 
 interface MutableMessage {
@@ -112,14 +116,16 @@ function nextOffset(offset: string): string {
 }
 
 export class KafkaBus implements Bus {
-  private readonly queue = new Map<string, Queued>();
-  private queuedCount = 0;
+  /** Messages not sent yet, in publish order (from `queueHead`). */
+  private queue: Queued[] = [];
+  private queueHead = 0;
   private sending: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private failure: unknown = null;
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly consumers = new Set<Consumer>();
   private readonly batchMax: number;
+  private readonly batchMaxBytes: number;
   private readonly lingerMs: number;
   private closed = false;
 
@@ -131,6 +137,7 @@ export class KafkaBus implements Bus {
     private readonly retry: ConnectRetryOptions,
   ) {
     this.batchMax = options.batchMaxMessages ?? 2_000;
+    this.batchMaxBytes = options.batchMaxBytes ?? 512 * 1024;
     this.lingerMs = options.lingerMs ?? 2;
   }
 
@@ -170,6 +177,10 @@ export class KafkaBus implements Bus {
   /** Writes bytes as they are, keyed and partitioned like `publish` (re-publishing dead letters, tests of bad input). */
   publishRaw(topic: Topic<unknown>, key: string, bytes: Uint8Array): void {
     this.enqueue(topic, key, asBuffer(bytes));
+  }
+
+  private get queuedCount(): number {
+    return this.queue.length - this.queueHead;
   }
 
   async flush(): Promise<void> {
@@ -279,14 +290,8 @@ export class KafkaBus implements Bus {
 
   private enqueue(topic: Topic<unknown>, key: string, value: Buffer): void {
     const partition = topic.partitions === 1 ? 0 : partitionForKey(key, topic.partitions);
-    let queued = this.queue.get(topic.name);
-    if (queued === undefined) {
-      queued = { topic: topic.name, partitions: topic.partitions, messages: [] };
-      this.queue.set(topic.name, queued);
-      void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
-    }
-    queued.messages.push({ key, value, partition });
-    this.queuedCount++;
+    if (!this.topicsReady.has(topic.name)) void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
+    this.queue.push({ topic: topic.name, partitions: topic.partitions, key, value, partition });
     if (this.sending !== null) return;
     if (this.queuedCount >= this.batchMax) this.startSending();
     else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.startSending(), this.lingerMs);
@@ -306,28 +311,55 @@ export class KafkaBus implements Bus {
 
   private async sendLoop(): Promise<void> {
     while (this.queuedCount > 0 && this.failure === null) {
-      const batch = [...this.queue.values()];
-      this.queue.clear();
-      this.queuedCount = 0;
-      await this.sendWithRetry(batch);
+      await this.sendWithRetry(this.takeBatch());
     }
   }
 
+  /** The oldest queued messages, at most batchMax of them and batchMaxBytes of values, grouped by topic in order. */
+  private takeBatch(): Map<string, Queued[]> {
+    const batch = new Map<string, Queued[]>();
+    let count = 0;
+    let bytes = 0;
+    while (this.queueHead < this.queue.length && count < this.batchMax) {
+      const next = this.queue[this.queueHead];
+      if (count > 0 && bytes + next.value.length > this.batchMaxBytes) break;
+      this.queueHead++;
+      count++;
+      bytes += next.value.length;
+      const forTopic = batch.get(next.topic);
+      if (forTopic === undefined) batch.set(next.topic, [next]);
+      else forTopic.push(next);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 65_536) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    return batch;
+  }
+
   /** Sends one batch, again and again on transient errors; only then does the loop take what was queued after it. */
-  private async sendWithRetry(batch: Queued[]): Promise<void> {
+  private async sendWithRetry(batch: Map<string, Queued[]>): Promise<void> {
     const deadline = Date.now() + (this.options.sendRetryTimeoutMs ?? 120_000);
+    const topics = [...batch.keys()];
+    const topicMessages = [...batch.entries()].map(([topic, queued]) => ({
+      topic,
+      messages: queued.map((q) => ({ key: q.key, value: q.value, partition: q.partition })),
+    }));
+    const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
     let delayMs = 100;
     for (let attempt = 1; ; attempt++) {
       try {
-        for (const q of batch) await this.ensureTopic(q.topic, q.partitions);
-        await this.producer.sendBatch({ topicMessages: batch.map((q) => ({ topic: q.topic, messages: q.messages })), acks: -1 });
-        if (attempt > 1) this.retry.logger?.warn({ attempt, topics: batch.map((q) => q.topic) }, 'KafkaBus: batch sent after retries');
+        for (const [topic, queued] of batch) await this.ensureTopic(topic, queued[0].partitions);
+        await this.producer.sendBatch({ topicMessages, acks: -1 });
+        if (attempt > 1) this.retry.logger?.warn({ attempt, topics }, 'KafkaBus: batch sent after retries');
         return;
       } catch (error) {
-        const messages = batch.reduce((n, q) => n + q.messages.length, 0);
         if (!isTransientSendError(error) || Date.now() + delayMs > deadline) {
           this.failure = error;
-          this.retry.logger?.error({ err: error, attempt, messages, topics: batch.map((q) => q.topic) }, 'KafkaBus: send failed; the bus is stopped');
+          this.retry.logger?.error({ err: error, attempt, messages, topics }, 'KafkaBus: send failed; the bus is stopped');
           return;
         }
         this.retry.logger?.warn({ reason: (error as Error).message, attempt, messages, retryInMs: delayMs }, 'KafkaBus: send failed on a transient error; sending the batch again');
