@@ -96,6 +96,9 @@ class GroupState {
 
 class TopicState {
   readonly logs: PartitionLog[];
+  /** The last key routed and its partition: most publishes repeat the previous key (one market, one account). */
+  lastKey: string | null = null;
+  lastPartition = 0;
   /** Groups with at least one member, in subscription order. */
   readonly active: GroupState[] = [];
   readonly groups = new Map<string, GroupState>();
@@ -107,6 +110,8 @@ class TopicState {
 
 export class InProcessBus implements Bus {
   private readonly topics = new Map<string, TopicState>();
+  private lastTopic: Topic<unknown> | null = null;
+  private lastState: TopicState | null = null;
   private readonly roundTrip: boolean;
   private readonly retain: number;
   private readonly logger: Logger | undefined;
@@ -204,6 +209,7 @@ export class InProcessBus implements Bus {
   }
 
   private stateOf(topic: Topic<unknown>): TopicState {
+    if (topic === this.lastTopic && this.lastState !== null) return this.lastState;
     let state = this.topics.get(topic.name);
     if (state === undefined) {
       state = new TopicState(topic);
@@ -211,24 +217,49 @@ export class InProcessBus implements Bus {
     } else if (state.topic.partitions !== topic.partitions) {
       throw new Error(`topic ${topic.name} has ${state.topic.partitions} partitions on this bus, not ${topic.partitions}`);
     }
+    this.lastTopic = topic;
+    this.lastState = state;
     return state;
   }
 
   private append(state: TopicState, key: string, stored: unknown): void {
     if (this.closed) throw new Error('in-process bus is closed');
     const partitions = state.topic.partitions;
-    const p = partitions === 1 ? 0 : partitionForKey(key, partitions);
+    let p = 0;
+    if (partitions > 1) {
+      if (key === state.lastKey) p = state.lastPartition;
+      else {
+        p = partitionForKey(key, partitions);
+        state.lastKey = key;
+        state.lastPartition = p;
+      }
+    }
     const log = state.logs[p];
     const offset = log.end;
     log.values.push(stored);
     log.keys.push(key);
     if (log.values.length > 2 * this.retain) this.trim(state, log, p);
-    if (state.active.length > 0) {
+    if (state.active.length === 0) return;
+    if (this.draining || this.queueHead < this.queueTopic.length || this.catchUps.length > 0) {
       this.queueTopic.push(state);
       this.queuePartition.push(p);
       this.queueOffset.push(offset);
       if (!this.draining) this.drain();
+      return;
     }
+    // Outermost publish with nothing pending: deliver this message directly, then drain what its handlers published.
+    this.draining = true;
+    try {
+      const active = state.active;
+      for (let g = 0; g < active.length; g++) {
+        const group = active[g];
+        if (group.committed[p] === offset && !group.inFlight[p]) this.deliver(state, group, p, offset);
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.queueHead < this.queueTopic.length || this.catchUps.length > 0) this.drain();
+    else if (this.inFlightCount === 0 && this.idleWaiters.length > 0) this.wakeIdleWaiters();
   }
 
   /** Drops the oldest messages beyond the retention window that every group has committed past. */
