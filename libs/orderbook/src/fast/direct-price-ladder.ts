@@ -2,6 +2,10 @@
  * Price ladder for bounded tick ranges: level id by tick in an Int32Array, one bitmap
  * of occupied ticks per side, and the best level of each side cached.
  * See `price-ladder.ts` for the contract.
+ *
+ * The index stores level id + 1, so 0 means "no level" and the array needs no fill:
+ * a large fresh ArrayBuffer is zero pages the OS maps on first touch, so a 10M-tick
+ * market costs memory only around the prices actually used.
  */
 import { LevelStore } from './level-store.js';
 import type { PriceLadder } from './price-ladder.js';
@@ -17,18 +21,18 @@ export class DirectPriceLadder implements PriceLadder {
 
   constructor(maxPriceTicks: number, initialLevels: number) {
     this.levels = new LevelStore(initialLevels);
-    this.byTick = new Int32Array(maxPriceTicks + 1).fill(-1);
+    this.byTick = new Int32Array(maxPriceTicks + 1);
     this.bidTicks = new TickBitmap(maxPriceTicks + 1);
     this.askTicks = new TickBitmap(maxPriceTicks + 1);
   }
 
   find(priceTicks: number): number {
-    return this.byTick[priceTicks];
+    return this.byTick[priceTicks] - 1;
   }
 
   insert(side: number, priceTicks: number): number {
     const level = this.levels.alloc(side, priceTicks);
-    this.byTick[priceTicks] = level;
+    this.byTick[priceTicks] = level + 1;
     if (side > 0) {
       this.bidTicks.set(priceTicks);
       if (this.bestBid < 0 || priceTicks > this.levels.price[this.bestBid]) this.bestBid = level;
@@ -42,19 +46,19 @@ export class DirectPriceLadder implements PriceLadder {
   remove(level: number): void {
     const priceTicks = this.levels.price[level];
     const side = this.levels.side[level];
-    this.byTick[priceTicks] = -1;
+    this.byTick[priceTicks] = 0;
     this.levels.release(level);
     if (side > 0) {
       this.bidTicks.clear(priceTicks);
       if (this.bestBid === level) {
         const t = this.bidTicks.nextAtOrBelow(priceTicks - 1);
-        this.bestBid = t < 0 ? -1 : this.byTick[t];
+        this.bestBid = t < 0 ? -1 : this.byTick[t] - 1;
       }
     } else {
       this.askTicks.clear(priceTicks);
       if (this.bestAsk === level) {
         const t = this.askTicks.nextAtOrAbove(priceTicks + 1);
-        this.bestAsk = t < 0 ? -1 : this.byTick[t];
+        this.bestAsk = t < 0 ? -1 : this.byTick[t] - 1;
       }
     }
   }
@@ -66,6 +70,6 @@ export class DirectPriceLadder implements PriceLadder {
   next(level: number): number {
     const priceTicks = this.levels.price[level];
     const t = this.levels.side[level] > 0 ? this.bidTicks.nextAtOrBelow(priceTicks - 1) : this.askTicks.nextAtOrAbove(priceTicks + 1);
-    return t < 0 ? -1 : this.byTick[t];
+    return t < 0 ? -1 : this.byTick[t] - 1;
   }
 }
