@@ -24,12 +24,16 @@ export interface BookDriver {
   readonly name: string;
   /** Starts from an empty book. */
   reset(expectedOrders: number): void;
+  /** Drops the book, so its memory is not live while another book is measured. */
+  dispose(): void;
   apply(tape: CommandTape, i: number): void;
+  /** The book's levels as "side price:qty", bids best first then asks best first: to check two books agree. */
+  depth(): string[];
 }
 
 export class PerpcoreDriver implements BookDriver {
   sink = new CountingSink();
-  private book!: OrderBook;
+  private book: OrderBook | null = null;
   private readonly placeCmd: PlaceOrderCommand = {
     orderId: 0,
     accountId: 0,
@@ -59,7 +63,19 @@ export class PerpcoreDriver implements BookDriver {
         : createReferenceOrderBook(BENCH_BOOK_CONFIG, this.sink);
   }
 
+  dispose(): void {
+    this.book = null;
+  }
+
+  depth(): string[] {
+    const out: string[] = [];
+    this.book!.forEachLevel(Side.Buy, Number.MAX_SAFE_INTEGER, (p, q) => out.push(`bid ${p}:${q}`));
+    this.book!.forEachLevel(Side.Sell, Number.MAX_SAFE_INTEGER, (p, q) => out.push(`ask ${p}:${q}`));
+    return out;
+  }
+
   apply(tape: CommandTape, i: number): void {
+    const book = this.book!;
     const op = tape.op[i];
     if (op === Op.Place) {
       const c = this.placeCmd;
@@ -69,19 +85,19 @@ export class PerpcoreDriver implements BookDriver {
       c.priceTicks = tape.priceTicks[i];
       c.qtyLots = tape.qtyLots[i];
       c.timeInForce = tape.tif[i] as TimeInForce;
-      this.book.place(c);
+      book.place(c);
     } else if (op === Op.Amend) {
       const c = this.amendCmd;
       c.orderId = tape.orderId[i];
       c.accountId = tape.accountId[i];
       c.priceTicks = tape.priceTicks[i];
       c.qtyLots = tape.qtyLots[i];
-      this.book.amend(c);
+      book.amend(c);
     } else {
       const c = this.cancelCmd;
       c.orderId = tape.orderId[i];
       c.accountId = tape.accountId[i];
-      this.book.cancel(c);
+      book.cancel(c);
     }
   }
 }
@@ -92,6 +108,19 @@ export class NodejsOrderBookDriver implements BookDriver {
 
   reset(): void {
     this.book = new NodejsOrderBook();
+  }
+
+  dispose(): void {
+    this.book = new NodejsOrderBook();
+  }
+
+  depth(): string[] {
+    const [asks, bids] = this.book.depth();
+    const byPrice = (a: [number, number], b: [number, number]) => a[0] - b[0];
+    return [
+      ...[...bids].sort(byPrice).reverse().map(([p, q]) => `bid ${p}:${q}`),
+      ...[...asks].sort(byPrice).map(([p, q]) => `ask ${p}:${q}`),
+    ];
   }
 
   apply(tape: CommandTape, i: number): void {
