@@ -7,3 +7,4 @@ export { RiskRejection } from './risk-reject-codes.js';
 export type { AccountReport, ScopeReport, PositionReport, PriceSourceReport, CollateralReport } from './account-query.js';
 export type { ConservationReport } from './conservation-audit.js';
 export type { RiskLedger, ScopeRef, LedgerScopeState, LedgerPosition, TakeoverResult, LedgerCallContext } from './risk-ledger.js';
+export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';

@@ -55,7 +55,7 @@ export class IsolatedMargin {
     const m = led.market[r];
     const market = s.markets[m];
     if (led.openOrders[r] === 0 || market.markSubticks <= 0) return 0;
-    return s.kernel.orderIm(market.params, led.buyHead[r], led.sellHead[r], led.qtyLots[r], led.leverage[r], market.markSubticks);
+    return s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], market.markSubticks);
   }
 
   /** After open orders of an isolated row shrank: returns part of the IM decrease (see the module doc). */

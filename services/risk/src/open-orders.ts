@@ -14,8 +14,9 @@
  *   lots until matching confirms (`amended`) or refuses it (then it is undone).
  * Orders risk did not check (the liquidation engine's IOCs) are not tracked here.
  *
- * Invariant: `reduceOnly{Buy,Sell}Lots[row]` = Σ remaining lots of the row's
- * reduce-only orders on that side.
+ * Invariants: `reduceOnly{Buy,Sell}Lots[row]` = Σ remaining lots of the row's
+ * reduce-only orders on that side; `{buy,sell}LotTicks[row]` = Σ remaining lots ×
+ * price of all the row's orders on that side (the order IM kernel's running total).
  */
 import type { PositionLedger } from './position-ledger.js';
 
@@ -87,6 +88,7 @@ export class OpenOrders {
     this.amendPrevPriceTicks[o] = -1;
     this.amendPrevLots[o] = -1;
     this.link(o);
+    this.addLotTicks(o, lots * priceTicks);
     this.bySlot[market].set(orderId, o);
     this.rows.openOrders[row]++;
     if (reduceOnly) this.addReduceOnly(o, lots);
@@ -97,6 +99,7 @@ export class OpenOrders {
   remove(market: number, o: number): void {
     const row = this.row[o];
     if (this.reduceOnly[o]) this.addReduceOnly(o, -this.remainingLots[o]);
+    this.addLotTicks(o, -this.remainingLots[o] * this.priceTicks[o]);
     this.unlink(o);
     this.bySlot[market].delete(this.orderId[o]);
     this.rows.openOrders[row]--;
@@ -108,6 +111,7 @@ export class OpenOrders {
 
   setRemaining(o: number, lots: number): void {
     if (this.reduceOnly[o]) this.addReduceOnly(o, lots - this.remainingLots[o]);
+    this.addLotTicks(o, (lots - this.remainingLots[o]) * this.priceTicks[o]);
     this.remainingLots[o] = lots;
   }
 
@@ -116,6 +120,7 @@ export class OpenOrders {
     this.setRemaining(o, lots);
     if (priceTicks === this.priceTicks[o]) return;
     this.unlink(o);
+    this.addLotTicks(o, lots * (priceTicks - this.priceTicks[o]));
     this.priceTicks[o] = priceTicks;
     this.link(o);
   }
@@ -123,6 +128,16 @@ export class OpenOrders {
   /** Head of a row's list for a side (+1 buy, −1 sell). */
   head(row: number, side: number): number {
     return side > 0 ? this.rows.buyHead[row] : this.rows.sellHead[row];
+  }
+
+  private addLotTicks(o: number, lotTicks: number): void {
+    if (this.side[o] > 0) {
+      this.rows.buyLotTicks[this.row[o]] += lotTicks;
+      this.rows.buyVersion[this.row[o]]++;
+    } else {
+      this.rows.sellLotTicks[this.row[o]] += lotTicks;
+      this.rows.sellVersion[this.row[o]]++;
+    }
   }
 
   private addReduceOnly(o: number, lots: number): void {

@@ -15,7 +15,7 @@ function rowWith(orders: { side: Side; priceTicks: number; qtyLots: number }[]) 
   const open = new OpenOrders(1, ledger);
   const r = ledger.create(0, 0, -1, 10, 0n);
   orders.forEach((o, i) => open.add(0, i + 1, r, o.side, o.priceTicks, o.qtyLots, false));
-  return { ledger, open, r, kernel: new OrderMarginKernel(open) };
+  return { ledger, open, r, kernel: new OrderMarginKernel(open, ledger) };
 }
 
 describe('order IM kernel (private adapter of margin’s order IM)', () => {
@@ -27,7 +27,7 @@ describe('order IM kernel (private adapter of margin’s order IM)', () => {
       { side: Side.Buy, priceTicks: 1_005, qtyLots: 3 },
     ];
     const { ledger, r, kernel } = rowWith(orders);
-    assert.equal(kernel.orderIm(btc, ledger.buyHead[r], ledger.sellHead[r], 10, 10, 100_000), 31_650);
+    assert.equal(kernel.orderIm(btc, r, 10, 10, 100_000), 31_650);
     assert.equal(kernel.openingNotionalUnits, 301_500);
   });
 
@@ -36,7 +36,7 @@ describe('order IM kernel (private adapter of margin’s order IM)', () => {
     fc.assert(
       fc.property(fc.array(order, { maxLength: 12 }), fc.integer({ min: -20_000, max: 20_000 }), fc.integer({ min: 1, max: 125 }), fc.integer({ min: 1, max: 40_000_000 }), (orders, q, lev, mark) => {
         const { ledger, r, kernel } = rowWith(orders);
-        const got = kernel.orderIm(btc, ledger.buyHead[r], ledger.sellHead[r], q, lev, mark);
+        const got = kernel.orderIm(btc, r, q, lev, mark);
         const want = orderInitialMargin(btc, { qtyLots: q, leverage: lev, markSubticks: mark, orders });
         assert.equal(got, want.imUnits);
         assert.equal(kernel.openingNotionalUnits, orders.length === 0 ? 0 : want.openingNotionalUnits);

@@ -14,6 +14,13 @@
  * `IMord = max(IMord_buy, IMord_sell)`; the leverage tier uses the opening notional
  * of that side (ties: the larger opening notional), left in `openingNotionalUnits`.
  *
+ * Cost: the opening lot-ticks are the side's running total (kept by OpenOrders)
+ * minus the lot-ticks of its first R_d lots. Those are cached per row and side,
+ * keyed by the side's order version and the position size, so a side is walked
+ * through its reducing lots only after it or the position changed; the open loss
+ * walks only the orders beyond the mark (usually none). A market maker with
+ * hundreds of resting orders costs a few steps per check.
+ *
  * Rounding: up, once per side for each term (as the library). Numbers: the sums are
  * checked safe integers; products with lotTickUnits go through `mulDiv`.
  *
@@ -24,43 +31,77 @@
 import { DomainError, Rounding, mulDiv } from '@perpcore/domain';
 import type { MarketRiskParams } from '@perpcore/margin';
 import type { OpenOrders } from './open-orders.js';
+import type { PositionLedger } from './position-ledger.js';
 
 export class OrderMarginKernel {
   /** Opening notional (units) of the side that set the last `orderIm`. */
   openingNotionalUnits = 0;
+  /** Reducing-part walks done (cache misses), for tests and benchmarks. */
+  walks = 0;
   private sideOpeningUnits = 0;
+  private readonly cacheQty: number[] = [];
+  private readonly cacheVersion: number[] = [];
+  private readonly cacheReducingLotTicks: number[] = [];
 
-  constructor(private readonly orders: OpenOrders) {}
+  constructor(
+    private readonly orders: OpenOrders,
+    private readonly rows: PositionLedger,
+  ) {}
 
   /** IMord of one row at a mark; `qtyLots` is the row's signed position. */
-  orderIm(params: MarketRiskParams, buyHead: number, sellHead: number, qtyLots: number, leverage: number, markSubticks: number): number {
+  orderIm(params: MarketRiskParams, row: number, qtyLots: number, leverage: number, markSubticks: number): number {
+    const rows = this.rows;
+    const buyHead = rows.buyHead[row];
+    const sellHead = rows.sellHead[row];
     if (buyHead < 0 && sellHead < 0) {
       this.openingNotionalUnits = 0;
       return 0;
     }
-    const buy = this.sideIm(params, buyHead, 1, qtyLots < 0 ? -qtyLots : 0, leverage, markSubticks);
+    const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, buyHead, rows.buyVersion[row], qtyLots) : 0;
+    const buy = this.sideIm(params, buyHead, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks);
     const buyOpening = this.sideOpeningUnits;
-    const sell = this.sideIm(params, sellHead, -1, qtyLots > 0 ? qtyLots : 0, leverage, markSubticks);
+    const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, sellHead, rows.sellVersion[row], qtyLots) : 0;
+    const sell = this.sideIm(params, sellHead, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks);
     const sellOpening = this.sideOpeningUnits;
     const buyWins = buy > sell || (buy === sell && buyOpening >= sellOpening);
     this.openingNotionalUnits = buyWins ? buyOpening : sellOpening;
     return buyWins ? buy : sell;
   }
 
-  private sideIm(params: MarketRiskParams, head: number, side: number, reducingLots: number, leverage: number, markSubticks: number): number {
+  /** Lot-ticks of the first |Q| lots of the side opposite the position (cached, see the module doc). */
+  private reducingLotTicks(row: number, side: number, head: number, version: number, qtyLots: number): number {
+    const k = 2 * row + (side > 0 ? 0 : 1);
+    while (this.cacheQty.length <= k) {
+      this.cacheQty.push(0);
+      this.cacheVersion.push(-1);
+      this.cacheReducingLotTicks.push(0);
+    }
+    if (this.cacheVersion[k] === version && this.cacheQty[k] === qtyLots) return this.cacheReducingLotTicks[k];
+    this.walks++;
     const o = this.orders;
-    const spt = params.markSubticksPerTick;
-    let free = reducingLots;
-    let openingLotTicks = 0;
-    let lossLotSubticks = 0;
-    for (let at = head; at >= 0; at = o.next[at]) {
+    let free = qtyLots < 0 ? -qtyLots : qtyLots;
+    let lotTicks = 0;
+    for (let at = head; at >= 0 && free > 0; at = o.next[at]) {
       const lots = o.remainingLots[at];
-      const price = o.priceTicks[at];
       const reducing = free < lots ? free : lots;
       free -= reducing;
-      openingLotTicks += (lots - reducing) * price;
-      const beyond = side * (price * spt - markSubticks);
-      if (beyond > 0) lossLotSubticks += lots * beyond;
+      lotTicks += reducing * o.priceTicks[at];
+    }
+    this.cacheVersion[k] = version;
+    this.cacheQty[k] = qtyLots;
+    this.cacheReducingLotTicks[k] = lotTicks;
+    return lotTicks;
+  }
+
+  private sideIm(params: MarketRiskParams, head: number, openingLotTicks: number, side: number, leverage: number, markSubticks: number): number {
+    const o = this.orders;
+    const spt = params.markSubticksPerTick;
+    let lossLotSubticks = 0;
+    // most aggressive first: only the orders beyond the mark carry an open loss
+    for (let at = head; at >= 0; at = o.next[at]) {
+      const beyond = side * (o.priceTicks[at] * spt - markSubticks);
+      if (beyond <= 0) break;
+      lossLotSubticks += o.remainingLots[at] * beyond;
     }
     if (!Number.isSafeInteger(openingLotTicks) || !Number.isSafeInteger(lossLotSubticks)) {
       throw new DomainError('DOMAIN_OUT_OF_RANGE', `${params.symbol}: open-order notional exceeds the safe-integer range`);

@@ -39,6 +39,12 @@ export class PositionLedger {
   readonly buyHead: number[] = [];
   readonly sellHead: number[] = [];
   readonly openOrders: number[] = [];
+  /** Σ remaining lots × price (ticks) of the row's orders per side, kept by OpenOrders. */
+  readonly buyLotTicks: number[] = [];
+  readonly sellLotTicks: number[] = [];
+  /** Bumped on every change to the row's orders on that side (the order IM kernel's cache key). */
+  readonly buyVersion: number[] = [];
+  readonly sellVersion: number[] = [];
   /** Σ remaining lots of the row's reduce-only orders per side. */
   readonly reduceOnlyBuyLots: number[] = [];
   readonly reduceOnlySellLots: number[] = [];
@@ -85,6 +91,10 @@ export class PositionLedger {
     this.buyHead.push(-1);
     this.sellHead.push(-1);
     this.openOrders.push(0);
+    this.buyLotTicks.push(0);
+    this.sellLotTicks.push(0);
+    this.buyVersion.push(0);
+    this.sellVersion.push(0);
     this.reduceOnlyBuyLots.push(0);
     this.reduceOnlySellLots.push(0);
     this.lastAccountEventSeq.push(0, 0, 0);

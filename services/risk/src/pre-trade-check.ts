@@ -67,9 +67,9 @@ export class PreTradeCheck {
     const params = market.params;
     const mark = market.markSubticks;
     const lev = led.leverage[r];
-    const before = s.kernel.orderIm(params, led.buyHead[r], led.sellHead[r], q, lev, mark);
+    const before = s.kernel.orderIm(params, r, q, lev, mark);
     const added = s.orders.add(o.market, o.orderId, r, o.side, price, o.qtyLots, o.reduceOnly);
-    const after = s.kernel.orderIm(params, led.buyHead[r], led.sellHead[r], q, lev, mark);
+    const after = s.kernel.orderIm(params, r, q, lev, mark);
     const hold = after - before;
     if (hold > 0 && !o.reduceOnly) {
       const failed = this.holdMargin(slot, r, market, hold, s.kernel.openingNotionalUnits, tsNs);
@@ -103,9 +103,9 @@ export class PreTradeCheck {
     if (code !== '') return code;
     const led = s.ledger;
     const mark = market.markSubticks;
-    const before = s.kernel.orderIm(market.params, led.buyHead[r], led.sellHead[r], led.qtyLots[r], led.leverage[r], mark);
+    const before = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
     s.orders.reprice(o, priceTicks, qtyLots);
-    const after = s.kernel.orderIm(market.params, led.buyHead[r], led.sellHead[r], led.qtyLots[r], led.leverage[r], mark);
+    const after = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
     const hold = after - before;
     if (hold > 0 && !reduceOnly) {
       const failed = this.holdMargin(slot, r, market, hold, s.kernel.openingNotionalUnits, tsNs);

@@ -51,7 +51,7 @@ export class RiskState {
     this.accounts = new AccountBook(setup.assetCodes.length);
     this.ledger = new PositionLedger(this.markets.length);
     this.orders = new OpenOrders(this.markets.length, this.ledger);
-    this.kernel = new OrderMarginKernel(this.orders);
+    this.kernel = new OrderMarginKernel(this.orders, this.ledger);
     this.evaluator = new ScopeEvaluator(this.markets, setup.collateral, this.accounts, this.ledger, this.orders, this.kernel);
     this.breach = new BreachIndex(this.markets.length + setup.collateral.length, (dim, ref, version) => this.triggers.isLive(dim, ref, version));
     this.triggers = new BreachTriggers(this.breach, this.markets, setup.collateral, this.accounts, this.ledger);

@@ -86,7 +86,7 @@ export class ScopeEvaluator {
       if (led.isIsolated(r) || (led.qtyLots[r] === 0 && led.openOrders[r] === 0)) continue;
       const m = led.market[r];
       this.load(n, r, m);
-      if (led.openOrders[r] > 0) orderIm += this.kernel.orderIm(this.markets[m].params, led.buyHead[r], led.sellHead[r], led.qtyLots[r], led.leverage[r], this.marks[m]);
+      if (led.openOrders[r] > 0) orderIm += this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m]);
       pf += led.pendingFundingUnits[r];
       mask |= 1 << m;
       this.rows[n++] = r;
@@ -113,7 +113,7 @@ export class ScopeEvaluator {
     this.scratch.acceptedCollateralUnits = this.collateralUnits;
     this.levels = this.markets[m].isolatedLevels;
     evaluateCrossAccount(this.scratch, this.marks, this.levels, this.result);
-    const orderIm = led.openOrders[r] > 0 ? this.kernel.orderIm(this.markets[m].params, led.buyHead[r], led.sellHead[r], led.qtyLots[r], led.leverage[r], this.marks[m]) : 0;
+    const orderIm = led.openOrders[r] > 0 ? this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m]) : 0;
     this.finish(orderIm, hasPosition ? led.pendingFundingUnits[r] : 0);
     return this.result;
   }

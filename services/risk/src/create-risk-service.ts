@@ -1,0 +1,66 @@
+/**
+ * The risk service: the `RiskEngine` on the bus. Composition only: it subscribes
+ * the handlers to their topics and points the engine's output ports at topics:
+ * account events (account_id ≠ 0) on `risk.account-events.v1`, market events
+ * (mark, funding) on `risk.market-events.v1`, commands on `matching.commands.v1`.
+ *
+ * - `matchingInput`: 'market' (embedded: `matching.events.v1`, both fill legs) or
+ *   'account' (account-sharded cluster: `matching.account-events.v1`).
+ * - `bookTop`: embedded mode passes matching's books; cluster mode will need a
+ *   periodic book sample event from matching (best bid/ask and impact depth).
+ * - Time without an index (funding times on a quiet oracle): the composition root
+ *   calls `advanceTime(tsNs)` from its clock; the engine itself never reads one.
+ */
+import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import type { Logger } from '@perpcore/observability';
+import { accountCommandsHandler } from './handlers/account-commands-handler.js';
+import { matchingAccountEventsHandler, matchingEventsHandler } from './handlers/matching-events-handler.js';
+import { oracleEventsHandler } from './handlers/oracle-events-handler.js';
+import { orderCommandsHandler } from './handlers/order-commands-handler.js';
+import type { BookTopProvider, RiskEngineConfig } from './risk-config.js';
+import { RiskEngine } from './risk-engine.js';
+
+export interface RiskServiceDeps {
+  readonly bus: Bus;
+  readonly config: RiskEngineConfig;
+  readonly logger: Logger;
+  readonly bookTop?: BookTopProvider;
+  readonly matchingInput?: 'market' | 'account';
+  readonly groupId?: string;
+}
+
+export interface RiskService {
+  readonly engine: RiskEngine;
+  advanceTime(tsNs: number): void;
+  close(): Promise<void>;
+}
+
+export async function createRiskService(deps: RiskServiceDeps): Promise<RiskService> {
+  const { bus, logger } = deps;
+  const groupId = deps.groupId ?? deps.config.source;
+  const engine = new RiskEngine({
+    config: deps.config,
+    bookTop: deps.bookTop,
+    ports: {
+      publish: (event) => bus.publish(event.accountId !== 0 ? Topics.riskAccountEvents : Topics.riskMarketEvents, event),
+      toMatching: (command) => bus.publish(Topics.matchingCommands, command),
+    },
+  });
+  const options = { groupId, fromBeginning: true };
+  const subscriptions: Subscription[] = [
+    await bus.subscribe(Topics.gatewayAccountCommands, options, accountCommandsHandler(engine)),
+    await bus.subscribe(Topics.gatewayOrderCommands, options, orderCommandsHandler(engine)),
+    await bus.subscribe(Topics.oracleIndexPrices, options, oracleEventsHandler(engine)),
+    deps.matchingInput === 'account'
+      ? await bus.subscribe(Topics.matchingAccountEvents, options, matchingAccountEventsHandler(engine))
+      : await bus.subscribe(Topics.matchingEvents, options, matchingEventsHandler(engine)),
+  ];
+  logger.info({ source: deps.config.source, markets: deps.config.markets.map((m) => m.spec.symbol), matchingInput: deps.matchingInput ?? 'market' }, 'risk service started');
+  return {
+    engine,
+    advanceTime: (tsNs) => engine.advanceTime(tsNs),
+    async close() {
+      for (const s of subscriptions) await s.close();
+    },
+  };
+}
