@@ -203,7 +203,7 @@ export class LiquidationEngine {
     e.fill = { market: event.market, tradeSeq: f.tradeSeq, qtyLots: f.qtyLots, priceTicks: f.priceTicks, surplusUnits: surplus, clearanceFeeUnits: fee };
     this.deps.publish(e);
     if (fee > 0) {
-      const balanceAfter = this.deps.ledger.chargeClearanceFee(liq.scope, event.market, fee, liq.liquidationId);
+      const balanceAfter = this.deps.ledger.chargeClearanceFee(liq.scope, event.market, fee, liq.liquidationId, event.tsNs);
       this.counters.clearanceFeesUnits += BigInt(fee);
       this.publishFundDelta(liq, event.tsNs, params.insuranceFundId, spec.settleAsset, fee, balanceAfter, 1);
     }
@@ -300,7 +300,7 @@ export class LiquidationEngine {
     const bankruptcy = reader.bankruptcy(liq.scope, position.market, q);
     const params = reader.marketParams(position.market);
     const spec = reader.marketSpec(position.market);
-    const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, bankruptcy, liq.liquidationId);
+    const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, bankruptcy, liq.liquidationId, tsNs);
     if (takeover.ok) {
       this.counters.takeovers++;
       const e = this.envelope(liq, tsNs);
@@ -319,7 +319,7 @@ export class LiquidationEngine {
       }
       return;
     }
-    const legs = this.deps.ledger.deleverage(liq.scope, position.market, bankruptcy, liq.liquidationId);
+    const legs = this.deps.ledger.deleverage(liq.scope, position.market, bankruptcy, liq.liquidationId, tsNs);
     if (legs.length === 0) throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL could close ${position.market}`);
     for (const leg of legs) {
       this.counters.deleveragedLegs++;
@@ -342,7 +342,7 @@ export class LiquidationEngine {
     let residueSweptUnits = 0;
     let deficitCoveredUnits = 0;
     if (outcome === 2) {
-      const done = this.deps.ledger.completeScope(liq.scope, liq.liquidationId);
+      const done = this.deps.ledger.completeScope(liq.scope, liq.liquidationId, tsNs);
       residueSweptUnits = done.residueSweptUnits;
       deficitCoveredUnits = done.deficitCoveredUnits;
       this.counters.closed++;
@@ -354,6 +354,7 @@ export class LiquidationEngine {
     e.completed = { outcome, residueSweptUnits, deficitCoveredUnits };
     this.deps.publish(e);
     this.finish(liq);
+    this.deps.ledger.releaseScope(liq.scope, tsNs);
   }
 
   private abort(liq: Liquidation, tsNs: number, levelE8: number): void {
@@ -363,6 +364,7 @@ export class LiquidationEngine {
     e.aborted = { levelE8, reason: 'LIQUIDATION_LEVEL_RESTORED' };
     this.deps.publish(e);
     this.finish(liq);
+    this.deps.ledger.releaseScope(liq.scope, tsNs);
   }
 
   private finish(liq: Liquidation): void {

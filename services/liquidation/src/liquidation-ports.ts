@@ -17,6 +17,7 @@ export interface ScopeRef {
 }
 
 export interface ScopeHealth {
+  /** The live classification at the current marks (not a remembered state). */
   readonly state: MarginState;
   readonly equityUnits: number;
   /** The level basis (Σ MMpos with levelBasis MM). */
@@ -66,14 +67,16 @@ export interface RiskReader {
 
 /** Money and position movements the ladder orders; each keeps conservation and emits its own risk event. */
 export interface LiquidationLedger {
-  /** Moves `amountUnits` from the scope to the insurance fund (clearance fee). */
-  chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number): bigint;
+  /** Moves `amountUnits` from the scope to the insurance fund (clearance fee); returns the fund's balance after. */
+  chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint;
   /** The fund takes the scope's whole position in `market` at BP (RISK-SPEC §8.7), if its limits allow. */
-  insuranceTakeover(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number): TakeoverResult;
-  /** Closes up to the scope's remaining position against ranked opposite positions at BP (§8.8). */
-  deleverage(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number): readonly DeleverageLeg[];
+  insuranceTakeover(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number, tsNs: number): TakeoverResult;
+  /** Closes the scope's remaining position in `market` against ranked opposite positions at BP (§8.8). */
+  deleverage(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[];
   /** A scope without positions: sweep its residue to the fund, convert collateral or cover a deficit (§8.9). */
-  completeScope(scope: ScopeRef, liquidationId: number): ScopeCompletion;
+  completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion;
+  /** Hands the scope back to normal risk evaluation (after completion or abort). */
+  releaseScope(scope: ScopeRef, tsNs: number): void;
 }
 
 /** Order entry toward matching (the liquidation engine's orders re-enter the same command topic). */
