@@ -43,7 +43,7 @@ export class FundingSchedule {
 
   constructor(
     private readonly market: RiskMarket,
-    private readonly book: BookTop | undefined,
+    private readonly bookOf: () => BookTop | undefined,
     private readonly depthLevels: number,
   ) {
     this.intervalMs = market.params.fundingIntervalS * MS_PER_S;
@@ -102,9 +102,10 @@ export class FundingSchedule {
   }
 
   private impactPrice(side: Side) {
-    if (this.book === undefined) return null;
+    const book = this.bookOf();
+    if (book === undefined) return null;
     this.walker.begin(this.impactNotional);
-    this.book.forEachLevel(side, this.depthLevels, this.walker.visit);
+    book.forEachLevel(side, this.depthLevels, this.walker.visit);
     return this.walker.result();
   }
 

@@ -33,7 +33,7 @@ export class MarkPriceTracker {
 
   constructor(
     private readonly market: RiskMarket,
-    private readonly book: BookTop | undefined,
+    private readonly bookOf: () => BookTop | undefined,
   ) {
     const p = market.params;
     const n = p.markBasisWindowS / p.markBasisSampleS;
@@ -58,8 +58,9 @@ export class MarkPriceTracker {
       this.sum -= this.samples[c];
       this.count--;
     }
-    const bid = this.book === undefined ? 0 : this.book.bestBidTicks();
-    const ask = this.book === undefined ? 0 : this.book.bestAskTicks();
+    const book = this.bookOf();
+    const bid = book === undefined ? 0 : book.bestBidTicks();
+    const ask = book === undefined ? 0 : book.bestAskTicks();
     const x = this.market.indexSubticks;
     if (bid > 0 && ask > 0 && x > 0) {
       const s = markBasisSampleHalfSubticks(this.market.params, bid, ask, x);

@@ -56,8 +56,9 @@ export class RiskState {
     this.breach = new BreachIndex(this.markets.length + setup.collateral.length, (dim, ref, version) => this.triggers.isLive(dim, ref, version));
     this.triggers = new BreachTriggers(this.breach, this.markets, setup.collateral, this.accounts, this.ledger);
     this.events = new RiskEventSink(setup.source, this.accounts, ports);
-    this.markTrackers = this.markets.map((m) => new MarkPriceTracker(m, bookTop?.(m.symbol)));
-    this.funding = this.markets.map((m) => new FundingSchedule(m, bookTop?.(m.symbol), setup.impactDepthLevels));
+    // the provider is asked at each sample: books may be created after the engine
+    this.markTrackers = this.markets.map((m) => new MarkPriceTracker(m, () => bookTop?.(m.symbol)));
+    this.funding = this.markets.map((m) => new FundingSchedule(m, () => bookTop?.(m.symbol), setup.impactDepthLevels));
     this.depositedUnits = setup.assetCodes.map(() => 0n);
     this.withdrawnUnits = setup.assetCodes.map(() => 0n);
     this.feeSlot = this.accounts.open(setup.feeAccountId, AccountKind.FeeAccount);
