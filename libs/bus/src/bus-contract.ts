@@ -3,10 +3,11 @@
  * package entry): `describeBusContract(name, createBus)` registers node:test
  * cases that run against a fresh bus each.
  *
- * Covered: per-key ordering and routing, independent consumer groups, partitions
- * split between the members of one group, offsets resuming after re-subscribe,
- * offsets committed only after the handler's promise resolved (a failed handler's
- * message is delivered again, later messages of its partition wait), and dead
+ * Covered: per-key ordering and routing, independent consumer groups, one group id
+ * on two topics (groups are per topic), partitions split between the members of one
+ * group, offsets resuming after re-subscribe, offsets committed only after the
+ * handler's promise resolved (a failed handler's message is delivered again, later
+ * messages of its partition wait), and dead
  * letters for malformed bytes, an unknown schema version and a message the handler
  * refuses.
  *
@@ -122,6 +123,30 @@ export function describeBusContract(name: string, create: () => Promise<BusUnder
         await waitFor('both groups', () => a.length >= 20 && b.length >= 20, timeoutMs);
         assert.deepEqual(a.map((s) => s.seq).sort((x, y) => x - y), b.map((s) => s.seq).sort((x, y) => x - y));
         assert.equal(a.length, 20);
+      }));
+
+    test('one group id on two topics: each topic is delivered whole (groups are per topic)', () =>
+      withBus(async ({ bus }) => {
+        // A service subscribes every input topic under its one group id (matching: commands and
+        // marks). Kafka groups that span topics with separate consumers would split one topic's
+        // partitions over members that never read them, so adapters must scope groups per topic.
+        const first = testTopic('shared-group-a', 4);
+        const second = testTopic('shared-group-b', 4);
+        const a: Seen[] = [];
+        const b: Seen[] = [];
+        const groupId = `g-shared-${run}`;
+        await bus.subscribe(first, { groupId, fromBeginning: true }, record(a));
+        await bus.subscribe(second, { groupId, fromBeginning: true }, record(b));
+        const total = 40;
+        for (let seq = 1; seq <= total; seq++) {
+          bus.publish(first, bookDelta(`M${seq % 10}-USDT`, seq));
+          bus.publish(second, bookDelta(`M${seq % 10}-USDT`, seq));
+        }
+        await bus.flush();
+        await waitFor('both topics', () => a.length >= total && b.length >= total, timeoutMs);
+        const seqs = (seen: Seen[]) => seen.map((s) => s.seq).sort((x, y) => x - y);
+        assert.deepEqual(seqs(a), Array.from({ length: total }, (_, i) => i + 1));
+        assert.deepEqual(seqs(b), Array.from({ length: total }, (_, i) => i + 1));
       }));
 
     test('members of one group split the partitions; each message reaches one member', () =>

@@ -32,7 +32,8 @@
  *   written to `<topic>.dlq` (awaited, acks = all), then the offset moves on.
  * - Any other handler error: logged, the offset stays, and kafkajs retries the batch
  *   from that message with backoff (restarting the consumer if retries run out).
- * - `subscribe` resolves once the consumer has joined its group.
+ * - `subscribe` resolves once the consumer has joined its group. The Kafka group id
+ *   is `<groupId>.<topic>` (kafkaGroupId): groups are per topic, as on the in-process bus.
  *
  * Topics are created through the admin client with the topic's partition count
  * (and `<topic>.dlq` with one); an existing topic with another partition count is
@@ -110,6 +111,19 @@ function isTransientSendError(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Kafka consumer group behind a bus group on one topic. Bus groups are per topic
+ * (a service reads each input topic under its one group id), but kafkajs consumers
+ * that share a Kafka group id across different topics break: the group leader
+ * assigns only its own topics' partitions, round-robin over every member, and the
+ * members drop what they did not subscribe to, so a topic is read partly or not at
+ * all. One Kafka group per (group, topic) keeps each topic's assignment to the
+ * consumers that read it.
+ */
+export function kafkaGroupId(groupId: string, topicName: string): string {
+  return `${groupId}.${topicName}`;
+}
 
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
@@ -196,7 +210,7 @@ export class KafkaBus implements Bus {
     await this.ensureTopic(dlqTopicName(topic.name), DLQ_PARTITIONS);
     const tuning = this.options.consumer ?? {};
     const consumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: kafkaGroupId(options.groupId, topic.name),
       sessionTimeout: tuning.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: tuning.heartbeatIntervalMs ?? 1_000,
       maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 100,
