@@ -11,7 +11,7 @@
  * Scenarios: (a) exchange-core's mix over ~1,000 resting orders; (b) a deep book of
  * 1M random limit orders, half crossing. `BENCH_QUICK=1` shrinks both.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { type BookDriver, NodejsOrderBookDriver, PerpcoreDriver } from './support/book-drivers.js';
 import { type CommandTape, type Scenario, deepBook, exchangeCoreMix } from './support/command-tape.js';
@@ -27,27 +27,34 @@ interface BookFigures {
   involuntaryContextSwitches: number[];
 }
 
-/** Collects GC pause durations; entries arrive asynchronously, so read them after yielding. */
+/** Collects GC pauses with their start times; entries arrive asynchronously, so read them after yielding. */
 class GcPauses {
-  private maxMs = 0;
+  private readonly starts: number[] = [];
+  private readonly durations: number[] = [];
   private readonly observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) this.maxMs = Math.max(this.maxMs, e.duration);
+    for (const e of list.getEntries()) {
+      this.starts.push(e.startTime);
+      this.durations.push(e.duration);
+    }
   });
   constructor() {
     this.observer.observe({ entryTypes: ['gc'] });
   }
-  async takeMax(): Promise<number> {
+  /** The longest pause that started within [fromMs, toMs] (performance.now() time); forgets all entries. */
+  async maxWithin(fromMs: number, toMs: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const m = this.maxMs;
-    this.maxMs = 0;
-    return m;
+    let max = 0;
+    for (let i = 0; i < this.starts.length; i++) {
+      if (this.starts[i] >= fromMs && this.starts[i] <= toMs) max = Math.max(max, this.durations[i]);
+    }
+    this.starts.length = 0;
+    this.durations.length = 0;
+    return max;
   }
   stop(): void {
     this.observer.disconnect();
   }
 }
-
-const gc = (globalThis as { gc?: () => void }).gc;
 
 function prefill(driver: BookDriver, scenario: Scenario): void {
   for (let i = 0; i < scenario.prefill.length; i++) driver.apply(scenario.prefill, i);
@@ -76,19 +83,20 @@ function throughputPass(driver: BookDriver, scenario: Scenario, expectedOrders: 
 
 async function latencyPass(driver: BookDriver, scenario: Scenario, expectedOrders: number, samples: Float64Array, gcPauses: GcPauses, f: BookFigures) {
   prepare(driver, scenario, expectedOrders);
-  await gcPauses.takeMax();
   const tape: CommandTape = scenario.tape;
   const n = tape.length;
   const switchesBefore = process.resourceUsage().involuntaryContextSwitches;
+  const startMs = performance.now();
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     driver.apply(tape, i);
     samples[i] = Number(process.hrtime.bigint() - t0);
   }
+  const endMs = performance.now();
   f.involuntaryContextSwitches.push(process.resourceUsage().involuntaryContextSwitches - switchesBefore);
   driver.dispose();
   f.latency.push(summarize(samples, n));
-  f.maxGcPauseMs.push(await gcPauses.takeMax());
+  f.maxGcPauseMs.push(await gcPauses.maxWithin(startMs, endMs));
 }
 
 async function runScenario(scenario: Scenario, rounds: number, expectedOrders: number) {
