@@ -5,4 +5,5 @@ export * from './partition-for-key.js';
 export * from './in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 export { BusConnectError } from './kafka-connect.js';
+export { kafkaConfigSchema, kafkaBusOptions, type KafkaConfig } from './kafka-config.js';
 export { SeqVerdict, SequenceDedup, type SequenceDedupOptions } from './sequence-dedup.js';

@@ -7,10 +7,10 @@
 import type { MarketSpec } from '@perpcore/domain';
 import { InProcessBus, Topics } from '@perpcore/bus';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
+import { defaultMarketSpecs, simulatedOrderFlowConfig } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
 import { OrderFlowSimulation } from '@perpcore/simulation';
-import { defaultMarketSpecs } from './default-markets.js';
 import { createHttpGateway, EventCapture } from './http-gateway.js';
 import type { FastifyInstance } from './fastify-instance.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
@@ -58,27 +58,7 @@ export class EmbeddedExchange {
       logger: options.logger.child({ stage: 'matching' }),
     });
     const gateway = new SimOrderGateway(bus, Topics.matchingCommands);
-    const flow = new OrderFlowSimulation(
-      {
-        seed: options.seed,
-        markets: markets.map((spec, i) => ({
-          symbol: spec.symbol,
-          startPriceTicks: i === 0 ? 300_000 : 200_000,
-          driftTicks: 2,
-          maxQtyLots: spec.maxQtyLots,
-        })),
-        makerAccounts: [1, 2, 3, 4, 5],
-        takerAccounts: Array.from({ length: 20 }, (_, i) => 100 + i),
-        quotesPerSide: 20,
-        quoteSpacingTicks: 5,
-        takerShare: 0.12,
-        cancelShare: 0.06,
-        newQuoteShare: 0.09,
-        maxOrderLots: 50,
-        firstOrderId: 1,
-      },
-      gateway,
-    );
+    const flow = new OrderFlowSimulation(simulatedOrderFlowConfig(options.seed, markets), gateway);
     const exchange = new EmbeddedExchange(bus, matching, flow, gateway, options.stepNs ?? 1_000_000);
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {

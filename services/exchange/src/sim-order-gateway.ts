@@ -20,13 +20,15 @@ export class SimOrderGateway implements OrderFlowPort {
   constructor(
     private readonly bus: Bus,
     private readonly topic: Topic<MatchingCommandV1> = Topics.gatewayOrderCommands,
+    /** The command stream's producer name (consumers dedup per source): one per run in cluster mode. */
+    private readonly source: string = SIM_SOURCE,
   ) {}
 
   private envelope(symbol: string): MatchingCommandV1 {
     const seq = (this.seqByMarket.get(symbol) ?? 0) + 1;
     this.seqByMarket.set(symbol, seq);
     this.commandsSent++;
-    return { schemaMajor: SCHEMA_MAJOR_V1, market: symbol, seq, tsNs: this.tsNs, source: SIM_SOURCE } as MatchingCommandV1;
+    return { schemaMajor: SCHEMA_MAJOR_V1, market: symbol, seq, tsNs: this.tsNs, source: this.source } as MatchingCommandV1;
   }
 
   place(intent: PlaceIntent): void {

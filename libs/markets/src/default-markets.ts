@@ -1,7 +1,8 @@
 /**
- * The markets `npm start` lists. Grids are realistic (BTC: 0.1 USDT tick, 0.001 BTC
- * lot; ETH: 0.01 tick, 0.01 lot), settled in USDT with 6 decimals (micro-USDT), and
- * bounded so every book-path product of price and quantity stays exact.
+ * The markets both modes list (`npm start` and `npm run start:cluster`). Grids are
+ * realistic (BTC: 0.1 USDT tick, 0.001 BTC lot; ETH: 0.01 tick, 0.01 lot), settled
+ * in USDT with 6 decimals (micro-USDT), and bounded so every book-path product of
+ * price and quantity stays exact.
  */
 import { createMarketSpec, type MarketSpec } from '@perpcore/domain';
 

@@ -1,0 +1,3 @@
+export * from './default-markets.js';
+export * from './default-venue.js';
+export * from './simulated-market.js';

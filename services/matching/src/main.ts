@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The matching service as its own process (cluster mode): order commands from
+ * `matching.commands.v1` (risk's accepted orders, liquidation steps), mark prices from
+ * `risk.market-events.v1`; events out on `matching.events.v1` and, per account, on
+ * `matching.account-events.v1` (account-sharded risk). Wired only by Kafka.
+ *
+ * Environment (validated at start; a bad value names the variable):
+ *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
+ *   PERPCORE_MATCHING_MARKETS      symbols this instance books (default: every default market)
+ *   PERPCORE_MATCHING_BOOK         fast | reference (default fast)
+ *   PERPCORE_MATCHING_INSTANCE     client id, e.g. matching-0 (default matching-0)
+ *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
+ *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
+ */
+import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
+import { enumField, listField, stringField } from '@perpcore/config';
+import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
+import { runServiceProcess } from '@perpcore/runtime';
+import { createMatchingService } from './create-matching-service.js';
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+runServiceProcess({
+  name: 'matching',
+  schema: {
+    ...kafkaConfigSchema,
+    markets: listField('PERPCORE_MATCHING_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    book: enumField('PERPCORE_MATCHING_BOOK', ['fast', 'reference'] as const, 'fast'),
+    instance: stringField('PERPCORE_MATCHING_INSTANCE', { fallback: 'matching-0', pattern: NAME }),
+    groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
+  },
+  async start({ config, logger }) {
+    const markets = selectMarkets(config.markets);
+    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
+    let service;
+    try {
+      service = await createMatchingService({
+        bus,
+        markets,
+        createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
+        logger,
+        publishAccountEvents: true,
+        groupId: config.groupId,
+        markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
+      });
+    } catch (error) {
+      await bus.close().catch(() => undefined);
+      throw error;
+    }
+    const engine = service.engine;
+    return {
+      stats() {
+        const fillsByMarket: Record<string, number> = {};
+        let resting = 0;
+        for (const symbol of engine.markets()) {
+          const stream = engine.stream(symbol);
+          if (stream === undefined) continue;
+          fillsByMarket[symbol] = stream.fills;
+          resting += stream.book.restingOrderCount();
+        }
+        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting };
+      },
+      async close() {
+        await service.close();
+        await bus.close();
+      },
+    };
+  },
+});

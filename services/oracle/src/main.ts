@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The oracle service as its own process (cluster mode): a seeded simulated index
+ * for every listed market, published on `oracle.index-prices.v1` every
+ * PERPCORE_ORACLE_PUBLISH_INTERVAL_MS, stamped with the wall clock (the composition
+ * root owns the clock; the stage takes time as an argument). The index starts where
+ * the simulated order flow starts (libs/markets simulated-market.ts).
+ *
+ * Environment (validated at start; a bad value names the variable):
+ *   PERPCORE_KAFKA_*                    see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
+ *   PERPCORE_ORACLE_MARKETS             symbols to price (default: every default market)
+ *   PERPCORE_ORACLE_SOURCE              producing instance, e.g. oracle-0 (default)
+ *   PERPCORE_ORACLE_SEED                random walk seed (default 42)
+ *   PERPCORE_ORACLE_PUBLISH_INTERVAL_MS how often every index is published (default 1000)
+ *   PERPCORE_ORACLE_STEP_MS             random-walk step (default 1000)
+ *   PERPCORE_ORACLE_VOLATILITY_E8       std-dev of one step's return (default 20000 = 0.02%)
+ *   PERPCORE_ORACLE_JUMP_CHANCE_E8      chance of a jump per step (default 0)
+ *   PERPCORE_ORACLE_JUMP_SIZE_E8        largest jump (default 1500000 = 1.5%)
+ *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
+ */
+import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
+import { integerField, listField, stringField } from '@perpcore/config';
+import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, simulatedIndexStarts, simulatedOrderFlowConfig } from '@perpcore/markets';
+import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { createOracleService } from './create-oracle-service.js';
+import { SimulatedIndexFeed } from './simulated-index-feed.js';
+
+const E8 = 100_000_000;
+
+runServiceProcess({
+  name: 'oracle',
+  schema: {
+    ...kafkaConfigSchema,
+    markets: listField('PERPCORE_ORACLE_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    source: stringField('PERPCORE_ORACLE_SOURCE', { fallback: 'oracle-0', pattern: /^[a-z0-9-]{1,64}$/ }),
+    seed: integerField('PERPCORE_ORACLE_SEED', { min: 0, max: 0xffff_ffff, fallback: 42 }),
+    publishIntervalMs: integerField('PERPCORE_ORACLE_PUBLISH_INTERVAL_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
+    stepMs: integerField('PERPCORE_ORACLE_STEP_MS', { min: 1, max: 3_600_000, fallback: 1_000 }),
+    volatilityE8: integerField('PERPCORE_ORACLE_VOLATILITY_E8', { min: 0, max: E8 / 10, fallback: 20_000 }),
+    jumpChanceE8: integerField('PERPCORE_ORACLE_JUMP_CHANCE_E8', { min: 0, max: E8, fallback: 0 }),
+    jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_500_000 }),
+  },
+  async start({ config, logger }) {
+    const markets = selectMarkets(config.markets);
+    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const starts = simulatedIndexStarts(simulatedOrderFlowConfig(config.seed, markets), (symbol) => subticks.get(symbol) ?? 100);
+    const feed = new SimulatedIndexFeed({
+      seed: config.seed,
+      startTsNs: wallClockNs(),
+      stepNs: config.stepMs * 1_000_000,
+      symbols: starts.map((s) => ({
+        symbol: s.symbol,
+        startPriceSubticks: s.startPriceSubticks,
+        volatilityE8: config.volatilityE8,
+        jumpChanceE8: config.jumpChanceE8,
+        jumpSizeE8: config.jumpSizeE8,
+        sourceNoiseE8: 10_000,
+      })),
+    });
+    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    const oracle = createOracleService({ bus, feed, logger, source: config.source });
+    let published = 0;
+    const lastIndexSubticks: Record<string, number> = {};
+    const tick = (): void => {
+      const tsNs = wallClockNs();
+      published += oracle.publishAt(tsNs);
+      for (const symbol of feed.symbols) lastIndexSubticks[symbol] = feed.quoteAt(symbol, tsNs)?.priceSubticks ?? 0;
+    };
+    tick(); // the first index at once: risk cannot margin anything before it
+    const timer = setInterval(tick, config.publishIntervalMs);
+    return {
+      stats: () => ({ published, indexSubticks: lastIndexSubticks }),
+      async close() {
+        clearInterval(timer);
+        await bus.close();
+      },
+    };
+  },
+});
