@@ -7,6 +7,11 @@
  * Wired only by Kafka; the wall clock drives time-only schedules (funding) through
  * `advanceTime` every PERPCORE_RISK_TIME_TICK_MS.
  *
+ * Bad input: a message for a market this shard does not list (order command, fill,
+ * index) is refused before the engine sees it: logged with its offset, sent to the
+ * topic's dead-letter topic (RISK_UNKNOWN_MARKET), nothing applied, the consumer goes
+ * on. Malformed bytes and unknown schema versions go there too (the bus's decode).
+ *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*                 see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
  *   PERPCORE_RISK_SOURCE             shard name on its event streams and its consumer group (default risk-0)
@@ -15,7 +20,7 @@
  *   PERPCORE_RISK_TIME_TICK_MS       how often the wall clock advances time-only schedules (default 1000)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
-import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
+import { guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
 import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
@@ -32,11 +37,19 @@ runServiceProcess({
   },
   async start({ config, logger }) {
     const markets = defaultVenueMarkets(selectMarkets(config.markets));
+    const listed = new Set(markets.map((m) => m.spec.symbol));
+    const unlisted = (market: string) => (listed.has(market) ? null : { code: 'RISK_UNKNOWN_MARKET', message: `market ${JSON.stringify(market)} is not listed on ${config.source}` });
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    const guards = [
+      topicGuard(Topics.gatewayOrderCommands, (c) => unlisted(c.market)),
+      topicGuard(Topics.matchingEvents, (e) => unlisted(e.market)),
+      topicGuard(Topics.matchingAccountEvents, (e) => unlisted(e.event.market)),
+      topicGuard(Topics.oracleIndexPrices, (e) => unlisted(e.symbol)),
+    ];
     let service;
     try {
       service = await createRiskService({
-        bus,
+        bus: guardInputs(bus, guards),
         logger,
         matchingInput: config.matchingInput,
         config: {
@@ -61,6 +74,8 @@ runServiceProcess({
         return {
           eventsPublished: engine.state.events.eventsPublished,
           commandsSent: engine.state.events.commandsSent,
+          // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
+          ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
           duplicatesDropped: engine.duplicatesDropped,
           openInterest,
           auditOk: audit.ok,

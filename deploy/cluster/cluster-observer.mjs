@@ -1,0 +1,161 @@
+// The cluster's independent witness: reads what the stages put on Kafka and
+// reconciles it, without asking the stages anything.
+//
+// - matching.events.v1: every fill matching produced, per market, deduplicated by
+//   (market, trade seq) (delivery is at-least-once); trade seqs must be 1..N.
+// - risk.account-events.v1: every PositionSettledV1, one per fill leg, deduplicated
+//   by (market, trade seq, liquidity); the last position per (account, market)
+//   gives Σ long lots and Σ short lots per market, which must be equal. The gap
+//   from the event's tsNs (the order command's wall-clock stamp, carried through
+//   risk and matching) to the moment the observer reads the settlement is the
+//   end-to-end latency "order sent → settled, seen on Kafka".
+// - drained(): every consumer group of the pipeline has committed up to the end of
+//   its topics (kafkajs admin), so nothing is still in flight.
+//
+// Plain Node ESM over the built packages (npm run build / scripts/ensure-built.mjs).
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaBus, Topics, kafkaGroupIdOf } from './built-packages.mjs';
+
+const LIQUIDITY_MAKER = 1;
+
+export class ClusterObserver {
+  constructor({ brokers, runId, logger }) {
+    this.brokers = brokers;
+    this.runId = runId;
+    this.logger = logger;
+    this.fills = new Map(); // market → Set(tradeSeq)
+    this.maxTradeSeq = new Map();
+    this.matchingRejects = 0;
+    this.settledLegs = new Map(); // market → Set(tradeSeq * 2 + makerBit)
+    this.positions = new Map(); // `${account}|${market}` → lots
+    this.riskRejects = new Map(); // code → count
+    this.liquidationsTriggered = 0;
+    this.latencyMs = [];
+  }
+
+  async start() {
+    this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
+    const groupId = `cluster-observer-${this.runId}`;
+    // A fresh group starts at the end of each topic: the observer joins before any order is sent.
+    this.subscriptions = [
+      await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
+      await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
+    ];
+    this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.groupId = groupId;
+  }
+
+  onMatchingEvent(e) {
+    if (e.event === 'filled') {
+      let seen = this.fills.get(e.market);
+      if (seen === undefined) this.fills.set(e.market, (seen = new Set()));
+      seen.add(e.filled.tradeSeq);
+      if (e.filled.tradeSeq > (this.maxTradeSeq.get(e.market) ?? 0)) this.maxTradeSeq.set(e.market, e.filled.tradeSeq);
+    } else if (e.event === 'rejected') {
+      this.matchingRejects++;
+    }
+  }
+
+  onRiskEvent(e) {
+    if (e.event === 'positionSettled') {
+      const p = e.positionSettled;
+      let legs = this.settledLegs.get(p.market);
+      if (legs === undefined) this.settledLegs.set(p.market, (legs = new Set()));
+      const leg = p.tradeSeq * 2 + (p.liquidity === LIQUIDITY_MAKER ? 1 : 0);
+      if (legs.has(leg)) return;
+      legs.add(leg);
+      this.positions.set(`${e.accountId}|${p.market}`, p.positionAfterLots);
+      if (p.liquidity === LIQUIDITY_MAKER) this.latencyMs.push((nowNs() - e.tsNs) / 1e6);
+    } else if (e.event === 'orderRejected') {
+      const code = e.orderRejected.code;
+      this.riskRejects.set(code, (this.riskRejects.get(code) ?? 0) + 1);
+    } else if (e.event === 'liquidationTriggered') {
+      this.liquidationsTriggered++;
+    }
+  }
+
+  fillsProduced() {
+    let n = 0;
+    for (const s of this.fills.values()) n += s.size;
+    return n;
+  }
+
+  legsSettled() {
+    let n = 0;
+    for (const s of this.settledLegs.values()) n += s.size;
+    return n;
+  }
+
+  /** Latency percentiles (ms) of the samples taken since `from` (index into the sample list). */
+  latency(from = 0) {
+    const xs = this.latencyMs.slice(from).sort((a, b) => a - b);
+    if (xs.length === 0) return null;
+    const at = (q) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+    return { samples: xs.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs[xs.length - 1] };
+  }
+
+  /** Consumer lag (messages not yet committed) of each (group, topic) pair. */
+  async lag(pairs) {
+    const out = [];
+    for (const { groupId, topic } of pairs) {
+      const kafkaGroup = kafkaGroupIdOf(groupId, topic);
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId: kafkaGroup, topics: [topic] }),
+      ]);
+      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+      let lag = 0n;
+      for (const p of ends) {
+        const at = done.get(p.partition) ?? -1n;
+        const from = at < 0n ? BigInt(p.low) : at;
+        if (BigInt(p.high) > from) lag += BigInt(p.high) - from;
+      }
+      out.push({ groupId, topic, lag: Number(lag) });
+    }
+    return out;
+  }
+
+  /** The reconciliation: fills produced = fills settled (both legs), Σ long = Σ short per market. */
+  reconcile(markets) {
+    const perMarket = [];
+    const problems = [];
+    for (const market of markets) {
+      const produced = this.fills.get(market)?.size ?? 0;
+      const maxSeq = this.maxTradeSeq.get(market) ?? 0;
+      const legs = this.settledLegs.get(market)?.size ?? 0;
+      let longLots = 0;
+      let shortLots = 0;
+      for (const [key, lots] of this.positions) {
+        if (!key.endsWith(`|${market}`)) continue;
+        if (lots > 0) longLots += lots;
+        else shortLots -= lots;
+      }
+      if (produced !== maxSeq) problems.push(`${market}: trade seqs are not contiguous (${produced} distinct, highest ${maxSeq})`);
+      if (legs !== 2 * produced) problems.push(`${market}: ${produced} fills produced but ${legs} legs settled (expected ${2 * produced})`);
+      if (longLots !== shortLots) problems.push(`${market}: Σ long ${longLots} lots ≠ Σ short ${shortLots} lots`);
+      perMarket.push({ market, fillsProduced: produced, fillsSettled: legs / 2, legsSettled: legs, longLots, shortLots });
+    }
+    return { ok: problems.length === 0, problems, perMarket };
+  }
+
+  async deadLetterCounts(topicNames) {
+    const counts = {};
+    for (const name of topicNames) {
+      const offsets = await this.admin.fetchTopicOffsets(`${name}.dlq`).catch(() => []);
+      counts[name] = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
+    }
+    return counts;
+  }
+
+  async close() {
+    for (const s of this.subscriptions ?? []) await s.close().catch(() => undefined);
+    await this.bus?.close().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+export function nowNs() {
+  return Math.round((performance.timeOrigin + performance.now()) * 1e6);
+}

@@ -1,0 +1,41 @@
+// The closing summary of a cluster run, for people. The same figures are in the
+// result object (--json) for tests and scripts.
+const n = (x) => Math.round(x ?? 0).toLocaleString('en-US');
+
+export function formatSummary(r, interrupted) {
+  const lines = [''];
+  const o = r.options;
+  lines.push(`Perpcore cluster run: ${o.durationS} s of the simulated market at ${n(o.ratePerS)} orders/s, seed ${o.seed}, over Kafka ${r.brokers ?? '(no broker)'}`);
+  lines.push(`  producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms; service logs in ${r.logDir}`);
+  if (r.fillsProduced !== undefined) {
+    const rejects = Object.entries(r.riskRejects ?? {}).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none';
+    const rows = [
+      ['orders sent (simulated gateway)', n(r.ordersSent), `${n(r.ordersSent / r.tradingS)}/s`],
+      ['  passed on to matching by risk', n(r.ordersForwarded), ''],
+      ['  refused by risk (pre-trade)', n(Object.values(r.riskRejects ?? {}).reduce((a, b) => a + b, 0)), rejects],
+      ['  rejected by matching', n(r.matchingRejects), ''],
+      ['fills produced (matching.events.v1)', n(r.fillsProduced), `${n(r.fillsPerS)}/s`],
+      ['fills settled by risk (PositionSettledV1 / 2)', n(r.fillsSettled), ''],
+      ['drain after the run', `${r.drainS.toFixed(1)} s`, ''],
+      ['order → settled on Kafka (wall clock)', r.latency ? `p50 ${r.latency.p50Ms.toFixed(1)} ms` : '-', r.latency ? `p99 ${r.latency.p99Ms.toFixed(1)} ms, max ${r.latency.maxMs.toFixed(0)} ms, ${n(r.latency.samples)} fills` : ''],
+      ['liquidations triggered', n(r.liquidationsTriggered), ''],
+      ['redeliveries dropped (risk, matching)', `${n(r.duplicatesDropped?.risk)}, ${n(r.duplicatesDropped?.matching)}`, ''],
+      ['dead letters', n(Object.values(r.deadLetters ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.deadLetters ?? {}).filter(([, c]) => c > 0).map(([t, c]) => `${t} ${c}`).join(', ')],
+      ['risk conservation audit', r.auditOk ? 'ok' : 'FAILED', ''],
+    ];
+    const width = Math.max(...rows.map((row) => row[0].length));
+    for (const [k, v, extra] of rows) lines.push(`  ${k.padEnd(width)}  ${v.padStart(12)}  ${extra}`);
+    lines.push('  per market:');
+    for (const m of r.perMarket ?? []) {
+      const oi = m.riskOpenInterest;
+      lines.push(
+        `    ${m.market.padEnd(8)} fills produced ${n(m.fillsProduced)} (matching's count ${n(m.matchingCount)}), settled ${n(m.fillsSettled)}; ` +
+          `Σ long ${n(m.longLots)} = Σ short ${n(m.shortLots)} lots from events; risk open interest ${oi ? `${n(oi.longLots)}/${n(oi.shortLots)}` : '?'}`,
+      );
+    }
+  }
+  if (interrupted) lines.push('  INTERRUPTED: no reconciliation verdict');
+  else if (r.ok) lines.push('  reconciled: every order was passed on or refused; every fill produced was settled by risk once per side; positions net to zero in every market');
+  else lines.push(`  NOT RECONCILED:\n    ${r.problems.join('\n    ')}`);
+  return `${lines.join('\n')}\n`;
+}

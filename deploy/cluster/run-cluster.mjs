@@ -1,0 +1,225 @@
+// The cluster run behind start-cluster.mjs: broker → topics → services → observer →
+// simulated gateway → progress → drain → reconcile → stop. Returns the summary
+// (text for people, result object for tests) and the exit code; never exits itself.
+import { join } from 'node:path';
+import { ClusterObserver } from './cluster-observer.mjs';
+import { KafkaBus, Topics } from './built-packages.mjs';
+import { formatSummary } from './cluster-summary.mjs';
+import { ServiceProcess } from './service-process.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const READY_TIMEOUT_MS = 120_000;
+const RISK_GROUP = 'risk-0';
+const MATCHING_GROUP = 'matching';
+
+/** Starts the throw-away broker unless one was given; returns { bootstrap, stop() }. */
+async function startBroker(options) {
+  if (options.brokers) {
+    options.say(`start-cluster: using the Kafka broker at ${options.brokers} (topics and groups from earlier runs stay; each run uses fresh producer names)`);
+    return { bootstrap: options.brokers, stop: async () => undefined, owned: false };
+  }
+  const { startBrokerForTests } = await import(join(options.root, 'deploy', 'kafka', 'kafka-broker.mjs'));
+  // kafka-broker.mjs installs SIGINT/SIGTERM hooks that exit at once; this launcher
+  // stops its services first, then the broker, so it keeps only the broker's exit hook.
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  options.say('start-cluster: starting a Kafka broker (KRaft, free ports)…');
+  const broker = await startBrokerForTests();
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.removeListener(signal, l);
+  }
+  if (broker === null) throw new Error('cannot start a Kafka broker here (java and mvn are needed; see deploy/kafka/README.md), or pass --brokers');
+  options.say(`start-cluster: broker ready at ${broker.bootstrap} in ${(broker.startMs / 1000).toFixed(1)} s`);
+  return { bootstrap: broker.bootstrap, stop: () => broker.stop(), owned: true };
+}
+
+async function createTopics(bootstrap, say) {
+  const bus = await KafkaBus.connect({ brokers: bootstrap.split(','), clientId: 'cluster-topics' });
+  try {
+    for (const topic of Object.values(Topics)) {
+      await bus.ensureTopic(topic.name, topic.partitions);
+      await bus.ensureTopic(`${topic.name}.dlq`, 1);
+    }
+  } finally {
+    await bus.close();
+  }
+  say(`start-cluster: ${Object.keys(Topics).length} topics (+ dead-letter topics) ready`);
+}
+
+function serviceEnv(options, bootstrap, extra = {}) {
+  const env = {
+    ...process.env,
+    PERPCORE_KAFKA_BROKERS: bootstrap,
+    PERPCORE_LOG_LEVEL: options.logLevel,
+    PERPCORE_STATS_INTERVAL_MS: '1000',
+    PERPCORE_SHUTDOWN_TIMEOUT_MS: '10000',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...extra,
+  };
+  if (options.batchMaxMessages !== undefined) env.PERPCORE_KAFKA_BATCH_MAX_MESSAGES = String(options.batchMaxMessages);
+  if (options.lingerMs !== undefined) env.PERPCORE_KAFKA_LINGER_MS = String(options.lingerMs);
+  return env;
+}
+
+/** The consumer groups that carry fills from the gateway to settlement: all must be at the end of their topics. */
+const PIPELINE = [
+  { groupId: RISK_GROUP, topic: Topics.gatewayAccountCommands.name },
+  { groupId: RISK_GROUP, topic: Topics.gatewayOrderCommands.name },
+  { groupId: MATCHING_GROUP, topic: Topics.matchingCommands.name },
+  { groupId: RISK_GROUP, topic: Topics.matchingAccountEvents.name },
+];
+
+export async function runCluster(options) {
+  const { say, root, logDir } = options;
+  const started = [];
+  let broker;
+  let observer;
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130); // second Ctrl-C: leave now (the exit hooks kill the children and the broker)
+    interrupted = true;
+    say('\nstart-cluster: interrupted; stopping the services and the broker (Ctrl-C again to leave at once)…');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = { ok: false, problems: [], options: { durationS: options.durationS, ratePerS: options.ratePerS, seed: options.seed, batchMaxMessages: options.batchMaxMessages ?? 2000, lingerMs: options.lingerMs ?? 2 }, logDir };
+  const fail = (problem) => {
+    result.problems.push(problem);
+    return problem;
+  };
+
+  try {
+    broker = await startBroker(options);
+    result.brokers = broker.bootstrap;
+    await createTopics(broker.bootstrap, say);
+
+    const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
+    const oracle = new ServiceProcess({ name: 'oracle', script: script('oracle'), env: serviceEnv(options, broker.bootstrap), logDir }).start();
+    const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
+    const risk = new ServiceProcess({ name: 'risk', script: script('risk'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
+    started.push(oracle, matching, risk);
+    say(`start-cluster: starting oracle, matching, risk (logs in ${logDir})…`);
+    await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
+    if (interrupted) throw new Error('interrupted');
+
+    observer = new ClusterObserver({ brokers: broker.bootstrap.split(','), runId: `${process.pid}-${Date.now().toString(36)}` });
+    await observer.start();
+
+    const gateway = new ServiceProcess({
+      name: 'gateway-sim',
+      script: script('exchange', 'cluster-gateway.js'),
+      env: serviceEnv(options, broker.bootstrap, { PERPCORE_SIM_SEED: String(options.seed), PERPCORE_SIM_RATE_PER_S: String(options.ratePerS), PERPCORE_SIM_DURATION_S: String(options.durationS) }),
+      logDir,
+    }).start();
+    started.push(gateway);
+    say('start-cluster: simulated gateway depositing and waiting for marks…');
+    await gateway.ready(READY_TIMEOUT_MS);
+    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s`);
+
+    // ---- the run: live progress until the gateway is done
+    const t0 = performance.now();
+    let last = { ms: t0, sent: 0, fills: 0, legs: 0, samples: 0 };
+    const tty = process.stderr.isTTY;
+    while (gateway.running && !interrupted) {
+      await sleep(1_000);
+      for (const s of [oracle, matching, risk]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
+      const now = performance.now();
+      const dt = (now - last.ms) / 1000;
+      const sent = gateway.stats?.commandsSent ?? 0;
+      const fills = observer.fillsProduced();
+      const legs = observer.legsSettled();
+      const lat = observer.latency(last.samples);
+      const line =
+        `t=${((now - t0) / 1000).toFixed(0).padStart(3)}s  orders/s ${fmt((sent - last.sent) / dt).padStart(6)}  ` +
+        `fills/s produced ${fmt((fills - last.fills) / dt).padStart(6)}  settled ${fmt((legs - last.legs) / 2 / dt).padStart(6)}  ` +
+        `in flight ${fmt(fills - legs / 2).padStart(5)}` +
+        (lat ? `  order→settled p50 ${lat.p50Ms.toFixed(1)} ms p99 ${lat.p99Ms.toFixed(1)} ms` : '');
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+      last = { ms: now, sent, fills, legs, samples: observer.latencyMs.length };
+    }
+    if (tty) process.stderr.write('\n');
+    const tradingS = (performance.now() - t0) / 1000;
+    if (interrupted) throw new Error('interrupted');
+    const gatewayExit = await gateway.exited;
+    const gatewayStats = gateway.stats ?? {};
+    if (gatewayExit.code !== 0) throw new Error(fail(`the simulated gateway failed (${gatewayExit.signal ?? `code ${gatewayExit.code}`}):\n${gateway.logTail()}`));
+
+    // ---- drain: every pipeline group at the end of its topic, twice in a row, and every fill settled
+    say('start-cluster: draining…');
+    const drainStart = performance.now();
+    const drainDeadline = drainStart + options.drainTimeoutS * 1000;
+    let quiet = 0;
+    let lags = [];
+    const observerPairs = [
+      { groupId: observer.groupId, topic: Topics.matchingEvents.name },
+      { groupId: observer.groupId, topic: Topics.riskAccountEvents.name },
+    ];
+    while (quiet < 2) {
+      if (interrupted) throw new Error('interrupted');
+      if (performance.now() > drainDeadline) {
+        throw new Error(fail(`not drained after ${options.drainTimeoutS} s: ${lags.filter((l) => l.lag > 0).map((l) => `${l.groupId} on ${l.topic}: ${l.lag} behind`).join('; ') || `${observer.fillsProduced()} fills produced, ${observer.legsSettled() / 2} settled`}`));
+      }
+      await sleep(250);
+      lags = await observer.lag([...PIPELINE, ...observerPairs]);
+      const settledAll = observer.legsSettled() === 2 * observer.fillsProduced();
+      quiet = lags.every((l) => l.lag === 0) && settledAll ? quiet + 1 : 0;
+    }
+    const drainS = (performance.now() - drainStart) / 1000;
+
+    // ---- reconcile: the observer's count of the topics against the stages' own answers
+    const [matchingStats, riskStats] = await Promise.all([matching.requestStats(), risk.requestStats()]);
+    const markets = Object.keys(matchingStats?.fillsByMarket ?? {});
+    const reconciliation = observer.reconcile(markets);
+    result.problems.push(...reconciliation.problems);
+    for (const row of reconciliation.perMarket) {
+      const own = matchingStats?.fillsByMarket?.[row.market];
+      row.matchingCount = own;
+      if (own !== row.fillsProduced) fail(`${row.market}: matching counts ${own} fills, ${row.fillsProduced} reached matching.events.v1`);
+      const oi = riskStats?.openInterest?.[row.market];
+      row.riskOpenInterest = oi;
+      if (oi === undefined || oi.longLots !== oi.shortLots) fail(`${row.market}: risk's open interest ${JSON.stringify(oi)} does not net to zero`);
+      else if (oi.longLots !== row.longLots) fail(`${row.market}: risk's open interest ${oi.longLots} lots ≠ ${row.longLots} lots from its PositionSettled events`);
+    }
+    // every order the gateway sent was either passed on to matching or refused with an event: none lost
+    const riskRefused = [...observer.riskRejects.values()].reduce((a, b) => a + b, 0);
+    const ordersSent = gatewayStats.commandsSent ?? 0;
+    if (riskStats?.ordersForwarded + riskRefused !== ordersSent) {
+      fail(`orders: ${ordersSent} sent, but risk forwarded ${riskStats?.ordersForwarded} and refused ${riskRefused} (${ordersSent - riskStats?.ordersForwarded - riskRefused} unaccounted for; ${riskStats?.duplicatesDropped} dropped as redeliveries)`);
+    }
+    if (riskStats?.auditOk !== true) fail(`risk conservation audit: ${JSON.stringify(riskStats?.auditProblems ?? 'no answer')}`);
+    const fillsProduced = observer.fillsProduced();
+    Object.assign(result, {
+      tradingS,
+      drainS,
+      ordersSent,
+      ordersForwarded: riskStats?.ordersForwarded,
+      riskRejects: Object.fromEntries(observer.riskRejects),
+      matchingRejects: observer.matchingRejects,
+      fillsProduced,
+      fillsSettled: observer.legsSettled() / 2,
+      fillsPerS: fillsProduced / tradingS,
+      perMarket: reconciliation.perMarket,
+      auditOk: riskStats?.auditOk === true,
+      duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
+      liquidationsTriggered: observer.liquidationsTriggered,
+      latency: observer.latency(),
+      deadLetters: await observer.deadLetterCounts(Object.values(Topics).map((t) => t.name)),
+    });
+    if (fillsProduced === 0) fail('no fills at all: the market did not trade');
+    result.ok = result.problems.length === 0;
+  } catch (error) {
+    if (!result.problems.includes(error.message) && error.message !== 'interrupted') fail(error.message);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    // gateway first (it produces), then the stages; each flushes and commits on SIGTERM
+    for (const s of [...started].reverse()) {
+      const exit = await s.stop(12_000);
+      if (exit.code !== 0 && s.name !== 'gateway-sim' && !interrupted) fail(`${s.name} did not stop cleanly (code ${exit.code}):\n${s.logTail(5)}`);
+    }
+    await observer?.close();
+    if (broker !== undefined) await broker.stop().catch((error) => say(`start-cluster: stopping the broker: ${error.message}`));
+  }
+  result.ok = result.problems.length === 0 && !interrupted;
+  return { text: formatSummary(result, interrupted), result, exitCode: interrupted ? 130 : result.ok ? 0 : 1 };
+}
