@@ -1,9 +1,12 @@
 /**
- * The risk stage's view of open orders, needed for order IM (RISK-SPEC §3.2): per
- * position row, one list per side, most aggressive first (buys by price descending,
- * sells ascending; equal prices in arrival order), as intrusive linked lists over
- * struct-of-arrays slots with a free list, so adding, filling and cancelling an
- * order allocates nothing.
+ * The risk stage's view of open orders, needed for order IM (RISK-SPEC §3.2).
+ *
+ * Layout: order slots as struct of arrays with a free list; per market an
+ * `OrderIdIndex` (id → slot); per position row and side a sorted `Int32Array` of
+ * slots, most aggressive first (buys by price descending, sells ascending; equal
+ * prices in arrival order). Insert and remove are a binary search plus a native
+ * `copyWithin`; the order IM kernel walks only a prefix of the array. Nothing is
+ * allocated per order (the per-row arrays double on growth, amortised).
  *
  * Lifecycle (the hold follows the order, exchange-core style):
  * - added when the pre-trade check accepts a place (state PENDING until matching's
@@ -16,12 +19,16 @@
  *
  * Invariants: `reduceOnly{Buy,Sell}Lots[row]` = Σ remaining lots of the row's
  * reduce-only orders on that side; `{buy,sell}LotTicks[row]` = Σ remaining lots ×
- * price of all the row's orders on that side (the order IM kernel's running total).
+ * price of all the row's orders on that side; `{buy,sell}Version[row]` changes on
+ * every change to that side (the kernel's cache key).
  */
+import { OrderIdIndex } from './order-id-index.js';
 import type { PositionLedger } from './position-ledger.js';
 
 /** Pending: accepted by risk, not yet by matching. CancelRequested: risk itself asked matching to cancel it. */
 export const OrderState = { Pending: 0, Live: 1, CancelRequested: 2 } as const;
+
+const EMPTY = new Int32Array(0);
 
 export class OpenOrders {
   readonly orderId: number[] = [];
@@ -31,12 +38,14 @@ export class OpenOrders {
   readonly remainingLots: number[] = [];
   readonly reduceOnly: boolean[] = [];
   readonly state: number[] = [];
-  readonly next: number[] = [];
-  readonly prev: number[] = [];
   /** Amend awaiting matching's confirmation: previous price and lots (−1 = none). */
   readonly amendPrevPriceTicks: number[] = [];
   readonly amendPrevLots: number[] = [];
-  private readonly bySlot: Map<number, number>[];
+  private readonly nextFree: number[] = [];
+  private readonly ids: OrderIdIndex[];
+  /** Per (row, side): sorted slots and their count; index 2 × row (+1 for sells). */
+  private readonly lists: Int32Array[] = [];
+  private readonly counts: number[] = [];
   private freeHead = -1;
   private live = 0;
 
@@ -44,7 +53,7 @@ export class OpenOrders {
     marketCount: number,
     private readonly rows: PositionLedger,
   ) {
-    this.bySlot = Array.from({ length: marketCount }, () => new Map<number, number>());
+    this.ids = Array.from({ length: marketCount }, () => new OrderIdIndex());
   }
 
   get count(): number {
@@ -52,18 +61,29 @@ export class OpenOrders {
   }
 
   find(market: number, orderId: number): number {
-    return this.bySlot[market].get(orderId) ?? -1;
+    return this.ids[market].get(orderId);
   }
 
-  /** Orders of a market in id order (state hash, snapshots). */
+  /** Order ids of a market, ascending (state hash, snapshots). */
   idsOfMarket(market: number): number[] {
-    return [...this.bySlot[market].keys()].sort((a, b) => a - b);
+    const out: number[] = [];
+    this.ids[market].forEachId((id) => out.push(id));
+    return out.sort((a, b) => a - b);
+  }
+
+  /** A row's orders on one side, most aggressive first: `list(row, side)[0 .. size(row, side))`. */
+  list(row: number, side: number): Int32Array {
+    return this.lists[2 * row + (side > 0 ? 0 : 1)] ?? EMPTY;
+  }
+
+  size(row: number, side: number): number {
+    return this.counts[2 * row + (side > 0 ? 0 : 1)] ?? 0;
   }
 
   add(market: number, orderId: number, row: number, side: number, priceTicks: number, lots: number, reduceOnly: boolean): number {
     let o = this.freeHead;
     if (o >= 0) {
-      this.freeHead = this.next[o];
+      this.freeHead = this.nextFree[o];
     } else {
       o = this.orderId.length;
       this.orderId.push(0);
@@ -73,10 +93,9 @@ export class OpenOrders {
       this.remainingLots.push(0);
       this.reduceOnly.push(false);
       this.state.push(0);
-      this.next.push(-1);
-      this.prev.push(-1);
       this.amendPrevPriceTicks.push(-1);
       this.amendPrevLots.push(-1);
+      this.nextFree.push(-1);
     }
     this.orderId[o] = orderId;
     this.row[o] = row;
@@ -87,9 +106,9 @@ export class OpenOrders {
     this.state[o] = OrderState.Pending;
     this.amendPrevPriceTicks[o] = -1;
     this.amendPrevLots[o] = -1;
-    this.link(o);
+    this.insert(o);
     this.addLotTicks(o, lots * priceTicks);
-    this.bySlot[market].set(orderId, o);
+    this.ids[market].set(orderId, o);
     this.rows.openOrders[row]++;
     if (reduceOnly) this.addReduceOnly(o, lots);
     this.live++;
@@ -100,11 +119,11 @@ export class OpenOrders {
     const row = this.row[o];
     if (this.reduceOnly[o]) this.addReduceOnly(o, -this.remainingLots[o]);
     this.addLotTicks(o, -this.remainingLots[o] * this.priceTicks[o]);
-    this.unlink(o);
-    this.bySlot[market].delete(this.orderId[o]);
+    this.extract(o);
+    this.ids[market].delete(this.orderId[o]);
     this.rows.openOrders[row]--;
     this.remainingLots[o] = 0;
-    this.next[o] = this.freeHead;
+    this.nextFree[o] = this.freeHead;
     this.freeHead = o;
     this.live--;
   }
@@ -119,24 +138,20 @@ export class OpenOrders {
   reprice(o: number, priceTicks: number, lots: number): void {
     this.setRemaining(o, lots);
     if (priceTicks === this.priceTicks[o]) return;
-    this.unlink(o);
+    this.extract(o);
     this.addLotTicks(o, lots * (priceTicks - this.priceTicks[o]));
     this.priceTicks[o] = priceTicks;
-    this.link(o);
-  }
-
-  /** Head of a row's list for a side (+1 buy, −1 sell). */
-  head(row: number, side: number): number {
-    return side > 0 ? this.rows.buyHead[row] : this.rows.sellHead[row];
+    this.insert(o);
   }
 
   private addLotTicks(o: number, lotTicks: number): void {
+    const row = this.row[o];
     if (this.side[o] > 0) {
-      this.rows.buyLotTicks[this.row[o]] += lotTicks;
-      this.rows.buyVersion[this.row[o]]++;
+      this.rows.buyLotTicks[row] += lotTicks;
+      this.rows.buyVersion[row]++;
     } else {
-      this.rows.sellLotTicks[this.row[o]] += lotTicks;
-      this.rows.sellVersion[this.row[o]]++;
+      this.rows.sellLotTicks[row] += lotTicks;
+      this.rows.sellVersion[row]++;
     }
   }
 
@@ -145,34 +160,58 @@ export class OpenOrders {
     else this.rows.reduceOnlySellLots[this.row[o]] += lots;
   }
 
-  /** Inserts after the last order at an equal or more aggressive price. */
-  private link(o: number): void {
-    const row = this.row[o];
-    const side = this.side[o];
-    const price = this.priceTicks[o];
-    let before = -1;
-    let at = side > 0 ? this.rows.buyHead[row] : this.rows.sellHead[row];
-    while (at >= 0 && (side > 0 ? this.priceTicks[at] >= price : this.priceTicks[at] <= price)) {
-      before = at;
-      at = this.next[at];
-    }
-    this.prev[o] = before;
-    this.next[o] = at;
-    if (at >= 0) this.prev[at] = o;
-    if (before >= 0) this.next[before] = o;
-    else if (side > 0) this.rows.buyHead[row] = o;
-    else this.rows.sellHead[row] = o;
+  /** Aggressiveness key: smaller = more aggressive (buy: −price, sell: price). */
+  private key(o: number): number {
+    return this.side[o] > 0 ? -this.priceTicks[o] : this.priceTicks[o];
   }
 
-  private unlink(o: number): void {
-    const row = this.row[o];
-    const p = this.prev[o];
-    const n = this.next[o];
-    if (p >= 0) this.next[p] = n;
-    else if (this.side[o] > 0) this.rows.buyHead[row] = n;
-    else this.rows.sellHead[row] = n;
-    if (n >= 0) this.prev[n] = p;
-    this.prev[o] = -1;
-    this.next[o] = -1;
+  /** First index whose key is greater than `key` (after every equal one). */
+  private upperBound(list: Int32Array, n: number, key: number): number {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.key(list[mid]) <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private insert(o: number): void {
+    const k = 2 * this.row[o] + (this.side[o] > 0 ? 0 : 1);
+    while (this.lists.length <= k) {
+      this.lists.push(EMPTY);
+      this.counts.push(0);
+    }
+    let list = this.lists[k];
+    const n = this.counts[k];
+    if (n === list.length) {
+      const bigger = new Int32Array(Math.max(4, n * 2));
+      bigger.set(list);
+      this.lists[k] = list = bigger;
+    }
+    const at = this.upperBound(list, n, this.key(o));
+    list.copyWithin(at + 1, at, n);
+    list[at] = o;
+    this.counts[k] = n + 1;
+  }
+
+  private extract(o: number): void {
+    const k = 2 * this.row[o] + (this.side[o] > 0 ? 0 : 1);
+    const list = this.lists[k];
+    const n = this.counts[k];
+    const key = this.key(o);
+    // lower bound of the key, then the slot among equal prices
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.key(list[mid]) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < n && list[lo] !== o) lo++;
+    if (lo === n) throw new Error(`order slot ${o} is missing from its row's list (a ledger bug)`);
+    list.copyWithin(lo, lo + 1, n);
+    this.counts[k] = n - 1;
   }
 }

@@ -97,7 +97,8 @@ export class OrderLifecycle {
     if (r < 0) return;
     const s = this.s;
     for (let side = -1; side <= 1; side += 2) {
-      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) this.requestCancel(m, o, tsNs);
+      const list = s.orders.list(r, side);
+      for (let i = 0, n = s.orders.size(r, side); i < n; i++) this.requestCancel(m, list[i], tsNs);
     }
   }
 
@@ -122,9 +123,8 @@ export class OrderLifecycle {
     if (res.equityUnits - ev.initialUnits >= 0) return;
     this.makerRechecksFailed++;
     for (let side = -1; side <= 1; side += 2) {
-      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) {
-        if (!s.orders.reduceOnly[o]) this.requestCancel(m, o, tsNs);
-      }
+      const list = s.orders.list(r, side);
+      for (let i = 0, n = s.orders.size(r, side); i < n; i++) if (!s.orders.reduceOnly[list[i]]) this.requestCancel(m, list[i], tsNs);
     }
   }
 
@@ -139,7 +139,9 @@ export class OrderLifecycle {
       const allowed = q !== 0 && Math.sign(q) !== side ? Math.abs(q) : 0;
       if (held <= allowed) continue;
       let kept = 0;
-      for (let o = s.orders.head(r, side); o >= 0; o = s.orders.next[o]) {
+      const list = s.orders.list(r, side);
+      for (let i = 0, n = s.orders.size(r, side); i < n; i++) {
+        const o = list[i];
         if (!s.orders.reduceOnly[o]) continue;
         kept += s.orders.remainingLots[o];
         if (kept > allowed) this.requestCancel(m, o, tsNs);

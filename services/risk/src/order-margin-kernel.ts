@@ -14,7 +14,9 @@
  * `IMord = max(IMord_buy, IMord_sell)`; the leverage tier uses the opening notional
  * of that side (ties: the larger opening notional), left in `openingNotionalUnits`.
  *
- * Cost: the opening lot-ticks are the side's running total (kept by OpenOrders)
+ * Cost: the whole result is cached per row, keyed by both sides' order versions,
+ * Q, L and the mark, so the pre-trade check and the evaluation that follows it walk
+ * once. The opening lot-ticks are the side's running total (kept by OpenOrders)
  * minus the lot-ticks of its first R_d lots. Those are cached per row and side,
  * keyed by the side's order version and the position size, so a side is walked
  * through its reducing lots only after it or the position changed; the open loss
@@ -39,6 +41,10 @@ export class OrderMarginKernel {
   /** Reducing-part walks done (cache misses), for tests and benchmarks. */
   walks = 0;
   private sideOpeningUnits = 0;
+  /** Whole-result cache per row: (buy version, sell version, Q, L, mark) → IMord, opening notional. */
+  private readonly resultKey: number[] = [];
+  private readonly resultIm: number[] = [];
+  private readonly resultOpening: number[] = [];
   private readonly cacheQty: number[] = [];
   private readonly cacheVersion: number[] = [];
   private readonly cacheReducingLotTicks: number[] = [];
@@ -51,25 +57,42 @@ export class OrderMarginKernel {
   /** IMord of one row at a mark; `qtyLots` is the row's signed position. */
   orderIm(params: MarketRiskParams, row: number, qtyLots: number, leverage: number, markSubticks: number): number {
     const rows = this.rows;
-    const buyHead = rows.buyHead[row];
-    const sellHead = rows.sellHead[row];
-    if (buyHead < 0 && sellHead < 0) {
+    if (rows.openOrders[row] === 0) {
       this.openingNotionalUnits = 0;
       return 0;
     }
-    const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, buyHead, rows.buyVersion[row], qtyLots) : 0;
-    const buy = this.sideIm(params, buyHead, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks);
+    const k = 5 * row;
+    const key = this.resultKey;
+    if (key.length > k && key[k] === rows.buyVersion[row] && key[k + 1] === rows.sellVersion[row] && key[k + 2] === qtyLots && key[k + 3] === leverage && key[k + 4] === markSubticks) {
+      this.openingNotionalUnits = this.resultOpening[row];
+      return this.resultIm[row];
+    }
+    const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, rows.buyVersion[row], qtyLots) : 0;
+    const buy = this.sideIm(params, row, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks);
     const buyOpening = this.sideOpeningUnits;
-    const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, sellHead, rows.sellVersion[row], qtyLots) : 0;
-    const sell = this.sideIm(params, sellHead, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks);
+    const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, rows.sellVersion[row], qtyLots) : 0;
+    const sell = this.sideIm(params, row, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks);
     const sellOpening = this.sideOpeningUnits;
     const buyWins = buy > sell || (buy === sell && buyOpening >= sellOpening);
+    const im = buyWins ? buy : sell;
     this.openingNotionalUnits = buyWins ? buyOpening : sellOpening;
-    return buyWins ? buy : sell;
+    while (key.length <= k) key.push(-1, -1, 0, 0, 0);
+    while (this.resultIm.length <= row) {
+      this.resultIm.push(0);
+      this.resultOpening.push(0);
+    }
+    key[k] = rows.buyVersion[row];
+    key[k + 1] = rows.sellVersion[row];
+    key[k + 2] = qtyLots;
+    key[k + 3] = leverage;
+    key[k + 4] = markSubticks;
+    this.resultIm[row] = im;
+    this.resultOpening[row] = this.openingNotionalUnits;
+    return im;
   }
 
   /** Lot-ticks of the first |Q| lots of the side opposite the position (cached, see the module doc). */
-  private reducingLotTicks(row: number, side: number, head: number, version: number, qtyLots: number): number {
+  private reducingLotTicks(row: number, side: number, version: number, qtyLots: number): number {
     const k = 2 * row + (side > 0 ? 0 : 1);
     while (this.cacheQty.length <= k) {
       this.cacheQty.push(0);
@@ -79,9 +102,12 @@ export class OrderMarginKernel {
     if (this.cacheVersion[k] === version && this.cacheQty[k] === qtyLots) return this.cacheReducingLotTicks[k];
     this.walks++;
     const o = this.orders;
+    const list = o.list(row, side);
+    const n = o.size(row, side);
     let free = qtyLots < 0 ? -qtyLots : qtyLots;
     let lotTicks = 0;
-    for (let at = head; at >= 0 && free > 0; at = o.next[at]) {
+    for (let i = 0; i < n && free > 0; i++) {
+      const at = list[i];
       const lots = o.remainingLots[at];
       const reducing = free < lots ? free : lots;
       free -= reducing;
@@ -93,12 +119,15 @@ export class OrderMarginKernel {
     return lotTicks;
   }
 
-  private sideIm(params: MarketRiskParams, head: number, openingLotTicks: number, side: number, leverage: number, markSubticks: number): number {
+  private sideIm(params: MarketRiskParams, row: number, openingLotTicks: number, side: number, leverage: number, markSubticks: number): number {
     const o = this.orders;
     const spt = params.markSubticksPerTick;
+    const list = o.list(row, side);
+    const n = o.size(row, side);
     let lossLotSubticks = 0;
     // most aggressive first: only the orders beyond the mark carry an open loss
-    for (let at = head; at >= 0; at = o.next[at]) {
+    for (let i = 0; i < n; i++) {
+      const at = list[i];
       const beyond = side * (o.priceTicks[at] * spt - markSubticks);
       if (beyond <= 0) break;
       lossLotSubticks += o.remainingLots[at] * beyond;

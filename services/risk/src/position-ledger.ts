@@ -3,7 +3,7 @@
  * arrays. A row holds the position (one-way mode: signed `qtyLots` Q and signed cost
  * basis `costUnits` C, RISK-SPEC §3.1), the account's settings for the market
  * (leverage L, margin mode), the isolated bucket, the funding snapshot G_pos and
- * the cached pending funding PF, and the heads of the row's open-order lists.
+ * the cached pending funding PF, and the running totals of its open orders.
  *
  * Invariants
  * - Rows are never deleted: settings outlive a closed position. A row's
@@ -35,9 +35,7 @@ export class PositionLedger {
   readonly isolatedLiquidationId: number[] = [];
   readonly version: number[] = [];
   readonly entryMask: number[] = [];
-  /** Open-order list heads (order slots, −1 = none) and counts. */
-  readonly buyHead: number[] = [];
-  readonly sellHead: number[] = [];
+  /** Open orders of the row (their lists live in OpenOrders). */
   readonly openOrders: number[] = [];
   /** Σ remaining lots × price (ticks) of the row's orders per side, kept by OpenOrders. */
   readonly buyLotTicks: number[] = [];
@@ -88,8 +86,6 @@ export class PositionLedger {
     this.isolatedLiquidationId.push(0);
     this.version.push(0);
     this.entryMask.push(0);
-    this.buyHead.push(-1);
-    this.sellHead.push(-1);
     this.openOrders.push(0);
     this.buyLotTicks.push(0);
     this.sellLotTicks.push(0);
