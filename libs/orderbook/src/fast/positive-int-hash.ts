@@ -39,7 +39,13 @@ export class PositiveIntHash {
   get(key: number): number {
     const keys = this.keys;
     const mask = this.mask;
-    let i = hashOf(key) & mask;
+    // hashOf, written out: this is the hottest call of the book and too deep to be inlined reliably
+    const lo = key >>> 0;
+    let h = Math.imul((lo >>> 3) ^ Math.imul((key / TWO_32) >>> 0, 0x27d4eb2d), 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    let i = ((h << 3) | (lo & 7)) & mask;
     for (;;) {
       const k = keys[i];
       if (k === key) return this.values[i];
