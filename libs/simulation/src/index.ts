@@ -1,2 +1,3 @@
 export * from './seeded-random.js';
 export * from './order-flow.js';
+export * from './leveraged-crowd.js';

@@ -92,6 +92,11 @@ export class OrderFlowSimulation {
     return this.fairTicks[marketIndex] as number;
   }
 
+  /** Makers quote around `priceTicks` from now on (embedded mode follows the oracle index). */
+  setFairPriceTicks(marketIndex: number, priceTicks: number): void {
+    this.fairTicks[marketIndex] = Math.max(this.config.quoteSpacingTicks * (this.config.quotesPerSide + 2), Math.round(priceTicks));
+  }
+
   /** Moves a market's fair price by `deltaTicks` (price shocks). */
   shock(marketIndex: number, deltaTicks: number): void {
     this.fairTicks[marketIndex] = Math.max(1, (this.fairTicks[marketIndex] as number) + deltaTicks);

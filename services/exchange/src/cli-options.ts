@@ -8,7 +8,7 @@ export interface ExchangeOptions {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Commands per second to offer; 0 = as fast as the pipeline goes. */
   ratePerS: number;
-  /** Seconds into the run at which the simulated index drops sharply (liquidations); 0 = no shock. */
+  /** Simulated second at which the index gaps (liquidations, fund takeovers, ADL); 0 = no shock. */
   shockAtS: number;
   /** Size of the shock as a fraction in 1e-8 of the price (negative = down). */
   shockE8: number;
@@ -21,8 +21,8 @@ const DEFAULTS: ExchangeOptions = {
   seed: 42,
   logLevel: 'warn',
   ratePerS: 0,
-  shockAtS: 0,
-  shockE8: -1_500_000,
+  shockAtS: 1_200,
+  shockE8: -12_000_000,
   httpPort: 0,
 };
 

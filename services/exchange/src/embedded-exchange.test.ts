@@ -11,10 +11,11 @@ describe('embedded exchange', () => {
     const exchange = await EmbeddedExchange.create({ logger, seed: 1, codecRoundTrip: true });
     exchange.step(5_000);
     await exchange.bus.flush();
-    const c = exchange.counters();
-    assert.equal(c.matchingCommands, c.commandsSent);
-    assert.ok(c.fills > 100, `expected fills, got ${c.fills}`);
-    assert.ok(c.restingOrders > 0);
+    const f = exchange.figures(1);
+    assert.ok(f.matchingCommands > 0 && f.matchingCommands <= f.ordersSent + f.counters.liquidationSteps + 10);
+    assert.ok(f.counters.fills > 100, `expected fills, got ${f.counters.fills}`);
+    assert.ok(f.restingOrders > 0);
+    assert.ok(f.conservationOk, f.conservationProblems.join('; '));
     assert.equal(exchange.bus.deadLetters('matching.commands.v1').length, 0);
     await exchange.close();
   });

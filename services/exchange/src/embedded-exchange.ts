@@ -1,19 +1,42 @@
 /**
  * The embedded exchange: every stage in one process over the in-process bus
  * (ARCHITECTURE.md, embedded mode). This file is the composition root: it builds
- * the bus, starts each service, and attaches the simulated market. Services never
+ * the bus, starts each service in pipeline order, adapts the risk engine to the
+ * liquidation engine's ports, and attaches the simulated market. Services never
  * see each other, only topics.
+ *
+ * Subscription order is delivery order for each message on the in-process bus:
+ * risk subscribes to the matching stream before the liquidation engine, so every
+ * fill is settled before the ladder re-checks its scope.
  */
 import type { MarketSpec } from '@perpcore/domain';
 import { InProcessBus, Topics } from '@perpcore/bus';
+import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
+import {
+  defaultMarketSpecs,
+  defaultSettleAsset,
+  defaultSystemAccounts,
+  defaultVenueMarkets,
+  SIM_DEPOSIT_UNITS,
+  simulatedAccountIds,
+  simulatedIndexStarts,
+  simulatedOrderFlowConfig,
+} from '@perpcore/markets';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
-import { defaultMarketSpecs, simulatedOrderFlowConfig } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
+import { createOracleService, type OracleService, SimulatedIndexFeed } from '@perpcore/oracle';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
-import { OrderFlowSimulation } from '@perpcore/simulation';
-import { createHttpGateway, EventCapture } from './http-gateway.js';
+import { createRiskService, type RiskService } from '@perpcore/risk';
+import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
+import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 import type { FastifyInstance } from './fastify-instance.js';
+import { createHttpGateway, EventCapture } from './http-gateway.js';
+import { riskLiquidationPorts } from './risk-liquidation-ports.js';
+import { ScheduledShockFeed } from './scheduled-shock-feed.js';
+import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
+import type { RunFigures } from './run-summary.js';
+import { StageCounters } from './stage-counters.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -22,52 +45,131 @@ export interface EmbeddedExchangeOptions {
   createBook?: OrderBookFactory;
   /** Encode and decode every message on the bus (slower; proves the wire). */
   codecRoundTrip?: boolean;
-  /** Simulated time per command, ns (the event clock of the run). */
-  stepNs?: number;
-}
-
-export interface StageCounters {
-  commandsSent: number;
-  matchingCommands: number;
-  matchingEvents: number;
-  fills: number;
-  rejects: number;
-  restingOrders: number;
+  scenario?: Partial<EmbeddedScenario>;
 }
 
 export class EmbeddedExchange {
-  private eventsSeen = 0;
-  private rejects = 0;
   private http: FastifyInstance | undefined;
   private readonly capture = new EventCapture();
+  readonly counters = new StageCounters();
+  private tsNs: number;
+  private nextIndexNs: number;
+
   private constructor(
     readonly bus: InProcessBus,
+    readonly markets: readonly MarketSpec[],
     readonly matching: MatchingService,
+    readonly risk: RiskService,
+    readonly liquidation: LiquidationService,
+    readonly oracle: OracleService,
     readonly flow: OrderFlowSimulation,
-    readonly gateway: SimOrderGateway,
-    private readonly stepNs: number,
-  ) {}
+    readonly crowd: LeveragedCrowd,
+    private readonly orders: SimOrderGateway,
+    private readonly accounts: SimAccountGateway,
+    private readonly scenario: EmbeddedScenario,
+    private readonly feed: ScheduledShockFeed,
+    private readonly subticksPerTick: (symbol: string) => number,
+    private readonly startTsNs: number,
+  ) {
+    this.tsNs = startTsNs;
+    this.nextIndexNs = startTsNs;
+  }
 
   static async create(options: EmbeddedExchangeOptions): Promise<EmbeddedExchange> {
+    const scenario: EmbeddedScenario = { ...defaultEmbeddedScenario, ...options.scenario };
     const markets = options.markets ?? defaultMarketSpecs;
-    const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger: options.logger });
+    const venue = defaultVenueMarkets(markets);
+    const logger = options.logger;
+    const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger });
+    const spt = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const subticksPerTick = (symbol: string) => spt.get(symbol) ?? 100;
+
     const matching = await createMatchingService({
       bus,
       markets,
       createBook: options.createBook ?? createFastOrderBook,
-      logger: options.logger.child({ stage: 'matching' }),
+      logger: logger.child({ stage: 'matching' }),
+      markSubticksPerTick: subticksPerTick,
     });
-    const gateway = new SimOrderGateway(bus, Topics.matchingCommands);
-    const flow = new OrderFlowSimulation(simulatedOrderFlowConfig(options.seed, markets), gateway);
-    const exchange = new EmbeddedExchange(bus, matching, flow, gateway, options.stepNs ?? 1_000_000);
+    const risk = await createRiskService({
+      bus,
+      logger: logger.child({ stage: 'risk' }),
+      config: {
+        source: 'risk-0',
+        settleAsset: defaultSettleAsset,
+        markets: venue,
+        feeAccountId: defaultSystemAccounts.feeAccountId,
+        insuranceFunds: defaultSystemAccounts.insuranceFunds,
+      },
+      bookTop: (symbol) => matching.engine.book(symbol),
+    });
+    const ports = riskLiquidationPorts(risk.engine, venue);
+    const liquidation = await createLiquidationService({
+      bus,
+      reader: ports.reader,
+      ledger: ports.ledger,
+      markets: markets.map((m) => m.symbol),
+      logger: logger.child({ stage: 'liquidation' }),
+    });
+
+    const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
+    const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
+    const feed = new ScheduledShockFeed(
+      new SimulatedIndexFeed({
+        seed: options.seed ^ 0x5eed,
+        startTsNs,
+        stepNs: scenario.indexPeriodNs,
+        symbols: simulatedIndexStarts(flowConfig, subticksPerTick).map((s) => ({ ...s, volatilityE8: 20_000, jumpChanceE8: 10_000, jumpSizeE8: 1_000_000 })),
+      }),
+      scenario.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + scenario.shockAtS * 1e9, shockE8: scenario.shockE8 })) : [],
+    );
+    const oracle = createOracleService({ bus, feed, logger: logger.child({ stage: 'oracle' }) });
+
+    const orders = new SimOrderGateway(bus, Topics.gatewayOrderCommands);
+    const accounts = new SimAccountGateway(bus);
+    const flow = new OrderFlowSimulation(flowConfig, orders);
+    const crowd = new LeveragedCrowd({
+      seed: options.seed ^ 0xc0ffee,
+      firstAccountId: scenario.crowdFirstAccountId,
+      accounts: scenario.crowdAccounts,
+      markets: markets.map((m) => ({ symbol: m.symbol, lotTickUnits: m.lotTickUnits, maxQtyLots: m.maxQtyLots })),
+      minDepositUnits: scenario.crowdMinDepositUnits,
+      maxDepositUnits: scenario.crowdMaxDepositUnits,
+      minLeverage: scenario.crowdMinLeverage,
+      maxLeverage: scenario.crowdMaxLeverage,
+      longShare: scenario.crowdLongShare,
+      entryStartNs: startTsNs + scenario.crowdEntryStartS * 1e9,
+      entryEndNs: startTsNs + scenario.crowdEntryEndS * 1e9,
+      firstOrderId: 500_000_000_000_000,
+    });
+    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
-      exchange.eventsSeen++;
-      if (message.value.event === 'rejected') exchange.rejects++;
+      exchange.counters.onMatchingEvent(message.value);
       exchange.capture.offer(message.value);
       feedBackToFlow(flow, marketIndex, message.value);
     });
+    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
+    await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
+    await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
+
+    // money in before any order: the flow's accounts, the crowd, and the fund's seed
+    accounts.tsNs = startTsNs;
+    for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
+    for (const fund of defaultSystemAccounts.insuranceFunds) accounts.deposit(fund.accountId, defaultSettleAsset.asset, scenario.insuranceFundSeedUnits);
+    crowd.setUp({
+      deposit: (id, units) => accounts.deposit(id, defaultSettleAsset.asset, units),
+      setLeverage: (id, symbol, leverage) => accounts.setLeverage(id, symbol, leverage),
+      place: () => undefined,
+    });
+    exchange.publishIndex();
     return exchange;
+  }
+
+  /** Simulated time now, ns since the Unix epoch. */
+  nowNs(): number {
+    return this.tsNs;
   }
 
   /** Starts the HTTP API on 127.0.0.1 (port 0 picks a free one); resolves to its base URL. */
@@ -75,48 +177,82 @@ export class EmbeddedExchange {
     const engine = this.matching.engine;
     this.http = createHttpGateway({
       bus: this.bus,
-      orderTopic: Topics.matchingCommands,
-      markets: engine.markets().map((s) => engine.stream(s)?.spec).filter((s) => s !== undefined),
+      orderTopic: Topics.gatewayOrderCommands,
+      markets: this.markets,
       book: (symbol) => engine.book(symbol),
       capture: this.capture,
+      accountView: (accountId) => this.risk.engine.accountReport(accountId) ?? undefined,
+      nowNs: () => this.tsNs,
     });
     return this.http.listen({ port, host });
   }
 
-  /** Runs `count` simulated commands through the pipeline. */
+  /** Runs `count` simulated order-flow commands, with the index, the crowd and funding on the same event clock. */
   step(count: number): void {
+    const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => this.orders.place(intent) };
     for (let i = 0; i < count; i++) {
-      this.gateway.tsNs += this.stepNs;
+      this.tsNs += this.scenario.stepNs;
+      this.orders.tsNs = this.tsNs;
+      if (this.tsNs >= this.nextIndexNs) this.publishIndex();
+      this.crowd.advance(this.tsNs, (m) => this.flow.fairPriceTicks(m), crowdPort);
       this.flow.step();
     }
   }
 
-  counters(): StageCounters {
-    const engine = this.matching.engine;
-    let fills = 0;
-    let resting = 0;
-    for (const symbol of engine.markets()) {
-      const stream = engine.stream(symbol);
-      if (stream === undefined) continue;
-      fills += stream.fills;
-      resting += stream.book.restingOrderCount();
+  private publishIndex(): void {
+    this.oracle.publishAt(this.tsNs);
+    this.risk.advanceTime(this.tsNs);
+    // makers quote around the index, as real market makers hedge against spot
+    this.markets.forEach((spec, m) => {
+      const quote = this.feed.quoteAt(spec.symbol, this.tsNs);
+      if (quote !== undefined) this.flow.setFairPriceTicks(m, quote.priceSubticks / this.subticksPerTick(spec.symbol));
+    });
+    this.nextIndexNs = this.tsNs + this.scenario.indexPeriodNs;
+  }
+
+  /** Open interest per market from the risk stage's positions (the fund's included). */
+  openInterest(): { market: string; longLots: number; shortLots: number }[] {
+    const state = this.risk.engine.state;
+    const out = this.markets.map((m) => ({ market: m.symbol, longLots: 0, shortLots: 0 }));
+    for (let r = 0; r < state.ledger.qtyLots.length; r++) {
+      const q = state.ledger.qtyLots[r] as number;
+      const row = out[state.ledger.market[r] as number];
+      if (row === undefined) continue;
+      if (q > 0) row.longLots += q;
+      else row.shortLots -= q;
     }
+    return out;
+  }
+
+  figures(elapsedS: number): RunFigures {
+    const engine = this.matching.engine;
+    let resting = 0;
+    for (const symbol of engine.markets()) resting += engine.book(symbol)?.restingOrderCount() ?? 0;
+    const audit = this.risk.engine.audit();
     return {
-      commandsSent: this.gateway.commandsSent,
+      elapsedS,
+      simulatedS: (this.tsNs - this.startTsNs) / 1e9,
+      ordersSent: this.orders.commandsSent,
       matchingCommands: engine.commandsApplied,
-      matchingEvents: this.eventsSeen,
-      fills,
-      rejects: this.rejects,
       restingOrders: resting,
+      counters: this.counters,
+      insuranceFundUnits: this.risk.engine.ledger.fundBalanceUnits('shared'),
+      insuranceFundSeedUnits: this.scenario.insuranceFundSeedUnits,
+      conservationOk: audit.ok,
+      conservationProblems: audit.problems,
+      openInterest: this.openInterest(),
+      stateHash: this.stateHash(),
     };
   }
 
   stateHash(): string {
-    return this.matching.engine.stateHash();
+    return `${this.matching.engine.stateHash()}|risk:${this.risk.engine.stateHash()}`;
   }
 
   async close(): Promise<void> {
     if (this.http !== undefined) await this.http.close();
+    await this.liquidation.close();
+    await this.risk.close();
     await this.matching.close();
     await this.bus.close();
   }

@@ -39,6 +39,8 @@ export interface HttpGatewayDeps {
   capture: EventCapture;
   /** Per-account view (risk's three questions), when the risk stage runs. */
   accountView?: (accountId: number) => unknown;
+  /** Event time stamped on commands (embedded: the simulation's clock). */
+  nowNs?: () => number;
   firstOrderId?: number;
 }
 
@@ -140,7 +142,7 @@ export function createHttpGateway(deps: HttpGatewayDeps): FastifyInstance {
     return spec;
   };
   const send = (spec: MarketSpec, fill: (cmd: MatchingCommandV1) => void): MatchingEventV1[] => {
-    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq: ++seq, tsNs: Date.now() * 1_000_000, source: 'gateway-http' } as MatchingCommandV1;
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq: ++seq, tsNs: (deps.nowNs ?? (() => Date.now() * 1_000_000))(), source: 'gateway-http' } as MatchingCommandV1;
     fill(cmd);
     deps.capture.active = true;
     try {

@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('perpcore', options.logLevel === 'silent' ? 'silent' : options.logLevel);
-  const exchange = await EmbeddedExchange.create({ logger, seed: options.seed });
+  const exchange = await EmbeddedExchange.create({
+    logger,
+    seed: options.seed,
+    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
+  });
   if (options.httpPort > 0) {
     const url = await exchange.listen(options.httpPort);
     process.stderr.write(`perpcore: HTTP API on ${url} (GET /v1/markets, /v1/markets/:symbol/book, POST /v1/orders, DELETE /v1/orders/:market/:id)\n`);
@@ -29,30 +33,34 @@ async function main(): Promise<void> {
   const startMs = performance.now();
   const endMs = startMs + options.durationS * 1000;
   let lastMs = startMs;
-  let last = exchange.counters();
+  let lastOrders = 0;
+  let lastFills = 0;
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   logger.info({ options }, 'embedded exchange running');
   while (!stopping) {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
-    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.counters().commandsSent : BATCH;
+    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.figures(0).ordersSent : BATCH;
     if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
     if (nowMs - lastMs >= 250) {
-      const c = exchange.counters();
+      const f = exchange.figures((nowMs - startMs) / 1000);
+      const c = f.counters;
       const dt = (nowMs - lastMs) / 1000;
       progress.update(
-        `t=${((nowMs - startMs) / 1000).toFixed(1)}s  orders/s ${Math.round((c.commandsSent - last.commandsSent) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - last.fills) / dt).toLocaleString('en-US')}  resting ${c.restingOrders}`,
+        `t=${f.elapsedS.toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}`,
         nowMs,
       );
-      last = c;
+      lastOrders = f.ordersSent;
+      lastFills = c.fills;
       lastMs = nowMs;
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   progress.done();
   const elapsedS = (performance.now() - startMs) / 1000;
-  process.stdout.write(formatSummary(exchange.counters(), elapsedS, exchange.stateHash()));
+  await exchange.bus.flush();
+  process.stdout.write(formatSummary(exchange.figures(elapsedS)));
   await exchange.close();
   logger.flush();
 }

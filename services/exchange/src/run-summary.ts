@@ -1,20 +1,56 @@
-/** The closing summary of a run: what went through each stage and how fast. */
-import type { StageCounters } from './embedded-exchange.js';
+/** The closing summary of a run: what went through each stage, how fast, and whether the books balance. */
+import { formatScaled } from '@perpcore/domain';
+import type { StageCounters } from './stage-counters.js';
 
-function rate(n: number, seconds: number): string {
-  return Math.round(n / Math.max(seconds, 1e-9)).toLocaleString('en-US');
+export interface RunFigures {
+  elapsedS: number;
+  simulatedS: number;
+  ordersSent: number;
+  matchingCommands: number;
+  restingOrders: number;
+  counters: StageCounters;
+  insuranceFundUnits: number;
+  insuranceFundSeedUnits: number;
+  conservationOk: boolean;
+  conservationProblems: readonly string[];
+  openInterest: readonly { market: string; longLots: number; shortLots: number }[];
+  stateHash: string;
 }
 
-export function formatSummary(c: StageCounters, elapsedS: number, stateHash: string): string {
+const n = (v: number) => v.toLocaleString('en-US');
+const perS = (v: number, s: number) => `${n(Math.round(v / Math.max(s, 1e-9)))}/s`;
+const usdt = (units: number | bigint) => `${formatScaled(units, 6)} USDT`;
+
+export function formatSummary(f: RunFigures): string {
+  const c = f.counters;
   const rows: [string, string, string][] = [
-    ['orders sent (gateway)', c.commandsSent.toLocaleString('en-US'), `${rate(c.commandsSent, elapsedS)}/s`],
-    ['commands matched (matching)', c.matchingCommands.toLocaleString('en-US'), `${rate(c.matchingCommands, elapsedS)}/s`],
-    ['matching events', c.matchingEvents.toLocaleString('en-US'), `${rate(c.matchingEvents, elapsedS)}/s`],
-    ['fills', c.fills.toLocaleString('en-US'), `${rate(c.fills, elapsedS)}/s`],
-    ['rejects', c.rejects.toLocaleString('en-US'), ''],
-    ['resting orders at end', c.restingOrders.toLocaleString('en-US'), ''],
+    ['orders offered (gateway)', n(f.ordersSent), perS(f.ordersSent, f.elapsedS)],
+    ['  rejected pre-trade (risk)', n(c.riskOrderRejects), ''],
+    ['commands matched (matching)', n(f.matchingCommands), perS(f.matchingCommands, f.elapsedS)],
+    ['  rejected by matching', n(c.matchingRejects), ''],
+    ['fills', n(c.fills), perS(c.fills, f.elapsedS)],
+    ['fill legs settled (risk)', n(c.positionsSettled), perS(c.positionsSettled, f.elapsedS)],
+    ['resting orders at end', n(f.restingOrders), ''],
+    ['mark prices / funding settlements', `${n(c.markPrices)} / ${n(c.fundingSettlements)}`, ''],
+    ['margin calls (cleared)', `${n(c.marginCalls)} (${n(c.marginCallsCleared)})`, ''],
+    ['liquidations triggered', n(c.liquidationsTriggered), ''],
+    ['  restored / closed / aborted', `${n(c.liquidationsRestored)} / ${n(c.liquidationsClosed)} / ${n(c.liquidationsAborted)}`, ''],
+    ['  IOC steps / liquidation fills', `${n(c.liquidationSteps)} / ${n(c.liquidationFills)}`, ''],
+    ['  insurance takeovers / ADL legs', `${n(c.insuranceTakeovers)} / ${n(c.deleveragedLegs)}`, ''],
+    ['  clearance fees to the fund', usdt(c.clearanceFeesUnits), ''],
+    ['insurance fund balance', `${usdt(f.insuranceFundUnits)} (seeded ${usdt(f.insuranceFundSeedUnits)})`, ''],
   ];
+  for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
+  rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);
+  const codes = [...c.rejectCodes.entries()].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} ${n(count)}`);
   const width = Math.max(...rows.map((r) => r[0].length));
-  const lines = rows.map(([k, v, r]) => `  ${k.padEnd(width)}  ${v.padStart(12)}  ${r}`);
-  return `\nPerpcore embedded run: ${elapsedS.toFixed(1)} s\n${lines.join('\n')}\n  state hash  ${stateHash}\n`;
+  const lines = rows.map(([k, v, r]) => `  ${k.padEnd(width)}  ${v.padStart(14)}  ${r}`);
+  return [
+    '',
+    `Perpcore embedded run: ${f.elapsedS.toFixed(1)} s wall, ${n(Math.round(f.simulatedS))} s simulated`,
+    ...lines,
+    codes.length > 0 ? `  reject codes: ${codes.join(', ')}` : '  reject codes: none',
+    `  state hash  ${f.stateHash}`,
+    '',
+  ].join('\n');
 }

@@ -86,7 +86,8 @@ export class FillSettlement {
     if (realized - fee !== 0) s.addScopeUnits(r, realized - fee);
     if (fee !== 0) s.accounts.addBalance(s.feeSlot, 0, fee);
 
-    const o = s.orders.find(m, orderId);
+    // takeover and ADL legs carry no order (orderId 0)
+    const o = orderId > 0 ? s.orders.find(m, orderId) : -1;
     if (o >= 0) {
       if (remainingLots <= 0) s.orders.remove(m, o);
       else s.orders.setRemaining(o, remainingLots);

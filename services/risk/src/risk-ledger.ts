@@ -40,6 +40,8 @@ import { FillType, MarginMode } from '@perpcore/domain';
 import { type Bankruptcy, type CrossEvaluation, bankruptcy, isolatedBankruptcy, notionalAtTicksUnits, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
 import { AccountKind } from './account-book.js';
+import { type AdlQueueEntry, adlQueue } from './adl-queue.js';
+import { insuranceTakeoverRefusal } from './insurance-takeover-limits.js';
 import type { FillSettlement } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
 import { MarginStateCode, marginStateName } from './margin-state-code.js';
@@ -197,8 +199,10 @@ export class RiskLedger {
     const { slot, row } = this.resolve(scope);
     this.requireLiquidating(slot, row);
     if (!Number.isSafeInteger(amountUnits) || amountUnits < 0) throw new RiskRejection(RiskReject.InvalidAmount, `clearance fee must be a non-negative safe integer, got ${amountUnits}`);
-    const r = this.positionRow(slot, row, market);
-    this.transfer(r, slot, this.s.markets[this.s.ledger.market[r]].fundSlot, amountUnits, TransferReason.TRANSFER_REASON_CLEARANCE_FEE, ctx);
+    // the fill that earned the fee may have closed the position already: charge the scope, not the row
+    const m = this.s.setup.marketIndex.get(market);
+    if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
+    this.transferFrom(slot, row, this.s.markets[m].fundSlot, amountUnits, TransferReason.TRANSFER_REASON_CLEARANCE_FEE, ctx);
   }
 
   /** Sends the leftover positive settle balance of a scope without positions to the fund; returns it. */
@@ -269,6 +273,30 @@ export class RiskLedger {
     s.accounts.crossState[slot] = MarginStateCode.Healthy;
     this.watch.reevaluateCross(slot, m, tsNs);
     return marginStateName(s.accounts.crossState[slot]);
+  }
+
+  /**
+   * Null when the market's insurance fund may take over the scope's whole position
+   * in `market` at BP (§8.7: equity at mark ≥ 0 and net notional within its limit
+   * afterwards); otherwise the reason, and the ladder goes to ADL.
+   */
+  insuranceTakeoverRefusal(scope: ScopeRef, market: string): string | null {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    const r = this.positionRow(slot, row, market);
+    const q = s.ledger.qtyLots[r];
+    const m = s.ledger.market[r];
+    const bp = this.bankruptcyOfRow(slot, row, r, Math.abs(q));
+    if (bp.limitPriceTicks < 1) return `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`;
+    return insuranceTakeoverRefusal(s, m, q, bp, this.tickDifference(m, q, Math.abs(q), bp));
+  }
+
+  /** The ADL queue against the scope's position in `market`: opposite positions, best-ranked first (§8.8). */
+  adlQueue(scope: ScopeRef, market: string): AdlQueueEntry[] {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    const r = this.positionRow(slot, row, market);
+    return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
   }
 
   /** Settle balance of an insurance fund. */

@@ -1,0 +1,45 @@
+/**
+ * What the embedded simulation plays on top of the steady order flow: a crowd of
+ * small leveraged traders entering early, a seeded insurance fund, and a price
+ * shock large enough to liquidate them — some closed in the book with a surplus,
+ * some gapped past their bankruptcy price (fund takeover) and, once the small fund
+ * is spent, auto-deleveraged. All times are simulated event time.
+ */
+import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
+
+export interface EmbeddedScenario {
+  /** Simulated time per order-flow command, ns. */
+  stepNs: number;
+  /** Index publication period, simulated ns. */
+  indexPeriodNs: number;
+  crowdAccounts: number;
+  crowdFirstAccountId: number;
+  crowdMinDepositUnits: number;
+  crowdMaxDepositUnits: number;
+  crowdMinLeverage: number;
+  crowdMaxLeverage: number;
+  crowdLongShare: number;
+  crowdEntryStartS: number;
+  crowdEntryEndS: number;
+  /** Simulated second of the shock; 0 = none. */
+  shockAtS: number;
+  shockE8: number;
+  insuranceFundSeedUnits: number;
+}
+
+export const defaultEmbeddedScenario: EmbeddedScenario = {
+  stepNs: 20_000_000,
+  indexPeriodNs: 1_000_000_000,
+  crowdAccounts: 300,
+  crowdFirstAccountId: 10_000,
+  crowdMinDepositUnits: 200 * USDT_UNITS_PER_USDT,
+  crowdMaxDepositUnits: 2_000 * USDT_UNITS_PER_USDT,
+  crowdMinLeverage: 2,
+  crowdMaxLeverage: 20,
+  crowdLongShare: 0.8,
+  crowdEntryStartS: 60,
+  crowdEntryEndS: 600,
+  shockAtS: 1_200,
+  shockE8: -12_000_000,
+  insuranceFundSeedUnits: 20_000 * USDT_UNITS_PER_USDT,
+};

@@ -1,0 +1,126 @@
+/**
+ * Adapts the risk engine's ledger to the ports the liquidation engine declares
+ * (`RiskReader`, `LiquidationLedger`). The liquidation engine never sees the risk
+ * engine; the risk engine never sees the ladder. `satisfies` checks both at compile
+ * time.
+ *
+ * Live level: the risk stage remembers a scope as LIQUIDATING until the ladder
+ * releases it; the reader reports the *live* classification at the current marks,
+ * which is what the ladder's re-checks need (RISK-SPEC §8.2, §8.6).
+ *
+ * Completion (§8.9): a flat scope's negative balance is covered by collateral
+ * conversion (cross) and then the fund. A positive leftover is swept to the fund
+ * only when it is rounding residue — at most one unit per bankruptcy-priced leg
+ * (each BPamount rounds up by less than a unit); a larger leftover is surplus the
+ * book paid above BP, and §8.5 leaves it with the account.
+ */
+import { type MarketSpec, Side } from '@perpcore/domain';
+import type { DeleverageLeg, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
+import { classifyMarginLevel, LevelBasis, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
+import type { RiskEngine, ScopeRef as RiskScopeRef } from '@perpcore/risk';
+
+export interface RiskLiquidationPorts {
+  reader: RiskReader;
+  ledger: LiquidationLedger;
+}
+
+interface MarketEntry {
+  spec: MarketSpec;
+  risk: MarketRiskParams;
+}
+
+export function riskLiquidationPorts(engine: RiskEngine, markets: readonly MarketEntry[]): RiskLiquidationPorts {
+  const bySymbol = new Map(markets.map((m) => [m.spec.symbol, m]));
+  const entry = (symbol: string): MarketEntry => {
+    const m = bySymbol.get(symbol);
+    if (m === undefined) throw new Error(`market ${symbol} is not listed`);
+    return m;
+  };
+  const toRisk = (scope: ScopeRef): RiskScopeRef => (scope.isolatedMarket === '' ? { accountId: scope.accountId } : { accountId: scope.accountId, isolatedMarket: scope.isolatedMarket });
+  const legsByLiquidation = new Map<number, number>();
+  const countLeg = (liquidationId: number) => legsByLiquidation.set(liquidationId, (legsByLiquidation.get(liquidationId) ?? 0) + 1);
+
+  const reader = {
+    scopeHealth(scope: ScopeRef): ScopeHealth | undefined {
+      let s;
+      try {
+        s = engine.ledger.readScope(toRisk(scope));
+      } catch {
+        return undefined;
+      }
+      const levels = { levelBasis: LevelBasis.MM, marginCallLevelE8: s.marginCallLevelE8, liquidationLevelE8: s.liquidationLevelE8, takeoverLevelE8: null };
+      return {
+        state: classifyMarginLevel(s.equityUnits, s.basisUnits, levels),
+        equityUnits: s.equityUnits,
+        basisUnits: s.basisUnits,
+        levelE8: marginLevelE8(s.equityUnits, s.basisUnits),
+        belowTakeover: s.atOrBelowTakeover,
+      };
+    },
+    scopePositions(scope: ScopeRef): readonly ScopePosition[] {
+      try {
+        return engine.ledger.readScope(toRisk(scope)).positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
+      } catch {
+        return [];
+      }
+    },
+    bankruptcy: (scope: ScopeRef, market: string, closeLots: number) => engine.ledger.bankruptcyOf(toRisk(scope), market, closeLots),
+    marketSpec: (market: string) => entry(market).spec,
+    marketParams: (market: string) => entry(market).risk,
+  } satisfies RiskReader;
+
+  const ledger = {
+    chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint {
+      engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
+      return BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
+    },
+    insuranceTakeover(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): TakeoverResult {
+      const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);
+      if (refusal !== null) return { ok: false, reason: refusal };
+      const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
+      countLeg(liquidationId);
+      return { ok: true, tickDifferenceUnits: r.tickDifferenceUnits, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+    },
+    deleverage(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
+      const legs: DeleverageLeg[] = [];
+      const position = reader.scopePositions(scope).find((p) => p.market === market);
+      let remaining = position === undefined ? 0 : Math.abs(position.qtyLots);
+      for (const candidate of engine.ledger.adlQueue(toRisk(scope), market)) {
+        if (remaining === 0) break;
+        const lots = Math.min(remaining, Math.abs(candidate.qtyLots));
+        const r = engine.ledger.applyAdlReduction(toRisk(scope), market, candidate.accountId, lots, { liquidationId, tsNs });
+        countLeg(liquidationId);
+        remaining -= lots;
+        legs.push({
+          counterpartyAccountId: candidate.accountId,
+          qtyLots: lots,
+          counterpartySide: candidate.qtyLots > 0 ? Side.Buy : Side.Sell,
+          counterpartyRemainingLots: candidate.qtyLots - Math.sign(candidate.qtyLots) * lots,
+          tickDifferenceUnits: r.tickDifferenceUnits,
+        });
+      }
+      return legs;
+    },
+    completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
+      const risk = toRisk(scope);
+      const ctx = { liquidationId, tsNs };
+      const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
+      const balance = engine.ledger.readScope(risk).settleBalanceUnits;
+      let residueSweptUnits = 0;
+      let deficitCoveredUnits = 0;
+      if (balance > 0 && balance <= (legsByLiquidation.get(liquidationId) ?? 0)) {
+        residueSweptUnits = engine.ledger.sweepResidue(risk, ctx, fundId);
+      } else if (balance < 0) {
+        if (scope.isolatedMarket === '') deficitCoveredUnits += engine.ledger.convertCollateralOnDeficit(scope.accountId, ctx, fundId);
+        deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
+      }
+      legsByLiquidation.delete(liquidationId);
+      return { residueSweptUnits, deficitCoveredUnits };
+    },
+    releaseScope(scope: ScopeRef, tsNs: number): void {
+      engine.ledger.releaseLiquidation(toRisk(scope), tsNs);
+    },
+  } satisfies LiquidationLedger;
+
+  return { reader, ledger };
+}

@@ -1,0 +1,34 @@
+/**
+ * Account commands of the simulated market (deposits, leverage settings), as the
+ * `gateway-sim` source with one sequence per account, onto the account-command topic.
+ */
+import { type Bus, Topics } from '@perpcore/bus';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1 } from '@perpcore/proto';
+
+export class SimAccountGateway {
+  private readonly seqByAccount = new Map<number, number>();
+  private commandId = 0;
+  tsNs = 0;
+
+  constructor(private readonly bus: Bus) {}
+
+  private envelope(accountId: number): AccountCommandV1 {
+    const seq = (this.seqByAccount.get(accountId) ?? 0) + 1;
+    this.seqByAccount.set(accountId, seq);
+    return { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.tsNs, source: 'gateway-sim', commandId: ++this.commandId } as AccountCommandV1;
+  }
+
+  deposit(accountId: number, asset: string, amountUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'deposit';
+    cmd.deposit = { asset, amountUnits };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
+  setLeverage(accountId: number, market: string, leverage: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'setLeverage';
+    cmd.setLeverage = { market, leverage };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+}
