@@ -19,8 +19,10 @@ export class TickBitmap {
   }
 
   set(tick: number): void {
+    const layers = this.layers;
     let i = tick;
-    for (const layer of this.layers) {
+    for (let k = 0; k < layers.length; k++) {
+      const layer = layers[k];
       const w = i >>> 5;
       const was = layer[w];
       layer[w] = was | (1 << (i & 31));
@@ -30,8 +32,10 @@ export class TickBitmap {
   }
 
   clear(tick: number): void {
+    const layers = this.layers;
     let i = tick;
-    for (const layer of this.layers) {
+    for (let k = 0; k < layers.length; k++) {
+      const layer = layers[k];
       const w = i >>> 5;
       const now = layer[w] & ~(1 << (i & 31));
       layer[w] = now;
