@@ -150,7 +150,10 @@ export class EmbeddedExchange {
       exchange.capture.offer(message.value);
       feedBackToFlow(flow, marketIndex, message.value);
     });
-    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
+    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
+      exchange.counters.onRiskEvent(message.value);
+      exchange.capture.offerRisk(message.value);
+    });
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
@@ -178,6 +181,8 @@ export class EmbeddedExchange {
     this.http = createHttpGateway({
       bus: this.bus,
       orderTopic: Topics.gatewayOrderCommands,
+      accountTopic: Topics.gatewayAccountCommands,
+      assets: [defaultSettleAsset],
       markets: this.markets,
       book: (symbol) => engine.book(symbol),
       capture: this.capture,

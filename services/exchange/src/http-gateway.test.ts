@@ -9,15 +9,20 @@ describe('HTTP gateway (real HTTP on loopback)', () => {
   before(async () => {
     exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 3 });
     base = await exchange.listen(0);
+    for (const account of ['7', '8', '9']) {
+      const res = await postTo('/v1/deposits', { asset: 'USDT', amount: '1000000' }, account);
+      assert.equal((res.body.events as { event: string }[])[0]?.event, 'commandAccepted');
+    }
   });
   after(async () => exchange.close());
 
-  const post = async (body: unknown, account: string | null = '7') => {
+  const postTo = async (path: string, body: unknown, account: string | null = '7') => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (account !== null) headers['x-account-id'] = account;
-    const res = await fetch(`${base}/v1/orders`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  const post = (body: unknown, account: string | null = '7') => postTo('/v1/orders', body, account);
 
   it('places a limit order from decimal strings and shows it on the book', async () => {
     const res = await post({ market: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '100.5', quantity: '0.25' });
@@ -61,6 +66,31 @@ describe('HTTP gateway (real HTTP on loopback)', () => {
       assert.equal(res.body.code, code, JSON.stringify(body));
     }
     assert.equal(exchange.stateHash(), before);
+  });
+
+  it('gates orders on margin in the risk stage and answers the three questions per account', async () => {
+    await postTo('/v1/deposits', { asset: 'USDT', amount: '10' }, '11');
+    const res = await post({ market: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '30000', quantity: '1' }, '11');
+    const events = res.body.events as { event: string; stage?: string; code?: string }[];
+    assert.deepEqual(events.map((e) => [e.event, e.stage, e.code]), [['rejected', 'risk', 'RISK_INSUFFICIENT_MARGIN']]);
+    const view = (await (await fetch(`${base}/v1/accounts/11`)).json()) as { acceptedCollateralUnits: number; cross: Record<string, unknown> };
+    assert.equal(view.acceptedCollateralUnits, 10_000_000);
+    assert.ok('cross' in view);
+    assert.equal((await fetch(`${base}/v1/accounts/12345`)).status, 404);
+  });
+
+  it('refuses bad deposits', async () => {
+    const cases: [unknown, number, string][] = [
+      [{ asset: 'USDT', amount: '0.0000001' }, 400, 'DOMAIN_OFF_GRID'],
+      [{ asset: 'USDT', amount: '-1' }, 400, 'GATEWAY_INVALID_AMOUNT'],
+      [{ asset: 'DOGE', amount: '1' }, 400, 'GATEWAY_UNKNOWN_ASSET'],
+      [{ asset: 'USDT', amount: 1 }, 400, 'GATEWAY_INVALID_REQUEST'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await postTo('/v1/deposits', body, '7');
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.equal(res.body.code, code, JSON.stringify(body));
+    }
   });
 
   it("refuses to cancel another account's order", async () => {

@@ -27,12 +27,17 @@ import {
 } from '@perpcore/domain';
 import { type Bus, type Topic } from '@perpcore/bus';
 import { Fastify, type FastifyInstance } from './fastify-instance.js';
-import { SCHEMA_MAJOR_V1, sideToWire, type MatchingCommandV1, type MatchingEventV1 } from '@perpcore/proto';
+import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { amountToUnits, createAssetSpec, formatAmount } from '@perpcore/domain';
 import type { OrderBook } from '@perpcore/orderbook';
 
 export interface HttpGatewayDeps {
   bus: Bus;
   orderTopic: Topic<MatchingCommandV1>;
+  /** Where deposits and withdrawals go (the risk stage), when it runs. */
+  accountTopic?: Topic<AccountCommandV1>;
+  /** Assets accepted for deposits, with their decimals. */
+  assets?: readonly { asset: string; decimals: number }[];
   markets: readonly MarketSpec[];
   book(symbol: string): OrderBook | undefined;
   /** Collects the matching events published while a request's command is processed. */
@@ -100,13 +105,22 @@ interface PlaceOrderBody {
   clientOrderId?: string;
 }
 
-/** Filled by a matching-events subscription only while `active` (no growth between requests). */
+/**
+ * Filled by the composition root's subscriptions only while `active` (no growth
+ * between requests): the matching events and the risk stage's account events that
+ * one request's command produced.
+ */
 export class EventCapture {
   active = false;
   readonly events: MatchingEventV1[] = [];
+  readonly riskEvents: RiskEventV1[] = [];
 
   offer(event: MatchingEventV1): void {
     if (this.active) this.events.push(event);
+  }
+
+  offerRisk(event: RiskEventV1): void {
+    if (this.active) this.riskEvents.push(event);
   }
 }
 
@@ -141,16 +155,34 @@ export function createHttpGateway(deps: HttpGatewayDeps): FastifyInstance {
     if (spec === undefined) throw new GatewayError(404, 'GATEWAY_UNKNOWN_MARKET', `market ${JSON.stringify(symbol)} is not listed`);
     return spec;
   };
-  const send = (spec: MarketSpec, fill: (cmd: MatchingCommandV1) => void): MatchingEventV1[] => {
-    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq: ++seq, tsNs: (deps.nowNs ?? (() => Date.now() * 1_000_000))(), source: 'gateway-http' } as MatchingCommandV1;
-    fill(cmd);
+  const capture = <T>(publish: () => void, pick: () => T): T => {
     deps.capture.active = true;
     try {
-      deps.bus.publish(deps.orderTopic, cmd);
+      publish();
     } finally {
       deps.capture.active = false;
     }
-    return deps.capture.events.splice(0);
+    const out = pick();
+    deps.capture.events.length = 0;
+    deps.capture.riskEvents.length = 0;
+    return out;
+  };
+  const renderRisk = (e: RiskEventV1): Record<string, unknown> => {
+    const body = e[e.event] as unknown as Record<string, unknown>;
+    if (e.event === 'orderRejected') return { event: 'rejected', stage: 'risk', orderId: String(body.orderId), code: body.code, message: body.message };
+    if (e.event === 'commandRejected') return { event: 'rejected', stage: 'risk', code: body.code, message: body.message };
+    return { event: e.event, stage: 'risk', ...body };
+  };
+  const send = (spec: MarketSpec, fill: (cmd: MatchingCommandV1) => void): Record<string, unknown>[] => {
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq: ++seq, tsNs: (deps.nowNs ?? (() => Date.now() * 1_000_000))(), source: 'gateway-http' } as MatchingCommandV1;
+    fill(cmd);
+    return capture(
+      () => deps.bus.publish(deps.orderTopic, cmd),
+      () => [
+        ...deps.capture.riskEvents.filter((e) => e.event === 'orderRejected').map(renderRisk),
+        ...deps.capture.events.map((e) => render(spec, e)),
+      ],
+    );
   };
   const render = (spec: MarketSpec, e: MatchingEventV1) => {
     const body = e[e.event] as unknown as Record<string, unknown>;
@@ -230,7 +262,7 @@ export function createHttpGateway(deps: HttpGatewayDeps): FastifyInstance {
         liquidationId: 0,
       };
     });
-    return { orderId: String(orderId), events: events.map((e) => render(spec, e)) };
+    return { orderId: String(orderId), events };
   });
 
   app.delete<{ Params: { market: string; orderId: string } }>('/v1/orders/:market/:orderId', async (request) => {
@@ -243,8 +275,36 @@ export function createHttpGateway(deps: HttpGatewayDeps): FastifyInstance {
       cmd.command = 'cancel';
       cmd.cancel = { orderId, accountId };
     });
-    return { orderId: String(orderId), events: events.map((e) => render(spec, e)) };
+    return { orderId: String(orderId), events };
   });
+
+  const assets = new Map((deps.assets ?? []).map((a) => [a.asset, createAssetSpec(a.asset, a.decimals)]));
+  let accountSeq = 0;
+  const transferSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['asset', 'amount'],
+    properties: { asset: { type: 'string', minLength: 1, maxLength: 12 }, amount: decimalString },
+  } as const;
+  const transfer = (kind: 'deposit' | 'withdraw') => async (request: { headers: Record<string, unknown>; body: { asset: string; amount: string } }) => {
+    const accountId = accountOf(request.headers['x-account-id']);
+    if (deps.accountTopic === undefined) throw new GatewayError(404, 'GATEWAY_NO_RISK_STAGE', 'the risk stage is not running');
+    const asset = assets.get(request.body.asset);
+    if (asset === undefined) throw new GatewayError(400, 'GATEWAY_UNKNOWN_ASSET', `asset ${JSON.stringify(request.body.asset)} is not accepted`);
+    const units = amountToUnits(asset, request.body.amount);
+    if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER)) throw new GatewayError(400, 'GATEWAY_INVALID_AMOUNT', `amount must be within (0, ${formatAmount(asset, Number.MAX_SAFE_INTEGER)}]`);
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq: ++accountSeq, tsNs: (deps.nowNs ?? (() => Date.now() * 1_000_000))(), source: 'gateway-http', commandId: accountSeq } as AccountCommandV1;
+    cmd.command = kind;
+    cmd[kind] = { asset: asset.asset, amountUnits: Number(units) };
+    const topic = deps.accountTopic;
+    const events = capture(
+      () => deps.bus.publish(topic, cmd),
+      () => deps.capture.riskEvents.filter((e) => e.event === 'commandAccepted' || e.event === 'commandRejected').map(renderRisk),
+    );
+    return { events };
+  };
+  app.post<{ Body: { asset: string; amount: string } }>('/v1/deposits', { schema: { body: transferSchema } }, transfer('deposit'));
+  app.post<{ Body: { asset: string; amount: string } }>('/v1/withdrawals', { schema: { body: transferSchema } }, transfer('withdraw'));
 
   app.get<{ Params: { id: string } }>('/v1/accounts/:id', async (request) => {
     const accountId = accountOf(request.params.id);
