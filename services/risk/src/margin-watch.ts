@@ -29,6 +29,8 @@ export function markMethodToWire(method: MarkMethod): perpcore.risk.v1.MarkMetho
 
 export class MarginWatch {
   touchedLastMove = 0;
+  /** `E − Σ IM` of the last cross scope evaluated by `reevaluateCross` (the maker re-check reads it). */
+  lastCrossAvailableUnits = 0;
   entriesPoppedLastMove = 0;
   private stamp = 1;
   private readonly crossStamp: number[] = [];
@@ -53,6 +55,7 @@ export class MarginWatch {
   reevaluateCross(slot: number, triggerMarket: number, tsNs: number): void {
     const s = this.s;
     const res = s.evaluator.evaluateCross(slot);
+    this.lastCrossAvailableUnits = res.equityUnits - s.evaluator.initialUnits;
     const prev = s.accounts.crossState[slot];
     const next = prev === MarginStateCode.Liquidating ? prev : marginStateCode(res.state);
     if (next !== prev) {

@@ -129,6 +129,7 @@ export class OpenOrders {
   }
 
   setRemaining(o: number, lots: number): void {
+    if (lots === this.remainingLots[o]) return;
     if (this.reduceOnly[o]) this.addReduceOnly(o, lots - this.remainingLots[o]);
     this.addLotTicks(o, (lots - this.remainingLots[o]) * this.priceTicks[o]);
     this.remainingLots[o] = lots;

@@ -88,8 +88,8 @@ export class OrderLifecycle {
     const r = this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
     this.trimReduceOnly(m, r, tsNs);
     this.isolated.sweepIfFlat(r, tsNs);
-    if (liquidity === Liquidity.Maker && fillType === FillType.Limit && s.isTrader(slot)) this.recheckMaker(m, slot, r, tsNs);
     this.watch.reevaluateAccount(slot, m, tsNs);
+    if (liquidity === Liquidity.Maker && fillType === FillType.Limit && s.isTrader(slot)) this.recheckMaker(m, slot, r, tsNs);
   }
 
   /** Cancels every open order of a row (ADL counterparty, §8.8). */
@@ -118,9 +118,14 @@ export class OrderLifecycle {
     const s = this.s;
     const led = s.ledger;
     if (led.openOrders[r] === 0) return;
-    const ev = s.evaluator;
-    const res = led.mode[r] === MarginMode.Isolated ? ev.evaluateIsolated(r) : ev.evaluateCross(slot);
-    if (res.equityUnits - ev.initialUnits >= 0) return;
+    let available: number;
+    if (led.mode[r] === MarginMode.Isolated) {
+      const iso = s.evaluator.evaluateIsolated(r);
+      available = iso.equityUnits - s.evaluator.initialUnits;
+    } else {
+      available = this.watch.lastCrossAvailableUnits; // the cross scope was just evaluated by reevaluateAccount
+    }
+    if (available >= 0) return;
     this.makerRechecksFailed++;
     for (let side = -1; side <= 1; side += 2) {
       const list = s.orders.list(r, side);

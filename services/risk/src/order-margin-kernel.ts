@@ -23,14 +23,15 @@
  * walks only the orders beyond the mark (usually none). A market maker with
  * hundreds of resting orders costs a few steps per check.
  *
- * Rounding: up, once per side for each term (as the library). Numbers: the sums are
- * checked safe integers; products with lotTickUnits go through `mulDiv`.
+ * Rounding: up, once per side for each term (as the library). Numbers: the sums and
+ * the opening notional are checked safe integers; the divisions go through the
+ * domain's `divRound` / `mulDiv`.
  *
  * Example: long 10 lots, L 10, lotTickUnits 100, mark 1,000.00 (spt 100); sells
  * 4 @ 1,010 and 8 @ 1,020 reduce 10 and open 2 @ 1,020 → 20,400; a buy 3 @ 1,005
  * opens 301,500 → 30,150 plus open loss 3 × 5 × 100 = 1,500 → 31,650 = IMord.
  */
-import { DomainError, Rounding, mulDiv } from '@perpcore/domain';
+import { DomainError, Rounding, divRound, mulDiv } from '@perpcore/domain';
 import type { MarketRiskParams } from '@perpcore/margin';
 import type { OpenOrders } from './open-orders.js';
 import type { PositionLedger } from './position-ledger.js';
@@ -139,9 +140,10 @@ export class OrderMarginKernel {
       this.sideOpeningUnits = 0;
       return 0;
     }
-    const opening = mulDiv(openingLotTicks, params.lotTickUnits, 1, Rounding.Floor);
+    const opening = openingLotTicks * params.lotTickUnits;
+    if (!Number.isSafeInteger(opening)) throw new DomainError('DOMAIN_OUT_OF_RANGE', `${params.symbol}: opening order notional exceeds the safe-integer range`);
     this.sideOpeningUnits = opening;
-    const openingIm = opening === 0 ? 0 : mulDiv(opening, 1, leverage, Rounding.Ceil);
+    const openingIm = opening === 0 ? 0 : divRound(opening, leverage, Rounding.Ceil);
     const openLoss = lossLotSubticks === 0 ? 0 : mulDiv(lossLotSubticks, params.lotTickUnits, spt, Rounding.Ceil);
     return openingIm + openLoss;
   }

@@ -41,6 +41,8 @@ export class PreTradeCheck {
   rejectMessage = '';
   accepted = 0;
   rejected = 0;
+  /** Reused input of the tier check (no allocation per order). */
+  private readonly tierInput = { qtyLots: 0, markSubticks: 0, openingNotionalUnits: 0 };
 
   constructor(
     private readonly s: RiskState,
@@ -152,7 +154,11 @@ export class PreTradeCheck {
     const s = this.s;
     const led = s.ledger;
     try {
-      checkLeverageForOrders(market.params, { qtyLots: led.qtyLots[r], markSubticks: market.markSubticks, openingNotionalUnits }, led.leverage[r]);
+      const t = this.tierInput;
+      t.qtyLots = led.qtyLots[r];
+      t.markSubticks = market.markSubticks;
+      t.openingNotionalUnits = openingNotionalUnits;
+      checkLeverageForOrders(market.params, t, led.leverage[r]);
     } catch (error) {
       if (error instanceof DomainError) return this.reject(error.code, error.message);
       throw error;
