@@ -57,7 +57,7 @@ interface Series {
   readonly popped: { median: number; max: number };
 }
 
-function build(accounts: number, seed: number): RiskEngine {
+export function build(accounts: number, seed: number): RiskEngine {
   const engine = new RiskEngine({
     config: {
       source: 'risk-0',
@@ -86,7 +86,7 @@ function build(accounts: number, seed: number): RiskEngine {
 }
 
 let oracleSeq = 1;
-function indexEvent(seq: number, priceSubticks: number, tsNs: number): OracleEventV1 {
+export function indexEvent(seq: number, priceSubticks: number, tsNs: number): OracleEventV1 {
   return { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs, source: 'oracle-0', symbol: spec.symbol, event: 'indexPrice', indexPrice: { priceSubticks, sources: [] } } as unknown as OracleEventV1;
 }
 
