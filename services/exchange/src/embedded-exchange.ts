@@ -110,6 +110,7 @@ export class EmbeddedExchange {
       ledger: ports.ledger,
       markets: markets.map((m) => m.symbol),
       logger: logger.child({ stage: 'liquidation' }),
+      adlRefreshMs: scenario.adlRefreshMs,
     });
 
     const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
@@ -186,10 +187,25 @@ export class EmbeddedExchange {
       markets: this.markets,
       book: (symbol) => engine.book(symbol),
       capture: this.capture,
-      accountView: (accountId) => this.risk.engine.accountReport(accountId) ?? undefined,
+      accountView: (accountId) => this.accountView(accountId),
       nowNs: () => this.tsNs,
     });
     return this.http.listen({ port, host });
+  }
+
+  /**
+   * The account query: the risk stage's report (accepted collateral, price source of
+   * each trigger, distance to the call and to liquidation, positions with LP and
+   * call price) with each position's ADL indicator from the liquidation engine.
+   */
+  accountView(accountId: number): unknown {
+    const report = this.risk.engine.accountReport(accountId);
+    if (report === null) return undefined;
+    const withAdl = <S extends { positions: readonly { market: string }[] }>(scope: S) => ({
+      ...scope,
+      positions: scope.positions.map((p) => ({ ...p, adlBucket: this.liquidation.engine.adlBucket(p.market, accountId) ?? null })),
+    });
+    return { ...report, cross: withAdl(report.cross), isolated: report.isolated.map(withAdl) };
   }
 
   /** Runs `count` simulated order-flow commands, with the index, the crowd and funding on the same event clock. */

@@ -48,6 +48,11 @@ describe('embedded liquidations through a price shock (every stage, real bus)', 
       assert.ok((e.fill?.surplusUnits ?? -1) >= 0);
       assert.ok((e.fill?.clearanceFeeUnits ?? 0) <= (e.fill?.surplusUnits ?? 0));
     }
+    // each open position carries its ADL indicator in the account query (1 = front of the queue)
+    const view = exchange.accountView(1) as { cross: { positions: { adlBucket: number | null }[] } };
+    assert.ok(view.cross.positions.length > 0);
+    for (const p of view.cross.positions) assert.ok(p.adlBucket !== null && p.adlBucket >= 1 && p.adlBucket <= 5, `bucket ${p.adlBucket}`);
+    assert.ok(liquidationEvents.some((e) => e.event === 'adlIndicator' && e.accountId === 0 && e.market !== ''));
     // the fund never goes below zero (§9.6)
     assert.ok(exchange.risk.engine.ledger.fundBalanceUnits('shared') >= 0);
     await exchange.close();

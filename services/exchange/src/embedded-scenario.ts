@@ -25,6 +25,8 @@ export interface EmbeddedScenario {
   shockAtS: number;
   shockE8: number;
   insuranceFundSeedUnits: number;
+  /** ADL indicator refresh, simulated ms (the simulation runs far faster than real time). */
+  adlRefreshMs: number;
 }
 
 export const defaultEmbeddedScenario: EmbeddedScenario = {
@@ -42,4 +44,5 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   shockAtS: 1_200,
   shockE8: -12_000_000,
   insuranceFundSeedUnits: 20_000 * USDT_UNITS_PER_USDT,
+  adlRefreshMs: 60_000,
 };

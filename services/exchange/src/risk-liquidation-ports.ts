@@ -67,6 +67,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     bankruptcy: (scope: ScopeRef, market: string, closeLots: number) => engine.ledger.bankruptcyOf(toRisk(scope), market, closeLots),
     marketSpec: (market: string) => entry(market).spec,
     marketParams: (market: string) => entry(market).risk,
+    adlIndicator: (market: string) => engine.ledger.adlIndicator(market),
   } satisfies RiskReader;
 
   const ledger = {

@@ -25,6 +25,7 @@ export interface LiquidationServiceDeps {
   logger: Logger;
   groupId?: string;
   source?: string;
+  adlRefreshMs?: number;
 }
 
 export interface LiquidationService {
@@ -43,6 +44,8 @@ export async function createLiquidationService(deps: LiquidationServiceDeps): Pr
     publish: (event) => bus.publish(Topics.liquidationEvents, event),
     onIgnored: (reason, detail) => logger.warn(detail, reason),
     source,
+    markets: deps.markets,
+    ...(deps.adlRefreshMs === undefined ? {} : { adlRefreshMs: deps.adlRefreshMs }),
   });
   const subscriptions: Subscription[] = [];
   subscriptions.push(

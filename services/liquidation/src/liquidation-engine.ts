@@ -66,6 +66,10 @@ export interface LiquidationEngineDeps {
   source?: string;
   /** Liquidation order ids start here: a range no gateway uses (default 2^52). */
   firstOrderId?: number;
+  /** Markets whose ADL indicator the engine refreshes and publishes. */
+  markets?: readonly string[];
+  /** Overrides the markets' `adlIndicatorRefreshMs` (event time; a fast simulation refreshes less often). */
+  adlRefreshMs?: number;
 }
 
 export interface LiquidationCounters {
@@ -89,6 +93,9 @@ export class LiquidationEngine {
   private readonly lastTradeSeq = new Map<string, number>();
   private nextOrderId: number;
   private readonly source: string;
+  private readonly seqByMarket = new Map<string, number>();
+  private readonly adlBuckets = new Map<string, Map<number, number>>();
+  private nextAdlRefreshNs = 0;
   readonly counters: LiquidationCounters = {
     triggered: 0,
     aborted: 0,
@@ -148,9 +155,12 @@ export class LiquidationEngine {
       case 'filled': {
         const f = event.filled as perpcore.matching.v1.OrderFilledV1;
         if (f.liquidationId === 0) return;
-        const liq = this.byOrderId.get(f.takerOrderId);
-        if (liq === undefined) return;
         const last = this.lastTradeSeq.get(event.market) ?? 0;
+        const liq = this.byOrderId.get(f.takerOrderId);
+        if (liq === undefined) {
+          if (f.tradeSeq <= last) this.ignore('replayed liquidation fill of a finished step', { market: event.market, tradeSeq: f.tradeSeq, liquidationId: f.liquidationId });
+          return;
+        }
         if (f.tradeSeq <= last) return this.ignore('replayed liquidation fill', { market: event.market, tradeSeq: f.tradeSeq });
         this.lastTradeSeq.set(event.market, f.tradeSeq);
         this.onStepFill(liq, event, f);
@@ -176,8 +186,17 @@ export class LiquidationEngine {
     }
   }
 
-  /** Event time moved on: resume scopes whose cooldown has passed. */
+  /** The last published ADL bucket (1–5) of an account's position in a market, if it has one. */
+  adlBucket(market: string, accountId: number): number | undefined {
+    return this.adlBuckets.get(market)?.get(accountId);
+  }
+
+  /**
+   * Event time moved on: refresh the advisory ADL indicator when its period has
+   * passed (`adlIndicatorRefreshMs`, §8), and resume scopes whose cooldown is over.
+   */
   onTime(tsNs: number): void {
+    if (tsNs >= this.nextAdlRefreshNs && this.deps.markets !== undefined && this.deps.markets.length > 0) this.refreshAdlIndicators(tsNs);
     if (this.cooling.length === 0) return;
     const due = this.cooling.filter((l) => l.resumeAtNs <= tsNs);
     if (due.length === 0) return;
@@ -186,6 +205,31 @@ export class LiquidationEngine {
       liq.phase = Phase.AwaitingOrder;
       this.advance(liq, tsNs, false);
     }
+  }
+
+  private refreshAdlIndicators(tsNs: number): void {
+    let periodMs = Number.POSITIVE_INFINITY;
+    for (const market of this.deps.markets ?? []) {
+      periodMs = Math.min(periodMs, this.deps.reader.marketParams(market).adlIndicatorRefreshMs);
+      const entries = this.deps.reader.adlIndicator(market);
+      const buckets = new Map<number, number>();
+      for (const e of entries) buckets.set(e.accountId, e.bucket);
+      this.adlBuckets.set(market, buckets);
+      const seq = (this.seqByMarket.get(market) ?? 0) + 1;
+      this.seqByMarket.set(market, seq);
+      this.deps.publish({
+        schemaMajor: SCHEMA_MAJOR_V1,
+        seq,
+        tsNs,
+        source: this.source,
+        accountId: 0,
+        liquidationId: 0,
+        market,
+        event: 'adlIndicator',
+        adlIndicator: { entries: entries.map((e) => ({ accountId: e.accountId, side: e.sideSign > 0 ? 1 : 2, adlBucket: e.bucket })) },
+      } as LiquidationEventV1);
+    }
+    this.nextAdlRefreshNs = tsNs + (this.deps.adlRefreshMs ?? periodMs) * 1_000_000;
   }
 
   private onStepFill(liq: Liquidation, event: MatchingEventV1, f: perpcore.matching.v1.OrderFilledV1): void {

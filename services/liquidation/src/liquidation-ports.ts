@@ -63,6 +63,15 @@ export interface RiskReader {
   bankruptcy(scope: ScopeRef, market: string, closeLots: number): Bankruptcy;
   marketSpec(market: string): MarketSpec;
   marketParams(market: string): MarketRiskParams;
+  /** The 1–5 ADL queue position of every trader position in `market`. */
+  adlIndicator(market: string): readonly AdlIndicatorEntry[];
+}
+
+export interface AdlIndicatorEntry {
+  readonly accountId: number;
+  /** +1 long, −1 short. */
+  readonly sideSign: number;
+  readonly bucket: number;
 }
 
 /** Money and position movements the ladder orders; each keeps conservation and emits its own risk event. */

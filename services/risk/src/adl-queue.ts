@@ -14,7 +14,7 @@
  * uses the same ranking.
  */
 import { MarginMode } from '@perpcore/domain';
-import { AdlRanking, type AdlScore, type Bankruptcy, adlScoreLeveragePnl, adlScorePnlTimesLeverage, compareAdlCandidates } from '@perpcore/margin';
+import { AdlRanking, type AdlScore, type Bankruptcy, adlBucketsByCount, adlBucketsByQuantity, adlScoreLeveragePnl, adlScorePnlTimesLeverage, compareAdlCandidates } from '@perpcore/margin';
 import { AccountKind } from './account-book.js';
 import { MarginStateCode } from './margin-state-code.js';
 import type { RiskState } from './risk-state.js';
@@ -59,4 +59,29 @@ export function adlQueue(s: RiskState, m: number, sideSign: number, excludeSlot:
     out.push({ accountId: s.accounts.ids[slot], qtyLots: q, score });
   }
   return out.sort(compareAdlCandidates);
+}
+
+export interface AdlIndicatorEntry {
+  readonly accountId: number;
+  /** +1 long, −1 short. */
+  readonly sideSign: number;
+  /** 1 (front of the queue) .. 5; a UI shows 6 − bucket lights. */
+  readonly bucket: number;
+}
+
+/**
+ * The advisory ADL indicator of a market (RISK-SPEC §8, ADL indicator): both sides
+ * ranked as the queue would be, bucketed by cumulative quantity share
+ * (PNL_X_LEVERAGE) or by rank / count (LEVERAGE_PNL, Binance's display).
+ */
+export function adlIndicator(s: RiskState, m: number, bankruptcyOfRow: RowBankruptcy): AdlIndicatorEntry[] {
+  const out: AdlIndicatorEntry[] = [];
+  const byCount = s.markets[m].params.adlRanking === AdlRanking.LeveragePnl;
+  for (const sideSign of [1, -1]) {
+    const queue = adlQueue(s, m, sideSign, -1, bankruptcyOfRow);
+    if (queue.length === 0) continue;
+    const buckets = byCount ? adlBucketsByCount(queue.length) : adlBucketsByQuantity(queue.map((e) => Math.abs(e.qtyLots)));
+    queue.forEach((e, i) => out.push({ accountId: e.accountId, sideSign, bucket: buckets[i] as number }));
+  }
+  return out;
 }

@@ -8,4 +8,4 @@ export type { AccountReport, ScopeReport, PositionReport, PriceSourceReport, Col
 export type { ConservationReport } from './conservation-audit.js';
 export type { RiskLedger, ScopeRef, LedgerScopeState, LedgerPosition, TakeoverResult, LedgerCallContext } from './risk-ledger.js';
 export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';
-export type { AdlQueueEntry } from './adl-queue.js';
+export type { AdlQueueEntry, AdlIndicatorEntry } from './adl-queue.js';

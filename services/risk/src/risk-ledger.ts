@@ -40,7 +40,7 @@ import { FillType, MarginMode } from '@perpcore/domain';
 import { type Bankruptcy, type CrossEvaluation, bankruptcy, isolatedBankruptcy, notionalAtTicksUnits, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
 import { AccountKind } from './account-book.js';
-import { type AdlQueueEntry, adlQueue } from './adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue } from './adl-queue.js';
 import { insuranceTakeoverRefusal } from './insurance-takeover-limits.js';
 import type { FillSettlement } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
@@ -297,6 +297,13 @@ export class RiskLedger {
     const { slot, row } = this.resolve(scope);
     const r = this.positionRow(slot, row, market);
     return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+  }
+
+  /** The 1–5 ADL indicator of every trader position in `market` (advisory; refreshed on a timer by the caller). */
+  adlIndicator(market: string): AdlIndicatorEntry[] {
+    const m = this.s.setup.marketIndex.get(market);
+    if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
+    return adlIndicator(this.s, m, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
   }
 
   /** Settle balance of an insurance fund. */
