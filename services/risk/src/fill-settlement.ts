@@ -95,9 +95,7 @@ export class FillSettlement {
     this.lastRealizedPnlUnits = realized;
     this.lastFeeUnits = fee;
     this.legsSettled++;
-    s.events.account(s.accounts.ids[slot], slot, market.symbol, tsNs, {
-      event: 'positionSettled',
-      positionSettled: {
+    s.events.positionSettled(s.accounts.ids[slot], slot, market.symbol, tsNs, {
         market: market.symbol,
         tradeSeq,
         liquidity,
@@ -110,8 +108,7 @@ export class FillSettlement {
         feeUnits: fee,
         fundingSettledUnits: funding,
         walletBalanceAfterUnits: String(led.mode[r] === MarginMode.Isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot]),
-      } as perpcore.risk.v1.PositionSettledV1,
-    });
+      } as perpcore.risk.v1.PositionSettledV1);
     return r;
   }
 }

@@ -46,6 +46,22 @@ export class RiskEventSink {
     this.ports.publish(event);
   }
 
+  /** The hot path's event (one per fill leg), built in one literal so every instance shares one shape. */
+  positionSettled(accountId: number, slot: number, market: string, tsNs: number, payload: perpcore.risk.v1.PositionSettledV1): void {
+    const event = {
+      schemaMajor: SCHEMA_MAJOR_V1,
+      seq: this.accounts.nextEventSeq(accountId, slot),
+      tsNs,
+      source: this.source,
+      accountId,
+      market,
+      event: 'positionSettled',
+      positionSettled: payload,
+    } as RiskEventV1;
+    this.eventsPublished++;
+    this.ports.publish(event);
+  }
+
   market(market: RiskMarket, tsNs: number, body: RiskEventBody): void {
     const event = body as RiskEventV1;
     event.schemaMajor = SCHEMA_MAJOR_V1;
