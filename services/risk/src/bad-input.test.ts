@@ -134,6 +134,22 @@ describe('orders: clear rejects, nothing changed, nothing forwarded', () => {
 });
 
 describe('redelivery', () => {
+  it('drops a redelivered order command but not one reordered across accounts (partitions keyed by account)', () => {
+    const h = world();
+    const place = (seq: number, accountId: number, orderId: number) =>
+      h.engine.handleOrderCommand({
+        schemaMajor: SCHEMA_MAJOR_V1, market: 'BTCUSDT', seq, tsNs: h.step(1), source: 'gateway-7', command: 'place',
+        place: { orderId, accountId, side: 1, type: 1, timeInForce: 1, priceTicks: btcTicks('29000'), qtyLots: 1, triggerPriceTicks: 0, triggerSource: 0, selfTradePrevention: 0, reduceOnly: false, clientOrderId: '', liquidationId: 0 },
+      } as MatchingCommandV1);
+    const forwarded = h.commands.length;
+    place(2, MAKER, 9_002); // per-market numbering of one source: account MAKER's command overtakes ALICE's
+    place(1, ALICE, 9_001);
+    place(2, MAKER, 9_002); // the redelivery
+    h.drain();
+    assert.deepEqual(h.commands.slice(forwarded).map((c) => c.place?.orderId), [9_002, 9_001]);
+    assert.equal(h.engine.duplicatesDropped, 1);
+  });
+
   it('drops a command, an index and a fill already applied', () => {
     const h = world();
     const deposit = { schemaMajor: SCHEMA_MAJOR_V1, accountId: ALICE, seq: 5_000, tsNs: h.step(1), source: 'gateway-1', commandId: 1, command: 'deposit', deposit: { asset: 'USDT', amountUnits: USDT } } as AccountCommandV1;

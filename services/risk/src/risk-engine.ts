@@ -7,7 +7,8 @@
  * Inputs (envelopes; each deduplicated on its stream's sequence number, so a
  * redelivery is dropped, never applied twice):
  * - `handleAccountCommand` — AccountCommandV1, stream (source, account);
- * - `handleOrderCommand` — a gateway MatchingCommandV1, stream (source, market):
+ * - `handleOrderCommand` — a gateway MatchingCommandV1, deduplicated per (source,
+ *   account, market) (the topic is partitioned by account):
  *   place and amend pass the pre-trade check and are forwarded, or rejected with
  *   `OrderRejectedV1`; cancels are forwarded;
  * - `handleMatchingEvent` — the per-market matching stream (both legs of a fill),
@@ -62,6 +63,8 @@ export class RiskEngine {
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
   private readonly oracleSeq = new Map<string, number>();
+  /** Per source: (account × 32 + market) → last applied order-command seq. */
+  private readonly orderCommandSeq = new Map<string, Map<number, number>>();
 
   constructor(deps: RiskEngineDeps) {
     this.state = new RiskState(createRiskSetup(deps.config), deps.ports, deps.bookTop);
@@ -119,12 +122,9 @@ export class RiskEngine {
       return;
     }
     const market = this.state.markets[m];
-    if (cmd.seq > 0) {
-      if (cmd.seq <= (market.orderCommandSeqBySource.get(cmd.source) ?? 0)) {
-        this.duplicatesDropped++;
-        return;
-      }
-      market.orderCommandSeqBySource.set(cmd.source, cmd.seq);
+    if (cmd.seq > 0 && this.isDuplicateOrderCommand(cmd, m)) {
+      this.duplicatesDropped++;
+      return;
     }
     switch (cmd.command) {
       case 'place': {
@@ -256,6 +256,23 @@ export class RiskEngine {
   }
 
   // ---- internals -----------------------------------------------------------------
+
+  /**
+   * Dedup of gateway order commands per (source, account, market). The topic is
+   * keyed by account, so one source's commands reach this shard through several
+   * partitions: only each account's subsequence keeps its order. A producer that
+   * numbers per (source, market) still numbers every account's subsequence
+   * increasingly, so this key drops redeliveries and never a reordered command.
+   */
+  private isDuplicateOrderCommand(cmd: MatchingCommandV1, m: number): boolean {
+    const accountId = cmd.place?.accountId ?? cmd.amend?.accountId ?? cmd.cancel?.accountId ?? cmd.cancelAll?.accountId ?? 0;
+    let bySource = this.orderCommandSeq.get(cmd.source);
+    if (bySource === undefined) this.orderCommandSeq.set(cmd.source, (bySource = new Map()));
+    const key = accountId * 32 + m;
+    if (cmd.seq <= (bySource.get(key) ?? 0)) return true;
+    bySource.set(key, cmd.seq);
+    return false;
+  }
 
   private applyMatchingEvent(m: number, e: MatchingEventV1, legs: number): void {
     switch (e.event) {

@@ -52,8 +52,6 @@ export class RiskMarket {
   commandSeq = 0;
   /** Last applied `MatchingEventV1.seq` of the per-market stream. */
   lastMatchingSeq = 0;
-  /** Last applied order-command seq per gateway source (stream (source, market)). */
-  readonly orderCommandSeqBySource = new Map<string, number>();
 
   constructor(
     readonly index: number,
