@@ -113,6 +113,26 @@ describe('isolated beside cross', () => {
   });
 });
 
+describe('isolated holds', () => {
+  it('moves an isolated order’s IM into the bucket on placement and back on cancel', () => {
+    const h = new RiskHarness();
+    h.index('BTCUSDT', btcSubticks('30000'));
+    h.deposit(BOB, 5_000 * USDT);
+    h.setMode(BOB, 'BTCUSDT', MarginMode.Isolated);
+    const id = h.nextOrderId;
+    assert.equal(h.place({ account: BOB, side: 'buy', priceTicks: btcTicks('29000'), lots: 1000 }), ''); // IM 29,000 / 20 = 1,450
+    const wallet = () => h.engine.accountReport(BOB)!.collateral[0].balanceUnits;
+    assert.equal(wallet(), 3_550 * USDT);
+    assert.equal(h.engine.accountReport(BOB)!.isolated[0].equityUnits, 1_450 * USDT);
+    h.cancel(BOB, id);
+    assert.equal(wallet(), 5_000 * USDT);
+    assert.equal(h.engine.accountReport(BOB)!.isolated.length, 0);
+    const transfers = h.eventsOf('ledgerTransfer', BOB).map((e) => [e.ledgerTransfer!.fromMarket, e.ledgerTransfer!.toMarket, e.ledgerTransfer!.amountUnits]);
+    assert.deepEqual(transfers, [['', 'BTCUSDT', 1_450 * USDT], ['BTCUSDT', '', 1_450 * USDT]]);
+    assert.ok(h.engine.audit().ok);
+  });
+});
+
 describe('reduce-only', () => {
   it('rejects an order that would open or grow a position, and trims resting ones the position no longer covers', () => {
     const h = aliceLong1BtcAt30k();
