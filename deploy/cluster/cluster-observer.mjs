@@ -140,11 +140,12 @@ export class ClusterObserver {
     return { ok: problems.length === 0, problems, perMarket };
   }
 
-  async deadLetterCounts(topicNames) {
+  /** Dead letters per topic so far (on a reused broker: since `since`, a previous call's answer). */
+  async deadLetterCounts(topicNames, since = {}) {
     const counts = {};
     for (const name of topicNames) {
       const offsets = await this.admin.fetchTopicOffsets(`${name}.dlq`).catch(() => []);
-      counts[name] = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
+      counts[name] = offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0) - (since[name] ?? 0);
     }
     return counts;
   }

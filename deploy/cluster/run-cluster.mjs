@@ -104,6 +104,8 @@ export async function runCluster(options) {
 
     observer = new ClusterObserver({ brokers: broker.bootstrap.split(','), runId: `${process.pid}-${Date.now().toString(36)}` });
     await observer.start();
+    const topicNames = Object.values(Topics).map((t) => t.name);
+    const deadLettersBefore = await observer.deadLetterCounts(topicNames);
 
     const gateway = new ServiceProcess({
       name: 'gateway-sim',
@@ -203,7 +205,7 @@ export async function runCluster(options) {
       duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
       liquidationsTriggered: observer.liquidationsTriggered,
       latency: observer.latency(),
-      deadLetters: await observer.deadLetterCounts(Object.values(Topics).map((t) => t.name)),
+      deadLetters: await observer.deadLetterCounts(topicNames, deadLettersBefore),
     });
     if (fillsProduced === 0) fail('no fills at all: the market did not trade');
     result.ok = result.problems.length === 0;

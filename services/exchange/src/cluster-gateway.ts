@@ -16,8 +16,9 @@
  *
  * Dedup: risk drops a (source, stream, seq) it has seen, so each run publishes under
  * its own source (`gateway-sim-<start time, base 36>` unless PERPCORE_SIM_SOURCE is
- * set), one stream per account (per-account-order-streams.ts explains why), and
- * reads replies under a consumer group of that name.
+ * set), and reads replies under a consumer group of that name. Commands are numbered
+ * per market; the topic keeps them in order per account only, which is enough: risk
+ * deduplicates per (source, account, market).
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*                see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -36,8 +37,7 @@ import type { Logger } from '@perpcore/observability';
 import { type AccountCommandV1, SCHEMA_MAJOR_V1 } from '@perpcore/proto';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { OrderFlowSimulation } from '@perpcore/simulation';
-import { PerAccountOrderStreams } from './per-account-order-streams.js';
-import { feedBackToFlow } from './sim-order-gateway.js';
+import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 
 /** Most commands one pacing tick may emit (keeps the event loop responsive to replies). */
 const MAX_PER_TICK = 2_000;
@@ -75,7 +75,7 @@ runServiceProcess({
     const counters: GatewayCounters = { phase: 'depositing', commandsSent: 0, depositsAccepted: 0, fillsSeen: 0, matchingRejects: 0, riskRejects: {}, restingQuotes: 0, tradingStartedNs: 0 };
 
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
-    const gateway = new PerAccountOrderStreams(bus, config.source);
+    const gateway = new SimOrderGateway(bus, Topics.gatewayOrderCommands, config.source);
     const flow = new OrderFlowSimulation(flowConfig, gateway);
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     const depositPending = new Set(accounts);
@@ -98,7 +98,7 @@ runServiceProcess({
           const event = message.value;
           if (event.event === 'commandAccepted' && event.commandAccepted?.commandId === event.accountId && depositPending.delete(event.accountId)) {
             counters.depositsAccepted++;
-          } else if (event.event === 'orderRejected' && event.orderRejected?.inputSource.startsWith(`${config.source}-a`)) {
+          } else if (event.event === 'orderRejected' && event.orderRejected?.inputSource === config.source) {
             const code = event.orderRejected.code;
             counters.riskRejects[code] = (counters.riskRejects[code] ?? 0) + 1;
           } else if (event.event === 'commandRejected' && event.commandRejected?.commandId === event.accountId) {
