@@ -99,6 +99,38 @@ async function latencyPass(driver: BookDriver, scenario: Scenario, expectedOrder
   f.maxGcPauseMs.push(await gcPauses.maxWithin(startMs, endMs));
 }
 
+/**
+ * Which long commands were the OS's doing: one more fast-book pass that reads the
+ * process's involuntary context-switch count before and after every command (a
+ * syscall each, so this pass's timings are not reported as latency). A command over
+ * 1 ms with no switch inside it is a pause of the book or the runtime itself. The
+ * counter covers all the process's threads; in this pass V8's helper threads are
+ * nearly idle (no garbage, code already optimised), so a switch is the main thread's.
+ */
+function pauseAttributionPass(driver: BookDriver, scenario: Scenario, expectedOrders: number) {
+  prepare(driver, scenario, expectedOrders);
+  const tape = scenario.tape;
+  let over1ms = 0;
+  let over1msPreempted = 0;
+  let maxNsNotPreempted = 0;
+  let maxNs = 0;
+  for (let i = 0; i < tape.length; i++) {
+    const switches = process.resourceUsage().involuntaryContextSwitches;
+    const t0 = process.hrtime.bigint();
+    driver.apply(tape, i);
+    const ns = Number(process.hrtime.bigint() - t0);
+    const preempted = process.resourceUsage().involuntaryContextSwitches !== switches;
+    if (ns > maxNs) maxNs = ns;
+    if (!preempted && ns > maxNsNotPreempted) maxNsNotPreempted = ns;
+    if (ns > 1_000_000) {
+      over1ms++;
+      if (preempted) over1msPreempted++;
+    }
+  }
+  driver.dispose();
+  return { commands: tape.length, over1ms, over1msPreempted, maxNs, maxNsNotPreempted };
+}
+
 async function runScenario(scenario: Scenario, rounds: number, expectedOrders: number) {
   const fast = new PerpcoreDriver('perpcore fast book', 'fast');
   const peer = new NodejsOrderBookDriver();
@@ -130,6 +162,7 @@ async function runScenario(scenario: Scenario, rounds: number, expectedOrders: n
     process.stdout.write(`  round ${r + 1}/${rounds}: fast ${fmtOps(figures.get(fast)!.opsPerSec[r])}, nodejs-order-book ${fmtOps(figures.get(peer)!.opsPerSec[r])}, ratio ${ratios[r].toFixed(1)}×\n`);
   }
   gcPauses.stop();
+  const pauses = pauseAttributionPass(fast, scenario, expectedOrders);
   const summary = (d: BookDriver) => {
     const f = figures.get(d)!;
     return {
@@ -155,6 +188,7 @@ async function runScenario(scenario: Scenario, rounds: number, expectedOrders: n
     sameEndStateAsNodejsOrderBook: sameEndState,
     fast: summary(fast),
     nodejsOrderBook: summary(peer),
+    fastPauseAttribution: pauses,
     ratioMedian: median(ratios),
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
@@ -173,6 +207,11 @@ function report(r: Awaited<ReturnType<typeof runScenario>>): void {
   process.stdout.write(`  fast / nodejs-order-book: median ${r.ratioMedian.toFixed(1)}× (min ${r.ratioMin.toFixed(1)}×, max ${r.ratioMax.toFixed(1)}×)\n`);
   const switches = r.fast.involuntaryContextSwitchesPerPass.join(', ');
   process.stdout.write(`  largest single-command pause (fast): ${(r.fast.maxNsOverall / 1e3).toFixed(1)} µs; OS preemptions per timed pass: ${switches}\n`);
+  const a = r.fastPauseAttribution;
+  process.stdout.write(
+    `  pause attribution (fast, one more pass of ${a.commands}): ${a.over1ms} commands over 1 ms, ${a.over1msPreempted} of them preempted by the OS; ` +
+      `longest without preemption ${(a.maxNsNotPreempted / 1e3).toFixed(1)} µs (longest overall ${(a.maxNs / 1e3).toFixed(1)} µs)\n`,
+  );
 }
 
 export async function run(): Promise<void> {
