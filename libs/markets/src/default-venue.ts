@@ -12,7 +12,7 @@
  * libraries never import services).
  */
 import { type AssetSpec, DomainError, type MarketSpec, createAssetSpec } from '@perpcore/domain';
-import { type MarketRiskParams, type TierInput, createMarketRiskParams } from '@perpcore/margin';
+import { type MarketRiskParams, type MarketRiskParamsInput, type TierInput, createMarketRiskParams } from '@perpcore/margin';
 import { defaultMarketSpecs } from './default-markets.js';
 
 export const USDT_UNITS_PER_USDT = 1_000_000;
@@ -57,14 +57,17 @@ export interface VenueMarket {
   readonly takerFeeRateE8: number;
 }
 
-/** Risk parameters for `specs` (default: every default market); a market without a tier table is a configuration error. */
-export function defaultVenueMarkets(specs: readonly MarketSpec[] = defaultMarketSpecs): readonly VenueMarket[] {
+/**
+ * Risk parameters for `specs` (default: every default market); a market without a tier table is a configuration error.
+ * `riskOverrides` replaces defaults for every market (tests pin e.g. `markMethod: 'INDEX'`).
+ */
+export function defaultVenueMarkets(specs: readonly MarketSpec[] = defaultMarketSpecs, riskOverrides: Partial<Omit<MarketRiskParamsInput, 'tiers'>> = {}): readonly VenueMarket[] {
   return specs.map((spec) => {
     const tiers = TIERS_BY_SYMBOL.get(spec.symbol);
     if (tiers === undefined) throw new DomainError('MARKETS_UNKNOWN_MARKET', `no default risk parameters for market ${spec.symbol}`);
     return {
       spec,
-      risk: createMarketRiskParams(spec, { tiers, clearanceFeeRateE8: 1_250_000 }),
+      risk: createMarketRiskParams(spec, { ...riskOverrides, clearanceFeeRateE8: riskOverrides.clearanceFeeRateE8 ?? 1_250_000, tiers }),
       makerFeeRateE8: 20_000,
       takerFeeRateE8: 50_000,
     };

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { type DeadLetter, KafkaBus, type Topic, Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
-import { type MatchingCommandV1, SCHEMA_MAJOR_V1, matchingAccountEventCodec, matchingCommandCodec, perpcore } from '@perpcore/proto';
+import { type MatchingCommandV1, SCHEMA_MAJOR_V1, matchingCommandCodec, matchingEventCodec, perpcore } from '@perpcore/proto';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const brokers = process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '';
@@ -54,12 +54,9 @@ interface Fault {
 
 function faults(): Fault[] {
   const validCommand = matchingCommandCodec.encode(place('BTCUSDT', 101, 9_000_000_001));
-  const fill = matchingAccountEventCodec.encode({
-    accountId: 101, liquidity: 1,
-    event: {
-      schemaMajor: 1, market: 'BTCUSDT', seq: 1, tsNs: 1, inputSource: 'x', inputSeq: 1, event: 'filled',
-      filled: { tradeSeq: 1, makerOrderId: 1, makerAccountId: 101, takerOrderId: 2, takerAccountId: 102, takerSide: 1, priceTicks: 300_000, qtyLots: 1, makerRemainingLots: 0, takerRemainingLots: 0, fillType: 1, liquidationId: 0 },
-    },
+  const fill = matchingEventCodec.encode({
+    schemaMajor: 1, market: 'BTCUSDT', seq: 1, tsNs: 1, inputSource: 'x', inputSeq: 1, event: 'filled',
+    filled: { tradeSeq: 1, makerOrderId: 1, makerAccountId: 101, takerOrderId: 2, takerAccountId: 102, takerSide: 1, priceTicks: 300_000, qtyLots: 1, makerRemainingLots: 0, takerRemainingLots: 0, fillType: 1, liquidationId: 0 },
   } as never);
   const futureIndex = perpcore.oracle.v1.OracleEventV1.encode({ schemaMajor: 2, seq: 1, tsNs: 1, source: 'oracle-9', symbol: 'BTCUSDT', indexPrice: { priceSubticks: 30_000_000, sources: [] } } as never).finish();
   const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x99]);
@@ -70,7 +67,7 @@ function faults(): Fault[] {
     { topic: Topics.gatewayOrderCommands as Topic<unknown>, key: `garbage-${run}`, bytes: garbage, code: 'PROTO_MALFORMED' },
     // raw, so that its key is this run's own (a real gateway would key it by account)
     { topic: Topics.gatewayOrderCommands as Topic<unknown>, key: `unknown-market-${run}`, bytes: matchingCommandCodec.encode(place(unknownMarket, 101, 9_000_000_003)), code: 'RISK_UNKNOWN_MARKET' },
-    { topic: Topics.matchingAccountEvents as Topic<unknown>, key: `truncated-${run}`, bytes: fill.subarray(0, fill.length - 3), code: 'PROTO_MALFORMED' },
+    { topic: Topics.matchingEvents as Topic<unknown>, key: `truncated-${run}`, bytes: fill.subarray(0, fill.length - 3), code: 'PROTO_MALFORMED' },
     { topic: Topics.oracleIndexPrices as Topic<unknown>, key: `future-${run}`, bytes: futureIndex, code: 'PROTO_UNKNOWN_VERSION' },
   ];
 }

@@ -16,6 +16,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY_POINTS = [
   { name: 'matching', script: 'services/matching/dist/main.js' },
   { name: 'risk', script: 'services/risk/dist/main.js' },
+  { name: 'risk', script: 'services/exchange/dist/cluster-risk.js' },
   { name: 'oracle', script: 'services/oracle/dist/main.js' },
   { name: 'gateway-sim', script: 'services/exchange/dist/cluster-gateway.js' },
 ];

@@ -63,6 +63,10 @@ export async function createLiquidationService(deps: LiquidationServiceDeps): Pr
       });
     }),
   );
+  // mark prices are the engine's clock when the book is quiet (cooldowns, ADL indicator refresh)
+  subscriptions.push(
+    await bus.subscribe(Topics.riskMarketEvents, { groupId, fromBeginning: true }, (message) => engine.onTime(message.value.tsNs)),
+  );
   subscriptions.push(
     await bus.subscribe(Topics.matchingEvents, { groupId, fromBeginning: true }, (message) => {
       engine.onMatchingEvent(message.value);

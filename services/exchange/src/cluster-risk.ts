@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * The cluster's risk process: one risk shard with the liquidation engine beside it
+ * (ARCHITECTURE: the ladder needs exact, synchronous reads of the scope state after
+ * every fill, so it runs where that state lives, as its own package, on its own
+ * topic `liquidation.events.v1`). `services/risk/dist/main.js` is the same shard
+ * without the ladder; the environment variables are the same (PERPCORE_RISK_*).
+ *
+ * Order: risk and the ladder share one Kafka subscription per input topic
+ * (`ColocatedBus`, group = the shard name): each matching event reaches risk first
+ * and the ladder right after, so the ladder's re-checks see the fill settled. Risk
+ * therefore reads the per-market stream `matching.events.v1` (both legs of each
+ * fill), which suits a single shard; account-sharded risk with a ladder per shard
+ * would read its shard's `matching.account-events.v1` the same way.
+ *
+ * Bad input: messages for markets the shard does not list are refused before either
+ * stage sees them (dead-lettered as RISK_UNKNOWN_MARKET); malformed bytes and
+ * unknown schema versions are dead-lettered by the bus.
+ *
+ * Environment (validated at start; a bad value names the variable):
+ *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
+ *   PERPCORE_RISK_SOURCE           shard name: event source and consumer group (default risk-0)
+ *   PERPCORE_RISK_MARKETS          symbols this shard margins (default: every default market)
+ *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
+ *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
+ *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
+ */
+import { ColocatedBus, guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
+import { integerField, listField, stringField } from '@perpcore/config';
+import { createLiquidationService } from '@perpcore/liquidation';
+import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { createRiskService } from '@perpcore/risk';
+import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { riskLiquidationPorts } from './risk-liquidation-ports.js';
+
+const NAME = /^[a-z0-9-]{1,64}$/;
+
+runServiceProcess({
+  name: 'risk',
+  schema: {
+    ...kafkaConfigSchema,
+    source: stringField('PERPCORE_RISK_SOURCE', { fallback: 'risk-0', pattern: NAME }),
+    markets: listField('PERPCORE_RISK_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    timeTickMs: integerField('PERPCORE_RISK_TIME_TICK_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
+    liquidationSource: stringField('PERPCORE_LIQUIDATION_SOURCE', { fallback: 'liquidation-0', pattern: NAME }),
+  },
+  async start({ config, logger }) {
+    const specs = selectMarkets(config.markets);
+    const venue = defaultVenueMarkets(specs);
+    const listed = new Set(specs.map((s) => s.symbol));
+    const unlisted = (market: string) => (listed.has(market) ? null : { code: 'RISK_UNKNOWN_MARKET', message: `market ${JSON.stringify(market)} is not listed on ${config.source}` });
+    const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    const bus = new ColocatedBus(
+      guardInputs(kafka, [
+        topicGuard(Topics.gatewayOrderCommands, (c) => unlisted(c.market)),
+        topicGuard(Topics.matchingEvents, (e) => unlisted(e.market)),
+        topicGuard(Topics.oracleIndexPrices, (e) => unlisted(e.symbol)),
+      ]),
+      config.source,
+    );
+    try {
+      const risk = await createRiskService({
+        bus,
+        logger: logger.child({ stage: 'risk' }),
+        matchingInput: 'market',
+        groupId: config.source,
+        config: {
+          source: config.source,
+          settleAsset: defaultSettleAsset,
+          markets: venue,
+          feeAccountId: defaultSystemAccounts.feeAccountId,
+          insuranceFunds: defaultSystemAccounts.insuranceFunds,
+        },
+      });
+      const ports = riskLiquidationPorts(risk.engine, venue);
+      const liquidation = await createLiquidationService({
+        bus,
+        reader: ports.reader,
+        ledger: ports.ledger,
+        markets: specs.map((s) => s.symbol),
+        logger: logger.child({ stage: 'liquidation' }),
+        groupId: config.source,
+        source: config.liquidationSource,
+      });
+      await bus.start(); // every stage has subscribed: open the shared subscriptions
+      const engine = risk.engine;
+      const timer = setInterval(() => risk.advanceTime(wallClockNs()), config.timeTickMs);
+      return {
+        stats() {
+          const openInterest: Record<string, { longLots: number; shortLots: number }> = {};
+          for (const market of engine.state.markets) openInterest[market.symbol] = { longLots: market.longLots, shortLots: market.shortLots };
+          const audit = engine.audit(); // O(accounts + positions): fine at one call a second for a shard
+          return {
+            eventsPublished: engine.state.events.eventsPublished,
+            // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
+            ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
+            duplicatesDropped: engine.duplicatesDropped,
+            openInterest,
+            auditOk: audit.ok,
+            auditProblems: audit.problems.slice(0, 5),
+            liquidationsActive: liquidation.engine.activeCount(),
+          };
+        },
+        async close() {
+          clearInterval(timer);
+          await liquidation.close();
+          await risk.close();
+          await bus.close();
+          const audit = engine.audit();
+          if (audit.ok) logger.info({ stateHash: engine.stateHash() }, 'conservation audit ok at shutdown');
+          else logger.error({ problems: audit.problems }, 'conservation audit failed at shutdown');
+        },
+      };
+    } catch (error) {
+      await bus.close().catch(() => undefined);
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,90 @@
+/**
+ * The stages of the exchange wired over one in-process bus, in pipeline order
+ * (docs/adr/0001-pipeline.md): matching, risk (pre-trade hold and settlement), the
+ * liquidation engine on the risk engine's ports. No simulation and no oracle: the
+ * caller feeds commands and index prices. `EmbeddedExchange` adds the simulated
+ * market; the domain scenario tests drive it directly.
+ *
+ * Subscription order is delivery order for each message: risk subscribes to the
+ * matching stream before the liquidation engine, so every fill is settled before
+ * the ladder re-checks its scope.
+ */
+import type { MarketSpec } from '@perpcore/domain';
+import { InProcessBus } from '@perpcore/bus';
+import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
+import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
+import { createMatchingService, type MatchingService } from '@perpcore/matching';
+import type { Logger } from '@perpcore/observability';
+import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
+import { createRiskService, type RiskService } from '@perpcore/risk';
+import { riskLiquidationPorts } from './risk-liquidation-ports.js';
+
+export interface PipelineOptions {
+  logger: Logger;
+  venue: readonly VenueMarket[];
+  createBook?: OrderBookFactory;
+  codecRoundTrip?: boolean;
+  adlRefreshMs?: number;
+}
+
+export interface Pipeline {
+  readonly bus: InProcessBus;
+  readonly markets: readonly MarketSpec[];
+  readonly venue: readonly VenueMarket[];
+  readonly matching: MatchingService;
+  readonly risk: RiskService;
+  readonly liquidation: LiquidationService;
+  subticksPerTick(symbol: string): number;
+  close(): Promise<void>;
+}
+
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { logger, venue } = options;
+  const markets = venue.map((m) => m.spec);
+  const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger });
+  const spt = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+  const subticksPerTick = (symbol: string) => spt.get(symbol) ?? 100;
+  const matching = await createMatchingService({
+    bus,
+    markets,
+    createBook: options.createBook ?? createFastOrderBook,
+    logger: logger.child({ stage: 'matching' }),
+    markSubticksPerTick: subticksPerTick,
+  });
+  const risk = await createRiskService({
+    bus,
+    logger: logger.child({ stage: 'risk' }),
+    config: {
+      source: 'risk-0',
+      settleAsset: defaultSettleAsset,
+      markets: venue,
+      feeAccountId: defaultSystemAccounts.feeAccountId,
+      insuranceFunds: defaultSystemAccounts.insuranceFunds,
+    },
+    bookTop: (symbol) => matching.engine.book(symbol),
+  });
+  const ports = riskLiquidationPorts(risk.engine, venue);
+  const liquidation = await createLiquidationService({
+    bus,
+    reader: ports.reader,
+    ledger: ports.ledger,
+    markets: markets.map((m) => m.symbol),
+    logger: logger.child({ stage: 'liquidation' }),
+    ...(options.adlRefreshMs === undefined ? {} : { adlRefreshMs: options.adlRefreshMs }),
+  });
+  return {
+    bus,
+    markets,
+    venue,
+    matching,
+    risk,
+    liquidation,
+    subticksPerTick,
+    async close() {
+      await liquidation.close();
+      await risk.close();
+      await matching.close();
+      await bus.close();
+    },
+  };
+}
