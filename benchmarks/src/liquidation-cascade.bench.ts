@@ -11,13 +11,10 @@
  * cost; writes benchmarks/results/liquidation-cascade.json.
  * `BENCH_QUICK=1` (or --quick) runs 2,000 accounts instead of 10,000.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedExchange } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-
-const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+import { isQuick, writeResults } from './support/results-file.js';
 
 export interface CascadeFigures {
   accounts: number;
@@ -89,7 +86,7 @@ export async function runCascade(accounts: number, fundUsdt: number): Promise<Ca
 }
 
 export async function run(): Promise<void> {
-  const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
+  const quick = isQuick() || process.argv.includes('--quick');
   const accounts = quick ? 2_000 : 10_000;
   const rows: CascadeFigures[] = [];
   for (const fundUsdt of [50_000_000, 20_000]) {
@@ -101,8 +98,7 @@ export async function run(): Promise<void> {
         `mark tick → all closed ${f.cascadeMs.toFixed(1)} ms (${f.perBreachedAccountUs.toFixed(1)} µs per breached account); conservation ${f.conservationOk ? 'ok' : 'BROKEN'}\n`,
     );
   }
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'liquidation-cascade.json'), `${JSON.stringify({ suite: 'liquidation-cascade', quick, node: process.version, rows }, null, 2)}\n`);
+  writeResults('liquidation-cascade', rows);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await run();

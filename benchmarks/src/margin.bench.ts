@@ -11,6 +11,7 @@
  * 1,000,000 calls: 0 means the path does not allocate (the hot path); bigint paths
  * and readable functions returning boxed numbers show a few.
  */
+import { isQuick, writeResults } from './support/results-file.js';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Side, createMarketSpec } from '@perpcore/domain';
@@ -204,3 +205,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
 }
 
 export { print as printMarginBenchmarks };
+
+/** run-all entry: runs, prints and writes benchmarks/results/margin.json. */
+export async function run(): Promise<void> {
+  const rows = await runMarginBenchmarks({ quick: isQuick() });
+  print(rows);
+  writeResults('margin', rows);
+}

@@ -5,10 +5,18 @@
  */
 import { run as orderBook } from './order-book.bench.js';
 import { run as matchingThroughput } from './matching-throughput.bench.js';
+import { run as margin } from './margin.bench.js';
+import { run as riskOrderPath } from './risk-order-path.bench.js';
+import { run as riskMarkTick } from './risk-mark-tick.bench.js';
+import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
   ['matching-throughput', matchingThroughput],
+  ['margin', margin],
+  ['risk-order-path', riskOrderPath],
+  ['risk-mark-tick', riskMarkTick],
+  ['liquidation-cascade', liquidationCascade],
 ];
 
 for (const [name, run] of suites) {
