@@ -45,6 +45,17 @@ export class ClusterObserver {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     this.groupId = groupId;
+    // the observer's groups start at the end: a partition it never committed is still at its end as of now
+    this.startOffsets = new Map();
+    for (const topic of [Topics.matchingEvents.name, Topics.riskAccountEvents.name]) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
+    }
+  }
+
+  /** The observer's own (group, topic) pairs, for lag(). */
+  ownPairs() {
+    return [Topics.matchingEvents.name, Topics.riskAccountEvents.name].map((topic) => ({ groupId: this.groupId, topic, startAt: this.startOffsets.get(topic) }));
   }
 
   onMatchingEvent(e) {
@@ -96,10 +107,14 @@ export class ClusterObserver {
     return { samples: xs.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs[xs.length - 1] };
   }
 
-  /** Consumer lag (messages not yet committed) of each (group, topic) pair. */
+  /**
+   * Consumer lag (messages not yet committed) of each (group, topic) pair. A partition
+   * the group never committed counts from `startAt` (offsets by partition: where a
+   * group that started at the end began) or else from its first message.
+   */
   async lag(pairs) {
     const out = [];
-    for (const { groupId, topic } of pairs) {
+    for (const { groupId, topic, startAt } of pairs) {
       const kafkaGroup = kafkaGroupIdOf(groupId, topic);
       const [ends, committed] = await Promise.all([
         this.admin.fetchTopicOffsets(topic),
@@ -109,7 +124,7 @@ export class ClusterObserver {
       let lag = 0n;
       for (const p of ends) {
         const at = done.get(p.partition) ?? -1n;
-        const from = at < 0n ? BigInt(p.low) : at;
+        const from = at >= 0n ? at : (startAt?.get(p.partition) ?? BigInt(p.low));
         if (BigInt(p.high) > from) lag += BigInt(p.high) - from;
       }
       out.push({ groupId, topic, lag: Number(lag) });

@@ -66,7 +66,7 @@ const PIPELINE = [
   { groupId: RISK_GROUP, topic: Topics.gatewayAccountCommands.name },
   { groupId: RISK_GROUP, topic: Topics.gatewayOrderCommands.name },
   { groupId: MATCHING_GROUP, topic: Topics.matchingCommands.name },
-  { groupId: RISK_GROUP, topic: Topics.matchingAccountEvents.name },
+  { groupId: RISK_GROUP, topic: Topics.matchingEvents.name },
 ];
 
 export async function runCluster(options) {
@@ -96,7 +96,8 @@ export async function runCluster(options) {
     const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
     const oracle = new ServiceProcess({ name: 'oracle', script: script('oracle'), env: serviceEnv(options, broker.bootstrap), logDir }).start();
     const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
-    const risk = new ServiceProcess({ name: 'risk', script: script('risk'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
+    // the risk shard with the liquidation engine beside it (services/exchange cluster-risk.ts)
+    const risk = new ServiceProcess({ name: 'risk', script: script('exchange', 'cluster-risk.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
     started.push(oracle, matching, risk);
     say(`start-cluster: starting oracle, matching, risk (logs in ${logDir})…`);
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
@@ -152,10 +153,7 @@ export async function runCluster(options) {
     const drainDeadline = drainStart + options.drainTimeoutS * 1000;
     let quiet = 0;
     let lags = [];
-    const observerPairs = [
-      { groupId: observer.groupId, topic: Topics.matchingEvents.name },
-      { groupId: observer.groupId, topic: Topics.riskAccountEvents.name },
-    ];
+    const observerPairs = observer.ownPairs();
     while (quiet < 2) {
       if (interrupted) throw new Error('interrupted');
       if (performance.now() > drainDeadline) {

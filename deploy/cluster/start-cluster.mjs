@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run start:cluster`: Perpcore in cluster mode on this machine. A Kafka broker
 // (throw-away, free ports; or --brokers), the topics, and every service as its own
-// process wired only by Kafka: oracle, matching, risk, and the simulated gateway,
+// process wired only by Kafka: oracle, matching, risk (with the liquidation engine
+// in its process), and the simulated gateway,
 // which sends the same seeded market as `npm start` for --duration-s. Live progress
 // on stderr; then the pipeline drains and a summary reconciles what went through:
 // fills produced by matching = fills settled by risk, Σ long = Σ short per market.

@@ -5,6 +5,7 @@ export * from './partition-for-key.js';
 export * from './in-process-bus.js';
 export { KafkaBus, type KafkaBusOptions, kafkaGroupId } from './kafka-bus.js';
 export { BusConnectError } from './kafka-connect.js';
+export { ColocatedBus } from './colocated-bus.js';
 export { guardInputs, topicGuard, type InputGuard, type InputRefusal, type TopicGuard } from './input-guard.js';
 export { kafkaConfigSchema, kafkaBusOptions, type KafkaConfig } from './kafka-config.js';
 export { SeqVerdict, SequenceDedup, type SequenceDedupOptions } from './sequence-dedup.js';
