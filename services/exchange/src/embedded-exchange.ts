@@ -38,6 +38,9 @@ import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 
+/** Messages a partition keeps beyond what every group consumed (the bus's retention window). */
+const EMBEDDED_RETAIN_PER_PARTITION = 256;
+
 export interface EmbeddedExchangeOptions {
   logger: Logger;
   seed: number;
@@ -80,7 +83,10 @@ export class EmbeddedExchange {
     const markets = options.markets ?? defaultMarketSpecs;
     const venue = defaultVenueMarkets(markets);
     const logger = options.logger;
-    const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger });
+    // Every stage subscribes before the first message, so nothing reads a log behind its
+    // consumers: a short retention keeps delivered messages from piling up in the old
+    // generation (the default 1,000,000 per partition made each scavenge promote them all).
+    const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger, retainPerPartition: EMBEDDED_RETAIN_PER_PARTITION });
     const spt = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
     const subticksPerTick = (symbol: string) => spt.get(symbol) ?? 100;
 
