@@ -94,7 +94,8 @@ export async function runCluster(options) {
     await createTopics(broker.bootstrap, say);
 
     const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
-    const oracle = new ServiceProcess({ name: 'oracle', script: script('oracle'), env: serviceEnv(options, broker.bootstrap), logDir }).start();
+    // the index npm start uses for this seed
+    const oracle = new ServiceProcess({ name: 'oracle', script: script('oracle'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_ORACLE_SEED: String((options.seed ^ 0x5eed) >>> 0) }), logDir }).start();
     const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
     // the risk shard with the liquidation engine beside it (services/exchange cluster-risk.ts)
     const risk = new ServiceProcess({ name: 'risk', script: script('exchange', 'cluster-risk.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();

@@ -3,7 +3,8 @@
  * The simulated gateway as its own process (cluster mode): the same seeded order
  * flow as `npm start` (libs/markets simulated-market.ts), published onto Kafka at a
  * fixed rate for a fixed time, with the book's answers fed back from
- * `matching.events.v1` so makers only move orders that still rest.
+ * `matching.events.v1` so makers only move orders that still rest, and the makers'
+ * fair price following the oracle's index (`oracle.index-prices.v1`), as in npm start.
  *
  * Sequence:
  * 1. deposit SIM_DEPOSIT_UNITS for every simulated account (`gateway.account-commands.v1`);
@@ -32,7 +33,7 @@
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema, type Subscription, Topics } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
-import { defaultMarketSpecs, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
+import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { type AccountCommandV1, SCHEMA_MAJOR_V1 } from '@perpcore/proto';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
@@ -78,6 +79,7 @@ runServiceProcess({
     const gateway = new SimOrderGateway(bus, Topics.gatewayOrderCommands, config.source);
     const flow = new OrderFlowSimulation(flowConfig, gateway);
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
+    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
     const depositPending = new Set(accounts);
     const markPending = new Set(markets.map((m) => m.symbol));
     const groupId = config.source;
@@ -107,6 +109,13 @@ runServiceProcess({
         }),
         await bus.subscribe(Topics.riskMarketEvents, { groupId }, (message) => {
           if (message.value.event === 'markPrice') markPending.delete(message.value.market);
+        }),
+        // makers quote around the index, as in npm start (real market makers hedge against spot)
+        await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (message) => {
+          const e = message.value;
+          const m = marketIndex.get(e.symbol);
+          if (e.event !== 'indexPrice' || e.indexPrice == null || m === undefined) return;
+          flow.setFairPriceTicks(m, e.indexPrice.priceSubticks / (subticks.get(e.symbol) ?? 100));
         }),
       );
       publishDeposits(bus, config.source, accounts);

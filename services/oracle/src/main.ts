@@ -10,12 +10,12 @@
  *   PERPCORE_KAFKA_*                    see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
  *   PERPCORE_ORACLE_MARKETS             symbols to price (default: every default market)
  *   PERPCORE_ORACLE_SOURCE              producing instance, e.g. oracle-0 (default)
- *   PERPCORE_ORACLE_SEED                random walk seed (default 42)
+ *   PERPCORE_ORACLE_SEED                random walk seed (default 42 ^ 0x5eed, the index npm start uses for seed 42)
  *   PERPCORE_ORACLE_PUBLISH_INTERVAL_MS how often every index is published (default 1000)
  *   PERPCORE_ORACLE_STEP_MS             random-walk step (default 1000)
  *   PERPCORE_ORACLE_VOLATILITY_E8       std-dev of one step's return (default 20000 = 0.02%)
- *   PERPCORE_ORACLE_JUMP_CHANCE_E8      chance of a jump per step (default 0)
- *   PERPCORE_ORACLE_JUMP_SIZE_E8        largest jump (default 1500000 = 1.5%)
+ *   PERPCORE_ORACLE_JUMP_CHANCE_E8      chance of a jump per step (default 10000 = 0.01%, as npm start)
+ *   PERPCORE_ORACLE_JUMP_SIZE_E8        largest jump (default 1000000 = 1%, as npm start)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
@@ -33,12 +33,12 @@ runServiceProcess({
     ...kafkaConfigSchema,
     markets: listField('PERPCORE_ORACLE_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
     source: stringField('PERPCORE_ORACLE_SOURCE', { fallback: 'oracle-0', pattern: /^[a-z0-9-]{1,64}$/ }),
-    seed: integerField('PERPCORE_ORACLE_SEED', { min: 0, max: 0xffff_ffff, fallback: 42 }),
+    seed: integerField('PERPCORE_ORACLE_SEED', { min: 0, max: 0xffff_ffff, fallback: 42 ^ 0x5eed }),
     publishIntervalMs: integerField('PERPCORE_ORACLE_PUBLISH_INTERVAL_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
     stepMs: integerField('PERPCORE_ORACLE_STEP_MS', { min: 1, max: 3_600_000, fallback: 1_000 }),
     volatilityE8: integerField('PERPCORE_ORACLE_VOLATILITY_E8', { min: 0, max: E8 / 10, fallback: 20_000 }),
-    jumpChanceE8: integerField('PERPCORE_ORACLE_JUMP_CHANCE_E8', { min: 0, max: E8, fallback: 0 }),
-    jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_500_000 }),
+    jumpChanceE8: integerField('PERPCORE_ORACLE_JUMP_CHANCE_E8', { min: 0, max: E8, fallback: 10_000 }),
+    jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_000_000 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
@@ -54,7 +54,6 @@ runServiceProcess({
         volatilityE8: config.volatilityE8,
         jumpChanceE8: config.jumpChanceE8,
         jumpSizeE8: config.jumpSizeE8,
-        sourceNoiseE8: 10_000,
       })),
     });
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
