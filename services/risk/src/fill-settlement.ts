@@ -24,6 +24,7 @@
 import { FillType, Liquidity, MarginMode, Rounding, mulDiv } from '@perpcore/domain';
 import { notionalAtTicksUnits, reducedCostUnits } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
+import { integerString } from './integer-string.js';
 import type { RiskState } from './risk-state.js';
 
 const E8 = 100_000_000;
@@ -103,11 +104,11 @@ export class FillSettlement {
         fillQtyLots: side * lots,
         priceTicks,
         positionAfterLots: q1,
-        costBasisAfterUnits: String(c1),
+        costBasisAfterUnits: integerString(c1),
         realizedPnlUnits: realized,
         feeUnits: fee,
         fundingSettledUnits: funding,
-        walletBalanceAfterUnits: String(led.mode[r] === MarginMode.Isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot]),
+        walletBalanceAfterUnits: integerString(led.mode[r] === MarginMode.Isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot]),
       } as perpcore.risk.v1.PositionSettledV1);
     return r;
   }
