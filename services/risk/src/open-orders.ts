@@ -20,7 +20,10 @@
  * Invariants: `reduceOnly{Buy,Sell}Lots[row]` = Σ remaining lots of the row's
  * reduce-only orders on that side; `{buy,sell}LotTicks[row]` = Σ remaining lots ×
  * price of all the row's orders on that side; `{buy,sell}Version[row]` changes on
- * every change to that side (the kernel's cache key).
+ * every change to that side (the kernel's cache key); `prefixVersion(row, side)`
+ * changes on every change at or before the side's prefix bound (the aggressiveness
+ * key the kernel last reported as the end of the reducing lots), so a change behind
+ * the reducing prefix leaves the kernel's reducing walk cached.
  */
 import { OrderIdIndex } from './order-id-index.js';
 import type { PositionLedger } from './position-ledger.js';
@@ -46,6 +49,9 @@ export class OpenOrders {
   /** Per (row, side): sorted slots and their count; index 2 × row (+1 for sells). */
   private readonly lists: Int32Array[] = [];
   private readonly counts: number[] = [];
+  /** Per (row, side): changes at keys ≤ this bump `prefixVersions` (+∞: every change). */
+  private readonly prefixBoundKey: number[] = [];
+  private readonly prefixVersions: number[] = [];
   private freeHead = -1;
   private live = 0;
 
@@ -78,6 +84,27 @@ export class OpenOrders {
 
   size(row: number, side: number): number {
     return this.counts[2 * row + (side > 0 ? 0 : 1)] ?? 0;
+  }
+
+  /** Version of the side's orders up to its prefix bound (see the module doc). */
+  prefixVersion(row: number, side: number): number {
+    return this.prefixVersions[2 * row + (side > 0 ? 0 : 1)] ?? 0;
+  }
+
+  /**
+   * Declares the end of a prefix the caller cached: until the next declaration, a
+   * change to an order at key ≤ `boundKey` (−price for buys, price for sells) bumps
+   * `prefixVersion`; +∞ when every change matters (the prefix is the whole side).
+   */
+  setPrefixBound(row: number, side: number, boundKey: number): void {
+    const k = 2 * row + (side > 0 ? 0 : 1);
+    this.ensureList(k);
+    this.prefixBoundKey[k] = boundKey;
+  }
+
+  /** Aggressiveness key of an order slot: smaller = more aggressive (buy: −price, sell: price). */
+  keyOf(o: number): number {
+    return this.side[o] > 0 ? -this.priceTicks[o] : this.priceTicks[o];
   }
 
   add(market: number, orderId: number, row: number, side: number, priceTicks: number, lots: number, reduceOnly: boolean): number {
@@ -130,6 +157,7 @@ export class OpenOrders {
 
   setRemaining(o: number, lots: number): void {
     if (lots === this.remainingLots[o]) return;
+    this.touchPrefix(2 * this.row[o] + (this.side[o] > 0 ? 0 : 1), this.key(o));
     if (this.reduceOnly[o]) this.addReduceOnly(o, lots - this.remainingLots[o]);
     this.addLotTicks(o, (lots - this.remainingLots[o]) * this.priceTicks[o]);
     this.remainingLots[o] = lots;
@@ -161,6 +189,19 @@ export class OpenOrders {
     else this.rows.reduceOnlySellLots[this.row[o]] += lots;
   }
 
+  private touchPrefix(k: number, key: number): void {
+    if (key <= this.prefixBoundKey[k]) this.prefixVersions[k]++;
+  }
+
+  private ensureList(k: number): void {
+    while (this.lists.length <= k) {
+      this.lists.push(EMPTY);
+      this.counts.push(0);
+      this.prefixBoundKey.push(Number.POSITIVE_INFINITY);
+      this.prefixVersions.push(0);
+    }
+  }
+
   /** Aggressiveness key: smaller = more aggressive (buy: −price, sell: price). */
   private key(o: number): number {
     return this.side[o] > 0 ? -this.priceTicks[o] : this.priceTicks[o];
@@ -180,10 +221,7 @@ export class OpenOrders {
 
   private insert(o: number): void {
     const k = 2 * this.row[o] + (this.side[o] > 0 ? 0 : 1);
-    while (this.lists.length <= k) {
-      this.lists.push(EMPTY);
-      this.counts.push(0);
-    }
+    this.ensureList(k);
     let list = this.lists[k];
     const n = this.counts[k];
     if (n === list.length) {
@@ -191,7 +229,9 @@ export class OpenOrders {
       bigger.set(list);
       this.lists[k] = list = bigger;
     }
-    const at = this.upperBound(list, n, this.key(o));
+    const key = this.key(o);
+    this.touchPrefix(k, key);
+    const at = this.upperBound(list, n, key);
     list.copyWithin(at + 1, at, n);
     list[at] = o;
     this.counts[k] = n + 1;
@@ -202,6 +242,7 @@ export class OpenOrders {
     const list = this.lists[k];
     const n = this.counts[k];
     const key = this.key(o);
+    this.touchPrefix(k, key);
     // lower bound of the key, then the slot among equal prices
     let lo = 0;
     let hi = n;

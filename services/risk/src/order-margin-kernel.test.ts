@@ -33,7 +33,7 @@ describe('order IM kernel (private adapter of margin’s order IM)', () => {
 
   it('equals @perpcore/margin orderInitialMargin on random books, positions and marks, through changes (property)', () => {
     const order = fc.record({ side: fc.constantFrom(Side.Buy, Side.Sell), priceTicks: fc.integer({ min: 1, max: 400_000 }), qtyLots: fc.integer({ min: 1, max: 5_000 }) });
-    const change = fc.record({ pick: fc.nat(), kind: fc.constantFrom('remove', 'resize', 'reprice'), priceTicks: fc.integer({ min: 1, max: 400_000 }), qtyLots: fc.integer({ min: 1, max: 5_000 }) });
+    const change = fc.record({ pick: fc.nat(), kind: fc.constantFrom('remove', 'resize', 'reprice', 'add', 'positionOnly'), priceTicks: fc.integer({ min: 1, max: 400_000 }), qtyLots: fc.integer({ min: 1, max: 5_000 }) });
     const position = fc.record({ q: fc.integer({ min: -20_000, max: 20_000 }), lev: fc.integer({ min: 1, max: 125 }), mark: fc.integer({ min: 1, max: 40_000_000 }) });
     fc.assert(
       fc.property(fc.array(order, { maxLength: 12 }), fc.array(fc.tuple(change, position), { maxLength: 8 }), position, (orders, changes, first) => {
@@ -47,8 +47,16 @@ describe('order IM kernel (private adapter of margin’s order IM)', () => {
           assert.equal(kernel.orderIm(btc, r, p.q, p.lev, p.mark), got, 'cached result');
         };
         check(first);
+        let nextId = orders.length + 1;
         for (const [c, p] of changes) {
-          if (live.length > 0) {
+          if (c.kind === 'add') {
+            // a new order anywhere in the side: before, inside or behind the reducing prefix
+            const side = c.pick % 2 === 0 ? Side.Buy : Side.Sell;
+            open.add(0, nextId, r, side, c.priceTicks, c.qtyLots, false);
+            live.push({ side, priceTicks: c.priceTicks, qtyLots: c.qtyLots, id: nextId++ });
+          } else if (c.kind === 'positionOnly') {
+            // Q (and the mark) move with no order change: the reducing prefix resumes from its cached end
+          } else if (live.length > 0) {
             const i = c.pick % live.length;
             const slot = open.find(0, live[i].id);
             if (c.kind === 'remove') {

@@ -18,8 +18,11 @@
  * Q, L and the mark, so the pre-trade check and the evaluation that follows it walk
  * once. The opening lot-ticks are the side's running total (kept by OpenOrders)
  * minus the lot-ticks of its first R_d lots. Those are cached per row and side,
- * keyed by the side's order version and the position size, so a side is walked
- * through its reducing lots only after it or the position changed; the open loss
+ * keyed by the side's prefix version and the position size: the walk reports the
+ * key of the order where the reducing lots end (OpenOrders.setPrefixBound), and
+ * only a change at or before it walks again from the start; orders added or
+ * removed behind the reducing prefix do not, and a change of Q alone resumes from
+ * the prefix's end (a few steps per fill instead of the whole prefix). The open loss
  * walks only the orders beyond the mark (usually none). A market maker with
  * hundreds of resting orders costs a few steps per check.
  *
@@ -49,6 +52,10 @@ export class OrderMarginKernel {
   private readonly cacheQty: number[] = [];
   private readonly cacheVersion: number[] = [];
   private readonly cacheReducingLotTicks: number[] = [];
+  /** Per (row, side): lots in the cached prefix (< |Q| when the side ran out), the list index where it ends and the lots it uses there. */
+  private readonly cacheHaveLots: number[] = [];
+  private readonly cacheEndIndex: number[] = [];
+  private readonly cacheEndUsedLots: number[] = [];
 
   constructor(
     private readonly orders: OpenOrders,
@@ -68,10 +75,10 @@ export class OrderMarginKernel {
       this.openingNotionalUnits = this.resultOpening[row];
       return this.resultIm[row];
     }
-    const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, rows.buyVersion[row], qtyLots) : 0;
+    const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, qtyLots) : 0;
     const buy = this.sideIm(params, row, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks);
     const buyOpening = this.sideOpeningUnits;
-    const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, rows.sellVersion[row], qtyLots) : 0;
+    const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, qtyLots) : 0;
     const sell = this.sideIm(params, row, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks);
     const sellOpening = this.sideOpeningUnits;
     const buyWins = buy > sell || (buy === sell && buyOpening >= sellOpening);
@@ -92,31 +99,72 @@ export class OrderMarginKernel {
     return im;
   }
 
-  /** Lot-ticks of the first |Q| lots of the side opposite the position (cached, see the module doc). */
-  private reducingLotTicks(row: number, side: number, version: number, qtyLots: number): number {
+  /**
+   * Lot-ticks of the first |Q| lots of the side opposite the position (cached, see
+   * the module doc). With the prefix unchanged and only Q moved, the walk resumes at
+   * the cached end of the prefix: forward to take more lots, backward to give some
+   * back (the end's list index is still valid: nothing at or before it changed).
+   */
+  private reducingLotTicks(row: number, side: number, qtyLots: number): number {
     const k = 2 * row + (side > 0 ? 0 : 1);
+    const o = this.orders;
+    const version = o.prefixVersion(row, side);
     while (this.cacheQty.length <= k) {
       this.cacheQty.push(0);
       this.cacheVersion.push(-1);
       this.cacheReducingLotTicks.push(0);
+      this.cacheHaveLots.push(0);
+      this.cacheEndIndex.push(-1);
+      this.cacheEndUsedLots.push(0);
     }
-    if (this.cacheVersion[k] === version && this.cacheQty[k] === qtyLots) return this.cacheReducingLotTicks[k];
-    this.walks++;
-    const o = this.orders;
+    const want = qtyLots < 0 ? -qtyLots : qtyLots;
+    let lotTicks = 0;
+    let have = 0;
+    let i = -1;
+    let used = 0;
+    if (this.cacheVersion[k] === version) {
+      if (this.cacheQty[k] === want) return this.cacheReducingLotTicks[k];
+      lotTicks = this.cacheReducingLotTicks[k];
+      have = this.cacheHaveLots[k];
+      i = this.cacheEndIndex[k];
+      used = this.cacheEndUsedLots[k];
+    } else {
+      this.walks++;
+    }
     const list = o.list(row, side);
     const n = o.size(row, side);
-    let free = qtyLots < 0 ? -qtyLots : qtyLots;
-    let lotTicks = 0;
-    for (let i = 0; i < n && free > 0; i++) {
-      const at = list[i];
-      const lots = o.remainingLots[at];
-      const reducing = free < lots ? free : lots;
-      free -= reducing;
-      lotTicks += reducing * o.priceTicks[at];
+    while (have < want) {
+      if (i >= 0 && used < o.remainingLots[list[i]]) {
+        const left = o.remainingLots[list[i]] - used;
+        const take = want - have < left ? want - have : left;
+        used += take;
+        have += take;
+        lotTicks += take * o.priceTicks[list[i]];
+      } else if (i + 1 < n) {
+        i++;
+        used = 0;
+      } else {
+        break; // every order of the side is reducing
+      }
     }
+    while (have > want) {
+      const take = have - want < used ? have - want : used;
+      used -= take;
+      have -= take;
+      lotTicks -= take * o.priceTicks[list[i]];
+      if (used === 0) {
+        i--;
+        used = i >= 0 ? o.remainingLots[list[i]] : 0;
+      }
+    }
+    // the prefix ends at list[i] when it holds |Q| lots; otherwise it is the whole side
+    o.setPrefixBound(row, side, have === want && i >= 0 ? o.keyOf(list[i]) : Number.POSITIVE_INFINITY);
     this.cacheVersion[k] = version;
-    this.cacheQty[k] = qtyLots;
+    this.cacheQty[k] = want;
     this.cacheReducingLotTicks[k] = lotTicks;
+    this.cacheHaveLots[k] = have;
+    this.cacheEndIndex[k] = i;
+    this.cacheEndUsedLots[k] = used;
     return lotTicks;
   }
 
