@@ -199,25 +199,31 @@ export class DirectDriver implements PathDriver, BookEventSink {
 
 const WireSide = perpcore.common.v1.Side;
 
-/** Gateway commands for a tape, built once (untimed) and reused by every pass. */
+/**
+ * Gateway commands for a tape, built once (untimed) and reused by every pass. Each
+ * kind is one object literal, as a gateway builds them: envelopes built by spreading
+ * a shared base came out with a hidden class each, which made every property read
+ * on the risk and matching side megamorphic (a cost of this file, not of the stages).
+ */
 function envelopesOf(tape: CommandTape, seqStart: number): MatchingCommandV1[] {
   const out: MatchingCommandV1[] = [];
   for (let i = 0; i < tape.length; i++) {
-    const base = { schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq: seqStart + i, tsNs: T0 + (seqStart + i) * 1_000, source: 'gateway-0' };
+    const seq = seqStart + i;
+    const tsNs = T0 + (seqStart + i) * 1_000;
     const orderId = tape.orderId[i];
     const accountId = tape.accountId[i];
     if (tape.op[i] === Op.Place) {
-      out.push({
-        ...base, command: 'place',
-        place: {
-          orderId, accountId, side: tape.side[i] > 0 ? WireSide.SIDE_BUY : WireSide.SIDE_SELL, type: OrderType.Limit, timeInForce: tape.tif[i],
-          priceTicks: tape.priceTicks[i], qtyLots: tape.qtyLots[i], triggerPriceTicks: 0, triggerSource: 0, selfTradePrevention: 0, reduceOnly: false, clientOrderId: '', liquidationId: 0,
-        } as perpcore.matching.v1.PlaceOrderV1,
-      } as MatchingCommandV1);
+      const place = {
+        orderId, accountId, side: tape.side[i] > 0 ? WireSide.SIDE_BUY : WireSide.SIDE_SELL, type: OrderType.Limit, timeInForce: tape.tif[i],
+        priceTicks: tape.priceTicks[i], qtyLots: tape.qtyLots[i], triggerPriceTicks: 0, triggerSource: 0, selfTradePrevention: 0, reduceOnly: false, clientOrderId: '', liquidationId: 0,
+      } as perpcore.matching.v1.PlaceOrderV1;
+      out.push({ schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq, tsNs, source: 'gateway-0', command: 'place', place } as MatchingCommandV1);
     } else if (tape.op[i] === Op.Amend) {
-      out.push({ ...base, command: 'amend', amend: { orderId, accountId, priceTicks: tape.priceTicks[i], qtyLots: tape.qtyLots[i] } } as MatchingCommandV1);
+      const amend = { orderId, accountId, priceTicks: tape.priceTicks[i], qtyLots: tape.qtyLots[i] } as perpcore.matching.v1.AmendOrderV1;
+      out.push({ schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq, tsNs, source: 'gateway-0', command: 'amend', amend } as MatchingCommandV1);
     } else {
-      out.push({ ...base, command: 'cancel', cancel: { orderId, accountId } } as MatchingCommandV1);
+      const cancel = { orderId, accountId } as perpcore.matching.v1.CancelOrderV1;
+      out.push({ schemaMajor: SCHEMA_MAJOR_V1, market: spec.symbol, seq, tsNs, source: 'gateway-0', command: 'cancel', cancel } as MatchingCommandV1);
     }
   }
   return out;
