@@ -176,26 +176,26 @@ export class RiskEngine {
         o.reduceOnly = p.reduceOnly;
         const code = this.preTrade.checkPlace(o, cmd.tsNs);
         if (code !== '') return this.rejectOrder(m, cmd, code, this.preTrade.rejectMessage);
-        this.state.events.command(market, cmd.tsNs, { command: 'place', place: { ...p } as perpcore.matching.v1.PlaceOrderV1 });
+        this.state.events.place(market, cmd.tsNs, { ...p } as perpcore.matching.v1.PlaceOrderV1);
         return;
       }
       case 'amend': {
         const a = cmd.amend as perpcore.matching.v1.AmendOrderV1;
         const code = this.preTrade.checkAmend(m, a.orderId, a.accountId, a.priceTicks, a.qtyLots, cmd.tsNs);
         if (code !== '') return this.rejectOrder(m, cmd, code, this.preTrade.rejectMessage);
-        this.state.events.command(market, cmd.tsNs, { command: 'amend', amend: { ...a } as perpcore.matching.v1.AmendOrderV1 });
+        this.state.events.amend(market, cmd.tsNs, { ...a } as perpcore.matching.v1.AmendOrderV1);
         return;
       }
       case 'cancel': {
         const c = cmd.cancel as perpcore.matching.v1.CancelOrderV1;
         if (this.state.accounts.slotOf(c.accountId) < 0) return this.rejectOrder(m, cmd, RiskReject.UnknownAccount, `account ${c.accountId} does not exist`);
-        this.state.events.command(market, cmd.tsNs, { command: 'cancel', cancel: { ...c } as perpcore.matching.v1.CancelOrderV1 });
+        this.state.events.cancel(market, cmd.tsNs, c.accountId, c.orderId);
         return;
       }
       case 'cancelAll': {
         const c = cmd.cancelAll as perpcore.matching.v1.CancelAllOrdersV1;
         if (this.state.accounts.slotOf(c.accountId) < 0) return this.rejectOrder(m, cmd, RiskReject.UnknownAccount, `account ${c.accountId} does not exist`);
-        this.state.events.command(market, cmd.tsNs, { command: 'cancelAll', cancelAll: { ...c } as perpcore.matching.v1.CancelAllOrdersV1 });
+        this.state.events.cancelAll(market, cmd.tsNs, { ...c } as perpcore.matching.v1.CancelAllOrdersV1);
         return;
       }
       default:

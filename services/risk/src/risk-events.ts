@@ -74,20 +74,31 @@ export class RiskEventSink {
     this.ports.publish(event);
   }
 
-  /** Forwards a command to matching on the market's stream (the body is a fresh object). */
-  command(market: RiskMarket, tsNs: number, body: Omit<MatchingCommandV1, 'schemaMajor' | 'seq' | 'tsNs' | 'source' | 'market'>): void {
-    const command = body as MatchingCommandV1;
-    command.schemaMajor = SCHEMA_MAJOR_V1;
-    command.market = market.symbol;
-    command.seq = ++market.commandSeq;
-    command.tsNs = tsNs;
-    command.source = this.source;
-    this.commandsSent++;
-    this.ports.toMatching(command);
+  /*
+   * Commands to matching: each envelope is one object literal per kind (one hidden
+   * class per kind, no property added after construction), around a body the caller
+   * does not keep.
+   */
+  place(market: RiskMarket, tsNs: number, place: perpcore.matching.v1.PlaceOrderV1): void {
+    this.send({ schemaMajor: SCHEMA_MAJOR_V1, market: market.symbol, seq: ++market.commandSeq, tsNs, source: this.source, command: 'place', place } as MatchingCommandV1);
   }
 
-  /** A cancel of one order, issued by risk itself. */
+  amend(market: RiskMarket, tsNs: number, amend: perpcore.matching.v1.AmendOrderV1): void {
+    this.send({ schemaMajor: SCHEMA_MAJOR_V1, market: market.symbol, seq: ++market.commandSeq, tsNs, source: this.source, command: 'amend', amend } as MatchingCommandV1);
+  }
+
+  cancelAll(market: RiskMarket, tsNs: number, cancelAll: perpcore.matching.v1.CancelAllOrdersV1): void {
+    this.send({ schemaMajor: SCHEMA_MAJOR_V1, market: market.symbol, seq: ++market.commandSeq, tsNs, source: this.source, command: 'cancelAll', cancelAll } as MatchingCommandV1);
+  }
+
+  /** A cancel of one order (forwarded from the gateway, or issued by risk itself). */
   cancel(market: RiskMarket, tsNs: number, accountId: number, orderId: number): void {
-    this.command(market, tsNs, { command: 'cancel', cancel: { orderId, accountId } as perpcore.matching.v1.CancelOrderV1 });
+    const cancel = { orderId, accountId } as perpcore.matching.v1.CancelOrderV1;
+    this.send({ schemaMajor: SCHEMA_MAJOR_V1, market: market.symbol, seq: ++market.commandSeq, tsNs, source: this.source, command: 'cancel', cancel } as MatchingCommandV1);
+  }
+
+  private send(command: MatchingCommandV1): void {
+    this.commandsSent++;
+    this.ports.toMatching(command);
   }
 }
