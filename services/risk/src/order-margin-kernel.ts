@@ -133,19 +133,22 @@ export class OrderMarginKernel {
     }
     const list = o.list(row, side);
     const n = o.size(row, side);
-    while (have < want) {
-      if (i >= 0 && used < o.remainingLots[list[i]]) {
-        const left = o.remainingLots[list[i]] - used;
-        const take = want - have < left ? want - have : left;
-        used += take;
-        have += take;
-        lotTicks += take * o.priceTicks[list[i]];
-      } else if (i + 1 < n) {
-        i++;
-        used = 0;
-      } else {
-        break; // every order of the side is reducing
-      }
+    if (have < want && i >= 0) {
+      // the rest of the order where the prefix ended
+      const left = o.remainingLots[list[i]] - used;
+      const take = want - have < left ? want - have : left;
+      used += take;
+      have += take;
+      lotTicks += take * o.priceTicks[list[i]];
+    }
+    // then whole orders, until |Q| lots or the side runs out (then every order is reducing)
+    while (have < want && i + 1 < n) {
+      const at = list[++i];
+      const lots = o.remainingLots[at];
+      const take = want - have < lots ? want - have : lots;
+      used = take;
+      have += take;
+      lotTicks += take * o.priceTicks[at];
     }
     while (have > want) {
       const take = have - want < used ? have - want : used;
