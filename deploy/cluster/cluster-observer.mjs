@@ -3,9 +3,12 @@
 //
 // - matching.events.v1: every fill matching produced, per market, deduplicated by
 //   (market, trade seq) (delivery is at-least-once); trade seqs must be 1..N.
-// - risk.account-events.v1: every PositionSettledV1, one per fill leg, deduplicated
-//   by (market, trade seq, liquidity); the last position per (account, market)
-//   gives Σ long lots and Σ short lots per market, which must be equal. The gap
+// - risk.account-events.v1 (deduplicated by each (source, account) stream's seq):
+//   every PositionSettledV1, one per fill leg, counted per (market, trade seq,
+//   liquidity), plus the legs the liquidation ladder moves outside the book (fund
+//   takeover, ADL: trade seq 0); the last position per (account, market) gives
+//   Σ long lots and Σ short lots per market, which must be equal.
+// - liquidation.events.v1: the ladder's steps, counted by kind. The gap
 //   from the event's tsNs (the order command's wall-clock stamp, carried through
 //   risk and matching) to the moment the observer reads the settlement is the
 //   end-to-end latency "order sent → settled, seen on Kafka".
@@ -17,6 +20,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, Topics, kafkaGroupIdOf } from './built-packages.mjs';
 
 const LIQUIDITY_MAKER = 1;
+const OBSERVED = [Topics.matchingEvents.name, Topics.riskAccountEvents.name, Topics.liquidationEvents.name];
 
 export class ClusterObserver {
   constructor({ brokers, runId, logger }) {
@@ -30,6 +34,9 @@ export class ClusterObserver {
     this.positions = new Map(); // `${account}|${market}` → lots
     this.riskRejects = new Map(); // code → count
     this.liquidationsTriggered = 0;
+    this.riskSeq = new Map(); // `${source}|${account}` → last seq applied
+    this.transferLegs = new Map(); // fill type → position legs moved outside the book
+    this.liquidationEvents = new Map(); // event kind → count
     this.latencyMs = [];
   }
 
@@ -40,6 +47,7 @@ export class ClusterObserver {
     this.subscriptions = [
       await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
       await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
+      await this.bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => this.onLiquidationEvent(m.value)),
     ];
     this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
     this.admin = this.kafka.admin();
@@ -47,7 +55,7 @@ export class ClusterObserver {
     this.groupId = groupId;
     // the observer's groups start at the end: a partition it never committed is still at its end as of now
     this.startOffsets = new Map();
-    for (const topic of [Topics.matchingEvents.name, Topics.riskAccountEvents.name]) {
+    for (const topic of OBSERVED) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
     }
@@ -55,7 +63,7 @@ export class ClusterObserver {
 
   /** The observer's own (group, topic) pairs, for lag(). */
   ownPairs() {
-    return [Topics.matchingEvents.name, Topics.riskAccountEvents.name].map((topic) => ({ groupId: this.groupId, topic, startAt: this.startOffsets.get(topic) }));
+    return OBSERVED.map((topic) => ({ groupId: this.groupId, topic, startAt: this.startOffsets.get(topic) }));
   }
 
   onMatchingEvent(e) {
@@ -70,14 +78,21 @@ export class ClusterObserver {
   }
 
   onRiskEvent(e) {
+    // at-least-once delivery: each (source, account) stream is numbered 1, 2, 3, …
+    const stream = `${e.source}|${e.accountId}`;
+    if (e.seq <= (this.riskSeq.get(stream) ?? 0)) return;
+    this.riskSeq.set(stream, e.seq);
     if (e.event === 'positionSettled') {
       const p = e.positionSettled;
+      this.positions.set(`${e.accountId}|${p.market}`, p.positionAfterLots);
+      if (p.tradeSeq === 0) {
+        // not a book fill: a position moved by the liquidation ladder (fund takeover, ADL), one event per side
+        this.transferLegs.set(p.fillType, (this.transferLegs.get(p.fillType) ?? 0) + 1);
+        return;
+      }
       let legs = this.settledLegs.get(p.market);
       if (legs === undefined) this.settledLegs.set(p.market, (legs = new Set()));
-      const leg = p.tradeSeq * 2 + (p.liquidity === LIQUIDITY_MAKER ? 1 : 0);
-      if (legs.has(leg)) return;
-      legs.add(leg);
-      this.positions.set(`${e.accountId}|${p.market}`, p.positionAfterLots);
+      legs.add(p.tradeSeq * 2 + (p.liquidity === LIQUIDITY_MAKER ? 1 : 0));
       if (p.liquidity === LIQUIDITY_MAKER) this.latencyMs.push((nowNs() - e.tsNs) / 1e6);
     } else if (e.event === 'orderRejected') {
       const code = e.orderRejected.code;
@@ -85,6 +100,14 @@ export class ClusterObserver {
     } else if (e.event === 'liquidationTriggered') {
       this.liquidationsTriggered++;
     }
+  }
+
+  onLiquidationEvent(e) {
+    if (e.event === 'adlIndicator') return;
+    const stream = `liq|${e.source}|${e.accountId}`;
+    if (e.seq <= (this.riskSeq.get(stream) ?? 0)) return;
+    this.riskSeq.set(stream, e.seq);
+    this.liquidationEvents.set(e.event, (this.liquidationEvents.get(e.event) ?? 0) + 1);
   }
 
   fillsProduced() {

@@ -5,6 +5,9 @@ export const USAGE = `usage: npm run start:cluster -- [options]
   --duration-s N          seconds of simulated trading (default 10)
   --rate-per-s N          order commands per second from the simulated gateway (default 1000)
   --seed N                order-flow seed (default 42, as npm start)
+  --crowd-accounts N      leveraged traders entering early in the run (default 300, as npm start; 0 = none)
+  --shock-at-s N          seconds into the run at which the index gaps (default 60% of the run; 0 = no shock)
+  --shock-e8 N            size of the gap in 1e-8 (default -12000000 = -12%, as npm start)
   --batch-max-messages N  producer batch size of every service (PERPCORE_KAFKA_BATCH_MAX_MESSAGES, default 2000)
   --linger-ms N           producer linger of every service (PERPCORE_KAFKA_LINGER_MS, default 2)
   --brokers HOST:PORT     use this Kafka instead of starting a throw-away broker (also: PERPCORE_KAFKA_BROKERS)
@@ -17,6 +20,9 @@ const DEFAULTS = {
   durationS: 10,
   ratePerS: 1_000,
   seed: 42,
+  crowdAccounts: 300,
+  shockAtS: undefined,
+  shockE8: -12_000_000,
   batchMaxMessages: undefined,
   lingerMs: undefined,
   brokers: undefined,
@@ -45,6 +51,14 @@ export function parseClusterOptions(argv, env = process.env) {
       case 'duration-s': o.durationS = integer(flag, value(), 1, 86_400); break;
       case 'rate-per-s': o.ratePerS = integer(flag, value(), 1, 1_000_000); break;
       case 'seed': o.seed = integer(flag, value(), 0, 0xffff_ffff); break;
+      case 'crowd-accounts': o.crowdAccounts = integer(flag, value(), 0, 100_000); break;
+      case 'shock-at-s': o.shockAtS = integer(flag, value(), 0, 86_400); break;
+      case 'shock-e8': {
+        const text = value();
+        if (text === undefined || !/^-?\d+$/.test(text) || Math.abs(Number(text)) >= 100_000_000) throw new Error(`--shock-e8 must be an integer in (-1e8, 1e8), got ${JSON.stringify(text)}`);
+        o.shockE8 = Number(text);
+        break;
+      }
       case 'batch-max-messages': o.batchMaxMessages = integer(flag, value(), 1, 100_000); break;
       case 'linger-ms': o.lingerMs = integer(flag, value(), 0, 10_000); break;
       case 'drain-timeout-s': o.drainTimeoutS = integer(flag, value(), 1, 3_600); break;
@@ -65,5 +79,6 @@ export function parseClusterOptions(argv, env = process.env) {
       default: throw new Error(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);
     }
   }
+  if (o.shockAtS === undefined) o.shockAtS = Math.max(1, Math.round(o.durationS * 0.6));
   return o;
 }

@@ -6,7 +6,8 @@ export function formatSummary(r, interrupted) {
   const lines = [''];
   const o = r.options;
   lines.push(`Perpcore cluster run: ${o.durationS} s of the simulated market at ${n(o.ratePerS)} orders/s, seed ${o.seed}, over Kafka ${r.brokers ?? '(no broker)'}`);
-  lines.push(`  producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms; service logs in ${r.logDir}`);
+  lines.push(`  ${n(o.crowdAccounts)} leveraged traders; ${o.shockAtS > 0 ? `index gap ${(o.shockE8 / 1e6).toFixed(1)}% at ~${o.shockAtS} s` : 'no index gap'}; producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms`);
+  lines.push(`  service logs in ${r.logDir}`);
   if (r.fillsProduced !== undefined) {
     const rejects = Object.entries(r.riskRejects ?? {}).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none';
     const rows = [
@@ -18,7 +19,10 @@ export function formatSummary(r, interrupted) {
       ['fills settled by risk (PositionSettledV1 / 2)', n(r.fillsSettled), ''],
       ['drain after the run', `${r.drainS.toFixed(1)} s`, ''],
       ['order → settled on Kafka (wall clock)', r.latency ? `p50 ${r.latency.p50Ms.toFixed(1)} ms` : '-', r.latency ? `p99 ${r.latency.p99Ms.toFixed(1)} ms, max ${r.latency.maxMs.toFixed(0)} ms, ${n(r.latency.samples)} fills` : ''],
-      ['liquidations triggered', n(r.liquidationsTriggered), ''],
+      ['leveraged traders entered', n(r.crowdEntered), ''],
+      ['liquidations triggered (risk)', n(r.liquidationsTriggered), ''],
+      ['  ladder events (liquidation.events.v1)', n(Object.values(r.liquidationEvents ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.liquidationEvents ?? {}).map(([k, c]) => `${k} ${n(c)}`).join(', ')],
+      ['  positions moved outside the book', '', Object.entries(r.positionsMovedOutsideBook ?? {}).map(([k, c]) => `${k} ${n(c)}`).join(', ') || 'none'],
       ['redeliveries dropped (risk, matching)', `${n(r.duplicatesDropped?.risk)}, ${n(r.duplicatesDropped?.matching)}`, ''],
       ['dead letters', n(Object.values(r.deadLetters ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.deadLetters ?? {}).filter(([, c]) => c > 0).map(([t, c]) => `${t} ${c}`).join(', ')],
       ['risk conservation audit', r.auditOk ? 'ok' : 'FAILED', ''],
@@ -35,7 +39,7 @@ export function formatSummary(r, interrupted) {
     }
   }
   if (interrupted) lines.push('  INTERRUPTED: no reconciliation verdict');
-  else if (r.ok) lines.push('  reconciled: every order was passed on or refused; every fill produced was settled by risk once per side; positions net to zero in every market');
+  else if (r.ok) lines.push('  reconciled: every order was passed on or refused; every fill produced was settled by risk once per side; every liquidation ended; positions net to zero in every market');
   else lines.push(`  NOT RECONCILED:\n    ${r.problems.join('\n    ')}`);
   return `${lines.join('\n')}\n`;
 }

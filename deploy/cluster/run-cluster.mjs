@@ -67,6 +67,8 @@ const PIPELINE = [
   { groupId: RISK_GROUP, topic: Topics.gatewayOrderCommands.name },
   { groupId: MATCHING_GROUP, topic: Topics.matchingCommands.name },
   { groupId: RISK_GROUP, topic: Topics.matchingEvents.name },
+  // the liquidation engine (in the risk process) reads breaches from risk's own output
+  { groupId: RISK_GROUP, topic: Topics.riskAccountEvents.name },
 ];
 
 export async function runCluster(options) {
@@ -82,7 +84,12 @@ export async function runCluster(options) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const result = { ok: false, problems: [], options: { durationS: options.durationS, ratePerS: options.ratePerS, seed: options.seed, batchMaxMessages: options.batchMaxMessages ?? 2000, lingerMs: options.lingerMs ?? 2 }, logDir };
+  const result = {
+    ok: false,
+    problems: [],
+    options: { durationS: options.durationS, ratePerS: options.ratePerS, seed: options.seed, crowdAccounts: options.crowdAccounts, shockAtS: options.shockAtS, shockE8: options.shockE8, batchMaxMessages: options.batchMaxMessages ?? 2000, lingerMs: options.lingerMs ?? 2 },
+    logDir,
+  };
   const fail = (problem) => {
     result.problems.push(problem);
     return problem;
@@ -94,13 +101,11 @@ export async function runCluster(options) {
     await createTopics(broker.bootstrap, say);
 
     const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
-    // the index npm start uses for this seed
-    const oracle = new ServiceProcess({ name: 'oracle', script: script('oracle'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_ORACLE_SEED: String((options.seed ^ 0x5eed) >>> 0) }), logDir }).start();
     const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
     // the risk shard with the liquidation engine beside it (services/exchange cluster-risk.ts)
     const risk = new ServiceProcess({ name: 'risk', script: script('exchange', 'cluster-risk.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
-    started.push(oracle, matching, risk);
-    say(`start-cluster: starting oracle, matching, risk (logs in ${logDir})…`);
+    started.push(matching, risk);
+    say(`start-cluster: starting matching, risk + liquidation (logs in ${logDir})…`);
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
     if (interrupted) throw new Error('interrupted');
 
@@ -109,16 +114,39 @@ export async function runCluster(options) {
     const topicNames = Object.values(Topics).map((t) => t.name);
     const deadLettersBefore = await observer.deadLetterCounts(topicNames);
 
+    // The gateway deposits and waits for marks; the oracle starts right after it, so trading
+    // begins within about a second of the oracle's first index and the oracle's scheduled
+    // shock (seconds after its start) lands that far into the run, after the crowd entered.
+    const crowdEndS = Math.max(2, Math.round(options.durationS * 0.4));
     const gateway = new ServiceProcess({
       name: 'gateway-sim',
       script: script('exchange', 'cluster-gateway.js'),
-      env: serviceEnv(options, broker.bootstrap, { PERPCORE_SIM_SEED: String(options.seed), PERPCORE_SIM_RATE_PER_S: String(options.ratePerS), PERPCORE_SIM_DURATION_S: String(options.durationS) }),
+      env: serviceEnv(options, broker.bootstrap, {
+        PERPCORE_SIM_SEED: String(options.seed),
+        PERPCORE_SIM_RATE_PER_S: String(options.ratePerS),
+        PERPCORE_SIM_DURATION_S: String(options.durationS),
+        PERPCORE_SIM_CROWD_ACCOUNTS: String(options.crowdAccounts),
+        PERPCORE_SIM_CROWD_ENTRY_START_S: '1',
+        PERPCORE_SIM_CROWD_ENTRY_END_S: String(crowdEndS),
+      }),
       logDir,
     }).start();
-    started.push(gateway);
-    say('start-cluster: simulated gateway depositing and waiting for marks…');
+    // the index npm start uses for this seed, with its shock
+    const oracle = new ServiceProcess({
+      name: 'oracle',
+      script: script('exchange', 'cluster-oracle.js'),
+      env: serviceEnv(options, broker.bootstrap, {
+        PERPCORE_ORACLE_SEED: String((options.seed ^ 0x5eed) >>> 0),
+        PERPCORE_ORACLE_SHOCK_AT_S: String(options.shockAtS),
+        PERPCORE_ORACLE_SHOCK_E8: String(options.shockE8),
+      }),
+      logDir,
+    }).start();
+    started.push(oracle, gateway);
+    say('start-cluster: simulated gateway depositing and waiting for marks; oracle starting…');
+    await oracle.ready(READY_TIMEOUT_MS);
     await gateway.ready(READY_TIMEOUT_MS);
-    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s`);
+    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s` : ''));
 
     // ---- the run: live progress until the gateway is done
     const t0 = performance.now();
@@ -203,10 +231,16 @@ export async function runCluster(options) {
       auditOk: riskStats?.auditOk === true,
       duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
       liquidationsTriggered: observer.liquidationsTriggered,
+      liquidationEvents: Object.fromEntries(observer.liquidationEvents),
+      positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
+      crowdEntered: gatewayStats.crowdEntered ?? 0,
       latency: observer.latency(),
       deadLetters: await observer.deadLetterCounts(topicNames, deadLettersBefore),
     });
     if (fillsProduced === 0) fail('no fills at all: the market did not trade');
+    // every liquidation risk triggered was carried to its end by the ladder
+    const ended = (observer.liquidationEvents.get('completed') ?? 0) + (observer.liquidationEvents.get('aborted') ?? 0);
+    if (ended !== observer.liquidationsTriggered) fail(`liquidations: ${observer.liquidationsTriggered} triggered by risk, ${ended} completed or aborted by the ladder`);
     result.ok = result.problems.length === 0;
   } catch (error) {
     if (!result.problems.includes(error.message) && error.message !== 'interrupted') fail(error.message);

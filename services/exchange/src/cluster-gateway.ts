@@ -7,13 +7,18 @@
  * fair price following the oracle's index (`oracle.index-prices.v1`), as in npm start.
  *
  * Sequence:
- * 1. deposit SIM_DEPOSIT_UNITS for every simulated account (`gateway.account-commands.v1`);
- * 2. wait until risk accepted every deposit and published a mark for every market
+ * 1. account commands (`gateway.account-commands.v1`): SIM_DEPOSIT_UNITS for every
+ *    account of the flow, the insurance fund's seed, and npm start's leveraged crowd
+ *    (small deposits, leverage 2–20x per account);
+ * 2. wait until risk answered every one and published a mark for every market
  *    (before that, orders would only be refused: RISK_UNKNOWN_ACCOUNT, RISK_NO_MARK_PRICE);
  *    `ready` is reported then;
  * 3. publish order commands on `gateway.order-commands.v1` (risk's pre-trade hold)
  *    at PERPCORE_SIM_RATE_PER_S, each stamped with the wall clock, for
- *    PERPCORE_SIM_DURATION_S (0: until stopped); then flush and exit 0.
+ *    PERPCORE_SIM_DURATION_S (0: until stopped); the crowd opens its positions (IOC,
+ *    0.5% through the fair price) between PERPCORE_SIM_CROWD_ENTRY_START_S and
+ *    _END_S after trading starts. Then flush and exit 0. With the oracle's scheduled
+ *    shock (cluster-oracle.ts) the crowd is liquidated, as in npm start.
  *
  * Dedup: risk drops a (source, stream, seq) it has seen, so each run publishes under
  * its own source (`gateway-sim-<start time, base 36>` unless PERPCORE_SIM_SOURCE is
@@ -30,14 +35,18 @@
  *   PERPCORE_SIM_SOURCE             producer name (default gateway-sim-<base36 start ms>)
  *   PERPCORE_SIM_FIRST_ORDER_ID     first order id (default 1; raise it to re-run against live books)
  *   PERPCORE_SIM_READY_TIMEOUT_MS   how long step 2 may take (default 120000)
+ *   PERPCORE_SIM_CROWD_ACCOUNTS     leveraged crowd size (default 300, as npm start; 0 = none)
+ *   PERPCORE_SIM_CROWD_ENTRY_START_S, PERPCORE_SIM_CROWD_ENTRY_END_S   entry window (default 1 and 5)
+ *   PERPCORE_SIM_FUND_SEED_UNITS    deposited into the insurance fund (default 20,000 USDT, as npm start)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema, type Subscription, Topics } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
-import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
+import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
-import { type AccountCommandV1, SCHEMA_MAJOR_V1 } from '@perpcore/proto';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
-import { OrderFlowSimulation } from '@perpcore/simulation';
+import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
+import { defaultEmbeddedScenario } from './embedded-scenario.js';
+import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 
 /** Most commands one pacing tick may emit (keeps the event loop responsive to replies). */
@@ -49,7 +58,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface GatewayCounters {
   phase: 'depositing' | 'trading' | 'done';
   commandsSent: number;
-  depositsAccepted: number;
+  accountCommandsAnswered: number;
+  crowdEntered: number;
   fillsSeen: number;
   matchingRejects: number;
   riskRejects: Record<string, number>;
@@ -68,19 +78,39 @@ runServiceProcess({
     source: stringField('PERPCORE_SIM_SOURCE', { fallback: `gateway-sim-${Date.now().toString(36)}`, pattern: /^[a-z0-9-]{1,64}$/ }),
     firstOrderId: integerField('PERPCORE_SIM_FIRST_ORDER_ID', { min: 1, max: 2 ** 52, fallback: 1 }),
     readyTimeoutMs: integerField('PERPCORE_SIM_READY_TIMEOUT_MS', { min: 1_000, max: 3_600_000, fallback: 120_000 }),
+    crowdAccounts: integerField('PERPCORE_SIM_CROWD_ACCOUNTS', { min: 0, max: 100_000, fallback: defaultEmbeddedScenario.crowdAccounts }),
+    crowdEntryStartS: integerField('PERPCORE_SIM_CROWD_ENTRY_START_S', { min: 0, max: 86_400, fallback: 1 }),
+    crowdEntryEndS: integerField('PERPCORE_SIM_CROWD_ENTRY_END_S', { min: 0, max: 86_400, fallback: 5 }),
+    fundSeedUnits: integerField('PERPCORE_SIM_FUND_SEED_UNITS', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: defaultEmbeddedScenario.insuranceFundSeedUnits }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
     const flowConfig = simulatedOrderFlowConfig(config.seed, markets, config.firstOrderId);
     const accounts = simulatedAccountIds(flowConfig);
-    const counters: GatewayCounters = { phase: 'depositing', commandsSent: 0, depositsAccepted: 0, fillsSeen: 0, matchingRejects: 0, riskRejects: {}, restingQuotes: 0, tradingStartedNs: 0 };
+    const counters: GatewayCounters = { phase: 'depositing', commandsSent: 0, accountCommandsAnswered: 0, crowdEntered: 0, fillsSeen: 0, matchingRejects: 0, riskRejects: {}, restingQuotes: 0, tradingStartedNs: 0 };
 
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const gateway = new SimOrderGateway(bus, Topics.gatewayOrderCommands, config.source);
     const flow = new OrderFlowSimulation(flowConfig, gateway);
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
-    const depositPending = new Set(accounts);
+    const accountGateway = new SimAccountGateway(bus, config.source);
+    const scenario = defaultEmbeddedScenario;
+    const crowd = new LeveragedCrowd({
+      seed: config.seed ^ 0xc0ffee,
+      firstAccountId: scenario.crowdFirstAccountId,
+      accounts: config.crowdAccounts,
+      markets: markets.map((m) => ({ symbol: m.symbol, lotTickUnits: m.lotTickUnits, maxQtyLots: m.maxQtyLots })),
+      minDepositUnits: scenario.crowdMinDepositUnits,
+      maxDepositUnits: scenario.crowdMaxDepositUnits,
+      minLeverage: scenario.crowdMinLeverage,
+      maxLeverage: scenario.crowdMaxLeverage,
+      longShare: scenario.crowdLongShare,
+      entryStartNs: config.crowdEntryStartS * 1e9,
+      entryEndNs: Math.max(config.crowdEntryStartS, config.crowdEntryEndS) * 1e9,
+      firstOrderId: 500_000_000_000_000,
+    });
+    const answerPending = new Set<number>();
     const markPending = new Set(markets.map((m) => m.symbol));
     const groupId = config.source;
     const subscriptions: Subscription[] = [];
@@ -98,13 +128,14 @@ runServiceProcess({
         }),
         await bus.subscribe(Topics.riskAccountEvents, { groupId }, (message) => {
           const event = message.value;
-          if (event.event === 'commandAccepted' && event.commandAccepted?.commandId === event.accountId && depositPending.delete(event.accountId)) {
-            counters.depositsAccepted++;
+          if (event.event === 'commandAccepted' && event.commandAccepted != null && answerPending.delete(event.commandAccepted.commandId)) {
+            counters.accountCommandsAnswered++;
           } else if (event.event === 'orderRejected' && event.orderRejected?.inputSource === config.source) {
             const code = event.orderRejected.code;
             counters.riskRejects[code] = (counters.riskRejects[code] ?? 0) + 1;
-          } else if (event.event === 'commandRejected' && event.commandRejected?.commandId === event.accountId) {
-            logger.error({ accountId: event.accountId, code: event.commandRejected.code, reason: event.commandRejected.message }, 'deposit refused by risk');
+          } else if (event.event === 'commandRejected' && event.commandRejected != null && answerPending.delete(event.commandRejected.commandId)) {
+            counters.accountCommandsAnswered++;
+            logger.error({ accountId: event.accountId, code: event.commandRejected.code, reason: event.commandRejected.message }, 'account command refused by risk');
           }
         }),
         await bus.subscribe(Topics.riskMarketEvents, { groupId }, (message) => {
@@ -118,9 +149,18 @@ runServiceProcess({
           flow.setFairPriceTicks(m, e.indexPrice.priceSubticks / (subticks.get(e.symbol) ?? 100));
         }),
       );
-      publishDeposits(bus, config.source, accounts);
+      // money in before any order: the flow's accounts, the fund's seed, the crowd
+      accountGateway.tsNs = wallClockNs();
+      for (const accountId of accounts) accountGateway.deposit(accountId, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
+      if (config.fundSeedUnits > 0) for (const fund of defaultSystemAccounts.insuranceFunds) accountGateway.deposit(fund.accountId, defaultSettleAsset.asset, config.fundSeedUnits);
+      crowd.setUp({
+        deposit: (id, units) => accountGateway.deposit(id, defaultSettleAsset.asset, units),
+        setLeverage: (id, symbol, leverage) => accountGateway.setLeverage(id, symbol, leverage),
+        place: () => undefined,
+      });
+      for (let id = 1; id <= accountGateway.lastCommandId; id++) answerPending.add(id);
       await bus.flush();
-      await waitUntilReady(depositPending, markPending, config.readyTimeoutMs, logger);
+      await waitUntilReady(answerPending, markPending, config.readyTimeoutMs, logger);
     } catch (error) {
       await closeAll().catch(() => undefined);
       throw error;
@@ -128,6 +168,7 @@ runServiceProcess({
 
     counters.phase = 'trading';
     counters.tradingStartedNs = wallClockNs();
+    const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => gateway.place(intent) };
     let stopped = false;
     const finished = (async () => {
       const startMs = performance.now();
@@ -140,6 +181,10 @@ runServiceProcess({
           gateway.tsNs = wallClockNs();
           flow.step();
         }
+        // the crowd's entry times count from the start of trading
+        gateway.tsNs = wallClockNs();
+        crowd.advance(gateway.tsNs - counters.tradingStartedNs, (m) => flow.fairPriceTicks(m), crowdPort);
+        counters.crowdEntered = crowd.entered;
         counters.commandsSent = gateway.commandsSent;
         await sleep(TICK_MS);
       }
@@ -164,35 +209,18 @@ runServiceProcess({
   },
 });
 
-function publishDeposits(bus: KafkaBus, source: string, accounts: readonly number[]): void {
-  const tsNs = wallClockNs();
-  for (const accountId of accounts) {
-    const deposit = {
-      schemaMajor: SCHEMA_MAJOR_V1,
-      accountId,
-      seq: 1,
-      tsNs,
-      source,
-      commandId: accountId,
-      command: 'deposit',
-      deposit: { asset: 'USDT', amountUnits: SIM_DEPOSIT_UNITS },
-    } as AccountCommandV1;
-    bus.publish(Topics.gatewayAccountCommands, deposit);
-  }
-}
-
-async function waitUntilReady(deposits: Set<number>, marks: Set<string>, timeoutMs: number, logger: Logger): Promise<void> {
+async function waitUntilReady(commands: Set<number>, marks: Set<string>, timeoutMs: number, logger: Logger): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let nextLogMs = Date.now() + 5_000;
-  while (deposits.size > 0 || marks.size > 0) {
+  while (commands.size > 0 || marks.size > 0) {
     if (Date.now() > deadline) {
       throw new Error(
-        `risk did not become ready in ${timeoutMs} ms: ${deposits.size} deposits unanswered (accounts ${[...deposits].slice(0, 5).join(', ')}…), ` +
+        `risk did not become ready in ${timeoutMs} ms: ${commands.size} account commands unanswered, ` +
           `no mark price yet for ${[...marks].join(', ') || 'none'}. Are the risk and oracle services running?`,
       );
     }
     if (Date.now() > nextLogMs) {
-      logger.info({ depositsPending: deposits.size, marksPending: [...marks] }, 'waiting for risk: deposits and marks');
+      logger.info({ accountCommandsPending: commands.size, marksPending: [...marks] }, 'waiting for risk: account commands and marks');
       nextLogMs = Date.now() + 5_000;
     }
     await sleep(50);

@@ -1,8 +1,10 @@
 /**
  * Cluster mode end to end on a real broker: `deploy/cluster/start-cluster.mjs`
- * runs oracle, matching, risk and the simulated gateway as separate processes wired
- * only by Kafka, and its reconciliation must hold: every order passed on or refused,
- * every fill produced settled once per side, positions netting to zero per market,
+ * runs oracle, matching, risk (+ the liquidation engine) and the simulated gateway
+ * as separate processes wired only by Kafka, with npm start's leveraged crowd and a
+ * −12% index gap, and its reconciliation must hold: every order passed on or
+ * refused, every fill produced settled once per side, every liquidation carried to
+ * its end, positions netting to zero per market (fund takeovers and ADL included),
  * risk's own open interest and conservation audit agreeing.
  *
  * Before the cluster starts, bad input is written to the services' input topics:
@@ -80,6 +82,9 @@ interface ClusterResult {
   fillsProduced: number;
   fillsSettled: number;
   auditOk: boolean;
+  crowdEntered: number;
+  liquidationsTriggered: number;
+  liquidationEvents: Record<string, number>;
   perMarket: { market: string; fillsProduced: number; fillsSettled: number; longLots: number; shortLots: number; matchingCount: number; riskOpenInterest: { longLots: number; shortLots: number } }[];
   deadLetters: Record<string, number>;
   logDir: string;
@@ -116,6 +121,10 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.ok(result.fillsProduced > 0, 'the market traded');
       assert.equal(result.fillsSettled, result.fillsProduced);
       assert.equal(result.auditOk, true);
+      // npm start's leveraged crowd entered, the index gapped, and the ladder ran over Kafka to the end
+      assert.equal(result.crowdEntered, 300);
+      assert.ok(result.liquidationsTriggered > 0, 'the shock liquidated part of the crowd');
+      assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
       assert.deepEqual(result.perMarket.map((m) => m.market).sort(), ['BTCUSDT', 'ETHUSDT']);
       for (const m of result.perMarket) {
         assert.equal(m.fillsSettled, m.fillsProduced, m.market);

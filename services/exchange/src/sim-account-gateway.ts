@@ -10,12 +10,21 @@ export class SimAccountGateway {
   private commandId = 0;
   tsNs = 0;
 
-  constructor(private readonly bus: Bus) {}
+  constructor(
+    private readonly bus: Bus,
+    /** The command stream's producer name (risk dedups per source and account): one per run in cluster mode. */
+    private readonly source = 'gateway-sim',
+  ) {}
+
+  /** Command ids issued so far are 1..lastCommandId (risk echoes them in its answers). */
+  get lastCommandId(): number {
+    return this.commandId;
+  }
 
   private envelope(accountId: number): AccountCommandV1 {
     const seq = (this.seqByAccount.get(accountId) ?? 0) + 1;
     this.seqByAccount.set(accountId, seq);
-    return { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.tsNs, source: 'gateway-sim', commandId: ++this.commandId } as AccountCommandV1;
+    return { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.tsNs, source: this.source, commandId: ++this.commandId } as AccountCommandV1;
   }
 
   deposit(accountId: number, asset: string, amountUnits: number): void {

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * The cluster's oracle process: the simulated index of `services/oracle/dist/main.js`
+ * (same variables, same defaults) plus an optional scheduled price shock, as
+ * `npm start` plays one: from PERPCORE_ORACLE_SHOCK_AT_S seconds after start, every
+ * index is multiplied by (1 + PERPCORE_ORACLE_SHOCK_E8 / 1e8) (ScheduledShockFeed).
+ * A shock deep enough liquidates the simulated gateway's leveraged crowd.
+ *
+ * Environment: PERPCORE_KAFKA_*, PERPCORE_ORACLE_* as services/oracle/src/main.ts, and
+ *   PERPCORE_ORACLE_SHOCK_AT_S   seconds after start; 0 = no shock (default 0)
+ *   PERPCORE_ORACLE_SHOCK_E8     relative move in 1e-8 (default −12000000 = −12%, npm start's)
+ */
+import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
+import { integerField, listField, stringField } from '@perpcore/config';
+import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, simulatedIndexStarts, simulatedOrderFlowConfig } from '@perpcore/markets';
+import { createOracleService, SimulatedIndexFeed } from '@perpcore/oracle';
+import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { ScheduledShockFeed } from './scheduled-shock-feed.js';
+
+const E8 = 100_000_000;
+
+runServiceProcess({
+  name: 'oracle',
+  schema: {
+    ...kafkaConfigSchema,
+    markets: listField('PERPCORE_ORACLE_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    source: stringField('PERPCORE_ORACLE_SOURCE', { fallback: 'oracle-0', pattern: /^[a-z0-9-]{1,64}$/ }),
+    seed: integerField('PERPCORE_ORACLE_SEED', { min: 0, max: 0xffff_ffff, fallback: 42 ^ 0x5eed }),
+    publishIntervalMs: integerField('PERPCORE_ORACLE_PUBLISH_INTERVAL_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
+    stepMs: integerField('PERPCORE_ORACLE_STEP_MS', { min: 1, max: 3_600_000, fallback: 1_000 }),
+    volatilityE8: integerField('PERPCORE_ORACLE_VOLATILITY_E8', { min: 0, max: E8 / 10, fallback: 20_000 }),
+    jumpChanceE8: integerField('PERPCORE_ORACLE_JUMP_CHANCE_E8', { min: 0, max: E8, fallback: 10_000 }),
+    jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_000_000 }),
+    shockAtS: integerField('PERPCORE_ORACLE_SHOCK_AT_S', { min: 0, max: 30 * 86_400, fallback: 0 }),
+    shockE8: integerField('PERPCORE_ORACLE_SHOCK_E8', { min: -(E8 - 1), max: E8 - 1, fallback: -12_000_000 }),
+  },
+  async start({ config, logger }) {
+    const markets = selectMarkets(config.markets);
+    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const starts = simulatedIndexStarts(simulatedOrderFlowConfig(config.seed, markets), (symbol) => subticks.get(symbol) ?? 100);
+    const startTsNs = wallClockNs();
+    const walk = new SimulatedIndexFeed({
+      seed: config.seed,
+      startTsNs,
+      stepNs: config.stepMs * 1_000_000,
+      symbols: starts.map((s) => ({ ...s, volatilityE8: config.volatilityE8, jumpChanceE8: config.jumpChanceE8, jumpSizeE8: config.jumpSizeE8 })),
+    });
+    const shocks = config.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + config.shockAtS * 1e9, shockE8: config.shockE8 })) : [];
+    const feed = new ScheduledShockFeed(walk, shocks);
+    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    const oracle = createOracleService({ bus, feed, logger, source: config.source });
+    let published = 0;
+    const lastIndexSubticks: Record<string, number> = {};
+    const tick = (): void => {
+      const tsNs = wallClockNs();
+      published += oracle.publishAt(tsNs);
+      for (const symbol of feed.symbols) lastIndexSubticks[symbol] = feed.quoteAt(symbol, tsNs)?.priceSubticks ?? 0;
+    };
+    tick(); // the first index at once: risk cannot margin anything before it
+    const timer = setInterval(tick, config.publishIntervalMs);
+    if (shocks.length > 0) logger.info({ atS: config.shockAtS, shockE8: config.shockE8 }, 'price shock scheduled');
+    return {
+      stats: () => ({ published, indexSubticks: lastIndexSubticks, shocked: shocks.length > 0 && wallClockNs() >= shocks[0].atTsNs }),
+      async close() {
+        clearInterval(timer);
+        await bus.close();
+      },
+    };
+  },
+});
