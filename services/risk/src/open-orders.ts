@@ -4,8 +4,10 @@
  * Layout: order slots as struct of arrays with a free list; per market an
  * `OrderIdIndex` (id → slot); per position row and side a sorted `Int32Array` of
  * slots, most aggressive first (buys by price descending, sells ascending; equal
- * prices in arrival order). Insert and remove are a binary search plus a native
- * `copyWithin`; the order IM kernel walks only a prefix of the array. Nothing is
+ * prices in arrival order). Insert and remove are a binary search plus a move of
+ * the tail (a loop when short, `copyWithin` when long); a reprice is one search and
+ * one move between its old and new place, the same order as remove + insert. The
+ * order IM kernel walks only a prefix of the array. Nothing is
  * allocated per order (the per-row arrays double on growth, amortised).
  *
  * Lifecycle (the hold follows the order, exchange-core style):
@@ -32,6 +34,20 @@ import type { PositionLedger } from './position-ledger.js';
 export const OrderState = { Pending: 0, Live: 1, CancelRequested: 2 } as const;
 
 const EMPTY = new Int32Array(0);
+/** Below this many elements a move is a plain loop: the builtin `copyWithin` call costs more than the copies. */
+const SHORT_MOVE = 16;
+
+/** `list[to .. to + (end − from)) = list[from .. end)`, the ranges may overlap. */
+function moveWithin(list: Int32Array, to: number, from: number, end: number): void {
+  const count = end - from;
+  if (count > SHORT_MOVE) {
+    list.copyWithin(to, from, end);
+  } else if (to < from) {
+    for (let i = 0; i < count; i++) list[to + i] = list[from + i];
+  } else {
+    for (let i = count - 1; i >= 0; i--) list[to + i] = list[from + i];
+  }
+}
 
 export class OpenOrders {
   readonly orderId: number[] = [];
@@ -167,10 +183,26 @@ export class OpenOrders {
   reprice(o: number, priceTicks: number, lots: number): void {
     this.setRemaining(o, lots);
     if (priceTicks === this.priceTicks[o]) return;
-    this.extract(o);
+    // one move within the list: the same order as extract + insert, with one search on the side it moves to
+    const k = 2 * this.row[o] + (this.side[o] > 0 ? 0 : 1);
+    const list = this.lists[k];
+    const n = this.counts[k];
+    const oldKey = this.key(o);
+    this.touchPrefix(k, oldKey);
+    const from = this.indexOf(list, n, o, oldKey);
     this.addLotTicks(o, lots * (priceTicks - this.priceTicks[o]));
     this.priceTicks[o] = priceTicks;
-    this.insert(o);
+    const newKey = this.key(o);
+    this.touchPrefix(k, newKey);
+    if (newKey >= oldKey) {
+      const at = this.upperBoundIn(list, from + 1, n, newKey);
+      moveWithin(list, from, from + 1, at);
+      list[at - 1] = o;
+    } else {
+      const at = this.upperBoundIn(list, 0, from, newKey);
+      moveWithin(list, at + 1, at, from);
+      list[at] = o;
+    }
   }
 
   private addLotTicks(o: number, lotTicks: number): void {
@@ -207,10 +239,10 @@ export class OpenOrders {
     return this.side[o] > 0 ? -this.priceTicks[o] : this.priceTicks[o];
   }
 
-  /** First index whose key is greater than `key` (after every equal one). */
-  private upperBound(list: Int32Array, n: number, key: number): number {
-    let lo = 0;
-    let hi = n;
+  /** First index in [from, to) whose key is greater than `key` (after every equal one), or `to`. */
+  private upperBoundIn(list: Int32Array, from: number, to: number, key: number): number {
+    let lo = from;
+    let hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.key(list[mid]) <= key) lo = mid + 1;
@@ -231,8 +263,8 @@ export class OpenOrders {
     }
     const key = this.key(o);
     this.touchPrefix(k, key);
-    const at = this.upperBound(list, n, key);
-    list.copyWithin(at + 1, at, n);
+    const at = this.upperBoundIn(list, 0, n, key);
+    moveWithin(list, at + 1, at, n);
     list[at] = o;
     this.counts[k] = n + 1;
   }
@@ -243,7 +275,13 @@ export class OpenOrders {
     const n = this.counts[k];
     const key = this.key(o);
     this.touchPrefix(k, key);
-    // lower bound of the key, then the slot among equal prices
+    const at = this.indexOf(list, n, o, key);
+    moveWithin(list, at, at + 1, n);
+    this.counts[k] = n - 1;
+  }
+
+  /** Index of slot o (key `key`) in a sorted list: lower bound of the key, then the slot among equal prices. */
+  private indexOf(list: Int32Array, n: number, o: number, key: number): number {
     let lo = 0;
     let hi = n;
     while (lo < hi) {
@@ -253,7 +291,6 @@ export class OpenOrders {
     }
     while (lo < n && list[lo] !== o) lo++;
     if (lo === n) throw new Error(`order slot ${o} is missing from its row's list (a ledger bug)`);
-    list.copyWithin(lo, lo + 1, n);
-    this.counts[k] = n - 1;
+    return lo;
   }
 }
