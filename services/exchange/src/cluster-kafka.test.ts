@@ -20,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -149,6 +149,7 @@ describe('cluster mode over a real broker', { skip }, () => {
           if (f.bytes !== undefined) assert.deepEqual(new Uint8Array(letter.bytes ?? []), new Uint8Array(f.bytes), 'the original bytes are kept');
         }
       }
+      rmSync(result.logDir, { recursive: true, force: true }); // kept only when the test fails
     } finally {
       await bus.close();
     }
