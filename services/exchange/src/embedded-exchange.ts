@@ -10,8 +10,10 @@
  * fill is settled before the ladder re-checks its scope.
  */
 import type { MarketSpec } from '@perpcore/domain';
-import { InProcessBus, Topics } from '@perpcore/bus';
-import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
+import { type InProcessBus, Topics } from '@perpcore/bus';
+import type { LiquidationService } from '@perpcore/liquidation';
+import type { MatchingService } from '@perpcore/matching';
+import type { RiskService } from '@perpcore/risk';
 import {
   defaultMarketSpecs,
   defaultSettleAsset,
@@ -22,24 +24,19 @@ import {
   simulatedIndexStarts,
   simulatedOrderFlowConfig,
 } from '@perpcore/markets';
-import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createOracleService, type OracleService, SimulatedIndexFeed } from '@perpcore/oracle';
-import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
-import { createRiskService, type RiskService } from '@perpcore/risk';
+import type { OrderBookFactory } from '@perpcore/orderbook';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 import type { FastifyInstance } from './fastify-instance.js';
 import { createHttpGateway, EventCapture } from './http-gateway.js';
-import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 import { ScheduledShockFeed } from './scheduled-shock-feed.js';
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
-
-/** Messages a partition keeps beyond what every group consumed (the bus's retention window). */
-const EMBEDDED_RETAIN_PER_PARTITION = 256;
+import { createPipeline } from './pipeline.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -81,43 +78,16 @@ export class EmbeddedExchange {
   static async create(options: EmbeddedExchangeOptions): Promise<EmbeddedExchange> {
     const scenario: EmbeddedScenario = { ...defaultEmbeddedScenario, ...options.scenario };
     const markets = options.markets ?? defaultMarketSpecs;
-    const venue = defaultVenueMarkets(markets);
     const logger = options.logger;
-    // Every stage subscribes before the first message, so nothing reads a log behind its
-    // consumers: a short retention keeps delivered messages from piling up in the old
-    // generation (the default 1,000,000 per partition made each scavenge promote them all).
-    const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger, retainPerPartition: EMBEDDED_RETAIN_PER_PARTITION });
-    const spt = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
-    const subticksPerTick = (symbol: string) => spt.get(symbol) ?? 100;
-
-    const matching = await createMatchingService({
-      bus,
-      markets,
-      createBook: options.createBook ?? createFastOrderBook,
-      logger: logger.child({ stage: 'matching' }),
-      markSubticksPerTick: subticksPerTick,
-    });
-    const risk = await createRiskService({
-      bus,
-      logger: logger.child({ stage: 'risk' }),
-      config: {
-        source: 'risk-0',
-        settleAsset: defaultSettleAsset,
-        markets: venue,
-        feeAccountId: defaultSystemAccounts.feeAccountId,
-        insuranceFunds: defaultSystemAccounts.insuranceFunds,
-      },
-      bookTop: (symbol) => matching.engine.book(symbol),
-    });
-    const ports = riskLiquidationPorts(risk.engine, venue);
-    const liquidation = await createLiquidationService({
-      bus,
-      reader: ports.reader,
-      ledger: ports.ledger,
-      markets: markets.map((m) => m.symbol),
-      logger: logger.child({ stage: 'liquidation' }),
+    const pipeline = await createPipeline({
+      logger,
+      venue: defaultVenueMarkets(markets),
+      ...(options.createBook === undefined ? {} : { createBook: options.createBook }),
+      codecRoundTrip: options.codecRoundTrip ?? false,
       adlRefreshMs: scenario.adlRefreshMs,
     });
+    const { bus, matching, risk, liquidation } = pipeline;
+    const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
 
     const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);

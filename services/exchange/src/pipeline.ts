@@ -27,6 +27,13 @@ export interface PipelineOptions {
   adlRefreshMs?: number;
 }
 
+/**
+ * Every stage subscribes before the first message, so nothing reads a log behind its
+ * consumers: a short retention keeps delivered messages from piling up in the old
+ * generation (1,000,000 per partition made each scavenge promote them all).
+ */
+export const EMBEDDED_RETAIN_PER_PARTITION = 256;
+
 export interface Pipeline {
   readonly bus: InProcessBus;
   readonly markets: readonly MarketSpec[];
@@ -41,7 +48,7 @@ export interface Pipeline {
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { logger, venue } = options;
   const markets = venue.map((m) => m.spec);
-  const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger });
+  const bus = new InProcessBus({ codecRoundTrip: options.codecRoundTrip ?? false, logger, retainPerPartition: EMBEDDED_RETAIN_PER_PARTITION });
   const spt = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
   const subticksPerTick = (symbol: string) => spt.get(symbol) ?? 100;
   const matching = await createMatchingService({
