@@ -234,6 +234,7 @@ export class EmbeddedExchange {
       restingOrders: resting,
       counters: this.counters,
       insuranceFundUnits: this.risk.engine.ledger.fundBalanceUnits('shared'),
+      insuranceFundEquityUnits: this.risk.engine.accountReport(defaultSystemAccounts.insuranceFunds[0]?.accountId ?? 0)?.cross.equityUnits ?? 0,
       insuranceFundSeedUnits: this.scenario.insuranceFundSeedUnits,
       conservationOk: audit.ok,
       conservationProblems: audit.problems,

@@ -10,6 +10,8 @@ export interface RunFigures {
   restingOrders: number;
   counters: StageCounters;
   insuranceFundUnits: number;
+  /** Wallet plus the UPnL at mark of the positions it took over. */
+  insuranceFundEquityUnits: number;
   insuranceFundSeedUnits: number;
   conservationOk: boolean;
   conservationProblems: readonly string[];
@@ -38,7 +40,7 @@ export function formatSummary(f: RunFigures): string {
     ['  IOC steps / liquidation fills', `${n(c.liquidationSteps)} / ${n(c.liquidationFills)}`, ''],
     ['  insurance takeovers / ADL legs', `${n(c.insuranceTakeovers)} / ${n(c.deleveragedLegs)}`, ''],
     ['  clearance fees to the fund', usdt(c.clearanceFeesUnits), ''],
-    ['insurance fund balance', `${usdt(f.insuranceFundUnits)} (seeded ${usdt(f.insuranceFundSeedUnits)})`, ''],
+    ['insurance fund wallet / equity at mark', `${usdt(f.insuranceFundUnits)} / ${usdt(f.insuranceFundEquityUnits)}`, `seeded ${usdt(f.insuranceFundSeedUnits)}`],
   ];
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
   rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);
