@@ -26,7 +26,7 @@ import { SCHEMA_MAJOR_V1, type AccountCommandV1, type OracleEventV1 } from '@per
 import { RiskEngine } from '@perpcore/risk';
 import { median } from './support/latency-stats.js';
 import { isQuick, writeResults } from './support/results-file.js';
-import { SeededPrng } from './support/seeded-prng.js';
+import { SeededRandom } from '@perpcore/simulation';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const USDT = 1_000_000;
@@ -69,13 +69,13 @@ export function build(accounts: number, seed: number): RiskEngine {
     ports: { publish: () => {}, toMatching: () => {} },
   });
   engine.handleOracleEvent(indexEvent(1, PRICE_TICKS * SPT, T0));
-  const rng = new SeededPrng(seed);
+  const rng = new SeededRandom(seed);
   const notional = LOTS * PRICE_TICKS * spec.lotTickUnits;
   const deposit: AccountCommandV1 = { schemaMajor: SCHEMA_MAJOR_V1, accountId: 0, seq: 1, tsNs: T0, source: 'bench', commandId: 0, command: 'deposit', deposit: { asset: 'USDT', amountUnits: 0 } } as AccountCommandV1;
   for (let id = 1; id <= accounts; id++) {
     deposit.accountId = id;
     deposit.commandId = id;
-    (deposit.deposit as { amountUnits: number }).amountUnits = Math.round(notional * (0.006 + 0.2 * rng.float()));
+    (deposit.deposit as { amountUnits: number }).amountUnits = Math.round(notional * (0.006 + 0.2 * rng.nextFloat()));
     engine.handleAccountCommand(deposit);
   }
   for (let id = 1; id < accounts; id += 2) {
@@ -129,9 +129,9 @@ async function runFor(accounts: number, seed: number) {
   gc?.();
   const setupS = (performance.now() - t0) / 1000;
   process.stdout.write(`${accounts} accounts (set-up ${setupS.toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
-  const rng = new SeededPrng(seed + 1);
+  const rng = new SeededRandom(seed + 1);
   const at = { price: PRICE_TICKS * SPT, ts: T0 + 10_000_000_000 };
-  const small = Array.from({ length: 200 }, () => (rng.float() < 0.5 ? -1 : 1) * (10_000 + Math.floor(rng.float() * 40_000)));
+  const small = Array.from({ length: 200 }, () => (rng.nextFloat() < 0.5 ? -1 : 1) * (10_000 + Math.floor(rng.nextFloat() * 40_000)));
   const results = [
     series(engine, accounts, 'small moves (0.01–0.05%)', small, at),
     series(engine, accounts, 'big moves (±2%)', [-2_000_000, 2_000_000, -2_000_000, 2_000_000], at),

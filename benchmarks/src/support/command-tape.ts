@@ -6,7 +6,7 @@
 import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import { createFastOrderBook, type OrderBook, type PlaceOrderCommand } from '@perpcore/orderbook';
 import { CountingSink } from './counting-sink.js';
-import { SeededPrng } from './seeded-prng.js';
+import { SeededRandom } from '@perpcore/simulation';
 
 export const Op = { Place: 1, Cancel: 2, Amend: 3 } as const;
 
@@ -70,8 +70,8 @@ class LiveOrders {
     }
     this.where.delete(id);
   }
-  pick(rng: SeededPrng): number {
-    return this.ids[Math.floor(rng.float() * this.ids.length)];
+  pick(rng: SeededRandom): number {
+    return this.ids[Math.floor(rng.nextFloat() * this.ids.length)];
   }
 }
 
@@ -160,7 +160,7 @@ const accountOf = (id: number) => 1 + (id % 100);
  * limit, 3% IOC, 6% cancel, over a book of about `restingOrders` orders near the mid.
  */
 export function exchangeCoreMix(commands: number, restingOrders: number, seed: number): Scenario {
-  const rng = new SeededPrng(seed);
+  const rng = new SeededRandom(seed);
   const prefill = new CommandTape(restingOrders);
   const tape = new CommandTape(commands);
   let nextId = 1;
@@ -181,24 +181,24 @@ export function exchangeCoreMix(commands: number, restingOrders: number, seed: n
       restingSum += model.restingOrders();
       restingSamples++;
     }
-    const r = rng.float();
+    const r = rng.nextFloat();
     if (r < 0.82 && live.size > 0) {
       const id = live.pick(rng);
       // a nearby price within ±100 ticks of the mid; one move in ten may reach the
       // opposite best and trade
             const side = model.sideOf(id);
-      const step = rng.int(1, 5) * (rng.float() < 0.5 ? 1 : -1);
-      const through = rng.float() < 0.1 ? 0 : 1;
+      const step = rng.int(1, 5) * (rng.nextFloat() < 0.5 ? 1 : -1);
+      const through = rng.nextFloat() < 0.1 ? 0 : 1;
       let price = model.priceOf(id) + step;
       price = Math.min(MID + 100, Math.max(MID - 100, price));
       price = side > 0 ? Math.min(price, model.bestAsk() - through) : Math.max(price, model.bestBid() + through);
       model.amend(id, accountOf(id), price, model.remainingOf(id));
     } else if (r < 0.91 || live.size === 0) {
-      const side = rng.float() < 0.5 ? 1 : -1;
+      const side = rng.nextFloat() < 0.5 ? 1 : -1;
       const id = nextId++;
       model.place(id, accountOf(id), side, passivePrice(side), rng.int(1, 10), TimeInForce.GoodTillCancel);
     } else if (r < 0.94) {
-      const side = rng.float() < 0.5 ? 1 : -1;
+      const side = rng.nextFloat() < 0.5 ? 1 : -1;
       const id = nextId++;
       const price = side > 0 ? model.bestAsk() + rng.int(0, 3) : model.bestBid() - rng.int(0, 3);
       // IOC sizes grow with the book's excess over its target: this holds it near `restingOrders`
@@ -217,7 +217,7 @@ export function exchangeCoreMix(commands: number, restingOrders: number, seed: n
  * (up to `depthTicks` behind it), half cross the best opposite price and rest any rest.
  */
 export function deepBook(orders: number, depthTicks: number, seed: number): Scenario {
-  const rng = new SeededPrng(seed);
+  const rng = new SeededRandom(seed);
   const prefill = new CommandTape(0);
   const tape = new CommandTape(orders);
   const model = new ModelBook(tape);
@@ -228,8 +228,8 @@ export function deepBook(orders: number, depthTicks: number, seed: number): Scen
       restingSum += model.restingOrders();
       restingSamples++;
     }
-    const side = rng.float() < 0.5 ? 1 : -1;
-    const crossing = rng.float() < 0.5;
+    const side = rng.nextFloat() < 0.5 ? 1 : -1;
+    const crossing = rng.nextFloat() < 0.5;
     let price: number;
     if (crossing) price = side > 0 ? model.bestAsk() + rng.int(0, 2) : model.bestBid() - rng.int(0, 2);
     else price = side > 0 ? model.bestAsk() - rng.int(1, depthTicks) : model.bestBid() + rng.int(1, depthTicks);
