@@ -134,7 +134,7 @@ export async function runCluster(options) {
     // the index npm start uses for this seed, with its shock
     const oracle = new ServiceProcess({
       name: 'oracle',
-      script: script('exchange', 'cluster-oracle.js'),
+      script: script('oracle', 'main.js'),
       env: serviceEnv(options, broker.bootstrap, {
         PERPCORE_ORACLE_SEED: String((options.seed ^ 0x5eed) >>> 0),
         PERPCORE_ORACLE_SHOCK_AT_S: String(options.shockAtS),

@@ -18,7 +18,7 @@
  *    PERPCORE_SIM_DURATION_S (0: until stopped); the crowd opens its positions (IOC,
  *    0.5% through the fair price) between PERPCORE_SIM_CROWD_ENTRY_START_S and
  *    _END_S after trading starts. Then flush and exit 0. With the oracle's scheduled
- *    shock (cluster-oracle.ts) the crowd is liquidated, as in npm start.
+ *    shock (services/oracle main.ts, PERPCORE_ORACLE_SHOCK_AT_S) the crowd is liquidated, as in npm start.
  *
  * Dedup: risk drops a (source, stream, seq) it has seen, so each run publishes under
  * its own source (`gateway-sim-<start time, base 36>` unless PERPCORE_SIM_SOURCE is

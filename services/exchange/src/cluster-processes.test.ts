@@ -18,7 +18,7 @@ const ENTRY_POINTS = [
   { name: 'risk', script: 'services/risk/dist/main.js' },
   { name: 'risk', script: 'services/exchange/dist/cluster-risk.js' },
   { name: 'oracle', script: 'services/oracle/dist/main.js' },
-  { name: 'oracle', script: 'services/exchange/dist/cluster-oracle.js' },
+  { name: 'oracle', script: 'services/oracle/dist/main.js' },
   { name: 'gateway-sim', script: 'services/exchange/dist/cluster-gateway.js' },
 ];
 

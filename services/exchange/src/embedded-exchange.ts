@@ -25,13 +25,13 @@ import {
   simulatedOrderFlowConfig,
 } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
-import { createOracleService, type OracleService, SimulatedIndexFeed } from '@perpcore/oracle';
+import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedIndexFeed } from '@perpcore/oracle';
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 import type { FastifyInstance } from './fastify-instance.js';
 import { createHttpGateway, EventCapture } from './http-gateway.js';
-import { ScheduledShockFeed } from './scheduled-shock-feed.js';
+
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';

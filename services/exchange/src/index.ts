@@ -1,5 +1,5 @@
 export { EmbeddedExchange, type EmbeddedExchangeOptions } from './embedded-exchange.js';
 export { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 export { riskLiquidationPorts } from './risk-liquidation-ports.js';
-export { ScheduledShockFeed, type ScheduledShock } from './scheduled-shock-feed.js';
+export { ScheduledShockFeed, type ScheduledShock } from '@perpcore/oracle';
 export { StageCounters } from './stage-counters.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The oracle service as its own process (cluster mode): a seeded simulated index
+ * The oracle service as its own process (cluster mode): a seeded simulated index, with an optional scheduled gap,
  * for every listed market, published on `oracle.index-prices.v1` every
  * PERPCORE_ORACLE_PUBLISH_INTERVAL_MS, stamped with the wall clock (the composition
  * root owns the clock; the stage takes time as an argument). The index starts where
@@ -16,6 +16,8 @@
  *   PERPCORE_ORACLE_VOLATILITY_E8       std-dev of one step's return (default 20000 = 0.02%)
  *   PERPCORE_ORACLE_JUMP_CHANCE_E8      chance of a jump per step (default 10000 = 0.01%, as npm start)
  *   PERPCORE_ORACLE_JUMP_SIZE_E8        largest jump (default 1000000 = 1%, as npm start)
+ *   PERPCORE_ORACLE_SHOCK_AT_S          a scheduled gap this many seconds after start; 0 = none (default)
+ *   PERPCORE_ORACLE_SHOCK_E8            its relative size in 1e-8 (default −12000000 = −12%, npm start's)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
@@ -23,6 +25,7 @@ import { integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, simulatedIndexStarts, simulatedOrderFlowConfig } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { createOracleService } from './create-oracle-service.js';
+import { ScheduledShockFeed } from './scheduled-shock-feed.js';
 import { SimulatedIndexFeed } from './simulated-index-feed.js';
 
 const E8 = 100_000_000;
@@ -39,14 +42,17 @@ runServiceProcess({
     volatilityE8: integerField('PERPCORE_ORACLE_VOLATILITY_E8', { min: 0, max: E8 / 10, fallback: 20_000 }),
     jumpChanceE8: integerField('PERPCORE_ORACLE_JUMP_CHANCE_E8', { min: 0, max: E8, fallback: 10_000 }),
     jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_000_000 }),
+    shockAtS: integerField('PERPCORE_ORACLE_SHOCK_AT_S', { min: 0, max: 30 * 86_400, fallback: 0 }),
+    shockE8: integerField('PERPCORE_ORACLE_SHOCK_E8', { min: -(E8 - 1), max: E8 - 1, fallback: -12_000_000 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
     const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
     const starts = simulatedIndexStarts(simulatedOrderFlowConfig(config.seed, markets), (symbol) => subticks.get(symbol) ?? 100);
-    const feed = new SimulatedIndexFeed({
+    const startTsNs = wallClockNs();
+    const walk = new SimulatedIndexFeed({
       seed: config.seed,
-      startTsNs: wallClockNs(),
+      startTsNs,
       stepNs: config.stepMs * 1_000_000,
       symbols: starts.map((s) => ({
         symbol: s.symbol,
@@ -56,6 +62,10 @@ runServiceProcess({
         jumpSizeE8: config.jumpSizeE8,
       })),
     });
+    // a scheduled gap deep enough liquidates the simulated gateway's leveraged crowd, as in npm start
+    const shocks = config.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + config.shockAtS * 1e9, shockE8: config.shockE8 })) : [];
+    const feed = new ScheduledShockFeed(walk, shocks);
+    if (shocks.length > 0) logger.info({ atS: config.shockAtS, shockE8: config.shockE8 }, 'price shock scheduled');
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const oracle = createOracleService({ bus, feed, logger, source: config.source });
     let published = 0;
@@ -68,7 +78,7 @@ runServiceProcess({
     tick(); // the first index at once: risk cannot margin anything before it
     const timer = setInterval(tick, config.publishIntervalMs);
     return {
-      stats: () => ({ published, indexSubticks: lastIndexSubticks }),
+      stats: () => ({ published, indexSubticks: lastIndexSubticks, shocked: shocks.length > 0 && wallClockNs() >= (shocks[0]?.atTsNs ?? 0) }),
       async close() {
         clearInterval(timer);
         await bus.close();

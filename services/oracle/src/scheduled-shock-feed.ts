@@ -6,7 +6,7 @@
  * market far enough to liquidate leveraged accounts.
  */
 import { Rounding, mulDiv } from '@perpcore/domain';
-import type { IndexQuote, PriceFeed } from '@perpcore/oracle';
+import type { IndexQuote, PriceFeed } from './price-feed.js';
 
 export interface ScheduledShock {
   readonly symbol: string;
