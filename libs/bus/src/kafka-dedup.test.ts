@@ -82,7 +82,7 @@ describe('sequence dedup over Kafka', { skip: env.skip }, () => {
       const recovered = new Positions();
       let applied = 0;
       let buffer = '';
-      child = spawn(process.execPath, [join(here, 'kafka-dedup-child.test-support.js'), env.brokers.join(','), topic.name, String(topic.partitions), groupId], {
+      child = spawn(process.execPath, [join(here, 'kafka-dedup-child.test-support.js'), env.brokers.join(','), topic.name, String(topic.partitions), groupId, String(total / 4)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const exited = new Promise((resolve) => child?.once('exit', resolve));
