@@ -10,8 +10,8 @@
  * matching-throughput for per-command tails).
  */
 import { pathToFileURL } from 'node:url';
-import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
-import { type OrderBook, type OrderBookFactory, type PlaceOrderCommand, createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
+import { Side, TimeInForce } from '@perpcore/domain';
+import { type OrderBook, type OrderBookFactory, type PlaceOrderCommand, createFastOrderBook, createPlaceOrderCommand, createReferenceOrderBook } from '@perpcore/orderbook';
 import { Bench } from 'tinybench';
 import { BENCH_BOOK_CONFIG } from './support/command-tape.js';
 import { CountingSink } from './support/counting-sink.js';
@@ -26,19 +26,7 @@ const PER_LEVEL = 5;
 class Fixture {
   readonly book: OrderBook;
   private nextId = 1;
-  private readonly cmd: PlaceOrderCommand = {
-    orderId: 0,
-    accountId: 1,
-    side: Side.Buy,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks: 0,
-    qtyLots: 1,
-    triggerPriceTicks: 0,
-    triggerSource: TriggerSource.LastTrade,
-    selfTradePrevention: SelfTradePrevention.None,
-    reduceOnly: false,
-  };
+  private readonly cmd: PlaceOrderCommand = Object.assign(createPlaceOrderCommand(), { accountId: 1, qtyLots: 1 });
   /** Ids of the batch being worked on. */
   readonly batch = new Float64Array(BATCH);
   /** Ids and current prices of the starting book's bids, for amends. */

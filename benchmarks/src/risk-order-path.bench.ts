@@ -23,10 +23,10 @@
  * benchmarks/dist/risk-order-path.bench.js`.
  */
 import { pathToFileURL } from 'node:url';
-import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource, createAssetSpec, createMarketSpec } from '@perpcore/domain';
+import { OrderType, Side, TimeInForce, createAssetSpec, createMarketSpec } from '@perpcore/domain';
 import { createMarketRiskParams } from '@perpcore/margin';
 import { MatchingEngine } from '@perpcore/matching';
-import { type BookEventSink, type FillEvent, type OrderBook, type PlaceOrderCommand, createFastOrderBook } from '@perpcore/orderbook';
+import { type BookEventSink, type FillEvent, type OrderBook, type PlaceOrderCommand, createFastOrderBook, createPlaceOrderCommand } from '@perpcore/orderbook';
 import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, perpcore } from '@perpcore/proto';
 import { type OrderIntent, type RiskEngineConfig, RiskEngine, createOrderIntent } from '@perpcore/risk';
 import { PerpcoreDriver } from './support/book-drivers.js';
@@ -97,10 +97,7 @@ export class DirectDriver implements PathDriver, BookEventSink {
   private engine!: RiskEngine;
   private book!: OrderBook;
   private readonly intent: OrderIntent = createOrderIntent();
-  private readonly placeCmd: PlaceOrderCommand = {
-    orderId: 0, accountId: 0, side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GoodTillCancel, priceTicks: 0, qtyLots: 0,
-    triggerPriceTicks: 0, triggerSource: TriggerSource.LastTrade, selfTradePrevention: SelfTradePrevention.None, reduceOnly: false,
-  };
+  private readonly placeCmd: PlaceOrderCommand = createPlaceOrderCommand();
   private readonly cancelCmd = { orderId: 0, accountId: 0 };
   private readonly amendCmd = { orderId: 0, accountId: 0, priceTicks: 0, qtyLots: 0 };
   private readonly riskCancels: MatchingCommandV1[] = [];

@@ -3,9 +3,10 @@
  * reused command structs (its intended use); nodejs-order-book gets its own API
  * (string ids built up front, one options object per call, as any caller would).
  */
-import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import { Side, TimeInForce } from '@perpcore/domain';
 import {
   createFastOrderBook,
+  createPlaceOrderCommand,
   createReferenceOrderBook,
   type AmendOrderCommand,
   type CancelOrderCommand,
@@ -38,19 +39,7 @@ export interface BookDriver {
 export class PerpcoreDriver implements BookDriver {
   sink = new CountingSink();
   private book: OrderBook | null = null;
-  private readonly placeCmd: PlaceOrderCommand = {
-    orderId: 0,
-    accountId: 0,
-    side: Side.Buy,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks: 0,
-    qtyLots: 0,
-    triggerPriceTicks: 0,
-    triggerSource: TriggerSource.LastTrade,
-    selfTradePrevention: SelfTradePrevention.None,
-    reduceOnly: false,
-  };
+  private readonly placeCmd: PlaceOrderCommand = createPlaceOrderCommand();
   private readonly cancelCmd: CancelOrderCommand = { orderId: 0, accountId: 0 };
   private readonly amendCmd: AmendOrderCommand = { orderId: 0, accountId: 0, priceTicks: 0, qtyLots: 0 };
 

@@ -3,8 +3,8 @@
  * identically on every book under test. Generation runs the commands through a
  * model book so moves and cancels name orders that are live at that point.
  */
-import { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
-import { createFastOrderBook, type OrderBook, type PlaceOrderCommand } from '@perpcore/orderbook';
+import { TimeInForce } from '@perpcore/domain';
+import { createFastOrderBook, createPlaceOrderCommand, type OrderBook, type PlaceOrderCommand } from '@perpcore/orderbook';
 import { CountingSink } from './counting-sink.js';
 import { SeededRandom } from '@perpcore/simulation';
 
@@ -79,19 +79,7 @@ class LiveOrders {
 class ModelBook {
   readonly live = new LiveOrders();
   private readonly book: OrderBook;
-  private readonly cmd: PlaceOrderCommand = {
-    orderId: 0,
-    accountId: 0,
-    side: Side.Buy,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks: 0,
-    qtyLots: 0,
-    triggerPriceTicks: 0,
-    triggerSource: TriggerSource.LastTrade,
-    selfTradePrevention: SelfTradePrevention.None,
-    reduceOnly: false,
-  };
+  private readonly cmd: PlaceOrderCommand = createPlaceOrderCommand();
 
   /** Where generated commands are written (the prefill tape, then the timed one). */
   constructor(public tape: CommandTape) {

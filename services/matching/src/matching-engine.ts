@@ -13,7 +13,7 @@
  * A command whose (source, seq) was already applied is dropped (redelivery).
  */
 import { type MarketSpec, OrderType, SelfTradePrevention, TimeInForce, TriggerSource } from '@perpcore/domain';
-import { CancelReason, type OrderBook, type OrderBookFactory, type PlaceOrderCommand } from '@perpcore/orderbook';
+import { CancelReason, createPlaceOrderCommand, type OrderBook, type OrderBookFactory, type PlaceOrderCommand } from '@perpcore/orderbook';
 import { SCHEMA_MAJOR_V1, sideFromWire, type MatchingCommandV1, type MatchingEventV1, type perpcore } from '@perpcore/proto';
 import { MarketStream, type MatchingEventPort } from './market-stream.js';
 
@@ -39,19 +39,7 @@ const VALID_CANCEL_REASONS = new Set<number>(Object.values(CancelReason));
 
 export class MatchingEngine {
   private readonly streams = new Map<string, MarketStream>();
-  private readonly placeCmd: PlaceOrderCommand = {
-    orderId: 0,
-    accountId: 0,
-    side: 1,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks: 0,
-    qtyLots: 0,
-    triggerPriceTicks: 0,
-    triggerSource: TriggerSource.LastTrade,
-    selfTradePrevention: SelfTradePrevention.None,
-    reduceOnly: false,
-  };
+  private readonly placeCmd: PlaceOrderCommand = createPlaceOrderCommand();
   private readonly idCmd = { orderId: 0, accountId: 0 };
   private readonly amendCmd = { orderId: 0, accountId: 0, priceTicks: 0, qtyLots: 0 };
   commandsApplied = 0;
