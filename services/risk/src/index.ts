@@ -9,3 +9,5 @@ export type { ConservationReport } from './conservation-audit.js';
 export type { RiskLedger, ScopeRef, LedgerScopeState, LedgerPosition, TakeoverResult, LedgerCallContext } from './risk-ledger.js';
 export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';
 export type { AdlQueueEntry, AdlIndicatorEntry } from './adl-queue.js';
+export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig } from './risk-event-fold.js';
+export { riskSnapshot, snapshotDifferences, type RiskSnapshot, type AccountSnapshot, type PositionSnapshot } from './account-snapshot.js';
