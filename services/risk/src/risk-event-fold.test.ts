@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
-import type { RiskEventV1 } from '@perpcore/proto';
+import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
 import { riskSnapshot, snapshotDifferences } from './account-snapshot.js';
 import { MarginStateCode } from './margin-state-code.js';
 import { RiskEventFold, RiskFoldGapError } from './risk-event-fold.js';
@@ -147,8 +147,14 @@ describe('the fold of the risk events', () => {
     const h = pairPastFunding();
     h.withdraw(LONG, 1);
     h.withdraw(SHORT, 1);
+    // as a Kafka consumer reads them: encoded and decoded
+    const decoded = h.events.map((e) => {
+      const d = riskEventCodec.decode(riskEventCodec.encode(e));
+      assert.ok(d.ok);
+      return d.value;
+    });
     const fold = foldOf(h, []);
-    for (const e of h.events) fold.apply(e);
+    for (const e of decoded) fold.apply(e);
     for (const e of h.events.slice(-5)) assert.equal(fold.apply(e), false, 'a redelivery is dropped');
     assert.equal(fold.duplicatesDropped, 5);
     assert.deepEqual(snapshotDifferences(riskSnapshot(h.engine.state), fold.snapshot()), []);
