@@ -235,7 +235,8 @@ export class AccountCommands {
         asset: moved ? s.setup.assetCodes[this.lastAsset] : '',
         balanceAfterUnits: moved ? String(s.accounts.balances[this.lastAsset][slot]) : '',
         leverage: r >= 0 ? s.ledger.leverage[r] : 0,
-        marginMode: r >= 0 ? s.ledger.mode[r] : 0,
+        // only a mode change names the mode: a consumer resets the isolated scope state on it, as setMarginMode does
+        marginMode: r >= 0 && cmd.command === 'setMarginMode' ? s.ledger.mode[r] : 0,
       } as Cmd.AccountCommandAcceptedV1,
     });
     this.lastAsset = -1;

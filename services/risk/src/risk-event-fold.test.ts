@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
+import { MarginMode } from '@perpcore/domain';
 import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
 import { riskSnapshot, snapshotDifferences } from './account-snapshot.js';
-import { MarginStateCode } from './margin-state-code.js';
+import { START, action, apply, liquidate, settingsAction, setUp } from './random-risk-actions.test-support.js';
 import { RiskEventFold, RiskFoldGapError } from './risk-event-fold.js';
-import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig } from './risk-harness.test-support.js';
+import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, fundedPair } from './risk-harness.test-support.js';
 
 const LONG = 1;
 const SHORT = 2;
@@ -30,14 +30,9 @@ function assertFoldMatches(h: RiskHarness, when: string): void {
   assert.deepEqual(differences, [], `${when}: the fold differs from the engine`);
 }
 
-/** Long 333 vs short 333 lots at 30,000.0, funding every 60 s; run to the first funding time (PF ≠ 0 for both). */
+/** The funded pair (long 333 vs short 333 lots, funding every 60 s) run to its first funding time: PF ≠ 0 for both. */
 function pairPastFunding(): RiskHarness {
-  const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5 }));
-  h.index('BTCUSDT', btcSubticks('30000.05'));
-  h.deposit(LONG, 10_000 * USDT);
-  h.deposit(SHORT, 10_000 * USDT);
-  h.place({ account: SHORT, side: 'sell', priceTicks: btcTicks('30000'), lots: 333 });
-  h.place({ account: LONG, side: 'buy', priceTicks: btcTicks('30000'), lots: 333 });
+  const h = fundedPair(LONG, SHORT);
   h.engine.advanceTime(h.engine.state.funding[0].nextFundingMs * 1_000_000 + 1);
   h.drain();
   assert.ok(h.engine.accountReport(LONG)!.cross.positions[0].pendingFundingUnits > 0);
@@ -56,13 +51,7 @@ describe('risk events tell the whole story', () => {
   });
 
   it('an isolated adjustment that settles funding first publishes it with the bucket after it', () => {
-    const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5 }));
-    h.index('BTCUSDT', btcSubticks('30000.05'));
-    h.deposit(LONG, 10_000 * USDT);
-    h.deposit(SHORT, 10_000 * USDT);
-    h.setMode(LONG, 'BTCUSDT', MarginMode.Isolated);
-    h.place({ account: SHORT, side: 'sell', priceTicks: btcTicks('30000'), lots: 333 });
-    h.place({ account: LONG, side: 'buy', priceTicks: btcTicks('30000'), lots: 333 });
+    const h = fundedPair(LONG, SHORT, (pair) => pair.setMode(LONG, 'BTCUSDT', MarginMode.Isolated));
     assert.equal(h.adjustIsolated(LONG, 'BTCUSDT', 100 * USDT).event, 'commandAccepted');
     h.engine.advanceTime(h.engine.state.funding[0].nextFundingMs * 1_000_000 + 1);
     h.drain();
@@ -181,128 +170,25 @@ describe('the fold of the risk events', () => {
   });
 });
 
-type Action =
-  | { kind: 'place'; account: number; market: number; buy: boolean; offsetTicks: number; lots: number; reduceOnly: boolean; ioc: boolean }
-  | { kind: 'cancel'; pick: number }
-  | { kind: 'index'; market: number; movePermille: number }
-  | { kind: 'time'; seconds: number }
-  | { kind: 'deposit'; account: number; amount: number }
-  | { kind: 'withdraw'; account: number; amount: number }
-  | { kind: 'leverage'; account: number; market: number; leverage: number }
-  | { kind: 'mode'; account: number; market: number; isolated: boolean }
-  | { kind: 'adjust'; account: number; market: number; delta: number };
-
-const ACCOUNTS = [1, 2, 3, 4, 5];
-const MARKETS = ['BTCUSDT', 'ETHUSDT'];
-const START = [30_000_000, 2_000_000];
-
-const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ kind: fc.constant('place' as const), account: fc.constantFrom(...ACCOUNTS), market: fc.constantFrom(0, 1), buy: fc.boolean(), offsetTicks: fc.integer({ min: -20, max: 20 }), lots: fc.integer({ min: 1, max: 2_000 }), reduceOnly: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), ioc: fc.integer({ min: 0, max: 6 }).map((n) => n === 0) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('index' as const), market: fc.constantFrom(0, 1), movePermille: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) }, { weight: 2, arbitrary: fc.integer({ min: -12, max: 12 }) }, { weight: 1, arbitrary: fc.integer({ min: -50, max: 50 }) }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), seconds: fc.integer({ min: 1, max: 90 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deposit' as const), account: fc.constantFrom(...ACCOUNTS), amount: fc.integer({ min: 1, max: 1_000 * USDT }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), account: fc.constantFrom(...ACCOUNTS), amount: fc.integer({ min: 1, max: 500 * USDT }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('leverage' as const), account: fc.constantFrom(...ACCOUNTS), market: fc.constantFrom(0, 1), leverage: fc.integer({ min: 1, max: 100 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mode' as const), account: fc.constantFrom(...ACCOUNTS), market: fc.constantFrom(0, 1), isolated: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('adjust' as const), account: fc.constantFrom(...ACCOUNTS), market: fc.constantFrom(0, 1), delta: fc.integer({ min: -300 * USDT, max: 300 * USDT }).filter((d) => d !== 0) }) },
-);
-
-function apply(h: RiskHarness, a: Action, index: number[]): void {
-  switch (a.kind) {
-    case 'place': {
-      const markTicks = Math.round(index[a.market] / 100);
-      const priceTicks = Math.max(1, markTicks + (a.buy ? a.offsetTicks : -a.offsetTicks));
-      h.place({ account: a.account, market: MARKETS[a.market], side: a.buy ? 'buy' : 'sell', priceTicks: a.ioc ? 0 : priceTicks, lots: a.lots, type: a.ioc ? OrderType.Market : OrderType.Limit, tif: a.ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel, reduceOnly: a.reduceOnly });
-      return;
-    }
-    case 'cancel': {
-      const open: [string, number, number][] = [];
-      for (const market of MARKETS) for (const side of [1, -1] as const) h.books.get(market)!.forEachRestingOrder(side, (id, account) => open.push([market, id, account]));
-      if (open.length > 0) {
-        const [market, id, account] = open[a.pick % open.length];
-        h.cancel(account, id, market);
-      }
-      return;
-    }
-    case 'index':
-      index[a.market] = Math.max(100, Math.round((index[a.market] * (10_000 + a.movePermille * 10)) / 10_000));
-      h.index(MARKETS[a.market], index[a.market]);
-      return;
-    case 'time':
-      h.engine.advanceTime(h.step(a.seconds * 1_000_000_000));
-      h.drain();
-      return;
-    case 'deposit':
-      h.deposit(a.account, a.amount);
-      return;
-    case 'withdraw':
-      h.withdraw(a.account, a.amount);
-      return;
-    case 'leverage':
-      h.setLeverage(a.account, MARKETS[a.market], a.leverage);
-      return;
-    case 'mode':
-      h.setMode(a.account, MARKETS[a.market], a.isolated ? MarginMode.Isolated : MarginMode.Cross);
-      return;
-    case 'adjust':
-      h.adjustIsolated(a.account, MARKETS[a.market], a.delta);
-      return;
-  }
-}
-
-/** Every liquidating scope: released at once if it recovered, else the fund takes over, covers the deficit, releases. */
-function resolveLiquidations(h: RiskHarness): void {
-  const s = h.engine.state;
-  for (let slot = 0; slot < s.accounts.count; slot++) {
-    const scopes: { accountId: number; isolatedMarket?: string }[] = [];
-    if (s.accounts.crossState[slot] === MarginStateCode.Liquidating) scopes.push({ accountId: s.accounts.ids[slot] });
-    for (let r = s.accounts.firstRow[slot]; r >= 0; r = s.ledger.nextOfAccount[r]) {
-      if (s.ledger.mode[r] === MarginMode.Isolated && s.ledger.isolatedState[r] === MarginStateCode.Liquidating) scopes.push({ accountId: s.accounts.ids[slot], isolatedMarket: s.markets[s.ledger.market[r]].symbol });
-    }
-    for (const scope of scopes) {
-      const ledger = h.engine.ledger;
-      const ctx = { liquidationId: ledger.readScope(scope).liquidationId, tsNs: h.step(1_000) };
-      if (ledger.readScope(scope).equityUnits > ledger.readScope(scope).maintenanceUnits) {
-        ledger.releaseLiquidation(scope, ctx.tsNs);
-        continue;
-      }
-      for (const p of ledger.readScope(scope).positions) if (ledger.bankruptcyOf(scope, p.market, Math.abs(p.qtyLots)).limitPriceTicks >= 1) ledger.applyInsuranceTakeover(scope, p.market, ctx);
-      if (ledger.readScope(scope).positions.length === 0) {
-        ledger.sweepResidue(scope, ctx);
-        if (scope.isolatedMarket === undefined) ledger.convertCollateralOnDeficit(scope.accountId, ctx);
-        ledger.coverDeficit(scope, ctx);
-      }
-      ledger.releaseLiquidation(scope, ctx.tsNs);
-      h.drain();
-    }
-  }
-}
-
 describe('the fold over random trading, funding, transfers, settings and liquidations', () => {
   it('equals the engine after every input, field by field', () => {
     const seen = new Map<string, number>();
+    const actions = fc.oneof({ weight: 10, arbitrary: action }, { weight: 1, arbitrary: settingsAction });
     fc.assert(
-      fc.property(fc.array(actionArb, { minLength: 60, maxLength: 160, size: 'max' }), (actions) => {
-        const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5 }));
-        h.wireCheck = false;
-        h.deposit(FUND_ACCOUNT, 20_000 * USDT);
-        for (const id of ACCOUNTS) h.deposit(id, 3_000 * USDT);
-        h.index('BTCUSDT', START[0]);
-        h.index('ETHUSDT', START[1]);
+      fc.property(fc.array(actions, { minLength: 60, maxLength: 200, size: 'max' }), (list) => {
+        const h = setUp('INDEX');
         const index = [...START];
-        const markets = h.engine.state.markets;
-        const fold = new RiskEventFold({ settleAsset: 'USDT', defaultLeverage: (symbol) => markets.find((m) => m.symbol === symbol)!.defaultLeverage });
-        let folded = 0;
-        actions.forEach((a, i) => {
+        const fold = foldOf(h);
+        let folded = h.events.length;
+        list.forEach((a, i) => {
           apply(h, a, index);
-          resolveLiquidations(h);
+          liquidate(h);
           for (; folded < h.events.length; folded++) fold.apply(h.events[folded]);
           assert.deepEqual(snapshotDifferences(riskSnapshot(h.engine.state), fold.snapshot()), [], `after input ${i} (${a.kind})`);
         });
         for (const e of h.events) seen.set(e.event, (seen.get(e.event) ?? 0) + 1);
       }),
-      { seed: 909, numRuns: 60 },
+      { seed: 909, numRuns: 150 },
     );
     // the runs exercised every kind of change the fold follows
     for (const kind of ['positionSettled', 'positionFundingSettled', 'ledgerTransfer', 'marginCall', 'marginCallCleared', 'liquidationTriggered', 'liquidationReleased', 'commandAccepted']) {

@@ -7,9 +7,9 @@
  * equals the engine's state field by field (`riskSnapshot`, account-snapshot.ts).
  *
  * Rules (each event names values after the change, so nothing is re-derived):
- * - `AccountCommandAcceptedV1`: `asset` set → that balance := balance_after; a
- *   market setting (leverage, margin_mode > 0) → the row's settings; a margin-mode
- *   change resets the isolated scope to HEALTHY (as the engine does).
+ * - `AccountCommandAcceptedV1`: `asset` set → that balance := balance_after;
+ *   leverage > 0 → the row's leverage; margin_mode > 0 (a set-margin-mode only) →
+ *   the row's mode, and the isolated scope back to HEALTHY (as the engine does).
  * - `PositionSettledV1`: position and C := the values after; the scope's money
  *   (WB, or the bucket of an isolated row) := wallet_balance_after; the fee
  *   account += fee_units; the market's funding pool += funding_settled_units.
