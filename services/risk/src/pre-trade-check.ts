@@ -83,7 +83,7 @@ export class PreTradeCheck {
     const before = s.kernel.orderIm(params, r, q, lev, mark);
     const added = s.orders.add(o.market, o.orderId, r, o.side, price, o.qtyLots, o.reduceOnly);
     const after = this.orderImOrNaN(params, r, q, lev, mark);
-    if (after !== after) {
+    if (Number.isNaN(after)) {
       s.orders.remove(o.market, added);
       return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
     }
@@ -124,7 +124,7 @@ export class PreTradeCheck {
     const before = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
     s.orders.reprice(o, priceTicks, qtyLots);
     const after = this.orderImOrNaN(market.params, r, led.qtyLots[r], led.leverage[r], mark);
-    if (after !== after) {
+    if (Number.isNaN(after)) {
       s.orders.reprice(o, oldPrice, oldLots);
       return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
     }
