@@ -270,8 +270,9 @@ export class RiskEngine {
     this.lifecycle.accepted(m, orderId);
   }
 
-  onOrderRejected(m: number, orderId: number, tsNs: number): void {
-    this.lifecycle.rejected(m, orderId, tsNs);
+  /** Matching refused a command of `accountId` about `orderId` (its place or amend is undone). */
+  onOrderRejected(m: number, orderId: number, accountId: number, tsNs: number): void {
+    this.lifecycle.rejected(m, orderId, accountId, tsNs);
   }
 
   onOrderCanceled(m: number, orderId: number, tsNs: number): void {
@@ -313,9 +314,11 @@ export class RiskEngine {
       case 'accepted':
         this.onOrderAccepted(m, (e.accepted as perpcore.matching.v1.OrderAcceptedV1).orderId);
         return;
-      case 'rejected':
-        this.onOrderRejected(m, (e.rejected as perpcore.matching.v1.OrderRejectedV1).orderId, e.tsNs);
+      case 'rejected': {
+        const rj = e.rejected as perpcore.matching.v1.OrderRejectedV1;
+        this.onOrderRejected(m, rj.orderId, rj.accountId, e.tsNs);
         return;
+      }
       case 'canceled':
         this.onOrderCanceled(m, (e.canceled as perpcore.matching.v1.OrderCanceledV1).orderId, e.tsNs);
         return;

@@ -95,8 +95,8 @@ class BookBridge implements BookEventSink {
   onAccepted(e: { orderId: number }): void {
     this.harness.engine.onOrderAccepted(this.m, e.orderId);
   }
-  onRejected(e: { orderId: number }): void {
-    this.harness.engine.onOrderRejected(this.m, e.orderId, this.tsNs);
+  onRejected(e: { orderId: number; accountId: number }): void {
+    this.harness.engine.onOrderRejected(this.m, e.orderId, e.accountId, this.tsNs);
   }
   onFill(f: { makerOrderId: number; makerAccountId: number; takerOrderId: number; takerAccountId: number; takerSide: number; priceTicks: number; qtyLots: number; makerRemainingLots: number; takerRemainingLots: number }): void {
     this.harness.engine.onFill(this.m, ++this.tradeSeq, f.makerAccountId, f.makerOrderId, f.takerAccountId, f.takerOrderId, f.takerSide, f.priceTicks, f.qtyLots, f.makerRemainingLots, f.takerRemainingLots, FillType.Limit, this.tsNs);
@@ -125,6 +125,8 @@ export class RiskHarness {
   nextOrderId = 1;
   /** Encode and decode every event, as the Kafka bus would. */
   wireCheck = true;
+  /** Matching refuses the next place or amend risk forwards: its `rejected` comes back instead of the book seeing it. */
+  refuseNext = false;
 
   constructor(config: RiskEngineConfig = riskConfig()) {
     this.engine = new RiskEngine({
@@ -171,6 +173,12 @@ export class RiskHarness {
     const book = this.books.get(c.market) as OrderBook;
     const bridge = this.bridges.get(c.market) as BookBridge;
     bridge.tsNs = c.tsNs;
+    if (this.refuseNext && (c.command === 'place' || c.command === 'amend')) {
+      this.refuseNext = false;
+      const body = c.place ?? c.amend;
+      this.engine.onOrderRejected(this.engine.marketIndex(c.market), body?.orderId ?? 0, body?.accountId ?? 0, c.tsNs);
+      return;
+    }
     if (c.command === 'place' && c.place) {
       const p = c.place;
       book.place({ orderId: p.orderId, accountId: p.accountId, side: sideFromWire(p.side) ?? 1, type: p.type, timeInForce: p.timeInForce, priceTicks: p.priceTicks, qtyLots: p.qtyLots, triggerPriceTicks: p.triggerPriceTicks, triggerSource: p.triggerSource || 1, selfTradePrevention: p.selfTradePrevention, reduceOnly: p.reduceOnly } as never);
@@ -239,6 +247,15 @@ export class RiskHarness {
         reduceOnly: a.reduceOnly ?? false, clientOrderId: '', liquidationId: 0,
       } as perpcore.matching.v1.PlaceOrderV1,
     } as MatchingCommandV1);
+    this.drain();
+    const rejected = this.events.slice(before).find((e) => e.event === 'orderRejected');
+    return rejected?.orderRejected?.code ?? '';
+  }
+
+  /** Sends a gateway amend; returns the risk reject code, or '' when forwarded. */
+  amend(account: number, orderId: number, priceTicks: number, lots: number, market = 'BTCUSDT'): string {
+    const before = this.events.length;
+    this.engine.handleOrderCommand({ schemaMajor: SCHEMA_MAJOR_V1, market, seq: ++this.gatewaySeq, tsNs: this.step(1_000), source: 'gateway-0', command: 'amend', amend: { orderId, accountId: account, priceTicks, qtyLots: lots } } as MatchingCommandV1);
     this.drain();
     const rejected = this.events.slice(before).find((e) => e.event === 'orderRejected');
     return rejected?.orderRejected?.code ?? '';
