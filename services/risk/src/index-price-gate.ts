@@ -47,6 +47,11 @@ export const IndexRejectReasonName = {
 } as const;
 export type IndexRejectReasonName = (typeof IndexRejectReasonName)[keyof typeof IndexRejectReasonName];
 
+/** The short name of a wire reason ('UNSPECIFIED' for 0 or a value this build does not know). */
+export function indexRejectReasonName(reason: number): IndexRejectReasonName | 'UNSPECIFIED' {
+  return IndexRejectReasonName[reason as keyof typeof IndexRejectReasonName] ?? 'UNSPECIFIED';
+}
+
 const TWO_POW_63 = 2 ** 63;
 
 /** `ts` as a wire nanosecond count, or 0 when it is not one. */
@@ -84,7 +89,7 @@ export class IndexPriceGate {
 
   private reject(e: OracleEventV1, m: number, reason: Reason, message: string): false {
     this.rejected++;
-    this.rejectedByReason[IndexRejectReasonName[reason as keyof typeof IndexRejectReasonName]]++;
+    this.rejectedByReason[IndexRejectReasonName[reason as keyof typeof IndexRejectReasonName]]++; // every reason the gate raises has a name
     const price = e.indexPrice?.priceSubticks;
     const lastAppliedTsNs = m >= 0 ? this.s.markets[m].indexTsNs : 0;
     const body = {
