@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MarginMode } from '@perpcore/domain';
-import { RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { RiskHarness, USDT, aliceLong1BtcAt30k, btcSubticks, btcTicks } from './risk-harness.test-support.js';
 
 const MAKER = 10;
 const ALICE = 1;
@@ -16,13 +16,7 @@ const CAROL = 3;
 
 describe('account query: the three questions', () => {
   it('answers collateral, price source and distances for a cross long (RISK-SPEC §4 formula)', () => {
-    const h = new RiskHarness();
-    h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(MAKER, 1_000_000 * USDT);
-    h.deposit(ALICE, 1_000 * USDT);
-    h.setLeverage(ALICE, 'BTCUSDT', 50);
-    h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-    h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+    const h = aliceLong1BtcAt30k(ALICE, MAKER);
     h.index('BTCUSDT', btcSubticks('29500'));
     const r = h.engine.accountReport(ALICE)!;
     // 1. accepted collateral

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SCHEMA_MAJOR_V1, type OracleEventV1, type RiskEventV1, perpcore } from '@perpcore/proto';
-import { RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { RiskHarness, USDT, aliceLong1BtcAt30k, btcSubticks } from './risk-harness.test-support.js';
 
 const Reason = perpcore.risk.v1.IndexPriceRejectReason;
 const MAKER = 10;
@@ -37,17 +37,7 @@ function rejectionOf(events: readonly RiskEventV1[]): perpcore.risk.v1.IndexPric
   return events[0].indexPriceRejected as perpcore.risk.v1.IndexPriceRejectedV1;
 }
 
-/** Alice long 1 BTC at 30,000 at 50× (WB 985): liquidated at a mark of 29,131.53 or below. */
-function aliceLong(): RiskHarness {
-  const h = new RiskHarness();
-  h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(MAKER, 1_000_000 * USDT);
-  h.deposit(ALICE, 1_000 * USDT);
-  h.setLeverage(ALICE, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
-  return h;
-}
+const aliceLong = () => aliceLong1BtcAt30k(ALICE, MAKER);
 
 describe('index price gate: stale indexes', () => {
   it('drops an index stamped earlier than the last applied one from another source: no mark move, no liquidation, seq unconsumed', () => {
