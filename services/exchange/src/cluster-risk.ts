@@ -15,7 +15,9 @@
  *
  * Bad input: messages for markets the shard does not list are refused before either
  * stage sees them (dead-lettered as RISK_UNKNOWN_MARKET); malformed bytes and
- * unknown schema versions are dead-lettered by the bus.
+ * unknown schema versions are dead-lettered by the bus. An index the risk engine
+ * refuses (stale, invalid price or time) is answered with `IndexPriceRejectedV1`,
+ * logged at warn with its reason and counted in the stats (`indexPricesRejected`).
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -95,6 +97,7 @@ runServiceProcess({
             // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
             ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
             duplicatesDropped: engine.duplicatesDropped,
+            indexPricesRejected: { ...engine.indexGate.rejectedByReason }, // stale / invalid / unlisted, each also logged
             openInterest,
             auditOk: audit.ok,
             auditProblems: audit.problems.slice(0, 5),

@@ -4,6 +4,7 @@ export type { RiskEnginePorts } from './risk-events.js';
 export { type OrderIntent, createOrderIntent } from './order-intent.js';
 export { RiskReject } from './risk-reject-codes.js';
 export { RiskRejection } from './risk-reject-codes.js';
+export { type IndexRejectReasonName, indexRejectReasonName } from './index-price-gate.js';
 export type { AccountReport, ScopeReport, PositionReport, PriceSourceReport, CollateralReport } from './account-query.js';
 export type { ConservationReport } from './conservation-audit.js';
 export type { RiskLedger, ScopeRef, LedgerScopeState, LedgerPosition, TakeoverResult, LedgerCallContext } from './risk-ledger.js';

@@ -14,13 +14,17 @@
  * - `handleMatchingEvent` — the per-market matching stream (both legs of a fill),
  *   or `handleMatchingAccountEvent` — one account's share (stream (account, market,
  *   liquidity)); wire one of the two, not both;
- * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol);
+ * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol), through the
+ *   index gate (index-price-gate.ts): a stale, invalid or unlisted index is
+ *   answered with `IndexPriceRejectedV1`, changes nothing and leaves its seq
+ *   unconsumed (only applied inputs advance a stream's dedup sequence);
  * - `advanceTime(tsNs)` — schedules without a new index.
  *
  * The in-process API (`checkOrder`, `onFill`, `onOrderAccepted`, `onOrderCanceled`,
  * …) takes primitives, for benchmarks and embedded callers that skip envelopes.
  * The parts: pre-trade-check, fill-settlement, order-lifecycle, account-commands,
- * market-prices, margin-watch, risk-ledger (liquidation port), account-query.
+ * market-prices, index-price-gate, margin-watch, risk-ledger (liquidation port),
+ * account-query.
  */
 import { FillType, Liquidity } from '@perpcore/domain';
 import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
@@ -30,6 +34,7 @@ import { type ConservationReport, auditConservation } from './conservation-audit
 import { RiskLedger } from './risk-ledger.js';
 import { riskStateHash } from './state-hash.js';
 import { FillSettlement } from './fill-settlement.js';
+import { IndexPriceGate } from './index-price-gate.js';
 import { IsolatedMargin } from './isolated-margin.js';
 import { MarginWatch } from './margin-watch.js';
 import { MarketPrices } from './market-prices.js';
@@ -84,6 +89,8 @@ export class RiskEngine {
   readonly commands: AccountCommands;
   /** The liquidation engine's port (risk-ledger.ts). */
   readonly ledger: RiskLedger;
+  /** Validates every index before it is applied; counts the refused ones per reason. */
+  readonly indexGate: IndexPriceGate;
   duplicatesDropped = 0;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
@@ -100,6 +107,7 @@ export class RiskEngine {
     this.preTrade = new PreTradeCheck(this.state, this.isolated);
     this.settlement = new FillSettlement(this.state);
     this.prices = new MarketPrices(this.state, this.watch);
+    this.indexGate = new IndexPriceGate(this.state);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
     this.commands = new AccountCommands(this.state, this.isolated, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
@@ -241,18 +249,15 @@ export class RiskEngine {
   }
 
   handleOracleEvent(e: OracleEventV1): void {
-    if (e.event !== 'indexPrice' || e.indexPrice == null) return;
     const key = `${e.source}\u0000${e.symbol}`;
-    if (e.seq > 0) {
-      if (e.seq <= (this.oracleSeq.get(key) ?? 0)) {
-        this.duplicatesDropped++;
-        return;
-      }
-      this.oracleSeq.set(key, e.seq);
+    if (e.seq > 0 && e.seq <= (this.oracleSeq.get(key) ?? 0)) {
+      this.duplicatesDropped++;
+      return;
     }
-    const price = e.indexPrice.priceSubticks;
-    if (!Number.isSafeInteger(price) || price <= 0) return;
-    this.prices.onIndex(e.symbol, price, e.tsNs);
+    // stale, invalid or unlisted: answered and counted by the gate, and the seq stays unconsumed
+    if (!this.indexGate.admit(e, this.marketIndex(e.symbol))) return;
+    if (e.seq > 0) this.oracleSeq.set(key, e.seq);
+    this.prices.onIndex(e.symbol, (e.indexPrice as perpcore.oracle.v1.IndexPriceV1).priceSubticks, e.tsNs);
   }
 
   advanceTime(tsNs: number): void {

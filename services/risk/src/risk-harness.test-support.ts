@@ -270,3 +270,18 @@ export class RiskHarness {
     return this.events.filter((e) => e.event === kind && (accountId === undefined || e.accountId === accountId));
   }
 }
+
+/**
+ * The house fixture: `alice` long 1 BTC at 30,000 at 50× against `maker` (WB 985
+ * after the taker fee; liquidated at a mark of 29,131.53 or below), BTCUSDT index
+ * 30,000.
+ */
+export function aliceLong1BtcAt30k(alice: number, maker: number, h = new RiskHarness()): RiskHarness {
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.deposit(maker, 1_000_000 * USDT);
+  h.deposit(alice, 1_000 * USDT);
+  h.setLeverage(alice, 'BTCUSDT', 50);
+  h.place({ account: maker, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
+  h.place({ account: alice, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  return h;
+}

@@ -3,7 +3,8 @@
  * in a canonical order, so the same input log gives the same hash and a replica can
  * prove it agrees (RISK-SPEC §9.7).
  *
- * Covered, in order: per market its prices, funding index, pool, residue, open
+ * Covered, in order: per market its prices (and the last applied index time, which
+ * decides whether the next index is stale), funding index, pool, residue, open
  * interest, basis ring and funding schedule; collateral prices; per account (slot
  * order = arrival order) id, kind, balances, cross state and liquidation id; per
  * position row (creation order) everything but caches; open orders per market by
@@ -48,7 +49,7 @@ export function riskStateHash(s: RiskState): string {
   for (let m = 0; m < s.markets.length; m++) {
     const k = s.markets[m];
     h.text(k.symbol);
-    for (const v of [k.indexSubticks, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots]) h.text(String(v));
+    for (const v of [k.indexSubticks, k.indexTsNs, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots]) h.text(String(v));
     h.num(k.fundingIndex);
     h.num(k.fundingResidueScaled);
     scratch.length = 0;
