@@ -11,7 +11,7 @@ import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets } from '
 import { createLogger } from '@perpcore/observability';
 import type { MarketRiskParamsInput } from '@perpcore/margin';
 import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type LiquidationEventV1, type MatchingCommandV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
-import { createPipeline, type Pipeline } from './pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 
 const START_NS = 1_767_225_600_000_000_000;
 export const USDT = (text: string): number => Math.round(Number(text) * 1_000_000);
@@ -19,6 +19,8 @@ export const USDT = (text: string): number => Math.round(Number(text) * 1_000_00
 export interface TestVenueOptions {
   fundUsdt: string;
   risk?: Partial<Omit<MarketRiskParamsInput, 'tiers'>>;
+  /** Wraps the bus the liquidation service uses (see `PipelineOptions.liquidationBus`). */
+  liquidationBus?: PipelineOptions['liquidationBus'];
 }
 
 export class TestVenue {
@@ -33,7 +35,7 @@ export class TestVenue {
 
   static async open(options: TestVenueOptions): Promise<TestVenue> {
     const venue = defaultVenueMarkets(defaultMarketSpecs, { markMethod: 'INDEX', ...options.risk });
-    const pipeline = await createPipeline({ logger: createLogger('test', 'silent'), venue, codecRoundTrip: true, adlRefreshMs: 1_000 });
+    const pipeline = await createPipeline({ logger: createLogger('test', 'silent'), venue, codecRoundTrip: true, adlRefreshMs: 1_000, ...(options.liquidationBus === undefined ? {} : { liquidationBus: options.liquidationBus }) });
     const v = new TestVenue(pipeline);
     await pipeline.bus.subscribe(Topics.liquidationEvents, { groupId: 'test' }, (m) => void v.liquidationEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'test' }, (m) => void v.riskEvents.push(m.value));
