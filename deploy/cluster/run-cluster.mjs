@@ -33,12 +33,28 @@ async function startBroker(options) {
   return { bootstrap: broker.bootstrap, stop: () => broker.stop(), owned: true };
 }
 
+const TOPIC_RETRY_MS = 60_000;
+
 async function createTopics(bootstrap, say) {
   const bus = await KafkaBus.connect({ brokers: bootstrap.split(','), clientId: 'cluster-topics' });
+  // A broker that has just started on a loaded machine can answer a creation before
+  // its partitions have leaders (UNKNOWN_TOPIC_OR_PARTITION, retriable): try again.
+  const ensure = async (name, partitions) => {
+    for (const until = performance.now() + TOPIC_RETRY_MS; ; ) {
+      try {
+        return await bus.ensureTopic(name, partitions);
+      } catch (error) {
+        const retriable = error?.retriable === true || error?.cause?.retriable === true || error?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (!retriable || performance.now() > until) throw error;
+        say(`start-cluster: topic ${name} not ready (${error.message}); retrying`);
+        await sleep(500);
+      }
+    }
+  };
   try {
     for (const topic of Object.values(Topics)) {
-      await bus.ensureTopic(topic.name, topic.partitions);
-      await bus.ensureTopic(`${topic.name}.dlq`, 1);
+      await ensure(topic.name, topic.partitions);
+      await ensure(`${topic.name}.dlq`, 1);
     }
   } finally {
     await bus.close();
