@@ -253,6 +253,7 @@ export async function runCluster(options) {
       auditOk: riskStats?.auditOk === true,
       duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
       liquidationsTriggered: observer.liquidationsTriggered,
+      liquidationsHeld: riskStats?.liquidationsHeld ?? null,
       liquidationEvents: Object.fromEntries(observer.liquidationEvents),
       positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
       crowdEntered: gatewayStats.crowdEntered ?? 0,
