@@ -16,10 +16,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Bus, type BusMessage, type InProcessBus, type MessageHandler, type SubscribeOptions, type Subscription, type Topic, Topics } from '@perpcore/bus';
-import { TestVenue } from './test-venue.test-support.js';
+import { aliceLong1BtcAt30k, type TestVenue } from './test-venue.test-support.js';
 
-const MAKER = 1;
-const ALICE = 2;
+const ALICE = 2; // see aliceLong1BtcAt30k
 
 class HeldTriggers implements Bus {
   private readonly held: BusMessage<unknown>[] = [];
@@ -51,17 +50,10 @@ class HeldTriggers implements Bus {
   }
 }
 
-/** Alice long 1 BTC at 30,000 with 10x (WB 3,085 after the taker fee); the maker short 1 BTC, its only bid far below (a thin book). */
-async function aliceLong1BtcAt30k(): Promise<{ v: TestVenue; triggers: HeldTriggers }> {
+/** `aliceLong1BtcAt30k` with the ladder reading breach events late. */
+async function aliceLong1BtcAt30kReadLate(): Promise<{ v: TestVenue; triggers: HeldTriggers }> {
   let triggers: HeldTriggers | undefined;
-  const v = await TestVenue.open({ fundUsdt: '1000000', liquidationBus: (bus) => (triggers = new HeldTriggers(bus)) });
-  v.deposit(MAKER, '10000000');
-  v.deposit(ALICE, '3100');
-  v.leverage(ALICE, 'BTCUSDT', 10);
-  v.index('BTCUSDT', '30000');
-  assert.equal(v.order(MAKER, 'BTCUSDT', 'SELL', '30000', '1'), undefined);
-  assert.equal(v.order(ALICE, 'BTCUSDT', 'BUY', '30000', '1', 'IOC'), undefined);
-  assert.equal(v.order(MAKER, 'BTCUSDT', 'BUY', '20000', '1'), undefined);
+  const v = await aliceLong1BtcAt30k({ fundUsdt: '1000000', liquidationBus: (bus) => (triggers = new HeldTriggers(bus)) });
   assert.ok(triggers !== undefined);
   return { v, triggers };
 }
@@ -73,7 +65,7 @@ function heldLiquidation(v: TestVenue, accountId: number): { state: string; liqu
 
 describe('liquidation trigger read late (cluster delivery order)', () => {
   it('a trigger read after the mark recovered is aborted (§8.2), which releases the scope risk still holds', async () => {
-    const { v, triggers } = await aliceLong1BtcAt30k();
+    const { v, triggers } = await aliceLong1BtcAt30kReadLate();
     v.index('BTCUSDT', '27000'); // E = 85 ≤ MM 108: risk triggers
     const [breach] = v.riskEvents.filter((e) => e.event === 'liquidationTriggered' && e.accountId === ALICE);
     const liquidationId = breach?.liquidationTriggered?.liquidationId ?? 0;
@@ -96,7 +88,7 @@ describe('liquidation trigger read late (cluster delivery order)', () => {
   });
 
   it('a trigger read late while the level is still below the line runs the ladder to completion', async () => {
-    const { v, triggers } = await aliceLong1BtcAt30k();
+    const { v, triggers } = await aliceLong1BtcAt30kReadLate();
     v.index('BTCUSDT', '27000');
     v.index('BTCUSDT', '26950'); // still below the line (E = 35 ≤ MM 107.8)
     triggers.release();
@@ -109,7 +101,7 @@ describe('liquidation trigger read late (cluster delivery order)', () => {
   });
 
   it('a replayed trigger of a liquidation that already ended is ignored, changing nothing', async () => {
-    const { v, triggers } = await aliceLong1BtcAt30k();
+    const { v, triggers } = await aliceLong1BtcAt30kReadLate();
     v.index('BTCUSDT', '27000');
     v.index('BTCUSDT', '30000');
     const [breach] = v.riskEvents.filter((e) => e.event === 'liquidationTriggered' && e.accountId === ALICE);

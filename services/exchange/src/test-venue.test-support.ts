@@ -152,3 +152,23 @@ export class TestVenue {
     return this.pipeline.close();
   }
 }
+
+/**
+ * Alice (account 2) goes long 1 BTC at 30,000 with 10x against the maker (account 1),
+ * who ends short 1 BTC; the maker's only bid left is at 20,000, far below where Alice
+ * goes bankrupt (a thin book). WB 3,085 after the taker fee: at 27,000, E = 85 ≤ MM 108.
+ */
+export async function aliceLong1BtcAt30k(options: TestVenueOptions): Promise<TestVenue> {
+  const maker = 1;
+  const alice = 2;
+  const v = await TestVenue.open(options);
+  v.deposit(maker, '10000000');
+  v.deposit(alice, '3100');
+  v.leverage(alice, 'BTCUSDT', 10);
+  v.index('BTCUSDT', '30000');
+  assert.equal(v.order(maker, 'BTCUSDT', 'SELL', '30000', '1'), undefined);
+  assert.equal(v.order(alice, 'BTCUSDT', 'BUY', '30000', '1', 'IOC'), undefined);
+  assert.equal(v.positionLots(alice, 'BTCUSDT'), 1000);
+  assert.equal(v.order(maker, 'BTCUSDT', 'BUY', '20000', '1'), undefined);
+  return v;
+}
