@@ -125,7 +125,8 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal(result.auditOk, true);
       // npm start's leveraged crowd entered, the index gapped, and the ladder ran over Kafka to the end
       assert.equal(result.crowdEntered, 300);
-      assert.ok(result.liquidationsTriggered > 0, 'the shock liquidated part of the crowd');
+      // (wall-clock dependent: on a machine so loaded that risk settles the crowd's entries after the shock, nobody is leveraged when it lands)
+      assert.ok(result.liquidationsTriggered > 0, `the shock liquidated part of the crowd\n${cluster.stdout}`);
       assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
       // …and no scope is left LIQUIDATING without a ladder (a trigger the ladder read late and dropped)
       assert.equal(result.liquidationsHeld, 0);
