@@ -92,6 +92,7 @@ runServiceProcess({
           const openInterest: Record<string, { longLots: number; shortLots: number }> = {};
           for (const market of engine.state.markets) openInterest[market.symbol] = { longLots: market.longLots, shortLots: market.shortLots };
           const audit = engine.audit(); // O(accounts + positions): fine at one call a second for a shard
+          const held = engine.ledger.heldLiquidations();
           return {
             eventsPublished: engine.state.events.eventsPublished,
             // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
@@ -102,6 +103,9 @@ runServiceProcess({
             auditOk: audit.ok,
             auditProblems: audit.problems.slice(0, 5),
             liquidationsActive: liquidation.engine.activeCount(),
+            // scopes risk holds LIQUIDATING: with the ladder idle, each is a liquidation nobody will end
+            liquidationsHeld: held.length,
+            liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
           };
         },
         async close() {
