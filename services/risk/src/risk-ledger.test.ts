@@ -47,7 +47,14 @@ describe('risk ledger (liquidation port)', () => {
     const h = aliceLiquidating();
     const fundBefore = h.engine.ledger.fundBalanceUnits();
     const result = h.engine.ledger.applyInsuranceTakeover({ accountId: ALICE }, 'BTCUSDT', ctx(h));
-    assert.deepEqual(result, { qtyLots: 1000, bankruptcyAmountUnits: 29_014_970_000, bankruptcyPriceTicks: btcTicks('29015'), tickDifferenceUnits: 30_000 });
+    assert.deepEqual(result, {
+      qtyLots: 1000,
+      bankruptcyAmountUnits: 29_014_970_000,
+      bankruptcyPriceTicks: btcTicks('29015'),
+      fillPriceTicks: btcTicks('29015'),
+      tickDifferenceUnits: 30_000,
+      shortfallUnits: 0,
+    });
     const alice = h.engine.accountReport(ALICE)!;
     assert.equal(alice.cross.positions.length, 0);
     assert.equal(alice.collateral[0].balanceUnits, 0, 'a full close at BP leaves E = 0');
@@ -62,18 +69,25 @@ describe('risk ledger (liquidation port)', () => {
     assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
   });
 
-  it('ADL: closes part of the position against an opposite one at BP, both legs DELEVERAGED, no fee, the counterparty’s orders cancelled', () => {
+  it('ADL: closes the whole position against the ranked opposite positions at one BP, both legs DELEVERAGED, no fee, the counterparty’s orders cancelled', () => {
     const h = aliceLiquidating();
     const restingOrder = h.nextOrderId;
     h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('31000'), lots: 5 });
-    const result = h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', MAKER, 400, ctx(h));
+    const result = h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'BTCUSDT', ctx(h));
     h.drain(); // the cancels risk sent reach the book
-    assert.equal(result.qtyLots, 400);
+    assert.equal(result.qtyLots, 1000);
     assert.equal(result.bankruptcyPriceTicks, btcTicks('29015'));
-    assert.equal(h.engine.accountReport(ALICE)!.cross.positions[0].qtyLots, 600);
-    assert.equal(h.engine.accountReport(MAKER)!.cross.positions[0].qtyLots, -600);
+    assert.equal(result.fillPriceTicks, btcTicks('29015'));
+    assert.deepEqual(result.legs.map((l) => [l.counterpartyAccountId, l.qtyLots, l.counterpartyPositionLots, l.counterpartyRemainingLots]), [[MAKER, 1000, -1000, 0]]);
+    assert.equal(result.legs[0]!.bankruptcyAmountUnits, 29_014_970_000);
+    assert.equal(result.tickDifferenceUnits, 30_000);
+    assert.equal(h.engine.accountReport(ALICE)!.cross.positions.length, 0);
+    assert.equal(h.engine.accountReport(ALICE)!.collateral[0].balanceUnits, 0, 'the account nets exactly BPamount');
     const legs = h.eventsOf('positionSettled').slice(-2);
-    assert.deepEqual(legs.map((e) => [e.accountId, e.positionSettled!.fillType, e.positionSettled!.feeUnits]), [[ALICE, FillType.Deleveraged, 0], [MAKER, FillType.Deleveraged, 0]]);
+    assert.deepEqual(
+      legs.map((e) => [e.accountId, e.positionSettled!.fillType, e.positionSettled!.feeUnits, e.positionSettled!.priceTicks]),
+      [[ALICE, FillType.Deleveraged, 0, btcTicks('29015')], [MAKER, FillType.Deleveraged, 0, btcTicks('29015')]],
+    );
     assert.equal(h.books.get('BTCUSDT')!.getOrder(restingOrder), undefined);
     assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
   });
@@ -120,8 +134,8 @@ describe('risk ledger (liquidation port)', () => {
     const hash = h.engine.stateHash();
     const refuse = (f: () => unknown, code: string) => assert.throws(f, (e: unknown) => e instanceof RiskRejection && e.code === code);
     refuse(() => h.engine.ledger.applyInsuranceTakeover({ accountId: MAKER }, 'BTCUSDT', ctx(h)), 'RISK_INVALID_COMMAND');
-    refuse(() => h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', FUND_ACCOUNT, 1, ctx(h)), 'RISK_UNKNOWN_ACCOUNT');
-    refuse(() => h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', MAKER, 1001, ctx(h)), 'RISK_INVALID_AMOUNT');
+    refuse(() => h.engine.ledger.applyDeleverage({ accountId: MAKER }, 'BTCUSDT', ctx(h)), 'RISK_INVALID_COMMAND');
+    refuse(() => h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'ETHUSDT', ctx(h)), 'RISK_INVALID_AMOUNT');
     refuse(() => h.engine.ledger.applyInsuranceTakeover({ accountId: ALICE }, 'ETHUSDT', ctx(h)), 'RISK_INVALID_AMOUNT');
     refuse(() => h.engine.ledger.sweepResidue({ accountId: ALICE }, ctx(h)), 'RISK_INVALID_COMMAND');
     refuse(() => h.engine.ledger.readScope({ accountId: 424242 }), 'RISK_UNKNOWN_ACCOUNT');
