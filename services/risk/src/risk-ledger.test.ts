@@ -11,6 +11,7 @@ import { RiskRejection } from './risk-reject-codes.js';
 const MAKER = 10;
 const ALICE = 1;
 const CAROL = 3;
+const DAVE = 4;
 
 /** Alice: 1,000.03 USDT at 50×, long 1 BTC at 30,000 (WB 985.03), liquidating at mark 29,100 (E 85.03 ≤ MM 116.4). */
 function aliceLiquidating(): RiskHarness {
@@ -28,6 +29,29 @@ function aliceLiquidating(): RiskHarness {
 }
 
 const ctx = (h: RiskHarness) => ({ liquidationId: 1, tsNs: h.step(1_000) });
+
+/**
+ * Dave, cross, 20x: long 50 ETH at 2,000 and short 1 BTC at 30,000 (WB 6,935 after fees);
+ * ETH gaps to 100: E = −88,065, and the short's share of it (120 / 145 of MM) exceeds its
+ * notional, so its bankruptcy price is below one tick (RISK-SPEC §8, issue 9 item 8).
+ */
+function daveShortBelowOneTick(fundUnits: number): RiskHarness {
+  const h = new RiskHarness();
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.index('ETHUSDT', 2_000 * 10_000);
+  h.deposit(FUND_ACCOUNT, fundUnits);
+  h.deposit(MAKER, 1_000_000 * USDT);
+  h.deposit(DAVE, 7_000 * USDT);
+  h.setLeverage(DAVE, 'BTCUSDT', 20);
+  h.setLeverage(DAVE, 'ETHUSDT', 20);
+  h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 5_000 });
+  assert.equal(h.place({ account: DAVE, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 5_000 }), '');
+  h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  assert.equal(h.place({ account: DAVE, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+  h.index('ETHUSDT', 100 * 10_000);
+  assert.equal(h.eventsOf('liquidationTriggered', DAVE).length, 1);
+  return h;
+}
 
 describe('risk ledger (liquidation port)', () => {
   it('reads the scope exactly and prices its bankruptcy', () => {
@@ -139,6 +163,38 @@ describe('risk ledger (liquidation port)', () => {
     refuse(() => h.engine.ledger.applyInsuranceTakeover({ accountId: ALICE }, 'ETHUSDT', ctx(h)), 'RISK_INVALID_AMOUNT');
     refuse(() => h.engine.ledger.sweepResidue({ accountId: ALICE }, ctx(h)), 'RISK_INVALID_COMMAND');
     refuse(() => h.engine.ledger.readScope({ accountId: 424242 }), 'RISK_UNKNOWN_ACCOUNT');
+    assert.equal(h.engine.stateHash(), hash);
+  });
+
+  it('a short whose bankruptcy price is below one tick: the fund takes it at 1 tick and the shortfall stays as the scope’s deficit', () => {
+    const h = daveShortBelowOneTick(1_000_000 * USDT);
+    const bp = h.engine.ledger.bankruptcyOf({ accountId: DAVE }, 'BTCUSDT', 1000);
+    assert.equal(bp.limitPriceTicks, -428_814); // −42,881.4: below the book's minimum price
+    assert.equal(h.engine.ledger.insuranceTakeoverRefusal({ accountId: DAVE }, 'BTCUSDT'), null);
+    const result = h.engine.ledger.applyInsuranceTakeover({ accountId: DAVE }, 'BTCUSDT', ctx(h));
+    assert.deepEqual(result, {
+      qtyLots: -1000,
+      bankruptcyAmountUnits: 42_881_379_311,
+      bankruptcyPriceTicks: -428_814,
+      fillPriceTicks: 1,
+      tickDifferenceUnits: 0,
+      shortfallUnits: 42_881_379_311 + 100_000,
+    });
+    const legs = h.eventsOf('positionSettled').slice(-2).map((e) => [e.accountId, e.positionSettled!.fillQtyLots, e.positionSettled!.priceTicks]);
+    assert.deepEqual(legs, [[DAVE, 1000, 1], [FUND_ACCOUNT, -1000, 1]]);
+    // Dave's short closed at 0.1 (a gain of 29,999.9 on his 30,000 entry); no transfer for the shortfall
+    assert.equal(h.engine.accountReport(DAVE)!.collateral[0].balanceUnits, 6_935 * USDT + 29_999_900_000);
+    assert.deepEqual(h.engine.accountReport(FUND_ACCOUNT)!.cross.positions.map((p) => [p.market, p.qtyLots, p.costUnits]), [['BTCUSDT', -1000, -100_000]]);
+    // the scope still holds the ETH long, whose BP now carries the shortfall: E = −88,065 + 29,999.9
+    assert.equal(h.engine.ledger.readScope({ accountId: DAVE }).equityUnits, -58_065_100_000);
+    assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
+  });
+
+  it('the takeover test counts the shortfall as the fund’s cost: a fund that could hold the position but not also cover the shortfall refuses', () => {
+    // 50,000 would cover the short at mark (−29,999.9) but not that plus the 42,881.48 shortfall
+    const h = daveShortBelowOneTick(50_000 * USDT);
+    const hash = h.engine.stateHash();
+    assert.match(h.engine.ledger.insuranceTakeoverRefusal({ accountId: DAVE }, 'BTCUSDT') ?? '', /fund equity at mark would be -22881/);
     assert.equal(h.engine.stateHash(), hash);
   });
 });
