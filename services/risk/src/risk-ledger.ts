@@ -52,7 +52,7 @@
 import { FillType, MarginMode } from '@perpcore/domain';
 import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue } from './adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
 import { insuranceTakeoverRefusal } from './insurance-takeover-limits.js';
 import type { FillSettlement } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
@@ -214,25 +214,8 @@ export class RiskLedger {
     const r = this.positionRow(slot, row, market);
     const q = led.qtyLots[r];
     const m = led.market[r];
-    // plan: the queue, each counterparty's slice, one BP for the whole position; nothing moves until all of it holds
-    const rows: number[] = [];
-    const slots: number[] = [];
-    const lots: number[] = [];
-    let remaining = Math.abs(q);
-    for (const candidate of adlQueue(s, m, -Math.sign(q), slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n))) {
-      if (remaining === 0) break;
-      const kSlot = s.accounts.slotOf(candidate.accountId);
-      const k = led.rowOf(s.accounts.firstRow[kSlot], m);
-      const kq = led.qtyLots[k];
-      if (kSlot === slot || !s.isTrader(kSlot) || kq === 0 || Math.sign(kq) === Math.sign(q)) {
-        throw new RiskRejection(RiskReject.InvalidCommand, `ADL queue entry ${candidate.accountId} is not an opposite trader position`);
-      }
-      const n = Math.min(remaining, Math.abs(kq));
-      rows.push(k);
-      slots.push(kSlot);
-      lots.push(n);
-      remaining -= n;
-    }
+    // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
+    const { rows, slots, lots, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
     if (lots.length === 0) throw new RiskRejection(RiskReject.InvalidAmount, `no opposite trader position in ${market} to deleverage against`);
     const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
     const fundSlot = s.markets[m].fundSlot;
