@@ -17,7 +17,7 @@
  * book paid above BP, and §8.5 leaves it with the account.
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
-import type { DeleverageLeg, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
+import type { DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
 import { classifyMarginLevel, LevelBasis, MarginState, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
 import type { RiskEngine, ScopeRef as RiskScopeRef } from '@perpcore/risk';
 
@@ -78,32 +78,18 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
       return BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
     },
-    insuranceTakeover(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): TakeoverResult {
+    insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
       const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);
       if (refusal !== null) return { ok: false, reason: refusal };
       const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
       countLeg(liquidationId);
-      return { ok: true, tickDifferenceUnits: r.tickDifferenceUnits, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+      return { ok: true, ...r, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
     },
-    deleverage(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
-      const legs: DeleverageLeg[] = [];
-      const position = reader.scopePositions(scope).find((p) => p.market === market);
-      let remaining = position === undefined ? 0 : Math.abs(position.qtyLots);
-      for (const candidate of engine.ledger.adlQueue(toRisk(scope), market)) {
-        if (remaining === 0) break;
-        const lots = Math.min(remaining, Math.abs(candidate.qtyLots));
-        const r = engine.ledger.applyAdlReduction(toRisk(scope), market, candidate.accountId, lots, { liquidationId, tsNs });
-        countLeg(liquidationId);
-        remaining -= lots;
-        legs.push({
-          counterpartyAccountId: candidate.accountId,
-          qtyLots: lots,
-          counterpartySide: candidate.qtyLots > 0 ? Side.Buy : Side.Sell,
-          counterpartyRemainingLots: candidate.qtyLots - Math.sign(candidate.qtyLots) * lots,
-          tickDifferenceUnits: r.tickDifferenceUnits,
-        });
-      }
-      return legs;
+    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult {
+      const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs });
+      for (let i = 0; i < r.legs.length; i++) countLeg(liquidationId);
+      const legs = r.legs.map((l): DeleverageLeg => ({ ...l, counterpartySide: l.counterpartyPositionLots > 0 ? Side.Buy : Side.Sell }));
+      return { ...r, legs, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
     },
     completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
       const risk = toRisk(scope);
@@ -119,7 +105,8 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
         deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
       }
       legsByLiquidation.delete(liquidationId);
-      return { residueSweptUnits, deficitCoveredUnits };
+      const uncoveredDeficitUnits = Math.max(0, -engine.ledger.readScope(risk).settleBalanceUnits);
+      return { residueSweptUnits, deficitCoveredUnits, uncoveredDeficitUnits };
     },
     releaseScope(scope: ScopeRef, tsNs: number): void {
       engine.ledger.releaseLiquidation(toRisk(scope), tsNs);
