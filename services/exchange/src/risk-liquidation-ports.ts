@@ -13,11 +13,20 @@
  * only when it is rounding residue — at most one unit per bankruptcy-priced leg
  * (each BPamount rounds up by less than a unit); a larger leftover is surplus the
  * book paid above BP, and §8.5 leaves it with the account.
+ *
+ * Halt guard (services/risk stage-halt.ts): the ladder's mutations go through
+ * `guarded`. A reject (RiskRejection, DomainError: raised by the ledger's checks,
+ * before it writes) reaches the ladder as before; any other error halts the risk
+ * stage, and from then on every mutation is refused with a neutral answer (no fee
+ * charged, takeover refused with RISK_STAGE_HALTED, no ADL legs, nothing swept or
+ * covered, no release) and the reader reports no scope, so the ladder winds down
+ * without writing and without throwing into the bus (which would re-deliver).
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
 import type { DeleverageLeg, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
 import { classifyMarginLevel, LevelBasis, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
-import type { RiskEngine, ScopeRef as RiskScopeRef } from '@perpcore/risk';
+import { DomainError } from '@perpcore/domain';
+import { HaltInputKind, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
 
 export interface RiskLiquidationPorts {
   reader: RiskReader;
@@ -37,11 +46,26 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     return m;
   };
   const toRisk = (scope: ScopeRef): RiskScopeRef => (scope.isolatedMarket === '' ? { accountId: scope.accountId } : { accountId: scope.accountId, isolatedMarket: scope.isolatedMarket });
+  /** Runs a ledger mutation unless the stage is halted; an internal error halts it (see the module doc). */
+  function guarded<T>(refused: () => T, scope: ScopeRef, market: string, tsNs: number, mutate: () => T): T {
+    if (engine.halted) {
+      engine.halt.eventsDropped++;
+      return refused();
+    }
+    try {
+      return mutate();
+    } catch (error) {
+      if (error instanceof RiskRejection || error instanceof DomainError) throw error;
+      engine.haltOnInternalError(error, { kind: HaltInputKind.LiquidationLedger, source: '', seq: 0, market, accountId: scope.accountId, tsNs });
+      return refused();
+    }
+  }
   const legsByLiquidation = new Map<number, number>();
   const countLeg = (liquidationId: number) => legsByLiquidation.set(liquidationId, (legsByLiquidation.get(liquidationId) ?? 0) + 1);
 
   const reader = {
     scopeHealth(scope: ScopeRef): ScopeHealth | undefined {
+      if (engine.halted) return undefined;
       let s;
       try {
         s = engine.ledger.readScope(toRisk(scope));
@@ -58,6 +82,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       };
     },
     scopePositions(scope: ScopeRef): readonly ScopePosition[] {
+      if (engine.halted) return [];
       try {
         return engine.ledger.readScope(toRisk(scope)).positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
       } catch {
@@ -72,17 +97,35 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
 
   const ledger = {
     chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint {
-      engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
-      return BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
+      const fundBalance = () => BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
+      return guarded(fundBalance, scope, market, tsNs, () => {
+        engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
+        return fundBalance();
+      });
     },
     insuranceTakeover(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): TakeoverResult {
+      return guarded((): TakeoverResult => ({ ok: false, reason: 'RISK_STAGE_HALTED' }), scope, market, tsNs, () => takeover(scope, market, liquidationId, tsNs));
+    },
+    deleverage(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
+      return guarded((): readonly DeleverageLeg[] => [], scope, market, tsNs, () => deleverage(scope, market, liquidationId, tsNs));
+    },
+    completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
+      return guarded((): ScopeCompletion => ({ residueSweptUnits: 0, deficitCoveredUnits: 0 }), scope, scope.isolatedMarket, tsNs, () => complete(scope, liquidationId, tsNs));
+    },
+    releaseScope(scope: ScopeRef, tsNs: number): void {
+      guarded(() => undefined, scope, scope.isolatedMarket, tsNs, () => engine.ledger.releaseLiquidation(toRisk(scope), tsNs));
+    },
+  } satisfies LiquidationLedger;
+
+  function takeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
       const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);
       if (refusal !== null) return { ok: false, reason: refusal };
       const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
       countLeg(liquidationId);
       return { ok: true, tickDifferenceUnits: r.tickDifferenceUnits, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
-    },
-    deleverage(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
+  }
+
+  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
       const legs: DeleverageLeg[] = [];
       const position = reader.scopePositions(scope).find((p) => p.market === market);
       let remaining = position === undefined ? 0 : Math.abs(position.qtyLots);
@@ -101,8 +144,9 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
         });
       }
       return legs;
-    },
-    completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
+  }
+
+  function complete(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
       const risk = toRisk(scope);
       const ctx = { liquidationId, tsNs };
       const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
@@ -117,11 +161,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       }
       legsByLiquidation.delete(liquidationId);
       return { residueSweptUnits, deficitCoveredUnits };
-    },
-    releaseScope(scope: ScopeRef, tsNs: number): void {
-      engine.ledger.releaseLiquidation(toRisk(scope), tsNs);
-    },
-  } satisfies LiquidationLedger;
+  }
 
   return { reader, ledger };
 }

@@ -364,7 +364,11 @@ export class LiquidationEngine {
       return;
     }
     const legs = this.deps.ledger.deleverage(liq.scope, position.market, bankruptcy, liq.liquidationId, tsNs);
-    if (legs.length === 0) throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL could close ${position.market}`);
+    if (legs.length === 0) {
+      // a halted risk stage refuses every mutation (its stage-halt.ts): the ladder stops here, quietly
+      if (takeover.reason === 'RISK_STAGE_HALTED') return;
+      throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL could close ${position.market}`);
+    }
     for (const leg of legs) {
       this.counters.deleveragedLegs++;
       const e = this.envelope(liq, tsNs);

@@ -160,6 +160,8 @@ export class RiskLedger {
     const m = s.ledger.market[r];
     const fundSlot = s.markets[m].fundSlot;
     const tickDifference = this.tickDifference(m, q, Math.abs(q), bp);
+    // both legs planned before either is written (fill-settlement.ts: all or nothing)
+    this.settlement.planPair(m, s.accounts.ids[slot], s.accounts.ids[fundSlot], -Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation);
     this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
     this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
     this.transfer(r, slot, fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
@@ -186,6 +188,8 @@ export class RiskLedger {
     const bp = this.bankruptcyOfRow(slot, row, r, qtyLots);
     if (bp.limitPriceTicks < 1) throw new RiskRejection(RiskReject.InvalidCommand, `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`);
     const tickDifference = this.tickDifference(m, q, qtyLots, bp);
+    // both legs planned before either is written (fill-settlement.ts: all or nothing)
+    this.settlement.planPair(m, s.accounts.ids[slot], counterpartyAccountId, -Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged);
     this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
     this.settlement.settleLeg(m, kSlot, 0, Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
     this.transfer(r, slot, s.markets[m].fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
