@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '@perpcore/domain';
-import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';
+import { SETTLE_NET_DEPOSITS_CEILING_UNITS, collateralValueBudgetUnits } from './balance-limits.js';
 import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT, btcSpec, btcSubticks, btcTicks, fillEvent, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 const MAKER = 10;
@@ -62,13 +62,15 @@ describe('deposits are bounded so every sum stays exact', () => {
     assert.ok(h.engine.audit().ok);
   });
 
-  it("a collateral asset's default cap keeps its value at the highest index price within the settle cap", () => {
+  it("a collateral asset's default cap keeps its value at the highest index price within its budget", () => {
     const h = new RiskHarness();
     const c = h.engine.state.setup.collateral[0];
     const cap = h.engine.state.setup.limits.maxBalanceUnits[c.assetIndex];
     const valueAt = (units: number) => (BigInt(units) * BigInt(btcSpec.maxPriceTicks) * 100n * BigInt(c.settleUnitsPerSubtick)) / BigInt(c.perAssetUnits);
-    assert.ok(valueAt(cap) <= BigInt(SETTLE_NET_DEPOSITS_CEILING_UNITS));
-    assert.ok(valueAt(cap + 1) > BigInt(SETTLE_NET_DEPOSITS_CEILING_UNITS) - 1_000_000n, 'the cap is the largest such balance, not a loose one');
+    const budget = collateralValueBudgetUnits(1);
+    assert.equal(budget, BigInt(2 ** 51));
+    assert.ok(valueAt(cap) <= budget);
+    assert.ok(valueAt(cap + 1) > budget - 1_000_000n, 'the cap is the largest such balance, not a loose one');
     assert.equal(rejectCode(h, ALICE, cap, 'BTC'), '');
     assert.equal(rejectCode(h, ALICE, 1, 'BTC'), 'RISK_BALANCE_ABOVE_MAX');
   });

@@ -7,21 +7,25 @@
  * (RISK_BALANCE_ABOVE_MAX, RISK_NET_DEPOSITS_ABOVE_MAX) and changes nothing.
  *
  * The arithmetic (H = 2^53 − 1, the largest exact JS integer):
- * - Settle asset. The net-deposit cap is at most D = 2^50 ≈ H / 8 (1.13e15 units:
- *   1.13 billion USDT at 6 decimals). Conservation (RISK-SPEC §9.2) keeps Σ (WB +
- *   buckets − ΣC) + fee account + pools = net deposits ≤ D, so every money cell —
- *   a wallet, an isolated bucket, the fee account, an insurance fund, a funding
- *   pool — holds at most D plus what positions realize from each other. One fill
- *   leg forms `WB − PF + realized − fee` and the fee account `fees + fee`; each
- *   term is bounded by the position's notional, and order entry admits no
+ * - Settle asset. The net-deposit cap is at most D = 2^52 = (H + 1) / 2 (4.5e15
+ *   units: 4.5 billion USDT at 6 decimals; `npm start`'s simulated venue alone
+ *   deposits 2.5e15). Conservation (RISK-SPEC §9.2) keeps Σ (WB + buckets − ΣC) +
+ *   fee account + pools = net deposits ≤ D, so every money cell — a wallet, an
+ *   isolated bucket, the fee account, an insurance fund, a funding pool — holds at
+ *   most D plus what positions realize from each other. One fill leg forms
+ *   `WB − PF + realized − fee` and the fee account `fees + fee`; each term past
+ *   the first is bounded by the position's notional, and order entry admits no
  *   position above the market's top tier cap N (RISK_NOTIONAL_ABOVE_MAX_TIER), so
- *   the load check `D + 4 × N ≤ H` per market leaves room for the terms of one
- *   leg on top of the whole stage's money (the default venue's largest N is 20
- *   million USDT = 2e13 units, far inside the 7.9e15 of headroom).
+ *   the load check `D + 4 × N ≤ H` per market leaves room for the terms of one leg
+ *   on top of the whole stage's money (the default venue's largest N is 20
+ *   million USDT = 2e13 units; the headroom H − D is 4.5e15).
  * - Collateral assets. Their balances are valued in the settle asset at the index
- *   (collateral.ts); the cap is the largest balance whose value at the index
- *   market's highest price stays within the settle cap:
- *   `floor(D × perAssetUnits / (maxPriceTicks × markSubticksPerTick ×
+ *   (collateral.ts) and an account's collateral values are summed with its wallet,
+ *   so the k collateral assets share the other half of the range: each asset's
+ *   cap is the largest balance whose value at the index market's highest price is
+ *   at most V = 2^52 / (2k) (a sum of k such values plus a wallet of at most D plus
+ *   UPnL stays below H):
+ *   `floor(V × perAssetUnits / (maxPriceTicks × markSubticksPerTick ×
  *   settleUnitsPerSubtick))`, and at most D.
  * - Totals that grow without bound (deposits, withdrawals, the funding residue, the
  *   conservation sums) are bigint and need no cap.
@@ -37,8 +41,13 @@
 import { DomainError } from '@perpcore/domain';
 import type { CollateralSetup, RiskMarketConfig } from './risk-config.js';
 
-/** 2^50: the settle asset's ceiling, an eighth of the safe-integer range. */
-export const SETTLE_NET_DEPOSITS_CEILING_UNITS = 2 ** 50;
+/** 2^52: the settle asset's ceiling, half of the safe-integer range. */
+export const SETTLE_NET_DEPOSITS_CEILING_UNITS = 2 ** 52;
+
+/** V: the most one collateral asset's balance may be worth at its highest index price, with k collateral assets. */
+export function collateralValueBudgetUnits(collateralCount: number): bigint {
+  return BigInt(SETTLE_NET_DEPOSITS_CEILING_UNITS) / BigInt(2 * Math.max(1, collateralCount));
+}
 
 export interface AssetBalanceLimitConfig {
   /** Most a single account may hold of the asset after a deposit. */
@@ -65,15 +74,16 @@ function ceilingsUnits(markets: readonly RiskMarketConfig[], collateral: readonl
     const tiers = m.risk.tiers;
     const topCapUnits = BigInt(tiers.capUnits[tiers.count - 1]);
     if (settle + 4n * topCapUnits > H) {
-      bad(`${m.spec.symbol}.risk.tiers`, `top tier cap ${topCapUnits} units leaves no headroom above the settle cap 2^50: it must satisfy 2^50 + 4 × cap ≤ 2^53 − 1`);
+      bad(`${m.spec.symbol}.risk.tiers`, `top tier cap ${topCapUnits} units leaves no headroom above the settle cap 2^52: it must satisfy 2^52 + 4 × cap ≤ 2^53 − 1`);
     }
   }
   const out = [SETTLE_NET_DEPOSITS_CEILING_UNITS];
+  const budget = collateralValueBudgetUnits(collateral.length);
   for (const c of collateral) {
     const market = markets[c.indexMarket];
     const maxSubticks = BigInt(market.spec.maxPriceTicks) * BigInt(market.risk.markSubticksPerTick);
-    const cap = (settle * BigInt(c.perAssetUnits)) / (maxSubticks * BigInt(c.settleUnitsPerSubtick));
-    if (cap < 1n) bad(`collateral ${c.asset.asset}`, 'cannot hold one unit: one unit at the highest index price is worth more than the settle cap');
+    const cap = (budget * BigInt(c.perAssetUnits)) / (maxSubticks * BigInt(c.settleUnitsPerSubtick));
+    if (cap < 1n) bad(`collateral ${c.asset.asset}`, `cannot hold one unit: one unit at the highest index price is worth more than its value budget ${budget}`);
     out.push(Number(cap < settle ? cap : settle));
   }
   return out;
