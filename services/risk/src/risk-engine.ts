@@ -203,7 +203,9 @@ export class RiskEngine {
     try {
       this.commands.apply(cmd);
     } catch (error) {
-      return this.haltOnInternalError(error, { kind: HaltInputKind.AccountCommand, source: cmd.source, seq: cmd.seq, market: '', accountId: cmd.accountId, tsNs: cmd.tsNs });
+      this.haltOnInternalError(error, { kind: HaltInputKind.AccountCommand, source: cmd.source, seq: cmd.seq, market: '', accountId: cmd.accountId, tsNs: cmd.tsNs });
+      // every command is answered: this one too, as refused by the halt it caused
+      return this.answerAfterHalt(() => this.refuseHaltedAccountCommand(cmd));
     }
     if (bySource !== undefined) bySource.set(cmd.accountId, cmd.seq);
   }
@@ -218,6 +220,7 @@ export class RiskEngine {
       this.applyOrderCommand(cmd);
     } catch (error) {
       this.haltOnInternalError(error, { kind: HaltInputKind.OrderCommand, source: cmd.source, seq: cmd.seq, market: cmd.market, accountId: commandAccountId(cmd), tsNs: cmd.tsNs });
+      this.answerAfterHalt(() => this.rejectOrder(this.marketIndex(cmd.market), cmd, RiskReject.StageHalted, `the risk stage is halted: ${this.halt.describe()}`));
     }
   }
 
@@ -425,6 +428,15 @@ export class RiskEngine {
   private haltOnMatchingEvent(error: unknown, kind: HaltInputKind, e: MatchingEventV1, accountId: number): void {
     const f = e.event === 'filled' ? e.filled : null;
     this.haltOnInternalError(error, { kind, source: '', seq: e.seq, market: e.market, accountId: accountId !== 0 ? accountId : (f?.takerAccountId ?? 0), tsNs: e.tsNs });
+  }
+
+  /** Answers the command that halted the stage; a port that fails again is not allowed to throw into the bus. */
+  private answerAfterHalt(answer: () => void): void {
+    try {
+      answer();
+    } catch {
+      // the halt is recorded and published (or reported through onHalt): nothing more to do
+    }
   }
 
   private refuseHaltedAccountCommand(cmd: AccountCommandV1): void {

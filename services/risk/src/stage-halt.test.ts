@@ -131,6 +131,7 @@ describe('a fill applies fully or not at all', () => {
     const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId: ALICE, seq: 41, tsNs: h.step(), source: 'gateway-7', commandId: 5, command: 'deposit', deposit: { asset: 'USDT', amountUnits: 1 } } as never;
     assert.doesNotThrow(() => h.engine.handleAccountCommand(cmd));
     commands.apply = apply;
+    assert.equal(h.events.at(-1)!.commandRejected!.code, 'RISK_STAGE_HALTED', 'the halting command is answered too');
     const [halt] = h.eventsOf('stageHalted');
     assert.ok(halt, 'a halt naming no market goes on the stage stream (market "")');
     assert.equal(halt.market, '');
