@@ -180,8 +180,8 @@ export class DirectDriver implements PathDriver, BookEventSink {
   onAccepted(e: { orderId: number }): void {
     this.engine.onOrderAccepted(0, e.orderId);
   }
-  onRejected(e: { orderId: number }): void {
-    this.engine.onOrderRejected(0, e.orderId, this.tsNs);
+  onRejected(e: { orderId: number; accountId: number }): void {
+    this.engine.onOrderRejected(0, e.orderId, e.accountId, this.tsNs);
   }
   onFill(f: FillEvent): void {
     this.fills++;

@@ -15,7 +15,9 @@
  *
  * Bad input: messages for markets the shard does not list are refused before either
  * stage sees them (dead-lettered as RISK_UNKNOWN_MARKET); malformed bytes and
- * unknown schema versions are dead-lettered by the bus.
+ * unknown schema versions are dead-lettered by the bus. An index the risk engine
+ * refuses (stale, invalid price or time) is answered with `IndexPriceRejectedV1`,
+ * logged at warn with its reason and counted in the stats (`indexPricesRejected`).
  *
  * Halt (services/risk stage-halt.ts): an internal error in the stage is logged at
  * fatal with the input's identity (kind, source, seq, market, account), the shard
@@ -103,17 +105,22 @@ runServiceProcess({
           const openInterest: Record<string, { longLots: number; shortLots: number }> = {};
           for (const market of engine.state.markets) openInterest[market.symbol] = { longLots: market.longLots, shortLots: market.shortLots };
           const audit = engine.audit(); // O(accounts + positions): fine at one call a second for a shard
+          const held = engine.ledger.heldLiquidations();
           return {
             eventsPublished: engine.state.events.eventsPublished,
             // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
             ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
             duplicatesDropped: engine.duplicatesDropped,
+            indexPricesRejected: { ...engine.indexGate.rejectedByReason }, // stale / invalid / unlisted, each also logged
             openInterest,
             auditOk: audit.ok,
             auditProblems: audit.problems.slice(0, 5),
             halted: engine.halted ? engine.halt.describe() : false,
             inputsRefusedWhileHalted: engine.halt.commandsRefused + engine.halt.eventsDropped,
             liquidationsActive: liquidation.engine.activeCount(),
+            // scopes risk holds LIQUIDATING: with the ladder idle, each is a liquidation nobody will end
+            liquidationsHeld: held.length,
+            liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
           };
         },
         async close() {

@@ -6,7 +6,9 @@
  *
  * Live level: the risk stage remembers a scope as LIQUIDATING until the ladder
  * releases it; the reader reports the *live* classification at the current marks,
- * which is what the ladder's re-checks need (RISK-SPEC §8.2, §8.6).
+ * which is what the ladder's re-checks need (RISK-SPEC §8.2, §8.6), and, apart
+ * from it, the liquidation id risk holds the scope in (`heldLiquidationId`), which
+ * is what tells a live trigger from a stale or bogus one.
  *
  * Completion (§8.9): a flat scope's negative balance is covered by collateral
  * conversion (cross) and then the fund. A positive leftover is swept to the fund
@@ -24,7 +26,7 @@
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
 import type { DeleverageLeg, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
-import { classifyMarginLevel, LevelBasis, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
+import { classifyMarginLevel, LevelBasis, MarginState, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
 import { DomainError } from '@perpcore/domain';
 import { HaltInputKind, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
 
@@ -79,6 +81,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
         basisUnits: s.basisUnits,
         levelE8: marginLevelE8(s.equityUnits, s.basisUnits),
         belowTakeover: s.atOrBelowTakeover,
+        heldLiquidationId: s.state === MarginState.Liquidating ? s.liquidationId : 0,
       };
     },
     scopePositions(scope: ScopeRef): readonly ScopePosition[] {

@@ -36,6 +36,7 @@ export function formatSummary(f: RunFigures): string {
     ['fill legs settled (risk)', n(c.positionsSettled), perS(c.positionsSettled, f.elapsedS)],
     ['resting orders at end', n(f.restingOrders), ''],
     ['mark prices / funding settlements', `${n(c.markPrices)} / ${n(c.fundingSettlements)}`, ''],
+    ['index prices refused (risk)', n(c.indexPricesRejected), [...c.indexRejectReasons.entries()].map(([reason, count]) => `${reason} ${n(count)}`).join(', ')],
     ['margin calls (cleared)', `${n(c.marginCalls)} (${n(c.marginCallsCleared)})`, ''],
     ['liquidations triggered', n(c.liquidationsTriggered), ''],
     ['  restored / closed / aborted', `${n(c.liquidationsRestored)} / ${n(c.liquidationsClosed)} / ${n(c.liquidationsAborted)}`, ''],

@@ -18,9 +18,12 @@
  *    opposite positions at BP. Otherwise the next step after `cooldownMs`.
  * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`.
  *
- * Faults: a trigger for an unknown or healthy scope, a duplicate trigger, and a
- * replayed fill (same market trade sequence) are ignored with a logged reason;
- * nothing is counted twice.
+ * Faults: a trigger for an unknown scope, a trigger whose liquidation id is not the
+ * one risk holds the scope in (healthy scope, replay of an ended liquidation), a
+ * duplicate trigger, and a replayed fill (same market trade sequence) are ignored
+ * with a logged reason; nothing is counted twice. A trigger risk does hold is always
+ * carried to `completed` or `aborted` (which releases the scope), however late it is
+ * read: the live level at that moment only decides which (§8.2).
  *
  * Time comes only from events (`tsNs`); the engine has no clock.
  */
@@ -128,7 +131,13 @@ export class LiquidationEngine {
     if (this.active.has(key)) return this.ignore('duplicate trigger: the scope is already being liquidated', { ...trigger });
     const health = this.deps.reader.scopeHealth(scope);
     if (health === undefined) return this.ignore('trigger for an unknown scope', { ...trigger });
-    if (health.state !== MarginState.Liquidating) return this.ignore('trigger for a scope that is not liquidating', { ...trigger, state: health.state });
+    // Whether to take the scope is risk's remembered state, not the live level: a trigger
+    // read late (over Kafka, seconds behind) may find the mark recovered, and ignoring it
+    // would leave risk holding the scope LIQUIDATING with no ladder to release it. §8.2's
+    // re-check below aborts such a liquidation, which releases the scope.
+    if (health.heldLiquidationId !== trigger.liquidationId) {
+      return this.ignore('trigger for a liquidation risk does not hold the scope in', { ...trigger, heldLiquidationId: health.heldLiquidationId, state: health.state });
+    }
     const liq: Liquidation = {
       scope,
       liquidationId: trigger.liquidationId,

@@ -26,6 +26,13 @@ export interface ScopeHealth {
   readonly levelE8: number | null;
   /** At or below the market's `takeoverLevel` (skip the book). */
   readonly belowTakeover: boolean;
+  /**
+   * The liquidation the risk stage holds the scope in (LIQUIDATING is sticky until
+   * `releaseScope`), 0 when it holds none. Unlike `state`, this is remembered: a
+   * trigger read late can find the live level recovered while risk still waits for
+   * the ladder to end that liquidation.
+   */
+  readonly heldLiquidationId: number;
 }
 
 export interface ScopePosition {

@@ -15,13 +15,18 @@
  *   subscriptions: nothing more is read or committed, so the offsets after the
  *   halting input stay unconsumed for whoever restarts the shard. Embedded mode
  *   keeps consuming so every later command is answered with RISK_STAGE_HALTED.
+ * - A refused index (`IndexPriceRejectedV1`: stale, invalid, unlisted) is logged
+ *   at warn with its reason and input, besides the event; the engine counts them
+ *   per reason (`engine.indexGate.rejectedByReason`, in the shells' stats).
  */
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import type { Logger } from '@perpcore/observability';
+import type { RiskEventV1, perpcore } from '@perpcore/proto';
 import { accountCommandsHandler } from './handlers/account-commands-handler.js';
 import { matchingAccountEventsHandler, matchingEventsHandler } from './handlers/matching-events-handler.js';
 import { oracleEventsHandler } from './handlers/oracle-events-handler.js';
 import { orderCommandsHandler } from './handlers/order-commands-handler.js';
+import { indexRejectReasonName } from './index-price-gate.js';
 import type { BookTopProvider, RiskEngineConfig } from './risk-config.js';
 import { RiskEngine } from './risk-engine.js';
 
@@ -40,6 +45,14 @@ export interface RiskService {
   readonly engine: RiskEngine;
   advanceTime(tsNs: number): void;
   close(): Promise<void>;
+}
+
+function logIndexRejected(logger: Logger, event: RiskEventV1): void {
+  const r = event.indexPriceRejected as perpcore.risk.v1.IndexPriceRejectedV1;
+  logger.warn(
+    { symbol: r.symbol, reason: indexRejectReasonName(r.reason), priceSubticks: r.priceSubticks, tsNs: r.tsNs, lastAppliedTsNs: r.lastAppliedTsNs, inputSource: r.inputSource, inputSeq: r.inputSeq },
+    `index price refused: ${r.message}`,
+  );
 }
 
 export async function createRiskService(deps: RiskServiceDeps): Promise<RiskService> {
@@ -67,7 +80,10 @@ export async function createRiskService(deps: RiskServiceDeps): Promise<RiskServ
       }
     },
     ports: {
-      publish: (event) => bus.publish(event.accountId !== 0 ? Topics.riskAccountEvents : Topics.riskMarketEvents, event),
+      publish: (event) => {
+        if (event.event === 'indexPriceRejected') logIndexRejected(logger, event);
+        bus.publish(event.accountId !== 0 ? Topics.riskAccountEvents : Topics.riskMarketEvents, event);
+      },
       toMatching: (command) => bus.publish(Topics.matchingCommands, command),
     },
   });

@@ -200,10 +200,7 @@ export class FillSettlement {
 
     // takeover and ADL legs carry no order (orderId 0)
     const o = orderId > 0 ? s.orders.find(m, orderId) : -1;
-    if (o >= 0) {
-      if (remainingLots <= 0) s.orders.remove(m, o);
-      else s.orders.setRemaining(o, remainingLots);
-    }
+    if (o >= 0) s.orders.applyFill(m, o, p.lots, remainingLots);
     this.lastRealizedPnlUnits = realized;
     this.lastFeeUnits = fee;
     this.legsSettled++;

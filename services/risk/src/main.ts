@@ -11,6 +11,10 @@
  * index) is refused before the engine sees it: logged with its offset, sent to the
  * topic's dead-letter topic (RISK_UNKNOWN_MARKET), nothing applied, the consumer goes
  * on. Malformed bytes and unknown schema versions go there too (the bus's decode).
+ * An index of a listed market that the engine refuses (stale, invalid price or
+ * time) is answered with `IndexPriceRejectedV1` on `risk.market-events.v1`,
+ * logged at warn with its reason and counted per reason in the stats
+ * (`indexPricesRejected`).
  *
  * Halt (services/risk stage-halt.ts): an internal error in the stage is logged at
  * fatal with the input's identity (kind, source, seq, market, account), the shard
@@ -91,6 +95,7 @@ runServiceProcess({
           // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
           ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
           duplicatesDropped: engine.duplicatesDropped,
+          indexPricesRejected: { ...engine.indexGate.rejectedByReason }, // stale / invalid / unlisted, each also logged
           openInterest,
           auditOk: audit.ok,
           auditProblems: audit.problems.slice(0, 5),

@@ -16,7 +16,10 @@
  * - `handleMatchingEvent` — the per-market matching stream (both legs of a fill),
  *   or `handleMatchingAccountEvent` — one account's share (stream (account, market,
  *   liquidity)); wire one of the two, not both;
- * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol);
+ * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol), through the
+ *   index gate (index-price-gate.ts): a stale, invalid or unlisted index is
+ *   answered with `IndexPriceRejectedV1`, changes nothing and leaves its seq
+ *   unconsumed (only applied inputs advance a stream's dedup sequence);
  * - `advanceTime(tsNs)` — schedules without a new index.
  *
  * All or nothing: an input either applies fully, or is rejected (an event, nothing
@@ -29,7 +32,8 @@
  * …) takes primitives, for benchmarks and embedded callers that skip envelopes; it
  * is not guarded (an error reaches the caller, who owns the halt).
  * The parts: pre-trade-check, fill-settlement, order-lifecycle, account-commands,
- * market-prices, margin-watch, risk-ledger (liquidation port), account-query.
+ * market-prices, index-price-gate, margin-watch, risk-ledger (liquidation port),
+ * account-query.
  */
 import { FillType, Liquidity } from '@perpcore/domain';
 import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
@@ -39,6 +43,7 @@ import { type ConservationReport, auditConservation } from './conservation-audit
 import { RiskLedger } from './risk-ledger.js';
 import { riskStateHash } from './state-hash.js';
 import { FillSettlement } from './fill-settlement.js';
+import { IndexPriceGate } from './index-price-gate.js';
 import { IsolatedMargin } from './isolated-margin.js';
 import { MarginWatch } from './margin-watch.js';
 import { MarketPrices } from './market-prices.js';
@@ -97,6 +102,8 @@ export class RiskEngine {
   readonly commands: AccountCommands;
   /** The liquidation engine's port (risk-ledger.ts). */
   readonly ledger: RiskLedger;
+  /** Validates every index before it is applied; counts the refused ones per reason. */
+  readonly indexGate: IndexPriceGate;
   duplicatesDropped = 0;
   /** Set by the first internal error (stage-halt.ts). */
   readonly halt = new StageHalt();
@@ -116,6 +123,7 @@ export class RiskEngine {
     this.preTrade = new PreTradeCheck(this.state, this.isolated);
     this.settlement = new FillSettlement(this.state);
     this.prices = new MarketPrices(this.state, this.watch);
+    this.indexGate = new IndexPriceGate(this.state);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
     this.commands = new AccountCommands(this.state, this.isolated, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
@@ -337,15 +345,15 @@ export class RiskEngine {
       this.halt.eventsDropped++;
       return;
     }
-    if (e.event !== 'indexPrice' || e.indexPrice == null) return;
     const key = `${e.source}\u0000${e.symbol}`;
     if (e.seq > 0 && e.seq <= (this.oracleSeq.get(key) ?? 0)) {
       this.duplicatesDropped++;
       return;
     }
-    const price = e.indexPrice.priceSubticks;
     try {
-      if (Number.isSafeInteger(price) && price > 0) this.prices.onIndex(e.symbol, price, e.tsNs);
+      // stale, invalid or unlisted: answered and counted by the gate, and the seq stays unconsumed
+      if (!this.indexGate.admit(e, this.marketIndex(e.symbol))) return;
+      this.prices.onIndex(e.symbol, (e.indexPrice as perpcore.oracle.v1.IndexPriceV1).priceSubticks, e.tsNs);
     } catch (error) {
       return this.haltOnInternalError(error, { kind: HaltInputKind.OracleEvent, source: e.source, seq: e.seq, market: e.symbol, accountId: 0, tsNs: e.tsNs });
     }
@@ -372,8 +380,9 @@ export class RiskEngine {
     this.lifecycle.accepted(m, orderId);
   }
 
-  onOrderRejected(m: number, orderId: number, tsNs: number): void {
-    this.lifecycle.rejected(m, orderId, tsNs);
+  /** Matching refused a command of `accountId` about `orderId` (its place or amend is undone). */
+  onOrderRejected(m: number, orderId: number, accountId: number, tsNs: number): void {
+    this.lifecycle.rejected(m, orderId, accountId, tsNs);
   }
 
   onOrderCanceled(m: number, orderId: number, tsNs: number): void {
@@ -453,9 +462,11 @@ export class RiskEngine {
       case 'accepted':
         this.onOrderAccepted(m, (e.accepted as perpcore.matching.v1.OrderAcceptedV1).orderId);
         return;
-      case 'rejected':
-        this.onOrderRejected(m, (e.rejected as perpcore.matching.v1.OrderRejectedV1).orderId, e.tsNs);
+      case 'rejected': {
+        const rj = e.rejected as perpcore.matching.v1.OrderRejectedV1;
+        this.onOrderRejected(m, rj.orderId, rj.accountId, e.tsNs);
         return;
+      }
       case 'canceled':
         this.onOrderCanceled(m, (e.canceled as perpcore.matching.v1.OrderCanceledV1).orderId, e.tsNs);
         return;

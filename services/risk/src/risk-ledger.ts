@@ -9,6 +9,7 @@
  *   state, liquidation id, per-position size, cost, mark, MM, UPnL, PF).
  * - `bankruptcyOf(scope, market, closeLots)`: BPamount and BP (`bankruptcy` /
  *   `isolatedBankruptcy` of @perpcore/margin) for closing part or all of a position.
+ * - `heldLiquidations()`: every scope held LIQUIDATING, with its liquidation id.
  *
  * Mutations (each validates first and changes nothing when it refuses, throwing a
  * `RiskRejection` with a RISK_* code)
@@ -90,6 +91,13 @@ export interface TakeoverResult {
   readonly bankruptcyAmountUnits: number;
   readonly bankruptcyPriceTicks: number;
   readonly tickDifferenceUnits: number;
+}
+
+/** A scope the risk stage holds LIQUIDATING ('' = cross). */
+export interface HeldLiquidation {
+  readonly accountId: number;
+  readonly isolatedMarket: string;
+  readonly liquidationId: number;
 }
 
 export interface LedgerCallContext {
@@ -262,6 +270,25 @@ export class RiskLedger {
       this.transferFrom(fundSlot, -1, slot, covered, TransferReason.TRANSFER_REASON_DEFICIT_COVERED, ctx);
     }
     return covered;
+  }
+
+  /**
+   * The scopes held LIQUIDATING (each waits for the ladder to release it), with their
+   * liquidation ids, in account-slot then row order. For operators and the cluster's
+   * reconciliation: once the ladder is idle, every one of them is a liquidation no
+   * ladder will end. O(accounts + rows).
+   */
+  heldLiquidations(): HeldLiquidation[] {
+    const s = this.s;
+    const out: HeldLiquidation[] = [];
+    for (let slot = 0; slot < s.accounts.count; slot++) {
+      if (s.accounts.crossState[slot] === MarginStateCode.Liquidating) out.push({ accountId: s.accounts.ids[slot], isolatedMarket: '', liquidationId: s.accounts.crossLiquidationId[slot] });
+    }
+    for (let r = 0; r < s.ledger.count; r++) {
+      if (s.ledger.isolatedState[r] !== MarginStateCode.Liquidating) continue;
+      out.push({ accountId: s.accounts.ids[s.ledger.account[r]], isolatedMarket: s.markets[s.ledger.market[r]].symbol, liquidationId: s.ledger.isolatedLiquidationId[r] });
+    }
+    return out;
   }
 
   releaseLiquidation(scope: ScopeRef, tsNs: number): string {
