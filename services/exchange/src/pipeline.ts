@@ -25,6 +25,8 @@ export interface PipelineOptions {
   createBook?: OrderBookFactory;
   codecRoundTrip?: boolean;
   adlRefreshMs?: number;
+  /** Each insurance fund's starting capital, settle units (default 0): funds take no deposits. */
+  insuranceFundSeedUnits?: number;
   /**
    * The bus the liquidation service reads and writes through (default: the pipeline's
    * own). Tests wrap it to deliver the ladder's inputs in the order cluster mode does.
@@ -71,7 +73,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       settleAsset: defaultSettleAsset,
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
-      insuranceFunds: defaultSystemAccounts.insuranceFunds,
+      insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });

@@ -35,11 +35,17 @@ export class TestVenue {
 
   static async open(options: TestVenueOptions): Promise<TestVenue> {
     const venue = defaultVenueMarkets(defaultMarketSpecs, { markMethod: 'INDEX', ...options.risk });
-    const pipeline = await createPipeline({ logger: createLogger('test', 'silent'), venue, codecRoundTrip: true, adlRefreshMs: 1_000, ...(options.liquidationBus === undefined ? {} : { liquidationBus: options.liquidationBus }) });
+    const pipeline = await createPipeline({
+      logger: createLogger('test', 'silent'),
+      venue,
+      codecRoundTrip: true,
+      adlRefreshMs: 1_000,
+      insuranceFundSeedUnits: USDT(options.fundUsdt),
+      ...(options.liquidationBus === undefined ? {} : { liquidationBus: options.liquidationBus }),
+    });
     const v = new TestVenue(pipeline);
     await pipeline.bus.subscribe(Topics.liquidationEvents, { groupId: 'test' }, (m) => void v.liquidationEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'test' }, (m) => void v.riskEvents.push(m.value));
-    if (USDT(options.fundUsdt) > 0) v.deposit(defaultSystemAccounts.insuranceFunds[0]!.accountId, options.fundUsdt);
     return v;
   }
 

@@ -384,6 +384,8 @@ export class LiquidationEngine {
       }
       return;
     }
+    // a halted risk stage refuses every mutation (its stage-halt.ts): the ladder stops here, quietly
+    if (takeover.reason === 'RISK_STAGE_HALTED') return;
     let run;
     try {
       run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs);

@@ -51,7 +51,7 @@ describe('account commands: clear rejects, nothing changed', () => {
       expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: amount } as never }, 'RISK_INVALID_AMOUNT', /amount/);
       expectAccountReject(h, ALICE, { command: 'withdraw', withdraw: { asset: 'USDT', amountUnits: amount } as never }, 'RISK_INVALID_AMOUNT');
     }
-    expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: Number.MAX_SAFE_INTEGER } as never }, 'RISK_INVALID_AMOUNT', /safe-integer/);
+    expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: Number.MAX_SAFE_INTEGER } as never }, 'RISK_BALANCE_ABOVE_MAX', /maximum/);
     expectAccountReject(h, ALICE, {}, 'RISK_INVALID_COMMAND');
   });
 

@@ -54,6 +54,32 @@ describe('risk service on the bus', () => {
     await service.close();
   });
 
+  it('on a halt: logs it at fatal with the input, and with stopConsumingOnHalt reads nothing more', async () => {
+    const bus = new InProcessBus({ codecRoundTrip: true });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('risk-test', 'info', { destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const service = await createRiskService({ bus, config: riskConfig(), logger, stopConsumingOnHalt: true });
+    const accountEvents: RiskEventV1[] = [];
+    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'probe', fromBeginning: true }, (m) => void accountEvents.push(m.value));
+    const deposit = (seq: number) => ({ schemaMajor: SCHEMA_MAJOR_V1, accountId: 1, seq, tsNs: T0 + seq, source: 'gateway-0', commandId: seq, command: 'deposit', deposit: { asset: 'USDT', amountUnits: 10 * USDT } }) as AccountCommandV1;
+    const commands = service.engine.commands as unknown as { apply(cmd: unknown): string };
+    commands.apply = () => {
+      throw new RangeError('forced internal error');
+    };
+    bus.publish(Topics.gatewayAccountCommands, deposit(1));
+    await bus.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the subscriptions close after the handler returned
+    const fatal = lines.find((l) => l.level === 60 && String(l.msg).includes('halted'));
+    assert.ok(fatal, 'logged at fatal');
+    assert.deepEqual(fatal.input, { kind: 'account_command', source: 'gateway-0', seq: 1, market: '', accountId: 1, tsNs: T0 + 1 });
+    const answered = accountEvents.length;
+    bus.publish(Topics.gatewayAccountCommands, deposit(2));
+    await bus.flush();
+    assert.equal(accountEvents.length, answered, 'the stopped shard reads no more input');
+    assert.equal(service.engine.halt.commandsRefused, 1, 'only the halting command was answered (refused)');
+    await service.close();
+  });
+
   it('publishes a refused index on the market topic, wire-valid, and logs it at warn with its reason', async () => {
     const bus = new InProcessBus({ codecRoundTrip: true });
     const lines: string[] = [];

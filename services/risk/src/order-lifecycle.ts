@@ -28,7 +28,7 @@
  * - the account's scopes are re-evaluated (transition events, fresh triggers).
  */
 import { FillType, Liquidity, MarginMode } from '@perpcore/domain';
-import type { FillSettlement } from './fill-settlement.js';
+import type { FillSettlement, LegPlan } from './fill-settlement.js';
 import type { IsolatedMargin } from './isolated-margin.js';
 import type { MarginWatch } from './margin-watch.js';
 import { OrderState } from './open-orders.js';
@@ -101,9 +101,11 @@ export class OrderLifecycle {
 
   /**
    * One leg of a fill for `accountId` (opened with a zero balance if unknown: a
-   * matched fill must settle). `side` is this account's side.
+   * matched fill must settle). `side` is this account's side. `plan`: the leg as
+   * `FillSettlement.planPair` worked it out (null: planned here, right before it
+   * is written).
    */
-  fillLeg(m: number, accountId: number, orderId: number, side: number, priceTicks: number, lots: number, remainingLots: number, liquidity: number, fillType: number, tradeSeq: number, tsNs: number): void {
+  fillLeg(m: number, accountId: number, orderId: number, side: number, priceTicks: number, lots: number, remainingLots: number, liquidity: number, fillType: number, tradeSeq: number, tsNs: number, plan: LegPlan | null = null): void {
     const s = this.s;
     let slot = s.accounts.slotOf(accountId);
     if (slot < 0) slot = s.accounts.open(accountId, AccountKind.Trader);
@@ -113,7 +115,7 @@ export class OrderLifecycle {
       market.markSubticks = priceTicks * market.params.markSubticksPerTick;
       s.evaluator.marks[m] = market.markSubticks;
     }
-    const r = this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
+    const r = plan !== null ? this.settlement.applyLeg(plan, orderId, remainingLots, tradeSeq, tsNs) : this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
     this.trimReduceOnly(m, r, tsNs);
     this.isolated.sweepIfFlat(r, tsNs);
     this.watch.reevaluateAccount(slot, m, tsNs);

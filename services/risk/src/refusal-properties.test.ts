@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
-import { FUND_ACCOUNT, RiskHarness, USDT, riskConfig } from './risk-harness.test-support.js';
+import { RiskHarness, USDT, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 const ACCOUNTS = [1, 2, 3, 4, 5, 6];
 const MARKETS = ['BTCUSDT', 'ETHUSDT'];
@@ -61,9 +61,8 @@ interface Tally {
 }
 
 function setUp(): RiskHarness {
-  const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod: 'INDEX' }));
+  const h = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod: 'INDEX' }), 1)); // a fund with a unit of capital
   h.wireCheck = false;
-  h.deposit(FUND_ACCOUNT, 1);
   for (const id of ACCOUNTS) h.deposit(id, 3_000 * USDT);
   for (const id of [4, 5]) h.setMode(id, 'BTCUSDT', MarginMode.Isolated);
   for (const id of [5, 6]) h.setMode(id, 'ETHUSDT', MarginMode.Isolated);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { FillType, OrderType, TimeInForce, createAssetSpec, createMarketSpec, type MarketSpec } from '@perpcore/domain';
 import { type MarketRiskParamsInput, createHaircutSchedule, createMarketRiskParams } from '@perpcore/margin';
 import { type BookEventSink, type OrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
-import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type RiskEventV1, perpcore, riskEventCodec, sideFromWire } from '@perpcore/proto';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type MatchingEventV1, type RiskEventV1, perpcore, riskEventCodec, sideFromWire } from '@perpcore/proto';
 import { RiskEngine } from './risk-engine.js';
 import type { RiskEngineConfig, RiskMarketConfig } from './risk-config.js';
 
@@ -65,6 +65,11 @@ export function riskConfig(overrides: Partial<MarketRiskParamsInput> = {}): Risk
     feeAccountId: FEE_ACCOUNT,
     insuranceFunds: [{ fundId: 'shared', accountId: FUND_ACCOUNT }],
   };
+}
+
+/** The config with the insurance fund's starting capital (funds take no deposits). */
+export function withFundSeed(config: RiskEngineConfig, seedUnits: number): RiskEngineConfig {
+  return { ...config, insuranceFunds: config.insuranceFunds.map((f) => ({ ...f, seedUnits })) };
 }
 
 /** "30000.5" → BTCUSDT ticks (0.1). */
@@ -269,6 +274,14 @@ export class RiskHarness {
   eventsOf(kind: RiskEventV1['event'], accountId?: number): RiskEventV1[] {
     return this.events.filter((e) => e.event === kind && (accountId === undefined || e.accountId === accountId));
   }
+}
+
+/** A fill envelope straight from "matching" (no pre-trade hold: a matched fill is final). */
+export function fillEvent(h: RiskHarness, seq: number, makerAccountId: number, takerAccountId: number, takerSide: 1 | -1, priceTicks: number, qtyLots: number): MatchingEventV1 {
+  return {
+    schemaMajor: SCHEMA_MAJOR_V1, market: 'BTCUSDT', seq, tsNs: h.step(1_000), inputSource: '', inputSeq: 0, event: 'filled',
+    filled: { tradeSeq: seq, makerOrderId: 0, makerAccountId, takerOrderId: 0, takerAccountId, takerSide: takerSide === 1 ? 1 : 2, priceTicks, qtyLots, makerRemainingLots: 0, takerRemainingLots: 0, fillType: 1 },
+  } as unknown as MatchingEventV1;
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FillType } from '@perpcore/domain';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 import { RiskRejection } from './risk-reject-codes.js';
 
 const MAKER = 10;
@@ -15,9 +15,8 @@ const DAVE = 4;
 
 /** Alice: 1,000.03 USDT at 50×, long 1 BTC at 30,000 (WB 985.03), liquidating at mark 29,100 (E 85.03 ≤ MM 116.4). */
 function aliceLiquidating(): RiskHarness {
-  const h = new RiskHarness();
+  const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
   h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(FUND_ACCOUNT, 50_000 * USDT);
   h.deposit(MAKER, 1_000_000 * USDT);
   h.deposit(ALICE, 1_000_030_000);
   h.setLeverage(ALICE, 'BTCUSDT', 50);
@@ -131,9 +130,8 @@ describe('risk ledger (liquidation port)', () => {
   });
 
   it('converts other collateral at index, with its haircut, to cover a negative wallet', () => {
-    const h = new RiskHarness();
+    const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
     h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(FUND_ACCOUNT, 50_000 * USDT);
     h.deposit(MAKER, 1_000_000 * USDT);
     h.deposit(CAROL, 300 * USDT);
     h.deposit(CAROL, 3_000_000, 'BTC'); // 0.03 BTC = 900 USDT at index, 855 accepted (95%)

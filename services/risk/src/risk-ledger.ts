@@ -207,6 +207,8 @@ export class RiskLedger {
     const fill = this.wholeFill(slot, row, r);
     const fundSlot = s.markets[m].fundSlot;
     const price = fill.fillPriceTicks;
+    // both legs planned before either is written (fill-settlement.ts: all or nothing)
+    this.settlement.planPair(m, s.accounts.ids[slot], s.accounts.ids[fundSlot], -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
     this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
     this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
     this.transfer(r, slot, fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
@@ -227,6 +229,11 @@ export class RiskLedger {
     if (lots.length === 0) throw new RiskRejection(RiskReject.InvalidAmount, `no opposite trader position in ${market} to deleverage against`);
     const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
     const fundSlot = s.markets[m].fundSlot;
+    // every leg planned before the first is written (fill-settlement.ts: all or nothing): the
+    // liquidated side for all it closes, then each counterparty's slice
+    const st = this.settlement;
+    st.planLeg(st.first, m, s.accounts.ids[slot], -Math.sign(q), fill.fillPriceTicks, Math.abs(q) - remaining, 0, FillType.Deleveraged);
+    for (let i = 0; i < lots.length; i++) st.planLeg(st.second, m, s.accounts.ids[slots[i]], Math.sign(q), fill.fillPriceTicks, lots[i], 0, FillType.Deleveraged);
     const legs: DeleverageLegResult[] = [];
     for (let i = 0; i < lots.length; i++) {
       const n = lots[i];
