@@ -35,10 +35,9 @@ const ctx = (h: RiskHarness) => ({ liquidationId: 1, tsNs: h.step(1_000) });
  * notional, so its bankruptcy price is below one tick (RISK-SPEC §8, issue 9 item 8).
  */
 function daveShortBelowOneTick(fundUnits: number): RiskHarness {
-  const h = new RiskHarness();
+  const h = new RiskHarness(withFundSeed(riskConfig(), fundUnits));
   h.index('BTCUSDT', btcSubticks('30000'));
   h.index('ETHUSDT', 2_000 * 10_000);
-  h.deposit(FUND_ACCOUNT, fundUnits);
   h.deposit(MAKER, 1_000_000 * USDT);
   h.deposit(DAVE, 7_000 * USDT);
   h.setLeverage(DAVE, 'BTCUSDT', 20);
