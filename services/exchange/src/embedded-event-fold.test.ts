@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
-import { RiskEventFold, riskSnapshot, snapshotDifferences } from '@perpcore/risk';
+import { RiskEventFold, riskEventFoldConfig, riskSnapshot, snapshotDifferences } from '@perpcore/risk';
 import { EmbeddedExchange } from './embedded-exchange.js';
 
 const logger = createLogger('test', 'silent');
@@ -30,11 +30,7 @@ describe('a fold of the risk events of an embedded run', () => {
       scenario: { crowdAccounts: 150, crowdMaxLeverage: 50, crowdEntryEndS: 200, shockAtS: 260, shockE8: -14_000_000, insuranceFundSeedUnits: 2_000 * 1_000_000 },
       riskOverrides: { fundingIntervalS: 60, premiumSampleS: 5 },
     });
-    const markets = exchange.risk.engine.state.markets;
-    const fold = new RiskEventFold({
-      settleAsset: exchange.risk.engine.state.setup.assetCodes[0] as string,
-      defaultLeverage: (symbol) => markets.find((m) => m.symbol === symbol)?.defaultLeverage ?? 0,
-    });
+    const fold = new RiskEventFold(riskEventFoldConfig(exchange.risk.engine.state));
     const seen = new Map<string, number>();
     const onEvent = (e: Parameters<RiskEventFold['apply']>[0]) => {
       seen.set(e.event, (seen.get(e.event) ?? 0) + 1);

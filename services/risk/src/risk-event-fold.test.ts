@@ -11,16 +11,15 @@ import { MarginMode } from '@perpcore/domain';
 import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
 import { riskSnapshot, snapshotDifferences } from './account-snapshot.js';
 import { START, action, apply, liquidate, settingsAction, setUp } from './random-risk-actions.test-support.js';
-import { RiskEventFold, RiskFoldGapError } from './risk-event-fold.js';
-import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, fundedPair } from './risk-harness.test-support.js';
+import { RiskEventFold, RiskFoldGapError, riskEventFoldConfig } from './risk-event-fold.js';
+import { FEE_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, fundedPair, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 const LONG = 1;
 const SHORT = 2;
 const MAKER = 10;
 
 function foldOf(h: RiskHarness, events: readonly RiskEventV1[] = h.events): RiskEventFold {
-  const markets = h.engine.state.markets;
-  const fold = new RiskEventFold({ settleAsset: 'USDT', defaultLeverage: (symbol) => markets.find((m) => m.symbol === symbol)!.defaultLeverage });
+  const fold = new RiskEventFold(riskEventFoldConfig(h.engine.state));
   for (const e of events) fold.apply(e);
   return fold;
 }
@@ -108,9 +107,8 @@ describe('risk events tell the whole story', () => {
   });
 
   it('refuses a flat isolated scope a margin-mode change while it is still liquidating (the reset would have no event)', () => {
-    const h = new RiskHarness();
+    const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
     h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(FUND_ACCOUNT, 50_000 * USDT);
     h.deposit(MAKER, 1_000_000 * USDT);
     h.deposit(LONG, 1_000 * USDT);
     h.setMode(LONG, 'BTCUSDT', MarginMode.Isolated);

@@ -33,6 +33,7 @@
  */
 import { MarginMode } from '@perpcore/domain';
 import type { RiskEventV1 } from '@perpcore/proto';
+import type { RiskState } from './risk-state.js';
 import { type AccountSnapshot, type PositionSnapshot, type RiskSnapshot, isDefaultPosition, isEmptyAccount } from './account-snapshot.js';
 
 export interface RiskEventFoldConfig {
@@ -40,6 +41,12 @@ export interface RiskEventFoldConfig {
   readonly settleAsset: string;
   /** A market's default leverage: the leverage of a row no set-leverage has touched. */
   readonly defaultLeverage: (market: string) => number;
+  /**
+   * Balances the stage starts with before its first event: the insurance funds'
+   * configured seed capital (`insuranceFunds[].seedUnits`), which is configuration,
+   * not a command, so no event carries it.
+   */
+  readonly openingBalances?: readonly { readonly accountId: number; readonly asset: string; readonly units: bigint }[];
 }
 
 export class RiskFoldGapError extends Error {
@@ -65,7 +72,9 @@ export class RiskEventFold {
   private readonly pools = new Map<string, bigint>();
   private readonly lastSeq = new Map<string, number>();
 
-  constructor(private readonly config: RiskEventFoldConfig) {}
+  constructor(private readonly config: RiskEventFoldConfig) {
+    for (const b of config.openingBalances ?? []) this.account(b.accountId).balances.set(b.asset, b.units);
+  }
 
   /** Applies one envelope; false when it was a redelivery (dropped). Throws `RiskFoldGapError` on a gap. */
   apply(e: RiskEventV1): boolean {
@@ -199,4 +208,15 @@ export class RiskEventFold {
   private addPool(market: string, deltaUnits: number): void {
     if (deltaUnits !== 0) this.pools.set(market, (this.pools.get(market) ?? 0n) + BigInt(deltaUnits));
   }
+}
+
+/** The fold's configuration from a risk stage's own (settle asset, default leverages, fund seeds). */
+export function riskEventFoldConfig(s: RiskState): RiskEventFoldConfig {
+  const settleAsset = s.setup.assetCodes[0];
+  const leverage = new Map(s.markets.map((m) => [m.symbol, m.defaultLeverage]));
+  return {
+    settleAsset,
+    defaultLeverage: (market) => leverage.get(market) ?? 0,
+    openingBalances: [...s.setup.fundSeedUnits].map(([fundId, units]) => ({ accountId: s.accounts.ids[s.fundSlotById.get(fundId) as number], asset: settleAsset, units: BigInt(units) })),
+  };
 }
