@@ -12,7 +12,7 @@ import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
 import { riskSnapshot, snapshotDifferences } from './account-snapshot.js';
 import { START, action, apply, liquidate, settingsAction, setUp } from './random-risk-actions.test-support.js';
 import { RiskEventFold, RiskFoldGapError, riskEventFoldConfig } from './risk-event-fold.js';
-import { FEE_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, fundedPair, riskConfig, withFundSeed } from './risk-harness.test-support.js';
+import { FEE_ACCOUNT, RiskHarness, USDT, aliceLong1BtcAt30k, btcSubticks, btcTicks, fundedPair, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 const LONG = 1;
 const SHORT = 2;
@@ -63,13 +63,7 @@ describe('risk events tell the whole story', () => {
   });
 
   it('a liquidation released back to healthy publishes LIQUIDATING → HEALTHY', () => {
-    const h = new RiskHarness();
-    h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(MAKER, 1_000_000 * USDT);
-    h.deposit(LONG, 1_000_030_000);
-    h.setLeverage(LONG, 'BTCUSDT', 50);
-    h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-    h.place({ account: LONG, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+    const h = aliceLong1BtcAt30k(LONG, MAKER);
     h.index('BTCUSDT', btcSubticks('29100'));
     const [triggered] = h.eventsOf('liquidationTriggered', LONG);
     assert.ok(triggered);
