@@ -46,6 +46,8 @@ export interface EmbeddedExchangeOptions {
   /** Encode and decode every message on the bus (slower; proves the wire). */
   codecRoundTrip?: boolean;
   scenario?: Partial<EmbeddedScenario>;
+  /** Overrides of the default venue's risk parameters (e.g. a short funding interval). */
+  riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
 }
 
 export class EmbeddedExchange {
@@ -81,7 +83,7 @@ export class EmbeddedExchange {
     const logger = options.logger;
     const pipeline = await createPipeline({
       logger,
-      venue: defaultVenueMarkets(markets),
+      venue: defaultVenueMarkets(markets, options.riskOverrides),
       ...(options.createBook === undefined ? {} : { createBook: options.createBook }),
       codecRoundTrip: options.codecRoundTrip ?? false,
       adlRefreshMs: scenario.adlRefreshMs,

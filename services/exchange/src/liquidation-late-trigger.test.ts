@@ -37,7 +37,8 @@ class HeldTriggers implements Bus {
   subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription> {
     if (topic.name !== Topics.riskAccountEvents.name) return this.inner.subscribe(topic, options, handler);
     this.handlers.push(handler as MessageHandler<unknown>);
-    return this.inner.subscribe(topic, options, (m) => void this.held.push(m));
+    // a copy: the bus reuses one message object per subscriber, so a kept reference would read the latest value
+    return this.inner.subscribe(topic, options, (m) => void this.held.push({ ...m }));
   }
 
   /** Delivers what risk published on its account stream so far, in order. */

@@ -132,7 +132,7 @@ export class AccountCommands {
       s.accounts.addBalance(slot, asset, amount);
       if (available < 0) throw new RiskRejection(RiskReject.WithdrawBelowIm, `withdrawing ${amount} ${s.setup.assetCodes[asset]} would leave available margin ${available}`);
     }
-    this.settleCrossFunding(slot);
+    this.settleCrossFunding(slot, cmd.tsNs);
     s.accounts.addBalance(slot, asset, -amount);
     s.withdrawnUnits[asset] += BigInt(amount);
     this.lastAsset = asset;
@@ -182,6 +182,10 @@ export class AccountCommands {
     if (existing >= 0 && (led.qtyLots[existing] !== 0 || led.openOrders[existing] > 0)) {
       throw new RiskRejection(RiskReject.ModeChangeWithPosition, `${s.markets[m].symbol} has a position or open orders: close them before changing the margin mode`);
     }
+    // a flat isolated scope still LIQUIDATING awaits its release by the ladder: resetting it here would end the liquidation without its event
+    if (existing >= 0 && led.mode[existing] === MarginMode.Isolated && led.isolatedState[existing] === MarginStateCode.Liquidating) {
+      throw new RiskRejection(RiskReject.AccountLiquidating, `account ${cmd.accountId} is being liquidated in ${s.markets[m].symbol}`);
+    }
     const r = existing >= 0 ? existing : s.rowFor(slot, m);
     if (led.mode[r] === MarginMode.Isolated && mm.mode === MarginMode.Cross && led.isolatedUnits[r] !== 0) this.isolated.transfer(r, -led.isolatedUnits[r], cmd.tsNs);
     led.mode[r] = mm.mode;
@@ -206,13 +210,13 @@ export class AccountCommands {
       const res = ev.evaluateCross(slot);
       const free = withdrawableUnits(s.accounts.balances[0][slot] - ev.pendingFundingUnits, res.equityUnits, ev.initialUnits);
       if (delta > free) throw new RiskRejection(RiskReject.InsufficientMargin, `adding ${delta} exceeds the ${free} cross margin can move`);
-      this.settleCrossFunding(slot);
+      this.settleCrossFunding(slot, cmd.tsNs);
     } else {
       const iso = ev.evaluateIsolated(r);
       const bucket = led.isolatedUnits[r] - led.pendingFundingUnits[r];
       const removable = Math.max(0, Math.min(bucket, iso.equityUnits) - ev.initialUnits);
       if (-delta > removable) throw new RiskRejection(RiskReject.IsolatedBelowIm, `removing ${-delta} exceeds the ${removable} above the isolated initial margin ${ev.initialUnits}`);
-      s.settleRowFunding(r);
+      s.settleRowFundingWithEvent(r, cmd.tsNs);
     }
     this.isolated.transfer(r, delta, cmd.tsNs);
     this.afterTransfer(slot, cmd.tsNs);
@@ -233,12 +237,18 @@ export class AccountCommands {
       return;
     }
     const moved = this.lastAsset >= 0 && this.lastSlot === slot;
+    // a settings command names its market: the row's settings after it, for consumers folding the stream
+    const settings = cmd.command === 'setLeverage' || cmd.command === 'setMarginMode';
+    const r = settings ? s.ledger.rowOf(s.accounts.firstRow[slot], s.setup.marketIndex.get(market) as number) : -1;
     s.events.account(cmd.accountId, slot, market, cmd.tsNs, {
       event: 'commandAccepted',
       commandAccepted: {
         commandId: cmd.commandId,
         asset: moved ? s.setup.assetCodes[this.lastAsset] : '',
         balanceAfterUnits: moved ? String(s.accounts.balances[this.lastAsset][slot]) : '',
+        leverage: r >= 0 ? s.ledger.leverage[r] : 0,
+        // only a mode change names the mode: a consumer resets the isolated scope state on it, as setMarginMode does
+        marginMode: r >= 0 && cmd.command === 'setMarginMode' ? s.ledger.mode[r] : 0,
       } as Cmd.AccountCommandAcceptedV1,
     });
     this.lastAsset = -1;
@@ -255,9 +265,9 @@ export class AccountCommands {
     return r >= 0 ? this.s.ledger.market[r] : 0;
   }
 
-  private settleCrossFunding(slot: number): void {
+  private settleCrossFunding(slot: number, tsNs: number): void {
     const led = this.s.ledger;
-    for (let r = this.s.accounts.firstRow[slot]; r >= 0; r = led.nextOfAccount[r]) if (led.mode[r] !== MarginMode.Isolated) this.s.settleRowFunding(r);
+    for (let r = this.s.accounts.firstRow[slot]; r >= 0; r = led.nextOfAccount[r]) if (led.mode[r] !== MarginMode.Isolated) this.s.settleRowFundingWithEvent(r, tsNs);
   }
 
   private scopeState(r: number): number {

@@ -15,7 +15,9 @@
  * 4. realized PnL − fee go to the wallet (cross) or the bucket (isolated); an
  *    isolated row left flat with no orders returns its bucket to the wallet;
  * 5. the order's remaining lots follow the fill (removed at 0);
- * 6. `PositionSettledV1` is published.
+ * 6. `PositionSettledV1` is published: the leg, the position, the scope's balance
+ *    after it, and the fee account the fee went to (its balance is folded from
+ *    `fee_units`: it moves on every trader's stream).
  *
  * Money: the leg moves exactly `lots × price × ltu` between the two parties through
  * `WB − C`, and the fee to the fee account; Σ(WB + buckets − C) + fees + pools is
@@ -217,6 +219,7 @@ export class FillSettlement {
         feeUnits: fee,
         fundingSettledUnits: funding,
         walletBalanceAfterUnits: integerString(led.mode[r] === MarginMode.Isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot]),
+        feeAccountId: s.setup.feeAccountId,
       } as perpcore.risk.v1.PositionSettledV1);
     return r;
   }

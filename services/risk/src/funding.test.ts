@@ -6,22 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fundingRate } from '@perpcore/margin';
-import { RiskHarness, USDT, btcSubticks, btcTicks, riskConfig } from './risk-harness.test-support.js';
+import { type RiskHarness, USDT, btcSubticks, btcTicks, fundedPair } from './risk-harness.test-support.js';
 
 const LONG = 1;
 const SHORT = 2;
 const MAKER = 10;
 
 /** Long 333 lots vs short 333 lots at 30,000.0; funding every 60 s, samples every 5 s. */
-function pair(): RiskHarness {
-  const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5 }));
-  h.index('BTCUSDT', btcSubticks('30000.05'));
-  h.deposit(LONG, 10_000 * USDT);
-  h.deposit(SHORT, 10_000 * USDT);
-  h.place({ account: SHORT, side: 'sell', priceTicks: btcTicks('30000'), lots: 333 });
-  h.place({ account: LONG, side: 'buy', priceTicks: btcTicks('30000'), lots: 333 });
-  return h;
-}
+const pair = (): RiskHarness => fundedPair(LONG, SHORT);
 
 function toFirstFunding(h: RiskHarness): void {
   const next = h.engine.state.funding[0].nextFundingMs;

@@ -10,5 +10,7 @@ export type { ConservationReport } from './conservation-audit.js';
 export type { RiskLedger, ScopeRef, HeldLiquidation, LedgerScopeState, LedgerPosition, CloseResult, TakeoverResult, DeleverageResult, DeleverageLegResult, LedgerCallContext } from './risk-ledger.js';
 export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';
 export type { AdlQueueEntry, AdlIndicatorEntry } from './adl-queue.js';
+export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFoldConfig } from './risk-event-fold.js';
+export { riskSnapshot, snapshotDifferences, type RiskSnapshot, type AccountSnapshot, type PositionSnapshot } from './account-snapshot.js';
 export { HaltInputKind, type HaltInput, type StageHaltRecord, StageHalt } from './stage-halt.js';
 export { type AssetBalanceLimitConfig, SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';

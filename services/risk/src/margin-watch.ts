@@ -5,7 +5,10 @@
  * - Transitions only: HEALTHY → CALLED `MarginCallV1`; CALLED → HEALTHY
  *   `MarginCallClearedV1`; anything → LIQUIDATING `LiquidationTriggeredV1` (with a
  *   new liquidation id and each position's bankruptcy price). LIQUIDATING is sticky
- *   until the liquidation ledger releases the scope (risk-ledger.ts).
+ *   until the liquidation ledger releases the scope (risk-ledger.ts): `release`
+ *   emits LIQUIDATING → HEALTHY `LiquidationReleasedV1`, then evaluates the scope
+ *   from HEALTHY like any other (a call or a new liquidation follows if due). Every
+ *   state change is one event, so a consumer folding them holds each scope's state.
  * - Who is evaluated: on a mark (or collateral index) move, only the scopes whose
  *   trigger the move crossed (breach-index.ts); on a fill, funding settlement or
  *   transfer, the accounts it touched; at a funding time, every holder of the market
@@ -82,6 +85,28 @@ export class MarginWatch {
     s.triggers.place(s.evaluator, -1, next);
   }
 
+  /**
+   * Ends a scope's LIQUIDATING state (`isolatedRow` −1: the cross scope of `slot`):
+   * `LiquidationReleasedV1` with the level at release, then the usual evaluation.
+   */
+  release(slot: number, isolatedRow: number, triggerMarket: number, tsNs: number): void {
+    const s = this.s;
+    const res = isolatedRow >= 0 ? s.evaluator.evaluateIsolated(isolatedRow) : s.evaluator.evaluateCross(slot);
+    const liquidationId = isolatedRow >= 0 ? s.ledger.isolatedLiquidationId[isolatedRow] : s.accounts.crossLiquidationId[slot];
+    const level = this.level(isolatedRow, res, triggerMarket);
+    s.events.account(s.accounts.ids[slot], slot, level.scope?.market ?? '', tsNs, {
+      event: 'liquidationReleased',
+      liquidationReleased: { scope: level.scope, liquidationId, level } as perpcore.risk.v1.LiquidationReleasedV1,
+    });
+    if (isolatedRow >= 0) {
+      s.ledger.isolatedState[isolatedRow] = MarginStateCode.Healthy;
+      this.reevaluateIsolated(isolatedRow, triggerMarket, tsNs);
+    } else {
+      s.accounts.crossState[slot] = MarginStateCode.Healthy;
+      this.reevaluateCross(slot, triggerMarket, tsNs);
+    }
+  }
+
   /** A price dimension moved: re-evaluate the scopes whose triggers it crossed. */
   onPriceMoved(dim: number, priceSubticks: number, triggerMarket: number, tsNs: number): number {
     this.stamp++;
@@ -143,20 +168,8 @@ export class MarginWatch {
 
   private emitTransition(slot: number, isolatedRow: number, prev: number, next: number, res: CrossEvaluation, triggerMarket: number, tsNs: number): void {
     const s = this.s;
-    const levels = s.evaluator.levels;
-    const market = s.markets[triggerMarket];
-    const isolatedMarket = isolatedRow >= 0 ? s.markets[s.ledger.market[isolatedRow]].symbol : '';
-    const level = {
-      scope: { mode: isolatedRow >= 0 ? MarginMode.Isolated : MarginMode.Cross, market: isolatedMarket },
-      equityUnits: String(res.equityUnits),
-      basisUnits: String(res.basisUnits),
-      levelE8: res.basisUnits > 0 ? mulDiv(res.equityUnits, E8, res.basisUnits, Rounding.TowardZero) : 0,
-      marginCallLevelE8: levels.marginCallLevelE8,
-      liquidationLevelE8: levels.liquidationLevelE8,
-      triggerMarket: market.symbol,
-      markSubticks: market.markSubticks,
-      markMethod: markMethodToWire(market.params.markMethod),
-    } as perpcore.risk.v1.MarginLevelV1;
+    const level = this.level(isolatedRow, res, triggerMarket);
+    const isolatedMarket = level.scope?.market ?? '';
     const accountId = s.accounts.ids[slot];
     if (next === MarginStateCode.Liquidating) {
       const liquidationId = isolatedRow >= 0 ? s.ledger.isolatedLiquidationId[isolatedRow] : s.accounts.crossLiquidationId[slot];
@@ -169,6 +182,25 @@ export class MarginWatch {
     } else if (next === MarginStateCode.Healthy) {
       s.events.account(accountId, slot, isolatedMarket, tsNs, { event: 'marginCallCleared', marginCallCleared: { level } as perpcore.risk.v1.MarginCallClearedV1 });
     }
+  }
+
+  /** The level body of a transition event for the scope just evaluated (`res`). */
+  private level(isolatedRow: number, res: CrossEvaluation, triggerMarket: number): perpcore.risk.v1.MarginLevelV1 {
+    const s = this.s;
+    const levels = s.evaluator.levels;
+    const market = s.markets[triggerMarket];
+    const isolatedMarket = isolatedRow >= 0 ? s.markets[s.ledger.market[isolatedRow]].symbol : '';
+    return {
+      scope: { mode: isolatedRow >= 0 ? MarginMode.Isolated : MarginMode.Cross, market: isolatedMarket },
+      equityUnits: String(res.equityUnits),
+      basisUnits: String(res.basisUnits),
+      levelE8: res.basisUnits > 0 ? mulDiv(res.equityUnits, E8, res.basisUnits, Rounding.TowardZero) : 0,
+      marginCallLevelE8: levels.marginCallLevelE8,
+      liquidationLevelE8: levels.liquidationLevelE8,
+      triggerMarket: market.symbol,
+      markSubticks: market.markSubticks,
+      markMethod: markMethodToWire(market.params.markMethod),
+    } as perpcore.risk.v1.MarginLevelV1;
   }
 
   /** Bankruptcy price of each position of the scope just evaluated (RISK-SPEC §4). */

@@ -276,6 +276,22 @@ export class RiskHarness {
   }
 }
 
+/**
+ * Long 333 lots vs short 333 lots of BTCUSDT at 30,000.0 (index 30,000.05), 10,000
+ * USDT each, funding every 60 s with samples every 5 s. `beforeTrade` runs after
+ * the deposits (e.g. a margin-mode change).
+ */
+export function fundedPair(longId: number, shortId: number, beforeTrade: (h: RiskHarness) => void = () => undefined): RiskHarness {
+  const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5 }));
+  h.index('BTCUSDT', btcSubticks('30000.05'));
+  h.deposit(longId, 10_000 * USDT);
+  h.deposit(shortId, 10_000 * USDT);
+  beforeTrade(h);
+  h.place({ account: shortId, side: 'sell', priceTicks: btcTicks('30000'), lots: 333 });
+  h.place({ account: longId, side: 'buy', priceTicks: btcTicks('30000'), lots: 333 });
+  return h;
+}
+
 /** A fill envelope straight from "matching" (no pre-trade hold: a matched fill is final). */
 export function fillEvent(h: RiskHarness, seq: number, makerAccountId: number, takerAccountId: number, takerSide: 1 | -1, priceTicks: number, qtyLots: number): MatchingEventV1 {
   return {

@@ -45,9 +45,9 @@
  *   (`planDeficitConversion`, §7).
  * - `coverDeficit`: the fund covers what is still negative, never going below 0
  *   itself (§9.6); returns what it covered.
- * - `releaseLiquidation`: ends the scope's LIQUIDATING state; the scope is
- *   re-evaluated and emits the transition it is in (a new liquidation if it is
- *   still at or below the line).
+ * - `releaseLiquidation`: ends the scope's LIQUIDATING state with
+ *   `LiquidationReleasedV1`; the scope is re-evaluated from HEALTHY and emits the
+ *   transition it is in (a new liquidation if it is still at or below the line).
  * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
  */
 import { FillType, MarginMode } from '@perpcore/domain';
@@ -348,14 +348,8 @@ export class RiskLedger {
     const { slot, row } = this.resolve(scope);
     this.requireLiquidating(slot, row);
     const m = row >= 0 ? s.ledger.market[row] : this.firstMarket(slot);
-    if (row >= 0) {
-      s.ledger.isolatedState[row] = MarginStateCode.Healthy;
-      this.watch.reevaluateIsolated(row, m, tsNs);
-      return marginStateName(s.ledger.isolatedState[row]);
-    }
-    s.accounts.crossState[slot] = MarginStateCode.Healthy;
-    this.watch.reevaluateCross(slot, m, tsNs);
-    return marginStateName(s.accounts.crossState[slot]);
+    this.watch.release(slot, row, m, tsNs);
+    return marginStateName(row >= 0 ? s.ledger.isolatedState[row] : s.accounts.crossState[slot]);
   }
 
   /**

@@ -10,6 +10,7 @@
  * other asset Σ balances = deposits − withdrawals.
  */
 import { MarginMode } from '@perpcore/domain';
+import type { perpcore } from '@perpcore/proto';
 import { AccountBook, AccountKind } from './account-book.js';
 import { BreachIndex } from './breach-index.js';
 import { BreachTriggers } from './breach-triggers.js';
@@ -107,6 +108,23 @@ export class RiskState {
     }
     led.fundingSnapshot[r] = g;
     led.pendingFundingUnits[r] = 0;
+    return pf;
+  }
+
+  /**
+   * `settleRowFunding` outside a fill (a withdrawal, an isolated adjustment): the
+   * money it moves is published as `PositionFundingSettledV1`, since no
+   * `PositionSettledV1` will carry it. Returns PF.
+   */
+  settleRowFundingWithEvent(r: number, tsNs: number): number {
+    const pf = this.settleRowFunding(r);
+    if (pf === 0) return 0;
+    const slot = this.ledger.account[r];
+    const symbol = this.markets[this.ledger.market[r]].symbol;
+    this.events.account(this.accounts.ids[slot], slot, symbol, tsNs, {
+      event: 'positionFundingSettled',
+      positionFundingSettled: { market: symbol, fundingSettledUnits: pf, walletBalanceAfterUnits: String(this.scopeUnits(r)) } as perpcore.risk.v1.PositionFundingSettledV1,
+    });
     return pf;
   }
 
