@@ -13,6 +13,8 @@
  *   for the order) left the risk `stateHash()` unchanged; a redelivered or late
  *   envelope (a sequence number its stream already applied) changed neither the
  *   risk nor the matching state;
+ * - a consumer folding the risk events knows every trader's wallet and isolated
+ *   bucket exactly (every change of a balance is in an event);
  * - the model: an input it refuses (system account deposits, malformed amounts,
  *   prices, sizes, leverage, modes, unknown markets and accounts) was not applied;
  *   a fresh valid index became the market's index; a stale (older than the last
@@ -81,8 +83,8 @@ export class EngineFuzzDriver {
   /** Last applied gateway seq per dedup stream (risk: (source, account) and (source, account, market)). */
   private readonly appliedSeq = new Map<string, number>();
   private readonly indexSeq = new Map<string, number>();
-  private readonly ordersOf = new Map<number, { market: string; orderId: number }[]>();
-  private readonly allOrders: { market: string; orderId: number; accountId: number }[] = [];
+  private readonly ordersOf = new Map<number, { market: string; orderId: number; buy: boolean }[]>();
+  private readonly allOrders: { market: string; orderId: number; accountId: number; buy: boolean }[] = [];
   private inputIndex = -1;
   /** The fixed setup runs: the fund's seed is a deposit there (no other way in yet), not a fuzz input. */
   private settingUp = true;
@@ -112,6 +114,7 @@ export class EngineFuzzDriver {
     FUZZ_TRADERS.forEach((t, i) => {
       setupInputs.push({ kind: 'deposit', accountId: t, asset: 'USDT', amountUnits: (setup.traderDepositsUsdt[i] as number) * USDT });
       for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'setLeverage', accountId: t, market: m, leverage: Math.min(setup.traderLeverage[i] as number, 75) });
+      if (setup.isolatedTraders[i] === true) setupInputs.push({ kind: 'setMarginMode', accountId: t, market: 'BTCUSDT', mode: 2 });
     });
     for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'quote', market: m });
     for (const input of setupInputs) d.apply(input, -1);
@@ -252,7 +255,7 @@ export class EngineFuzzDriver {
         const reused = input.reuseId === null ? undefined : this.pick(this.ordersOf.get(input.accountId) ?? [], input.reuseId);
         orderId = reused?.orderId ?? this.nextOrderId++;
         const marketOrder = input.type === 2 || input.type === 3 || input.type === 5;
-        const priceTicks = marketOrder && 'bp' in input.price ? 0 : this.priceTicks(input.market, input.price);
+        const priceTicks = marketOrder && 'bp' in input.price ? 0 : this.priceTicks(input.market, input.price, input.buy);
         const qtyLots = this.qtyLots(input.accountId, input.market, input.qty, priceTicks || this.priceTicks(input.market, { bp: 0 }));
         const stop = input.type >= 3 && input.type <= 6;
         cmd.command = 'place';
@@ -276,8 +279,9 @@ export class EngineFuzzDriver {
         break;
       }
       case 'amend': {
-        orderId = this.resolveOrder(input.accountId, input.market, input.order);
-        const priceTicks = this.priceTicks(input.market, input.price);
+        const target = this.resolveOrder(input.accountId, input.market, input.order);
+        orderId = target.orderId;
+        const priceTicks = this.priceTicks(input.market, input.price, target.buy);
         const qtyLots = this.qtyLots(input.accountId, input.market, input.qty, priceTicks);
         cmd.command = 'amend';
         cmd.amend = { orderId, accountId: input.accountId, priceTicks, qtyLots } as never;
@@ -285,7 +289,7 @@ export class EngineFuzzDriver {
         break;
       }
       case 'cancel':
-        orderId = this.resolveOrder(input.accountId, input.market, input.order);
+        orderId = this.resolveOrder(input.accountId, input.market, input.order).orderId;
         cmd.command = 'cancel';
         cmd.cancel = { orderId, accountId: input.accountId } as never;
         break;
@@ -301,8 +305,8 @@ export class EngineFuzzDriver {
     if (input.kind === 'place' && !late) {
       let list = this.ordersOf.get(input.accountId);
       if (list === undefined) this.ordersOf.set(input.accountId, (list = []));
-      list.push({ market: input.market, orderId });
-      this.allOrders.push({ market: input.market, orderId, accountId: input.accountId });
+      list.push({ market: input.market, orderId, buy: input.buy });
+      this.allOrders.push({ market: input.market, orderId, accountId: input.accountId, buy: input.buy });
     }
   }
 
@@ -313,7 +317,7 @@ export class EngineFuzzDriver {
       for (const buy of [true, false]) {
         if (this.failure !== null) return;
         this.order(
-          { kind: 'place', accountId: FUZZ_MAKER, market, buy, type: 1, timeInForce: 1, price: { bp: buy ? -bp : bp }, qty: { rawLots: MAKER_LOTS[market] as number }, reduceOnly: false, selfTradePrevention: 1, reuseId: null },
+          { kind: 'place', accountId: FUZZ_MAKER, market, buy, type: 1, timeInForce: 1, price: { bp: -bp }, qty: { rawLots: MAKER_LOTS[market] as number }, reduceOnly: false, selfTradePrevention: 1, reuseId: null },
           this.nextSeq(),
           false,
         );
@@ -359,26 +363,40 @@ export class EngineFuzzDriver {
     return list.length === 0 ? undefined : list[n % list.length];
   }
 
-  private resolveOrder(accountId: number, market: string, ref: OrderRef): number {
-    if ('rawId' in ref) return ref.rawId;
-    if ('own' in ref) return this.pick((this.ordersOf.get(accountId) ?? []).filter((o) => o.market === market), ref.own)?.orderId ?? 987_654;
-    return this.pick(this.allOrders.filter((o) => o.market === market && o.accountId !== accountId), ref.other)?.orderId ?? 987_655;
+  private resolveOrder(accountId: number, market: string, ref: OrderRef): { orderId: number; buy?: boolean } {
+    if ('rawId' in ref) return { orderId: ref.rawId };
+    // resting orders first (an amend or cancel of a live order is the interesting case), else any the account ever placed
+    const orders = this.pipeline.risk.engine.state.orders;
+    const m = FUZZ_MARKETS.indexOf(market);
+    const pickFrom = <T extends { orderId: number }>(list: readonly T[], n: number) => (m < 0 ? undefined : this.pick(list.filter((o) => orders.find(m, o.orderId) >= 0), n)) ?? this.pick(list, n);
+    if ('own' in ref) return pickFrom((this.ordersOf.get(accountId) ?? []).filter((o) => o.market === market), ref.own) ?? { orderId: 987_654 };
+    return pickFrom(this.allOrders.filter((o) => o.market === market && o.accountId !== accountId), ref.other) ?? { orderId: 987_655 };
   }
 
-  private priceTicks(market: string, ref: PriceRef): number {
+  /** `bp` is side-aware for an order (`buy` given): > 0 is aggressive (a buy above the index, a sell below). */
+  private priceTicks(market: string, ref: PriceRef, buy?: boolean): number {
     if ('rawTicks' in ref) return ref.rawTicks;
     const m = this.pipeline.risk.engine.state.markets[FUZZ_MARKETS.indexOf(market)];
     const spt = this.pipeline.subticksPerTick(market);
     const indexTicks = m !== undefined && m.indexSubticks > 0 ? m.indexSubticks / spt : (START_PRICE_TICKS[market] ?? 100_000);
-    return Math.max(1, Math.round((indexTicks * (10_000 + ref.bp)) / 10_000));
+    const bp = buy === false ? -ref.bp : ref.bp;
+    return Math.max(1, Math.round((indexTicks * (10_000 + bp)) / 10_000));
   }
 
   private qtyLots(accountId: number, market: string, ref: QtyRef, priceTicks: number): number {
     if ('rawLots' in ref) return ref.rawLots;
     const spec = defaultMarketSpecs.find((s) => s.symbol === market);
     if (spec === undefined || !(priceTicks > 0)) return 1;
-    const budget = (Math.max(0, this.walletUnits(accountId)) * ref.leverage * ref.pct) / 100;
+    const budget = (Math.max(0, this.walletUnits(accountId)) * (ref.leverage > 0 ? ref.leverage : this.leverageOf(accountId, market)) * ref.pct) / 100;
     return Math.min(spec.maxQtyLots, Math.max(1, Math.floor(budget / (priceTicks * spec.lotTickUnits))));
+  }
+
+  private leverageOf(accountId: number, market: string): number {
+    const s = this.pipeline.risk.engine.state;
+    const slot = s.accounts.slotOf(accountId);
+    const m = FUZZ_MARKETS.indexOf(market);
+    const r = slot < 0 || m < 0 ? -1 : s.ledger.rowOf(s.accounts.firstRow[slot] as number, m);
+    return r < 0 ? 20 : (s.ledger.leverage[r] as number);
   }
 
   private walletUnits(accountId: number): number {
@@ -406,7 +424,7 @@ export class EngineFuzzDriver {
       thrown = error;
     }
     const outcome: FuzzOutcome = this.watch.haltReason !== '' ? 'halted' : this.watch.refusedBy !== '' ? 'refused' : this.watch.sawAny ? 'applied' : expect.duplicate || expect.refuse !== '' ? 'dropped' : 'applied';
-    this.tally.count(kind, outcome);
+    this.tally.count(kind, outcome, this.watch.refusedCode);
     const fail = (check: FuzzCheck, detail: string) => {
       const failure: FuzzFailure = { check, inputIndex: this.inputIndex, input: this.input, envelope: fuzzJson(envelope), detail };
       this.tally.fail(failure);
@@ -425,6 +443,8 @@ export class EngineFuzzDriver {
       if (outcome === 'applied') return fail('acceptedInvalid', `the model refuses ${expect.refuse}; the pipeline applied it`), outcome;
       if (riskAfter !== riskBefore) return fail('refusedChangedState', `${expect.refuse} changed the risk state hash`), outcome;
     }
+    const unfolded = this.watch.foldMismatch();
+    if (unfolded !== '') return fail('eventsIncomplete', `a consumer folding the risk events disagrees with the engine: ${unfolded}`), outcome;
     if (expect.indexMarket !== '') {
       const m = risk.state.markets[FUZZ_MARKETS.indexOf(expect.indexMarket)];
       if (m === undefined || m.indexSubticks !== expect.indexSubticks || m.indexTsNs !== expect.indexTsNs) {

@@ -23,9 +23,13 @@ export const FUZZ_FUND_ACCOUNT = defaultSystemAccounts.insuranceFunds[0]?.accoun
 export const FUZZ_MARKETS: readonly string[] = ['BTCUSDT', 'ETHUSDT'];
 export const FUZZ_UNKNOWN_MARKET = 'DOGEUSDT';
 
-/** A price: `bp` basis points from the market's current index, or a raw tick value (boundary, NaN, …). */
+/**
+ * A price: `bp` basis points from the market's current index (for an order, side-aware:
+ * > 0 crosses the spread, a buy above the index, a sell below), or a raw tick value
+ * (boundary, NaN, …).
+ */
 export type PriceRef = { readonly bp: number } | { readonly rawTicks: number };
-/** A size: `pct` percent of what the account's wallet carries at `leverage`, or raw lots. */
+/** A size: `pct` percent of what the account's wallet carries at `leverage` (0: the account's own in that market), or raw lots. */
 export type QtyRef = { readonly pct: number; readonly leverage: number } | { readonly rawLots: number };
 /** An order: the `n`-th the acting account placed, the `n`-th another account placed, or a raw id. */
 export type OrderRef = { readonly own: number } | { readonly other: number } | { readonly rawId: number };
@@ -99,13 +103,15 @@ const asset = fc.oneof({ weight: 10, arbitrary: fc.constant('USDT') }, { weight:
 const leverage = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 125 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 126, 101, -1, 2.5, Number.NaN, 2 ** 32 - 1) });
 
 export const fuzzPrice: fc.Arbitrary<PriceRef> = fc.oneof(
-  { weight: 8, arbitrary: fc.integer({ min: -300, max: 300 }).map((bp) => ({ bp })) },
+  { weight: 4, arbitrary: fc.integer({ min: -200, max: -1 }).map((bp) => ({ bp })) },
+  { weight: 5, arbitrary: fc.integer({ min: 0, max: 300 }).map((bp) => ({ bp })) },
   { weight: 1, arbitrary: fc.integer({ min: -9_900, max: 20_000 }).map((bp) => ({ bp })) },
   { weight: 1, arbitrary: fc.constantFrom(...BOUNDARY_TICKS).map((rawTicks) => ({ rawTicks })) },
 );
 
 export const fuzzQty: fc.Arbitrary<QtyRef> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ pct: fc.integer({ min: 1, max: 120 }), leverage: fc.integer({ min: 1, max: 125 }) }) },
+  { weight: 8, arbitrary: fc.record({ pct: fc.integer({ min: 1, max: 95 }), leverage: fc.constant(0) }) },
+  { weight: 1, arbitrary: fc.record({ pct: fc.integer({ min: 1, max: 150 }), leverage: fc.integer({ min: 1, max: 125 }) }) },
   { weight: 1, arbitrary: fc.constantFrom(...BOUNDARY_LOTS).map((rawLots) => ({ rawLots })) },
 );
 
@@ -143,15 +149,15 @@ const direct: fc.Arbitrary<FuzzInput> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('deposit' as const), accountId: fuzzAccount, asset, amountUnits }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), accountId: fuzzAccount, asset, amountUnits }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('setLeverage' as const), accountId: fuzzAccount, market, leverage }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('setMarginMode' as const), accountId: fuzzAccount, market, mode: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(1, 2) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, -1) }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('adjustIsolated' as const), accountId: fuzzAccount, market, deltaUnits: fc.oneof(amountUnits, amountUnits.map((a) => -a)) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('setMarginMode' as const), accountId: fuzzAccount, market, mode: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(1, 2) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, -1) }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('adjustIsolated' as const), accountId: fuzzAccount, market, deltaUnits: fc.oneof(amountUnits, amountUnits.map((a) => -a)) }) },
   { weight: 14, arbitrary: place },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('amend' as const), accountId: fuzzAccount, market, order: orderRef, price: fuzzPrice, qty: fuzzQty }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancel' as const), accountId: fuzzAccount, market, order: orderRef }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancelAll' as const), accountId: fuzzAccount, market }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('quote' as const), market: listedMarket }) },
   { weight: 6, arbitrary: indexMove },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), seconds: fc.oneof(fc.integer({ min: 1, max: 600 }), fc.constantFrom(3_600, 8 * 3_600)) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), seconds: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 600 }) }, { weight: 1, arbitrary: fc.constantFrom(3_600, 8 * 3_600) }) }) },
 );
 
 /** One adversarial input: mostly direct commands, some redeliveries and late arrivals. */
@@ -166,6 +172,8 @@ export interface FuzzSetup {
   readonly traderDepositsUsdt: readonly number[];
   readonly traderLeverage: readonly number[];
   readonly fundSeedUsdt: number;
+  /** Traders that start isolated in BTCUSDT (the rest cross). */
+  readonly isolatedTraders: readonly boolean[];
   readonly markMethod: 'INDEX' | 'MEDIAN3';
 }
 
@@ -173,6 +181,7 @@ export const fuzzSetup: fc.Arbitrary<FuzzSetup> = fc.record({
   traderDepositsUsdt: fc.array(fc.integer({ min: 100, max: 50_000 }), { minLength: FUZZ_TRADERS.length, maxLength: FUZZ_TRADERS.length }),
   traderLeverage: fc.array(fc.integer({ min: 2, max: 100 }), { minLength: FUZZ_TRADERS.length, maxLength: FUZZ_TRADERS.length }),
   fundSeedUsdt: fc.constantFrom(0, 500, 1_000_000),
+  isolatedTraders: fc.array(fc.boolean(), { minLength: FUZZ_TRADERS.length, maxLength: FUZZ_TRADERS.length }),
   markMethod: fc.constantFrom('INDEX' as const, 'MEDIAN3' as const),
 });
 

@@ -18,6 +18,7 @@ export type FuzzCheck =
   | 'refusedChangedState' // a refused input changed the risk state hash
   | 'duplicateApplied' // a redelivered or late envelope changed a stage's state
   | 'acceptedInvalid' // the model refuses the input, the pipeline applied it
+  | 'eventsIncomplete' // folding the risk events does not give the engine's balances
   | 'indexNotApplied' // a fresh, valid index did not become the market's index
   | 'badIndexApplied'; // a stale or invalid index changed the state
 
@@ -46,12 +47,23 @@ export class FuzzTally {
   /** What the streams made the pipeline do (so a green run is not a vacuous one). */
   readonly activity = { fills: 0, liquidations: 0, takeovers: 0, deleveragedLegs: 0, fundingSettlements: 0 };
   readonly byKind = new Map<string, KindTally>();
+  /** Refusals per `kind code` (RISK_…, MATCHING_…, BOOK_…). */
+  readonly refusedCodes = new Map<string, number>();
   readonly failures = new Map<string, { count: number; first: FuzzFailure }>();
 
-  count(kind: string, outcome: FuzzOutcome): void {
+  count(kind: string, outcome: FuzzOutcome, refusedCode = ''): void {
+    this.countMany(kind, outcome, 1);
+    if (outcome === 'refused') this.countCode(`${kind} ${refusedCode}`, 1);
+  }
+
+  private countMany(kind: string, outcome: FuzzOutcome, n: number): void {
     let t = this.byKind.get(kind);
     if (t === undefined) this.byKind.set(kind, (t = { applied: 0, refused: 0, dropped: 0, halted: 0 }));
-    t[outcome]++;
+    t[outcome] += n;
+  }
+
+  private countCode(key: string, n: number): void {
+    this.refusedCodes.set(key, (this.refusedCodes.get(key) ?? 0) + n);
   }
 
   fail(failure: FuzzFailure): void {
@@ -67,7 +79,8 @@ export class FuzzTally {
     this.events += other.events;
     this.invariantChecks += other.invariantChecks;
     for (const key of Object.keys(this.activity) as (keyof FuzzTally['activity'])[]) this.activity[key] += other.activity[key];
-    for (const [kind, t] of other.byKind) for (const outcome of ['applied', 'refused', 'dropped', 'halted'] as const) for (let i = 0; i < t[outcome]; i++) this.count(kind, outcome);
+    for (const [kind, t] of other.byKind) for (const outcome of ['applied', 'refused', 'dropped', 'halted'] as const) this.countMany(kind, outcome, t[outcome]);
+    for (const [key, n] of other.refusedCodes) this.countCode(key, n);
     for (const [key, f] of other.failures) {
       const seen = this.failures.get(key);
       if (seen === undefined) this.failures.set(key, { ...f });
@@ -86,6 +99,7 @@ export class FuzzTally {
     for (const [kind, t] of [...this.byKind].sort(([a], [b]) => a.localeCompare(b))) {
       lines.push(`${kind.padEnd(15)} ${String(t.applied).padStart(8)} ${String(t.refused).padStart(8)} ${String(t.dropped).padStart(8)} ${String(t.halted).padStart(8)}`);
     }
+    lines.push(`refused by code: ${[...this.refusedCodes].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(' · ')}`);
     if (this.failures.size === 0) lines.push('failures: none');
     for (const [key, f] of this.failures) lines.push(`failure ×${f.count}: ${key}\n  ${describeFailure(f.first)}`);
     return lines.join('\n');
@@ -114,6 +128,7 @@ export function classifyFailure(f: FuzzFailure): string {
   if (f.check === 'audit' && /after an exception/.test(f.detail)) return 'item 2';
   if (f.check === 'refusedChangedState' && (kind === 'amend' || kind === 'cancel' || kind === 'cancelAll' || kind === 'place')) return 'item 3';
   if (f.check === 'badIndexApplied' || f.check === 'indexNotApplied') return 'item 5';
+  if (f.check === 'eventsIncomplete') return 'item 7';
   if ((f.check === 'exception' || f.check === 'audit') && /adl|delever/i.test(text)) return 'item 4 or 8';
   if ((f.check === 'exception' || f.check === 'audit') && /bankrupt/i.test(text)) return 'item 8';
   return 'NEW';
