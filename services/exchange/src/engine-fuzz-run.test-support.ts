@@ -13,8 +13,8 @@ export interface FuzzRunResult {
   readonly failure: FuzzFailure | null;
 }
 
-/** `tolerate`: failure classes tallied without ending the run (local digging only; see `EngineFuzzDriver.open`). */
-export async function runEngineFuzz(script: { setup: FuzzSetup; inputs: readonly FuzzInput[] }, tolerate: ReadonlySet<string> = new Set()): Promise<FuzzRunResult> {
+/** `tolerate`: failures tallied without ending the run (local digging only; see `EngineFuzzDriver.open`). */
+export async function runEngineFuzz(script: { setup: FuzzSetup; inputs: readonly FuzzInput[] }, tolerate: (failure: FuzzFailure) => boolean = () => false): Promise<FuzzRunResult> {
   const driver = await EngineFuzzDriver.open(script.setup, tolerate);
   try {
     script.inputs.every((input, i) => driver.apply(input, i));

@@ -126,7 +126,7 @@ export function classifyFailure(f: FuzzFailure): string {
   if (f.check === 'acceptedInvalid' && kind === 'deposit') return 'item 1';
   if ((f.check === 'exception' || f.check === 'halted' || f.check === 'notExact') && /safe.?integer|overflow|RISK_INVALID_AMOUNT|2\^53/i.test(text)) return 'item 1';
   if (f.check === 'audit' && /after an exception/.test(f.detail)) return 'item 2';
-  if (f.check === 'refusedChangedState' && (kind === 'amend' || kind === 'cancel' || kind === 'cancelAll' || kind === 'place')) return 'item 3';
+  if (f.check === 'refusedChangedState' && /; (isolated|cross, reduce-only)/.test(f.detail)) return 'item 3';
   if (f.check === 'badIndexApplied' || f.check === 'indexNotApplied') return 'item 5';
   if (f.check === 'eventsIncomplete') return 'item 7';
   if ((f.check === 'exception' || f.check === 'audit') && /adl|delever/i.test(text)) return 'item 4 or 8';
