@@ -25,7 +25,7 @@ describe('engine fuzz: adversarial streams through the embedded pipeline (proper
       fc.asyncProperty(fuzzScript(MAX_INPUTS), async (script) => {
         const { tally, failure } = await runEngineFuzz(script);
         total.merge(tally);
-        assert.equal(failure, null, failure === null ? '' : describeFailure(failure));
+        if (failure !== null) assert.fail(describeFailure(failure));
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -37,5 +37,7 @@ describe('engine fuzz: adversarial streams through the embedded pipeline (proper
     }
     assert.ok((kinds.get('place')?.refused ?? 0) > 0 && (kinds.get('deposit')?.refused ?? 0) > 0, total.summary());
     assert.ok(total.invariantChecks > total.inputs, total.summary());
+    const a = total.activity;
+    assert.ok(a.fills > 0 && a.liquidations > 0 && a.takeovers + a.deleveragedLegs > 0, total.summary());
   });
 });
