@@ -69,7 +69,7 @@ const progress = (force = false) => {
   if (!force && now - lastLine < 1_000) return;
   lastLine = now;
   const failed = [...total.failures.values()].reduce((n, f) => n + f.count, 0);
-  process.stderr.write(`\rfuzz: run ${done}/${runs} · inputs ${total.inputs} · failing runs ${failed} · ${((now - started) / 1000).toFixed(0)} s   `);
+  process.stderr.write(`\rfuzz: run ${done}/${runs} · inputs ${total.inputs} · failures ${failed} · ${((now - started) / 1000).toFixed(0)} s   `);
 };
 
 const property = fc.asyncProperty(fuzzScript(maxInputs), async (script) => {

@@ -129,6 +129,7 @@ export function classifyFailure(f: FuzzFailure): string {
   if (f.check === 'refusedChangedState' && /; (isolated|cross, reduce-only)/.test(f.detail)) return 'item 3';
   if (f.check === 'badIndexApplied' || f.check === 'indexNotApplied') return 'item 5';
   if (f.check === 'eventsIncomplete') return 'item 7';
+  if ((f.check === 'exception' || f.check === 'halted') && /bankruptcy price (-\d+|0) ticks/.test(text)) return 'item 8';
   if ((f.check === 'exception' || f.check === 'audit') && /adl|delever/i.test(text)) return 'item 4 or 8';
   if ((f.check === 'exception' || f.check === 'audit') && /bankrupt/i.test(text)) return 'item 8';
   return 'NEW';
