@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every compiled test file (`dist/**/*.test.js` of libs and services) in one
-// `node --test` invocation from the root, so its closing summary ends the log.
+// Runs every compiled test file (`dist/**/*.test.js` of libs and services) and the
+// plain-ESM tests of the deploy scripts (`deploy/**/*.test.mjs`, no build step) in
+// one `node --test` invocation from the root, so its closing summary ends the log.
 // Integration tests that need Kafka get a real broker started by deploy/kafka
 // (see deploy/kafka/README.md); it is stopped on exit, whatever happens.
 import { spawn } from 'node:child_process';
@@ -10,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function findTests(dir, out) {
+function findTests(dir, out, suffix = '.test.js') {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith('.test.js')) out.push(relative(root, path));
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (statSync(path).isDirectory()) findTests(path, out, suffix);
+    else if (name.endsWith(suffix)) out.push(relative(root, path));
   }
   return out;
 }
@@ -24,13 +26,15 @@ const files = [];
 for (const group of ['libs', 'services']) {
   for (const pkg of readdirSync(join(root, group)).sort()) findTests(join(root, group, pkg, 'dist'), files);
 }
+findTests(join(root, 'deploy'), files, '.test.mjs');
 const filter = process.argv.slice(2);
 const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
 
 const env = { ...process.env };
 let broker;
 const brokerModule = join(root, 'deploy', 'kafka', 'kafka-broker.mjs');
-if (selected.some((f) => f.includes('kafka')) && existsSync(brokerModule) && !env.PERPCORE_KAFKA_BROKERS) {
+// the deploy scripts' own tests are unit tests: a broker only for the TypeScript suites
+if (selected.some((f) => f.includes('kafka') && !f.startsWith('deploy')) && existsSync(brokerModule) && !env.PERPCORE_KAFKA_BROKERS) {
   const { startBrokerForTests } = await import(brokerModule);
   try {
     broker = await startBrokerForTests();

@@ -82,11 +82,14 @@ interface PathDriver {
   counters(): { riskEvents: number; fills: number; rejects: number };
 }
 
-/** Funds accounts 1..100 and sets the index at the tape's mid. */
+/**
+ * Funds accounts 1..100 (40 million USDT each: together inside the risk stage's
+ * settle cap of 2^52 units, balance-limits.ts) and sets the index at the tape's mid.
+ */
 function newEngine(ports: ConstructorParameters<typeof RiskEngine>[0]['ports'], bookTop?: (s: string) => OrderBook | undefined): RiskEngine {
   const engine = new RiskEngine({ config, ports, bookTop });
   for (let id = 1; id <= 100; id++) {
-    engine.handleAccountCommand({ schemaMajor: SCHEMA_MAJOR_V1, accountId: id, seq: 1, tsNs: T0, source: 'bench', commandId: id, command: 'deposit', deposit: { asset: 'USDT', amountUnits: u(1_000_000_000) } } as AccountCommandV1);
+    engine.handleAccountCommand({ schemaMajor: SCHEMA_MAJOR_V1, accountId: id, seq: 1, tsNs: T0, source: 'bench', commandId: id, command: 'deposit', deposit: { asset: 'USDT', amountUnits: u(40_000_000) } } as AccountCommandV1);
   }
   engine.handleOracleEvent({ schemaMajor: SCHEMA_MAJOR_V1, seq: 1, tsNs: T0, source: 'bench', symbol: spec.symbol, event: 'indexPrice', indexPrice: { priceSubticks: MID_TICKS * risk.markSubticksPerTick, sources: [] } } as never);
   return engine;
@@ -177,8 +180,8 @@ export class DirectDriver implements PathDriver, BookEventSink {
   onAccepted(e: { orderId: number }): void {
     this.engine.onOrderAccepted(0, e.orderId);
   }
-  onRejected(e: { orderId: number }): void {
-    this.engine.onOrderRejected(0, e.orderId, this.tsNs);
+  onRejected(e: { orderId: number; accountId: number }): void {
+    this.engine.onOrderRejected(0, e.orderId, e.accountId, this.tsNs);
   }
   onFill(f: FillEvent): void {
     this.fills++;

@@ -37,6 +37,7 @@ export class ClusterObserver {
     this.riskSeq = new Map(); // `${source}|${account}` → last seq applied
     this.transferLegs = new Map(); // fill type → position legs moved outside the book
     this.liquidationEvents = new Map(); // event kind → count
+    this.liquidations = new Map(); // liquidation id → { accountId, triggered, ended, events: [kind…] }
     this.latencyMs = [];
   }
 
@@ -99,6 +100,7 @@ export class ClusterObserver {
       this.riskRejects.set(code, (this.riskRejects.get(code) ?? 0) + 1);
     } else if (e.event === 'liquidationTriggered') {
       this.liquidationsTriggered++;
+      this.liquidation(e.liquidationTriggered.liquidationId, e.accountId).triggered = true;
     }
   }
 
@@ -108,6 +110,20 @@ export class ClusterObserver {
     if (e.seq <= (this.riskSeq.get(stream) ?? 0)) return;
     this.riskSeq.set(stream, e.seq);
     this.liquidationEvents.set(e.event, (this.liquidationEvents.get(e.event) ?? 0) + 1);
+    const liq = this.liquidation(e.liquidationId, e.accountId);
+    liq.events.push(e.event);
+    if (e.event === 'completed' || e.event === 'aborted') liq.ended = true;
+  }
+
+  liquidation(liquidationId, accountId) {
+    let liq = this.liquidations.get(liquidationId);
+    if (liq === undefined) this.liquidations.set(liquidationId, (liq = { liquidationId, accountId, triggered: false, ended: false, events: [] }));
+    return liq;
+  }
+
+  /** Liquidations risk triggered that the ladder has not ended (completed or aborted), with the ladder's events so far. */
+  unendedLiquidations() {
+    return [...this.liquidations.values()].filter((l) => l.triggered && !l.ended);
   }
 
   fillsProduced() {

@@ -22,6 +22,7 @@ export function formatSummary(r, interrupted) {
       ['leveraged traders entered', n(r.crowdEntered), ''],
       ['liquidations triggered (risk)', n(r.liquidationsTriggered), ''],
       ['  ladder events (liquidation.events.v1)', n(Object.values(r.liquidationEvents ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.liquidationEvents ?? {}).map(([k, c]) => `${k} ${n(c)}`).join(', ')],
+      ['  scopes risk still holds LIQUIDATING', n(r.liquidationsHeld), 'after the drain, with every ladder idle: each would be a liquidation nobody ends'],
       ['  positions moved outside the book', '', Object.entries(r.positionsMovedOutsideBook ?? {}).map(([k, c]) => `${k} ${n(c)}`).join(', ') || 'none'],
       ['redeliveries dropped (risk, matching)', `${n(r.duplicatesDropped?.risk)}, ${n(r.duplicatesDropped?.matching)}`, ''],
       ['dead letters', n(Object.values(r.deadLetters ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.deadLetters ?? {}).filter(([, c]) => c > 0).map(([t, c]) => `${t} ${c}`).join(', ')],

@@ -33,12 +33,28 @@ async function startBroker(options) {
   return { bootstrap: broker.bootstrap, stop: () => broker.stop(), owned: true };
 }
 
+const TOPIC_RETRY_MS = 60_000;
+
 async function createTopics(bootstrap, say) {
   const bus = await KafkaBus.connect({ brokers: bootstrap.split(','), clientId: 'cluster-topics' });
+  // A broker that has just started on a loaded machine can answer a creation before
+  // its partitions have leaders (UNKNOWN_TOPIC_OR_PARTITION, retriable): try again.
+  const ensure = async (name, partitions) => {
+    for (const until = performance.now() + TOPIC_RETRY_MS; ; ) {
+      try {
+        return await bus.ensureTopic(name, partitions);
+      } catch (error) {
+        const retriable = error?.retriable === true || error?.cause?.retriable === true || error?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (!retriable || performance.now() > until) throw error;
+        say(`start-cluster: topic ${name} not ready (${error.message}); retrying`);
+        await sleep(500);
+      }
+    }
+  };
   try {
     for (const topic of Object.values(Topics)) {
-      await bus.ensureTopic(topic.name, topic.partitions);
-      await bus.ensureTopic(`${topic.name}.dlq`, 1);
+      await ensure(topic.name, topic.partitions);
+      await ensure(`${topic.name}.dlq`, 1);
     }
   } finally {
     await bus.close();
@@ -176,22 +192,28 @@ export async function runCluster(options) {
     const gatewayStats = gateway.stats ?? {};
     if (gatewayExit.code !== 0) throw new Error(fail(`the simulated gateway failed (${gatewayExit.signal ?? `code ${gatewayExit.code}`}):\n${gateway.logTail()}`));
 
-    // ---- drain: every pipeline group at the end of its topic, twice in a row, and every fill settled
+    // ---- drain: every pipeline group at the end of its topic, every fill settled and no
+    // liquidation ladder in flight (asked of the risk process: a ladder between a fill and
+    // its next step has nothing on any topic), twice in a row
     say('start-cluster: draining…');
     const drainStart = performance.now();
     const drainDeadline = drainStart + options.drainTimeoutS * 1000;
     let quiet = 0;
     let lags = [];
+    let laddersActive = -1;
     const observerPairs = observer.ownPairs();
     while (quiet < 2) {
       if (interrupted) throw new Error('interrupted');
       if (performance.now() > drainDeadline) {
-        throw new Error(fail(`not drained after ${options.drainTimeoutS} s: ${lags.filter((l) => l.lag > 0).map((l) => `${l.groupId} on ${l.topic}: ${l.lag} behind`).join('; ') || `${observer.fillsProduced()} fills produced, ${observer.legsSettled() / 2} settled`}`));
+        const behind = lags.filter((l) => l.lag > 0).map((l) => `${l.groupId} on ${l.topic}: ${l.lag} behind`).join('; ');
+        throw new Error(fail(`not drained after ${options.drainTimeoutS} s: ${behind || `${observer.fillsProduced()} fills produced, ${observer.legsSettled() / 2} settled; ${laddersActive} liquidation ladders active`}`));
       }
       await sleep(250);
       lags = await observer.lag([...PIPELINE, ...observerPairs]);
       const settledAll = observer.legsSettled() === 2 * observer.fillsProduced();
-      quiet = lags.every((l) => l.lag === 0) && settledAll ? quiet + 1 : 0;
+      const atEnd = lags.every((l) => l.lag === 0) && settledAll;
+      laddersActive = atEnd ? ((await risk.requestStats())?.liquidationsActive ?? -1) : laddersActive;
+      quiet = atEnd && laddersActive === 0 ? quiet + 1 : 0;
     }
     const drainS = (performance.now() - drainStart) / 1000;
 
@@ -231,6 +253,7 @@ export async function runCluster(options) {
       auditOk: riskStats?.auditOk === true,
       duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
       liquidationsTriggered: observer.liquidationsTriggered,
+      liquidationsHeld: riskStats?.liquidationsHeld ?? null,
       liquidationEvents: Object.fromEntries(observer.liquidationEvents),
       positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
       crowdEntered: gatewayStats.crowdEntered ?? 0,
@@ -240,7 +263,12 @@ export async function runCluster(options) {
     if (fillsProduced === 0) fail('no fills at all: the market did not trade');
     // every liquidation risk triggered was carried to its end by the ladder
     const ended = (observer.liquidationEvents.get('completed') ?? 0) + (observer.liquidationEvents.get('aborted') ?? 0);
-    if (ended !== observer.liquidationsTriggered) fail(`liquidations: ${observer.liquidationsTriggered} triggered by risk, ${ended} completed or aborted by the ladder`);
+    if (ended !== observer.liquidationsTriggered) {
+      const open = observer.unendedLiquidations().map((l) => `#${l.liquidationId} (account ${l.accountId}: ${l.events.join(' → ') || 'no ladder event'})`);
+      fail(`liquidations: ${observer.liquidationsTriggered} triggered by risk, ${ended} completed or aborted by the ladder; not ended: ${open.join(', ') || 'none'}`);
+    }
+    // …and risk holds no scope LIQUIDATING that no ladder is working on (the ladder is idle after the drain)
+    if (riskStats?.liquidationsHeld !== 0) fail(`liquidations: risk still holds ${riskStats?.liquidationsHeld} scopes LIQUIDATING with no ladder on them (liquidation ids ${riskStats?.liquidationsHeldIds?.join(', ')})`);
     result.ok = result.problems.length === 0;
   } catch (error) {
     if (!result.problems.includes(error.message) && error.message !== 'interrupted') fail(error.message);

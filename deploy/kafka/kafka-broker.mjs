@@ -14,12 +14,13 @@
 // backend), copied into .jars/ by `mvn dependency:copy-dependencies` once; a marker
 // with the pom's hash makes later runs skip Maven.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterId } from './cluster-id.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const jarsDir = join(here, '.jars');
@@ -110,10 +111,6 @@ function portIsFree(port) {
 }
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `StorageTool random-uuid` prints). */
-function clusterId() {
-  return randomBytes(16).toString('base64url');
-}
-
 function serverProperties({ dataDir, brokerPort, controllerPort }) {
   return [
     '# Written by deploy/kafka/kafka-broker.mjs: single KRaft node, loopback only.',

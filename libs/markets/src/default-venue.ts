@@ -20,6 +20,12 @@ const usdt = (n: number) => n * USDT_UNITS_PER_USDT;
 
 export const defaultSettleAsset: AssetSpec = createAssetSpec('USDT', 6);
 
+/**
+ * The insurance fund's starting capital in `npm start` and the cluster risk
+ * processes (20,000 USDT): the fund takes no deposits, so its capital is config.
+ */
+export const defaultInsuranceFundSeedUnits = usdt(20_000);
+
 /** Fee account and insurance fund account; ids far above any trader the simulation uses. */
 export const defaultSystemAccounts = Object.freeze({
   feeAccountId: 900_001,

@@ -37,11 +37,10 @@
  *   PERPCORE_SIM_READY_TIMEOUT_MS   how long step 2 may take (default 120000)
  *   PERPCORE_SIM_CROWD_ACCOUNTS     leveraged crowd size (default 300, as npm start; 0 = none)
  *   PERPCORE_SIM_CROWD_ENTRY_START_S, PERPCORE_SIM_CROWD_ENTRY_END_S   entry window (default 1 and 5)
- *   PERPCORE_SIM_FUND_SEED_UNITS    deposited into the insurance fund (default 20,000 USDT, as npm start)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema, type Subscription, Topics } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
-import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
+import { defaultMarketSpecs, defaultSettleAsset, defaultVenueMarkets, selectMarkets, SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
@@ -81,7 +80,6 @@ runServiceProcess({
     crowdAccounts: integerField('PERPCORE_SIM_CROWD_ACCOUNTS', { min: 0, max: 100_000, fallback: defaultEmbeddedScenario.crowdAccounts }),
     crowdEntryStartS: integerField('PERPCORE_SIM_CROWD_ENTRY_START_S', { min: 0, max: 86_400, fallback: 1 }),
     crowdEntryEndS: integerField('PERPCORE_SIM_CROWD_ENTRY_END_S', { min: 0, max: 86_400, fallback: 5 }),
-    fundSeedUnits: integerField('PERPCORE_SIM_FUND_SEED_UNITS', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: defaultEmbeddedScenario.insuranceFundSeedUnits }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
@@ -149,10 +147,9 @@ runServiceProcess({
           flow.setFairPriceTicks(m, e.indexPrice.priceSubticks / (subticks.get(e.symbol) ?? 100));
         }),
       );
-      // money in before any order: the flow's accounts, the fund's seed, the crowd
+      // money in before any order: the flow's accounts, the crowd (the fund's capital is the risk process's PERPCORE_RISK_FUND_SEED_UNITS)
       accountGateway.tsNs = wallClockNs();
       for (const accountId of accounts) accountGateway.deposit(accountId, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
-      if (config.fundSeedUnits > 0) for (const fund of defaultSystemAccounts.insuranceFunds) accountGateway.deposit(fund.accountId, defaultSettleAsset.asset, config.fundSeedUnits);
       crowd.setUp({
         deposit: (id, units) => accountGateway.deposit(id, defaultSettleAsset.asset, units),
         setLeverage: (id, symbol, leverage) => accountGateway.setLeverage(id, symbol, leverage),

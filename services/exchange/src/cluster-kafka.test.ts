@@ -4,8 +4,9 @@
  * as separate processes wired only by Kafka, with npm start's leveraged crowd and a
  * −12% index gap, and its reconciliation must hold: every order passed on or
  * refused, every fill produced settled once per side, every liquidation carried to
- * its end, positions netting to zero per market (fund takeovers and ADL included),
- * risk's own open interest and conservation audit agreeing.
+ * its end and no scope left LIQUIDATING in risk, positions netting to zero per
+ * market (fund takeovers and ADL included), risk's own open interest and
+ * conservation audit agreeing.
  *
  * Before the cluster starts, bad input is written to the services' input topics:
  * garbage bytes, a truncated message, an unknown schema version, and well-formed
@@ -84,6 +85,7 @@ interface ClusterResult {
   auditOk: boolean;
   crowdEntered: number;
   liquidationsTriggered: number;
+  liquidationsHeld: number;
   liquidationEvents: Record<string, number>;
   perMarket: { market: string; fillsProduced: number; fillsSettled: number; longLots: number; shortLots: number; matchingCount: number; riskOpenInterest: { longLots: number; shortLots: number } }[];
   deadLetters: Record<string, number>;
@@ -123,8 +125,11 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal(result.auditOk, true);
       // npm start's leveraged crowd entered, the index gapped, and the ladder ran over Kafka to the end
       assert.equal(result.crowdEntered, 300);
-      assert.ok(result.liquidationsTriggered > 0, 'the shock liquidated part of the crowd');
+      // (wall-clock dependent: on a machine so loaded that risk settles the crowd's entries after the shock, nobody is leveraged when it lands)
+      assert.ok(result.liquidationsTriggered > 0, `the shock liquidated part of the crowd\n${cluster.stdout}`);
       assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
+      // …and no scope is left LIQUIDATING without a ladder (a trigger the ladder read late and dropped)
+      assert.equal(result.liquidationsHeld, 0);
       assert.deepEqual(result.perMarket.map((m) => m.market).sort(), ['BTCUSDT', 'ETHUSDT']);
       for (const m of result.perMarket) {
         assert.equal(m.fillsSettled, m.fillsProduced, m.market);

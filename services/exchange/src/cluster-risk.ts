@@ -15,12 +15,25 @@
  *
  * Bad input: messages for markets the shard does not list are refused before either
  * stage sees them (dead-lettered as RISK_UNKNOWN_MARKET); malformed bytes and
- * unknown schema versions are dead-lettered by the bus.
+ * unknown schema versions are dead-lettered by the bus. An index the risk engine
+ * refuses (stale, invalid price or time) is answered with `IndexPriceRejectedV1`,
+ * logged at warn with its reason and counted in the stats (`indexPricesRejected`).
+ *
+ * Halt (services/risk stage-halt.ts): an internal error in the stage is logged at
+ * fatal with the input's identity (kind, source, seq, market, account), the shard
+ * publishes StageHaltedV1 and stops consuming (its subscriptions close; the
+ * offsets after the halting input stay uncommitted). The process does not exit:
+ * without durability a restart would come back empty and rebuild the shard from
+ * the committed offsets onward, i.e. wrong; staying up keeps the halted state for
+ * inspection, its stats line reports `halted`, and an operator decides. SIGTERM
+ * then ends it with exit code 1 (close reports the halt as a failure), so a
+ * supervisor sees an abnormal end.
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
  *   PERPCORE_RISK_SOURCE           shard name: event source and consumer group (default risk-0)
  *   PERPCORE_RISK_MARKETS          symbols this shard margins (default: every default market)
+ *   PERPCORE_RISK_FUND_SEED_UNITS  the insurance fund's starting capital in settle units (default 20,000 USDT, as npm start)
  *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
  *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
@@ -28,8 +41,8 @@
 import { ColocatedBus, guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
 import { createLiquidationService } from '@perpcore/liquidation';
-import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
-import { createRiskService } from '@perpcore/risk';
+import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { createRiskService, SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
@@ -41,6 +54,7 @@ runServiceProcess({
     ...kafkaConfigSchema,
     source: stringField('PERPCORE_RISK_SOURCE', { fallback: 'risk-0', pattern: NAME }),
     markets: listField('PERPCORE_RISK_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    fundSeedUnits: integerField('PERPCORE_RISK_FUND_SEED_UNITS', { min: 0, max: SETTLE_NET_DEPOSITS_CEILING_UNITS, fallback: defaultInsuranceFundSeedUnits }),
     timeTickMs: integerField('PERPCORE_RISK_TIME_TICK_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
     liquidationSource: stringField('PERPCORE_LIQUIDATION_SOURCE', { fallback: 'liquidation-0', pattern: NAME }),
   },
@@ -62,6 +76,7 @@ runServiceProcess({
       const risk = await createRiskService({
         bus,
         logger: logger.child({ stage: 'risk' }),
+        stopConsumingOnHalt: true,
         matchingInput: 'market',
         groupId: config.source,
         config: {
@@ -69,7 +84,7 @@ runServiceProcess({
           settleAsset: defaultSettleAsset,
           markets: venue,
           feeAccountId: defaultSystemAccounts.feeAccountId,
-          insuranceFunds: defaultSystemAccounts.insuranceFunds,
+          insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: config.fundSeedUnits })),
         },
       });
       const ports = riskLiquidationPorts(risk.engine, venue);
@@ -90,15 +105,22 @@ runServiceProcess({
           const openInterest: Record<string, { longLots: number; shortLots: number }> = {};
           for (const market of engine.state.markets) openInterest[market.symbol] = { longLots: market.longLots, shortLots: market.shortLots };
           const audit = engine.audit(); // O(accounts + positions): fine at one call a second for a shard
+          const held = engine.ledger.heldLiquidations();
           return {
             eventsPublished: engine.state.events.eventsPublished,
             // gateway orders passed on to matching: every command risk sent minus the cancels it issued itself
             ordersForwarded: engine.state.events.commandsSent - engine.lifecycle.riskCancelsSent,
             duplicatesDropped: engine.duplicatesDropped,
+            indexPricesRejected: { ...engine.indexGate.rejectedByReason }, // stale / invalid / unlisted, each also logged
             openInterest,
             auditOk: audit.ok,
             auditProblems: audit.problems.slice(0, 5),
+            halted: engine.halted ? engine.halt.describe() : false,
+            inputsRefusedWhileHalted: engine.halt.commandsRefused + engine.halt.eventsDropped,
             liquidationsActive: liquidation.engine.activeCount(),
+            // scopes risk holds LIQUIDATING: with the ladder idle, each is a liquidation nobody will end
+            liquidationsHeld: held.length,
+            liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
           };
         },
         async close() {
@@ -109,6 +131,7 @@ runServiceProcess({
           const audit = engine.audit();
           if (audit.ok) logger.info({ stateHash: engine.stateHash() }, 'conservation audit ok at shutdown');
           else logger.error({ problems: audit.problems }, 'conservation audit failed at shutdown');
+          if (engine.halted) throw new Error(engine.halt.describe()); // exit code 1: the shard ended halted
         },
       };
     } catch (error) {

@@ -85,6 +85,7 @@ export class EmbeddedExchange {
       ...(options.createBook === undefined ? {} : { createBook: options.createBook }),
       codecRoundTrip: options.codecRoundTrip ?? false,
       adlRefreshMs: scenario.adlRefreshMs,
+      insuranceFundSeedUnits: scenario.insuranceFundSeedUnits,
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
@@ -134,10 +135,9 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
-    // money in before any order: the flow's accounts, the crowd, and the fund's seed
+    // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
-    for (const fund of defaultSystemAccounts.insuranceFunds) accounts.deposit(fund.accountId, defaultSettleAsset.asset, scenario.insuranceFundSeedUnits);
     crowd.setUp({
       deposit: (id, units) => accounts.deposit(id, defaultSettleAsset.asset, units),
       setLeverage: (id, symbol, leverage) => accounts.setLeverage(id, symbol, leverage),
@@ -164,6 +164,7 @@ export class EmbeddedExchange {
       book: (symbol) => engine.book(symbol),
       capture: this.capture,
       accountView: (accountId) => this.accountView(accountId),
+      riskHalted: () => this.risk.engine.halt.describe(),
       nowNs: () => this.tsNs,
     });
     return this.http.listen({ port, host });
@@ -236,6 +237,7 @@ export class EmbeddedExchange {
       insuranceFundUnits: this.risk.engine.ledger.fundBalanceUnits('shared'),
       insuranceFundEquityUnits: this.risk.engine.accountReport(defaultSystemAccounts.insuranceFunds[0]?.accountId ?? 0)?.cross.equityUnits ?? 0,
       insuranceFundSeedUnits: this.scenario.insuranceFundSeedUnits,
+      riskHalted: this.risk.engine.halt.describe(),
       conservationOk: audit.ok,
       conservationProblems: audit.problems,
       openInterest: this.openInterest(),

@@ -5,7 +5,7 @@
  * some gapped past their bankruptcy price (fund takeover) and, once the small fund
  * is spent, auto-deleveraged. All times are simulated event time.
  */
-import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
+import { defaultInsuranceFundSeedUnits, USDT_UNITS_PER_USDT } from '@perpcore/markets';
 
 export interface EmbeddedScenario {
   /** Simulated time per order-flow command, ns. */
@@ -43,6 +43,6 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   crowdEntryEndS: 600,
   shockAtS: 1_200,
   shockE8: -12_000_000,
-  insuranceFundSeedUnits: 20_000 * USDT_UNITS_PER_USDT,
+  insuranceFundSeedUnits: defaultInsuranceFundSeedUnits,
   adlRefreshMs: 60_000,
 };

@@ -10,6 +10,12 @@
  *
  * Embedded mode is synchronous end to end, so a POST answers with the events its
  * order produced (accepted / rejected / fills / cancel of the remainder).
+ *
+ * A halted risk stage (services/risk stage-halt.ts; `riskHalted` says why): every
+ * order, cancel, deposit, withdrawal and account query answers 503
+ * RISK_STAGE_HALTED with the reason, and /v1/health answers 503 `halted`, so a
+ * load balancer takes the venue out. The market list and the books (matching's
+ * state, not risk's) stay readable.
  */
 import {
   DomainError,
@@ -44,6 +50,8 @@ export interface HttpGatewayDeps {
   capture: EventCapture;
   /** Per-account view (risk's three questions), when the risk stage runs. */
   accountView?: (accountId: number) => unknown;
+  /** '' while the risk stage runs, else why it halted: the edge then answers 503. */
+  riskHalted?: () => string;
   /** Event time stamped on commands (embedded: the simulation's clock). */
   nowNs?: () => number;
   firstOrderId?: number;
@@ -205,6 +213,15 @@ export function createHttpGateway(deps: HttpGatewayDeps): FastifyInstance {
       return reply.status(status).send({ code: 'GATEWAY_INVALID_REQUEST', message: (error as Error).message });
     }
     return reply.status(500).send({ code: 'GATEWAY_INTERNAL', message: 'internal error' });
+  });
+
+  const riskHalted = deps.riskHalted ?? (() => '');
+  app.addHook('onRequest', async (request, reply) => {
+    const reason = riskHalted();
+    if (reason === '') return;
+    if (request.method === 'GET' && request.url.startsWith('/v1/markets')) return;
+    if (request.url.startsWith('/v1/health')) return reply.status(503).send({ status: 'halted', reason });
+    return reply.status(503).send({ code: 'RISK_STAGE_HALTED', message: `the exchange is halted, nothing was applied: ${reason}` });
   });
 
   app.get('/v1/health', async () => ({ status: 'ok' }));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TestVenue, USDT } from './test-venue.test-support.js';
+import { aliceLong1BtcAt30k, TestVenue, USDT } from './test-venue.test-support.js';
 
 const MAKER = 1;
 const ALICE = 2;
@@ -14,24 +14,10 @@ const CAROL = 4;
 const DAVE = 5;
 const ERIN = 6;
 
-/** Alice goes long 1 BTC at 30,000 with 10x against the maker; the maker ends short 1 BTC. */
-async function aliceLong1BtcAt30k(fundUsdt: string): Promise<TestVenue> {
-  const v = await TestVenue.open({ fundUsdt });
-  v.deposit(MAKER, '10000000');
-  v.deposit(ALICE, '3100');
-  v.leverage(ALICE, 'BTCUSDT', 10);
-  v.index('BTCUSDT', '30000');
-  assert.equal(v.order(MAKER, 'BTCUSDT', 'SELL', '30000', '1'), undefined);
-  assert.equal(v.order(ALICE, 'BTCUSDT', 'BUY', '30000', '1', 'IOC'), undefined);
-  assert.equal(v.positionLots(ALICE, 'BTCUSDT'), 1000);
-  // the only bid left is far below where Alice goes bankrupt: a thin book
-  assert.equal(v.order(MAKER, 'BTCUSDT', 'BUY', '20000', '1'), undefined);
-  return v;
-}
 
 describe('liquidation scenarios', () => {
   it('thin book: the IOC at the bankruptcy price finds nothing, the insurance fund takes the position at BP', async () => {
-    const v = await aliceLong1BtcAt30k('1000000');
+    const v = await aliceLong1BtcAt30k({ fundUsdt: '1000000' });
     // WB = 3,100 − 15 taker fee = 3,085; at 27,000: E = 85 ≤ MM 108 → breach
     v.index('BTCUSDT', '27000');
     const [step] = v.events('stepOrdered', ALICE);
@@ -51,7 +37,7 @@ describe('liquidation scenarios', () => {
   });
 
   it('empty fund: the fund cannot take the loss, the most profitable opposite position is deleveraged at BP', async () => {
-    const v = await aliceLong1BtcAt30k('0');
+    const v = await aliceLong1BtcAt30k({ fundUsdt: '0' });
     v.index('BTCUSDT', '27000');
     assert.equal(v.events('insuranceTakeover', ALICE).length, 0);
     const [adl] = v.events('positionDeleveraged', ALICE);
@@ -67,7 +53,7 @@ describe('liquidation scenarios', () => {
   });
 
   it('a book that pays better than BP: the fill leaves a surplus, the clearance fee takes at most that surplus', async () => {
-    const v = await aliceLong1BtcAt30k('1000000');
+    const v = await aliceLong1BtcAt30k({ fundUsdt: '1000000' });
     assert.equal(v.order(BOB, 'BTCUSDT', 'BUY', '27000', '1'), 'RISK_UNKNOWN_ACCOUNT');
     v.deposit(BOB, '100000');
     assert.equal(v.order(BOB, 'BTCUSDT', 'BUY', '27000', '1'), undefined);

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       const c = f.counters;
       const dt = (nowMs - lastMs) / 1000;
       progress.update(
-        `t=${f.elapsedS.toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}`,
+        `t=${f.elapsedS.toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}${f.riskHalted === '' ? '' : '  RISK STAGE HALTED'}`,
         nowMs,
       );
       lastOrders = f.ordersSent;

@@ -10,7 +10,7 @@
  * the ladder re-checks its scope.
  */
 import type { MarketSpec } from '@perpcore/domain';
-import { InProcessBus } from '@perpcore/bus';
+import { type Bus, InProcessBus } from '@perpcore/bus';
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
 import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
@@ -25,6 +25,13 @@ export interface PipelineOptions {
   createBook?: OrderBookFactory;
   codecRoundTrip?: boolean;
   adlRefreshMs?: number;
+  /** Each insurance fund's starting capital, settle units (default 0): funds take no deposits. */
+  insuranceFundSeedUnits?: number;
+  /**
+   * The bus the liquidation service reads and writes through (default: the pipeline's
+   * own). Tests wrap it to deliver the ladder's inputs in the order cluster mode does.
+   */
+  liquidationBus?: (bus: InProcessBus) => Bus;
 }
 
 /**
@@ -66,13 +73,13 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       settleAsset: defaultSettleAsset,
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
-      insuranceFunds: defaultSystemAccounts.insuranceFunds,
+      insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });
   const ports = riskLiquidationPorts(risk.engine, venue);
   const liquidation = await createLiquidationService({
-    bus,
+    bus: options.liquidationBus?.(bus) ?? bus,
     reader: ports.reader,
     ledger: ports.ledger,
     markets: markets.map((m) => m.symbol),

@@ -6,18 +6,29 @@
  *
  * Live level: the risk stage remembers a scope as LIQUIDATING until the ladder
  * releases it; the reader reports the *live* classification at the current marks,
- * which is what the ladder's re-checks need (RISK-SPEC §8.2, §8.6).
+ * which is what the ladder's re-checks need (RISK-SPEC §8.2, §8.6), and, apart
+ * from it, the liquidation id risk holds the scope in (`heldLiquidationId`), which
+ * is what tells a live trigger from a stale or bogus one.
  *
  * Completion (§8.9): a flat scope's negative balance is covered by collateral
  * conversion (cross) and then the fund. A positive leftover is swept to the fund
  * only when it is rounding residue — at most one unit per bankruptcy-priced leg
  * (each BPamount rounds up by less than a unit); a larger leftover is surplus the
  * book paid above BP, and §8.5 leaves it with the account.
+ *
+ * Halt guard (services/risk stage-halt.ts): the ladder's mutations go through
+ * `guarded`. A reject (RiskRejection, DomainError: raised by the ledger's checks,
+ * before it writes) reaches the ladder as before; any other error halts the risk
+ * stage, and from then on every mutation is refused with a neutral answer (no fee
+ * charged, takeover refused with RISK_STAGE_HALTED, no ADL legs, nothing swept or
+ * covered, no release) and the reader reports no scope, so the ladder winds down
+ * without writing and without throwing into the bus (which would re-deliver).
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
-import type { DeleverageLeg, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
-import { classifyMarginLevel, LevelBasis, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
-import type { RiskEngine, ScopeRef as RiskScopeRef } from '@perpcore/risk';
+import type { DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
+import { classifyMarginLevel, LevelBasis, MarginState, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
+import { DomainError } from '@perpcore/domain';
+import { HaltInputKind, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
 
 export interface RiskLiquidationPorts {
   reader: RiskReader;
@@ -37,11 +48,27 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     return m;
   };
   const toRisk = (scope: ScopeRef): RiskScopeRef => (scope.isolatedMarket === '' ? { accountId: scope.accountId } : { accountId: scope.accountId, isolatedMarket: scope.isolatedMarket });
+  /** Runs a ledger mutation unless the stage is halted; an internal error halts it (see the module doc). */
+  function guarded<T>(refused: () => T, scope: ScopeRef, market: string, tsNs: number, mutate: () => T): T {
+    if (engine.halted) {
+      engine.halt.eventsDropped++;
+      return refused();
+    }
+    try {
+      return mutate();
+    } catch (error) {
+      if (error instanceof RiskRejection || error instanceof DomainError) throw error;
+      engine.haltOnInternalError(error, { kind: HaltInputKind.LiquidationLedger, source: '', seq: 0, market, accountId: scope.accountId, tsNs });
+      return refused();
+    }
+  }
+  const HALTED_DELEVERAGE: DeleverageResult = { bankruptcyPriceTicks: 0, fillPriceTicks: 0, bankruptcyAmountUnits: 0, tickDifferenceUnits: 0, shortfallUnits: 0, fundBalanceAfterUnits: 0n, legs: [] };
   const legsByLiquidation = new Map<number, number>();
   const countLeg = (liquidationId: number) => legsByLiquidation.set(liquidationId, (legsByLiquidation.get(liquidationId) ?? 0) + 1);
 
   const reader = {
     scopeHealth(scope: ScopeRef): ScopeHealth | undefined {
+      if (engine.halted) return undefined;
       let s;
       try {
         s = engine.ledger.readScope(toRisk(scope));
@@ -55,9 +82,11 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
         basisUnits: s.basisUnits,
         levelE8: marginLevelE8(s.equityUnits, s.basisUnits),
         belowTakeover: s.atOrBelowTakeover,
+        heldLiquidationId: s.state === MarginState.Liquidating ? s.liquidationId : 0,
       };
     },
     scopePositions(scope: ScopeRef): readonly ScopePosition[] {
+      if (engine.halted) return [];
       try {
         return engine.ledger.readScope(toRisk(scope)).positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
       } catch {
@@ -72,56 +101,58 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
 
   const ledger = {
     chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint {
-      engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
-      return BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
+      const fundBalance = () => BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
+      return guarded(fundBalance, scope, market, tsNs, () => {
+        engine.ledger.chargeClearanceFee(toRisk(scope), market, amountUnits, { liquidationId, tsNs });
+        return fundBalance();
+      });
     },
-    insuranceTakeover(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): TakeoverResult {
-      const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);
-      if (refusal !== null) return { ok: false, reason: refusal };
-      const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
-      countLeg(liquidationId);
-      return { ok: true, tickDifferenceUnits: r.tickDifferenceUnits, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+    insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
+      return guarded((): TakeoverResult => ({ ok: false, reason: 'RISK_STAGE_HALTED' }), scope, market, tsNs, () => takeover(scope, market, liquidationId, tsNs));
     },
-    deleverage(scope: ScopeRef, market: string, _bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[] {
-      const legs: DeleverageLeg[] = [];
-      const position = reader.scopePositions(scope).find((p) => p.market === market);
-      let remaining = position === undefined ? 0 : Math.abs(position.qtyLots);
-      for (const candidate of engine.ledger.adlQueue(toRisk(scope), market)) {
-        if (remaining === 0) break;
-        const lots = Math.min(remaining, Math.abs(candidate.qtyLots));
-        const r = engine.ledger.applyAdlReduction(toRisk(scope), market, candidate.accountId, lots, { liquidationId, tsNs });
-        countLeg(liquidationId);
-        remaining -= lots;
-        legs.push({
-          counterpartyAccountId: candidate.accountId,
-          qtyLots: lots,
-          counterpartySide: candidate.qtyLots > 0 ? Side.Buy : Side.Sell,
-          counterpartyRemainingLots: candidate.qtyLots - Math.sign(candidate.qtyLots) * lots,
-          tickDifferenceUnits: r.tickDifferenceUnits,
-        });
-      }
-      return legs;
+    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult {
+      return guarded((): DeleverageResult => HALTED_DELEVERAGE, scope, market, tsNs, () => deleverage(scope, market, liquidationId, tsNs));
     },
     completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
-      const risk = toRisk(scope);
-      const ctx = { liquidationId, tsNs };
-      const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
-      const balance = engine.ledger.readScope(risk).settleBalanceUnits;
-      let residueSweptUnits = 0;
-      let deficitCoveredUnits = 0;
-      if (balance > 0 && balance <= (legsByLiquidation.get(liquidationId) ?? 0)) {
-        residueSweptUnits = engine.ledger.sweepResidue(risk, ctx, fundId);
-      } else if (balance < 0) {
-        if (scope.isolatedMarket === '') deficitCoveredUnits += engine.ledger.convertCollateralOnDeficit(scope.accountId, ctx, fundId);
-        deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
-      }
-      legsByLiquidation.delete(liquidationId);
-      return { residueSweptUnits, deficitCoveredUnits };
+      return guarded((): ScopeCompletion => ({ residueSweptUnits: 0, deficitCoveredUnits: 0, uncoveredDeficitUnits: 0 }), scope, scope.isolatedMarket, tsNs, () => complete(scope, liquidationId, tsNs));
     },
     releaseScope(scope: ScopeRef, tsNs: number): void {
-      engine.ledger.releaseLiquidation(toRisk(scope), tsNs);
+      guarded(() => undefined, scope, scope.isolatedMarket, tsNs, () => engine.ledger.releaseLiquidation(toRisk(scope), tsNs));
     },
   } satisfies LiquidationLedger;
+
+  function takeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
+    const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);
+    if (refusal !== null) return { ok: false, reason: refusal };
+    const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
+    countLeg(liquidationId);
+    return { ok: true, ...r, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+  }
+
+  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult {
+    const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs });
+    for (let i = 0; i < r.legs.length; i++) countLeg(liquidationId);
+    const legs = r.legs.map((l): DeleverageLeg => ({ ...l, counterpartySide: l.counterpartyPositionLots > 0 ? Side.Buy : Side.Sell }));
+    return { ...r, legs, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+  }
+
+  function complete(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
+    const risk = toRisk(scope);
+    const ctx = { liquidationId, tsNs };
+    const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
+    const balance = engine.ledger.readScope(risk).settleBalanceUnits;
+    let residueSweptUnits = 0;
+    let deficitCoveredUnits = 0;
+    if (balance > 0 && balance <= (legsByLiquidation.get(liquidationId) ?? 0)) {
+      residueSweptUnits = engine.ledger.sweepResidue(risk, ctx, fundId);
+    } else if (balance < 0) {
+      if (scope.isolatedMarket === '') deficitCoveredUnits += engine.ledger.convertCollateralOnDeficit(scope.accountId, ctx, fundId);
+      deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
+    }
+    legsByLiquidation.delete(liquidationId);
+    const uncoveredDeficitUnits = Math.max(0, -engine.ledger.readScope(risk).settleBalanceUnits);
+    return { residueSweptUnits, deficitCoveredUnits, uncoveredDeficitUnits };
+  }
 
   return { reader, ledger };
 }

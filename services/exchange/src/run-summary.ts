@@ -13,6 +13,8 @@ export interface RunFigures {
   /** Wallet plus the UPnL at mark of the positions it took over. */
   insuranceFundEquityUnits: number;
   insuranceFundSeedUnits: number;
+  /** '' while the risk stage runs, else why it halted (services/risk stage-halt.ts). */
+  riskHalted: string;
   conservationOk: boolean;
   conservationProblems: readonly string[];
   openInterest: readonly { market: string; longLots: number; shortLots: number }[];
@@ -34,6 +36,7 @@ export function formatSummary(f: RunFigures): string {
     ['fill legs settled (risk)', n(c.positionsSettled), perS(c.positionsSettled, f.elapsedS)],
     ['resting orders at end', n(f.restingOrders), ''],
     ['mark prices / funding settlements', `${n(c.markPrices)} / ${n(c.fundingSettlements)}`, ''],
+    ['index prices refused (risk)', n(c.indexPricesRejected), [...c.indexRejectReasons.entries()].map(([reason, count]) => `${reason} ${n(count)}`).join(', ')],
     ['margin calls (cleared)', `${n(c.marginCalls)} (${n(c.marginCallsCleared)})`, ''],
     ['liquidations triggered', n(c.liquidationsTriggered), ''],
     ['  restored / closed / aborted', `${n(c.liquidationsRestored)} / ${n(c.liquidationsClosed)} / ${n(c.liquidationsAborted)}`, ''],
@@ -43,6 +46,7 @@ export function formatSummary(f: RunFigures): string {
     ['insurance fund wallet / equity at mark', `${usdt(f.insuranceFundUnits)} / ${usdt(f.insuranceFundEquityUnits)}`, `seeded ${usdt(f.insuranceFundSeedUnits)}`],
   ];
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
+  if (f.riskHalted !== '') rows.push(['risk stage', 'HALTED', f.riskHalted]);
   rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);
   const codes = [...c.rejectCodes.entries()].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} ${n(count)}`);
   const width = Math.max(...rows.map((r) => r[0].length));

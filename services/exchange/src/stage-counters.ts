@@ -4,6 +4,7 @@
  * line and the closing summary.
  */
 import type { LiquidationEventV1, MatchingEventV1, RiskEventV1 } from '@perpcore/proto';
+import { indexRejectReasonName } from '@perpcore/risk';
 
 export class StageCounters {
   matchingEvents = 0;
@@ -24,6 +25,9 @@ export class StageCounters {
   liquidationsRestored = 0;
   liquidationsClosed = 0;
   liquidationsAborted = 0;
+  /** Index prices risk refused (stale, invalid, unlisted), in total and per reason. */
+  indexPricesRejected = 0;
+  readonly indexRejectReasons = new Map<string, number>();
   clearanceFeesUnits = 0n;
   readonly rejectCodes = new Map<string, number>();
 
@@ -66,6 +70,12 @@ export class StageCounters {
       case 'liquidationTriggered':
         this.liquidationsTriggered++;
         return;
+      case 'indexPriceRejected': {
+        this.indexPricesRejected++;
+        const reason = indexRejectReasonName(e.indexPriceRejected?.reason ?? 0);
+        this.indexRejectReasons.set(reason, (this.indexRejectReasons.get(reason) ?? 0) + 1);
+        return;
+      }
       default:
     }
   }

@@ -11,7 +11,7 @@ import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets } from '
 import { createLogger } from '@perpcore/observability';
 import type { MarketRiskParamsInput } from '@perpcore/margin';
 import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type LiquidationEventV1, type MatchingCommandV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
-import { createPipeline, type Pipeline } from './pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 
 const START_NS = 1_767_225_600_000_000_000;
 export const USDT = (text: string): number => Math.round(Number(text) * 1_000_000);
@@ -19,6 +19,8 @@ export const USDT = (text: string): number => Math.round(Number(text) * 1_000_00
 export interface TestVenueOptions {
   fundUsdt: string;
   risk?: Partial<Omit<MarketRiskParamsInput, 'tiers'>>;
+  /** Wraps the bus the liquidation service uses (see `PipelineOptions.liquidationBus`). */
+  liquidationBus?: PipelineOptions['liquidationBus'];
 }
 
 export class TestVenue {
@@ -33,11 +35,17 @@ export class TestVenue {
 
   static async open(options: TestVenueOptions): Promise<TestVenue> {
     const venue = defaultVenueMarkets(defaultMarketSpecs, { markMethod: 'INDEX', ...options.risk });
-    const pipeline = await createPipeline({ logger: createLogger('test', 'silent'), venue, codecRoundTrip: true, adlRefreshMs: 1_000 });
+    const pipeline = await createPipeline({
+      logger: createLogger('test', 'silent'),
+      venue,
+      codecRoundTrip: true,
+      adlRefreshMs: 1_000,
+      insuranceFundSeedUnits: USDT(options.fundUsdt),
+      ...(options.liquidationBus === undefined ? {} : { liquidationBus: options.liquidationBus }),
+    });
     const v = new TestVenue(pipeline);
     await pipeline.bus.subscribe(Topics.liquidationEvents, { groupId: 'test' }, (m) => void v.liquidationEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'test' }, (m) => void v.riskEvents.push(m.value));
-    if (USDT(options.fundUsdt) > 0) v.deposit(defaultSystemAccounts.insuranceFunds[0]!.accountId, options.fundUsdt);
     return v;
   }
 
@@ -149,4 +157,24 @@ export class TestVenue {
   close(): Promise<void> {
     return this.pipeline.close();
   }
+}
+
+/**
+ * Alice (account 2) goes long 1 BTC at 30,000 with 10x against the maker (account 1),
+ * who ends short 1 BTC; the maker's only bid left is at 20,000, far below where Alice
+ * goes bankrupt (a thin book). WB 3,085 after the taker fee: at 27,000, E = 85 ≤ MM 108.
+ */
+export async function aliceLong1BtcAt30k(options: TestVenueOptions): Promise<TestVenue> {
+  const maker = 1;
+  const alice = 2;
+  const v = await TestVenue.open(options);
+  v.deposit(maker, '10000000');
+  v.deposit(alice, '3100');
+  v.leverage(alice, 'BTCUSDT', 10);
+  v.index('BTCUSDT', '30000');
+  assert.equal(v.order(maker, 'BTCUSDT', 'SELL', '30000', '1'), undefined);
+  assert.equal(v.order(alice, 'BTCUSDT', 'BUY', '30000', '1', 'IOC'), undefined);
+  assert.equal(v.positionLots(alice, 'BTCUSDT'), 1000);
+  assert.equal(v.order(maker, 'BTCUSDT', 'BUY', '20000', '1'), undefined);
+  return v;
 }

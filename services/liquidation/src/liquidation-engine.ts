@@ -14,13 +14,28 @@
  *    `min(ceil(rate × notional), surplus)` goes to the fund.
  * 4. After the IOC: re-check. Restored → `LiquidationCompletedV1{RESTORED}`. Lots
  *    left unfilled (or the level at/below `takeoverLevel`) → the fund takes the
- *    rest of that position at BP; if it cannot (limits), ADL against ranked
- *    opposite positions at BP. Otherwise the next step after `cooldownMs`.
- * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`.
+ *    rest of that position at BP; if it cannot (limits), one ADL run against
+ *    ranked opposite positions, every counterparty at the one BP of that whole
+ *    remaining position. The events state the price the ledger actually used
+ *    (`bankruptcyPriceTicks`, `fillPriceTicks`) and the exact split of BPamount.
+ *    Otherwise the next step after `cooldownMs`.
+ * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`,
+ *    with what could not be covered as `uncoveredDeficitUnits` (bad debt).
  *
- * Faults: a trigger for an unknown or healthy scope, a duplicate trigger, and a
- * replayed fill (same market trade sequence) are ignored with a logged reason;
- * nothing is counted twice.
+ * Bankruptcy price below one tick (a book price cannot be): the IOC's limit is at
+ * least 1 tick, and the takeover or ADL fills at 1 tick. A long pays the fund the
+ * larger tick difference; a short's shortfall (BPamount it could not receive)
+ * stays in the scope, is carried by the BP of its remaining positions or, once
+ * flat, covered by conversion and the fund, and recorded as bad debt beyond that.
+ * The ladder therefore always closes the position and reaches
+ * `LiquidationCompletedV1`.
+ *
+ * Faults: a trigger for an unknown scope, a trigger whose liquidation id is not the
+ * one risk holds the scope in (healthy scope, replay of an ended liquidation), a
+ * duplicate trigger, and a replayed fill (same market trade sequence) are ignored
+ * with a logged reason; nothing is counted twice. A trigger risk does hold is always
+ * carried to `completed` or `aborted` (which releases the scope), however late it is
+ * read: the live level at that moment only decides which (§8.2).
  *
  * Time comes only from events (`tsNs`); the engine has no clock.
  */
@@ -128,7 +143,13 @@ export class LiquidationEngine {
     if (this.active.has(key)) return this.ignore('duplicate trigger: the scope is already being liquidated', { ...trigger });
     const health = this.deps.reader.scopeHealth(scope);
     if (health === undefined) return this.ignore('trigger for an unknown scope', { ...trigger });
-    if (health.state !== MarginState.Liquidating) return this.ignore('trigger for a scope that is not liquidating', { ...trigger, state: health.state });
+    // Whether to take the scope is risk's remembered state, not the live level: a trigger
+    // read late (over Kafka, seconds behind) may find the mark recovered, and ignoring it
+    // would leave risk holding the scope LIQUIDATING with no ladder to release it. §8.2's
+    // re-check below aborts such a liquidation, which releases the scope.
+    if (health.heldLiquidationId !== trigger.liquidationId) {
+      return this.ignore('trigger for a liquidation risk does not hold the scope in', { ...trigger, heldLiquidationId: health.heldLiquidationId, state: health.state });
+    }
     const liq: Liquidation = {
       scope,
       liquidationId: trigger.liquidationId,
@@ -340,11 +361,9 @@ export class LiquidationEngine {
 
   private takeOverOrDeleverage(liq: Liquidation, position: ScopePosition, tsNs: number): void {
     const reader = this.deps.reader;
-    const q = Math.abs(position.qtyLots);
-    const bankruptcy = reader.bankruptcy(liq.scope, position.market, q);
     const params = reader.marketParams(position.market);
     const spec = reader.marketSpec(position.market);
-    const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, bankruptcy, liq.liquidationId, tsNs);
+    const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, liq.liquidationId, tsNs);
     if (takeover.ok) {
       this.counters.takeovers++;
       const e = this.envelope(liq, tsNs);
@@ -353,9 +372,11 @@ export class LiquidationEngine {
         market: position.market,
         fundId: params.insuranceFundId,
         positionLots: position.qtyLots,
-        bankruptcyPriceTicks: bankruptcy.limitPriceTicks,
-        bankruptcyAmountUnits: bankruptcy.amountUnits,
+        bankruptcyPriceTicks: takeover.bankruptcyPriceTicks,
+        bankruptcyAmountUnits: takeover.bankruptcyAmountUnits,
         tickDifferenceUnits: takeover.tickDifferenceUnits,
+        fillPriceTicks: takeover.fillPriceTicks,
+        shortfallUnits: takeover.shortfallUnits,
       };
       this.deps.publish(e);
       if (takeover.tickDifferenceUnits !== 0) {
@@ -363,9 +384,15 @@ export class LiquidationEngine {
       }
       return;
     }
-    const legs = this.deps.ledger.deleverage(liq.scope, position.market, bankruptcy, liq.liquidationId, tsNs);
-    if (legs.length === 0) throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL could close ${position.market}`);
-    for (const leg of legs) {
+    // a halted risk stage refuses every mutation (its stage-halt.ts): the ladder stops here, quietly
+    if (takeover.reason === 'RISK_STAGE_HALTED') return;
+    let run;
+    try {
+      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs);
+    } catch (err) {
+      throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL (${(err as Error).message}) could close ${position.market}`);
+    }
+    for (const leg of run.legs) {
       this.counters.deleveragedLegs++;
       const e = this.envelope(liq, tsNs);
       e.event = 'positionDeleveraged';
@@ -374,28 +401,36 @@ export class LiquidationEngine {
         counterpartyAccountId: leg.counterpartyAccountId,
         qtyLots: leg.qtyLots,
         counterpartySide: leg.counterpartySide === Side.Buy ? 1 : 2,
-        bankruptcyPriceTicks: bankruptcy.limitPriceTicks,
+        bankruptcyPriceTicks: run.bankruptcyPriceTicks,
         counterpartyRemainingLots: leg.counterpartyRemainingLots,
         tickDifferenceUnits: leg.tickDifferenceUnits,
+        fillPriceTicks: run.fillPriceTicks,
+        bankruptcyAmountUnits: leg.bankruptcyAmountUnits,
+        shortfallUnits: leg.shortfallUnits,
       };
       this.deps.publish(e);
+    }
+    if (run.tickDifferenceUnits !== 0) {
+      this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, run.tickDifferenceUnits, run.fundBalanceAfterUnits, 2);
     }
   }
 
   private complete(liq: Liquidation, tsNs: number, outcome: 1 | 2): void {
     let residueSweptUnits = 0;
     let deficitCoveredUnits = 0;
+    let uncoveredDeficitUnits = 0;
     if (outcome === 2) {
       const done = this.deps.ledger.completeScope(liq.scope, liq.liquidationId, tsNs);
       residueSweptUnits = done.residueSweptUnits;
       deficitCoveredUnits = done.deficitCoveredUnits;
+      uncoveredDeficitUnits = done.uncoveredDeficitUnits;
       this.counters.closed++;
     } else {
       this.counters.restored++;
     }
     const e = this.envelope(liq, tsNs);
     e.event = 'completed';
-    e.completed = { outcome, residueSweptUnits, deficitCoveredUnits };
+    e.completed = { outcome, residueSweptUnits, deficitCoveredUnits, uncoveredDeficitUnits };
     this.deps.publish(e);
     this.finish(liq);
     this.deps.ledger.releaseScope(liq.scope, tsNs);

@@ -26,6 +26,13 @@ export interface ScopeHealth {
   readonly levelE8: number | null;
   /** At or below the market's `takeoverLevel` (skip the book). */
   readonly belowTakeover: boolean;
+  /**
+   * The liquidation the risk stage holds the scope in (LIQUIDATING is sticky until
+   * `releaseScope`), 0 when it holds none. Unlike `state`, this is remembered: a
+   * trigger read late can find the live level recovered while risk still waits for
+   * the ladder to end that liquidation.
+   */
+  readonly heldLiquidationId: number;
 }
 
 export interface ScopePosition {
@@ -36,9 +43,24 @@ export interface ScopePosition {
   readonly markSubticks: number;
 }
 
-export type TakeoverResult =
-  | { readonly ok: true; readonly tickDifferenceUnits: number; readonly fundBalanceAfterUnits: bigint }
-  | { readonly ok: false; readonly reason: string };
+/**
+ * The price a takeover or an ADL run actually used (RISK-SPEC §8.7–§8.8): BP once
+ * for the whole position, every leg at `fillPriceTicks` = max(BP, 1 tick).
+ */
+export interface BankruptcyClose {
+  /** BP of the whole position when the close started; may be < 1 tick. */
+  readonly bankruptcyPriceTicks: number;
+  readonly fillPriceTicks: number;
+  /** BPamount of what closed. */
+  readonly bankruptcyAmountUnits: number;
+  /** Account → fund, ≥ 0. */
+  readonly tickDifferenceUnits: number;
+  /** BPamount the 1-tick fill could not deliver (BP below one tick): left as the scope's deficit. */
+  readonly shortfallUnits: number;
+  readonly fundBalanceAfterUnits: bigint;
+}
+
+export type TakeoverResult = ({ readonly ok: true } & BankruptcyClose) | { readonly ok: false; readonly reason: string };
 
 export interface DeleverageLeg {
   readonly counterpartyAccountId: number;
@@ -46,12 +68,22 @@ export interface DeleverageLeg {
   /** The counterparty position's side before the reduction. */
   readonly counterpartySide: Side;
   readonly counterpartyRemainingLots: number;
+  /** This slice's share of the run's BPamount. */
+  readonly bankruptcyAmountUnits: number;
   readonly tickDifferenceUnits: number;
+  readonly shortfallUnits: number;
+}
+
+export interface DeleverageResult extends BankruptcyClose {
+  readonly legs: readonly DeleverageLeg[];
 }
 
 export interface ScopeCompletion {
   readonly residueSweptUnits: number;
+  /** Covered by collateral conversion and the fund. */
   readonly deficitCoveredUnits: number;
+  /** What neither could cover: stays on the scope as a negative balance (bad debt). */
+  readonly uncoveredDeficitUnits: number;
 }
 
 /** Read side of the risk stage. */
@@ -78,10 +110,13 @@ export interface AdlIndicatorEntry {
 export interface LiquidationLedger {
   /** Moves `amountUnits` from the scope to the insurance fund (clearance fee); returns the fund's balance after. */
   chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint;
-  /** The fund takes the scope's whole position in `market` at BP (RISK-SPEC §8.7), if its limits allow. */
-  insuranceTakeover(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number, tsNs: number): TakeoverResult;
-  /** Closes the scope's remaining position in `market` against ranked opposite positions at BP (§8.8). */
-  deleverage(scope: ScopeRef, market: string, bankruptcy: Bankruptcy, liquidationId: number, tsNs: number): readonly DeleverageLeg[];
+  /** The fund takes the scope's whole position in `market` at its BP (RISK-SPEC §8.7), if its limits allow. */
+  insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult;
+  /**
+   * Closes the scope's remaining position in `market` against ranked opposite positions, all at the one BP of
+   * that whole position, atomically (§8.8); throws, changing nothing, when there is no opposite trader position.
+   */
+  deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult;
   /** A scope without positions: sweep its residue to the fund, convert collateral or cover a deficit (§8.9). */
   completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion;
   /** Hands the scope back to normal risk evaluation (after completion or abort). */

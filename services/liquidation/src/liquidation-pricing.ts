@@ -5,7 +5,9 @@
  * limit rounded up, short buys rounded down; `libs/margin/bankruptcy`), tightened —
  * never loosened — to the market's price band around the mark, so one liquidation
  * cannot sweep a thin book far from the mark. A fill at or better than the limit is
- * therefore never worse than BP.
+ * therefore never worse than BP. The limit is never below the book's minimum price
+ * (1 tick): a short whose BP is below one tick bids 1 tick, and a fill there is the
+ * minimum-price close of RISK-SPEC §8 (its shortfall stays as the scope's deficit).
  *
  * Surplus of a fill (RISK-SPEC §8.5): `proceeds − BPamount(filled lots)`, where the
  * filled lots' BPamount is the step's exact BPamount pro rata. It is floored (it is
@@ -29,7 +31,7 @@ export function bandedLimitTicks(spec: MarketSpec, params: MarketRiskParams, sid
     return Math.max(bankruptcyLimitTicks, floorTicks, 1);
   }
   const ceilTicks = Number(divRoundBig(mark * (E8 + band), spt * E8, Rounding.Floor));
-  return Math.min(bankruptcyLimitTicks, ceilTicks);
+  return Math.max(1, Math.min(bankruptcyLimitTicks, ceilTicks));
 }
 
 export function surplusUnits(

@@ -2,7 +2,8 @@
  * The oracle service: an `IndexPricePublisher` on the bus. `publishAt(tsNs)`
  * publishes every symbol's index on `oracle.index-prices.v1` (key: symbol); the
  * composition root calls it from its clock (embedded: the simulation's event time),
- * so the stage itself never reads one.
+ * so the stage itself never reads one. A quote the publisher refuses (not a
+ * positive safe integer) is logged at error and not published.
  */
 import { type Bus, Topics } from '@perpcore/bus';
 import type { Logger } from '@perpcore/observability';
@@ -28,6 +29,8 @@ export function createOracleService(deps: OracleServiceDeps): OracleService {
     feed: deps.feed,
     source: deps.source ?? 'oracle-0',
     publish: (event) => deps.bus.publish(Topics.oracleIndexPrices, event),
+    // a broken quote of one symbol must not stop the others: logged, not published
+    onInvalidQuote: (error) => deps.logger.error({ code: error.code }, `index price not published: ${error.message}`),
   });
   deps.logger.info({ symbols: deps.feed.symbols }, 'oracle service started');
   return { publisher, publishAt: (tsNs) => publisher.publishAt(tsNs) };

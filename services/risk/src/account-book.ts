@@ -12,7 +12,9 @@
  * - Slots are assigned in arrival order and never reused: same input log, same
  *   slots, so iteration by slot is deterministic (state hash, audits).
  * - Balances are safe integers; every write goes through `addBalance`, which refuses
- *   a result outside ±(2^53 − 1) (RISK_INVALID_AMOUNT) before changing anything.
+ *   a result outside ±(2^53 − 1) before changing anything. Callers validate first
+ *   (deposit bounds, the fill plan), so reaching that refusal is an internal error:
+ *   it throws a `RangeError`, which halts the stage (stage-halt.ts), not a reject.
  * - `nonSettleMask` has bit a−1 set iff asset a ≠ 0 has a non-zero balance, so
  *   settle-only accounts skip collateral valuation entirely.
  */
@@ -80,7 +82,7 @@ export class AccountBook {
     const column = this.balances[asset];
     const after = column[slot] + deltaUnits;
     if (!Number.isSafeInteger(after)) {
-      throw new DomainError('RISK_INVALID_AMOUNT', `balance of account ${this.ids[slot]} asset ${asset} would leave the safe-integer range`);
+      throw new RangeError(`balance of account ${this.ids[slot]} asset ${asset} would leave the safe-integer range (${column[slot]} + ${deltaUnits})`);
     }
     column[slot] = after;
     if (asset !== 0) {

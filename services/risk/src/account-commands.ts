@@ -7,7 +7,12 @@
  * Rules
  * - Deposit: a known asset and a positive safe amount; an unknown account is
  *   opened (a venue opens an account on first deposit). Everything else on an
- *   unknown account is RISK_UNKNOWN_ACCOUNT.
+ *   unknown account is RISK_UNKNOWN_ACCOUNT. System accounts (the fee account, the
+ *   insurance funds) take no deposits (RISK_SYSTEM_ACCOUNT; a fund's capital is its
+ *   configured seed); the balance after may not exceed the asset's
+ *   `maxBalanceUnits` (RISK_BALANCE_ABOVE_MAX) nor the stage's deposits −
+ *   withdrawals its `maxNetDepositsUnits` (RISK_NET_DEPOSITS_ABOVE_MAX), so every
+ *   later sum stays exact (balance-limits.ts).
  * - Withdraw (settle asset): at most `max(0, min(WB − ΣPF, E) − Σ IM)` over the
  *   cross scope (`withdrawableUnits`): unrealized profit cannot be withdrawn; more
  *   than the wallet holds is RISK_INSUFFICIENT_BALANCE, more than the IM allows
@@ -87,8 +92,15 @@ export class AccountCommands {
     const amount = this.amount(d.amountUnits);
     this.accountIdValid(cmd.accountId);
     let slot = s.accounts.slotOf(cmd.accountId);
+    if (slot >= 0 && s.accounts.kind[slot] !== AccountKind.Trader) throw new RiskRejection(RiskReject.SystemAccount, `account ${cmd.accountId} is a system account: it takes no deposits`);
     const balance = slot < 0 ? 0 : s.accounts.balances[asset][slot];
-    if (!Number.isSafeInteger(balance + amount)) throw new RiskRejection(RiskReject.InvalidAmount, `balance ${balance} + ${amount} leaves the safe-integer range`);
+    const code = s.setup.assetCodes[asset];
+    const maxBalance = s.setup.limits.maxBalanceUnits[asset];
+    // amount ≤ 2^53 − 1 and balance ≤ 2^53 − 1: the difference form cannot round
+    if (amount > maxBalance - balance) throw new RiskRejection(RiskReject.BalanceAboveMax, `deposit ${amount} would take account ${cmd.accountId}'s ${code} balance ${balance} above its maximum ${maxBalance} units`);
+    const net = s.depositedUnits[asset] - s.withdrawnUnits[asset];
+    const maxNet = s.setup.limits.maxNetDepositsUnits[asset];
+    if (net + BigInt(amount) > maxNet) throw new RiskRejection(RiskReject.NetDepositsAboveMax, `deposit ${amount} would take the stage's ${code} deposits − withdrawals ${net} above its cap ${maxNet} units`);
     if (slot < 0) slot = s.accounts.open(cmd.accountId, AccountKind.Trader);
     s.accounts.addBalance(slot, asset, amount);
     s.depositedUnits[asset] += BigInt(amount);

@@ -6,21 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { MarginMode } from '@perpcore/domain';
+import { RiskHarness, USDT, aliceLong1BtcAt30k, btcSubticks, btcTicks } from './risk-harness.test-support.js';
 
 const MAKER = 10;
 const ALICE = 1;
+const BOB = 2;
 const CAROL = 3;
 
 describe('account query: the three questions', () => {
   it('answers collateral, price source and distances for a cross long (RISK-SPEC §4 formula)', () => {
-    const h = new RiskHarness();
-    h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(MAKER, 1_000_000 * USDT);
-    h.deposit(ALICE, 1_000 * USDT);
-    h.setLeverage(ALICE, 'BTCUSDT', 50);
-    h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-    h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+    const h = aliceLong1BtcAt30k(ALICE, MAKER);
     h.index('BTCUSDT', btcSubticks('29500'));
     const r = h.engine.accountReport(ALICE)!;
     // 1. accepted collateral
@@ -60,5 +56,35 @@ describe('account query: the three questions', () => {
     assert.equal(call.marginCall!.level!.equityUnits, String(2_037_500_000));
     assert.equal(call.marginCall!.level!.basisUnits, String(1_635 * USDT));
     assert.equal(h.engine.accountReport(CAROL)!.collateral[1].acceptedValueUnits, 2_137_500_000);
+  });
+
+  it('reports the cross scope\'s accepted collateral and withdrawable beside an isolated scope (issue 9 item 6)', () => {
+    const h = new RiskHarness();
+    h.index('BTCUSDT', btcSubticks('30000'));
+    h.index('ETHUSDT', 20_000_000); // 2,000.00
+    h.deposit(MAKER, 10_000_000 * USDT);
+    h.deposit(BOB, 10_000 * USDT);
+    h.deposit(BOB, 15_000_000, 'BTC'); // 0.15 BTC: 4,500 at index, 4,275 accepted
+    // cross: long 0.1 BTC at 30,000 (taker fee 1.5); isolated: short 10 ETH at 20× (bucket 1,000, fee 10 from it)
+    h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 100 });
+    assert.equal(h.place({ account: BOB, side: 'buy', priceTicks: btcTicks('30000'), lots: 100 }), '');
+    assert.equal(h.setMode(BOB, 'ETHUSDT', MarginMode.Isolated).event, 'commandAccepted');
+    h.setLeverage(BOB, 'ETHUSDT', 20);
+    h.place({ account: MAKER, side: 'buy', market: 'ETHUSDT', priceTicks: 200_000, lots: 1000 });
+    assert.equal(h.place({ account: BOB, side: 'sell', market: 'ETHUSDT', priceTicks: 200_000, lots: 1000 }), '');
+
+    const r = h.engine.accountReport(BOB)!;
+    assert.equal(r.isolated.length, 1);
+    assert.equal(r.isolated[0].equityUnits, 990 * USDT, 'the bucket, for contrast');
+    const walletUnits = 10_000 * USDT - 1_500_000 - 1_000 * USDT; // 8,998.5
+    assert.deepEqual(r.collateral.map((c) => [c.asset, c.balanceUnits, c.acceptedValueUnits]), [['USDT', walletUnits, walletUnits], ['BTC', 15_000_000, 4_275 * USDT]]);
+    assert.equal(r.acceptedCollateralUnits, walletUnits + 4_275 * USDT, 'WB + haircut BTC, not the isolated bucket');
+    assert.equal(r.cross.equityUnits, walletUnits + 4_275 * USDT, 'no UPnL at the entry mark');
+    // withdrawable = max(0, min(WB, E_cross) − IM_cross), IM of 0.1 BTC at the default 20× = 150
+    assert.equal(r.cross.initialUnits, 150 * USDT);
+    assert.equal(r.withdrawableUnits, walletUnits - 150 * USDT);
+    // and it is what a withdrawal accepts, to the unit
+    assert.equal(h.withdraw(BOB, r.withdrawableUnits + 1).event, 'commandRejected');
+    assert.equal(h.withdraw(BOB, r.withdrawableUnits).event, 'commandAccepted');
   });
 });

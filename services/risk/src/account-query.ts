@@ -13,6 +13,9 @@
  *    reported long up / short down) and bankruptcy price.
  * Also: balances, positions, open-order IM, available and withdrawable margin.
  *
+ * Every scope is evaluated once, and its report copies what it needs from the
+ * shared evaluator before the next scope's evaluation overwrites it; account-level
+ * fields (accepted collateral, withdrawable) are read from the cross report.
  * Off the hot path (allocates freely); reading changes nothing.
  */
 import { MarginMode } from '@perpcore/domain';
@@ -58,6 +61,10 @@ export interface ScopeReport {
   readonly basisUnits: number;
   readonly initialUnits: number;
   readonly openOrderImUnits: number;
+  /** Cross: the accepted collateral (WB + haircut assets); isolated: the bucket. */
+  readonly collateralUnits: number;
+  /** Σ PF of the scope's positions (positive: owed). */
+  readonly pendingFundingUnits: number;
   readonly levelE8: number | null;
   readonly marginCallLevelE8: number;
   readonly liquidationLevelE8: number;
@@ -101,15 +108,15 @@ export function accountReport(s: RiskState, accountId: number): AccountReport | 
     });
   }
   const cross = scopeReport(s, slot, -1);
-  const ev = s.evaluator;
-  ev.evaluateCross(slot);
-  const withdrawable = withdrawableUnits(acc.balances[0][slot] - ev.pendingFundingUnits, ev.result.equityUnits, ev.initialUnits);
+  // The cross terms come from the cross report, never from the evaluator: every
+  // isolated evaluation below overwrites its fields (issue 9 item 6).
+  const withdrawable = withdrawableUnits(acc.balances[0][slot] - cross.pendingFundingUnits, cross.equityUnits, cross.initialUnits);
   const isolated: ScopeReport[] = [];
   for (let r = acc.firstRow[slot]; r >= 0; r = s.ledger.nextOfAccount[r]) {
     if (s.ledger.mode[r] === MarginMode.Isolated && (s.ledger.qtyLots[r] !== 0 || s.ledger.openOrders[r] > 0 || s.ledger.isolatedUnits[r] !== 0)) isolated.push(scopeReport(s, slot, r));
   }
   const kind = acc.kind[slot] === AccountKind.Trader ? 'TRADER' : acc.kind[slot] === AccountKind.FeeAccount ? 'FEE' : 'INSURANCE_FUND';
-  return { accountId, kind, collateral, acceptedCollateralUnits: ev.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
+  return { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
 }
 
 function scopeReport(s: RiskState, slot: number, isolatedRow: number): ScopeReport {
@@ -188,6 +195,8 @@ function scopeReport(s: RiskState, slot: number, isolatedRow: number): ScopeRepo
     basisUnits: snapshot.basis,
     initialUnits: snapshot.initial,
     openOrderImUnits: snapshot.orderIm,
+    collateralUnits: snapshot.collateral,
+    pendingFundingUnits: snapshot.pf,
     levelE8: marginLevelE8(snapshot.equity, snapshot.basis),
     marginCallLevelE8: levels.marginCallLevelE8,
     liquidationLevelE8: levels.liquidationLevelE8,

@@ -9,6 +9,9 @@
  * - LEVERAGE_PNL: `adlScoreLeveragePnl` with the candidate scope's wallet (or
  *   bucket), UPnL and MM.
  *
+ * A run (`adlSlices`) walks the queue in order, each candidate closing
+ * `min(remaining, its size)`, until the liquidated position is covered.
+ *
  * Scores are exact rationals compared by cross-multiplication. The queue is built
  * when ADL actually runs (rare), so bigint cost does not matter; the 1–5 indicator
  * uses the same ranking.
@@ -59,6 +62,33 @@ export function adlQueue(s: RiskState, m: number, sideSign: number, excludeSlot:
     out.push({ accountId: s.accounts.ids[slot], qtyLots: q, score });
   }
   return out.sort(compareAdlCandidates);
+}
+
+/** The slices of one ADL run: queue order, each `min(remaining, its size)` (parallel arrays). */
+export interface AdlSlices {
+  readonly rows: number[];
+  readonly slots: number[];
+  readonly lots: number[];
+  /** Lots of the liquidated position the queue could not take (0 normally). */
+  readonly remainingLots: number;
+}
+
+/** Plans an ADL run against the liquidated position of signed `qtyLots` (slot `liquidatedSlot`) in market m. */
+export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy): AdlSlices {
+  const led = s.ledger;
+  const out: AdlSlices = { rows: [], slots: [], lots: [], remainingLots: 0 };
+  let remaining = Math.abs(qtyLots);
+  for (const candidate of adlQueue(s, m, -Math.sign(qtyLots), liquidatedSlot, bankruptcyOfRow)) {
+    if (remaining === 0) break;
+    const slot = s.accounts.slotOf(candidate.accountId);
+    const r = led.rowOf(s.accounts.firstRow[slot], m);
+    const n = Math.min(remaining, Math.abs(led.qtyLots[r]));
+    out.rows.push(r);
+    out.slots.push(slot);
+    out.lots.push(n);
+    remaining -= n;
+  }
+  return { ...out, remainingLots: remaining };
 }
 
 export interface AdlIndicatorEntry {

@@ -6,20 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MarginMode, OrderType } from '@perpcore/domain';
 import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type RiskEventV1 } from '@perpcore/proto';
-import { FEE_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { FEE_ACCOUNT, RiskHarness, USDT, aliceLong1BtcAt30k, btcSubticks, btcTicks } from './risk-harness.test-support.js';
 
 const MAKER = 10;
 const ALICE = 1;
 
 /** Alice long 1 BTC at 30,000 (50×, WB 985); Bob isolated in ETHUSDT with no position. */
 function world(): RiskHarness {
-  const h = new RiskHarness();
-  h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(MAKER, 1_000_000 * USDT);
-  h.deposit(ALICE, 1_000 * USDT);
-  h.setLeverage(ALICE, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  const h = aliceLong1BtcAt30k(ALICE, MAKER);
   h.deposit(2, 500 * USDT);
   h.setMode(2, 'ETHUSDT', MarginMode.Isolated);
   h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('29000'), lots: 10, orderId: 777 });
@@ -57,7 +51,7 @@ describe('account commands: clear rejects, nothing changed', () => {
       expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: amount } as never }, 'RISK_INVALID_AMOUNT', /amount/);
       expectAccountReject(h, ALICE, { command: 'withdraw', withdraw: { asset: 'USDT', amountUnits: amount } as never }, 'RISK_INVALID_AMOUNT');
     }
-    expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: Number.MAX_SAFE_INTEGER } as never }, 'RISK_INVALID_AMOUNT', /safe-integer/);
+    expectAccountReject(h, ALICE, { command: 'deposit', deposit: { asset: 'USDT', amountUnits: Number.MAX_SAFE_INTEGER } as never }, 'RISK_BALANCE_ABOVE_MAX', /maximum/);
     expectAccountReject(h, ALICE, {}, 'RISK_INVALID_COMMAND');
   });
 

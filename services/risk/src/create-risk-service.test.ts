@@ -53,4 +53,53 @@ describe('risk service on the bus', () => {
     assert.ok(service.engine.audit().ok);
     await service.close();
   });
+
+  it('on a halt: logs it at fatal with the input, and with stopConsumingOnHalt reads nothing more', async () => {
+    const bus = new InProcessBus({ codecRoundTrip: true });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('risk-test', 'info', { destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const service = await createRiskService({ bus, config: riskConfig(), logger, stopConsumingOnHalt: true });
+    const accountEvents: RiskEventV1[] = [];
+    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'probe', fromBeginning: true }, (m) => void accountEvents.push(m.value));
+    const deposit = (seq: number) => ({ schemaMajor: SCHEMA_MAJOR_V1, accountId: 1, seq, tsNs: T0 + seq, source: 'gateway-0', commandId: seq, command: 'deposit', deposit: { asset: 'USDT', amountUnits: 10 * USDT } }) as AccountCommandV1;
+    const commands = service.engine.commands as unknown as { apply(cmd: unknown): string };
+    commands.apply = () => {
+      throw new RangeError('forced internal error');
+    };
+    bus.publish(Topics.gatewayAccountCommands, deposit(1));
+    await bus.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the subscriptions close after the handler returned
+    const fatal = lines.find((l) => l.level === 60 && String(l.msg).includes('halted'));
+    assert.ok(fatal, 'logged at fatal');
+    assert.deepEqual(fatal.input, { kind: 'account_command', source: 'gateway-0', seq: 1, market: '', accountId: 1, tsNs: T0 + 1 });
+    const answered = accountEvents.length;
+    bus.publish(Topics.gatewayAccountCommands, deposit(2));
+    await bus.flush();
+    assert.equal(accountEvents.length, answered, 'the stopped shard reads no more input');
+    assert.equal(service.engine.halt.commandsRefused, 1, 'only the halting command was answered (refused)');
+    await service.close();
+  });
+
+  it('publishes a refused index on the market topic, wire-valid, and logs it at warn with its reason', async () => {
+    const bus = new InProcessBus({ codecRoundTrip: true });
+    const lines: string[] = [];
+    const logger = createLogger('risk-test', 'warn', { destination: { write: (line: string) => lines.push(line) } });
+    const service = await createRiskService({ bus, config: riskConfig(), logger });
+    const marketEvents: RiskEventV1[] = [];
+    await bus.subscribe(Topics.riskMarketEvents, { groupId: 'probe', fromBeginning: true }, (m) => void marketEvents.push(m.value));
+    const index = (source: string, tsNs: number, priceSubticks: number) =>
+      bus.publish(Topics.oracleIndexPrices, { schemaMajor: SCHEMA_MAJOR_V1, seq: 1, tsNs, source, symbol: 'BTCUSDT', event: 'indexPrice', indexPrice: { priceSubticks, sources: [] } } as unknown as OracleEventV1);
+    index('oracle-0', T0, btcSubticks('30000'));
+    index('oracle-1', T0 - 1_000_000_000, btcSubticks('29000')); // a second late
+    await bus.flush();
+    assert.deepEqual(marketEvents.map((e) => e.event), ['markPrice', 'indexPriceRejected']);
+    const rejected = marketEvents[1].indexPriceRejected!;
+    assert.deepEqual([rejected.reason, rejected.inputSource, rejected.tsNs, rejected.lastAppliedTsNs], [perpcore.risk.v1.IndexPriceRejectReason.INDEX_PRICE_REJECT_REASON_STALE, 'oracle-1', T0 - 1_000_000_000, T0]);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.reason !== undefined);
+    assert.equal(logged.length, 1);
+    assert.deepEqual([logged[0].level, logged[0].symbol, logged[0].reason, logged[0].inputSource, logged[0].inputSeq], [40, 'BTCUSDT', 'STALE', 'oracle-1', 1]);
+    assert.match(String(logged[0].msg), /^index price refused: index stamped .* is not newer than the last applied/);
+    assert.deepEqual(service.engine.indexGate.rejectedByReason, { STALE: 1, INVALID_PRICE: 0, PRICE_OUT_OF_RANGE: 0, INVALID_TIMESTAMP: 0, UNKNOWN_SYMBOL: 0 });
+    await service.close();
+  });
 });

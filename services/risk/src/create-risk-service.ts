@@ -10,13 +10,23 @@
  *   periodic book sample event from matching (best bid/ask and impact depth).
  * - Time without an index (funding times on a quiet oracle): the composition root
  *   calls `advanceTime(tsNs)` from its clock; the engine itself never reads one.
+ * - Halt (stage-halt.ts): the service logs it at fatal with the input's identity.
+ *   With `stopConsumingOnHalt` (cluster processes) it then closes its
+ *   subscriptions: nothing more is read or committed, so the offsets after the
+ *   halting input stay unconsumed for whoever restarts the shard. Embedded mode
+ *   keeps consuming so every later command is answered with RISK_STAGE_HALTED.
+ * - A refused index (`IndexPriceRejectedV1`: stale, invalid, unlisted) is logged
+ *   at warn with its reason and input, besides the event; the engine counts them
+ *   per reason (`engine.indexGate.rejectedByReason`, in the shells' stats).
  */
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import type { Logger } from '@perpcore/observability';
+import type { RiskEventV1, perpcore } from '@perpcore/proto';
 import { accountCommandsHandler } from './handlers/account-commands-handler.js';
 import { matchingAccountEventsHandler, matchingEventsHandler } from './handlers/matching-events-handler.js';
 import { oracleEventsHandler } from './handlers/oracle-events-handler.js';
 import { orderCommandsHandler } from './handlers/order-commands-handler.js';
+import { indexRejectReasonName } from './index-price-gate.js';
 import type { BookTopProvider, RiskEngineConfig } from './risk-config.js';
 import { RiskEngine } from './risk-engine.js';
 
@@ -27,6 +37,8 @@ export interface RiskServiceDeps {
   readonly bookTop?: BookTopProvider;
   readonly matchingInput?: 'market' | 'account';
   readonly groupId?: string;
+  /** Close the input subscriptions when the stage halts (default false: keep refusing input). */
+  readonly stopConsumingOnHalt?: boolean;
 }
 
 export interface RiskService {
@@ -35,19 +47,48 @@ export interface RiskService {
   close(): Promise<void>;
 }
 
+function logIndexRejected(logger: Logger, event: RiskEventV1): void {
+  const r = event.indexPriceRejected as perpcore.risk.v1.IndexPriceRejectedV1;
+  logger.warn(
+    { symbol: r.symbol, reason: indexRejectReasonName(r.reason), priceSubticks: r.priceSubticks, tsNs: r.tsNs, lastAppliedTsNs: r.lastAppliedTsNs, inputSource: r.inputSource, inputSeq: r.inputSeq },
+    `index price refused: ${r.message}`,
+  );
+}
+
 export async function createRiskService(deps: RiskServiceDeps): Promise<RiskService> {
   const { bus, logger } = deps;
   const groupId = deps.groupId ?? deps.config.source;
+  let subscriptions: Subscription[] = [];
+  const closeSubscriptions = async () => {
+    const open = subscriptions;
+    subscriptions = [];
+    for (const s of open) await s.close();
+  };
   const engine = new RiskEngine({
     config: deps.config,
     bookTop: deps.bookTop,
+    onHalt: (halt) => {
+      logger.fatal({ err: halt.error, reason: halt.reason, input: halt.input }, engine.halt.describe());
+      // deferred: a subscription is not closed from inside its own handler
+      if (deps.stopConsumingOnHalt === true) {
+        setImmediate(() => {
+          closeSubscriptions().then(
+            () => logger.fatal({ input: halt.input }, 'risk stage halted: stopped consuming'),
+            (error: unknown) => logger.error({ err: error }, 'risk stage halted: closing the subscriptions failed'),
+          );
+        });
+      }
+    },
     ports: {
-      publish: (event) => bus.publish(event.accountId !== 0 ? Topics.riskAccountEvents : Topics.riskMarketEvents, event),
+      publish: (event) => {
+        if (event.event === 'indexPriceRejected') logIndexRejected(logger, event);
+        bus.publish(event.accountId !== 0 ? Topics.riskAccountEvents : Topics.riskMarketEvents, event);
+      },
       toMatching: (command) => bus.publish(Topics.matchingCommands, command),
     },
   });
   const options = { groupId, fromBeginning: true };
-  const subscriptions: Subscription[] = [
+  subscriptions = [
     await bus.subscribe(Topics.gatewayAccountCommands, options, accountCommandsHandler(engine)),
     await bus.subscribe(Topics.gatewayOrderCommands, options, orderCommandsHandler(engine)),
     await bus.subscribe(Topics.oracleIndexPrices, options, oracleEventsHandler(engine)),
@@ -59,8 +100,6 @@ export async function createRiskService(deps: RiskServiceDeps): Promise<RiskServ
   return {
     engine,
     advanceTime: (tsNs) => engine.advanceTime(tsNs),
-    async close() {
-      for (const s of subscriptions) await s.close();
-    },
+    close: closeSubscriptions,
   };
 }

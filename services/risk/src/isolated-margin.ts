@@ -3,14 +3,26 @@
  * the bucket of one isolated position, always as a `LedgerTransferV1` (reason
  * ISOLATED_MARGIN), so the account's settle total is unchanged by every move.
  *
- * - Hold: an order that raises the isolated IM moves the increase into the bucket
- *   (pre-trade-check.ts).
- * - Release: when open orders shrink or leave (cancel, amend), the decrease in IM
- *   goes back, but never so much that the bucket's equity falls below the IM that
- *   remains: `min(IM_before − IM_after, max(0, E_iso − IM_after))`, and never more
- *   than the bucket holds. Fills release nothing: the order margin becomes the
- *   position's.
+ * The bucket holds the position's margin plus the holds of its open orders. Each
+ * order's hold is tracked (`OpenOrders.holdUnits`), so hold and release are exact
+ * inverses and an order never returns money it did not move:
+ * - Hold: a place or amend that raises the isolated IM moves the increase into the
+ *   bucket (pre-trade-check.ts) and adds it to the order's hold; an amend's
+ *   increase is also remembered as the amend's part. Reduce-only orders hold
+ *   nothing (a trader can always close), so they release nothing either.
+ * - Refusal by matching (`refund`): a refused place returns its whole hold, a
+ *   refused amend its part, exactly, whatever the mark did meanwhile (the command
+ *   never happened); only an empty bucket bounds it (losses may have used it).
+ * - Cancel, and an amend that shrinks the IM once matching confirms it (`release`):
+ *   the order's hold (for the amend: the IM decrease, at most the hold) leaves the
+ *   order; what goes back is at most that, never more than the bucket holds, and
+ *   never so much that `E_iso` falls below the IM that remains; the rest stays as
+ *   position margin.
+ * - Fill: the filled share of the hold becomes position margin where it already is
+ *   (no transfer); the order keeps `floor(hold × left / (filled + left))`
+ *   (`OpenOrders.applyFill`).
  * - Sweep: a row left flat with no open orders returns its whole (positive) bucket.
+ * Risk refusals move nothing: the transfer is the last step of an accepted check.
  */
 import { MarginMode } from '@perpcore/domain';
 import { perpcore } from '@perpcore/proto';
@@ -48,29 +60,29 @@ export class IsolatedMargin {
     });
   }
 
-  /** Order IM of the row now (the kernel's walk). */
-  orderIm(r: number): number {
-    const s = this.s;
-    const led = s.ledger;
-    const m = led.market[r];
-    const market = s.markets[m];
-    if (led.openOrders[r] === 0 || market.markSubticks <= 0) return 0;
-    return s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], market.markSubticks);
+  /**
+   * Matching refused the command that moved `amountUnits` into the row's bucket:
+   * all of it goes back (at most what the bucket holds). Returns the units moved.
+   */
+  refund(r: number, amountUnits: number, tsNs: number): number {
+    const back = Math.min(amountUnits, Math.max(0, this.s.ledger.isolatedUnits[r]));
+    if (back > 0) this.transfer(r, -back, tsNs);
+    return back;
   }
 
-  /** After open orders of an isolated row shrank: returns part of the IM decrease (see the module doc). */
-  releaseAfterOrderChange(r: number, orderImBefore: number, tsNs: number): void {
-    const s = this.s;
-    const led = s.ledger;
-    if (led.mode[r] !== MarginMode.Isolated) return;
-    if (this.sweepIfFlat(r, tsNs)) return;
-    const decrease = orderImBefore - this.orderIm(r);
-    if (decrease <= 0) return;
-    const ev = s.evaluator;
+  /**
+   * An order gave up `amountUnits` of its hold (cancel, confirmed shrink): returns
+   * as much as the scope can spare above the IM that remains (module doc). Call it
+   * after the order book of the row changed. Returns the units moved.
+   */
+  release(r: number, amountUnits: number, tsNs: number): number {
+    if (amountUnits <= 0 || this.s.ledger.mode[r] !== MarginMode.Isolated) return 0;
+    const ev = this.s.evaluator;
     const iso = ev.evaluateIsolated(r);
     const room = iso.equityUnits - ev.initialUnits;
-    const release = Math.min(decrease, room, led.isolatedUnits[r]);
-    if (release > 0) this.transfer(r, -release, tsNs);
+    const back = Math.min(amountUnits, room, this.s.ledger.isolatedUnits[r]);
+    if (back > 0) this.transfer(r, -back, tsNs);
+    return back > 0 ? back : 0;
   }
 
   /** A flat isolated row without orders returns its bucket; true when it did. */

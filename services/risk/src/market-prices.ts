@@ -5,7 +5,10 @@
  *   updates the market of that symbol and every collateral asset priced by it,
  *   advances the market's schedules to the event time, recomputes the mark, and on
  *   a change publishes `MarkPriceV1` and runs the breach index for that market (and
- *   for the collateral dimensions whose index moved).
+ *   for the collateral dimensions whose index moved). Called only with an index
+ *   the gate admitted (index-price-gate.ts: a listed symbol, a positive price in
+ *   the market's range, stamped after the symbol's last applied one), so
+ *   `indexTsNs` only grows.
  * - `advance(tsNs)`: time alone (a timer in embedded mode): basis and premium
  *   samples and funding times for every market, no new index.
  * - Funding (the schedule's hooks): ΔG = `fundingIndexIncrement(F, P_f)` with P_f

@@ -19,6 +19,13 @@
  *   lots until matching confirms (`amended`) or refuses it (then it is undone).
  * Orders risk did not check (the liquidation engine's IOCs) are not tracked here.
  *
+ * Isolated holds (isolated-margin.ts has the rules): `holdUnits[o]` is what the
+ * order moved into its row's bucket and still owns (0 for cross and reduce-only
+ * orders); `amendHoldUnits[o]` is the amend in flight's part: > 0 moved in by it
+ * (returned if matching refuses), < 0 to return when matching confirms it. A fill
+ * of `f` lots out of `f + left` keeps `floor(hold × left / (f + left))` on the
+ * order (`applyFill`); the rest is position margin already in the bucket.
+ *
  * Invariants: `reduceOnly{Buy,Sell}Lots[row]` = Σ remaining lots of the row's
  * reduce-only orders on that side; `{buy,sell}LotTicks[row]` = Σ remaining lots ×
  * price of all the row's orders on that side; `{buy,sell}Version[row]` changes on
@@ -27,6 +34,7 @@
  * key the kernel last reported as the end of the reducing lots), so a change behind
  * the reducing prefix leaves the kernel's reducing walk cached.
  */
+import { Rounding, mulDiv } from '@perpcore/domain';
 import { OrderIdIndex } from './order-id-index.js';
 import type { PositionLedger } from './position-ledger.js';
 
@@ -60,6 +68,10 @@ export class OpenOrders {
   /** Amend awaiting matching's confirmation: previous price and lots (−1 = none). */
   readonly amendPrevPriceTicks: number[] = [];
   readonly amendPrevLots: number[] = [];
+  /** Units this order moved into its isolated bucket and still owns (see the module doc). */
+  readonly holdUnits: number[] = [];
+  /** The amend in flight's part of the hold: > 0 moved in, < 0 to return on confirmation, 0 none. */
+  readonly amendHoldUnits: number[] = [];
   private readonly nextFree: number[] = [];
   private readonly ids: OrderIdIndex[];
   /** Per (row, side): sorted slots and their count; index 2 × row (+1 for sells). */
@@ -138,6 +150,8 @@ export class OpenOrders {
       this.state.push(0);
       this.amendPrevPriceTicks.push(-1);
       this.amendPrevLots.push(-1);
+      this.holdUnits.push(0);
+      this.amendHoldUnits.push(0);
       this.nextFree.push(-1);
     }
     this.orderId[o] = orderId;
@@ -149,6 +163,8 @@ export class OpenOrders {
     this.state[o] = OrderState.Pending;
     this.amendPrevPriceTicks[o] = -1;
     this.amendPrevLots[o] = -1;
+    this.holdUnits[o] = 0;
+    this.amendHoldUnits[o] = 0;
     this.insert(o);
     this.addLotTicks(o, lots * priceTicks);
     this.ids[market].set(orderId, o);
@@ -166,6 +182,8 @@ export class OpenOrders {
     this.ids[market].delete(this.orderId[o]);
     this.rows.openOrders[row]--;
     this.remainingLots[o] = 0;
+    this.holdUnits[o] = 0;
+    this.amendHoldUnits[o] = 0;
     this.nextFree[o] = this.freeHead;
     this.freeHead = o;
     this.live--;
@@ -177,6 +195,22 @@ export class OpenOrders {
     if (this.reduceOnly[o]) this.addReduceOnly(o, lots - this.remainingLots[o]);
     this.addLotTicks(o, (lots - this.remainingLots[o]) * this.priceTicks[o]);
     this.remainingLots[o] = lots;
+  }
+
+  /**
+   * A fill of `filledLots` left `remainingLots` (matching's figure): the order keeps
+   * its share of the hold, rounded down (the unit in doubt stays with the position),
+   * and so does an amend's part in flight. Removes the order when nothing is left.
+   */
+  applyFill(market: number, o: number, filledLots: number, remainingLots: number): void {
+    if (remainingLots <= 0) {
+      this.remove(market, o);
+      return;
+    }
+    const before = filledLots + remainingLots;
+    if (this.holdUnits[o] > 0) this.holdUnits[o] = mulDiv(this.holdUnits[o], remainingLots, before, Rounding.Floor);
+    if (this.amendHoldUnits[o] > 0) this.amendHoldUnits[o] = mulDiv(this.amendHoldUnits[o], remainingLots, before, Rounding.Floor);
+    this.setRemaining(o, remainingLots);
   }
 
   /** Moves an order to a new price and remaining size (its place in the list follows the price). */

@@ -4,6 +4,17 @@
  * amend undone), filled (both legs settled), cancelled (the hold is released),
  * amended (confirmed at matching's values).
  *
+ * Isolated money follows the order's tracked hold (isolated-margin.ts):
+ * - rejected: a refused place returns its whole hold, a refused amend the part it
+ *   moved in, and the order's price and lots are restored, so the state is the one
+ *   before the command (the hash pins it). A rejection is matched to its order by
+ *   owner as well as id (a cancel of someone else's order id is refused too), and
+ *   a rejection while the order is still PENDING is the place's: matching answers a
+ *   place before any amend of it;
+ * - cancelled: the order's hold leaves it, returned as far as the scope can spare;
+ * - amended: a shrink accepted by risk returns its part once matching confirms it
+ *   (until then matching may still fill the old size, so the hold stays).
+ *
  * After each fill leg:
  * - reduce-only orders that no longer fit the position (wrong side, or more lots
  *   than |Q|) are cancelled, least aggressive first (a fill already matched is
@@ -17,7 +28,7 @@
  * - the account's scopes are re-evaluated (transition events, fresh triggers).
  */
 import { FillType, Liquidity, MarginMode } from '@perpcore/domain';
-import type { FillSettlement } from './fill-settlement.js';
+import type { FillSettlement, LegPlan } from './fill-settlement.js';
 import type { IsolatedMargin } from './isolated-margin.js';
 import type { MarginWatch } from './margin-watch.js';
 import { OrderState } from './open-orders.js';
@@ -40,18 +51,30 @@ export class OrderLifecycle {
     if (o >= 0 && this.s.orders.state[o] === OrderState.Pending) this.s.orders.state[o] = OrderState.Live;
   }
 
-  /** Matching refused a command about this order: undo a pending amend, or drop a pending place. */
-  rejected(m: number, orderId: number, tsNs: number): void {
+  /** Matching refused a command of `accountId` about this order: drop a pending place, or undo a pending amend. */
+  rejected(m: number, orderId: number, accountId: number, tsNs: number): void {
     const s = this.s;
-    const o = s.orders.find(m, orderId);
+    const orders = s.orders;
+    const o = orders.find(m, orderId);
     if (o < 0) return;
-    if (s.orders.amendPrevLots[o] >= 0) {
-      s.orders.reprice(o, s.orders.amendPrevPriceTicks[o], s.orders.amendPrevLots[o]);
-      s.orders.amendPrevPriceTicks[o] = -1;
-      s.orders.amendPrevLots[o] = -1;
+    const r = orders.row[o];
+    if (s.accounts.ids[s.ledger.account[r]] !== accountId) return;
+    if (orders.state[o] === OrderState.Pending) {
+      const hold = orders.holdUnits[o];
+      orders.remove(m, o);
+      if (hold > 0) this.afterReturn(r, m, this.isolated.refund(r, hold, tsNs), tsNs);
       return;
     }
-    if (s.orders.state[o] === OrderState.Pending) this.removeOrder(m, o, tsNs);
+    if (orders.amendPrevLots[o] < 0) return;
+    orders.reprice(o, orders.amendPrevPriceTicks[o], orders.amendPrevLots[o]);
+    orders.amendPrevPriceTicks[o] = -1;
+    orders.amendPrevLots[o] = -1;
+    const part = orders.amendHoldUnits[o];
+    orders.amendHoldUnits[o] = 0;
+    if (part > 0) {
+      orders.holdUnits[o] -= part;
+      this.afterReturn(r, m, this.isolated.refund(r, part, tsNs), tsNs);
+    }
   }
 
   canceled(m: number, orderId: number, tsNs: number): void {
@@ -60,22 +83,29 @@ export class OrderLifecycle {
   }
 
   amended(m: number, orderId: number, priceTicks: number, qtyLots: number, tsNs: number): void {
-    const s = this.s;
-    const o = s.orders.find(m, orderId);
+    const orders = this.s.orders;
+    const o = orders.find(m, orderId);
     if (o < 0) return;
-    const r = s.orders.row[o];
-    const before = s.ledger.mode[r] === MarginMode.Isolated ? this.isolated.orderIm(r) : 0;
-    s.orders.reprice(o, priceTicks, qtyLots);
-    s.orders.amendPrevPriceTicks[o] = -1;
-    s.orders.amendPrevLots[o] = -1;
-    if (s.ledger.mode[r] === MarginMode.Isolated) this.isolated.releaseAfterOrderChange(r, before, tsNs);
+    orders.reprice(o, priceTicks, qtyLots);
+    orders.amendPrevPriceTicks[o] = -1;
+    orders.amendPrevLots[o] = -1;
+    const part = orders.amendHoldUnits[o];
+    orders.amendHoldUnits[o] = 0;
+    if (part < 0) {
+      const given = Math.min(-part, orders.holdUnits[o]);
+      orders.holdUnits[o] -= given;
+      const r = orders.row[o];
+      this.afterReturn(r, m, this.isolated.release(r, given, tsNs), tsNs);
+    }
   }
 
   /**
    * One leg of a fill for `accountId` (opened with a zero balance if unknown: a
-   * matched fill must settle). `side` is this account's side.
+   * matched fill must settle). `side` is this account's side. `plan`: the leg as
+   * `FillSettlement.planPair` worked it out (null: planned here, right before it
+   * is written).
    */
-  fillLeg(m: number, accountId: number, orderId: number, side: number, priceTicks: number, lots: number, remainingLots: number, liquidity: number, fillType: number, tradeSeq: number, tsNs: number): void {
+  fillLeg(m: number, accountId: number, orderId: number, side: number, priceTicks: number, lots: number, remainingLots: number, liquidity: number, fillType: number, tradeSeq: number, tsNs: number, plan: LegPlan | null = null): void {
     const s = this.s;
     let slot = s.accounts.slotOf(accountId);
     if (slot < 0) slot = s.accounts.open(accountId, AccountKind.Trader);
@@ -85,7 +115,7 @@ export class OrderLifecycle {
       market.markSubticks = priceTicks * market.params.markSubticksPerTick;
       s.evaluator.marks[m] = market.markSubticks;
     }
-    const r = this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
+    const r = plan !== null ? this.settlement.applyLeg(plan, orderId, remainingLots, tradeSeq, tsNs) : this.settlement.settleLeg(m, slot, orderId, side, priceTicks, lots, remainingLots, liquidity, fillType, tradeSeq, tsNs);
     this.trimReduceOnly(m, r, tsNs);
     this.isolated.sweepIfFlat(r, tsNs);
     this.watch.reevaluateAccount(slot, m, tsNs);
@@ -105,13 +135,17 @@ export class OrderLifecycle {
   private removeOrder(m: number, o: number, tsNs: number): void {
     const s = this.s;
     const r = s.orders.row[o];
-    if (s.ledger.mode[r] === MarginMode.Isolated) {
-      const before = this.isolated.orderIm(r);
-      s.orders.remove(m, o);
-      this.isolated.releaseAfterOrderChange(r, before, tsNs);
-    } else {
-      s.orders.remove(m, o);
-    }
+    const hold = s.orders.holdUnits[o];
+    s.orders.remove(m, o);
+    if (hold <= 0 && s.ledger.mode[r] !== MarginMode.Isolated) return;
+    const bucket = s.ledger.isolatedUnits[r];
+    const returned = this.isolated.sweepIfFlat(r, tsNs) ? bucket : this.isolated.release(r, hold, tsNs);
+    this.afterReturn(r, m, returned, tsNs);
+  }
+
+  /** Money went back from the row's bucket to the wallet: both scopes of the account changed (states, triggers). */
+  private afterReturn(r: number, m: number, returnedUnits: number, tsNs: number): void {
+    if (returnedUnits > 0) this.watch.reevaluateAccount(this.s.ledger.account[r], m, tsNs);
   }
 
   private recheckMaker(m: number, slot: number, r: number, tsNs: number): void {

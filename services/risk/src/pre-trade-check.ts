@@ -16,7 +16,16 @@
  *    - cross: available margin `E − Σ IM` (the new order included) ≥ 0;
  *    - isolated: the cross scope's withdrawable amount covers the hold, and the
  *      bucket plus the hold covers the isolated IM; the hold then moves from the
- *      wallet into the bucket (LedgerTransferV1).
+ *      wallet into the bucket (LedgerTransferV1) and is recorded on the order
+ *      (`OpenOrders.holdUnits`; an amend's increase also as its part in flight,
+ *      `amendHoldUnits`), so that matching's refusal returns exactly it;
+ * 5. an isolated amend that lowers the IM records the decrease, at most the order's
+ *    hold, as a negative part to return when matching confirms (isolated-margin.ts).
+ *
+ * A reject leaves the state as it was: the order added (or repriced) to measure its
+ * IM is taken out (or put back) on every failure, including an open-order notional
+ * the kernel cannot represent (RISK_NOTIONAL_ABOVE_MAX_TIER: past the safe range is
+ * past every tier's cap), and the transfer is the last step of an accept.
  *
  * Market and stop-market orders are held at the worst price the band lets them
  * trade: the mark (or the stop's trigger, if beyond it) moved by `priceBandE8`,
@@ -26,7 +35,7 @@
  * allocation on accept (a reject allocates its message).
  */
 import { DomainError, OrderType, Rounding, mulDiv } from '@perpcore/domain';
-import { checkLeverageForOrders, withdrawableUnits } from '@perpcore/margin';
+import { type MarketRiskParams, checkLeverageForOrders, withdrawableUnits } from '@perpcore/margin';
 import type { IsolatedMargin } from './isolated-margin.js';
 import { MarginStateCode } from './margin-state-code.js';
 import { type OrderIntent, hasLimitPrice, isKnownOrderType } from './order-intent.js';
@@ -41,6 +50,8 @@ export class PreTradeCheck {
   rejectMessage = '';
   accepted = 0;
   rejected = 0;
+  /** Why the kernel could not size the last order (set before a NOTIONAL_ABOVE_MAX_TIER reject). */
+  private kernelMessage = '';
   /** Reused input of the tier check (no allocation per order). */
   private readonly tierInput = { qtyLots: 0, markSubticks: 0, openingNotionalUnits: 0 };
 
@@ -71,7 +82,11 @@ export class PreTradeCheck {
     const lev = led.leverage[r];
     const before = s.kernel.orderIm(params, r, q, lev, mark);
     const added = s.orders.add(o.market, o.orderId, r, o.side, price, o.qtyLots, o.reduceOnly);
-    const after = s.kernel.orderIm(params, r, q, lev, mark);
+    const after = this.orderImOrNaN(params, r, q, lev, mark);
+    if (Number.isNaN(after)) {
+      s.orders.remove(o.market, added);
+      return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
+    }
     const hold = after - before;
     if (hold > 0 && !o.reduceOnly) {
       const failed = this.holdMargin(slot, r, market, hold, s.kernel.openingNotionalUnits, tsNs);
@@ -79,6 +94,7 @@ export class PreTradeCheck {
         s.orders.remove(o.market, added);
         return failed;
       }
+      if (led.isIsolated(r)) s.orders.holdUnits[added] = hold;
     }
     this.accepted++;
     return '';
@@ -107,15 +123,26 @@ export class PreTradeCheck {
     const mark = market.markSubticks;
     const before = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
     s.orders.reprice(o, priceTicks, qtyLots);
-    const after = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
+    const after = this.orderImOrNaN(market.params, r, led.qtyLots[r], led.leverage[r], mark);
+    if (Number.isNaN(after)) {
+      s.orders.reprice(o, oldPrice, oldLots);
+      return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
+    }
     const hold = after - before;
+    let part = 0;
     if (hold > 0 && !reduceOnly) {
       const failed = this.holdMargin(slot, r, market, hold, s.kernel.openingNotionalUnits, tsNs);
       if (failed !== '') {
         s.orders.reprice(o, oldPrice, oldLots);
         return failed;
       }
+      if (led.isIsolated(r)) part = hold;
+    } else if (hold < 0 && led.isIsolated(r)) {
+      const returned = Math.min(-hold, s.orders.holdUnits[o]);
+      if (returned > 0) part = -returned;
     }
+    s.orders.holdUnits[o] += part > 0 ? part : 0;
+    s.orders.amendHoldUnits[o] = part;
     s.orders.amendPrevPriceTicks[o] = oldPrice;
     s.orders.amendPrevLots[o] = oldLots;
     this.accepted++;
@@ -177,6 +204,17 @@ export class PreTradeCheck {
     if (iso.equityUnits + hold - ev.initialUnits < 0) return this.reject(RiskReject.InsufficientMargin, `isolated equity ${iso.equityUnits} plus the hold ${hold} does not cover the isolated IM ${ev.initialUnits}`);
     this.isolated.transfer(r, hold, tsNs);
     return '';
+  }
+
+  /** The row's order IM, or NaN when its notional leaves the safe range (message in `kernelMessage`). */
+  private orderImOrNaN(params: MarketRiskParams, r: number, qtyLots: number, leverage: number, markSubticks: number): number {
+    try {
+      return this.s.kernel.orderIm(params, r, qtyLots, leverage, markSubticks);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.kernelMessage = error.message;
+      return Number.NaN;
+    }
   }
 
   private badFields(market: RiskMarket, o: OrderIntent): string {

@@ -10,10 +10,15 @@
  *   and the market whose oracle index prices it (that market's base asset).
  * - System accounts: the fee account and one account per insurance fund id named
  *   by the markets' `insuranceFundId`. They are real accounts with balances, so the
- *   conservation sums stay plain (RISK-SPEC §9).
+ *   conservation sums stay plain (RISK-SPEC §9). They take no deposits: an
+ *   insurance fund's starting capital is its `seedUnits`, counted as a deposit of
+ *   the settle asset when the stage starts (so the audit's net deposits include it).
+ * - Balance bounds per asset (`balanceLimits`, balance-limits.ts): a deposit may not
+ *   take an account or the stage above them; defaults keep every sum exact.
  */
 import { type AssetSpec, DomainError, type MarketSpec, type Side } from '@perpcore/domain';
 import type { CollateralPrice, HaircutSchedule, MarketRiskParams } from '@perpcore/margin';
+import { type AssetBalanceLimitConfig, type BalanceLimits, createBalanceLimits } from './balance-limits.js';
 
 export interface RiskMarketConfig {
   readonly spec: MarketSpec;
@@ -34,6 +39,8 @@ export interface CollateralAssetConfig {
 export interface InsuranceFundConfig {
   readonly fundId: string;
   readonly accountId: number;
+  /** The fund's starting capital in settle units (default 0): the only way money enters a fund from outside. */
+  readonly seedUnits?: number;
 }
 
 export interface RiskEngineConfig {
@@ -46,6 +53,8 @@ export interface RiskEngineConfig {
   readonly insuranceFunds: readonly InsuranceFundConfig[];
   /** Levels visited per side for impact prices (default 1,000). */
   readonly impactDepthLevels?: number;
+  /** Per asset code: deposit bounds below the defaults of balance-limits.ts. */
+  readonly balanceLimits?: Readonly<Record<string, AssetBalanceLimitConfig>>;
 }
 
 /**
@@ -86,7 +95,10 @@ export interface RiskSetup {
   readonly collateral: readonly CollateralSetup[];
   readonly feeAccountId: number;
   readonly fundAccountIds: ReadonlyMap<string, number>;
+  /** fund id → starting capital (settle units). */
+  readonly fundSeedUnits: ReadonlyMap<string, number>;
   readonly impactDepthLevels: number;
+  readonly limits: BalanceLimits;
 }
 
 function bad(key: string, why: string): never {
@@ -141,13 +153,21 @@ export function createRiskSetup(config: RiskEngineConfig): RiskSetup {
     collateral.push({ assetIndex: index, asset: c.asset, haircut: c.haircut, indexMarket: mi, settleUnitsPerSubtick: Number(num), perAssetUnits: Number(den), price: null, indexSubticks: 0 });
   });
   if (assetCodes.length > 31) bad('collateral', 'at most 30 collateral assets');
+  const limits = createBalanceLimits(assetCodes, config.markets, collateral, config.balanceLimits);
   const fundAccountIds = new Map<string, number>();
+  const fundSeedUnits = new Map<string, number>();
+  let seededUnits = 0n;
   const systemIds = new Set<number>([config.feeAccountId]);
   for (const f of config.insuranceFunds) {
     if (fundAccountIds.has(f.fundId)) bad('insuranceFunds', `repeats ${f.fundId}`);
     if (systemIds.has(f.accountId)) bad('insuranceFunds', `account ${f.accountId} is used twice`);
     systemIds.add(f.accountId);
     fundAccountIds.set(f.fundId, f.accountId);
+    const seed = f.seedUnits ?? 0;
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > limits.maxBalanceUnits[0]) bad(`insuranceFunds.${f.fundId}.seedUnits`, `must be an integer in 0..${limits.maxBalanceUnits[0]}, got ${String(seed)}`);
+    seededUnits += BigInt(seed);
+    if (seededUnits > limits.maxNetDepositsUnits[0]) bad('insuranceFunds', `seeds total ${seededUnits} units, above the settle asset's net-deposit cap ${limits.maxNetDepositsUnits[0]}`);
+    fundSeedUnits.set(f.fundId, seed);
   }
   for (const m of config.markets) {
     if (!fundAccountIds.has(m.risk.insuranceFundId)) bad(`${m.spec.symbol}.insuranceFundId`, `${m.risk.insuranceFundId} has no insurance fund account`);
@@ -167,6 +187,8 @@ export function createRiskSetup(config: RiskEngineConfig): RiskSetup {
     collateral,
     feeAccountId: config.feeAccountId,
     fundAccountIds,
+    fundSeedUnits,
     impactDepthLevels,
+    limits,
   };
 }

@@ -5,7 +5,9 @@
  * outputs and the same `stateHash()`.
  *
  * Inputs (envelopes; each deduplicated on its stream's sequence number, so a
- * redelivery is dropped, never applied twice):
+ * redelivery is dropped, never applied twice; the sequence is recorded only once
+ * the input has applied — accepted or rejected —, never for one that halted the
+ * stage):
  * - `handleAccountCommand` — AccountCommandV1, stream (source, account);
  * - `handleOrderCommand` — a gateway MatchingCommandV1, deduplicated per (source,
  *   account, market) (the topic is partitioned by account):
@@ -14,13 +16,24 @@
  * - `handleMatchingEvent` — the per-market matching stream (both legs of a fill),
  *   or `handleMatchingAccountEvent` — one account's share (stream (account, market,
  *   liquidity)); wire one of the two, not both;
- * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol);
+ * - `handleOracleEvent` — IndexPriceV1, stream (source, symbol), through the
+ *   index gate (index-price-gate.ts): a stale, invalid or unlisted index is
+ *   answered with `IndexPriceRejectedV1`, changes nothing and leaves its seq
+ *   unconsumed (only applied inputs advance a stream's dedup sequence);
  * - `advanceTime(tsNs)` — schedules without a new index.
  *
+ * All or nothing: an input either applies fully, or is rejected (an event, nothing
+ * changed), or — an internal error, anything escaping as an exception — halts the
+ * stage (stage-halt.ts): `StageHaltedV1`, then every later input refused or
+ * dropped, `audit()` not ok. No exception escapes an envelope handler, so a bus
+ * never re-delivers a failing message in a loop.
+ *
  * The in-process API (`checkOrder`, `onFill`, `onOrderAccepted`, `onOrderCanceled`,
- * …) takes primitives, for benchmarks and embedded callers that skip envelopes.
+ * …) takes primitives, for benchmarks and embedded callers that skip envelopes; it
+ * is not guarded (an error reaches the caller, who owns the halt).
  * The parts: pre-trade-check, fill-settlement, order-lifecycle, account-commands,
- * market-prices, margin-watch, risk-ledger (liquidation port), account-query.
+ * market-prices, index-price-gate, margin-watch, risk-ledger (liquidation port),
+ * account-query.
  */
 import { FillType, Liquidity } from '@perpcore/domain';
 import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
@@ -30,6 +43,7 @@ import { type ConservationReport, auditConservation } from './conservation-audit
 import { RiskLedger } from './risk-ledger.js';
 import { riskStateHash } from './state-hash.js';
 import { FillSettlement } from './fill-settlement.js';
+import { IndexPriceGate } from './index-price-gate.js';
 import { IsolatedMargin } from './isolated-margin.js';
 import { MarginWatch } from './margin-watch.js';
 import { MarketPrices } from './market-prices.js';
@@ -38,8 +52,10 @@ import { OrderLifecycle } from './order-lifecycle.js';
 import { PreTradeCheck } from './pre-trade-check.js';
 import { type BookTopProvider, type RiskEngineConfig, createRiskSetup } from './risk-config.js';
 import type { RiskEnginePorts } from './risk-events.js';
+import type { RiskMarket } from './risk-market.js';
 import { RiskReject } from './risk-reject-codes.js';
 import { RiskState } from './risk-state.js';
+import { type HaltInput, HaltInputKind, StageHalt, type StageHaltRecord } from './stage-halt.js';
 
 /**
  * The account a gateway command acts for. Read through the command's tag: an
@@ -71,6 +87,8 @@ export interface RiskEngineDeps {
   readonly ports: RiskEnginePorts;
   /** Best bid/ask and depth per market (embedded: matching's books). */
   readonly bookTop?: BookTopProvider;
+  /** Told once when the stage halts (after `StageHaltedV1` is published): log it, stop consuming. */
+  readonly onHalt?: (halt: StageHaltRecord) => void;
 }
 
 export class RiskEngine {
@@ -84,7 +102,12 @@ export class RiskEngine {
   readonly commands: AccountCommands;
   /** The liquidation engine's port (risk-ledger.ts). */
   readonly ledger: RiskLedger;
+  /** Validates every index before it is applied; counts the refused ones per reason. */
+  readonly indexGate: IndexPriceGate;
   duplicatesDropped = 0;
+  /** Set by the first internal error (stage-halt.ts). */
+  readonly halt = new StageHalt();
+  private readonly onHalt: ((halt: StageHaltRecord) => void) | undefined;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
   private readonly oracleSeq = new Map<string, number>();
@@ -100,9 +123,11 @@ export class RiskEngine {
     this.preTrade = new PreTradeCheck(this.state, this.isolated);
     this.settlement = new FillSettlement(this.state);
     this.prices = new MarketPrices(this.state, this.watch);
+    this.indexGate = new IndexPriceGate(this.state);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
     this.commands = new AccountCommands(this.state, this.isolated, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
+    this.onHalt = deps.onHalt;
   }
 
   // ---- queries -------------------------------------------------------------------
@@ -112,9 +137,45 @@ export class RiskEngine {
     return accountReport(this.state, accountId);
   }
 
-  /** RISK-SPEC §9 invariants, computed now. */
+  /** RISK-SPEC §9 invariants, computed now; never ok while the stage is halted. */
   audit(): ConservationReport {
-    return auditConservation(this.state);
+    const report = auditConservation(this.state);
+    if (!this.halt.active) return report;
+    return { ...report, ok: false, problems: [this.halt.describe(), ...report.problems] };
+  }
+
+  get halted(): boolean {
+    return this.halt.active;
+  }
+
+  /**
+   * Halts the stage on an internal error (stage-halt.ts): records it, publishes
+   * `StageHaltedV1` once and tells `onHalt`. For the adapters that call into the
+   * stage outside the envelope handlers (the liquidation ports).
+   */
+  haltOnInternalError(error: unknown, input: HaltInput): void {
+    if (!this.halt.enter(error, input)) return;
+    const r = this.halt.record as StageHaltRecord;
+    const body = {
+      event: 'stageHalted',
+      stageHalted: {
+        reason: r.reason,
+        errorName: r.errorName,
+        inputKind: input.kind,
+        inputSource: input.source,
+        inputSeq: input.seq,
+        inputMarket: input.market,
+        inputAccountId: input.accountId,
+      } as perpcore.risk.v1.StageHaltedV1,
+    } as const;
+    const m = input.market === '' ? -1 : this.marketIndex(input.market);
+    try {
+      if (m >= 0) this.state.events.market(this.state.markets[m], input.tsNs, body);
+      else this.state.events.stage(input.tsNs, body);
+    } catch {
+      // the output port failed too: the halt stands, onHalt still reports it
+    }
+    this.onHalt?.(r);
   }
 
   /** Digest of the business state (state-hash.ts): same input log, same hash; a reject leaves it unchanged. */
@@ -137,19 +198,41 @@ export class RiskEngine {
   // ---- envelopes ---------------------------------------------------------------
 
   handleAccountCommand(cmd: AccountCommandV1): void {
+    if (this.halt.active) return this.refuseHaltedAccountCommand(cmd);
+    let bySource: Map<number, number> | undefined;
     if (cmd.seq > 0) {
-      let bySource = this.accountCommandSeq.get(cmd.source);
+      bySource = this.accountCommandSeq.get(cmd.source);
       if (bySource === undefined) this.accountCommandSeq.set(cmd.source, (bySource = new Map()));
       if (cmd.seq <= (bySource.get(cmd.accountId) ?? 0)) {
         this.duplicatesDropped++;
         return;
       }
-      bySource.set(cmd.accountId, cmd.seq);
     }
-    this.commands.apply(cmd);
+    try {
+      this.commands.apply(cmd);
+    } catch (error) {
+      this.haltOnInternalError(error, { kind: HaltInputKind.AccountCommand, source: cmd.source, seq: cmd.seq, market: '', accountId: cmd.accountId, tsNs: cmd.tsNs });
+      // every command is answered: this one too, as refused by the halt it caused
+      return this.answerAfterHalt(() => this.refuseHaltedAccountCommand(cmd));
+    }
+    if (bySource !== undefined) bySource.set(cmd.accountId, cmd.seq);
   }
 
   handleOrderCommand(cmd: MatchingCommandV1): void {
+    if (this.halt.active) {
+      this.halt.commandsRefused++;
+      const hm = this.marketIndex(cmd.market);
+      return this.rejectOrder(hm, cmd, RiskReject.StageHalted, `the risk stage is halted: ${this.halt.describe()}`);
+    }
+    try {
+      this.applyOrderCommand(cmd);
+    } catch (error) {
+      this.haltOnInternalError(error, { kind: HaltInputKind.OrderCommand, source: cmd.source, seq: cmd.seq, market: cmd.market, accountId: commandAccountId(cmd), tsNs: cmd.tsNs });
+      this.answerAfterHalt(() => this.rejectOrder(this.marketIndex(cmd.market), cmd, RiskReject.StageHalted, `the risk stage is halted: ${this.halt.describe()}`));
+    }
+  }
+
+  private applyOrderCommand(cmd: MatchingCommandV1): void {
     const m = this.marketIndex(cmd.market);
     if (m < 0) {
       this.rejectOrder(-1, cmd, RiskReject.UnknownMarket, `market ${JSON.stringify(cmd.market)} is not listed`);
@@ -160,6 +243,12 @@ export class RiskEngine {
       this.duplicatesDropped++;
       return;
     }
+    this.applyCheckedOrderCommand(cmd, m, market);
+    // recorded once applied (forwarded or rejected): a command that halted the stage stays unrecorded
+    if (cmd.seq > 0) this.recordOrderCommand(cmd, m);
+  }
+
+  private applyCheckedOrderCommand(cmd: MatchingCommandV1, m: number, market: RiskMarket): void {
     switch (cmd.command) {
       case 'place': {
         const p = cmd.place as perpcore.matching.v1.PlaceOrderV1;
@@ -204,59 +293,80 @@ export class RiskEngine {
   }
 
   handleMatchingEvent(e: MatchingEventV1): void {
+    if (this.halt.active) {
+      this.halt.eventsDropped++;
+      return;
+    }
     const m = this.marketIndex(e.market);
     if (m < 0) return;
     const market = this.state.markets[m];
-    if (e.seq > 0) {
-      if (e.seq <= market.lastMatchingSeq) {
-        this.duplicatesDropped++;
-        return;
-      }
-      market.lastMatchingSeq = e.seq;
+    if (e.seq > 0 && e.seq <= market.lastMatchingSeq) {
+      this.duplicatesDropped++;
+      return;
     }
-    this.applyMatchingEvent(m, e, Liquidity.Maker | Liquidity.Taker);
+    try {
+      this.applyMatchingEvent(m, e, Liquidity.Maker | Liquidity.Taker);
+    } catch (error) {
+      return this.haltOnMatchingEvent(error, HaltInputKind.MatchingEvent, e, 0);
+    }
+    if (e.seq > 0) market.lastMatchingSeq = e.seq;
   }
 
   handleMatchingAccountEvent(routed: MatchingAccountEventV1): void {
+    if (this.halt.active) {
+      this.halt.eventsDropped++;
+      return;
+    }
     const e = routed.event;
     const m = this.marketIndex(e.market);
     if (m < 0) return;
     const s = this.state;
+    const stream = e.event === 'filled' ? routed.liquidity : 0;
+    const streamIndex = stream === Liquidity.Maker ? 1 : stream === Liquidity.Taker ? 2 : 0;
     const slot = s.accounts.slotOf(routed.accountId);
     const r = slot < 0 ? -1 : s.ledger.rowOf(s.accounts.firstRow[slot], m);
-    const stream = e.event === 'filled' ? routed.liquidity : 0;
-    if (r >= 0 && e.seq > 0) {
-      const k = r * 3 + (stream === Liquidity.Maker ? 1 : stream === Liquidity.Taker ? 2 : 0);
-      if (e.seq <= s.ledger.lastAccountEventSeq[k]) {
-        this.duplicatesDropped++;
-        return;
-      }
-      s.ledger.lastAccountEventSeq[k] = e.seq;
+    if (r >= 0 && e.seq > 0 && e.seq <= s.ledger.lastAccountEventSeq[r * 3 + streamIndex]) {
+      this.duplicatesDropped++;
+      return;
     }
-    this.applyMatchingEvent(m, e, e.event === 'filled' ? routed.liquidity : Liquidity.Maker | Liquidity.Taker);
-    if (r < 0 && e.seq > 0 && e.event === 'filled') {
-      const created = s.ledger.rowOf(s.accounts.firstRow[s.accounts.slotOf(routed.accountId)], m);
-      if (created >= 0) s.ledger.lastAccountEventSeq[created * 3 + (routed.liquidity === Liquidity.Maker ? 1 : 2)] = e.seq;
+    try {
+      this.applyMatchingEvent(m, e, e.event === 'filled' ? routed.liquidity : Liquidity.Maker | Liquidity.Taker);
+    } catch (error) {
+      return this.haltOnMatchingEvent(error, HaltInputKind.MatchingAccountEvent, e, routed.accountId);
     }
+    if (e.seq <= 0) return;
+    // a fill may have opened the row (and the account)
+    const applied = r >= 0 ? r : e.event === 'filled' ? this.rowOfAccount(routed.accountId, m) : -1;
+    if (applied >= 0) s.ledger.lastAccountEventSeq[applied * 3 + streamIndex] = e.seq;
   }
 
   handleOracleEvent(e: OracleEventV1): void {
-    if (e.event !== 'indexPrice' || e.indexPrice == null) return;
-    const key = `${e.source}\u0000${e.symbol}`;
-    if (e.seq > 0) {
-      if (e.seq <= (this.oracleSeq.get(key) ?? 0)) {
-        this.duplicatesDropped++;
-        return;
-      }
-      this.oracleSeq.set(key, e.seq);
+    if (this.halt.active) {
+      this.halt.eventsDropped++;
+      return;
     }
-    const price = e.indexPrice.priceSubticks;
-    if (!Number.isSafeInteger(price) || price <= 0) return;
-    this.prices.onIndex(e.symbol, price, e.tsNs);
+    const key = `${e.source}\u0000${e.symbol}`;
+    if (e.seq > 0 && e.seq <= (this.oracleSeq.get(key) ?? 0)) {
+      this.duplicatesDropped++;
+      return;
+    }
+    try {
+      // stale, invalid or unlisted: answered and counted by the gate, and the seq stays unconsumed
+      if (!this.indexGate.admit(e, this.marketIndex(e.symbol))) return;
+      this.prices.onIndex(e.symbol, (e.indexPrice as perpcore.oracle.v1.IndexPriceV1).priceSubticks, e.tsNs);
+    } catch (error) {
+      return this.haltOnInternalError(error, { kind: HaltInputKind.OracleEvent, source: e.source, seq: e.seq, market: e.symbol, accountId: 0, tsNs: e.tsNs });
+    }
+    if (e.seq > 0) this.oracleSeq.set(key, e.seq);
   }
 
   advanceTime(tsNs: number): void {
-    this.prices.advance(tsNs);
+    if (this.halt.active) return;
+    try {
+      this.prices.advance(tsNs);
+    } catch (error) {
+      this.haltOnInternalError(error, { kind: HaltInputKind.Time, source: '', seq: 0, market: '', accountId: 0, tsNs });
+    }
   }
 
   // ---- in-process API ----------------------------------------------------------
@@ -270,8 +380,9 @@ export class RiskEngine {
     this.lifecycle.accepted(m, orderId);
   }
 
-  onOrderRejected(m: number, orderId: number, tsNs: number): void {
-    this.lifecycle.rejected(m, orderId, tsNs);
+  /** Matching refused a command of `accountId` about `orderId` (its place or amend is undone). */
+  onOrderRejected(m: number, orderId: number, accountId: number, tsNs: number): void {
+    this.lifecycle.rejected(m, orderId, accountId, tsNs);
   }
 
   onOrderCanceled(m: number, orderId: number, tsNs: number): void {
@@ -282,11 +393,19 @@ export class RiskEngine {
     this.lifecycle.amended(m, orderId, priceTicks, qtyLots, tsNs);
   }
 
-  /** Settles both legs of a fill (`legs`: Liquidity.Maker | Liquidity.Taker bits select which). */
+  /**
+   * Settles both legs of a fill (`legs`: Liquidity.Maker | Liquidity.Taker bits
+   * select which). Both legs are planned before either is written
+   * (fill-settlement.ts): a fill that cannot apply exactly throws with nothing changed.
+   */
   onFill(m: number, tradeSeq: number, makerAccountId: number, makerOrderId: number, takerAccountId: number, takerOrderId: number, takerSide: number, priceTicks: number, lots: number, makerRemainingLots: number, takerRemainingLots: number, fillType: number, tsNs: number, legs = Liquidity.Maker | Liquidity.Taker): void {
+    const st = this.settlement;
+    st.planPair(m, makerAccountId, takerAccountId, -takerSide, priceTicks, lots, Liquidity.Maker, Liquidity.Taker, fillType, legs);
     this.state.markets[m].lastTradeTicks = priceTicks;
-    if (legs & Liquidity.Maker) this.lifecycle.fillLeg(m, makerAccountId, makerOrderId, -takerSide, priceTicks, lots, makerRemainingLots, Liquidity.Maker, fillType, tradeSeq, tsNs);
-    if (legs & Liquidity.Taker) this.lifecycle.fillLeg(m, takerAccountId, takerOrderId, takerSide, priceTicks, lots, takerRemainingLots, Liquidity.Taker, fillType, tradeSeq, tsNs);
+    if (legs & Liquidity.Maker) this.lifecycle.fillLeg(m, makerAccountId, makerOrderId, -takerSide, priceTicks, lots, makerRemainingLots, Liquidity.Maker, fillType, tradeSeq, tsNs, st.first);
+    // a self-trade's second leg is planned again on what the first left
+    const takerPlan = legs & Liquidity.Maker && makerAccountId === takerAccountId ? null : st.second;
+    if (legs & Liquidity.Taker) this.lifecycle.fillLeg(m, takerAccountId, takerOrderId, takerSide, priceTicks, lots, takerRemainingLots, Liquidity.Taker, fillType, tradeSeq, tsNs, takerPlan);
   }
 
   // ---- internals -----------------------------------------------------------------
@@ -299,13 +418,43 @@ export class RiskEngine {
    * increasingly, so this key drops redeliveries and never a reordered command.
    */
   private isDuplicateOrderCommand(cmd: MatchingCommandV1, m: number): boolean {
-    const accountId = commandAccountId(cmd);
+    const bySource = this.orderCommandSeq.get(cmd.source);
+    return bySource !== undefined && cmd.seq <= (bySource.get(commandAccountId(cmd) * 32 + m) ?? 0);
+  }
+
+  private recordOrderCommand(cmd: MatchingCommandV1, m: number): void {
     let bySource = this.orderCommandSeq.get(cmd.source);
     if (bySource === undefined) this.orderCommandSeq.set(cmd.source, (bySource = new Map()));
-    const key = accountId * 32 + m;
-    if (cmd.seq <= (bySource.get(key) ?? 0)) return true;
-    bySource.set(key, cmd.seq);
-    return false;
+    bySource.set(commandAccountId(cmd) * 32 + m, cmd.seq);
+  }
+
+  private rowOfAccount(accountId: number, m: number): number {
+    const slot = this.state.accounts.slotOf(accountId);
+    return slot < 0 ? -1 : this.state.ledger.rowOf(this.state.accounts.firstRow[slot], m);
+  }
+
+  /** Matching events carry no source: (kind, market, seq) name the input. */
+  private haltOnMatchingEvent(error: unknown, kind: HaltInputKind, e: MatchingEventV1, accountId: number): void {
+    const f = e.event === 'filled' ? e.filled : null;
+    this.haltOnInternalError(error, { kind, source: '', seq: e.seq, market: e.market, accountId: accountId !== 0 ? accountId : (f?.takerAccountId ?? 0), tsNs: e.tsNs });
+  }
+
+  /** Answers the command that halted the stage; a port that fails again is not allowed to throw into the bus. */
+  private answerAfterHalt(answer: () => void): void {
+    try {
+      answer();
+    } catch {
+      // the halt is recorded and published (or reported through onHalt): nothing more to do
+    }
+  }
+
+  private refuseHaltedAccountCommand(cmd: AccountCommandV1): void {
+    this.halt.commandsRefused++;
+    const s = this.state;
+    s.events.account(cmd.accountId, s.accounts.slotOf(cmd.accountId), '', cmd.tsNs, {
+      event: 'commandRejected',
+      commandRejected: { commandId: cmd.commandId, code: RiskReject.StageHalted, message: `the risk stage is halted: ${this.halt.describe()}` } as perpcore.risk.v1.AccountCommandRejectedV1,
+    });
   }
 
   private applyMatchingEvent(m: number, e: MatchingEventV1, legs: number): void {
@@ -313,9 +462,11 @@ export class RiskEngine {
       case 'accepted':
         this.onOrderAccepted(m, (e.accepted as perpcore.matching.v1.OrderAcceptedV1).orderId);
         return;
-      case 'rejected':
-        this.onOrderRejected(m, (e.rejected as perpcore.matching.v1.OrderRejectedV1).orderId, e.tsNs);
+      case 'rejected': {
+        const rj = e.rejected as perpcore.matching.v1.OrderRejectedV1;
+        this.onOrderRejected(m, rj.orderId, rj.accountId, e.tsNs);
         return;
+      }
       case 'canceled':
         this.onOrderCanceled(m, (e.canceled as perpcore.matching.v1.OrderCanceledV1).orderId, e.tsNs);
         return;

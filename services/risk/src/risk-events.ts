@@ -3,7 +3,9 @@
  *
  * - `RiskEventV1` envelopes carry the stage's per-stream sequence number: per
  *   (source, account) for account events (account_id set), per (source, market)
- *   for market events (account_id 0: mark, funding). Consumers dedup on it.
+ *   for market events (account_id 0: mark, funding), per (source, "") for the
+ *   stage's own events that name no market (a halt). Consumers dedup on it; a
+ *   refused index for a symbol no market lists has no stream and carries seq 0.
  * - Commands to matching (`MatchingCommandV1`) carry source = the shard name and a
  *   per-market sequence: accepted orders and the cancels risk issues itself
  *   (maker re-check, reduce-only excess).
@@ -26,6 +28,8 @@ type RiskEventBody = Omit<RiskEventV1, 'schemaMajor' | 'seq' | 'tsNs' | 'source'
 export class RiskEventSink {
   eventsPublished = 0;
   commandsSent = 0;
+  /** Sequence of the stage stream (account_id 0, market ""). */
+  stageEventSeq = 0;
 
   constructor(
     readonly source: string,
@@ -70,6 +74,35 @@ export class RiskEventSink {
     event.source = this.source;
     event.accountId = 0;
     event.market = market.symbol;
+    this.eventsPublished++;
+    this.ports.publish(event);
+  }
+
+  /** A stage event that names no market (account_id 0, market ""). */
+  stage(tsNs: number, body: RiskEventBody): void {
+    const event = body as RiskEventV1;
+    event.schemaMajor = SCHEMA_MAJOR_V1;
+    event.seq = ++this.stageEventSeq;
+    event.tsNs = tsNs;
+    event.source = this.source;
+    event.accountId = 0;
+    event.market = '';
+    this.eventsPublished++;
+    this.ports.publish(event);
+  }
+
+  /**
+   * A market event about a symbol no listed market has (a refused oracle input):
+   * there is no stream for it, so seq 0 (consumers do not deduplicate it) and time 0.
+   */
+  unlistedMarket(symbol: string, body: RiskEventBody): void {
+    const event = body as RiskEventV1;
+    event.schemaMajor = SCHEMA_MAJOR_V1;
+    event.seq = 0;
+    event.tsNs = 0;
+    event.source = this.source;
+    event.accountId = 0;
+    event.market = symbol;
     this.eventsPublished++;
     this.ports.publish(event);
   }

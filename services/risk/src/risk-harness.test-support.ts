@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { FillType, OrderType, TimeInForce, createAssetSpec, createMarketSpec, type MarketSpec } from '@perpcore/domain';
 import { type MarketRiskParamsInput, createHaircutSchedule, createMarketRiskParams } from '@perpcore/margin';
 import { type BookEventSink, type OrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
-import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type RiskEventV1, perpcore, riskEventCodec, sideFromWire } from '@perpcore/proto';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type MatchingEventV1, type RiskEventV1, perpcore, riskEventCodec, sideFromWire } from '@perpcore/proto';
 import { RiskEngine } from './risk-engine.js';
 import type { RiskEngineConfig, RiskMarketConfig } from './risk-config.js';
 
@@ -67,6 +67,11 @@ export function riskConfig(overrides: Partial<MarketRiskParamsInput> = {}): Risk
   };
 }
 
+/** The config with the insurance fund's starting capital (funds take no deposits). */
+export function withFundSeed(config: RiskEngineConfig, seedUnits: number): RiskEngineConfig {
+  return { ...config, insuranceFunds: config.insuranceFunds.map((f) => ({ ...f, seedUnits })) };
+}
+
 /** "30000.5" → BTCUSDT ticks (0.1). */
 export const btcTicks = (price: string) => Math.round(Number(price) * 10);
 /** BTCUSDT price → mark subticks (100 per tick). */
@@ -95,8 +100,8 @@ class BookBridge implements BookEventSink {
   onAccepted(e: { orderId: number }): void {
     this.harness.engine.onOrderAccepted(this.m, e.orderId);
   }
-  onRejected(e: { orderId: number }): void {
-    this.harness.engine.onOrderRejected(this.m, e.orderId, this.tsNs);
+  onRejected(e: { orderId: number; accountId: number }): void {
+    this.harness.engine.onOrderRejected(this.m, e.orderId, e.accountId, this.tsNs);
   }
   onFill(f: { makerOrderId: number; makerAccountId: number; takerOrderId: number; takerAccountId: number; takerSide: number; priceTicks: number; qtyLots: number; makerRemainingLots: number; takerRemainingLots: number }): void {
     this.harness.engine.onFill(this.m, ++this.tradeSeq, f.makerAccountId, f.makerOrderId, f.takerAccountId, f.takerOrderId, f.takerSide, f.priceTicks, f.qtyLots, f.makerRemainingLots, f.takerRemainingLots, FillType.Limit, this.tsNs);
@@ -125,6 +130,8 @@ export class RiskHarness {
   nextOrderId = 1;
   /** Encode and decode every event, as the Kafka bus would. */
   wireCheck = true;
+  /** Matching refuses the next place or amend risk forwards: its `rejected` comes back instead of the book seeing it. */
+  refuseNext = false;
 
   constructor(config: RiskEngineConfig = riskConfig()) {
     this.engine = new RiskEngine({
@@ -171,6 +178,12 @@ export class RiskHarness {
     const book = this.books.get(c.market) as OrderBook;
     const bridge = this.bridges.get(c.market) as BookBridge;
     bridge.tsNs = c.tsNs;
+    if (this.refuseNext && (c.command === 'place' || c.command === 'amend')) {
+      this.refuseNext = false;
+      const body = c.place ?? c.amend;
+      this.engine.onOrderRejected(this.engine.marketIndex(c.market), body?.orderId ?? 0, body?.accountId ?? 0, c.tsNs);
+      return;
+    }
     if (c.command === 'place' && c.place) {
       const p = c.place;
       book.place({ orderId: p.orderId, accountId: p.accountId, side: sideFromWire(p.side) ?? 1, type: p.type, timeInForce: p.timeInForce, priceTicks: p.priceTicks, qtyLots: p.qtyLots, triggerPriceTicks: p.triggerPriceTicks, triggerSource: p.triggerSource || 1, selfTradePrevention: p.selfTradePrevention, reduceOnly: p.reduceOnly } as never);
@@ -244,6 +257,15 @@ export class RiskHarness {
     return rejected?.orderRejected?.code ?? '';
   }
 
+  /** Sends a gateway amend; returns the risk reject code, or '' when forwarded. */
+  amend(account: number, orderId: number, priceTicks: number, lots: number, market = 'BTCUSDT'): string {
+    const before = this.events.length;
+    this.engine.handleOrderCommand({ schemaMajor: SCHEMA_MAJOR_V1, market, seq: ++this.gatewaySeq, tsNs: this.step(1_000), source: 'gateway-0', command: 'amend', amend: { orderId, accountId: account, priceTicks, qtyLots: lots } } as MatchingCommandV1);
+    this.drain();
+    const rejected = this.events.slice(before).find((e) => e.event === 'orderRejected');
+    return rejected?.orderRejected?.code ?? '';
+  }
+
   cancel(account: number, orderId: number, market = 'BTCUSDT'): void {
     this.engine.handleOrderCommand({ schemaMajor: SCHEMA_MAJOR_V1, market, seq: ++this.gatewaySeq, tsNs: this.step(1_000), source: 'gateway-0', command: 'cancel', cancel: { orderId, accountId: account } } as MatchingCommandV1);
     this.drain();
@@ -252,4 +274,27 @@ export class RiskHarness {
   eventsOf(kind: RiskEventV1['event'], accountId?: number): RiskEventV1[] {
     return this.events.filter((e) => e.event === kind && (accountId === undefined || e.accountId === accountId));
   }
+}
+
+/** A fill envelope straight from "matching" (no pre-trade hold: a matched fill is final). */
+export function fillEvent(h: RiskHarness, seq: number, makerAccountId: number, takerAccountId: number, takerSide: 1 | -1, priceTicks: number, qtyLots: number): MatchingEventV1 {
+  return {
+    schemaMajor: SCHEMA_MAJOR_V1, market: 'BTCUSDT', seq, tsNs: h.step(1_000), inputSource: '', inputSeq: 0, event: 'filled',
+    filled: { tradeSeq: seq, makerOrderId: 0, makerAccountId, takerOrderId: 0, takerAccountId, takerSide: takerSide === 1 ? 1 : 2, priceTicks, qtyLots, makerRemainingLots: 0, takerRemainingLots: 0, fillType: 1 },
+  } as unknown as MatchingEventV1;
+}
+
+/**
+ * The house fixture: `alice` long 1 BTC at 30,000 at 50× against `maker` (WB 985
+ * after the taker fee; liquidated at a mark of 29,131.53 or below), BTCUSDT index
+ * 30,000.
+ */
+export function aliceLong1BtcAt30k(alice: number, maker: number, h = new RiskHarness()): RiskHarness {
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.deposit(maker, 1_000_000 * USDT);
+  h.deposit(alice, 1_000 * USDT);
+  h.setLeverage(alice, 'BTCUSDT', 50);
+  h.place({ account: maker, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
+  h.place({ account: alice, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  return h;
 }

@@ -5,18 +5,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FillType } from '@perpcore/domain';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks } from './risk-harness.test-support.js';
+import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 import { RiskRejection } from './risk-reject-codes.js';
 
 const MAKER = 10;
 const ALICE = 1;
 const CAROL = 3;
+const DAVE = 4;
 
 /** Alice: 1,000.03 USDT at 50×, long 1 BTC at 30,000 (WB 985.03), liquidating at mark 29,100 (E 85.03 ≤ MM 116.4). */
 function aliceLiquidating(): RiskHarness {
-  const h = new RiskHarness();
+  const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
   h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(FUND_ACCOUNT, 50_000 * USDT);
   h.deposit(MAKER, 1_000_000 * USDT);
   h.deposit(ALICE, 1_000_030_000);
   h.setLeverage(ALICE, 'BTCUSDT', 50);
@@ -28,6 +28,28 @@ function aliceLiquidating(): RiskHarness {
 }
 
 const ctx = (h: RiskHarness) => ({ liquidationId: 1, tsNs: h.step(1_000) });
+
+/**
+ * Dave, cross, 20x: long 50 ETH at 2,000 and short 1 BTC at 30,000 (WB 6,935 after fees);
+ * ETH gaps to 100: E = −88,065, and the short's share of it (120 / 145 of MM) exceeds its
+ * notional, so its bankruptcy price is below one tick (RISK-SPEC §8, issue 9 item 8).
+ */
+function daveShortBelowOneTick(fundUnits: number): RiskHarness {
+  const h = new RiskHarness(withFundSeed(riskConfig(), fundUnits));
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.index('ETHUSDT', 2_000 * 10_000);
+  h.deposit(MAKER, 1_000_000 * USDT);
+  h.deposit(DAVE, 7_000 * USDT);
+  h.setLeverage(DAVE, 'BTCUSDT', 20);
+  h.setLeverage(DAVE, 'ETHUSDT', 20);
+  h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 5_000 });
+  assert.equal(h.place({ account: DAVE, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 5_000 }), '');
+  h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  assert.equal(h.place({ account: DAVE, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+  h.index('ETHUSDT', 100 * 10_000);
+  assert.equal(h.eventsOf('liquidationTriggered', DAVE).length, 1);
+  return h;
+}
 
 describe('risk ledger (liquidation port)', () => {
   it('reads the scope exactly and prices its bankruptcy', () => {
@@ -47,7 +69,14 @@ describe('risk ledger (liquidation port)', () => {
     const h = aliceLiquidating();
     const fundBefore = h.engine.ledger.fundBalanceUnits();
     const result = h.engine.ledger.applyInsuranceTakeover({ accountId: ALICE }, 'BTCUSDT', ctx(h));
-    assert.deepEqual(result, { qtyLots: 1000, bankruptcyAmountUnits: 29_014_970_000, bankruptcyPriceTicks: btcTicks('29015'), tickDifferenceUnits: 30_000 });
+    assert.deepEqual(result, {
+      qtyLots: 1000,
+      bankruptcyAmountUnits: 29_014_970_000,
+      bankruptcyPriceTicks: btcTicks('29015'),
+      fillPriceTicks: btcTicks('29015'),
+      tickDifferenceUnits: 30_000,
+      shortfallUnits: 0,
+    });
     const alice = h.engine.accountReport(ALICE)!;
     assert.equal(alice.cross.positions.length, 0);
     assert.equal(alice.collateral[0].balanceUnits, 0, 'a full close at BP leaves E = 0');
@@ -62,18 +91,25 @@ describe('risk ledger (liquidation port)', () => {
     assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
   });
 
-  it('ADL: closes part of the position against an opposite one at BP, both legs DELEVERAGED, no fee, the counterparty’s orders cancelled', () => {
+  it('ADL: closes the whole position against the ranked opposite positions at one BP, both legs DELEVERAGED, no fee, the counterparty’s orders cancelled', () => {
     const h = aliceLiquidating();
     const restingOrder = h.nextOrderId;
     h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('31000'), lots: 5 });
-    const result = h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', MAKER, 400, ctx(h));
+    const result = h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'BTCUSDT', ctx(h));
     h.drain(); // the cancels risk sent reach the book
-    assert.equal(result.qtyLots, 400);
+    assert.equal(result.qtyLots, 1000);
     assert.equal(result.bankruptcyPriceTicks, btcTicks('29015'));
-    assert.equal(h.engine.accountReport(ALICE)!.cross.positions[0].qtyLots, 600);
-    assert.equal(h.engine.accountReport(MAKER)!.cross.positions[0].qtyLots, -600);
+    assert.equal(result.fillPriceTicks, btcTicks('29015'));
+    assert.deepEqual(result.legs.map((l) => [l.counterpartyAccountId, l.qtyLots, l.counterpartyPositionLots, l.counterpartyRemainingLots]), [[MAKER, 1000, -1000, 0]]);
+    assert.equal(result.legs[0]!.bankruptcyAmountUnits, 29_014_970_000);
+    assert.equal(result.tickDifferenceUnits, 30_000);
+    assert.equal(h.engine.accountReport(ALICE)!.cross.positions.length, 0);
+    assert.equal(h.engine.accountReport(ALICE)!.collateral[0].balanceUnits, 0, 'the account nets exactly BPamount');
     const legs = h.eventsOf('positionSettled').slice(-2);
-    assert.deepEqual(legs.map((e) => [e.accountId, e.positionSettled!.fillType, e.positionSettled!.feeUnits]), [[ALICE, FillType.Deleveraged, 0], [MAKER, FillType.Deleveraged, 0]]);
+    assert.deepEqual(
+      legs.map((e) => [e.accountId, e.positionSettled!.fillType, e.positionSettled!.feeUnits, e.positionSettled!.priceTicks]),
+      [[ALICE, FillType.Deleveraged, 0, btcTicks('29015')], [MAKER, FillType.Deleveraged, 0, btcTicks('29015')]],
+    );
     assert.equal(h.books.get('BTCUSDT')!.getOrder(restingOrder), undefined);
     assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
   });
@@ -93,9 +129,8 @@ describe('risk ledger (liquidation port)', () => {
   });
 
   it('converts other collateral at index, with its haircut, to cover a negative wallet', () => {
-    const h = new RiskHarness();
+    const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
     h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(FUND_ACCOUNT, 50_000 * USDT);
     h.deposit(MAKER, 1_000_000 * USDT);
     h.deposit(CAROL, 300 * USDT);
     h.deposit(CAROL, 3_000_000, 'BTC'); // 0.03 BTC = 900 USDT at index, 855 accepted (95%)
@@ -120,11 +155,43 @@ describe('risk ledger (liquidation port)', () => {
     const hash = h.engine.stateHash();
     const refuse = (f: () => unknown, code: string) => assert.throws(f, (e: unknown) => e instanceof RiskRejection && e.code === code);
     refuse(() => h.engine.ledger.applyInsuranceTakeover({ accountId: MAKER }, 'BTCUSDT', ctx(h)), 'RISK_INVALID_COMMAND');
-    refuse(() => h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', FUND_ACCOUNT, 1, ctx(h)), 'RISK_UNKNOWN_ACCOUNT');
-    refuse(() => h.engine.ledger.applyAdlReduction({ accountId: ALICE }, 'BTCUSDT', MAKER, 1001, ctx(h)), 'RISK_INVALID_AMOUNT');
+    refuse(() => h.engine.ledger.applyDeleverage({ accountId: MAKER }, 'BTCUSDT', ctx(h)), 'RISK_INVALID_COMMAND');
+    refuse(() => h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'ETHUSDT', ctx(h)), 'RISK_INVALID_AMOUNT');
     refuse(() => h.engine.ledger.applyInsuranceTakeover({ accountId: ALICE }, 'ETHUSDT', ctx(h)), 'RISK_INVALID_AMOUNT');
     refuse(() => h.engine.ledger.sweepResidue({ accountId: ALICE }, ctx(h)), 'RISK_INVALID_COMMAND');
     refuse(() => h.engine.ledger.readScope({ accountId: 424242 }), 'RISK_UNKNOWN_ACCOUNT');
+    assert.equal(h.engine.stateHash(), hash);
+  });
+
+  it('a short whose bankruptcy price is below one tick: the fund takes it at 1 tick and the shortfall stays as the scope’s deficit', () => {
+    const h = daveShortBelowOneTick(1_000_000 * USDT);
+    const bp = h.engine.ledger.bankruptcyOf({ accountId: DAVE }, 'BTCUSDT', 1000);
+    assert.equal(bp.limitPriceTicks, -428_814); // −42,881.4: below the book's minimum price
+    assert.equal(h.engine.ledger.insuranceTakeoverRefusal({ accountId: DAVE }, 'BTCUSDT'), null);
+    const result = h.engine.ledger.applyInsuranceTakeover({ accountId: DAVE }, 'BTCUSDT', ctx(h));
+    assert.deepEqual(result, {
+      qtyLots: -1000,
+      bankruptcyAmountUnits: 42_881_379_311,
+      bankruptcyPriceTicks: -428_814,
+      fillPriceTicks: 1,
+      tickDifferenceUnits: 0,
+      shortfallUnits: 42_881_379_311 + 100_000,
+    });
+    const legs = h.eventsOf('positionSettled').slice(-2).map((e) => [e.accountId, e.positionSettled!.fillQtyLots, e.positionSettled!.priceTicks]);
+    assert.deepEqual(legs, [[DAVE, 1000, 1], [FUND_ACCOUNT, -1000, 1]]);
+    // Dave's short closed at 0.1 (a gain of 29,999.9 on his 30,000 entry); no transfer for the shortfall
+    assert.equal(h.engine.accountReport(DAVE)!.collateral[0].balanceUnits, 6_935 * USDT + 29_999_900_000);
+    assert.deepEqual(h.engine.accountReport(FUND_ACCOUNT)!.cross.positions.map((p) => [p.market, p.qtyLots, p.costUnits]), [['BTCUSDT', -1000, -100_000]]);
+    // the scope still holds the ETH long, whose BP now carries the shortfall: E = −88,065 + 29,999.9
+    assert.equal(h.engine.ledger.readScope({ accountId: DAVE }).equityUnits, -58_065_100_000);
+    assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
+  });
+
+  it('the takeover test counts the shortfall as the fund’s cost: a fund that could hold the position but not also cover the shortfall refuses', () => {
+    // 50,000 would cover the short at mark (−29,999.9) but not that plus the 42,881.48 shortfall
+    const h = daveShortBelowOneTick(50_000 * USDT);
+    const hash = h.engine.stateHash();
+    assert.match(h.engine.ledger.insuranceTakeoverRefusal({ accountId: DAVE }, 'BTCUSDT') ?? '', /fund equity at mark would be -22881/);
     assert.equal(h.engine.stateHash(), hash);
   });
 });

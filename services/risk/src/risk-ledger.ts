@@ -9,19 +9,33 @@
  *   state, liquidation id, per-position size, cost, mark, MM, UPnL, PF).
  * - `bankruptcyOf(scope, market, closeLots)`: BPamount and BP (`bankruptcy` /
  *   `isolatedBankruptcy` of @perpcore/margin) for closing part or all of a position.
+ * - `heldLiquidations()`: every scope held LIQUIDATING, with its liquidation id.
  *
  * Mutations (each validates first and changes nothing when it refuses, throwing a
  * `RiskRejection` with a RISK_* code)
  * - `applyInsuranceTakeover`: the fund takes the scope's whole position in a market
- *   at BP. The account's leg settles at the tick-rounded BP (long up, short down);
- *   the tick difference `|Q| × BPticks × ltu − BPamount` (≥ 0 by those roundings)
- *   moves from the account to the fund, so the account nets exactly BPamount
- *   (§8.7). Fill type LIQUIDATION, no trading fee.
- * - `applyAdlReduction`: `qtyLots` of the liquidated position closed against an
- *   opposite position of another trader (not the fund, not liquidating) at the
- *   liquidated position's BP for those lots; both legs DELEVERAGED, no fee; the
- *   tick difference goes to the fund; the counterparty's open orders in that market
- *   are cancelled (§8.8).
+ *   at BP (§8.7). Fill type LIQUIDATION, no trading fee.
+ * - `applyDeleverage`: one ADL run (§8.8), atomic: BP is computed once for the
+ *   whole remaining position, the ranked opposite positions of other traders (not
+ *   the fund, not liquidating) are planned and every slice validated before the
+ *   first leg moves; then each counterparty closes `min(remaining, its size)`, both
+ *   legs DELEVERAGED, no fee, its open orders in that market cancelled. If the
+ *   queue holds fewer lots than the position, the run closes what it can (the
+ *   rest stays for the ladder's next round).
+ *   Both closes price every leg at the one fill price `max(BP ticks, 1)` and split
+ *   the whole BPamount across slices exactly (`planBankruptcyFill` of
+ *   @perpcore/margin): each slice's tick difference `value − share ≥ 0` moves from
+ *   the account to the fund, so the account nets exactly BPamount and the parts
+ *   add up to the whole, to the unit.
+ *   Bankruptcy price below one tick (a short whose scope's negative equity exceeds
+ *   its notional: BP = M + E·share/q < 1 tick; a long only when the liquidation
+ *   line sits above its notional): the legs fill at the minimum price, 1 tick. A
+ *   long then pays the fund a larger tick difference. A short pays 1 tick per lot
+ *   instead of receiving |BP|; that shortfall stays in the scope as a deficit, so
+ *   the remaining positions' BP carries it, or, once flat, §8.9 covers it
+ *   (conversion, then the fund, and what the fund cannot cover stays on the
+ *   account as recorded bad debt). The takeover test counts the shortfall as the
+ *   fund's cost.
  * - `chargeClearanceFee`: scope → fund (§8.5; the engine computes it with
  *   `clearanceFeeUnits`, at most the surplus).
  * - `sweepResidue`: a scope without positions sends its positive settle balance
@@ -37,10 +51,9 @@
  * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
  */
 import { FillType, MarginMode } from '@perpcore/domain';
-import { type Bankruptcy, type CrossEvaluation, bankruptcy, isolatedBankruptcy, notionalAtTicksUnits, planDeficitConversion } from '@perpcore/margin';
+import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { AccountKind } from './account-book.js';
-import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue } from './adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
 import { insuranceTakeoverRefusal } from './insurance-takeover-limits.js';
 import type { FillSettlement } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
@@ -85,11 +98,46 @@ export interface LedgerScopeState {
   readonly positions: readonly LedgerPosition[];
 }
 
-export interface TakeoverResult {
+/** A bankruptcy-priced close of a whole position (takeover) or of an ADL run's slices. */
+export interface CloseResult {
+  /** Signed lots closed, as the liquidated scope held them. */
   readonly qtyLots: number;
+  /** BPamount of what closed (Σ of the slices' shares). */
   readonly bankruptcyAmountUnits: number;
+  /** BP of the whole position when the close started, in ticks; may be < 1. */
   readonly bankruptcyPriceTicks: number;
+  /** The price every leg settled at: max(BP, 1 tick). */
+  readonly fillPriceTicks: number;
+  /** Account → fund. */
   readonly tickDifferenceUnits: number;
+  /** Left in the scope as a deficit (BP below one tick). */
+  readonly shortfallUnits: number;
+}
+
+export type TakeoverResult = CloseResult;
+
+export interface DeleverageLegResult {
+  readonly counterpartyAccountId: number;
+  /** > 0: lots closed on each side. */
+  readonly qtyLots: number;
+  /** Signed, before the reduction. */
+  readonly counterpartyPositionLots: number;
+  readonly counterpartyRemainingLots: number;
+  /** This slice's share of BPamount. */
+  readonly bankruptcyAmountUnits: number;
+  readonly tickDifferenceUnits: number;
+  readonly shortfallUnits: number;
+}
+
+export interface DeleverageResult extends CloseResult {
+  readonly legs: readonly DeleverageLegResult[];
+}
+
+/** A scope the risk stage holds LIQUIDATING ('' = cross). */
+export interface HeldLiquidation {
+  readonly accountId: number;
+  readonly isolatedMarket: string;
+  readonly liquidationId: number;
 }
 
 export interface LedgerCallContext {
@@ -155,44 +203,60 @@ export class RiskLedger {
     this.requireLiquidating(slot, row);
     const r = this.positionRow(slot, row, market);
     const q = s.ledger.qtyLots[r];
-    const bp = this.bankruptcyOfRow(slot, row, r, Math.abs(q));
-    if (bp.limitPriceTicks < 1) throw new RiskRejection(RiskReject.InvalidCommand, `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`);
     const m = s.ledger.market[r];
+    const fill = this.wholeFill(slot, row, r);
     const fundSlot = s.markets[m].fundSlot;
-    const tickDifference = this.tickDifference(m, q, Math.abs(q), bp);
-    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-    this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), bp.limitPriceTicks, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-    this.transfer(r, slot, fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+    const price = fill.fillPriceTicks;
+    // both legs planned before either is written (fill-settlement.ts: all or nothing)
+    this.settlement.planPair(m, s.accounts.ids[slot], s.accounts.ids[fundSlot], -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
+    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.transfer(r, slot, fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
-    return { qtyLots: q, bankruptcyAmountUnits: bp.amountUnits, bankruptcyPriceTicks: bp.limitPriceTicks, tickDifferenceUnits: tickDifference };
+    return closeResult(q, fill);
   }
 
-  applyAdlReduction(scope: ScopeRef, market: string, counterpartyAccountId: number, qtyLots: number, ctx: LedgerCallContext): TakeoverResult {
+  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext): DeleverageResult {
     const s = this.s;
+    const led = s.ledger;
     const { slot, row } = this.resolve(scope);
     this.requireLiquidating(slot, row);
     const r = this.positionRow(slot, row, market);
-    const q = s.ledger.qtyLots[r];
-    const m = s.ledger.market[r];
-    const kSlot = s.accounts.slotOf(counterpartyAccountId);
-    if (kSlot < 0 || s.accounts.kind[kSlot] !== AccountKind.Trader || kSlot === slot) throw new RiskRejection(RiskReject.UnknownAccount, `ADL counterparty ${counterpartyAccountId} is not another trader`);
-    const k = s.ledger.rowOf(s.accounts.firstRow[kSlot], m);
-    const kq = k < 0 ? 0 : s.ledger.qtyLots[k];
-    const kState = k >= 0 && s.ledger.mode[k] === MarginMode.Isolated ? s.ledger.isolatedState[k] : s.accounts.crossState[kSlot];
-    if (kState === MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.AccountLiquidating, `ADL counterparty ${counterpartyAccountId} is being liquidated`);
-    if (!Number.isSafeInteger(qtyLots) || qtyLots < 1 || qtyLots > Math.abs(q) || kq === 0 || Math.sign(kq) === Math.sign(q) || qtyLots > Math.abs(kq)) {
-      throw new RiskRejection(RiskReject.InvalidAmount, `ADL of ${qtyLots} lots needs opposite positions of at least that size (liquidated ${q}, counterparty ${kq})`);
+    const q = led.qtyLots[r];
+    const m = led.market[r];
+    // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
+    const { rows, slots, lots, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    if (lots.length === 0) throw new RiskRejection(RiskReject.InvalidAmount, `no opposite trader position in ${market} to deleverage against`);
+    const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
+    const fundSlot = s.markets[m].fundSlot;
+    // every leg planned before the first is written (fill-settlement.ts: all or nothing): the
+    // liquidated side for all it closes, then each counterparty's slice
+    const st = this.settlement;
+    st.planLeg(st.first, m, s.accounts.ids[slot], -Math.sign(q), fill.fillPriceTicks, Math.abs(q) - remaining, 0, FillType.Deleveraged);
+    for (let i = 0; i < lots.length; i++) st.planLeg(st.second, m, s.accounts.ids[slots[i]], Math.sign(q), fill.fillPriceTicks, lots[i], 0, FillType.Deleveraged);
+    const legs: DeleverageLegResult[] = [];
+    for (let i = 0; i < lots.length; i++) {
+      const n = lots[i];
+      const kq = led.qtyLots[rows[i]];
+      const slice = fill.slices[i];
+      this.settlement.settleLeg(m, slot, 0, -Math.sign(q), fill.fillPriceTicks, n, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
+      this.settlement.settleLeg(m, slots[i], 0, Math.sign(q), fill.fillPriceTicks, n, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
+      this.transfer(r, slot, fundSlot, slice.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+      this.lifecycle.cancelOpenOrders(m, rows[i], ctx.tsNs);
+      legs.push({
+        counterpartyAccountId: s.accounts.ids[slots[i]],
+        qtyLots: n,
+        counterpartyPositionLots: kq,
+        counterpartyRemainingLots: led.qtyLots[rows[i]],
+        bankruptcyAmountUnits: slice.bankruptcyAmountUnits,
+        tickDifferenceUnits: slice.tickDifferenceUnits,
+        shortfallUnits: slice.shortfallUnits,
+      });
     }
-    const bp = this.bankruptcyOfRow(slot, row, r, qtyLots);
-    if (bp.limitPriceTicks < 1) throw new RiskRejection(RiskReject.InvalidCommand, `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`);
-    const tickDifference = this.tickDifference(m, q, qtyLots, bp);
-    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
-    this.settlement.settleLeg(m, kSlot, 0, Math.sign(q), bp.limitPriceTicks, qtyLots, 0, 0, FillType.Deleveraged, 0, ctx.tsNs);
-    this.transfer(r, slot, s.markets[m].fundSlot, tickDifference, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
-    this.lifecycle.cancelOpenOrders(m, k, ctx.tsNs);
-    this.watch.reevaluateAccount(kSlot, m, ctx.tsNs);
+    // re-evaluate only after every leg moved: a transition event never shows a half-done run
+    for (const kSlot of slots) this.watch.reevaluateAccount(kSlot, m, ctx.tsNs);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
-    return { qtyLots, bankruptcyAmountUnits: bp.amountUnits, bankruptcyPriceTicks: bp.limitPriceTicks, tickDifferenceUnits: tickDifference };
+    return { ...closeResult(Math.sign(q) * (Math.abs(q) - remaining), fill), legs };
   }
 
   chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, ctx: LedgerCallContext): void {
@@ -260,6 +324,25 @@ export class RiskLedger {
     return covered;
   }
 
+  /**
+   * The scopes held LIQUIDATING (each waits for the ladder to release it), with their
+   * liquidation ids, in account-slot then row order. For operators and the cluster's
+   * reconciliation: once the ladder is idle, every one of them is a liquidation no
+   * ladder will end. O(accounts + rows).
+   */
+  heldLiquidations(): HeldLiquidation[] {
+    const s = this.s;
+    const out: HeldLiquidation[] = [];
+    for (let slot = 0; slot < s.accounts.count; slot++) {
+      if (s.accounts.crossState[slot] === MarginStateCode.Liquidating) out.push({ accountId: s.accounts.ids[slot], isolatedMarket: '', liquidationId: s.accounts.crossLiquidationId[slot] });
+    }
+    for (let r = 0; r < s.ledger.count; r++) {
+      if (s.ledger.isolatedState[r] !== MarginStateCode.Liquidating) continue;
+      out.push({ accountId: s.accounts.ids[s.ledger.account[r]], isolatedMarket: s.markets[s.ledger.market[r]].symbol, liquidationId: s.ledger.isolatedLiquidationId[r] });
+    }
+    return out;
+  }
+
   releaseLiquidation(scope: ScopeRef, tsNs: number): string {
     const s = this.s;
     const { slot, row } = this.resolve(scope);
@@ -284,11 +367,8 @@ export class RiskLedger {
     const s = this.s;
     const { slot, row } = this.resolve(scope);
     const r = this.positionRow(slot, row, market);
-    const q = s.ledger.qtyLots[r];
-    const m = s.ledger.market[r];
-    const bp = this.bankruptcyOfRow(slot, row, r, Math.abs(q));
-    if (bp.limitPriceTicks < 1) return `bankruptcy price ${bp.limitPriceTicks} ticks cannot be a fill price`;
-    return insuranceTakeoverRefusal(s, m, q, bp, this.tickDifference(m, q, Math.abs(q), bp));
+    const fill = this.wholeFill(slot, row, r);
+    return insuranceTakeoverRefusal(s, s.ledger.market[r], s.ledger.qtyLots[r], fill.fillPriceTicks, fill.tickDifferenceUnits - fill.shortfallUnits);
   }
 
   /** The ADL queue against the scope's position in `market`: opposite positions, best-ranked first (§8.8). */
@@ -313,9 +393,10 @@ export class RiskLedger {
 
   // ---- internals -----------------------------------------------------------------
 
-  private tickDifference(m: number, q: number, lots: number, bp: Bankruptcy): number {
-    const tickValue = notionalAtTicksUnits(this.s.markets[m].params, lots, bp.limitPriceTicks);
-    return q > 0 ? tickValue - bp.amountUnits : -tickValue - bp.amountUnits;
+  /** The takeover of row r's whole position: one slice at max(BP, 1 tick). */
+  private wholeFill(slot: number, row: number, r: number): BankruptcyFill {
+    const q = this.s.ledger.qtyLots[r];
+    return planBankruptcyFill(this.s.markets[this.s.ledger.market[r]].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), [Math.abs(q)]);
   }
 
   private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
@@ -422,4 +503,15 @@ export class RiskLedger {
     s.events.account(transfer.fromAccountId, fromSlot, fromMarket, ctx.tsNs, { event: 'ledgerTransfer', ledgerTransfer: transfer });
     s.events.account(transfer.toAccountId, toSlot, toMarket, ctx.tsNs, { event: 'ledgerTransfer', ledgerTransfer: { ...transfer } as perpcore.risk.v1.LedgerTransferV1 });
   }
+}
+
+function closeResult(qtyLots: number, fill: BankruptcyFill): CloseResult {
+  return {
+    qtyLots,
+    bankruptcyAmountUnits: fill.bankruptcyAmountUnits,
+    bankruptcyPriceTicks: fill.bankruptcyPriceTicks,
+    fillPriceTicks: fill.fillPriceTicks,
+    tickDifferenceUnits: fill.tickDifferenceUnits,
+    shortfallUnits: fill.shortfallUnits,
+  };
 }

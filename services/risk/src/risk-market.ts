@@ -10,6 +10,8 @@
  *   S = 1e8 × markSubticksPerTick (§9.4): each settlement leaves a residue in [0, S).
  * - `markSubticks = 0` until the first index (or first fill, which marks at the fill
  *   price provisionally so a position is never valued without a price).
+ * - `indexTsNs` (the symbol's last applied index time, 0 before the first) only
+ *   grows: the index gate refuses an index stamped at or before it.
  * - `lastMatchingSeq` only grows: an event of the per-market matching stream at or
  *   below it was applied already and is dropped.
  */

@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
 import { MarginStateCode, marginStateCode } from './margin-state-code.js';
-import { FUND_ACCOUNT, RiskHarness, USDT, riskConfig } from './risk-harness.test-support.js';
+import { RiskHarness, USDT, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 type Action =
   | { kind: 'place'; account: number; market: number; buy: boolean; offsetTicks: number; lots: number; reduceOnly: boolean; market_: boolean }
@@ -39,9 +39,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 );
 
 function setUp(markMethod: 'INDEX' | 'MEDIAN3'): RiskHarness {
-  const h = new RiskHarness(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod }));
+  const h = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod }), 1)); // a fund with a unit of capital
   h.wireCheck = false;
-  h.deposit(FUND_ACCOUNT, 0 + 1); // a fund with a unit: deposits to system accounts are allowed
   for (const id of ACCOUNTS) h.deposit(id, 3_000 * USDT);
   h.setMode(5, 'BTCUSDT', MarginMode.Isolated);
   h.setMode(6, 'ETHUSDT', MarginMode.Isolated);

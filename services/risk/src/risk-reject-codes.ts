@@ -32,6 +32,12 @@ export const RiskReject = {
   /** The open order the command refers to is not known to risk. */
   UnknownOrder: 'RISK_UNKNOWN_ORDER',
   DuplicateOrderId: 'RISK_DUPLICATE_ORDER_ID',
+  /** A deposit would take the account's balance of the asset above its maximum (balance-limits.ts). */
+  BalanceAboveMax: 'RISK_BALANCE_ABOVE_MAX',
+  /** A deposit would take the asset's deposits − withdrawals above the stage's cap (balance-limits.ts). */
+  NetDepositsAboveMax: 'RISK_NET_DEPOSITS_ABOVE_MAX',
+  /** The stage halted on an internal error (stage-halt.ts): nothing is applied until it is restarted. */
+  StageHalted: 'RISK_STAGE_HALTED',
 } as const;
 export type RiskReject = (typeof RiskReject)[keyof typeof RiskReject];
 

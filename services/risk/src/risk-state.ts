@@ -62,7 +62,14 @@ export class RiskState {
     this.depositedUnits = setup.assetCodes.map(() => 0n);
     this.withdrawnUnits = setup.assetCodes.map(() => 0n);
     this.feeSlot = this.accounts.open(setup.feeAccountId, AccountKind.FeeAccount);
-    for (const [fundId, accountId] of setup.fundAccountIds) this.fundSlotById.set(fundId, this.accounts.open(accountId, AccountKind.InsuranceFund));
+    for (const [fundId, accountId] of setup.fundAccountIds) {
+      const slot = this.accounts.open(accountId, AccountKind.InsuranceFund);
+      this.fundSlotById.set(fundId, slot);
+      // the seed is the fund's capital from outside: a deposit, so conservation counts it
+      const seed = setup.fundSeedUnits.get(fundId) ?? 0;
+      this.accounts.addBalance(slot, 0, seed);
+      this.depositedUnits[0] += BigInt(seed);
+    }
     for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
   }
 

@@ -3,11 +3,12 @@
  * in a canonical order, so the same input log gives the same hash and a replica can
  * prove it agrees (RISK-SPEC §9.7).
  *
- * Covered, in order: per market its prices, funding index, pool, residue, open
+ * Covered, in order: per market its prices (and the last applied index time, which
+ * decides whether the next index is stale), funding index, pool, residue, open
  * interest, basis ring and funding schedule; collateral prices; per account (slot
  * order = arrival order) id, kind, balances, cross state and liquidation id; per
  * position row (creation order) everything but caches; open orders per market by
- * id; the liquidation id counter and the deposit / withdrawal totals.
+ * id (with each order's isolated hold and its amend's part); the liquidation id counter and the deposit / withdrawal totals.
  * Not covered, so that a reject leaves the hash unchanged: the sequence numbers of
  * the input and output streams (a reject consumes an input and publishes an event,
  * by design; the event log's own order pins them), the breach index (a cache that
@@ -48,7 +49,7 @@ export function riskStateHash(s: RiskState): string {
   for (let m = 0; m < s.markets.length; m++) {
     const k = s.markets[m];
     h.text(k.symbol);
-    for (const v of [k.indexSubticks, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots]) h.text(String(v));
+    for (const v of [k.indexSubticks, k.indexTsNs, k.markSubticks, k.markP1Subticks, k.markP2Subticks, k.markP3Subticks, k.lastTradeTicks, k.fundingPoolUnits, k.lastFundingRateE8, k.lastPublishedRateE8 ?? 'none', k.longLots, k.shortLots]) h.text(String(v));
     h.num(k.fundingIndex);
     h.num(k.fundingResidueScaled);
     scratch.length = 0;
@@ -83,7 +84,7 @@ export function riskStateHash(s: RiskState): string {
   for (let m = 0; m < s.markets.length; m++) {
     for (const id of o.idsOfMarket(m)) {
       const slot = o.find(m, id);
-      for (const v of [id, acc.ids[led.account[o.row[slot]]], o.side[slot], o.priceTicks[slot], o.remainingLots[slot], o.reduceOnly[slot], o.state[slot], o.amendPrevPriceTicks[slot], o.amendPrevLots[slot]]) h.num(v);
+      for (const v of [id, acc.ids[led.account[o.row[slot]]], o.side[slot], o.priceTicks[slot], o.remainingLots[slot], o.reduceOnly[slot], o.state[slot], o.amendPrevPriceTicks[slot], o.amendPrevLots[slot], o.holdUnits[slot], o.amendHoldUnits[slot]]) h.num(v);
     }
   }
   h.num(s.nextLiquidationId);
