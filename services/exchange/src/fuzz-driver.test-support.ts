@@ -86,8 +86,7 @@ export class EngineFuzzDriver {
   private readonly ordersOf = new Map<number, { market: string; orderId: number; buy: boolean }[]>();
   private readonly allOrders: { market: string; orderId: number; accountId: number; buy: boolean }[] = [];
   private inputIndex = -1;
-  /** The fixed setup runs: the fund's seed is a deposit there (no other way in yet), not a fuzz input. */
-  private settingUp = true;
+
   private input: FuzzInput = { kind: 'time', seconds: 0 };
 
   private constructor(
@@ -102,7 +101,7 @@ export class EngineFuzzDriver {
    */
   static async open(setup: FuzzSetup, tolerate: (failure: FuzzFailure) => boolean = () => false): Promise<EngineFuzzDriver> {
     const venue = defaultVenueMarkets(defaultMarketSpecs, setup.markMethod === 'INDEX' ? { markMethod: 'INDEX' } : {});
-    const pipeline = await createPipeline({ logger: createLogger('fuzz', 'silent'), venue, adlRefreshMs: 1_000 });
+    const pipeline = await createPipeline({ logger: createLogger('fuzz', 'silent'), venue, adlRefreshMs: 1_000, insuranceFundSeedUnits: setup.fundSeedUsdt * USDT });
     const watch = await FuzzEventWatch.attach(pipeline);
     const d = new EngineFuzzDriver(pipeline, watch, tolerate);
     d.tally.runs = 1;
@@ -110,7 +109,6 @@ export class EngineFuzzDriver {
     for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'index', market: m, source: 0, bp: 0, staleMs: 0, rawSubticks: (START_PRICE_TICKS[m] as number) * pipeline.subticksPerTick(m) });
     setupInputs.push({ kind: 'deposit', accountId: FUZZ_MAKER, asset: 'USDT', amountUnits: 10_000_000 * USDT });
     for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'setLeverage', accountId: FUZZ_MAKER, market: m, leverage: 20 });
-    if (setup.fundSeedUsdt > 0) setupInputs.push({ kind: 'deposit', accountId: FUZZ_FUND_ACCOUNT, asset: 'USDT', amountUnits: setup.fundSeedUsdt * USDT });
     FUZZ_TRADERS.forEach((t, i) => {
       setupInputs.push({ kind: 'deposit', accountId: t, asset: 'USDT', amountUnits: (setup.traderDepositsUsdt[i] as number) * USDT });
       for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'setLeverage', accountId: t, market: m, leverage: Math.min(setup.traderLeverage[i] as number, 75) });
@@ -118,7 +116,6 @@ export class EngineFuzzDriver {
     });
     for (const m of FUZZ_MARKETS) setupInputs.push({ kind: 'quote', market: m });
     for (const input of setupInputs) d.apply(input, -1);
-    d.settingUp = false;
     return d;
   }
 
@@ -209,7 +206,7 @@ export class EngineFuzzDriver {
       case 'deposit':
         cmd.command = 'deposit';
         cmd.deposit = { asset: input.asset, amountUnits: input.amountUnits } as never;
-        if (SYSTEM_ACCOUNTS.has(input.accountId) && !this.settingUp) refuse = 'a deposit to a system account';
+        if (SYSTEM_ACCOUNTS.has(input.accountId)) refuse = 'a deposit to a system account';
         else if (!validAccount) refuse = 'account id 0';
         else if (!isPositiveSafe(input.amountUnits)) refuse = 'a malformed amount';
         else if (input.asset !== 'USDT') refuse = 'an unknown asset';
