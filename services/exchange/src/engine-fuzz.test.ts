@@ -15,8 +15,8 @@ import { fuzzScript } from './fuzz-inputs.test-support.js';
 import { FuzzTally, describeFailure } from './fuzz-tally.test-support.js';
 
 const SEED = 20261203;
-const RUNS = 60;
-const MAX_INPUTS = 120;
+const RUNS = 120;
+const MAX_INPUTS = 150;
 
 describe('engine fuzz: adversarial streams through the embedded pipeline (property)', () => {
   it('holds every invariant after every input and every event', async () => {
