@@ -64,6 +64,8 @@ export type TakeoverResult = ({ readonly ok: true } & BankruptcyClose) | { reado
 
 export interface DeleverageLeg {
   readonly counterpartyAccountId: number;
+  /** The run's tier it came from (wire AdlCounterpartyKind): 1 ranked trader, 2 insurance fund, 3 liquidating scope. */
+  readonly kind: number;
   readonly qtyLots: number;
   /** The counterparty position's side before the reduction. */
   readonly counterpartySide: Side;
