@@ -392,7 +392,7 @@ export class LiquidationEngine {
     if (takeover.reason === 'RISK_STAGE_HALTED') return true;
     let run;
     try {
-      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs);
+      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs, this.stepsInFlight(liq, position.market));
     } catch (err) {
       // a reject means risk's state moved under the ladder (the run itself always covers the
       // position); nothing changed, so the ladder parks with the scope held for operators
@@ -423,6 +423,13 @@ export class LiquidationEngine {
       this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, run.tickDifferenceUnits, run.fundBalanceAfterUnits, 2);
     }
     return true;
+  }
+
+  /** Other ladders whose step IOC in `market` is still out (ADL takes their scopes last). Rare path. */
+  private stepsInFlight(liq: Liquidation, market: string): ScopeRef[] {
+    const out: ScopeRef[] = [];
+    for (const other of this.active.values()) if (other !== liq && other.phase === Phase.AwaitingOrder && other.orderMarket === market) out.push(other.scope);
+    return out;
   }
 
   private complete(liq: Liquidation, tsNs: number, outcome: 1 | 2): void {

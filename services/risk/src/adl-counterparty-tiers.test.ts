@@ -10,12 +10,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FillType } from '@perpcore/domain';
 import { AdlCounterpartyKind } from './adl-queue.js';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from './risk-harness.test-support.js';
+import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, fundShortAliceLiquidating, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 const MAKER = 10;
 const ALICE = 1;
 const BOB = 2;
 const CAROL = 3;
+const DAN = 4;
 
 const ctx = (h: RiskHarness) => ({ liquidationId: 7, tsNs: h.step(1_000) });
 
@@ -41,24 +42,13 @@ function aliceLong(h: RiskHarness): void {
 
 describe('ADL counterparty tiers', () => {
   it('the ranked trader first, then the fund’s own opposite position, both at the one BP; nothing is left for a next round', () => {
-    const h = new RiskHarness(withFundSeed(riskConfig(), 62_000 * USDT));
-    h.index('BTCUSDT', btcSubticks('30000'));
-    h.deposit(MAKER, 1_000_000 * USDT);
-    aliceLong(h);
-    // Bob short 2 BTC at 50× (WB 1,270); Carol short 0.4 BTC; the maker buys both
-    h.deposit(BOB, 1_300 * USDT);
-    h.setLeverage(BOB, 'BTCUSDT', 50);
-    h.deposit(CAROL, 10_000 * USDT);
-    h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 2400 });
-    assert.equal(h.place({ account: BOB, side: 'sell', priceTicks: btcTicks('30000'), lots: 2000 }), '');
-    assert.equal(h.place({ account: CAROL, side: 'sell', priceTicks: btcTicks('30000'), lots: 400 }), '');
-    // at 30,600 Bob is liquidating (E 70 ≤ MM 244.8) and the fund takes his short 2 at BP 30,635.0
-    h.index('BTCUSDT', btcSubticks('30600'));
-    assert.equal(h.eventsOf('liquidationTriggered', BOB).length, 1);
-    assert.equal(h.engine.ledger.applyInsuranceTakeover({ accountId: BOB }, 'BTCUSDT', ctx(h)).fillPriceTicks, btcTicks('30635'));
+    // Carol short 0.4 BTC to the maker as well; the fund takes Bob's short 2 over at 30,600
+    const h = fundShortAliceLiquidating(62_000 * USDT, { maker: MAKER, alice: ALICE, bob: BOB }, (x) => {
+      x.deposit(CAROL, 10_000 * USDT);
+      x.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 400 });
+      assert.equal(x.place({ account: CAROL, side: 'sell', priceTicks: btcTicks('30000'), lots: 400 }), '');
+    });
     assert.equal(lotsOf(h, FUND_ACCOUNT), -2000);
-    h.index('BTCUSDT', btcSubticks('29100'));
-    assert.equal(h.eventsOf('liquidationTriggered', ALICE).length, 1);
     // the opposite side: Carol 0.4 (ranked), the fund 2 (Bob is flat)
     const run = h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'BTCUSDT', ctx(h));
     assert.equal(run.qtyLots, 1000);
@@ -117,6 +107,38 @@ describe('ADL counterparty tiers', () => {
     const bobAfter = h.engine.ledger.readScope({ accountId: BOB });
     assert.equal(bobAfter.equityUnits - bobBefore.equityUnits, 85 * USDT);
     assert.equal(bobAfter.state, 'LIQUIDATING', 'his own ladder still owns his scope and re-reads it');
+    assertAudited(h);
+  });
+
+  it('liquidating scopes whose own step IOC is still out in the market are taken last', () => {
+    /** Alice long 1 BTC liquidating; Bob and Dan, each short 1 BTC and long 5 ETH (20×), both liquidating after ETH falls to 1,600. */
+    const twoLiquidatingShorts = (): RiskHarness => {
+      const h = new RiskHarness(withFundSeed(riskConfig(), 0));
+      h.index('BTCUSDT', btcSubticks('30000'));
+      h.index('ETHUSDT', 2_000 * 10_000);
+      h.deposit(MAKER, 1_000_000 * USDT);
+      aliceLong(h);
+      for (const k of [BOB, DAN]) {
+        h.deposit(k, 2_100 * USDT);
+        h.setLeverage(k, 'BTCUSDT', 20);
+        h.setLeverage(k, 'ETHUSDT', 20);
+        h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 500 });
+        assert.equal(h.place({ account: k, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 500 }), '');
+        h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+        assert.equal(h.place({ account: k, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+      }
+      h.index('ETHUSDT', 1_600 * 10_000);
+      h.index('BTCUSDT', btcSubticks('29100'));
+      for (const k of [ALICE, BOB, DAN]) assert.equal(h.engine.ledger.readScope({ accountId: k }).state, 'LIQUIDATING');
+      return h;
+    };
+    const plain = twoLiquidatingShorts();
+    const byId = plain.engine.ledger.applyDeleverage({ accountId: ALICE }, 'BTCUSDT', ctx(plain));
+    assert.deepEqual(byId.legs.map((l) => [l.counterpartyAccountId, l.kind]), [[BOB, AdlCounterpartyKind.LiquidatingScope]], 'by account id');
+    const h = twoLiquidatingShorts();
+    const run = h.engine.ledger.applyDeleverage({ accountId: ALICE }, 'BTCUSDT', ctx(h), [{ accountId: BOB }]);
+    assert.deepEqual(run.legs.map((l) => [l.counterpartyAccountId, l.qtyLots]), [[DAN, 1000]]);
+    assert.equal(lotsOf(h, BOB), -1000);
     assertAudited(h);
   });
 });

@@ -16,7 +16,9 @@
  * 2. insurance funds holding the opposite side: the market's own fund first, then
  *    the others by account id. Reducing the fund's own position at BP only lowers
  *    its exposure, so no fund equity test applies (§8.7 judges taking on risk);
- * 3. opposite scopes that are themselves being liquidated, by account id. They trade at
+ * 3. opposite scopes that are themselves being liquidated, by account id, those whose
+ *    own step IOC in the market is still out last (`lastSlots`: an IOC fill larger than
+ *    the position left would turn it; their ladder then closes that too). They trade at
  *    the liquidated position's BP, which is beyond the mark in their favour (a
  *    long's BP is below mark, so the short that buys there gains): the reduction
  *    shrinks their position and raises their equity, and their own ladder re-reads
@@ -92,7 +94,7 @@ export interface AdlSlices {
 }
 
 /** Plans an ADL run against the liquidated position of signed `qtyLots` (slot `liquidatedSlot`) in market m. */
-export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy): AdlSlices {
+export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: readonly number[] = []): AdlSlices {
   const led = s.ledger;
   const out = { rows: [] as number[], slots: [] as number[], lots: [] as number[], kinds: [] as AdlCounterpartyKind[] };
   let remaining = Math.abs(qtyLots);
@@ -109,8 +111,8 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
     const slot = s.accounts.slotOf(candidate.accountId);
     take(led.rowOf(s.accounts.firstRow[slot], m), AdlCounterpartyKind.RankedTrader);
   }
-  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
-  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader)) if (remaining > 0) take(r, AdlCounterpartyKind.LiquidatingScope);
+  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
+  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.LiquidatingScope);
   return { ...out, remainingLots: remaining };
 }
 
@@ -119,7 +121,7 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
  * (`kind` InsuranceFund; the market's own first, then by account id) or liquidating
  * trader scopes (`kind` Trader; by account id). Rare path: allocation is fine.
  */
-function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind): number[] {
+function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: readonly number[]): number[] {
   const led = s.ledger;
   const own = s.markets[m].fundSlot;
   const rows: number[] = [];
@@ -134,7 +136,12 @@ function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: nu
     } else if (s.accounts.kind[slot] === AccountKind.Trader) continue;
     rows.push(r);
   }
-  const rank = (r: number) => (kind !== AccountKind.Trader && led.account[r] === own ? -1 : s.accounts.ids[led.account[r]]);
+  // account ids are below 2^32: a scope taken last ranks after every other
+  const rank = (r: number) => {
+    const slot = led.account[r];
+    if (kind !== AccountKind.Trader) return slot === own ? -1 : s.accounts.ids[slot];
+    return (lastSlots.includes(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
+  };
   return rows.sort((a, b) => rank(a) - rank(b));
 }
 

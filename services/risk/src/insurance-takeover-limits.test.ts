@@ -9,33 +9,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from './risk-harness.test-support.js';
+import { FUND_ACCOUNT, type RiskHarness, USDT, fundShortAliceLiquidating } from './risk-harness.test-support.js';
 
 const MAKER = 10;
 const ALICE = 1;
 const BOB = 2;
 
 const ctx = (h: RiskHarness) => ({ liquidationId: 7, tsNs: h.step(1_000) });
-
-function fundShortAliceLiquidating(): RiskHarness {
-  const h = new RiskHarness(withFundSeed(riskConfig(), 62_000 * USDT));
-  h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(MAKER, 1_000_000 * USDT);
-  h.deposit(ALICE, 1_000_030_000);
-  h.setLeverage(ALICE, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-  assert.equal(h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 }), '');
-  h.deposit(BOB, 1_300 * USDT);
-  h.setLeverage(BOB, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 2000 });
-  assert.equal(h.place({ account: BOB, side: 'sell', priceTicks: btcTicks('30000'), lots: 2000 }), '');
-  h.index('BTCUSDT', btcSubticks('30600'));
-  assert.equal(h.engine.ledger.insuranceTakeoverRefusal({ accountId: BOB }, 'BTCUSDT'), null);
-  h.engine.ledger.applyInsuranceTakeover({ accountId: BOB }, 'BTCUSDT', ctx(h));
-  h.index('BTCUSDT', btcSubticks('29100'));
-  assert.equal(h.eventsOf('liquidationTriggered', ALICE).length, 1);
-  return h;
-}
+const parties = { maker: MAKER, alice: ALICE, bob: BOB };
 
 function fundSlot(h: RiskHarness): number {
   return h.engine.state.accounts.slotOf(FUND_ACCOUNT);
@@ -43,7 +24,7 @@ function fundSlot(h: RiskHarness): number {
 
 describe('insurance takeover limits net the fund’s existing position', () => {
   it('the state the limits judge is exactly the fund’s state after the takeover: wallet with the realized PnL, equity, net position', () => {
-    const h = fundShortAliceLiquidating();
+    const h = fundShortAliceLiquidating(62_000 * USDT, parties);
     const s = h.engine.state;
     const walletBefore = s.accounts.balances[0][fundSlot(h)];
     const projected = h.engine.ledger.fundAfterTakeover({ accountId: ALICE }, 'BTCUSDT');
@@ -62,7 +43,7 @@ describe('insurance takeover limits net the fund’s existing position', () => {
   });
 
   it('a fund whose wallet alone is below the net notional, but not with the realized PnL of the part that nets, may take over', () => {
-    const h = fundShortAliceLiquidating();
+    const h = fundShortAliceLiquidating(62_000 * USDT, parties);
     const s = h.engine.state;
     const setFundWallet = (units: number) => {
       // as after covering bad debt; the difference goes to the fee account so the audit still holds

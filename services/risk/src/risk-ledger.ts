@@ -21,7 +21,8 @@
  *   `min(remaining, its size)`, both legs DELEVERAGED, no fee, its open orders in
  *   that market cancelled. Counterparties come in tiers (adl-queue.ts): the ranked
  *   traders, then the fund's own opposite position, then opposite scopes that are
- *   themselves liquidating; each leg says which (`kind`). Long = short, so the run
+ *   themselves liquidating (those whose own step IOC is out, last); each leg
+ *   says which (`kind`). Long = short, so the run
  *   always closes the whole position: one that cannot is an internal error (the
  *   halt guard stops the stage), not a reject.
  *   Both closes price every leg at the one fill price `max(BP ticks, 1)` and split
@@ -223,7 +224,8 @@ export class RiskLedger {
     return closeResult(q, fill);
   }
 
-  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext): DeleverageResult {
+  /** `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still out). */
+  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] = []): DeleverageResult {
     const s = this.s;
     const led = s.ledger;
     const { slot, row } = this.resolve(scope);
@@ -232,7 +234,9 @@ export class RiskLedger {
     const q = led.qtyLots[r];
     const m = led.market[r];
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
-    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    // one row per account and market: the account names the scope in m
+    const lastSlots = takeLast.map((t) => s.accounts.slotOf(t.accountId));
+    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
     const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
