@@ -40,6 +40,31 @@ function aliceLong(h: RiskHarness): void {
   assert.equal(h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 }), '');
 }
 
+/**
+ * Alice long (`aliceLong`), then each of `shorts`, cross 20×: long 5 ETH at 2,000 and short
+ * 1 BTC at 30,000 (WB 2,080), both against the maker. At ETH 1,600 each is liquidating
+ * (E = 80 ≤ MM 160; no ladder here: risk holds them LIQUIDATING).
+ */
+function aliceLongAgainstEthLongBtcShorts(shorts: readonly number[]): RiskHarness {
+  const h = new RiskHarness(withFundSeed(riskConfig(), 0));
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.index('ETHUSDT', 2_000 * 10_000);
+  h.deposit(MAKER, 1_000_000 * USDT);
+  aliceLong(h);
+  for (const k of shorts) {
+    h.deposit(k, 2_100 * USDT);
+    h.setLeverage(k, 'BTCUSDT', 20);
+    h.setLeverage(k, 'ETHUSDT', 20);
+    h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 500 });
+    assert.equal(h.place({ account: k, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 500 }), '');
+    h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+    assert.equal(h.place({ account: k, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+  }
+  h.index('ETHUSDT', 1_600 * 10_000);
+  for (const k of shorts) assert.equal(h.eventsOf('liquidationTriggered', k).length, 1);
+  return h;
+}
+
 describe('ADL counterparty tiers', () => {
   it('the ranked trader first, then the fund’s own opposite position, both at the one BP; nothing is left for a next round', () => {
     // Carol short 0.4 BTC to the maker as well; the fund takes Bob's short 2 over at 30,600
@@ -76,23 +101,9 @@ describe('ADL counterparty tiers', () => {
   });
 
   it('an opposite side held only by a scope that is being liquidated itself: it is deleveraged at the liquidated position’s BP, which raises its equity', () => {
-    const h = new RiskHarness(withFundSeed(riskConfig(), 0));
-    h.index('BTCUSDT', btcSubticks('30000'));
-    h.index('ETHUSDT', 2_000 * 10_000);
-    h.deposit(MAKER, 1_000_000 * USDT);
-    aliceLong(h);
-    // Bob, cross 20×: long 5 ETH at 2,000 and short 1 BTC at 30,000 (WB 2,080); the maker ends flat in BTC
-    h.deposit(BOB, 2_100 * USDT);
-    h.setLeverage(BOB, 'BTCUSDT', 20);
-    h.setLeverage(BOB, 'ETHUSDT', 20);
-    h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 500 });
-    assert.equal(h.place({ account: BOB, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 500 }), '');
-    h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
-    assert.equal(h.place({ account: BOB, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+    // Bob's short 1 BTC is the only one: the maker ends flat in BTC
+    const h = aliceLongAgainstEthLongBtcShorts([BOB]);
     assert.equal(lotsOf(h, MAKER), 0);
-    // ETH to 1,600: Bob's E = 80 ≤ MM 160: liquidating (no ladder here: risk holds him LIQUIDATING)
-    h.index('ETHUSDT', 1_600 * 10_000);
-    assert.equal(h.eventsOf('liquidationTriggered', BOB).length, 1);
     h.index('BTCUSDT', btcSubticks('29100'));
     assert.equal(h.eventsOf('liquidationTriggered', ALICE).length, 1);
     const bobBefore = h.engine.ledger.readScope({ accountId: BOB });
@@ -111,23 +122,8 @@ describe('ADL counterparty tiers', () => {
   });
 
   it('liquidating scopes whose own step IOC is still out in the market are taken last', () => {
-    /** Alice long 1 BTC liquidating; Bob and Dan, each short 1 BTC and long 5 ETH (20×), both liquidating after ETH falls to 1,600. */
     const twoLiquidatingShorts = (): RiskHarness => {
-      const h = new RiskHarness(withFundSeed(riskConfig(), 0));
-      h.index('BTCUSDT', btcSubticks('30000'));
-      h.index('ETHUSDT', 2_000 * 10_000);
-      h.deposit(MAKER, 1_000_000 * USDT);
-      aliceLong(h);
-      for (const k of [BOB, DAN]) {
-        h.deposit(k, 2_100 * USDT);
-        h.setLeverage(k, 'BTCUSDT', 20);
-        h.setLeverage(k, 'ETHUSDT', 20);
-        h.place({ account: MAKER, market: 'ETHUSDT', side: 'sell', priceTicks: 200_000, lots: 500 });
-        assert.equal(h.place({ account: k, market: 'ETHUSDT', side: 'buy', priceTicks: 200_000, lots: 500 }), '');
-        h.place({ account: MAKER, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
-        assert.equal(h.place({ account: k, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 }), '');
-      }
-      h.index('ETHUSDT', 1_600 * 10_000);
+      const h = aliceLongAgainstEthLongBtcShorts([BOB, DAN]);
       h.index('BTCUSDT', btcSubticks('29100'));
       for (const k of [ALICE, BOB, DAN]) assert.equal(h.engine.ledger.readScope({ accountId: k }).state, 'LIQUIDATING');
       return h;
