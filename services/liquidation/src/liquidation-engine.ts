@@ -19,8 +19,10 @@
  *    position, then opposite scopes being liquidated themselves: long = short, so
  *    the run always closes the whole position), every counterparty at the one BP
  *    of that whole remaining position. A scope deleveraged while its own ladder
- *    runs sees its smaller position and new BP at its next step (read from risk). The events state the price the ledger actually used
- *    (`bankruptcyPriceTicks`, `fillPriceTicks`) and the exact split of BPamount.
+ *    runs sees its smaller position and new BP at its next step (read from risk);
+ *    one whose step IOC in that market is still out is taken last. The events
+ *    state the price the ledger actually used (`bankruptcyPriceTicks`,
+ *    `fillPriceTicks`), the exact split of BPamount and each counterparty's tier.
  *    Otherwise the next step after `cooldownMs`.
  * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`,
  *    with what could not be covered as `uncoveredDeficitUnits` (bad debt).

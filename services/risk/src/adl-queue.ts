@@ -12,7 +12,7 @@
  * A run (`adlSlices`) walks the queue in order, each candidate closing
  * `min(remaining, its size)`, until the liquidated position is covered. When the
  * ranked traders hold fewer lots than the position, the run goes on, in tiers:
- * 1. ranked traders (above), the `ADL_COUNTERPARTY_RANKED_TRADER` legs;
+ * 1. ranked traders (above), the `ADL_COUNTERPARTY_KIND_RANKED_TRADER` legs;
  * 2. insurance funds holding the opposite side: the market's own fund first, then
  *    the others by account id. Reducing the fund's own position at BP only lowers
  *    its exposure, so no fund equity test applies (§8.7 judges taking on risk);
@@ -22,7 +22,9 @@
  *    the liquidated position's BP, which is beyond the mark in their favour (a
  *    long's BP is below mark, so the short that buys there gains): the reduction
  *    shrinks their position and raises their equity, and their own ladder re-reads
- *    both (positions and BP are read from risk at every step).
+ *    both (positions and BP are read from risk at every step). A trader position the
+ *    ranking cannot score (PNL_X_LEVERAGE skips a zero cost basis) is taken here
+ *    too, as a ranked-trader leg, so no opposite position is ever left out.
  * Open interest is conserved (long = short), and one account holds one row per
  * market, so the tiers together always cover the position: a run that cannot is an
  * internal invariant breach (the caller halts the stage), never a reject.
@@ -112,14 +114,19 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
     take(led.rowOf(s.accounts.firstRow[slot], m), AdlCounterpartyKind.RankedTrader);
   }
   if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
-  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.LiquidatingScope);
+  if (remaining > 0) {
+    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) {
+      if (remaining > 0 && !out.rows.includes(r)) take(r, isLiquidating(s, r) ? AdlCounterpartyKind.LiquidatingScope : AdlCounterpartyKind.RankedTrader);
+    }
+  }
   return { ...out, remainingLots: remaining };
 }
 
 /**
  * Rows of side `sideSign` in market m beyond the ranked queue: insurance funds
- * (`kind` InsuranceFund; the market's own first, then by account id) or liquidating
- * trader scopes (`kind` Trader; by account id). Rare path: allocation is fine.
+ * (`kind` InsuranceFund; the market's own first, then by account id) or trader
+ * scopes (`kind` Trader; by account id, `lastSlots` last; the caller skips the rows
+ * the ranked queue took). Rare path: allocation is fine.
  */
 function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: readonly number[]): number[] {
   const led = s.ledger;
@@ -129,11 +136,7 @@ function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: nu
     const q = led.qtyLots[r];
     const slot = led.account[r];
     if (q === 0 || Math.sign(q) !== sideSign || slot === excludeSlot) continue;
-    if (kind === AccountKind.Trader) {
-      if (s.accounts.kind[slot] !== AccountKind.Trader) continue;
-      const state = led.mode[r] === MarginMode.Isolated ? led.isolatedState[r] : s.accounts.crossState[slot];
-      if (state !== MarginStateCode.Liquidating) continue;
-    } else if (s.accounts.kind[slot] === AccountKind.Trader) continue;
+    if ((s.accounts.kind[slot] === AccountKind.Trader) !== (kind === AccountKind.Trader)) continue;
     rows.push(r);
   }
   // account ids are below 2^32: a scope taken last ranks after every other
@@ -143,6 +146,11 @@ function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: nu
     return (lastSlots.includes(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
   };
   return rows.sort((a, b) => rank(a) - rank(b));
+}
+
+function isLiquidating(s: RiskState, r: number): boolean {
+  const led = s.ledger;
+  return (led.mode[r] === MarginMode.Isolated ? led.isolatedState[r] : s.accounts.crossState[led.account[r]]) === MarginStateCode.Liquidating;
 }
 
 export interface AdlIndicatorEntry {
