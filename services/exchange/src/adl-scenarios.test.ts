@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FillType } from '@perpcore/domain';
 import { Topics } from '@perpcore/bus';
-import { TestVenue, USDT } from './test-venue.test-support.js';
+import { TestVenue, type TestVenueOptions, USDT } from './test-venue.test-support.js';
 
 const MAKER = 1;
 const ALICE = 2;
@@ -18,8 +18,8 @@ const CAROL = 4;
 const DAVE = 5;
 
 /** Opens a venue whose risk audit is checked after every liquidation event (each follows a whole ledger call). */
-async function auditedVenue(fundUsdt: string): Promise<{ v: TestVenue; problems: string[] }> {
-  const v = await TestVenue.open({ fundUsdt });
+async function auditedVenue(fundUsdt: string, risk?: TestVenueOptions['risk']): Promise<{ v: TestVenue; problems: string[] }> {
+  const v = await TestVenue.open(risk === undefined ? { fundUsdt } : { fundUsdt, risk });
   const problems: string[] = [];
   await v.pipeline.bus.subscribe(Topics.liquidationEvents, { groupId: 'audit' }, (m) => {
     const audit = v.pipeline.risk.engine.audit();
@@ -167,6 +167,58 @@ describe('bankruptcy price below one tick', () => {
     assert.equal(v.positionLots(DAVE, 'BTCUSDT'), 0);
     assert.equal(v.positionLots(MAKER, 'BTCUSDT'), 0);
     assert.equal(v.pipeline.liquidation.engine.activeCount(), 0);
+    assert.deepEqual(problems, []);
+    v.assertConserved();
+    await v.close();
+  });
+});
+
+describe('ADL when no ranked trader holds the opposite side', () => {
+  it('the only opposite position belongs to a scope whose own ladder is cooling down: it is deleveraged at the liquidated position’s BP, and both ladders complete', async () => {
+    // 60 s between partial steps: Bob's ladder waits after its first ETH step
+    const { v, problems } = await auditedVenue('0', { partial: { cooldownMs: 60_000 } });
+    v.deposit(MAKER, '10000000');
+    v.deposit(ALICE, '1000.03');
+    v.deposit(BOB, '6000');
+    v.leverage(ALICE, 'BTCUSDT', 50);
+    v.leverage(BOB, 'BTCUSDT', 20);
+    v.leverage(BOB, 'ETHUSDT', 20);
+    v.index('BTCUSDT', '30000');
+    v.index('ETHUSDT', '2000');
+    // Alice long 1 BTC from the maker; Bob short 1 BTC to the maker (the maker ends flat) and long 40 ETH
+    v.order(MAKER, 'BTCUSDT', 'SELL', '30000', '1');
+    assert.equal(v.order(ALICE, 'BTCUSDT', 'BUY', '30000', '1', 'IOC'), undefined);
+    v.order(MAKER, 'BTCUSDT', 'BUY', '30000', '1');
+    assert.equal(v.order(BOB, 'BTCUSDT', 'SELL', '30000', '1', 'IOC'), undefined);
+    v.order(MAKER, 'ETHUSDT', 'SELL', '2000', '40');
+    assert.equal(v.order(BOB, 'ETHUSDT', 'BUY', '2000', '40', 'IOC'), undefined);
+    assert.equal(v.positionLots(MAKER, 'BTCUSDT'), 0);
+    v.order(MAKER, 'BTCUSDT', 'BUY', '20000', '1'); // a thin BTC book far below Alice's BP
+    v.index('ETHUSDT', '1900');
+    v.order(MAKER, 'ETHUSDT', 'BUY', '1855', '8'); // absorbs Bob's first ETH step (20% of 40)
+    // ETH at 1,855: Bob is liquidating; his first step sells 8 ETH into the bid, then his ladder cools down
+    v.index('ETHUSDT', '1855');
+    assert.equal(v.events('stepOrdered', BOB).length, 1);
+    assert.equal(v.events('fill', BOB).length, 1);
+    assert.equal(v.pipeline.risk.engine.ledger.readScope({ accountId: BOB }).state, 'LIQUIDATING');
+    // BTC at 29,100: Alice is liquidating; her IOC finds no bid near BP 29,015.0 and the fund (0) cannot take her long.
+    // The only short is Bob's, and Bob is being liquidated himself: he is the counterparty, at her BP
+    v.index('BTCUSDT', '29100');
+    const adl = v.events('positionDeleveraged', ALICE).map((e) => e.positionDeleveraged!);
+    assert.deepEqual(
+      adl.map((d) => [d.counterpartyAccountId, d.counterpartyKind, Number(d.qtyLots), Number(d.bankruptcyPriceTicks), Number(d.counterpartyRemainingLots)]),
+      [[BOB, 3, 1000, 290_150, 0]], // ADL_COUNTERPARTY_KIND_LIQUIDATING_SCOPE
+    );
+    assert.deepEqual(deleveragedLegs(v, ALICE), [[-1000, 290_150]]);
+    assert.deepEqual(deleveragedLegs(v, BOB), [[1000, 290_150]]);
+    assert.equal(v.positionLots(ALICE, 'BTCUSDT'), 0);
+    assert.equal(v.positionLots(BOB, 'BTCUSDT'), 0);
+    assert.equal(v.events('completed', ALICE)[0]?.completed?.outcome, 2);
+    // Bob's ladder resumes after its cooldown on his smaller book (read from risk) and completes
+    assert.equal(v.events('completed', BOB).length, 0);
+    v.index('ETHUSDT', '1855', 61);
+    assert.equal(v.events('completed', BOB).length + v.events('aborted', BOB).length, 1);
+    assert.equal(v.pipeline.risk.engine.ledger.heldLiquidations().length, 0);
     assert.deepEqual(problems, []);
     v.assertConserved();
     await v.close();

@@ -110,8 +110,8 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
       return guarded((): TakeoverResult => ({ ok: false, reason: 'RISK_STAGE_HALTED' }), scope, market, tsNs, () => takeover(scope, market, liquidationId, tsNs));
     },
-    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult {
-      return guarded((): DeleverageResult => HALTED_DELEVERAGE, scope, market, tsNs, () => deleverage(scope, market, liquidationId, tsNs));
+    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: readonly ScopeRef[] = []): DeleverageResult {
+      return guarded((): DeleverageResult => HALTED_DELEVERAGE, scope, market, tsNs, () => deleverage(scope, market, liquidationId, tsNs, stepInFlight));
     },
     completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
       return guarded((): ScopeCompletion => ({ residueSweptUnits: 0, deficitCoveredUnits: 0, uncoveredDeficitUnits: 0 }), scope, scope.isolatedMarket, tsNs, () => complete(scope, liquidationId, tsNs));
@@ -129,8 +129,8 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     return { ok: true, ...r, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
   }
 
-  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult {
-    const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs });
+  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: readonly ScopeRef[]): DeleverageResult {
+    const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs }, stepInFlight.map(toRisk));
     for (let i = 0; i < r.legs.length; i++) countLeg(liquidationId);
     const legs = r.legs.map((l): DeleverageLeg => ({ ...l, counterpartySide: l.counterpartyPositionLots > 0 ? Side.Buy : Side.Sell }));
     return { ...r, legs, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };

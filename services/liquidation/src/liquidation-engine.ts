@@ -15,9 +15,14 @@
  * 4. After the IOC: re-check. Restored → `LiquidationCompletedV1{RESTORED}`. Lots
  *    left unfilled (or the level at/below `takeoverLevel`) → the fund takes the
  *    rest of that position at BP; if it cannot (limits), one ADL run against
- *    ranked opposite positions, every counterparty at the one BP of that whole
- *    remaining position. The events state the price the ledger actually used
- *    (`bankruptcyPriceTicks`, `fillPriceTicks`) and the exact split of BPamount.
+ *    the opposite positions (ranked traders, then the fund's own opposite
+ *    position, then opposite scopes being liquidated themselves: long = short, so
+ *    the run always closes the whole position), every counterparty at the one BP
+ *    of that whole remaining position. A scope deleveraged while its own ladder
+ *    runs sees its smaller position and new BP at its next step (read from risk);
+ *    one whose step IOC in that market is still out is taken last. The events
+ *    state the price the ledger actually used (`bankruptcyPriceTicks`,
+ *    `fillPriceTicks`), the exact split of BPamount and each counterparty's tier.
  *    Otherwise the next step after `cooldownMs`.
  * 5. No positions left → sweep residue / cover deficit → `LiquidationCompletedV1{CLOSED}`,
  *    with what could not be covered as `uncoveredDeficitUnits` (bad debt).
@@ -284,7 +289,7 @@ export class LiquidationEngine {
       // §8.7: the book could not absorb the step at or better than BP
       const position = this.deps.reader.scopePositions(liq.scope).find((p) => p.market === market);
       const health = this.deps.reader.scopeHealth(liq.scope);
-      if (position !== undefined && position.qtyLots !== 0 && health?.state === MarginState.Liquidating) this.takeOverOrDeleverage(liq, position, tsNs);
+      if (position !== undefined && position.qtyLots !== 0 && health?.state === MarginState.Liquidating && !this.takeOverOrDeleverage(liq, position, tsNs)) return;
     }
     const params = this.deps.reader.marketParams(market);
     if (params.partial.cooldownMs > 0 && unfilled === 0) {
@@ -309,7 +314,7 @@ export class LiquidationEngine {
       firstCheck = false;
       const position = pickPosition(positions);
       if (health.belowTakeover) {
-        this.takeOverOrDeleverage(liq, position, tsNs);
+        if (!this.takeOverOrDeleverage(liq, position, tsNs)) return;
         continue;
       }
       this.placeStep(liq, position, tsNs);
@@ -359,7 +364,8 @@ export class LiquidationEngine {
     });
   }
 
-  private takeOverOrDeleverage(liq: Liquidation, position: ScopePosition, tsNs: number): void {
+  /** False when ADL was refused (the ladder then parks, see below). */
+  private takeOverOrDeleverage(liq: Liquidation, position: ScopePosition, tsNs: number): boolean {
     const reader = this.deps.reader;
     const params = reader.marketParams(position.market);
     const spec = reader.marketSpec(position.market);
@@ -382,15 +388,19 @@ export class LiquidationEngine {
       if (takeover.tickDifferenceUnits !== 0) {
         this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, takeover.tickDifferenceUnits, takeover.fundBalanceAfterUnits, 2);
       }
-      return;
+      return true;
     }
     // a halted risk stage refuses every mutation (its stage-halt.ts): the ladder stops here, quietly
-    if (takeover.reason === 'RISK_STAGE_HALTED') return;
+    if (takeover.reason === 'RISK_STAGE_HALTED') return true;
     let run;
     try {
-      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs);
+      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs, this.stepsInFlight(liq, position.market));
     } catch (err) {
-      throw new Error(`liquidation ${liq.liquidationId}: neither the fund (${takeover.reason}) nor ADL (${(err as Error).message}) could close ${position.market}`);
+      // a reject means risk's state moved under the ladder (the run itself always covers the
+      // position); nothing changed, so the ladder parks with the scope held for operators
+      // (heldLiquidations) instead of throwing out of the stage
+      this.ignore('ADL_REFUSED', { liquidationId: liq.liquidationId, market: position.market, takeover: takeover.reason, error: (err as Error).message });
+      return false;
     }
     for (const leg of run.legs) {
       this.counters.deleveragedLegs++;
@@ -407,12 +417,21 @@ export class LiquidationEngine {
         fillPriceTicks: run.fillPriceTicks,
         bankruptcyAmountUnits: leg.bankruptcyAmountUnits,
         shortfallUnits: leg.shortfallUnits,
+        counterpartyKind: leg.kind,
       };
       this.deps.publish(e);
     }
     if (run.tickDifferenceUnits !== 0) {
       this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, run.tickDifferenceUnits, run.fundBalanceAfterUnits, 2);
     }
+    return true;
+  }
+
+  /** Other ladders whose step IOC in `market` is still out (ADL takes their scopes last). Rare path. */
+  private stepsInFlight(liq: Liquidation, market: string): ScopeRef[] {
+    const out: ScopeRef[] = [];
+    for (const other of this.active.values()) if (other !== liq && other.phase === Phase.AwaitingOrder && other.orderMarket === market) out.push(other.scope);
+    return out;
   }
 
   private complete(liq: Liquidation, tsNs: number, outcome: 1 | 2): void {

@@ -64,6 +64,8 @@ export type TakeoverResult = ({ readonly ok: true } & BankruptcyClose) | { reado
 
 export interface DeleverageLeg {
   readonly counterpartyAccountId: number;
+  /** The run's tier it came from (wire AdlCounterpartyKind): 1 ranked trader, 2 insurance fund, 3 liquidating scope. */
+  readonly kind: number;
   readonly qtyLots: number;
   /** The counterparty position's side before the reduction. */
   readonly counterpartySide: Side;
@@ -113,10 +115,14 @@ export interface LiquidationLedger {
   /** The fund takes the scope's whole position in `market` at its BP (RISK-SPEC §8.7), if its limits allow. */
   insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult;
   /**
-   * Closes the scope's remaining position in `market` against ranked opposite positions, all at the one BP of
-   * that whole position, atomically (§8.8); throws, changing nothing, when there is no opposite trader position.
+   * Closes the scope's whole remaining position in `market`, all at the one BP of that position, atomically
+   * (§8.8): against the ranked traders, then the fund's own opposite position, then opposite scopes being
+   * liquidated themselves (each leg's `kind`). Long = short, so it always closes the position; it throws,
+   * changing nothing, only on a reject (the scope is not liquidating, has no such position).
+   * `stepInFlight`: liquidating scopes whose own step IOC in `market` is still out; they are taken
+   * last (an IOC fill larger than the position left would turn it, and their ladder then closes that too).
    */
-  deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): DeleverageResult;
+  deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight?: readonly ScopeRef[]): DeleverageResult;
   /** A scope without positions: sweep its residue to the fund, convert collateral or cover a deficit (§8.9). */
   completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion;
   /** Hands the scope back to normal risk evaluation (after completion or abort). */

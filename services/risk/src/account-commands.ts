@@ -27,7 +27,11 @@
  *   (RISK_MODE_CHANGE_WITH_POSITION); leaving isolated returns the bucket.
  * - Adjust isolated margin: isolated rows only; adding needs the cross scope's
  *   withdrawable amount; removing keeps `min(bucket − PF, E_iso) ≥ IMpos + IMord`
- *   (the spec's floor is IMpos; the bucket also backs the open orders' holds).
+ *   (the spec's floor is IMpos; the bucket also backs the open orders) and
+ *   `bucket − PF ≥ IMpos + Σ holds` (`OpenOrders.holdsOfRow`): each order's hold
+ *   was fixed when it was placed, while IMord moves with the mark, so after a mark
+ *   move the current IMord can be below what the orders hold, and a removal down to
+ *   it would leave their cancels less than they moved in (isolated-margin.ts).
  */
 import { DomainError, MarginMode } from '@perpcore/domain';
 import { checkLeverageForOrders, withdrawableUnits } from '@perpcore/margin';
@@ -214,8 +218,10 @@ export class AccountCommands {
     } else {
       const iso = ev.evaluateIsolated(r);
       const bucket = led.isolatedUnits[r] - led.pendingFundingUnits[r];
-      const removable = Math.max(0, Math.min(bucket, iso.equityUnits) - ev.initialUnits);
-      if (-delta > removable) throw new RiskRejection(RiskReject.IsolatedBelowIm, `removing ${-delta} exceeds the ${removable} above the isolated initial margin ${ev.initialUnits}`);
+      const positionIm = iso.initialUnits;
+      const keep = Math.max(ev.initialUnits, positionIm + s.orders.holdsOfRow(r));
+      const removable = Math.max(0, Math.min(bucket - keep, iso.equityUnits - ev.initialUnits));
+      if (-delta > removable) throw new RiskRejection(RiskReject.IsolatedBelowIm, `removing ${-delta} exceeds the ${removable} above the isolated initial margin ${ev.initialUnits} and the open orders' holds (bucket keeps ${keep} + pending funding)`);
       s.settleRowFundingWithEvent(r, cmd.tsNs);
     }
     this.isolated.transfer(r, delta, cmd.tsNs);

@@ -10,7 +10,24 @@
  *   bucket), UPnL and MM.
  *
  * A run (`adlSlices`) walks the queue in order, each candidate closing
- * `min(remaining, its size)`, until the liquidated position is covered.
+ * `min(remaining, its size)`, until the liquidated position is covered. When the
+ * ranked traders hold fewer lots than the position, the run goes on, in tiers:
+ * 1. ranked traders (above), the `ADL_COUNTERPARTY_KIND_RANKED_TRADER` legs;
+ * 2. insurance funds holding the opposite side: the market's own fund first, then
+ *    the others by account id. Reducing the fund's own position at BP only lowers
+ *    its exposure, so no fund equity test applies (§8.7 judges taking on risk);
+ * 3. opposite scopes that are themselves being liquidated, by account id, those whose
+ *    own step IOC in the market is still out last (`lastSlots`: an IOC fill larger than
+ *    the position left would turn it; their ladder then closes that too). They trade at
+ *    the liquidated position's BP, which is beyond the mark in their favour (a
+ *    long's BP is below mark, so the short that buys there gains): the reduction
+ *    shrinks their position and raises their equity, and their own ladder re-reads
+ *    both (positions and BP are read from risk at every step). A trader position the
+ *    ranking cannot score (PNL_X_LEVERAGE skips a zero cost basis) is taken here
+ *    too, as a ranked-trader leg, so no opposite position is ever left out.
+ * Open interest is conserved (long = short), and one account holds one row per
+ * market, so the tiers together always cover the position: a run that cannot is an
+ * internal invariant breach (the caller halts the stage), never a reject.
  *
  * Scores are exact rationals compared by cross-multiplication. The queue is built
  * when ADL actually runs (rare), so bigint cost does not matter; the 1–5 indicator
@@ -64,31 +81,76 @@ export function adlQueue(s: RiskState, m: number, sideSign: number, excludeSlot:
   return out.sort(compareAdlCandidates);
 }
 
+/** Which tier of the run a counterparty came from (the wire's AdlCounterpartyKind). */
+export const AdlCounterpartyKind = { RankedTrader: 1, InsuranceFund: 2, LiquidatingScope: 3 } as const;
+export type AdlCounterpartyKind = (typeof AdlCounterpartyKind)[keyof typeof AdlCounterpartyKind];
+
 /** The slices of one ADL run: queue order, each `min(remaining, its size)` (parallel arrays). */
 export interface AdlSlices {
   readonly rows: number[];
   readonly slots: number[];
   readonly lots: number[];
+  readonly kinds: AdlCounterpartyKind[];
   /** Lots of the liquidated position the queue could not take (0 normally). */
   readonly remainingLots: number;
 }
 
 /** Plans an ADL run against the liquidated position of signed `qtyLots` (slot `liquidatedSlot`) in market m. */
-export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy): AdlSlices {
+export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: readonly number[] = []): AdlSlices {
   const led = s.ledger;
-  const out: AdlSlices = { rows: [], slots: [], lots: [], remainingLots: 0 };
+  const out = { rows: [] as number[], slots: [] as number[], lots: [] as number[], kinds: [] as AdlCounterpartyKind[] };
   let remaining = Math.abs(qtyLots);
+  const take = (r: number, kind: AdlCounterpartyKind) => {
+    const n = Math.min(remaining, Math.abs(led.qtyLots[r]));
+    out.rows.push(r);
+    out.slots.push(led.account[r]);
+    out.lots.push(n);
+    out.kinds.push(kind);
+    remaining -= n;
+  };
   for (const candidate of adlQueue(s, m, -Math.sign(qtyLots), liquidatedSlot, bankruptcyOfRow)) {
     if (remaining === 0) break;
     const slot = s.accounts.slotOf(candidate.accountId);
-    const r = led.rowOf(s.accounts.firstRow[slot], m);
-    const n = Math.min(remaining, Math.abs(led.qtyLots[r]));
-    out.rows.push(r);
-    out.slots.push(slot);
-    out.lots.push(n);
-    remaining -= n;
+    take(led.rowOf(s.accounts.firstRow[slot], m), AdlCounterpartyKind.RankedTrader);
+  }
+  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
+  if (remaining > 0) {
+    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) {
+      if (remaining > 0 && !out.rows.includes(r)) take(r, isLiquidating(s, r) ? AdlCounterpartyKind.LiquidatingScope : AdlCounterpartyKind.RankedTrader);
+    }
   }
   return { ...out, remainingLots: remaining };
+}
+
+/**
+ * Rows of side `sideSign` in market m beyond the ranked queue: insurance funds
+ * (`kind` InsuranceFund; the market's own first, then by account id) or trader
+ * scopes (`kind` Trader; by account id, `lastSlots` last; the caller skips the rows
+ * the ranked queue took). Rare path: allocation is fine.
+ */
+function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: readonly number[]): number[] {
+  const led = s.ledger;
+  const own = s.markets[m].fundSlot;
+  const rows: number[] = [];
+  for (const r of led.rowsOfMarket[m]) {
+    const q = led.qtyLots[r];
+    const slot = led.account[r];
+    if (q === 0 || Math.sign(q) !== sideSign || slot === excludeSlot) continue;
+    if ((s.accounts.kind[slot] === AccountKind.Trader) !== (kind === AccountKind.Trader)) continue;
+    rows.push(r);
+  }
+  // account ids are below 2^32: a scope taken last ranks after every other
+  const rank = (r: number) => {
+    const slot = led.account[r];
+    if (kind !== AccountKind.Trader) return slot === own ? -1 : s.accounts.ids[slot];
+    return (lastSlots.includes(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
+  };
+  return rows.sort((a, b) => rank(a) - rank(b));
+}
+
+function isLiquidating(s: RiskState, r: number): boolean {
+  const led = s.ledger;
+  return (led.mode[r] === MarginMode.Isolated ? led.isolatedState[r] : s.accounts.crossState[led.account[r]]) === MarginStateCode.Liquidating;
 }
 
 export interface AdlIndicatorEntry {

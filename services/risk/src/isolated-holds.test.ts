@@ -196,3 +196,42 @@ describe('isolated holds: fills and shrinking amends', () => {
     assert.ok(ev.equityUnits >= s.evaluator.initialUnits || released === 0, 'a release never takes the bucket below its IM');
   });
 });
+
+describe('isolated holds: removing margin keeps every order hold in the bucket', () => {
+  it('after the mark moves past a buy with open loss, a removal may not take the bucket below Σ holds; the cancel then returns the whole hold', () => {
+    const h = isolatedTrader();
+    const id = h.nextOrderId;
+    // a buy at 30,500.0 with the mark at 30,000.0: 152.5 USDT of notional IM plus 50 USDT of open loss, all held
+    assert.equal(h.place({ account: TRADER, side: 'buy', priceTicks: btcTicks('30500'), lots: 100 }), '');
+    const held = bucketOf(h, TRADER);
+    assert.equal(held, 202_500_000);
+    assert.equal(h.engine.state.orders.holdsOfRow(h.engine.state.ledger.rowOf(h.engine.state.accounts.firstRow[h.engine.state.accounts.slotOf(TRADER)], BTC)), held);
+    // the mark rises above the order: its open loss is gone, so the order IM now is below what it holds
+    h.index('BTCUSDT', btcSubticks('31000'));
+    h.engine.state.evaluator.evaluateIsolated(h.engine.state.ledger.rowOf(h.engine.state.accounts.firstRow[h.engine.state.accounts.slotOf(TRADER)], BTC));
+    assert.ok(h.engine.state.evaluator.initialUnits < held, 'the order IM fell below the hold (the old cap let the difference out)');
+    const hash = h.engine.stateHash();
+    const rejected = h.adjustIsolated(TRADER, 'BTCUSDT', -1);
+    assert.equal(rejected.event, 'commandRejected');
+    assert.equal(rejected.commandRejected?.code, 'RISK_ISOLATED_MARGIN_BELOW_IM');
+    assert.equal(h.engine.stateHash(), hash, 'the refused removal changed nothing');
+    h.cancel(TRADER, id);
+    assert.equal(bucketOf(h, TRADER), 0);
+    assert.equal(walletOf(h, TRADER), 3_000 * USDT, 'the cancel returned exactly what the place moved in');
+    assert.ok(h.engine.audit().ok);
+  });
+
+  it('a removal above the holds and the position IM is accepted, to the unit', () => {
+    const h = isolatedLong();
+    assert.equal(h.place({ account: TRADER, side: 'buy', priceTicks: btcTicks('29900'), lots: 50 }), '');
+    const s = h.engine.state;
+    const r = s.ledger.rowOf(s.accounts.firstRow[s.accounts.slotOf(TRADER)], BTC);
+    const iso = s.evaluator.evaluateIsolated(r);
+    const keep = Math.max(s.evaluator.initialUnits, iso.initialUnits + s.orders.holdsOfRow(r));
+    const removable = Math.min(s.ledger.isolatedUnits[r] - s.ledger.pendingFundingUnits[r] - keep, iso.equityUnits - s.evaluator.initialUnits);
+    assert.ok(removable > 0);
+    assert.equal(h.adjustIsolated(TRADER, 'BTCUSDT', -(removable + 1)).event, 'commandRejected');
+    assert.equal(h.adjustIsolated(TRADER, 'BTCUSDT', -removable).event, 'commandAccepted');
+    assert.ok(h.engine.audit().ok);
+  });
+});

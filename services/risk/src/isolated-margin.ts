@@ -22,6 +22,9 @@
  *   (no transfer); the order keeps `floor(hold × left / (filled + left))`
  *   (`OpenOrders.applyFill`).
  * - Sweep: a row left flat with no open orders returns its whole (positive) bucket.
+ * - Removal by the trader (account-commands.ts): the bucket keeps at least the
+ *   position's IM + Σ holds of its open orders (+ PF), so every later cancel finds
+ *   what its order moved in, whatever the mark did to the orders' current IM.
  * Risk refusals move nothing: the transfer is the last step of an accepted check.
  */
 import { MarginMode } from '@perpcore/domain';

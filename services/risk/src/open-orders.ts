@@ -110,6 +110,17 @@ export class OpenOrders {
     return this.lists[2 * row + (side > 0 ? 0 : 1)] ?? EMPTY;
   }
 
+  /** Σ `holdUnits` of a row's open orders: what they moved into its isolated bucket and still own. */
+  holdsOfRow(row: number): number {
+    let total = 0;
+    for (let side = 1; side >= -1; side -= 2) {
+      const list = this.list(row, side);
+      const n = this.size(row, side);
+      for (let i = 0; i < n; i++) total += this.holdUnits[list[i]];
+    }
+    return total;
+  }
+
   size(row: number, side: number): number {
     return this.counts[2 * row + (side > 0 ? 0 : 1)] ?? 0;
   }

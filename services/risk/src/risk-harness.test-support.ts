@@ -314,3 +314,39 @@ export function aliceLong1BtcAt30k(alice: number, maker: number, h = new RiskHar
   h.place({ account: alice, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
   return h;
 }
+
+/** Accounts of `fundShortAliceLiquidating`. */
+export interface FundShortParties {
+  readonly maker: number;
+  readonly alice: number;
+  readonly bob: number;
+}
+
+/**
+ * The fund holds an opposite position: `alice` (1,000.03 USDT, 50×) long 1 BTC at
+ * 30,000 and `bob` (1,300 USDT, 50×) short 2 BTC at 30,000, both against `maker`; at
+ * 30,600 Bob is liquidating (E 70 ≤ MM 244.8) and the fund takes his short over at BP
+ * 30,635.0; at 29,100 Alice is liquidating (E 85.03 ≤ MM 116.4), BP 29,015.0.
+ * `beforeShock` runs with the index still at 30,000 (more positions).
+ */
+export function fundShortAliceLiquidating(fundSeedUnits: number, p: FundShortParties, beforeShock: (h: RiskHarness) => void = () => {}): RiskHarness {
+  const h = new RiskHarness(withFundSeed(riskConfig(), fundSeedUnits));
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.deposit(p.maker, 1_000_000 * USDT);
+  h.deposit(p.alice, 1_000_030_000);
+  h.setLeverage(p.alice, 'BTCUSDT', 50);
+  h.place({ account: p.maker, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
+  assert.equal(h.place({ account: p.alice, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 }), '');
+  h.deposit(p.bob, 1_300 * USDT);
+  h.setLeverage(p.bob, 'BTCUSDT', 50);
+  h.place({ account: p.maker, side: 'buy', priceTicks: btcTicks('30000'), lots: 2000 });
+  assert.equal(h.place({ account: p.bob, side: 'sell', priceTicks: btcTicks('30000'), lots: 2000 }), '');
+  beforeShock(h);
+  h.index('BTCUSDT', btcSubticks('30600'));
+  assert.equal(h.eventsOf('liquidationTriggered', p.bob).length, 1);
+  assert.equal(h.engine.ledger.insuranceTakeoverRefusal({ accountId: p.bob }, 'BTCUSDT'), null);
+  assert.equal(h.engine.ledger.applyInsuranceTakeover({ accountId: p.bob }, 'BTCUSDT', { liquidationId: 7, tsNs: h.step(1_000) }).fillPriceTicks, btcTicks('30635'));
+  h.index('BTCUSDT', btcSubticks('29100'));
+  assert.equal(h.eventsOf('liquidationTriggered', p.alice).length, 1);
+  return h;
+}

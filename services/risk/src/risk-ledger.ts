@@ -16,12 +16,15 @@
  * - `applyInsuranceTakeover`: the fund takes the scope's whole position in a market
  *   at BP (§8.7). Fill type LIQUIDATION, no trading fee.
  * - `applyDeleverage`: one ADL run (§8.8), atomic: BP is computed once for the
- *   whole remaining position, the ranked opposite positions of other traders (not
- *   the fund, not liquidating) are planned and every slice validated before the
- *   first leg moves; then each counterparty closes `min(remaining, its size)`, both
- *   legs DELEVERAGED, no fee, its open orders in that market cancelled. If the
- *   queue holds fewer lots than the position, the run closes what it can (the
- *   rest stays for the ladder's next round).
+ *   whole remaining position, the opposite positions are planned and every slice
+ *   validated before the first leg moves; then each counterparty closes
+ *   `min(remaining, its size)`, both legs DELEVERAGED, no fee, its open orders in
+ *   that market cancelled. Counterparties come in tiers (adl-queue.ts): the ranked
+ *   traders, then the fund's own opposite position, then opposite scopes that are
+ *   themselves liquidating (those whose own step IOC is out, last); each leg
+ *   says which (`kind`). Long = short, so the run
+ *   always closes the whole position: one that cannot is an internal error (the
+ *   halt guard stops the stage), not a reject.
  *   Both closes price every leg at the one fill price `max(BP ticks, 1)` and split
  *   the whole BPamount across slices exactly (`planBankruptcyFill` of
  *   @perpcore/margin): each slice's tick difference `value − share ≥ 0` moves from
@@ -53,9 +56,9 @@
 import { FillType, MarginMode } from '@perpcore/domain';
 import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
-import { insuranceTakeoverRefusal } from './insurance-takeover-limits.js';
-import type { FillSettlement } from './fill-settlement.js';
+import { type AdlCounterpartyKind, type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
+import { type FundAfterTakeover, insuranceTakeoverRefusal, projectFundAfterTakeover } from './insurance-takeover-limits.js';
+import { type FillSettlement, LegPlan } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
 import { MarginStateCode, marginStateName } from './margin-state-code.js';
 import type { OrderLifecycle } from './order-lifecycle.js';
@@ -118,6 +121,8 @@ export type TakeoverResult = CloseResult;
 
 export interface DeleverageLegResult {
   readonly counterpartyAccountId: number;
+  /** The tier the counterparty came from: ranked trader, insurance fund, liquidating scope. */
+  readonly kind: AdlCounterpartyKind;
   /** > 0: lots closed on each side. */
   readonly qtyLots: number;
   /** Signed, before the reduction. */
@@ -146,6 +151,9 @@ export interface LedgerCallContext {
 }
 
 export class RiskLedger {
+  /** The fund's leg of a takeover being judged (planned, never applied). */
+  private readonly takeoverLeg = new LegPlan();
+
   constructor(
     private readonly s: RiskState,
     private readonly settlement: FillSettlement,
@@ -216,7 +224,8 @@ export class RiskLedger {
     return closeResult(q, fill);
   }
 
-  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext): DeleverageResult {
+  /** `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still out). */
+  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] = []): DeleverageResult {
     const s = this.s;
     const led = s.ledger;
     const { slot, row } = this.resolve(scope);
@@ -225,14 +234,17 @@ export class RiskLedger {
     const q = led.qtyLots[r];
     const m = led.market[r];
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
-    const { rows, slots, lots, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
-    if (lots.length === 0) throw new RiskRejection(RiskReject.InvalidAmount, `no opposite trader position in ${market} to deleverage against`);
+    // one row per account and market: the account names the scope in m
+    const lastSlots = takeLast.map((t) => s.accounts.slotOf(t.accountId));
+    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
+    // long = short: the tiers always hold the whole position; anything else is corrupt state
+    if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
     const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
     const fundSlot = s.markets[m].fundSlot;
     // every leg planned before the first is written (fill-settlement.ts: all or nothing): the
     // liquidated side for all it closes, then each counterparty's slice
     const st = this.settlement;
-    st.planLeg(st.first, m, s.accounts.ids[slot], -Math.sign(q), fill.fillPriceTicks, Math.abs(q) - remaining, 0, FillType.Deleveraged);
+    st.planLeg(st.first, m, s.accounts.ids[slot], -Math.sign(q), fill.fillPriceTicks, Math.abs(q), 0, FillType.Deleveraged);
     for (let i = 0; i < lots.length; i++) st.planLeg(st.second, m, s.accounts.ids[slots[i]], Math.sign(q), fill.fillPriceTicks, lots[i], 0, FillType.Deleveraged);
     const legs: DeleverageLegResult[] = [];
     for (let i = 0; i < lots.length; i++) {
@@ -245,6 +257,7 @@ export class RiskLedger {
       this.lifecycle.cancelOpenOrders(m, rows[i], ctx.tsNs);
       legs.push({
         counterpartyAccountId: s.accounts.ids[slots[i]],
+        kind: kinds[i],
         qtyLots: n,
         counterpartyPositionLots: kq,
         counterpartyRemainingLots: led.qtyLots[rows[i]],
@@ -256,7 +269,7 @@ export class RiskLedger {
     // re-evaluate only after every leg moved: a transition event never shows a half-done run
     for (const kSlot of slots) this.watch.reevaluateAccount(kSlot, m, ctx.tsNs);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
-    return { ...closeResult(Math.sign(q) * (Math.abs(q) - remaining), fill), legs };
+    return { ...closeResult(q, fill), legs };
   }
 
   chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, ctx: LedgerCallContext): void {
@@ -358,11 +371,14 @@ export class RiskLedger {
    * afterwards); otherwise the reason, and the ladder goes to ADL.
    */
   insuranceTakeoverRefusal(scope: ScopeRef, market: string): string | null {
-    const s = this.s;
-    const { slot, row } = this.resolve(scope);
-    const r = this.positionRow(slot, row, market);
-    const fill = this.wholeFill(slot, row, r);
-    return insuranceTakeoverRefusal(s, s.ledger.market[r], s.ledger.qtyLots[r], fill.fillPriceTicks, fill.tickDifferenceUnits - fill.shortfallUnits);
+    const { m, leg, deltaUnits } = this.planTakeoverLeg(scope, market);
+    return insuranceTakeoverRefusal(this.s, m, leg, deltaUnits);
+  }
+
+  /** The fund's state right after taking over the scope's position in `market` (what §8.7 judges), exactly. */
+  fundAfterTakeover(scope: ScopeRef, market: string): FundAfterTakeover {
+    const { m, leg, deltaUnits } = this.planTakeoverLeg(scope, market);
+    return projectFundAfterTakeover(this.s, m, leg, deltaUnits);
   }
 
   /** The ADL queue against the scope's position in `market`: opposite positions, best-ranked first (§8.8). */
@@ -386,6 +402,19 @@ export class RiskLedger {
   }
 
   // ---- internals -----------------------------------------------------------------
+
+  /** The fund's leg of a takeover, planned as settlement would apply it; the delta is tick difference − shortfall. */
+  private planTakeoverLeg(scope: ScopeRef, market: string): { m: number; leg: LegPlan; deltaUnits: number } {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    const r = this.positionRow(slot, row, market);
+    const m = s.ledger.market[r];
+    const q = s.ledger.qtyLots[r];
+    const fill = this.wholeFill(slot, row, r);
+    const fundId = s.accounts.ids[s.markets[m].fundSlot];
+    const leg = this.settlement.planLeg(this.takeoverLeg, m, fundId, Math.sign(q), fill.fillPriceTicks, Math.abs(q), 0, FillType.Liquidation);
+    return { m, leg, deltaUnits: fill.tickDifferenceUnits - fill.shortfallUnits };
+  }
 
   /** The takeover of row r's whole position: one slice at max(BP, 1 tick). */
   private wholeFill(slot: number, row: number, r: number): BankruptcyFill {
