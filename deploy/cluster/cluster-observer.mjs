@@ -8,6 +8,8 @@
 //   liquidity), plus the legs the liquidation ladder moves outside the book (fund
 //   takeover, ADL: trade seq 0); the last position per (account, market) gives
 //   Σ long lots and Σ short lots per market, which must be equal.
+// - risk.market-events.v1: the time of the last mark price risk published per market
+//   (the launcher waits for a mark at or after the price shock before it drains).
 // - liquidation.events.v1: the ladder's steps, counted by kind. The gap
 //   from the event's tsNs (the order command's wall-clock stamp, carried through
 //   risk and matching) to the moment the observer reads the settlement is the
@@ -39,6 +41,7 @@ export class ClusterObserver {
     this.liquidationEvents = new Map(); // event kind → count
     this.liquidations = new Map(); // liquidation id → { accountId, triggered, ended, events: [kind…] }
     this.latencyMs = [];
+    this.markTsNs = new Map(); // market → tsNs of the latest mark price (its index's time)
   }
 
   async start() {
@@ -49,6 +52,8 @@ export class ClusterObserver {
       await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
       await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
       await this.bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => this.onLiquidationEvent(m.value)),
+      // not in OBSERVED (the drain): the oracle publishes every second, so risk's marks never stop
+      await this.bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => this.onRiskMarketEvent(m.value)),
     ];
     this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
     this.admin = this.kafka.admin();
@@ -102,6 +107,15 @@ export class ClusterObserver {
       this.liquidationsTriggered++;
       this.liquidation(e.liquidationTriggered.liquidationId, e.accountId).triggered = true;
     }
+  }
+
+  onRiskMarketEvent(e) {
+    if (e.event === 'markPrice' && e.tsNs > (this.markTsNs.get(e.market) ?? 0)) this.markTsNs.set(e.market, e.tsNs);
+  }
+
+  /** Markets whose latest mark from risk is older than `tsNs` (every market: none seen yet). */
+  marksBefore(tsNs, markets) {
+    return markets.filter((m) => (this.markTsNs.get(m) ?? 0) < tsNs);
   }
 
   onLiquidationEvent(e) {
