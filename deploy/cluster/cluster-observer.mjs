@@ -45,9 +45,23 @@ export class ClusterObserver {
   }
 
   async start() {
-    this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
+    this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
     const groupId = `cluster-observer-${this.runId}`;
-    // A fresh group starts at the end of each topic: the observer joins before any order is sent.
+    this.groupId = groupId;
+    // The observer reads from the ends of its topics as of now, before any order is sent.
+    // A fresh group "starting at the end" would take the end as of its first fetch, which
+    // kafkajs makes some time after the join: on a loaded machine the gateway may already
+    // be trading by then, and the first fills would go unseen. So the ends are read here
+    // and committed for the fresh groups before they join: the start is fixed by causality.
+    this.startOffsets = new Map();
+    for (const topic of [...OBSERVED, Topics.riskMarketEvents.name]) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
+      await this.admin.setOffsets({ groupId: kafkaGroupIdOf(groupId, topic), topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+    this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
     this.subscriptions = [
       await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
       await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
@@ -55,16 +69,6 @@ export class ClusterObserver {
       // not in OBSERVED (the drain): the oracle publishes every second, so risk's marks never stop
       await this.bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => this.onRiskMarketEvent(m.value)),
     ];
-    this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    this.groupId = groupId;
-    // the observer's groups start at the end: a partition it never committed is still at its end as of now
-    this.startOffsets = new Map();
-    for (const topic of OBSERVED) {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
-      this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
-    }
   }
 
   /** The observer's own (group, topic) pairs, for lag(). */
