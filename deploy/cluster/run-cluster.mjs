@@ -87,6 +87,9 @@ const PIPELINE = [
   { groupId: RISK_GROUP, topic: Topics.riskAccountEvents.name },
 ];
 
+/** Drained only once the oracle has stopped (until then it publishes every second). */
+const PIPELINE_AFTER_ORACLE = [{ groupId: RISK_GROUP, topic: Topics.oracleIndexPrices.name }];
+
 /**
  * Resolves once the oracle has published its shocked index and risk has published a
  * mark at or after the shock's time for every market the oracle prices (risk runs the
@@ -230,6 +233,12 @@ export async function runCluster(options) {
       await waitForShockMarked(oracle, observer, performance.now() + options.drainTimeoutS * 1000, fail, () => interrupted);
       shock.landedAtS = (performance.now() - t0) / 1000;
     }
+    // No index after this point: a mark that kept moving during the drain could breach a
+    // survivor of the gap after the ladders were counted idle (a trigger the reconciliation
+    // would find without its end). The oracle flushes on SIGTERM; risk then reads to the
+    // end of the index topic like any other input (PIPELINE_AFTER_ORACLE).
+    const oracleExit = await oracle.stop(12_000);
+    if (oracleExit.code !== 0) throw new Error(fail(`the oracle did not stop cleanly (code ${oracleExit.code}):\n${oracle.logTail(5)}`));
 
     // ---- drain: every pipeline group at the end of its topic, every fill settled, no
     // liquidation ladder in flight (asked of the risk process: a ladder between a fill and
@@ -249,7 +258,7 @@ export async function runCluster(options) {
         throw new Error(fail(`not drained after ${options.drainTimeoutS} s: ${behind || `${observer.fillsProduced()} fills produced, ${observer.legsSettled() / 2} settled; ${laddersActive} liquidation ladders active`}`));
       }
       await sleep(250);
-      lags = await observer.lag([...PIPELINE, ...observerPairs]);
+      lags = await observer.lag([...PIPELINE, ...PIPELINE_AFTER_ORACLE, ...observerPairs]);
       const settledAll = observer.legsSettled() === 2 * observer.fillsProduced();
       const atEnd = lags.every((l) => l.lag === 0) && settledAll;
       let sent = false;

@@ -109,7 +109,7 @@ async function startCluster(args: string[]): Promise<{ code: number | null; stdo
 }
 
 describe('cluster mode over a real broker', { skip }, () => {
-  it('reconciles a simulated run, with bad input on every service input topic dead-lettered and skipped', { timeout: 240_000 }, async () => {
+  it('reconciles a simulated run, with bad input on every service input topic dead-lettered and skipped', { timeout: 240_000 }, async (t) => {
     const injected = faults();
     const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: `cluster-test-${run}`, logger: createLogger('cluster-test', 'silent') });
     try {
@@ -136,6 +136,7 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal(result.shock.crowdEntriesSettledAtArm, 300);
       assert.ok(result.shock.landedAtS !== null, 'risk marked the shocked index before the drain');
       assert.ok(result.liquidationsTriggered > 0, `the shock liquidated part of the crowd\n${cluster.stdout}`);
+      t.diagnostic(`shock armed at ${result.shock.armedAtS?.toFixed(1)} s (${result.shock.crowdEntriesSettledAtArm} entries settled), marked by risk by ${result.shock.landedAtS?.toFixed(1)} s; ${result.liquidationsTriggered} liquidations`);
       assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
       // …and no scope is left LIQUIDATING without a ladder (a trigger the ladder read late and dropped)
       assert.equal(result.liquidationsHeld, 0);
