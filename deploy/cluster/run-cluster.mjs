@@ -187,7 +187,7 @@ export async function runCluster(options) {
     say('start-cluster: simulated gateway depositing and waiting for marks; oracle starting…');
     await oracle.ready(READY_TIMEOUT_MS);
     await gateway.ready(READY_TIMEOUT_MS);
-    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s` : ''));
+    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s, once risk settled the crowd's entries` : ''));
 
     // ---- the run: live progress until the gateway is done
     const t0 = performance.now();

@@ -119,7 +119,10 @@ describe('cluster mode over a real broker', { skip }, () => {
       }
       await bus.flush();
 
-      const cluster = await startCluster(['--duration-s', '6', '--rate-per-s', '600', '--drain-timeout-s', '90']);
+      // --shock-at-s 1: due before the crowd (entering 1–2 s into trading) can be settled, so
+      // a shock on the clock would hit a crowd without positions every time, not only on a
+      // loaded machine; the launcher's causal arm must hold it back until risk settled them
+      const cluster = await startCluster(['--duration-s', '6', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90']);
       const last = cluster.stdout.trim().split('\n').at(-1) ?? '';
       assert.equal(cluster.code, 0, `start-cluster exited ${cluster.code}\n${cluster.stdout}\n${cluster.stderr.slice(-3_000)}`);
       const result = JSON.parse(last) as ClusterResult;
