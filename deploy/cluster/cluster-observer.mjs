@@ -8,6 +8,8 @@
 //   liquidity), plus the legs the liquidation ladder moves outside the book (fund
 //   takeover, ADL: trade seq 0); the last position per (account, market) gives
 //   Σ long lots and Σ short lots per market, which must be equal.
+// - risk.market-events.v1: the time of the last mark price risk published per market
+//   (the launcher waits for a mark at or after the price shock before it drains).
 // - liquidation.events.v1: the ladder's steps, counted by kind. The gap
 //   from the event's tsNs (the order command's wall-clock stamp, carried through
 //   risk and matching) to the moment the observer reads the settlement is the
@@ -39,27 +41,34 @@ export class ClusterObserver {
     this.liquidationEvents = new Map(); // event kind → count
     this.liquidations = new Map(); // liquidation id → { accountId, triggered, ended, events: [kind…] }
     this.latencyMs = [];
+    this.markTsNs = new Map(); // market → tsNs of the latest mark price (its index's time)
   }
 
   async start() {
-    this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
+    this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
     const groupId = `cluster-observer-${this.runId}`;
-    // A fresh group starts at the end of each topic: the observer joins before any order is sent.
+    this.groupId = groupId;
+    // The observer reads from the ends of its topics as of now, before any order is sent.
+    // A fresh group "starting at the end" would take the end as of its first fetch, which
+    // kafkajs makes some time after the join: on a loaded machine the gateway may already
+    // be trading by then, and the first fills would go unseen. So the ends are read here
+    // and committed for the fresh groups before they join: the start is fixed by causality.
+    this.startOffsets = new Map();
+    for (const topic of [...OBSERVED, Topics.riskMarketEvents.name]) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
+      await this.admin.setOffsets({ groupId: kafkaGroupIdOf(groupId, topic), topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+    this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
     this.subscriptions = [
       await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
       await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
       await this.bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => this.onLiquidationEvent(m.value)),
+      // not in OBSERVED (the drain): the oracle publishes every second, so risk's marks never stop
+      await this.bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => this.onRiskMarketEvent(m.value)),
     ];
-    this.kafka = new Kafka({ clientId: `cluster-observer-admin-${this.runId}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    this.groupId = groupId;
-    // the observer's groups start at the end: a partition it never committed is still at its end as of now
-    this.startOffsets = new Map();
-    for (const topic of OBSERVED) {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
-      this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
-    }
   }
 
   /** The observer's own (group, topic) pairs, for lag(). */
@@ -102,6 +111,15 @@ export class ClusterObserver {
       this.liquidationsTriggered++;
       this.liquidation(e.liquidationTriggered.liquidationId, e.accountId).triggered = true;
     }
+  }
+
+  onRiskMarketEvent(e) {
+    if (e.event === 'markPrice' && e.tsNs > (this.markTsNs.get(e.market) ?? 0)) this.markTsNs.set(e.market, e.tsNs);
+  }
+
+  /** Markets whose latest mark from risk is older than `tsNs` (every market: none seen yet). */
+  marksBefore(tsNs, markets) {
+    return markets.filter((m) => (this.markTsNs.get(m) ?? 0) < tsNs);
   }
 
   onLiquidationEvent(e) {

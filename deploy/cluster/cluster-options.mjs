@@ -6,7 +6,8 @@ export const USAGE = `usage: npm run start:cluster -- [options]
   --rate-per-s N          order commands per second from the simulated gateway (default 1000)
   --seed N                order-flow seed (default 42, as npm start)
   --crowd-accounts N      leveraged traders entering early in the run (default 300, as npm start; 0 = none)
-  --shock-at-s N          seconds into the run at which the index gaps (default 60% of the run; 0 = no shock)
+  --shock-at-s N          seconds into the run at which the index gaps (default 60% of the run; 0 = no shock);
+                          never before risk settled the crowd's entries (later on a loaded machine)
   --shock-e8 N            size of the gap in 1e-8 (default -12000000 = -12%, as npm start)
   --batch-max-messages N  producer batch size of every service (PERPCORE_KAFKA_BATCH_MAX_MESSAGES, default 2000)
   --linger-ms N           producer linger of every service (PERPCORE_KAFKA_LINGER_MS, default 2)

@@ -6,7 +6,7 @@ export function formatSummary(r, interrupted) {
   const lines = [''];
   const o = r.options;
   lines.push(`Perpcore cluster run: ${o.durationS} s of the simulated market at ${n(o.ratePerS)} orders/s, seed ${o.seed}, over Kafka ${r.brokers ?? '(no broker)'}`);
-  lines.push(`  ${n(o.crowdAccounts)} leveraged traders; ${o.shockAtS > 0 ? `index gap ${(o.shockE8 / 1e6).toFixed(1)}% at ~${o.shockAtS} s` : 'no index gap'}; producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms`);
+  lines.push(`  ${n(o.crowdAccounts)} leveraged traders; ${o.shockAtS > 0 ? `index gap ${(o.shockE8 / 1e6).toFixed(1)}% at ~${o.shockAtS} s, not before risk settled the crowd's entries` : 'no index gap'}; producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms`);
   lines.push(`  service logs in ${r.logDir}`);
   if (r.fillsProduced !== undefined) {
     const rejects = Object.entries(r.riskRejects ?? {}).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none';
@@ -20,6 +20,7 @@ export function formatSummary(r, interrupted) {
       ['drain after the run', `${r.drainS.toFixed(1)} s`, ''],
       ['order → settled on Kafka (wall clock)', r.latency ? `p50 ${r.latency.p50Ms.toFixed(1)} ms` : '-', r.latency ? `p99 ${r.latency.p99Ms.toFixed(1)} ms, max ${r.latency.maxMs.toFixed(0)} ms, ${n(r.latency.samples)} fills` : ''],
       ['leveraged traders entered', n(r.crowdEntered), ''],
+      ['price shock armed (crowd entries settled)', r.shock?.armed ? `${r.shock.armedAtS.toFixed(1)} s` : '-', r.shock?.armed ? `${n(r.shock.crowdEntriesSettledAtArm)} entries settled by then; marked by risk ${r.shock.landedAtS === null ? '(not yet)' : `by ${r.shock.landedAtS.toFixed(1)} s`}` : ''],
       ['liquidations triggered (risk)', n(r.liquidationsTriggered), ''],
       ['  ladder events (liquidation.events.v1)', n(Object.values(r.liquidationEvents ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.liquidationEvents ?? {}).map(([k, c]) => `${k} ${n(c)}`).join(', ')],
       ['  scopes risk still holds LIQUIDATING', n(r.liquidationsHeld), 'after the drain, with every ladder idle: each would be a liquidation nobody ends'],

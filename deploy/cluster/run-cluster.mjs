@@ -87,6 +87,28 @@ const PIPELINE = [
   { groupId: RISK_GROUP, topic: Topics.riskAccountEvents.name },
 ];
 
+/** Drained only once the oracle has stopped (until then it publishes every second). */
+const PIPELINE_AFTER_ORACLE = [{ groupId: RISK_GROUP, topic: Topics.oracleIndexPrices.name }];
+
+/**
+ * Resolves once the oracle has published its shocked index and risk has published a
+ * mark at or after the shock's time for every market the oracle prices (risk runs the
+ * breach index on that mark, so the liquidations it triggers are on their way).
+ */
+async function waitForShockMarked(oracle, observer, deadlineMs, fail, interrupted) {
+  for (;;) {
+    if (interrupted()) throw new Error('interrupted');
+    const stats = await oracle.requestStats();
+    const markets = Object.keys(stats?.indexSubticks ?? {});
+    const behind = stats?.shocked === true ? observer.marksBefore(stats.shockAtTsNs, markets) : markets;
+    if (stats?.shocked === true && markets.length > 0 && behind.length === 0) return;
+    if (performance.now() > deadlineMs) {
+      throw new Error(fail(stats?.shocked === true ? `risk published no mark at or after the price shock for ${behind.join(', ')}` : `the oracle did not publish its armed price shock (${JSON.stringify(stats)})`));
+    }
+    await sleep(250);
+  }
+}
+
 export async function runCluster(options) {
   const { say, root, logDir } = options;
   const started = [];
@@ -131,8 +153,10 @@ export async function runCluster(options) {
     const deadLettersBefore = await observer.deadLetterCounts(topicNames);
 
     // The gateway deposits and waits for marks; the oracle starts right after it, so trading
-    // begins within about a second of the oracle's first index and the oracle's scheduled
-    // shock (seconds after its start) lands that far into the run, after the crowd entered.
+    // begins within about a second of the oracle's first index. The oracle's shock is armed
+    // by this launcher once the gateway reports the crowd's entries settled by risk, and
+    // lands at the later of that and --shock-at-s: a loaded machine that settles the crowd
+    // late delays the shock, it cannot make it land on a crowd without positions.
     const crowdEndS = Math.max(2, Math.round(options.durationS * 0.4));
     const gateway = new ServiceProcess({
       name: 'gateway-sim',
@@ -155,6 +179,7 @@ export async function runCluster(options) {
         PERPCORE_ORACLE_SEED: String((options.seed ^ 0x5eed) >>> 0),
         PERPCORE_ORACLE_SHOCK_AT_S: String(options.shockAtS),
         PERPCORE_ORACLE_SHOCK_E8: String(options.shockE8),
+        PERPCORE_ORACLE_SHOCK_TRIGGER: 'parent',
       }),
       logDir,
     }).start();
@@ -162,15 +187,24 @@ export async function runCluster(options) {
     say('start-cluster: simulated gateway depositing and waiting for marks; oracle starting…');
     await oracle.ready(READY_TIMEOUT_MS);
     await gateway.ready(READY_TIMEOUT_MS);
-    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s` : ''));
+    say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s, once risk settled the crowd's entries` : ''));
 
     // ---- the run: live progress until the gateway is done
     const t0 = performance.now();
+    // the causal order of the scenario: crowd settled by risk → shock (see the oracle's PERPCORE_ORACLE_SHOCK_TRIGGER)
+    const shock = { armed: false, armedAtS: null, crowdEntriesSettledAtArm: null, landedAtS: null };
+    result.shock = shock;
+    const armShockOnceCrowdSettled = () => {
+      if (options.shockAtS === 0 || shock.armed || gateway.stats?.crowdSettled !== true) return;
+      if (!oracle.send({ type: 'arm-shock' })) throw new Error(fail(`oracle not reachable to arm the price shock:\n${oracle.logTail()}`));
+      Object.assign(shock, { armed: true, armedAtS: (performance.now() - t0) / 1000, crowdEntriesSettledAtArm: gateway.stats.crowdEntriesSettled });
+    };
     let last = { ms: t0, sent: 0, fills: 0, legs: 0, samples: 0 };
     const tty = process.stderr.isTTY;
     while (gateway.running && !interrupted) {
       await sleep(1_000);
       for (const s of [oracle, matching, risk]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
+      armShockOnceCrowdSettled();
       const now = performance.now();
       const dt = (now - last.ms) / 1000;
       const sent = gateway.stats?.commandsSent ?? 0;
@@ -191,10 +225,25 @@ export async function runCluster(options) {
     const gatewayExit = await gateway.exited;
     const gatewayStats = gateway.stats ?? {};
     if (gatewayExit.code !== 0) throw new Error(fail(`the simulated gateway failed (${gatewayExit.signal ?? `code ${gatewayExit.code}`}):\n${gateway.logTail()}`));
+    // the gateway ends only with its crowd settled (its last stats say so): the shock is armed
+    // by now, and risk must have marked it before the drain can tell whether the ladder is done
+    armShockOnceCrowdSettled();
+    if (options.shockAtS > 0) {
+      if (!shock.armed) throw new Error(fail(`the simulated gateway ended without reporting its crowd settled (${JSON.stringify(gatewayStats)})`));
+      await waitForShockMarked(oracle, observer, performance.now() + options.drainTimeoutS * 1000, fail, () => interrupted);
+      shock.landedAtS = (performance.now() - t0) / 1000;
+    }
+    // No index after this point: a mark that kept moving during the drain could breach a
+    // survivor of the gap after the ladders were counted idle (a trigger the reconciliation
+    // would find without its end). The oracle flushes on SIGTERM; risk then reads to the
+    // end of the index topic like any other input (PIPELINE_AFTER_ORACLE).
+    const oracleExit = await oracle.stop(12_000);
+    if (oracleExit.code !== 0) throw new Error(fail(`the oracle did not stop cleanly (code ${oracleExit.code}):\n${oracle.logTail(5)}`));
 
-    // ---- drain: every pipeline group at the end of its topic, every fill settled and no
+    // ---- drain: every pipeline group at the end of its topic, every fill settled, no
     // liquidation ladder in flight (asked of the risk process: a ladder between a fill and
-    // its next step has nothing on any topic), twice in a row
+    // its next step has nothing on any topic) and nothing matching or risk published still
+    // unsent (a stage commits its input before its output reaches the broker), twice in a row
     say('start-cluster: draining…');
     const drainStart = performance.now();
     const drainDeadline = drainStart + options.drainTimeoutS * 1000;
@@ -209,11 +258,16 @@ export async function runCluster(options) {
         throw new Error(fail(`not drained after ${options.drainTimeoutS} s: ${behind || `${observer.fillsProduced()} fills produced, ${observer.legsSettled() / 2} settled; ${laddersActive} liquidation ladders active`}`));
       }
       await sleep(250);
-      lags = await observer.lag([...PIPELINE, ...observerPairs]);
+      lags = await observer.lag([...PIPELINE, ...PIPELINE_AFTER_ORACLE, ...observerPairs]);
       const settledAll = observer.legsSettled() === 2 * observer.fillsProduced();
       const atEnd = lags.every((l) => l.lag === 0) && settledAll;
-      laddersActive = atEnd ? ((await risk.requestStats())?.liquidationsActive ?? -1) : laddersActive;
-      quiet = atEnd && laddersActive === 0 ? quiet + 1 : 0;
+      let sent = false;
+      if (atEnd) {
+        const [riskNow, matchingNow] = await Promise.all([risk.requestStats(), matching.requestStats()]);
+        laddersActive = riskNow?.liquidationsActive ?? -1;
+        sent = riskNow?.sendIdle === true && matchingNow?.sendIdle === true;
+      }
+      quiet = atEnd && laddersActive === 0 && sent ? quiet + 1 : 0;
     }
     const drainS = (performance.now() - drainStart) / 1000;
 

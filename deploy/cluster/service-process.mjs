@@ -87,6 +87,13 @@ export class ServiceProcess {
     });
   }
 
+  /** Sends the service a message (its `onParentMessage`); false if it is not running. */
+  send(message) {
+    if (!this.running || !this.child.connected) return false;
+    this.child.send(message);
+    return true;
+  }
+
   /** SIGTERM (the service flushes and commits), SIGKILL after `timeoutMs`. Resolves to the exit. */
   async stop(timeoutMs = 15_000) {
     if (!this.running) return this.exit;

@@ -72,8 +72,11 @@ describe('KafkaBus start-up and topics', { skip: env.skip }, () => {
     try {
       const topic = defineTopic(`contract.burst-${process.pid}-${Date.now()}.v1`, 1, matchingEventCodec, (e) => e.market);
       const total = 30_000; // ~2.4 MB of values: over the broker's 1 MiB batch limit if sent as one
+      assert.equal(bus.sendIdle, true, 'nothing published yet');
       for (let seq = 1; seq <= total; seq++) bus.publish(topic, bookDelta('BTC-USDT', seq));
+      assert.equal(bus.sendIdle, false, 'a drain asking now must wait: the burst is queued, not on the broker');
       await bus.flush();
+      assert.equal(bus.sendIdle, true, 'flushed: everything is on the broker');
       const seqs: number[] = [];
       const sub = await bus.subscribe(topic, { groupId: `burst-${process.pid}`, fromBeginning: true }, (m) => {
         seqs.push(m.value.seq);

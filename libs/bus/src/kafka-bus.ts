@@ -197,6 +197,16 @@ export class KafkaBus implements Bus {
     return this.queue.length - this.queueHead;
   }
 
+  /**
+   * Nothing published is still on its way: the queue is empty and no batch is being
+   * sent. A stage that has committed its input offsets may still hold the output of
+   * that input here (offsets commit when the handler returns, publishing is
+   * asynchronous), so a launcher that drains the pipeline asks this too.
+   */
+  get sendIdle(): boolean {
+    return this.queuedCount === 0 && this.sending === null;
+  }
+
   async flush(): Promise<void> {
     while (this.queuedCount > 0 || this.sending !== null) {
       if (this.sending === null) this.startSending();

@@ -2,7 +2,8 @@
  * Test support: a service process whose start and close are steered by the
  * environment (CHILD_START: ok | fail; CHILD_CLOSE: ok | hang; CHILD_FINISH: never |
  * done | fail, after 50 ms). It prints `closed`
- * on stdout when its close ran, so the test sees that the shutdown path was taken.
+ * on stdout when its close ran, so the test sees that the shutdown path was taken,
+ * and `message <type>` for each message its parent sends it beyond stop and stats.
  */
 import { integerField } from '@perpcore/config';
 import { runServiceProcess } from './service-process.js';
@@ -20,6 +21,7 @@ runServiceProcess({
     return {
       finished,
       stats: () => ({ handled: ++handled, portNumber: config.portNumber }),
+      onParentMessage: (message) => process.stdout.write(`message ${message.type}\n`),
       async close() {
         if (process.env.CHILD_CLOSE === 'hang') await new Promise(() => undefined);
         clearInterval(keepAlive);

@@ -54,6 +54,18 @@ describe('runServiceProcess', () => {
     assert.equal(run.stdout(), 'closed\n');
   });
 
+  it("passes the parent's other messages to the service, and stop and stats never", async () => {
+    const run = start({});
+    await ready(run);
+    run.child.send({ type: 'stats' });
+    run.child.send({ type: 'arm-shock' });
+    run.child.send({ noType: true });
+    while (!run.stdout().includes('message arm-shock')) await new Promise((resolve) => setTimeout(resolve, 10));
+    run.child.send({ type: 'stop' });
+    assert.equal(await run.exited, 0);
+    assert.equal(run.stdout(), 'message arm-shock\nclosed\n');
+  });
+
   it('closes when its parent goes away (the IPC channel closes)', async () => {
     const run = start({});
     await ready(run);

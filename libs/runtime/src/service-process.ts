@@ -16,6 +16,7 @@
  *    A stop during start exits at once: nothing was applied yet.
  * 4. Reporting, when started with an IPC channel (the cluster launcher): `ready`
  *    once started, `stats` every PERPCORE_STATS_INTERVAL_MS and on `{ type: 'stats' }`.
+ *    Any other `{ type }` message goes to the service's `onParentMessage`.
  *    Without a channel the same counters go to the log at info.
  */
 import { type ConfigOf, type ConfigSchema, enumField, integerField, readConfig } from '@perpcore/config';
@@ -28,6 +29,12 @@ export interface RunningService {
   stats?(): Record<string, unknown>;
   /** A finite job (e.g. a simulated run of N seconds): when it resolves the process stops cleanly, as on SIGTERM. */
   finished?: Promise<void>;
+  /**
+   * A message from the parent other than `stop` and `stats` (e.g. the cluster launcher
+   * telling the simulated oracle to arm its shock). Unknown messages are the service's
+   * to refuse; without this hook they are logged and ignored.
+   */
+  onParentMessage?(message: { type: string } & Record<string, unknown>): void;
 }
 
 export interface ServiceDefinition<S extends ConfigSchema> {
@@ -121,6 +128,8 @@ export function runServiceProcess<S extends ConfigSchema>(definition: ServiceDef
       const type = (message as { type?: unknown } | null)?.type;
       if (type === 'stop') stop('stop requested');
       else if (type === 'stats') reportStats();
+      else if (typeof type === 'string' && service?.onParentMessage !== undefined) service.onParentMessage(message as { type: string } & Record<string, unknown>);
+      else logger.warn({ type }, 'message from the parent process ignored');
     });
   }
   process.on('uncaughtException', (error) => {

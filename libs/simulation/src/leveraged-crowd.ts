@@ -71,6 +71,11 @@ export class LeveragedCrowd {
     this.nextOrderId = config.firstOrderId;
   }
 
+  /** Every entry's time has come (placed, or skipped for a size below one lot). */
+  get allDue(): boolean {
+    return this.next === this.entries.length;
+  }
+
   accountIds(): number[] {
     return this.entries.map((e) => e.accountId).sort((a, b) => a - b);
   }

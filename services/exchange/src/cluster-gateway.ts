@@ -17,8 +17,13 @@
  *    at PERPCORE_SIM_RATE_PER_S, each stamped with the wall clock, for
  *    PERPCORE_SIM_DURATION_S (0: until stopped); the crowd opens its positions (IOC,
  *    0.5% through the fair price) between PERPCORE_SIM_CROWD_ENTRY_START_S and
- *    _END_S after trading starts. Then flush and exit 0. With the oracle's scheduled
- *    shock (services/oracle main.ts, PERPCORE_ORACLE_SHOCK_AT_S) the crowd is liquidated, as in npm start.
+ *    _END_S after trading starts. Each entry is followed to its settled outcome
+ *    (crowd-entry-outcomes.ts): the stats' `crowdSettled` turns true once every entry
+ *    is placed (or trading ended) and risk settled all of them; the launcher arms the
+ *    oracle's price shock on it (services/oracle main.ts, PERPCORE_ORACLE_SHOCK_TRIGGER=parent),
+ *    so the crowd is liquidated as in npm start however late risk runs.
+ * 4. After trading: wait until the crowd is settled (PERPCORE_SIM_READY_TIMEOUT_MS at
+ *    most: the shock must not wait on a gateway that has gone), flush and exit 0.
  *
  * Dedup: risk drops a (source, stream, seq) it has seen, so each run publishes under
  * its own source (`gateway-sim-<start time, base 36>` unless PERPCORE_SIM_SOURCE is
@@ -34,7 +39,7 @@
  *   PERPCORE_SIM_MARKETS            symbols to trade (default: every default market)
  *   PERPCORE_SIM_SOURCE             producer name (default gateway-sim-<base36 start ms>)
  *   PERPCORE_SIM_FIRST_ORDER_ID     first order id (default 1; raise it to re-run against live books)
- *   PERPCORE_SIM_READY_TIMEOUT_MS   how long step 2 may take (default 120000)
+ *   PERPCORE_SIM_READY_TIMEOUT_MS   how long step 2 may take, and step 4 (default 120000)
  *   PERPCORE_SIM_CROWD_ACCOUNTS     leveraged crowd size (default 300, as npm start; 0 = none)
  *   PERPCORE_SIM_CROWD_ENTRY_START_S, PERPCORE_SIM_CROWD_ENTRY_END_S   entry window (default 1 and 5)
  */
@@ -44,6 +49,7 @@ import { defaultMarketSpecs, defaultSettleAsset, defaultVenueMarkets, selectMark
 import type { Logger } from '@perpcore/observability';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
+import { CrowdEntryOutcomes } from './crowd-entry-outcomes.js';
 import { defaultEmbeddedScenario } from './embedded-scenario.js';
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
@@ -59,6 +65,10 @@ interface GatewayCounters {
   commandsSent: number;
   accountCommandsAnswered: number;
   crowdEntered: number;
+  /** Entries risk has settled (refused, or every fill settled after matching ended the order). */
+  crowdEntriesSettled: number;
+  /** Every entry is placed (or trading ended) and settled: the price shock may land. */
+  crowdSettled: boolean;
   fillsSeen: number;
   matchingRejects: number;
   riskRejects: Record<string, number>;
@@ -85,7 +95,7 @@ runServiceProcess({
     const markets = selectMarkets(config.markets);
     const flowConfig = simulatedOrderFlowConfig(config.seed, markets, config.firstOrderId);
     const accounts = simulatedAccountIds(flowConfig);
-    const counters: GatewayCounters = { phase: 'depositing', commandsSent: 0, accountCommandsAnswered: 0, crowdEntered: 0, fillsSeen: 0, matchingRejects: 0, riskRejects: {}, restingQuotes: 0, tradingStartedNs: 0 };
+    const counters: GatewayCounters = { phase: 'depositing', commandsSent: 0, accountCommandsAnswered: 0, crowdEntered: 0, crowdEntriesSettled: 0, crowdSettled: false, fillsSeen: 0, matchingRejects: 0, riskRejects: {}, restingQuotes: 0, tradingStartedNs: 0 };
 
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const gateway = new SimOrderGateway(bus, Topics.gatewayOrderCommands, config.source);
@@ -108,6 +118,7 @@ runServiceProcess({
       entryEndNs: Math.max(config.crowdEntryStartS, config.crowdEntryEndS) * 1e9,
       firstOrderId: 500_000_000_000_000,
     });
+    const crowdOutcomes = new CrowdEntryOutcomes();
     const answerPending = new Set<number>();
     const markPending = new Set(markets.map((m) => m.symbol));
     const groupId = config.source;
@@ -123,9 +134,11 @@ runServiceProcess({
           if (event.event === 'filled') counters.fillsSeen++;
           else if (event.event === 'rejected') counters.matchingRejects++;
           feedBackToFlow(flow, marketIndex, event);
+          crowdOutcomes.onMatchingEvent(event);
         }),
         await bus.subscribe(Topics.riskAccountEvents, { groupId }, (message) => {
           const event = message.value;
+          crowdOutcomes.onRiskEvent(event);
           if (event.event === 'commandAccepted' && event.commandAccepted != null && answerPending.delete(event.commandAccepted.commandId)) {
             counters.accountCommandsAnswered++;
           } else if (event.event === 'orderRejected' && event.orderRejected?.inputSource === config.source) {
@@ -165,7 +178,15 @@ runServiceProcess({
 
     counters.phase = 'trading';
     counters.tradingStartedNs = wallClockNs();
-    const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => gateway.place(intent) };
+    const crowdPort = {
+      deposit: () => undefined,
+      setLeverage: () => undefined,
+      place: (intent: Parameters<SimOrderGateway['place']>[0]) => {
+        crowdOutcomes.onPlaced(intent.orderId, intent.accountId, intent.symbol);
+        gateway.place(intent);
+      },
+    };
+    const crowdSettled = (): boolean => (crowd.allDue || counters.phase !== 'trading') && crowdOutcomes.pending === 0;
     let stopped = false;
     const finished = (async () => {
       const startMs = performance.now();
@@ -188,6 +209,8 @@ runServiceProcess({
       await bus.flush();
       counters.commandsSent = gateway.commandsSent;
       counters.phase = 'done';
+      // the launcher arms the shock on crowdSettled: stay until it can (entries still being settled by risk)
+      await waitUntil(() => stopped || crowdSettled(), config.readyTimeoutMs, () => `risk did not settle the crowd's entries in ${config.readyTimeoutMs} ms after trading: ${crowdOutcomes.pending} of ${crowdOutcomes.placed} pending`);
       logger.info({ commandsSent: gateway.commandsSent, riskRejects: counters.riskRejects }, 'simulated run finished');
     })();
 
@@ -195,6 +218,8 @@ runServiceProcess({
       finished,
       stats() {
         counters.restingQuotes = flow.restingQuoteCount();
+        counters.crowdEntriesSettled = crowdOutcomes.settled;
+        counters.crowdSettled = crowdSettled();
         return { ...counters, riskRejects: { ...counters.riskRejects } };
       },
       async close() {
@@ -221,5 +246,13 @@ async function waitUntilReady(commands: Set<number>, marks: Set<string>, timeout
       nextLogMs = Date.now() + 5_000;
     }
     await sleep(50);
+  }
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(describe());
+    await sleep(20);
   }
 }

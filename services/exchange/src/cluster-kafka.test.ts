@@ -8,6 +8,11 @@
  * market (fund takeovers and ADL included), risk's own open interest and
  * conservation audit agreeing.
  *
+ * No wall-clock race: the shock is armed by the launcher only once the gateway saw
+ * risk settle every one of the crowd's entries (and lands at the later of that and
+ * --shock-at-s), and the drain waits for risk's mark of the shocked index, so "the
+ * shock liquidated part of the crowd" holds however late risk runs on a loaded machine.
+ *
  * Before the cluster starts, bad input is written to the services' input topics:
  * garbage bytes, a truncated message, an unknown schema version, and well-formed
  * commands for a market nobody lists. Each must land on `<topic>.dlq` with its code
@@ -84,6 +89,7 @@ interface ClusterResult {
   fillsSettled: number;
   auditOk: boolean;
   crowdEntered: number;
+  shock: { armed: boolean; armedAtS: number | null; crowdEntriesSettledAtArm: number | null; landedAtS: number | null };
   liquidationsTriggered: number;
   liquidationsHeld: number;
   liquidationEvents: Record<string, number>;
@@ -103,7 +109,7 @@ async function startCluster(args: string[]): Promise<{ code: number | null; stdo
 }
 
 describe('cluster mode over a real broker', { skip }, () => {
-  it('reconciles a simulated run, with bad input on every service input topic dead-lettered and skipped', { timeout: 240_000 }, async () => {
+  it('reconciles a simulated run, with bad input on every service input topic dead-lettered and skipped', { timeout: 240_000 }, async (t) => {
     const injected = faults();
     const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: `cluster-test-${run}`, logger: createLogger('cluster-test', 'silent') });
     try {
@@ -113,7 +119,10 @@ describe('cluster mode over a real broker', { skip }, () => {
       }
       await bus.flush();
 
-      const cluster = await startCluster(['--duration-s', '6', '--rate-per-s', '600', '--drain-timeout-s', '90']);
+      // --shock-at-s 1: due before the crowd (entering 1–2 s into trading) can be settled, so
+      // a shock on the clock would hit a crowd without positions every time, not only on a
+      // loaded machine; the launcher's causal arm must hold it back until risk settled them
+      const cluster = await startCluster(['--duration-s', '6', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90']);
       const last = cluster.stdout.trim().split('\n').at(-1) ?? '';
       assert.equal(cluster.code, 0, `start-cluster exited ${cluster.code}\n${cluster.stdout}\n${cluster.stderr.slice(-3_000)}`);
       const result = JSON.parse(last) as ClusterResult;
@@ -125,8 +134,12 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal(result.auditOk, true);
       // npm start's leveraged crowd entered, the index gapped, and the ladder ran over Kafka to the end
       assert.equal(result.crowdEntered, 300);
-      // (wall-clock dependent: on a machine so loaded that risk settles the crowd's entries after the shock, nobody is leveraged when it lands)
+      // the shock came after risk settled every entry (by causality: the launcher armed it on the gateway's word), and risk marked it
+      assert.equal(result.shock.armed, true);
+      assert.equal(result.shock.crowdEntriesSettledAtArm, 300);
+      assert.ok(result.shock.landedAtS !== null, 'risk marked the shocked index before the drain');
       assert.ok(result.liquidationsTriggered > 0, `the shock liquidated part of the crowd\n${cluster.stdout}`);
+      t.diagnostic(`shock armed at ${result.shock.armedAtS?.toFixed(1)} s (${result.shock.crowdEntriesSettledAtArm} entries settled), marked by risk by ${result.shock.landedAtS?.toFixed(1)} s; ${result.liquidationsTriggered} liquidations`);
       assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
       // …and no scope is left LIQUIDATING without a ladder (a trigger the ladder read late and dropped)
       assert.equal(result.liquidationsHeld, 0);

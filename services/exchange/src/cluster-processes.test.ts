@@ -50,6 +50,10 @@ describe('cluster process entry points', () => {
       assert.equal(r.code, 2, `${e.name}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^${e.name}: invalid configuration:\\n  PERPCORE_KAFKA_LINGER_MS: must be an integer, got "soon"`), e.name);
     }
+    // the oracle's shock trigger is one of two words: a typo must not silently shock on the clock
+    const trigger = await run('services/oracle/dist/main.js', { PERPCORE_KAFKA_BROKERS: '127.0.0.1:9092', PERPCORE_ORACLE_SHOCK_TRIGGER: 'crowd', PERPCORE_LOG_LEVEL: 'silent' });
+    assert.equal(trigger.code, 2, trigger.stderr);
+    assert.match(trigger.stderr, /PERPCORE_ORACLE_SHOCK_TRIGGER: must be one of time, parent, got "crowd"/);
     const missing = await run(ENTRY_POINTS[0].script, { PERPCORE_LOG_LEVEL: 'silent' });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /PERPCORE_KAFKA_BROKERS: is required/);

@@ -121,6 +121,8 @@ runServiceProcess({
             // scopes risk holds LIQUIDATING: with the ladder idle, each is a liquidation nobody will end
             liquidationsHeld: held.length,
             liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
+            // nothing risk or the ladder published is still on its way to the broker (the launcher's drain needs it)
+            sendIdle: kafka.sendIdle,
           };
         },
         async close() {

@@ -61,7 +61,8 @@ runServiceProcess({
           fillsByMarket[symbol] = stream.fills;
           resting += stream.book.restingOrderCount();
         }
-        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting };
+        // sendIdle: nothing published is still on its way to the broker (the launcher's drain needs it)
+        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle };
       },
       async close() {
         await service.close();

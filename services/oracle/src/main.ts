@@ -18,10 +18,15 @@
  *   PERPCORE_ORACLE_JUMP_SIZE_E8        largest jump (default 1000000 = 1%, as npm start)
  *   PERPCORE_ORACLE_SHOCK_AT_S          a scheduled gap this many seconds after start; 0 = none (default)
  *   PERPCORE_ORACLE_SHOCK_E8            its relative size in 1e-8 (default −12000000 = −12%, npm start's)
+ *   PERPCORE_ORACLE_SHOCK_TRIGGER       time (default): the gap lands PERPCORE_ORACLE_SHOCK_AT_S after start;
+ *                                       parent: it lands at that time or when the parent process
+ *                                       sends `{ type: 'arm-shock' }`, whichever is later (the cluster
+ *                                       launcher arms it once risk has settled the crowd's entries, so
+ *                                       the scenario's order is causal, not a race against the clock)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
-import { integerField, listField, stringField } from '@perpcore/config';
+import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets, simulatedIndexStarts, simulatedOrderFlowConfig } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { createOracleService } from './create-oracle-service.js';
@@ -44,6 +49,7 @@ runServiceProcess({
     jumpSizeE8: integerField('PERPCORE_ORACLE_JUMP_SIZE_E8', { min: 0, max: E8 / 2, fallback: 1_000_000 }),
     shockAtS: integerField('PERPCORE_ORACLE_SHOCK_AT_S', { min: 0, max: 30 * 86_400, fallback: 0 }),
     shockE8: integerField('PERPCORE_ORACLE_SHOCK_E8', { min: -(E8 - 1), max: E8 - 1, fallback: -12_000_000 }),
+    shockTrigger: enumField('PERPCORE_ORACLE_SHOCK_TRIGGER', ['time', 'parent'] as const, 'time'),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
@@ -63,22 +69,42 @@ runServiceProcess({
       })),
     });
     // a scheduled gap deep enough liquidates the simulated gateway's leveraged crowd, as in npm start
-    const shocks = config.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + config.shockAtS * 1e9, shockE8: config.shockE8 })) : [];
-    const feed = new ScheduledShockFeed(walk, shocks);
-    if (shocks.length > 0) logger.info({ atS: config.shockAtS, shockE8: config.shockE8 }, 'price shock scheduled');
+    const scheduledAtTsNs = config.shockAtS > 0 ? startTsNs + config.shockAtS * 1e9 : 0;
+    const feed = new ScheduledShockFeed(walk, []);
+    let shockAtTsNs = 0; // 0 until the shock is scheduled
+    const scheduleShock = (atTsNs: number): void => {
+      shockAtTsNs = atTsNs;
+      for (const m of markets) feed.add({ symbol: m.symbol, atTsNs, shockE8: config.shockE8 });
+      logger.info({ atS: (atTsNs - startTsNs) / 1e9, shockE8: config.shockE8, trigger: config.shockTrigger }, 'price shock scheduled');
+    };
+    if (scheduledAtTsNs > 0 && config.shockTrigger === 'time') scheduleShock(scheduledAtTsNs);
+    else if (scheduledAtTsNs > 0) logger.info({ notBeforeS: config.shockAtS, shockE8: config.shockE8 }, 'price shock waits for the parent to arm it');
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const oracle = createOracleService({ bus, feed, logger, source: config.source });
     let published = 0;
+    let shockPublished = false;
     const lastIndexSubticks: Record<string, number> = {};
     const tick = (): void => {
       const tsNs = wallClockNs();
       published += oracle.publishAt(tsNs);
+      if (shockAtTsNs > 0 && tsNs >= shockAtTsNs) shockPublished = true;
       for (const symbol of feed.symbols) lastIndexSubticks[symbol] = feed.quoteAt(symbol, tsNs)?.priceSubticks ?? 0;
     };
     tick(); // the first index at once: risk cannot margin anything before it
     const timer = setInterval(tick, config.publishIntervalMs);
     return {
-      stats: () => ({ published, indexSubticks: lastIndexSubticks, shocked: shocks.length > 0 && wallClockNs() >= (shocks[0]?.atTsNs ?? 0) }),
+      // shockAtTsNs: when the gap applies (0: not scheduled); shocked: an index at or after it was published
+      stats: () => ({ published, indexSubticks: lastIndexSubticks, shockAtTsNs, shocked: shockPublished }),
+      onParentMessage(message) {
+        if (message.type !== 'arm-shock') {
+          logger.warn({ type: message.type }, 'unknown message from the parent process ignored');
+          return;
+        }
+        if (config.shockTrigger !== 'parent' || scheduledAtTsNs === 0 || shockAtTsNs > 0) return; // nothing to arm, or armed already
+        const nowNs = wallClockNs();
+        scheduleShock(Math.max(scheduledAtTsNs, nowNs));
+        if (shockAtTsNs === nowNs) tick(); // due now: publish it at once rather than up to an interval later
+      },
       async close() {
         clearInterval(timer);
         await bus.close();
