@@ -429,8 +429,8 @@ export class EngineFuzzDriver {
     const risk = this.pipeline.risk.engine;
     const riskBefore = risk.stateHash();
     const matchingBefore = this.pipeline.matching.engine.stateHash();
-    const cmd = envelope as { seq?: number; source?: string; commandId?: number } | null;
-    this.watch.begin({ commandId: cmd?.commandId ?? -1, inputSource: cmd?.source ?? '', inputSeq: cmd?.seq ?? -1, orderId, accountId });
+    const cmd = envelope as { seq?: number; source?: string; commandId?: number; command?: string } | null;
+    this.watch.begin({ kind: typeof cmd?.command === 'string' ? cmd.command : '', commandId: cmd?.commandId ?? -1, inputSource: cmd?.source ?? '', inputSeq: cmd?.seq ?? -1, orderId, accountId });
     let thrown: unknown = null;
     try {
       send();

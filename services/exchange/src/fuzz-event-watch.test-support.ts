@@ -16,7 +16,13 @@
  *
  * Per input (`begin`): whether any event appeared, whether the input was refused
  * (risk `commandRejected` naming its command id, any other `…Rejected` naming its
- * envelope's (source, seq), e.g. `orderRejected`, or matching `rejected` for its order) and whether a stage announced a halt (any event whose kind names one).
+ * envelope's (source, seq), e.g. `orderRejected`, or matching `rejected` of the very
+ * command risk forwarded for it) and whether a stage announced a halt (any event whose
+ * kind names one). A matching reject is tied to the input through the forwarded
+ * command's (source, seq), which the reject envelope echoes: risk also sends cancels
+ * of its own for the same order id (maker re-check, reduce-only trim, liquidation),
+ * and their rejects (an order already filled: MATCHING_UNKNOWN_ORDER) are not a
+ * refusal of the input.
  */
 import { Topics } from '@perpcore/bus';
 import type { RiskEngine } from '@perpcore/risk';
@@ -24,6 +30,8 @@ import type { Pipeline } from './pipeline.js';
 import type { FuzzCheck } from './fuzz-tally.test-support.js';
 
 export interface WatchedInput {
+  /** The order command's kind ('place', 'amend', 'cancel'), '' for other inputs. */
+  readonly kind: string;
   readonly commandId: number;
   readonly inputSource: string;
   readonly inputSeq: number;
@@ -40,13 +48,24 @@ interface AnyEvent {
   readonly ledgerTransfer?: { asset: string; fromAccountId: number; fromMarket: string; toAccountId: number; toMarket: string; fromBalanceAfterUnits: string; toBalanceAfterUnits: string } | null;
   readonly commandRejected?: { commandId: number; code: string } | null;
   readonly rejected?: { orderId: number; accountId: number; code: string } | null;
+  readonly inputSource?: string;
+  readonly inputSeq?: number;
+}
+
+interface ForwardedCommand {
+  readonly command?: string;
+  readonly source?: string;
+  readonly seq?: number;
+  readonly place?: { orderId: number; accountId: number } | null;
+  readonly amend?: { orderId: number; accountId: number } | null;
+  readonly cancel?: { orderId: number; accountId: number } | null;
 }
 
 type RiskState = RiskEngine['state'];
 
 const SETTLE_ASSET = 'USDT';
 
-const NO_INPUT: WatchedInput = { commandId: -1, inputSource: '', inputSeq: -1, orderId: -1, accountId: -1 };
+const NO_INPUT: WatchedInput = { kind: '', commandId: -1, inputSource: '', inputSeq: -1, orderId: -1, accountId: -1 };
 
 export class FuzzEventWatch {
   events = 0;
@@ -58,6 +77,9 @@ export class FuzzEventWatch {
   refusedCode = '';
   haltReason = '';
   private current: WatchedInput = NO_INPUT;
+  /** The (source, seq) of the command risk forwarded to matching for the current input; '' until seen. */
+  private forwardedSource = '';
+  private forwardedSeq = -1;
   /** The settle balances a consumer folding the risk events knows: `account|market` ('' = the wallet) → units. */
   private readonly folded = new Map<string, string>();
 
@@ -67,6 +89,7 @@ export class FuzzEventWatch {
     const w = new FuzzEventWatch(pipeline);
     const options = { groupId: 'fuzz-watch', fromBeginning: true };
     const bus = pipeline.bus;
+    await bus.subscribe(Topics.matchingCommands, options, (message) => w.onMatchingCommand(message.value as ForwardedCommand));
     await bus.subscribe(Topics.matchingEvents, options, (message) => w.onEvent('matching', message.value as AnyEvent));
     await bus.subscribe(Topics.riskAccountEvents, options, (message) => w.onEvent('risk', message.value as AnyEvent));
     await bus.subscribe(Topics.riskMarketEvents, options, (message) => w.onEvent('risk-market', message.value as AnyEvent));
@@ -80,6 +103,18 @@ export class FuzzEventWatch {
     this.refusedBy = '';
     this.refusedCode = '';
     this.haltReason = '';
+    this.forwardedSource = '';
+    this.forwardedSeq = -1;
+  }
+
+  /** The first command to matching for the current input's order, of the input's own kind: the one risk forwarded. */
+  private onMatchingCommand(cmd: ForwardedCommand): void {
+    const c = this.current;
+    if (this.forwardedSource !== '' || cmd.command !== c.kind) return;
+    const body = cmd.command === 'place' ? cmd.place : cmd.command === 'amend' ? cmd.amend : cmd.command === 'cancel' ? cmd.cancel : null;
+    if (body == null || !Object.is(body.orderId, c.orderId) || body.accountId !== c.accountId) return;
+    this.forwardedSource = cmd.source ?? '';
+    this.forwardedSeq = cmd.seq ?? -1;
   }
 
   private onEvent(topic: string, e: AnyEvent): void {
@@ -94,7 +129,8 @@ export class FuzzEventWatch {
       if (e.commandRejected?.commandId === c.commandId) this.refused('risk', e.commandRejected.code);
     } else if (kind === 'rejected') {
       // Object.is: an order id the fuzz sent as NaN comes back as NaN
-      if (e.rejected != null && Object.is(e.rejected.orderId, c.orderId) && e.rejected.accountId === c.accountId) this.refused('matching', e.rejected.code);
+      const forwarded = this.forwardedSource !== '' && e.inputSource === this.forwardedSource && e.inputSeq === this.forwardedSeq;
+      if (forwarded && e.rejected != null && Object.is(e.rejected.orderId, c.orderId) && e.rejected.accountId === c.accountId) this.refused('matching', e.rejected.code);
     } else if (kind.endsWith('Rejected')) {
       // orderRejected, and any later reject event that names its input's envelope (source, seq)
       const body = (e as Record<string, unknown>)[kind] as { inputSource?: string; inputSeq?: number; code?: string; reason?: unknown } | null;
