@@ -56,7 +56,7 @@
 import { FillType, MarginMode } from '@perpcore/domain';
 import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { type AdlCounterpartyKind, type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from './adl-queue.js';
 import { type FundAfterTakeover, insuranceTakeoverRefusal, projectFundAfterTakeover } from './insurance-takeover-limits.js';
 import { type FillSettlement, LegPlan } from './fill-settlement.js';
 import type { MarginWatch } from './margin-watch.js';
@@ -64,91 +64,11 @@ import { MarginStateCode, marginStateName } from './margin-state-code.js';
 import type { OrderLifecycle } from './order-lifecycle.js';
 import { RiskReject, RiskRejection } from './risk-reject-codes.js';
 import type { RiskState } from './risk-state.js';
+import type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext } from './ledger-results.js';
 
 import TransferReason = perpcore.risk.v1.TransferReason;
 
-/** A margin scope: the account's cross scope, or its isolated position in `isolatedMarket`. */
-export interface ScopeRef {
-  readonly accountId: number;
-  readonly isolatedMarket?: string;
-}
-
-export interface LedgerPosition {
-  readonly market: string;
-  readonly qtyLots: number;
-  readonly costUnits: number;
-  readonly markSubticks: number;
-  readonly maintenanceUnits: number;
-  readonly upnlUnits: number;
-  readonly pendingFundingUnits: number;
-  readonly leverage: number;
-}
-
-export interface LedgerScopeState {
-  readonly accountId: number;
-  readonly isolatedMarket: string;
-  readonly state: string;
-  readonly liquidationId: number;
-  readonly equityUnits: number;
-  readonly maintenanceUnits: number;
-  readonly basisUnits: number;
-  readonly initialUnits: number;
-  readonly atOrBelowTakeover: boolean;
-  readonly marginCallLevelE8: number;
-  readonly liquidationLevelE8: number;
-  /** WB (cross) or the bucket (isolated). */
-  readonly settleBalanceUnits: number;
-  readonly positions: readonly LedgerPosition[];
-}
-
-/** A bankruptcy-priced close of a whole position (takeover) or of an ADL run's slices. */
-export interface CloseResult {
-  /** Signed lots closed, as the liquidated scope held them. */
-  readonly qtyLots: number;
-  /** BPamount of what closed (Σ of the slices' shares). */
-  readonly bankruptcyAmountUnits: number;
-  /** BP of the whole position when the close started, in ticks; may be < 1. */
-  readonly bankruptcyPriceTicks: number;
-  /** The price every leg settled at: max(BP, 1 tick). */
-  readonly fillPriceTicks: number;
-  /** Account → fund. */
-  readonly tickDifferenceUnits: number;
-  /** Left in the scope as a deficit (BP below one tick). */
-  readonly shortfallUnits: number;
-}
-
-export type TakeoverResult = CloseResult;
-
-export interface DeleverageLegResult {
-  readonly counterpartyAccountId: number;
-  /** The tier the counterparty came from: ranked trader, insurance fund, liquidating scope. */
-  readonly kind: AdlCounterpartyKind;
-  /** > 0: lots closed on each side. */
-  readonly qtyLots: number;
-  /** Signed, before the reduction. */
-  readonly counterpartyPositionLots: number;
-  readonly counterpartyRemainingLots: number;
-  /** This slice's share of BPamount. */
-  readonly bankruptcyAmountUnits: number;
-  readonly tickDifferenceUnits: number;
-  readonly shortfallUnits: number;
-}
-
-export interface DeleverageResult extends CloseResult {
-  readonly legs: readonly DeleverageLegResult[];
-}
-
-/** A scope the risk stage holds LIQUIDATING ('' = cross). */
-export interface HeldLiquidation {
-  readonly accountId: number;
-  readonly isolatedMarket: string;
-  readonly liquidationId: number;
-}
-
-export interface LedgerCallContext {
-  readonly liquidationId: number;
-  readonly tsNs: number;
-}
+export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext } from './ledger-results.js';
 
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
