@@ -39,15 +39,7 @@ export class RiskEventSink {
 
   /** Publishes an account event; `slot` −1 for an id without an account (a reject). */
   account(accountId: number, slot: number, market: string, tsNs: number, body: RiskEventBody): void {
-    const event = body as RiskEventV1;
-    event.schemaMajor = SCHEMA_MAJOR_V1;
-    event.seq = this.accounts.nextEventSeq(accountId, slot);
-    event.tsNs = tsNs;
-    event.source = this.source;
-    event.accountId = accountId;
-    event.market = market;
-    this.eventsPublished++;
-    this.ports.publish(event);
+    this.stamp(body, this.accounts.nextEventSeq(accountId, slot), tsNs, accountId, market);
   }
 
   /** The hot path's event (one per fill leg), built in one literal so every instance shares one shape. */
@@ -67,28 +59,12 @@ export class RiskEventSink {
   }
 
   market(market: RiskMarket, tsNs: number, body: RiskEventBody): void {
-    const event = body as RiskEventV1;
-    event.schemaMajor = SCHEMA_MAJOR_V1;
-    event.seq = ++market.marketEventSeq;
-    event.tsNs = tsNs;
-    event.source = this.source;
-    event.accountId = 0;
-    event.market = market.symbol;
-    this.eventsPublished++;
-    this.ports.publish(event);
+    this.stamp(body, ++market.marketEventSeq, tsNs, 0, market.symbol);
   }
 
   /** A stage event that names no market (account_id 0, market ""). */
   stage(tsNs: number, body: RiskEventBody): void {
-    const event = body as RiskEventV1;
-    event.schemaMajor = SCHEMA_MAJOR_V1;
-    event.seq = ++this.stageEventSeq;
-    event.tsNs = tsNs;
-    event.source = this.source;
-    event.accountId = 0;
-    event.market = '';
-    this.eventsPublished++;
-    this.ports.publish(event);
+    this.stamp(body, ++this.stageEventSeq, tsNs, 0, '');
   }
 
   /**
@@ -96,13 +72,18 @@ export class RiskEventSink {
    * there is no stream for it, so seq 0 (consumers do not deduplicate it) and time 0.
    */
   unlistedMarket(symbol: string, body: RiskEventBody): void {
+    this.stamp(body, 0, 0, 0, symbol);
+  }
+
+  /** Completes a body into its envelope and publishes it. */
+  private stamp(body: RiskEventBody, seq: number, tsNs: number, accountId: number, market: string): void {
     const event = body as RiskEventV1;
     event.schemaMajor = SCHEMA_MAJOR_V1;
-    event.seq = 0;
-    event.tsNs = 0;
+    event.seq = seq;
+    event.tsNs = tsNs;
     event.source = this.source;
-    event.accountId = 0;
-    event.market = symbol;
+    event.accountId = accountId;
+    event.market = market;
     this.eventsPublished++;
     this.ports.publish(event);
   }
