@@ -20,6 +20,7 @@ import {
   defaultSystemAccounts,
   defaultVenueMarkets,
   SIM_DEPOSIT_UNITS,
+  type VenueMarket,
   simulatedAccountIds,
   simulatedIndexStarts,
   simulatedOrderFlowConfig,
@@ -37,6 +38,7 @@ import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
+import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -56,6 +58,8 @@ export class EmbeddedExchange {
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
+  private venue: readonly VenueMarket[] = [];
+  private readonly clients: EmbeddedExchangeClient[] = [];
 
   private constructor(
     readonly bus: InProcessBus,
@@ -123,6 +127,7 @@ export class EmbeddedExchange {
       firstOrderId: 500_000_000_000_000,
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    exchange.venue = pipeline.venue;
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -147,6 +152,25 @@ export class EmbeddedExchange {
     });
     exchange.publishIndex();
     return exchange;
+  }
+
+  /**
+   * A typed client of this exchange (`ExchangeClient`), stamping commands with the
+   * simulation's clock as the producer `source` (one command stream per source).
+   */
+  async client(source = 'gateway-0'): Promise<EmbeddedExchangeClient> {
+    const client = await EmbeddedExchangeClient.create({
+      bus: this.bus,
+      venue: this.venue,
+      book: (market) => this.matching.engine.book(market),
+      accountReport: (accountId) => this.risk.engine.accountReport(accountId),
+      adlBucket: (market, accountId) => this.liquidation.engine.adlBucket(market, accountId) ?? undefined,
+      halted: () => this.risk.engine.halt.describe(),
+      nowNs: () => this.tsNs,
+      source,
+    });
+    this.clients.push(client);
+    return client;
   }
 
   /** Simulated time now, ns since the Unix epoch. */
@@ -253,6 +277,7 @@ export class EmbeddedExchange {
 
   async close(): Promise<void> {
     if (this.http !== undefined) await this.http.close();
+    for (const c of this.clients.splice(0)) await c.close();
     await this.liquidation.close();
     await this.risk.close();
     await this.matching.close();
