@@ -1,0 +1,73 @@
+/**
+ * The trading and account side of the gateway as one fastify plugin: the read
+ * model and settings fold subscribed to the client's events, the order desk, the
+ * dead man's switch, and every signed /fapi trading and account route. While the
+ * risk stage is halted every one of these routes answers 503 (-1001) and sends
+ * nothing to the core.
+ */
+import type { ExchangeClient } from '@perpcore/exchange';
+import type { FastifyInstance } from 'fastify';
+import type { RequestAuthenticator } from '../auth/authenticated-request.js';
+import { binanceError } from '../binance/binance-error.js';
+import { registerAccountRoutes } from '../account/account-routes.js';
+import { AccountSettings } from '../read-model/account-settings.js';
+import type { RetentionLimits } from '../read-model/account-orders.js';
+import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
+import { OrderReadModel } from '../read-model/order-read-model.js';
+import { registerAlgoOrderRoutes } from './algo-order-routes.js';
+import { countdownFor, registerCountdownRoute, type CountdownCancelAll } from './countdown-cancel-all.js';
+import { OrderDesk } from './order-desk.js';
+import { registerOrderRoutes } from './order-routes.js';
+import type { TradingDeps } from './trading-deps.js';
+
+export interface TradingApiOptions {
+  readonly client: ExchangeClient;
+  readonly auth: RequestAuthenticator;
+  readonly retention?: RetentionLimits;
+  readonly ids?: OrderIdAllocator;
+  /** Where a failure of a timer-driven cancel-all is reported (it has no request to answer). */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+export interface TradingApi {
+  readonly deps: TradingDeps;
+  readonly countdown: CountdownCancelAll;
+  register(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createTradingApi(options: TradingApiOptions): Promise<TradingApi> {
+  const { client } = options;
+  const model = new OrderReadModel(options.retention);
+  const settings = new AccountSettings(client.markets());
+  const subscription = await client.subscribe({
+    onMatchingEvent: (e) => model.onMatchingEvent(e),
+    onRiskEvent: (e) => {
+      settings.onRiskEvent(e);
+      model.onRiskEvent(e);
+    },
+  });
+  const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth };
+  const desk = new OrderDesk(deps);
+  const countdown = countdownFor(desk, options.onBackgroundError);
+  return {
+    deps,
+    countdown,
+    async register(app) {
+      await app.register(async (scope) => {
+        scope.addHook('onRequest', async () => {
+          const reason = client.halted();
+          if (reason !== '') throw binanceError('DISCONNECTED');
+        });
+        registerOrderRoutes(scope, deps, desk);
+        registerAlgoOrderRoutes(scope, deps, desk);
+        registerCountdownRoute(scope, deps, countdown);
+        registerAccountRoutes(scope, deps);
+      });
+    },
+    async close() {
+      countdown.close();
+      await subscription.close();
+    },
+  };
+}
