@@ -30,8 +30,6 @@ import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedI
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
-import type { FastifyInstance } from './fastify-instance.js';
-import { createHttpGateway, EventCapture } from './http-gateway.js';
 
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
@@ -53,8 +51,6 @@ export interface EmbeddedExchangeOptions {
 }
 
 export class EmbeddedExchange {
-  private http: FastifyInstance | undefined;
-  private readonly capture = new EventCapture();
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
@@ -132,12 +128,10 @@ export class EmbeddedExchange {
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
       exchange.counters.onMatchingEvent(message.value);
-      exchange.capture.offer(message.value);
       feedBackToFlow(flow, marketIndex, message.value);
     });
     await bus.subscribe(Topics.riskAccountEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
       exchange.counters.onRiskEvent(message.value);
-      exchange.capture.offerRisk(message.value);
     });
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
@@ -176,24 +170,6 @@ export class EmbeddedExchange {
   /** Simulated time now, ns since the Unix epoch. */
   nowNs(): number {
     return this.tsNs;
-  }
-
-  /** Starts the HTTP API on 127.0.0.1 (port 0 picks a free one); resolves to its base URL. */
-  async listen(port: number, host = '127.0.0.1'): Promise<string> {
-    const engine = this.matching.engine;
-    this.http = createHttpGateway({
-      bus: this.bus,
-      orderTopic: Topics.gatewayOrderCommands,
-      accountTopic: Topics.gatewayAccountCommands,
-      assets: [defaultSettleAsset],
-      markets: this.markets,
-      book: (symbol) => engine.book(symbol),
-      capture: this.capture,
-      accountView: (accountId) => this.accountView(accountId),
-      riskHalted: () => this.risk.engine.halt.describe(),
-      nowNs: () => this.tsNs,
-    });
-    return this.http.listen({ port, host });
   }
 
   /**
@@ -276,7 +252,6 @@ export class EmbeddedExchange {
   }
 
   async close(): Promise<void> {
-    if (this.http !== undefined) await this.http.close();
     for (const c of this.clients.splice(0)) await c.close();
     await this.liquidation.close();
     await this.risk.close();

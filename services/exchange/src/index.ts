@@ -17,3 +17,6 @@ export type {
   PlaceOrderRequest,
 } from './client/exchange-client.js';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
+export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
+export { ProgressLine } from './progress-line.js';
+export { formatSummary, type RunFigures } from './run-summary.js';
