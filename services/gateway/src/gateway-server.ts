@@ -17,6 +17,7 @@ import type { RequestAuthenticator } from './auth/authenticated-request.js';
 import { BinanceError, binanceError } from './binance/binance-error.js';
 import type { RetentionLimits } from './read-model/account-orders.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
+import type { UserEventSink } from './trading/user-events.js';
 
 export interface GatewayServerOptions {
   readonly client: ExchangeClient;
@@ -26,6 +27,8 @@ export interface GatewayServerOptions {
   readonly plugins?: readonly FastifyPluginAsync[];
   readonly retention?: RetentionLimits;
   readonly bodyLimitBytes?: number;
+  /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
+  readonly userEvents?: UserEventSink;
 }
 
 export interface GatewayServer {
@@ -65,6 +68,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     client: options.client,
     auth: options.auth,
     ...(options.retention === undefined ? {} : { retention: options.retention }),
+    ...(options.userEvents === undefined ? {} : { userEvents: options.userEvents }),
     onBackgroundError: (error) => logger.error({ err: error }, 'gateway: countdown cancel-all failed'),
   });
   await trading.register(app);

@@ -50,9 +50,14 @@ export function markPrice(spec: MarketSpec, markSubticks: number, subticksPerTic
 }
 
 export function entryPrice(spec: MarketSpec, p: PositionReport): string {
-  const cost = BigInt(Math.abs(p.costUnits));
-  const lots = BigInt(Math.abs(p.qtyLots));
-  return decimalRatio(cost * spec.tick.mantissa, lots * BigInt(spec.lotTickUnits) * 10n ** BigInt(spec.tick.scale), spec.tick.scale + AVERAGE_EXTRA_DIGITS);
+  return entryFromCost(spec, BigInt(p.costUnits), p.qtyLots);
+}
+
+/** |cost| / (|qty| × lotTickUnits) ticks, as a price. */
+export function entryFromCost(spec: MarketSpec, costUnits: bigint, qtyLots: number): string {
+  if (qtyLots === 0) return '0';
+  const cost = costUnits < 0n ? -costUnits : costUnits;
+  return decimalRatio(cost * spec.tick.mantissa, BigInt(Math.abs(qtyLots)) * BigInt(spec.lotTickUnits) * 10n ** BigInt(spec.tick.scale), spec.tick.scale + AVERAGE_EXTRA_DIGITS);
 }
 
 export function positionRow(f: PositionFigures, nowMs: number, version: 2 | 3, maxNotionalUnits: number): Record<string, unknown> {

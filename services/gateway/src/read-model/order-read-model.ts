@@ -15,7 +15,9 @@
  * are independent): whichever comes first waits in a bounded map for the other.
  *
  * `onUpdate` listeners are called after each change of an order (user data
- * streams); they must not throw.
+ * streams); they must not throw. A TRADE update waits for its leg's settlement
+ * (so it carries the commission), holding a copy of the order as it was at the
+ * fill; updates without a fill go out at once.
  */
 import { FillType, type OrderType, Side, type TimeInForce } from '@perpcore/domain';
 import { sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
@@ -54,6 +56,7 @@ export class OrderReadModel {
   private readonly notes = new Map<number, PlacementNote>();
   private readonly fillsAwaitingSettlement = new Map<string, FillRecord>();
   private readonly settlementsAwaitingFill = new Map<string, Settlement>();
+  private readonly updatesAwaitingSettlement = new Map<string, OrderUpdate>();
   private readonly listeners: ((u: OrderUpdate) => void)[] = [];
 
   constructor(private readonly retention: RetentionLimits = defaultRetention) {}
@@ -132,6 +135,11 @@ export class OrderReadModel {
       this.fillsAwaitingSettlement.delete(key);
       fill.feeUnits = settlement.feeUnits;
       fill.realizedPnlUnits = settlement.realizedPnlUnits;
+      const update = this.updatesAwaitingSettlement.get(key);
+      if (update !== undefined) {
+        this.updatesAwaitingSettlement.delete(key);
+        this.emit(update);
+      }
       return;
     }
     boundedSet(this.settlementsAwaitingFill, key, settlement);
@@ -193,6 +201,7 @@ export class OrderReadModel {
       } else {
         boundedSet(this.fillsAwaitingSettlement, key, fill);
       }
+      const awaiting = settled === undefined ? key : '';
       this.account(accountId).addFill(fill);
       const order = this.openById.get(orderId);
       if (order === undefined || f.fillType === FillType.Deleveraged) continue;
@@ -201,19 +210,25 @@ export class OrderReadModel {
       order.updateNs = tsNs;
       if (remainingLots === 0) {
         order.status = 'FILLED';
-        this.closeOrder(order, tsNs, 'TRADE', fill);
+        this.closeOrder(order, tsNs, 'TRADE', fill, awaiting);
       } else {
         order.status = 'PARTIALLY_FILLED';
-        this.emit({ kind: 'TRADE', order, fill, tsNs });
+        this.emitTrade({ kind: 'TRADE', order, fill, tsNs }, awaiting);
       }
     }
   }
 
-  private closeOrder(order: OrderRecord, tsNs: number, kind: OrderUpdateKind, fill: FillRecord | null = null): void {
+  private closeOrder(order: OrderRecord, tsNs: number, kind: OrderUpdateKind, fill: FillRecord | null = null, awaitingKey = ''): void {
     order.updateNs = tsNs;
     this.openById.delete(order.orderId);
     this.account(order.accountId).close(order);
-    this.emit({ kind, order, fill, tsNs });
+    this.emitTrade({ kind, order, fill, tsNs }, awaitingKey);
+  }
+
+  /** Emits now, or (with the leg's key) once the leg's settlement arrives, with the order as it is now. */
+  private emitTrade(update: OrderUpdate, awaitingKey: string): void {
+    if (awaitingKey === '' || this.listeners.length === 0) return this.emit(update);
+    boundedSet(this.updatesAwaitingSettlement, awaitingKey, { ...update, order: { ...update.order } });
   }
 
   private emit(update: OrderUpdate): void {

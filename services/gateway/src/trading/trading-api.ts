@@ -6,6 +6,7 @@
  * nothing to the core.
  */
 import type { ExchangeClient } from '@perpcore/exchange';
+import type { LiquidationEventV1 } from '@perpcore/proto';
 import type { FastifyInstance } from 'fastify';
 import type { RequestAuthenticator } from '../auth/authenticated-request.js';
 import { binanceError } from '../binance/binance-error.js';
@@ -19,12 +20,15 @@ import { countdownFor, registerCountdownRoute, type CountdownCancelAll } from '.
 import { OrderDesk } from './order-desk.js';
 import { registerOrderRoutes } from './order-routes.js';
 import type { TradingDeps } from './trading-deps.js';
+import { UserEventPublisher, type UserEventSink } from './user-events.js';
 
 export interface TradingApiOptions {
   readonly client: ExchangeClient;
   readonly auth: RequestAuthenticator;
   readonly retention?: RetentionLimits;
   readonly ids?: OrderIdAllocator;
+  /** Where user-data events go (the stream hub's publishToAccount); none: not built. */
+  readonly userEvents?: UserEventSink;
   /** Where a failure of a timer-driven cancel-all is reported (it has no request to answer). */
   readonly onBackgroundError: (error: unknown) => void;
 }
@@ -40,12 +44,16 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
   const { client } = options;
   const model = new OrderReadModel(options.retention);
   const settings = new AccountSettings(client.markets());
+  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings);
+  publisher?.attach(model);
   const subscription = await client.subscribe({
     onMatchingEvent: (e) => model.onMatchingEvent(e),
     onRiskEvent: (e) => {
       settings.onRiskEvent(e);
       model.onRiskEvent(e);
+      publisher?.onRiskEvent(e);
     },
+    ...(publisher === undefined ? {} : { onLiquidationEvent: (e: LiquidationEventV1) => publisher.onLiquidationEvent(e) }),
   });
   const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth };
   const desk = new OrderDesk(deps);
