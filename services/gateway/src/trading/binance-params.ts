@@ -10,7 +10,7 @@
  */
 import { decimalToSteps, DomainError, type MarketSpec, type ScaledDecimal } from '@perpcore/domain';
 import type { FastifyRequest } from 'fastify';
-import { binanceError } from '../binance/binance-error.js';
+import { type BinanceErrorName, binanceError } from '../binance/binance-error.js';
 
 const AUTH_PARAMS = ['timestamp', 'recvWindow', 'signature'];
 
@@ -70,21 +70,21 @@ export class BinanceParams {
   }
 
   priceTicks(spec: MarketSpec, name: string): number | undefined {
-    const v = this.optional(name);
-    if (v === undefined) return undefined;
-    const ticks = steps(v, name, spec.tick, 'INVALID_PRECISION_PRICE');
-    if (ticks <= 0n) throw binanceError('PRICE_LESS_THAN_ZERO');
-    if (ticks > BigInt(spec.maxPriceTicks)) throw binanceError('PRICE_GREATER_THAN_MAX_PRICE');
-    return Number(ticks);
+    return this.onGrid(name, spec.tick, spec.maxPriceTicks, ['INVALID_PRECISION_PRICE', 'PRICE_LESS_THAN_ZERO', 'PRICE_GREATER_THAN_MAX_PRICE']);
   }
 
   qtyLots(spec: MarketSpec, name: string): number | undefined {
+    return this.onGrid(name, spec.lot, spec.maxQtyLots, ['INVALID_STEP_SIZE', 'QTY_LESS_THAN_ZERO', 'QTY_GREATER_THAN_MAX_QTY']);
+  }
+
+  /** Whole steps in (0, max]; the refusals for off-grid, ≤ 0 and above max. */
+  private onGrid(name: string, step: ScaledDecimal, max: number, errors: readonly [BinanceErrorName, BinanceErrorName, BinanceErrorName]): number | undefined {
     const v = this.optional(name);
     if (v === undefined) return undefined;
-    const lots = steps(v, name, spec.lot, 'INVALID_STEP_SIZE');
-    if (lots <= 0n) throw binanceError('QTY_LESS_THAN_ZERO');
-    if (lots > BigInt(spec.maxQtyLots)) throw binanceError('QTY_GREATER_THAN_MAX_QTY');
-    return Number(lots);
+    const steps = gridSteps(v, name, step, errors[0]);
+    if (steps <= 0n) throw binanceError(errors[1]);
+    if (steps > BigInt(max)) throw binanceError(errors[2]);
+    return Number(steps);
   }
 
   /** Refuses parameters the route never asked for. */
@@ -94,7 +94,7 @@ export class BinanceParams {
 }
 
 /** Exact steps of the grid; off-grid is `offGrid`, anything that is not a decimal is malformed. */
-function steps(text: string, name: string, step: ScaledDecimal, offGrid: 'INVALID_PRECISION_PRICE' | 'INVALID_STEP_SIZE'): bigint {
+function gridSteps(text: string, name: string, step: ScaledDecimal, offGrid: BinanceErrorName): bigint {
   try {
     return decimalToSteps(name, text, step);
   } catch (error) {
