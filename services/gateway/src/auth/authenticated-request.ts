@@ -62,13 +62,14 @@ export function requireCaller(auth: RequestAuthenticator, opts: { signed: boolea
 function verifySignature(request: FastifyRequest, secretKey: string, nowMs: number): void {
   const q = request.url.indexOf('?');
   const query = q < 0 ? '' : request.url.slice(q + 1);
-  const total = query + (request.rawBody ?? '');
-  const params = new URLSearchParams(total);
-  const signature = params.getAll('signature');
+  const body = request.rawBody ?? '';
+  const signature = [...new URLSearchParams(query).getAll('signature'), ...new URLSearchParams(body).getAll('signature')];
   if (signature.length !== 1 || !/^[0-9a-fA-F]{64}$/.test(signature[0] as string)) throw binanceError('INVALID_SIGNATURE');
-  const payload = total.replace(/(^|&)signature=[^&]*/, '');
-  const expected = createHmac('sha256', secretKey).update(payload.startsWith('&') ? payload.slice(1) : payload).digest();
+  // Binance's totalParams: the query string then the body, each without its signature parameter
+  const payload = withoutSignature(query) + withoutSignature(body);
+  const expected = createHmac('sha256', secretKey).update(payload).digest();
   if (!timingSafeEqual(expected, Buffer.from(signature[0] as string, 'hex'))) throw binanceError('INVALID_SIGNATURE');
+  const params = new URLSearchParams(`${query}&${body}`);
   const timestamp = params.get('timestamp');
   const recvText = params.get('recvWindow');
   if (timestamp === null || !/^\d{1,16}$/.test(timestamp)) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timestamp' was empty.");
@@ -76,4 +77,8 @@ function verifySignature(request: FastifyRequest, secretKey: string, nowMs: numb
   if (!(recvWindow > 0 && recvWindow <= MAX_RECV_WINDOW_MS)) throw binanceError('INVALID_PARAMETER', 'recvWindow must be within (0, 60000].');
   const ts = Number(timestamp);
   if (ts > nowMs + 1_000 || nowMs - ts > recvWindow) throw binanceError('INVALID_TIMESTAMP');
+}
+
+function withoutSignature(params: string): string {
+  return params.replace(/(^|&)signature=[^&]*/, '').replace(/^&/, '');
 }
