@@ -40,7 +40,8 @@ describe('decimal ratios on the wire (no float, rounded toward zero)', () => {
         const lo = Math.min(...fills.map(([p]) => p));
         const hi = Math.max(...fills.map(([p]) => p));
         assert.ok(avg >= lo - 1e-6 && avg <= hi + 1e-6);
-        if (fills.every(([p]) => p === fills[0]?.[0])) assert.equal(avgPrice(spec, tickLots, lots), exact(String(fills[0]?.[0])) && decimalRatio(BigInt(fills[0]?.[0] ?? 0), 10n, 1));
+        const first = fills[0]?.[0] ?? 0;
+        if (fills.every(([p]) => p === first)) assert.equal(avgPrice(spec, tickLots, lots), decimalRatio(BigInt(first), 10n, 1), 'one price: exactly that price');
       }),
     );
   });
