@@ -26,6 +26,8 @@ export interface GatewayServerOptions {
   /** The other engineers' plugins (admin, limits, ops, market data, streams), registered after the trading API. */
   readonly plugins?: readonly FastifyPluginAsync[];
   readonly retention?: RetentionLimits;
+  /** The accounts the gateway serves (with API keys): only theirs are folded (default: all). */
+  readonly tracksAccount?: (accountId: number) => boolean;
   readonly bodyLimitBytes?: number;
   /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
   readonly userEvents?: UserEventSink;
@@ -69,6 +71,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     auth: options.auth,
     ...(options.retention === undefined ? {} : { retention: options.retention }),
     ...(options.userEvents === undefined ? {} : { userEvents: options.userEvents }),
+    ...(options.tracksAccount === undefined ? {} : { tracksAccount: options.tracksAccount }),
     onBackgroundError: (error) => logger.error({ err: error }, 'gateway: countdown cancel-all failed'),
   });
   await trading.register(app);

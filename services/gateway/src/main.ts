@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   if (options.httpPort > 0) {
     const client = await exchange.client('gateway-0');
     const demo = await createDemoKeys(client);
-    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }) });
+    const served = new Set(demo.keys.map((k) => k.accountId));
+    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
     const url = await gateway.listen(options.httpPort);
     process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
     for (const k of demo.keys) process.stderr.write(`perpcore: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);

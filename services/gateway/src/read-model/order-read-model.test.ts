@@ -47,6 +47,18 @@ describe('OrderReadModel (folded from the client’s events)', () => {
     assert.equal(model.account(61).open.has(maker.orderId), false);
   });
 
+  it('folds only the accounts it tracks', async () => {
+    const only61 = new OrderReadModel(undefined, (id) => id === 61);
+    const sub = await client.subscribe({ onMatchingEvent: (e) => only61.onMatchingEvent(e), onRiskEvent: (e) => only61.onRiskEvent(e) });
+    const maker = await place(61, Side.Buy, 100_000, 2);
+    await place(62, Side.Sell, 100_000, 2, { timeInForce: TimeInForce.ImmediateOrCancel });
+    await sub.close();
+    assert.equal(only61.order(61, maker.orderId)?.status, 'FILLED');
+    assert.equal(only61.account(61).fills().length, 1);
+    assert.equal(only61.account(62).fills().length, 0);
+    assert.equal(only61.account(62).closed.size, 0);
+  });
+
   it('marks IOC remainders EXPIRED, user cancels CANCELED, and bounds what it keeps', async () => {
     const ioc = await place(62, Side.Buy, 1, 5, { timeInForce: TimeInForce.ImmediateOrCancel });
     assert.equal(model.order(62, ioc.orderId)?.status, 'EXPIRED');

@@ -26,6 +26,8 @@ export interface TradingApiOptions {
   readonly client: ExchangeClient;
   readonly auth: RequestAuthenticator;
   readonly retention?: RetentionLimits;
+  /** The accounts whose orders, fills and user events are kept (default: all); see OrderReadModel. */
+  readonly tracksAccount?: (accountId: number) => boolean;
   readonly ids?: OrderIdAllocator;
   /** Where user-data events go (the stream hub's publishToAccount); none: not built. */
   readonly userEvents?: UserEventSink;
@@ -42,9 +44,10 @@ export interface TradingApi {
 
 export async function createTradingApi(options: TradingApiOptions): Promise<TradingApi> {
   const { client } = options;
-  const model = new OrderReadModel(options.retention);
+  const tracks = options.tracksAccount ?? (() => true);
+  const model = new OrderReadModel(options.retention, tracks);
   const settings = new AccountSettings(client.markets());
-  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings);
+  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, tracks);
   publisher?.attach(model);
   const subscription = await client.subscribe({
     onMatchingEvent: (e) => model.onMatchingEvent(e),

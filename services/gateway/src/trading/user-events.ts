@@ -37,6 +37,7 @@ export class UserEventPublisher {
     client: ExchangeClient,
     private readonly sink: UserEventSink,
     private readonly settings: AccountSettings,
+    private readonly tracks: (accountId: number) => boolean = () => true,
   ) {
     this.venue = new Map(client.markets().map((m) => [m.spec.symbol, m]));
   }
@@ -95,6 +96,7 @@ export class UserEventPublisher {
   }
 
   onRiskEvent(e: RiskEventV1): void {
+    if (e.accountId !== 0 && !this.tracks(e.accountId)) return;
     const ms = nsToMs(Number(e.tsNs));
     switch (e.event) {
       case 'markPrice':
@@ -177,6 +179,7 @@ export class UserEventPublisher {
       const d = e.positionDeleveraged;
       const v = this.venue.get(d.market ?? '');
       if (v === undefined) return;
+      if (!this.tracks(d.counterpartyAccountId ?? 0)) return;
       // to the counterparty only, and without the liquidated account
       this.sink.publishToAccount(d.counterpartyAccountId ?? 0, {
         e: 'perpcore.ADL',
@@ -189,7 +192,7 @@ export class UserEventPublisher {
       });
       return;
     }
-    if ((e.event === 'completed' || e.event === 'aborted') && e.accountId !== 0) {
+    if ((e.event === 'completed' || e.event === 'aborted') && e.accountId !== 0 && this.tracks(e.accountId)) {
       this.sink.publishToAccount(e.accountId, { e: 'perpcore.LIQUIDATION', E: ms, phase: e.event === 'completed' ? 'COMPLETED' : 'ABORTED', liquidationId: Number(e.liquidationId) });
     }
   }
