@@ -128,7 +128,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: TradingDeps, des
   app.get('/fapi/v1/allOrders', read, async (request) => {
     const p = BinanceParams.of(request);
     const spec = marketSpec(client, p.required('symbol'));
-    const fromOrderId = p.integer('orderId') ?? 0;
+    const fromId = p.integer('orderId');
+    const fromOrderId = fromId ?? 0;
     const window = timeWindow(p);
     const limit = p.integer('limit', 1000) ?? 500;
     p.done();
@@ -136,7 +137,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: TradingDeps, des
     const orders = [...account.closed.values(), ...account.open.values()]
       .filter((o) => o.market === spec.symbol && o.orderId >= fromOrderId && window(nsToMs(o.timeNs)))
       .sort((a, b) => a.orderId - b.orderId);
-    return orders.slice(Math.max(0, orders.length - limit)).map(json);
+    // from an orderId: the first `limit` from it; otherwise the most recent `limit` (Binance)
+    return (fromId === undefined ? orders.slice(Math.max(0, orders.length - limit)) : orders.slice(0, limit)).map(json);
   });
 
   app.get('/fapi/v1/userTrades', read, async (request) => {
