@@ -12,8 +12,10 @@
 import { formatScaled, type MarketSpec } from '@perpcore/domain';
 import type { AccountView } from '@perpcore/exchange';
 import type { VenueMarket } from '@perpcore/markets';
-import type { PositionReport, ScopeReport } from '@perpcore/risk';
 import { AVERAGE_EXTRA_DIGITS, decimalRatio } from '../trading/decimal-ratio.js';
+
+type ScopeReport = AccountView['cross'];
+type PositionReport = ScopeReport['positions'][number];
 
 export const units = (spec: { settleDecimals: number }, value: number | bigint): string => formatScaled(value, spec.settleDecimals);
 
