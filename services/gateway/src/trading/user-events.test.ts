@@ -62,4 +62,36 @@ describe('user-data events (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE) from the read mo
     assert.ok(!bText.includes(String(maker.orderId)) && !bText.includes('"mk"') && !bText.includes(String(a.accountId)));
     assert.ok(!JSON.stringify(sink.byAccount.get(a.accountId)).includes(String(taker.orderId)));
   });
+
+  it('tells an account the index gap liquidated about its liquidation (a gap skips the margin call), and nobody else', async () => {
+    const shocked = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 37, scenario: { shockAtS: 30, crowdAccounts: 0 } });
+    const client = await shocked.client('gateway-test');
+    const hub = new RecordingSink();
+    const c: TestKey = { apiKey: 'kc', secret: 'sc', accountId: 7_201 };
+    const gw = await createGatewayServer({
+      client,
+      auth: keyMapAuthenticator(new Map([[c.apiKey, { accountId: c.accountId, secretKey: c.secret, permissions: new Set(['read', 'trade'] as const) }]])),
+      logger: createLogger('test', 'silent'),
+      userEvents: hub,
+      tracksAccount: (id) => id === c.accountId,
+    });
+    try {
+      const url = await gw.listen(0);
+      await client.deposit(c.accountId, 'USDT', 100 * USDT);
+      shocked.step(500); // 10 s: the makers quote
+      assert.deepEqual((await signed(url, c, 'POST', '/fapi/v1/leverage', { symbol: 'BTCUSDT', leverage: 100 })).body.leverage, 100);
+      const long = await signed(url, c, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.05', newOrderRespType: 'RESULT' });
+      assert.equal(long.body.status, 'FILLED', JSON.stringify(long.body));
+      shocked.step(2_000); // past the −12% index gap at 30 s
+      const kinds = new Set((hub.byAccount.get(c.accountId) ?? []).map((e) => e.e));
+      assert.ok(kinds.has('perpcore.LIQUIDATION'), [...kinds].join(','));
+      const triggered = hub.of(c.accountId, 'perpcore.LIQUIDATION').find((e) => e.phase === 'TRIGGERED');
+      assert.equal(triggered?.positions[0]?.s, 'BTCUSDT');
+      assert.ok(hub.of(c.accountId, 'ORDER_TRADE_UPDATE').some((e) => e.o.o === 'LIQUIDATION'), 'the liquidation step order is reported as such');
+      assert.deepEqual([...hub.byAccount.keys()], [c.accountId], 'only the served account hears anything');
+    } finally {
+      await gw.close();
+      await shocked.close();
+    }
+  });
 });
