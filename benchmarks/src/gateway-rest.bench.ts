@@ -12,9 +12,10 @@
  *   the same signed payload, a JSON schema with the same fields and enums, and a
  *   canned order body of the same shape. No core behind it.
  * The load generator runs in the same process with `CONCURRENCY` requests in
- * flight over keep-alive sockets (it costs both sides the same). Per pass: orders/s
- * over the pass, and p50 / p99 of each request's round trip. `BENCH_QUICK=1`
- * shortens it. Run: `node --expose-gc benchmarks/dist/gateway-rest.bench.js`.
+ * flight over keep-alive sockets (it costs both sides the same). The two sides
+ * alternate in chunks of `CHUNK` requests, so a shared machine's load swings hit
+ * both alike; per pass: each side's orders/s over its own time, and p50 / p99 of
+ * each request's round trip. `BENCH_QUICK=1` shortens it. Run: `node --expose-gc benchmarks/dist/gateway-rest.bench.js`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -28,6 +29,7 @@ import { isQuick, writeResults } from './support/results-file.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const CONCURRENCY = 16;
+const CHUNK = 500;
 const KEY = 'bench-key';
 const SECRET = 'bench-secret';
 const ACCOUNT = 8_001;
@@ -44,11 +46,15 @@ function orderBody(i: number): string {
   return `${qs}&signature=${createHmac('sha256', SECRET).update(qs).digest('hex')}`;
 }
 
-async function drive(base: URL, count: number): Promise<PassFigures> {
+interface Chunked {
+  latNs: number[];
+  elapsedS: number;
+  non200: number;
+}
+
+async function drive(base: URL, count: number, into: Chunked): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latNs = new Float64Array(count);
   let next = 0;
-  let non200 = 0;
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = orderBody(i);
@@ -56,10 +62,10 @@ async function drive(base: URL, count: number): Promise<PassFigures> {
       const req = request(
         { host: base.hostname, port: base.port, path: '/fapi/v1/order', method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-mbx-apikey': KEY } },
         (res) => {
-          if (res.statusCode !== 200) non200++;
+          if (res.statusCode !== 200) into.non200++;
           res.resume();
           res.on('end', () => {
-            latNs[i] = Number(process.hrtime.bigint() - t0);
+            into.latNs.push(Number(process.hrtime.bigint() - t0));
             resolve();
           });
         },
@@ -72,10 +78,14 @@ async function drive(base: URL, count: number): Promise<PassFigures> {
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsedS = (performance.now() - start) / 1000;
+  into.elapsedS += (performance.now() - start) / 1000;
   agent.destroy();
-  const sorted = latNs.sort();
-  return { ordersPerS: Math.round(count / elapsedS), p50Us: Math.round(sorted[Math.floor(count * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(count * 0.99)] / 1000), non200 };
+}
+
+function figuresOf(c: Chunked): PassFigures {
+  const sorted = Float64Array.from(c.latNs).sort();
+  const n = sorted.length;
+  return { ordersPerS: Math.round(n / c.elapsedS), p50Us: Math.round(sorted[Math.floor(n * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(n * 0.99)] / 1000), non200: c.non200 };
 }
 
 /** The peer: the same parsing, signature check and parameter schema, no core. */
@@ -138,14 +148,20 @@ export async function run(): Promise<void> {
   const bare = bareRoute();
   const bareUrl = new URL(await bare.listen({ port: 0, host: '127.0.0.1' }));
 
-  await drive(gatewayUrl, Math.min(2_000, count)); // warm-up (JIT, sockets)
-  await drive(bareUrl, Math.min(2_000, count));
+  const fresh = (): Chunked => ({ latNs: [], elapsedS: 0, non200: 0 });
+  await drive(gatewayUrl, 2_000, fresh()); // warm-up (JIT, sockets)
+  await drive(bareUrl, 2_000, fresh());
   const passes: { gateway: PassFigures; bare: PassFigures }[] = [];
   for (let r = 0; r < rounds; r++) {
     gc?.();
-    const g = await drive(gatewayUrl, count);
-    gc?.();
-    const b = await drive(bareUrl, count);
+    const gw = fresh();
+    const bw = fresh();
+    for (let done = 0; done < count; done += CHUNK) {
+      await drive(gatewayUrl, CHUNK, gw);
+      await drive(bareUrl, CHUNK, bw);
+    }
+    const g = figuresOf(gw);
+    const b = figuresOf(bw);
     passes.push({ gateway: g, bare: b });
     process.stdout.write(
       `round ${r + 1}: gateway ${g.ordersPerS.toLocaleString('en-US')} orders/s p50 ${g.p50Us} µs p99 ${g.p99Us} µs | bare fastify ${b.ordersPerS.toLocaleString('en-US')} req/s p50 ${b.p50Us} µs p99 ${b.p99Us} µs | ratio ${(g.ordersPerS / b.ordersPerS).toFixed(2)}×${g.non200 + b.non200 > 0 ? `  NON-200: ${g.non200}/${b.non200}` : ''}\n`,
@@ -154,6 +170,7 @@ export async function run(): Promise<void> {
   const med = (pick: (p: (typeof passes)[number]) => number) => median(passes.map(pick));
   const figures = {
     concurrency: CONCURRENCY,
+    chunk: CHUNK,
     requestsPerPass: count,
     rounds,
     gateway: { ordersPerS: med((p) => p.gateway.ordersPerS), p50Us: med((p) => p.gateway.p50Us), p99Us: med((p) => p.gateway.p99Us) },

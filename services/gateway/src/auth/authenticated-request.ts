@@ -63,20 +63,30 @@ function verifySignature(request: FastifyRequest, secretKey: string, nowMs: numb
   const q = request.url.indexOf('?');
   const query = q < 0 ? '' : request.url.slice(q + 1);
   const body = request.rawBody ?? '';
-  const signature = [...new URLSearchParams(query).getAll('signature'), ...new URLSearchParams(body).getAll('signature')];
+  // the parameters fastify already parsed (query string; the form body by the gateway's parser)
+  const signature = values(request.query, 'signature').concat(values(request.body, 'signature'));
   if (signature.length !== 1 || !/^[0-9a-fA-F]{64}$/.test(signature[0] as string)) throw binanceError('INVALID_SIGNATURE');
   // Binance's totalParams: the query string then the body, each without its signature parameter
   const payload = withoutSignature(query) + withoutSignature(body);
   const expected = createHmac('sha256', secretKey).update(payload).digest();
   if (!timingSafeEqual(expected, Buffer.from(signature[0] as string, 'hex'))) throw binanceError('INVALID_SIGNATURE');
-  const params = new URLSearchParams(`${query}&${body}`);
-  const timestamp = params.get('timestamp');
-  const recvText = params.get('recvWindow');
-  if (timestamp === null || !/^\d{1,16}$/.test(timestamp)) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timestamp' was empty.");
-  const recvWindow = recvText === null ? DEFAULT_RECV_WINDOW_MS : /^\d{1,6}$/.test(recvText) ? Number(recvText) : Number.NaN;
+  const timestamps = values(request.query, 'timestamp').concat(values(request.body, 'timestamp'));
+  const recvWindows = values(request.query, 'recvWindow').concat(values(request.body, 'recvWindow'));
+  const timestamp = timestamps.length === 1 ? (timestamps[0] as string) : '';
+  if (!/^\d{1,16}$/.test(timestamp)) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timestamp' was empty.");
+  const recvText = recvWindows.length === 0 ? undefined : recvWindows.length === 1 ? recvWindows[0] : '';
+  const recvWindow = recvText === undefined ? DEFAULT_RECV_WINDOW_MS : /^\d{1,6}$/.test(recvText as string) ? Number(recvText) : Number.NaN;
   if (!(recvWindow > 0 && recvWindow <= MAX_RECV_WINDOW_MS)) throw binanceError('INVALID_PARAMETER', 'recvWindow must be within (0, 60000].');
   const ts = Number(timestamp);
   if (ts > nowMs + 1_000 || nowMs - ts > recvWindow) throw binanceError('INVALID_TIMESTAMP');
+}
+
+/** A parsed parameter's values: none, one, or (repeated) several. */
+function values(source: unknown, name: string): string[] {
+  if (source === null || typeof source !== 'object') return [];
+  const v = (source as Record<string, unknown>)[name];
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function withoutSignature(params: string): string {
