@@ -27,6 +27,10 @@ describe('conditional orders through /fapi/v1/algoOrder (real HTTP, embedded cor
     const canceled = await call('a', 'DELETE', '/fapi/v1/algoOrder', { algoId: a.algoId });
     assert.deepEqual(canceled.body, { algoId: a.algoId, clientAlgoId: 'my-stop', code: '200', msg: 'success' });
     assert.equal((await call('a', 'GET', '/fapi/v1/algoOrder', { algoId: a.algoId })).body.algoStatus, 'CANCELED');
+    await call('a', 'POST', '/fapi/v1/algoOrder', stop({ type: 'TAKE_PROFIT', side: 'BUY', price: '1000', triggerPrice: '1000', timeInForce: 'GTC' }));
+    assert.equal(((await call('a', 'GET', '/fapi/v1/algoOpenOrders', { symbol: 'BTCUSDT' })).body as unknown[]).length, 1);
+    assert.equal((await call('a', 'DELETE', '/fapi/v1/algoOpenOrders', { symbol: 'BTCUSDT' })).body.code, 200);
+    assert.deepEqual((await call('a', 'GET', '/fapi/v1/openAlgoOrders')).body, []);
   });
 
   it('refuses a plain type, a missing trigger and a trigger that would fire at once', async () => {
