@@ -20,6 +20,7 @@ import {
   defaultSystemAccounts,
   defaultVenueMarkets,
   SIM_DEPOSIT_UNITS,
+  type VenueMarket,
   simulatedAccountIds,
   simulatedIndexStarts,
   simulatedOrderFlowConfig,
@@ -29,14 +30,13 @@ import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedI
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
-import type { FastifyInstance } from './fastify-instance.js';
-import { createHttpGateway, EventCapture } from './http-gateway.js';
 
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
+import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -51,11 +51,11 @@ export interface EmbeddedExchangeOptions {
 }
 
 export class EmbeddedExchange {
-  private http: FastifyInstance | undefined;
-  private readonly capture = new EventCapture();
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
+  private venue: readonly VenueMarket[] = [];
+  private readonly clients: EmbeddedExchangeClient[] = [];
 
   private constructor(
     readonly bus: InProcessBus,
@@ -123,16 +123,15 @@ export class EmbeddedExchange {
       firstOrderId: 500_000_000_000_000,
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    exchange.venue = pipeline.venue;
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
       exchange.counters.onMatchingEvent(message.value);
-      exchange.capture.offer(message.value);
       feedBackToFlow(flow, marketIndex, message.value);
     });
     await bus.subscribe(Topics.riskAccountEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
       exchange.counters.onRiskEvent(message.value);
-      exchange.capture.offerRisk(message.value);
     });
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
@@ -149,27 +148,28 @@ export class EmbeddedExchange {
     return exchange;
   }
 
+  /**
+   * A typed client of this exchange (`ExchangeClient`), stamping commands with the
+   * simulation's clock as the producer `source` (one command stream per source).
+   */
+  async client(source = 'gateway-0'): Promise<EmbeddedExchangeClient> {
+    const client = await EmbeddedExchangeClient.create({
+      bus: this.bus,
+      venue: this.venue,
+      book: (market) => this.matching.engine.book(market),
+      accountReport: (accountId) => this.risk.engine.accountReport(accountId),
+      adlBucket: (market, accountId) => this.liquidation.engine.adlBucket(market, accountId) ?? undefined,
+      halted: () => this.risk.engine.halt.describe(),
+      nowNs: () => this.tsNs,
+      source,
+    });
+    this.clients.push(client);
+    return client;
+  }
+
   /** Simulated time now, ns since the Unix epoch. */
   nowNs(): number {
     return this.tsNs;
-  }
-
-  /** Starts the HTTP API on 127.0.0.1 (port 0 picks a free one); resolves to its base URL. */
-  async listen(port: number, host = '127.0.0.1'): Promise<string> {
-    const engine = this.matching.engine;
-    this.http = createHttpGateway({
-      bus: this.bus,
-      orderTopic: Topics.gatewayOrderCommands,
-      accountTopic: Topics.gatewayAccountCommands,
-      assets: [defaultSettleAsset],
-      markets: this.markets,
-      book: (symbol) => engine.book(symbol),
-      capture: this.capture,
-      accountView: (accountId) => this.accountView(accountId),
-      riskHalted: () => this.risk.engine.halt.describe(),
-      nowNs: () => this.tsNs,
-    });
-    return this.http.listen({ port, host });
   }
 
   /**
@@ -252,7 +252,7 @@ export class EmbeddedExchange {
   }
 
   async close(): Promise<void> {
-    if (this.http !== undefined) await this.http.close();
+    for (const c of this.clients.splice(0)) await c.close();
     await this.liquidation.close();
     await this.risk.close();
     await this.matching.close();

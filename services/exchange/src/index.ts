@@ -3,3 +3,20 @@ export { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 export { riskLiquidationPorts } from './risk-liquidation-ports.js';
 export { ScheduledShockFeed, type ScheduledShock } from '@perpcore/oracle';
 export { StageCounters } from './stage-counters.js';
+export { EmbeddedExchangeClient, type EmbeddedClientDeps } from './client/embedded-exchange-client.js';
+export type {
+  AccountCommandResult,
+  AccountView,
+  BookSnapshot,
+  CancelAllResult,
+  ClientSubscription,
+  CommandRejection,
+  CoreEventHandlers,
+  ExchangeClient,
+  OrderCommandResult,
+  PlaceOrderRequest,
+} from './client/exchange-client.js';
+export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
+export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
+export { ProgressLine } from './progress-line.js';
+export { formatSummary, type RunFigures } from './run-summary.js';

@@ -1,8 +1,9 @@
 /**
  * The embedded exchange when its risk stage halts (services/risk stage-halt.ts;
  * issue 9, item 2): the fill that could not settle changed nothing, the halt is an
- * event, the HTTP edge answers 503, the summary never says "conserved", the
- * liquidation ports refuse to write, and the in-process bus does not loop.
+ * event, commands are refused, the summary never says "conserved", the
+ * liquidation ports refuse to write, and the in-process bus does not loop. (The
+ * gateway's 503 while halted is tested in services/gateway gateway-halt.test.ts.)
  *
  * The internal error is forced by writing the fee account's balance a few units
  * below 2^53 (test-only: deposit bounds make it unreachable), so the next fee
@@ -14,25 +15,26 @@ import { Topics } from '@perpcore/bus';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import type { RiskEventV1 } from '@perpcore/proto';
+import { OrderType, Side, TimeInForce } from '@perpcore/domain';
+import type { ExchangeClient } from './client/exchange-client.js';
 import { EmbeddedExchange } from './embedded-exchange.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 import { formatSummary } from './run-summary.js';
 
 describe('a halted risk stage, end to end', () => {
   let exchange: EmbeddedExchange;
-  let base = '';
+  let client: ExchangeClient;
   const marketEvents: RiskEventV1[] = [];
-  const request = async (method: string, path: string, body?: unknown, account = '7') => {
-    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'x-account-id': account }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  let nextOrderId = 3_000_000_000_000_000;
+  const limit = (accountId: number, side: Side, priceTicks: number, timeInForce: TimeInForce = TimeInForce.GoodTillCancel) =>
+    client.placeOrder({ orderId: nextOrderId++, accountId, market: 'BTCUSDT', side, type: OrderType.Limit, timeInForce, priceTicks, qtyLots: 1_000 });
   const position = (accountId: number) => exchange.risk.engine.accountReport(accountId)?.cross.positions.find((p) => p.market === 'BTCUSDT')?.qtyLots ?? 0;
 
   before(async () => {
     exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 5 });
-    base = await exchange.listen(0);
+    client = await exchange.client('halt-test');
     await exchange.bus.subscribe(Topics.riskMarketEvents, { groupId: 'halt-test', fromBeginning: true }, (m) => void (m.value.event === 'stageHalted' && marketEvents.push(m.value)));
-    for (const account of ['7', '8']) assert.equal((await request('POST', '/v1/deposits', { asset: 'USDT', amount: '1000000' }, account)).status, 200);
+    for (const account of [7, 8]) assert.equal((await client.deposit(account, 'USDT', 1_000_000_000_000)).rejection, null);
   });
   after(async () => exchange.close());
 
@@ -43,9 +45,9 @@ describe('a halted risk stage, end to end', () => {
     s.depositedUnits[0] += BigInt(Number.MAX_SAFE_INTEGER - 1);
     const wallet = (accountId: number) => s.accounts.balances[0][s.accounts.slotOf(accountId)];
     const before = [position(7), position(8), wallet(7), wallet(8), wallet(900_001)];
-    assert.equal((await request('POST', '/v1/orders', { market: 'BTCUSDT', side: 'SELL', type: 'LIMIT', price: '100', quantity: '1' }, '8')).status, 200);
+    assert.equal((await limit(8, Side.Sell, 1_000)).rejection, null);
     const settled = exchange.counters.positionsSettled;
-    await request('POST', '/v1/orders', { market: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '100', quantity: '1', timeInForce: 'IOC' }, '7');
+    await limit(7, Side.Buy, 1_000, TimeInForce.ImmediateOrCancel);
     await exchange.bus.flush(); // returns: nothing is re-delivered in a loop
     assert.deepEqual([position(7), position(8), wallet(7), wallet(8), wallet(900_001)], before, 'the failing fill wrote neither leg nor the fee');
     assert.equal(exchange.counters.positionsSettled, settled, 'no leg was reported settled');
@@ -56,17 +58,11 @@ describe('a halted risk stage, end to end', () => {
     assert.equal(engine.audit().ok, false);
   });
 
-  it('the HTTP edge answers 503 with the reason; the books stay readable', async () => {
-    const order = await request('POST', '/v1/orders', { market: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '90', quantity: '1' });
-    assert.equal(order.status, 503);
-    assert.equal(order.body.code, 'RISK_STAGE_HALTED');
-    assert.match(String(order.body.message), /fee account/);
-    assert.equal((await request('POST', '/v1/deposits', { asset: 'USDT', amount: '1' })).status, 503);
-    assert.equal((await request('GET', '/v1/accounts/7')).status, 503);
-    const health = await request('GET', '/v1/health');
-    assert.equal(health.status, 503);
-    assert.equal(health.body.status, 'halted');
-    assert.equal((await request('GET', '/v1/markets/BTCUSDT/book')).status, 200);
+  it('refuses every command afterwards with RISK_STAGE_HALTED and says why', async () => {
+    assert.match(client.halted(), /fee account/);
+    const order = await limit(7, Side.Buy, 900);
+    assert.deepEqual([order.rejection?.stage, order.rejection?.code], ['risk', 'RISK_STAGE_HALTED']);
+    assert.equal((await client.deposit(7, 'USDT', 1)).rejection?.code, 'RISK_STAGE_HALTED');
   });
 
   it('the summary shows the halt and never says conserved; the liquidation ports write nothing', () => {

@@ -85,6 +85,10 @@ export const BinanceErrors = {
   POST_ONLY_WOULD_TAKE: { httpStatus: 400, code: -5022, msg: 'Due to the order could not be executed as maker, the Post Only order will be rejected.' },
   NO_NEED_TO_MODIFY: { httpStatus: 400, code: -5027, msg: 'No need to modify the order.' },
   MARKET_CLOSED: { httpStatus: 400, code: -4000, msg: 'Market is closed.' },
+  MAX_POSITION_AT_LEVERAGE: { httpStatus: 400, code: -2027, msg: 'Exceeded the maximum allowable position at current leverage.' },
+  DUPLICATE_CLIENT_ORDER_ID: { httpStatus: 400, code: -4116, msg: 'ClientOrderId is duplicated.' },
+  INVALID_POSITION_SIDE: { httpStatus: 400, code: -4061, msg: "Order's position side does not match user's setting." },
+  INVALID_MARGIN_AMOUNT: { httpStatus: 400, code: -4086, msg: 'Invalid position margin change type.' },
 } as const satisfies Record<string, ErrorTemplate>;
 
 export type BinanceErrorName = keyof typeof BinanceErrors;

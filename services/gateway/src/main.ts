@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the exchange embedded in one process, driven by the simulated market
- * for `--duration-s` seconds, with a live progress line and a closing summary.
+ * for `--duration-s` seconds, with a live progress line and a closing summary; with
+ * `--http-port N` the gateway (Binance USDⓈ-M /fapi API) serves the same embedded
+ * core through its `ExchangeClient`, between the simulation's batches.
  */
+import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { parseExchangeOptions } from './cli-options.js';
-import { EmbeddedExchange } from './embedded-exchange.js';
-import { ProgressLine } from './progress-line.js';
-import { formatSummary } from './run-summary.js';
+import { keyMapAuthenticator } from './auth/authenticated-request.js';
+import { createDemoKeys } from './demo-keys.js';
+import { createGatewayServer, type GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
 
@@ -25,9 +27,15 @@ async function main(): Promise<void> {
     seed: options.seed,
     scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
   });
+  let gateway: GatewayServer | undefined;
   if (options.httpPort > 0) {
-    const url = await exchange.listen(options.httpPort);
-    process.stderr.write(`perpcore: HTTP API on ${url} (GET /v1/markets, /v1/markets/:symbol/book, POST /v1/orders, DELETE /v1/orders/:market/:id)\n`);
+    const client = await exchange.client('gateway-0');
+    const demo = await createDemoKeys(client);
+    const served = new Set(demo.keys.map((k) => k.accountId));
+    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
+    const url = await gateway.listen(options.httpPort);
+    process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
+    for (const k of demo.keys) process.stderr.write(`perpcore: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
   }
   const progress = new ProgressLine();
   const startMs = performance.now();
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
   const elapsedS = (performance.now() - startMs) / 1000;
   await exchange.bus.flush();
   process.stdout.write(formatSummary(exchange.figures(elapsedS)));
+  if (gateway !== undefined) await gateway.close();
   await exchange.close();
   logger.flush();
 }

@@ -1,0 +1,283 @@
+/**
+ * `ExchangeClient` over the embedded pipeline (one process, in-process bus).
+ *
+ * Embedded mode is synchronous end to end: `bus.publish` returns after risk,
+ * matching, risk's settlement and the liquidation ladder have handled the command
+ * and everything it caused. So a command's outcome is exactly what this client's
+ * own subscriptions saw while the publish ran; nothing else can interleave (one
+ * thread, and the simulation steps only between requests).
+ *
+ * Invariants
+ * - The capture buffers grow only while a command is being published and are
+ *   handed to the caller, then replaced: no growth between requests.
+ * - Commands go out as the source `deps.source` with one contiguous sequence per
+ *   (source, market) for orders and per (source, account) for account commands,
+ *   the streams the stages dedup on.
+ * - Subscribers see every event once, in bus order, through this client's one
+ *   subscription per topic (registered at creation, so they sit after the stages).
+ */
+import { type MarginMode, type MarketSpec, OrderType, SelfTradePrevention, Side, TriggerSource } from '@perpcore/domain';
+import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import type { VenueMarket } from '@perpcore/markets';
+import type { OrderBook } from '@perpcore/orderbook';
+import {
+  SCHEMA_MAJOR_V1,
+  sideToWire,
+  type AccountCommandV1,
+  type LiquidationEventV1,
+  type MatchingCommandV1,
+  type MatchingEventV1,
+  type OracleEventV1,
+  type RiskEventV1,
+} from '@perpcore/proto';
+import type { AccountReport } from '@perpcore/risk';
+import type {
+  AccountCommandResult,
+  AccountView,
+  BookSnapshot,
+  CancelAllResult,
+  ClientSubscription,
+  CommandRejection,
+  CoreEventHandlers,
+  ExchangeClient,
+  OrderCommandResult,
+  PlaceOrderRequest,
+} from './exchange-client.js';
+
+export interface EmbeddedClientDeps {
+  readonly bus: Bus;
+  readonly venue: readonly VenueMarket[];
+  book(market: string): OrderBook | undefined;
+  accountReport(accountId: number): AccountReport | null;
+  adlBucket(market: string, accountId: number): number | undefined;
+  halted(): string;
+  nowNs(): number;
+  /** The command streams' producer name (default `gateway-0`). */
+  readonly source?: string;
+}
+
+type AccountCommandKind = Exclude<AccountCommandV1['command'], undefined>;
+
+export class EmbeddedExchangeClient implements ExchangeClient {
+  private readonly source: string;
+  private readonly specs: Map<string, MarketSpec>;
+  private readonly orderSeq = new Map<string, number>();
+  private readonly accountSeq = new Map<number, number>();
+  private commandId = 0;
+  private capturing = false;
+  private matchingCaptured: MatchingEventV1[] = [];
+  private riskCaptured: RiskEventV1[] = [];
+  private readonly handlers = new Set<CoreEventHandlers>();
+  private readonly subscriptions: Subscription[] = [];
+
+  private constructor(private readonly deps: EmbeddedClientDeps) {
+    this.source = deps.source ?? 'gateway-0';
+    this.specs = new Map(deps.venue.map((m) => [m.spec.symbol, m.spec]));
+  }
+
+  /** Subscribes to the five topics the client reports from; call before the first command. */
+  static async create(deps: EmbeddedClientDeps): Promise<EmbeddedExchangeClient> {
+    const client = new EmbeddedExchangeClient(deps);
+    const groupId = `exchange-client-${client.source}`;
+    const { bus } = deps;
+    client.subscriptions.push(
+      await bus.subscribe(Topics.matchingEvents, { groupId }, (m) => client.onMatching(m.value)),
+      await bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => client.onRisk(m.value)),
+      await bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => client.onRisk(m.value)),
+      await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (m) => client.onOracle(m.value)),
+      await bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => client.onLiquidation(m.value)),
+    );
+    return client;
+  }
+
+  markets(): readonly VenueMarket[] {
+    return this.deps.venue;
+  }
+
+  halted(): string {
+    return this.deps.halted();
+  }
+
+  nowNs(): number {
+    return this.deps.nowNs();
+  }
+
+  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'deposit', { asset, amountUnits });
+  }
+
+  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'withdraw', { asset, amountUnits });
+  }
+
+  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setLeverage', { market, leverage });
+  }
+
+  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setMarginMode', { market, mode });
+  }
+
+  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
+  }
+
+  placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {
+    const cmd = this.orderEnvelope(order.market);
+    cmd.command = 'place';
+    cmd.place = {
+      orderId: order.orderId,
+      accountId: order.accountId,
+      side: sideToWire(order.side),
+      type: order.type,
+      timeInForce: order.timeInForce,
+      priceTicks: order.priceTicks,
+      qtyLots: order.qtyLots,
+      triggerPriceTicks: order.triggerPriceTicks ?? 0,
+      triggerSource: order.triggerSource ?? (order.type === OrderType.Limit || order.type === OrderType.Market ? 0 : TriggerSource.LastTrade),
+      selfTradePrevention: order.selfTradePrevention ?? SelfTradePrevention.CancelTaker,
+      reduceOnly: order.reduceOnly ?? false,
+      clientOrderId: order.clientOrderId ?? '',
+      liquidationId: 0,
+    };
+    return Promise.resolve(this.orderCommand(cmd, order.orderId));
+  }
+
+  cancelOrder(accountId: number, market: string, orderId: number): Promise<OrderCommandResult> {
+    const cmd = this.orderEnvelope(market);
+    cmd.command = 'cancel';
+    cmd.cancel = { orderId, accountId };
+    return Promise.resolve(this.orderCommand(cmd, orderId));
+  }
+
+  amendOrder(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): Promise<OrderCommandResult> {
+    const cmd = this.orderEnvelope(market);
+    cmd.command = 'amend';
+    cmd.amend = { orderId, accountId, priceTicks, qtyLots };
+    return Promise.resolve(this.orderCommand(cmd, orderId));
+  }
+
+  cancelAll(accountId: number, market: string): Promise<CancelAllResult> {
+    const cmd = this.orderEnvelope(market);
+    cmd.command = 'cancelAll';
+    cmd.cancelAll = { accountId, reason: 0 };
+    const { matching, risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayOrderCommands, cmd));
+    return Promise.resolve({ rejection: orderRejection(0, matching, risk), matchingEvents: matching });
+  }
+
+  account(accountId: number): Promise<AccountView | null> {
+    const report = this.deps.accountReport(accountId);
+    if (report === null) return Promise.resolve(null);
+    const adlBuckets = new Map<string, number>();
+    for (const scope of [report.cross, ...report.isolated]) {
+      for (const p of scope.positions) {
+        const bucket = this.deps.adlBucket(p.market, accountId);
+        if (bucket !== undefined) adlBuckets.set(p.market, bucket);
+      }
+    }
+    return Promise.resolve({ ...report, adlBuckets });
+  }
+
+  book(market: string, depth: number): Promise<BookSnapshot | null> {
+    const book = this.deps.book(market);
+    if (book === undefined) return Promise.resolve(null);
+    const levels = (side: Side) => {
+      const out: (readonly [number, number])[] = [];
+      book.forEachLevel(side, depth, (p, q) => out.push([p, q]));
+      return out;
+    };
+    return Promise.resolve({ market, bids: levels(Side.Buy), asks: levels(Side.Sell), lastTradeTicks: book.lastTradeTicks() });
+  }
+
+  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {
+    this.handlers.add(handlers);
+    return Promise.resolve({ close: async () => void this.handlers.delete(handlers) });
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    for (const s of this.subscriptions.splice(0)) await s.close();
+  }
+
+  /** The market's spec, or undefined when it is not listed (the stages refuse it too). */
+  spec(market: string): MarketSpec | undefined {
+    return this.specs.get(market);
+  }
+
+  private onMatching(event: MatchingEventV1): void {
+    if (this.capturing) this.matchingCaptured.push(event);
+    for (const h of this.handlers) h.onMatchingEvent?.(event);
+  }
+
+  private onRisk(event: RiskEventV1): void {
+    if (this.capturing && event.accountId !== 0) this.riskCaptured.push(event);
+    for (const h of this.handlers) h.onRiskEvent?.(event);
+  }
+
+  private onOracle(event: OracleEventV1): void {
+    for (const h of this.handlers) h.onOracleEvent?.(event);
+  }
+
+  private onLiquidation(event: LiquidationEventV1): void {
+    for (const h of this.handlers) h.onLiquidationEvent?.(event);
+  }
+
+  private capture(publish: () => void): { matching: MatchingEventV1[]; risk: RiskEventV1[] } {
+    this.capturing = true;
+    try {
+      publish();
+    } finally {
+      this.capturing = false;
+    }
+    const out = { matching: this.matchingCaptured, risk: this.riskCaptured };
+    this.matchingCaptured = [];
+    this.riskCaptured = [];
+    return out;
+  }
+
+  private orderEnvelope(market: string): MatchingCommandV1 {
+    const seq = (this.orderSeq.get(market) ?? 0) + 1;
+    this.orderSeq.set(market, seq);
+    return { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.deps.nowNs(), source: this.source } as MatchingCommandV1;
+  }
+
+  private orderCommand(cmd: MatchingCommandV1, orderId: number): OrderCommandResult {
+    const { matching, risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayOrderCommands, cmd));
+    return { orderId, rejection: orderRejection(orderId, matching, risk), matchingEvents: matching, riskEvents: risk };
+  }
+
+  private accountCommand<K extends AccountCommandKind>(accountId: number, kind: K, body: NonNullable<AccountCommandV1[K]>): Promise<AccountCommandResult> {
+    const seq = (this.accountSeq.get(accountId) ?? 0) + 1;
+    this.accountSeq.set(accountId, seq);
+    const commandId = ++this.commandId;
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.deps.nowNs(), source: this.source, commandId } as AccountCommandV1;
+    cmd.command = kind;
+    (cmd as unknown as Record<string, unknown>)[kind] = body;
+    const { risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayAccountCommands, cmd));
+    for (const e of risk) {
+      const a = e.event === 'commandAccepted' ? e.commandAccepted : null;
+      if (a != null && Number(a.commandId) === commandId) {
+        return Promise.resolve({ rejection: null, balanceAfterUnits: a.balanceAfterUnits ?? '', leverage: a.leverage ?? 0, marginMode: (a.marginMode ?? 0) as MarginMode | 0, riskEvents: risk });
+      }
+      const r = e.event === 'commandRejected' ? e.commandRejected : null;
+      if (r != null && Number(r.commandId) === commandId) {
+        return Promise.resolve({ rejection: { stage: 'risk', code: r.code ?? '', message: r.message ?? '' }, balanceAfterUnits: '', leverage: 0, marginMode: 0, riskEvents: risk });
+      }
+    }
+    // every account command is answered by risk; silence means the stage is not running
+    return Promise.reject(new Error(`risk did not answer account command ${commandId} (${kind} for account ${accountId})`));
+  }
+}
+
+/** Risk's pre-trade reject of the order, else matching's reject of the command, else null. */
+function orderRejection(orderId: number, matching: readonly MatchingEventV1[], risk: readonly RiskEventV1[]): CommandRejection | null {
+  for (const e of risk) {
+    const r = e.event === 'orderRejected' ? e.orderRejected : null;
+    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'risk', code: r.code ?? '', message: r.message ?? '' };
+  }
+  for (const e of matching) {
+    const r = e.event === 'rejected' ? e.rejected : null;
+    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'matching', code: r.code ?? '', message: r.message ?? '' };
+  }
+  return null;
+}

@@ -1,0 +1,126 @@
+/**
+ * `ExchangeClient`: the typed door to the core that the gateway, tests and
+ * benchmarks use instead of hand-built envelopes. Integer units only (prices in
+ * ticks, quantities in lots, money in the asset's smallest unit); decimal strings
+ * belong to the API edge that sits on top of it.
+ *
+ * Every call is a Promise so one interface covers the embedded pipeline (which
+ * answers synchronously, inside the publish) and a remote one over Kafka (which
+ * answers when the stages' events for the command arrive).
+ *
+ * Outcome contract
+ * - An order command resolves with the matching and risk events it caused, in
+ *   delivery order, and `rejection` set when the risk stage (pre-trade) or the
+ *   book refused it (stage, stage-prefixed code, text). A refusal changed nothing.
+ * - An account command resolves with risk's answer: accepted (balance after, the
+ *   settings after) or rejected (code, text).
+ * - `subscribe` delivers the four envelope kinds exactly as the stages publish
+ *   them (matching events, risk account and market events, oracle index prices,
+ *   liquidation events), each once, in bus order per stream.
+ */
+import type { MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import type { VenueMarket } from '@perpcore/markets';
+import type { LiquidationEventV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
+import type { AccountReport } from '@perpcore/risk';
+
+export interface PlaceOrderRequest {
+  /** Allocated by the caller (the gateway's allocator): unique for the life of the log. */
+  readonly orderId: number;
+  readonly accountId: number;
+  readonly market: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  /** Limit price; 0 for market and stop-market orders. */
+  readonly priceTicks: number;
+  readonly qtyLots: number;
+  /** Stop / take-profit trigger; 0 otherwise. */
+  readonly triggerPriceTicks?: number;
+  readonly triggerSource?: TriggerSource;
+  readonly selfTradePrevention?: SelfTradePrevention;
+  readonly reduceOnly?: boolean;
+  /** Opaque, up to 36 characters, echoed on the order (matching refuses a duplicate among open orders). */
+  readonly clientOrderId?: string;
+}
+
+export interface CommandRejection {
+  readonly stage: 'risk' | 'matching';
+  /** Stage-prefixed, e.g. RISK_INSUFFICIENT_MARGIN, MATCHING_UNKNOWN_ORDER. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface OrderCommandResult {
+  readonly orderId: number;
+  /** null when the command went through (the events say what happened). */
+  readonly rejection: CommandRejection | null;
+  readonly matchingEvents: readonly MatchingEventV1[];
+  readonly riskEvents: readonly RiskEventV1[];
+}
+
+export interface CancelAllResult {
+  readonly rejection: CommandRejection | null;
+  readonly matchingEvents: readonly MatchingEventV1[];
+}
+
+export interface AccountCommandResult {
+  readonly rejection: CommandRejection | null;
+  /** Risk's `AccountCommandAcceptedV1` fields when accepted. */
+  readonly balanceAfterUnits: string;
+  readonly leverage: number;
+  readonly marginMode: MarginMode | 0;
+  readonly riskEvents: readonly RiskEventV1[];
+}
+
+export interface BookSnapshot {
+  readonly market: string;
+  /** [priceTicks, qtyLots], best first. */
+  readonly bids: readonly (readonly [number, number])[];
+  readonly asks: readonly (readonly [number, number])[];
+  /** 0 before the first trade. */
+  readonly lastTradeTicks: number;
+}
+
+/** Risk's account report with each position's ADL indicator (1..5, null when none). */
+export type AccountView = AccountReport & {
+  readonly adlBuckets: ReadonlyMap<string, number>;
+};
+
+export interface CoreEventHandlers {
+  onMatchingEvent?(event: MatchingEventV1): void;
+  onRiskEvent?(event: RiskEventV1): void;
+  onOracleEvent?(event: OracleEventV1): void;
+  onLiquidationEvent?(event: LiquidationEventV1): void;
+}
+
+export interface ClientSubscription {
+  close(): Promise<void>;
+}
+
+export interface ExchangeClient {
+  /** The listed markets with their risk side (tiers, fees). */
+  markets(): readonly VenueMarket[];
+  /** '' while every stage runs; otherwise why the risk stage halted (nothing is applied). */
+  halted(): string;
+  /** Event time the core runs on, ns since the Unix epoch (embedded: the simulation's clock). */
+  nowNs(): number;
+
+  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult>;
+  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult>;
+  /** > 0 adds to the isolated bucket, < 0 removes. */
+  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult>;
+
+  placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult>;
+  cancelOrder(accountId: number, market: string, orderId: number): Promise<OrderCommandResult>;
+  /** `qtyLots` is the new remaining quantity. */
+  amendOrder(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): Promise<OrderCommandResult>;
+  /** Cancels every resting and untriggered order of the account in one market. */
+  cancelAll(accountId: number, market: string): Promise<CancelAllResult>;
+
+  account(accountId: number): Promise<AccountView | null>;
+  book(market: string, depth: number): Promise<BookSnapshot | null>;
+  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { OrderType, Side, TimeInForce } from '@perpcore/domain';
+import { EmbeddedExchange, type ExchangeClient, type PlaceOrderRequest } from '@perpcore/exchange';
+import { createLogger } from '@perpcore/observability';
+import { OrderIdAllocator } from './order-id-allocator.js';
+import { OrderReadModel } from './order-read-model.js';
+
+const USDT = 1_000_000;
+
+describe('OrderReadModel (folded from the client’s events)', () => {
+  let exchange: EmbeddedExchange;
+  let client: ExchangeClient;
+  const model = new OrderReadModel({ closedLimit: 3, fillLimit: 4 });
+  const ids = new OrderIdAllocator();
+  const place = (accountId: number, side: Side, priceTicks: number, qtyLots: number, extra: Partial<PlaceOrderRequest> = {}) => {
+    const orderId = ids.next();
+    model.notePlacement(orderId, { clientOrderId: extra.clientOrderId ?? '', triggerSource: 0 });
+    return client.placeOrder({ orderId, accountId, market: 'BTCUSDT', side, type: OrderType.Limit, timeInForce: TimeInForce.GoodTillCancel, priceTicks, qtyLots, ...extra });
+  };
+
+  before(async () => {
+    exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 9 });
+    client = await exchange.client('gateway-test');
+    await client.subscribe({ onMatchingEvent: (e) => model.onMatchingEvent(e), onRiskEvent: (e) => model.onRiskEvent(e) });
+    for (const a of [61, 62]) await client.deposit(a, 'USDT', 100_000 * USDT);
+  });
+  after(async () => exchange.close());
+
+  it('tracks status, executed qty, exact cumulative quote, fees and realized PnL per leg', async () => {
+    const maker = await place(61, Side.Buy, 100_000, 10, { clientOrderId: 'maker-1' });
+    assert.equal(model.order(61, maker.orderId)?.status, 'NEW');
+    assert.equal(model.account(61).byClientOrderId('maker-1')?.orderId, maker.orderId);
+    await place(62, Side.Sell, 100_000, 4, { timeInForce: TimeInForce.ImmediateOrCancel });
+    const m = model.order(61, maker.orderId);
+    assert.deepEqual([m?.status, m?.executedLots, m?.cumTickLots], ['PARTIALLY_FILLED', 4, 400_000]);
+    const takerFill = model.account(62).fills().at(-1);
+    assert.equal(takerFill?.maker, false);
+    assert.ok((takerFill?.feeUnits ?? 0) > 0, 'taker fee from risk settlement');
+    assert.equal(model.account(61).fills().at(-1)?.maker, true);
+    // privacy: the taker's leg names only its own order
+    assert.deepEqual(Object.keys(takerFill ?? {}).filter((k) => /maker(Account|Order)|counter/i.test(k)), []);
+    assert.notEqual(takerFill?.orderId, maker.orderId);
+
+    await place(62, Side.Sell, 100_000, 6, { timeInForce: TimeInForce.ImmediateOrCancel });
+    assert.equal(model.order(61, maker.orderId)?.status, 'FILLED');
+    assert.equal(model.account(61).open.has(maker.orderId), false);
+  });
+
+  it('folds only the accounts it tracks', async () => {
+    const only61 = new OrderReadModel(undefined, (id) => id === 61);
+    const sub = await client.subscribe({ onMatchingEvent: (e) => only61.onMatchingEvent(e), onRiskEvent: (e) => only61.onRiskEvent(e) });
+    const maker = await place(61, Side.Buy, 100_000, 2);
+    await place(62, Side.Sell, 100_000, 2, { timeInForce: TimeInForce.ImmediateOrCancel });
+    await sub.close();
+    assert.equal(only61.order(61, maker.orderId)?.status, 'FILLED');
+    assert.equal(only61.account(61).fills().length, 1);
+    assert.equal(only61.account(62).fills().length, 0);
+    assert.equal(only61.account(62).closed.size, 0);
+  });
+
+  it('marks IOC remainders EXPIRED, user cancels CANCELED, and bounds what it keeps', async () => {
+    const ioc = await place(62, Side.Buy, 1, 5, { timeInForce: TimeInForce.ImmediateOrCancel });
+    assert.equal(model.order(62, ioc.orderId)?.status, 'EXPIRED');
+    const resting = await place(61, Side.Buy, 100_000, 1, { clientOrderId: 'c-1' });
+    await client.cancelOrder(61, 'BTCUSDT', resting.orderId);
+    assert.equal(model.order(61, resting.orderId)?.status, 'CANCELED');
+    for (let i = 0; i < 5; i++) {
+      const r = await place(61, Side.Buy, 100_000, 1);
+      await client.cancelOrder(61, 'BTCUSDT', r.orderId);
+    }
+    assert.equal(model.account(61).closed.size, 3);
+    assert.equal(model.account(61).byClientOrderId('c-1'), undefined, 'forgotten with its order');
+    assert.ok(model.account(61).fills().length <= 4);
+    assert.equal(model.order(62, resting.orderId), undefined, "another account's order is not found");
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The trading and account side of the gateway as one fastify plugin: the read
+ * model and settings fold subscribed to the client's events, the order desk, the
+ * dead man's switch, and every signed /fapi trading and account route. While the
+ * risk stage is halted every one of these routes answers 503 (-1001) and sends
+ * nothing to the core.
+ */
+import type { ExchangeClient } from '@perpcore/exchange';
+import type { LiquidationEventV1 } from '@perpcore/proto';
+import type { FastifyInstance } from 'fastify';
+import type { RequestAuthenticator } from '../auth/authenticated-request.js';
+import { binanceError } from '../binance/binance-error.js';
+import { registerAccountRoutes } from '../account/account-routes.js';
+import { AccountSettings } from '../read-model/account-settings.js';
+import type { RetentionLimits } from '../read-model/account-orders.js';
+import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
+import { OrderReadModel } from '../read-model/order-read-model.js';
+import { registerAlgoOrderRoutes } from './algo-order-routes.js';
+import { countdownFor, registerCountdownRoute, type CountdownCancelAll } from './countdown-cancel-all.js';
+import { OrderDesk } from './order-desk.js';
+import { registerOrderRoutes } from './order-routes.js';
+import type { TradingDeps } from './trading-deps.js';
+import { UserEventPublisher, type UserEventSink } from './user-events.js';
+
+export interface TradingApiOptions {
+  readonly client: ExchangeClient;
+  readonly auth: RequestAuthenticator;
+  readonly retention?: RetentionLimits;
+  /** The accounts whose orders, fills and user events are kept (default: all); see OrderReadModel. */
+  readonly tracksAccount?: (accountId: number) => boolean;
+  readonly ids?: OrderIdAllocator;
+  /** Where user-data events go (the stream hub's publishToAccount); none: not built. */
+  readonly userEvents?: UserEventSink;
+  /** Where a failure of a timer-driven cancel-all is reported (it has no request to answer). */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+export interface TradingApi {
+  readonly deps: TradingDeps;
+  readonly countdown: CountdownCancelAll;
+  register(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createTradingApi(options: TradingApiOptions): Promise<TradingApi> {
+  const { client } = options;
+  const tracks = options.tracksAccount ?? (() => true);
+  const model = new OrderReadModel(options.retention, tracks);
+  const settings = new AccountSettings(client.markets());
+  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, tracks);
+  publisher?.attach(model);
+  const subscription = await client.subscribe({
+    onMatchingEvent: (e) => model.onMatchingEvent(e),
+    onRiskEvent: (e) => {
+      settings.onRiskEvent(e);
+      model.onRiskEvent(e);
+      publisher?.onRiskEvent(e);
+    },
+    ...(publisher === undefined ? {} : { onLiquidationEvent: (e: LiquidationEventV1) => publisher.onLiquidationEvent(e) }),
+  });
+  const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth };
+  const desk = new OrderDesk(deps);
+  const countdown = countdownFor(desk, options.onBackgroundError);
+  return {
+    deps,
+    countdown,
+    async register(app) {
+      await app.register(async (scope) => {
+        scope.addHook('onRequest', async () => {
+          const reason = client.halted();
+          if (reason !== '') throw binanceError('DISCONNECTED');
+        });
+        registerOrderRoutes(scope, deps, desk);
+        registerAlgoOrderRoutes(scope, deps, desk);
+        registerCountdownRoute(scope, deps, countdown);
+        registerAccountRoutes(scope, deps);
+      });
+    },
+    async close() {
+      countdown.close();
+      await subscription.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What the trading and account routes are built on: the core's typed client, the
+ * read model folded from its events, the order-id allocator and the caller check.
+ */
+import type { MarketSpec } from '@perpcore/domain';
+import type { ExchangeClient } from '@perpcore/exchange';
+import type { VenueMarket } from '@perpcore/markets';
+import type { FastifyRequest } from 'fastify';
+import type { RequestAuthenticator } from '../auth/authenticated-request.js';
+import { binanceError } from '../binance/binance-error.js';
+import type { AccountSettings } from '../read-model/account-settings.js';
+import type { OrderIdAllocator } from '../read-model/order-id-allocator.js';
+import type { OrderReadModel } from '../read-model/order-read-model.js';
+
+export interface TradingDeps {
+  readonly client: ExchangeClient;
+  readonly model: OrderReadModel;
+  readonly settings: AccountSettings;
+  readonly ids: OrderIdAllocator;
+  readonly auth: RequestAuthenticator;
+}
+
+/** The listed market for a Binance symbol (the core lists markets under the same symbols). */
+export function venueMarket(client: ExchangeClient, symbol: string): VenueMarket {
+  const m = client.markets().find((v) => v.spec.symbol === symbol);
+  if (m === undefined) throw binanceError('BAD_SYMBOL');
+  return m;
+}
+
+export function marketSpec(client: ExchangeClient, symbol: string): MarketSpec {
+  return venueMarket(client, symbol).spec;
+}
+
+/** The authenticated account (set by requireCaller's preHandler). */
+export function callerAccount(request: FastifyRequest): number {
+  const caller = request.caller;
+  if (caller === undefined) throw binanceError('UNAUTHORIZED');
+  return caller.accountId;
+}
