@@ -23,7 +23,7 @@
 // use the machine: figures move with load.
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,11 +90,15 @@ async function main() {
   const { startBrokerForTests } = await import(join(root, 'deploy', 'kafka', 'kafka-broker.mjs'));
   const { KafkaBus, Topics } = await import('@perpcore/bus');
   const { SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } = await import('@perpcore/markets');
+  const { describePeer, measureBareKafkajs } = await import(join(root, 'deploy', 'kafka', 'bare-kafkajs-peer.mjs'));
   const broker = await startBrokerForTests();
   if (broker === null) throw new Error('no Kafka broker: java and mvn are needed (deploy/kafka/README.md)');
   let producer;
   let consumer;
   try {
+    // the ratio's denominator: bare kafkajs on this broker, before the pipeline starts
+    const peer = await measureBareKafkajs({ brokers: broker.bootstrap.split(',') });
+    process.stderr.write(`kafka-end-to-end: bare kafkajs on this broker: ${describePeer(peer)}\n`);
     const config = { brokers: broker.bootstrap.split(','), batchMaxMessages: o.batchMaxMessages, lingerMs: o.lingerMs, durationS: o.durationS, ratePerS: o.ratePerS, seed: o.seed };
     const accounts = simulatedAccountIds(simulatedOrderFlowConfig(o.seed));
     consumer = child('settlement-consumer.mjs', { ...config, accounts: accounts.length });
@@ -143,6 +147,9 @@ async function main() {
       latencyAll: report.all,
       latencySteady: report.steady,
       riskAuditOk: report.audit,
+      peer,
+      recordsPerFill: done.messages / Math.max(done.fills, 1),
+      loadAverage1m: loadavg()[0],
       measuredAt: new Date().toISOString(),
     };
     print(result);
@@ -163,6 +170,9 @@ function print(r) {
   console.log(`  fill → settled        p50 ${ms(s?.p50Ms)} ms  p99 ${ms(s?.p99Ms)} ms  p99.9 ${ms(s?.p999Ms)} ms  max ${ms(s?.maxMs)} ms (steady, ${fmt(s?.fills ?? 0)} fills)`);
   console.log(`                        p50 ${ms(r.latencyAll?.p50Ms)} ms  p99 ${ms(r.latencyAll?.p99Ms)} ms (all fills)`);
   console.log(`  producer ack          p50 ${ms(r.producerAck?.p50Ms)} ms  p99 ${ms(r.producerAck?.p99Ms)} ms (slice's first command → broker acknowledged, acks=all)`);
+  console.log(`  records per fill      ${r.recordsPerFill.toFixed(1)} Kafka records`);
+  console.log(`  bare kafkajs peer     produce ${fmt(r.peer.producedRecordsPerS)} / consume ${fmt(r.peer.consumedRecordsPerS)} records/s of ${r.peer.valueBytes} B (same broker, same run); pipeline records/s = ${(r.producedMessagesPerS / r.peer.producedRecordsPerS).toFixed(2)}× the peer's produce`);
+  console.log(`  machine load          ${r.loadAverage1m.toFixed(2)} (1-min average at the end, ${cpus().length} cores, shared)`);
   console.log(`  risk audit            ${r.riskAuditOk ? 'ok' : 'FAILED'}`);
 }
 

@@ -46,6 +46,12 @@ export interface BusMessage<T> {
   readonly key: string;
   readonly partition: number;
   readonly offset: number;
+  /**
+   * Wall-clock ms at which the producing stage queued it (the Kafka record's
+   * CreateTime; undefined in-process). Observability only (per-hop latency): never
+   * an input to a stage's state, which takes time from the envelope's own tsNs.
+   */
+  readonly publishedAtMs?: number;
 }
 
 export type MessageHandler<T> = (message: BusMessage<T>) => void | Promise<void>;

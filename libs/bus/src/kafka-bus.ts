@@ -86,6 +86,8 @@ interface Queued {
   key: string;
   value: Buffer;
   partition: number;
+  /** Wall-clock ms when published: the record's timestamp (per-hop latency). */
+  queuedAtMs: number;
 }
 
 interface MutableMessage {
@@ -93,6 +95,7 @@ interface MutableMessage {
   key: string;
   partition: number;
   offset: number;
+  publishedAtMs: number | undefined;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -231,7 +234,7 @@ export class KafkaBus implements Bus {
     this.consumers.add(consumer);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.subscribe({ topics: [topic.name], fromBeginning: options.fromBeginning ?? false });
-    const message: MutableMessage = { value: undefined, key: '', partition: 0, offset: 0 };
+    const message: MutableMessage = { value: undefined, key: '', partition: 0, offset: 0, publishedAtMs: undefined };
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -315,7 +318,7 @@ export class KafkaBus implements Bus {
   private enqueue(topic: Topic<unknown>, key: string, value: Buffer): void {
     const partition = topic.partitions === 1 ? 0 : partitionForKey(key, topic.partitions);
     if (!this.topicsReady.has(topic.name)) void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
-    this.queue.push({ topic: topic.name, partitions: topic.partitions, key, value, partition });
+    this.queue.push({ topic: topic.name, partitions: topic.partitions, key, value, partition, queuedAtMs: Date.now() });
     if (this.sending !== null) return;
     if (this.queuedCount >= this.batchMax) this.startSending();
     else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.startSending(), this.lingerMs);
@@ -370,7 +373,7 @@ export class KafkaBus implements Bus {
     const topics = [...batch.keys()];
     const topicMessages = [...batch.entries()].map(([topic, queued]) => ({
       topic,
-      messages: queued.map((q) => ({ key: q.key, value: q.value, partition: q.partition })),
+      messages: queued.map((q) => ({ key: q.key, value: q.value, partition: q.partition, timestamp: String(q.queuedAtMs) })),
     }));
     const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
     let delayMs = 100;
@@ -437,6 +440,7 @@ export class KafkaBus implements Bus {
     message.key = key;
     message.partition = partition;
     message.offset = offset;
+    message.publishedAtMs = Number(raw.timestamp);
     try {
       await handler(message as BusMessage<unknown>);
     } catch (error) {
