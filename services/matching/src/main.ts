@@ -2,8 +2,12 @@
 /**
  * The matching service as its own process (cluster mode): order commands from
  * `matching.commands.v1` (risk's accepted orders, liquidation steps), mark prices from
- * `risk.market-events.v1`; events out on `matching.events.v1` and, per account, on
- * `matching.account-events.v1` (account-sharded risk). Wired only by Kafka.
+ * `risk.market-events.v1`; fills and order state out on `matching.events.v1` (what
+ * risk and the ladder read), book deltas conflated on `matching.market-data.v1`
+ * (the gateway's market data). The per-account copy on `matching.account-events.v1`
+ * is written only with PERPCORE_MATCHING_ACCOUNT_EVENTS=true (account-sharded
+ * risk); the cluster's risk shard reads the per-market stream, so by default nothing
+ * writes a topic nobody reads. Wired only by Kafka.
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -11,10 +15,12 @@
  *   PERPCORE_MATCHING_BOOK         fast | reference (default fast)
  *   PERPCORE_MATCHING_INSTANCE     client id, e.g. matching-0 (default matching-0)
  *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
+ *   PERPCORE_MATCHING_ACCOUNT_EVENTS  true: also write matching.account-events.v1 (default false)
+ *   PERPCORE_MATCHING_CONFLATE_MS  market-data conflation window (default 20)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
-import { enumField, listField, stringField } from '@perpcore/config';
+import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { runServiceProcess } from '@perpcore/runtime';
@@ -30,6 +36,8 @@ runServiceProcess({
     book: enumField('PERPCORE_MATCHING_BOOK', ['fast', 'reference'] as const, 'fast'),
     instance: stringField('PERPCORE_MATCHING_INSTANCE', { fallback: 'matching-0', pattern: NAME }),
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
+    accountEvents: enumField('PERPCORE_MATCHING_ACCOUNT_EVENTS', ['true', 'false'] as const, 'false'),
+    conflateMs: integerField('PERPCORE_MATCHING_CONFLATE_MS', { min: 1, max: 10_000, fallback: 20 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
@@ -42,7 +50,8 @@ runServiceProcess({
         markets,
         createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
         logger,
-        publishAccountEvents: true,
+        publishAccountEvents: config.accountEvents === 'true',
+        marketData: { conflateMs: config.conflateMs },
         groupId: config.groupId,
         markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
       });
