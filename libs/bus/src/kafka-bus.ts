@@ -1,7 +1,7 @@
 /**
  * The cluster bus: kafkajs 2.2.4 against Apache Kafka (verified against 4.1.2).
  *
- * Delivery guarantee (what the stages can rely on; docs/adr/0006-kafka-bus-delivery.md)
+ * Delivery guarantee (what the stages can rely on; docs/adr/0004-kafka-framing-and-delivery.md)
  * - Per partition, envelopes reach a subscriber in publish order, each at least
  *   once; a stage that deduplicates by its inputs' sequence numbers applies each
  *   exactly once. Nothing is lost while the producer's send retries last
@@ -136,6 +136,8 @@ export function kafkaGroupId(groupId: string, topicName: string): string {
 
 /** One `subscribe`: its kafkajs consumer, its offsets, its read side. */
 interface SubscriptionState {
+  groupId: string;
+  topic: string;
   consumer: Consumer;
   committer: OffsetCommitter;
   reader: RecordConsumer;
@@ -262,7 +264,7 @@ export class KafkaBus implements Bus {
       sendDeadLetter: (letter) => this.sendDeadLetter(letter),
       logger: this.retry.logger,
     });
-    const state: SubscriptionState = { consumer, committer, reader };
+    const state: SubscriptionState = { groupId: options.groupId, topic: topic.name, consumer, committer, reader };
     this.consumers.add(state);
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -281,6 +283,16 @@ export class KafkaBus implements Bus {
     committer.start();
     await joined;
     return { close: () => this.closeSubscription(state) };
+  }
+
+  /**
+   * The offsets included in this process's state for (group, topic), per partition:
+   * the next offset to read after every record whose envelopes all went through the
+   * handler (what a snapshot records; kafka-offset-committer.ts). Empty when not subscribed.
+   */
+  includedOffsets(groupId: string, topicName: string): ReadonlyMap<number, string> {
+    for (const s of this.consumers) if (s.groupId === groupId && s.topic === topicName) return new Map(s.committer.includedOffsets());
+    return new Map();
   }
 
   /** Stops handling, commits the included offsets, leaves the group. */
