@@ -36,9 +36,12 @@ export function formatSummary(r, interrupted) {
       lines.push('  order → settled per hop (record timestamps, ms):');
       for (const h of hops) lines.push(`    ${h.hop.padEnd(26)} p50 ${h.p50Ms.toFixed(0).padStart(5)}  p99 ${h.p99Ms.toFixed(0).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} fills)`);
     }
+    for (const [stage, rt] of Object.entries(r.produceRoundTrips ?? {})) {
+      if (rt) lines.push(`    ${`${stage} produce round trip`.padEnd(26)} p50 ${rt.p50Ms.toFixed(0).padStart(5)}  p99 ${rt.p99Ms.toFixed(0).padStart(5)}  max ${rt.maxMs.toFixed(0).padStart(5)}  (${n(rt.requests)} requests, acks=all)`);
+    }
     const traffic = (r.topicTraffic ?? []).filter((t) => t.records > 0);
     if (traffic.length > 0) {
-      lines.push(`  Kafka records per topic (records per fill ${r.fillsProduced > 0 ? (traffic.reduce((a, t) => a + t.records, 0) / r.fillsProduced).toFixed(1) : '-'} over all topics):`);
+      lines.push(`  Kafka records per topic, B/s where matching or risk wrote it (records per fill ${r.fillsProduced > 0 ? (traffic.reduce((a, t) => a + t.records, 0) / r.fillsProduced).toFixed(1) : '-'} over all topics):`);
       for (const t of traffic) {
         const bytes = r.bytesByTopic?.[t.topic];
         lines.push(`    ${t.topic.padEnd(28)} ${n(t.records).padStart(9)} records  ${n(t.recordsPerS).padStart(7)}/s${bytes === undefined ? '' : `  ${n(bytes / r.tradingS).padStart(10)} B/s`}`);

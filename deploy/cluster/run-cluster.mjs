@@ -322,6 +322,10 @@ export async function runCluster(options) {
       crowdEntered: gatewayStats.crowdEntered ?? 0,
       latency: observer.latency(),
       hops: observer.hops(),
+      produceRoundTrips: { matching: matchingStats?.produceRoundTrips ?? null, risk: riskStats?.produceRoundTrips ?? null },
+      bytesByTopic: Object.fromEntries(
+        Object.entries({ ...matchingStats?.kafkaSent, ...riskStats?.kafkaSent }).map(([topic, t]) => [topic, t.bytes]),
+      ),
       topicTraffic: await observer.topicTraffic(topicNames, tradingS),
       deadLetters: await observer.deadLetterCounts(topicNames, deadLettersBefore),
     });

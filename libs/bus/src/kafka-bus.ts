@@ -134,6 +134,8 @@ export function kafkaGroupId(groupId: string, topicName: string): string {
   return `${groupId}.${topicName}`;
 }
 
+const SEND_SAMPLES = 4_096;
+
 /** One `subscribe`: its kafkajs consumer, its offsets, its read side. */
 interface SubscriptionState {
   groupId: string;
@@ -159,6 +161,9 @@ export class KafkaBus implements Bus {
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly consumers = new Set<SubscriptionState>();
   private readonly sentByTopic = new Map<string, TopicTraffic>();
+  /** The last SEND_SAMPLES produce round trips (ms, sendBatch call → acknowledged), a ring. */
+  private readonly sendMs = new Float64Array(SEND_SAMPLES);
+  private sends = 0;
   private readonly batchMax: number;
   private readonly batchMaxBytes: number;
   private readonly lingerMs: number;
@@ -217,6 +222,13 @@ export class KafkaBus implements Bus {
 
   private get queuedCount(): number {
     return this.queue.envelopes;
+  }
+
+  /** Produce requests so far and the round trip (sendBatch → acknowledged, acks = all) of the last 4,096: where a hop's time goes. */
+  sendRoundTrips(): { requests: number; p50Ms: number; p99Ms: number; maxMs: number } {
+    const xs = Array.from(this.sendMs.subarray(0, Math.min(this.sends, SEND_SAMPLES))).sort((a, b) => a - b);
+    const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+    return { requests: this.sends, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs.at(-1) ?? 0 };
   }
 
   /** Records, envelopes and value bytes sent per topic so far (figures for the benchmarks and the cluster summary). */
@@ -424,7 +436,9 @@ export class KafkaBus implements Bus {
     for (let attempt = 1; ; attempt++) {
       try {
         for (const [topic, queued] of batch) await this.ensureTopic(topic, queued[0].partitions);
+        const startMs = performance.now();
         await this.producer.sendBatch({ topicMessages, acks: -1 });
+        this.sendMs[this.sends++ % SEND_SAMPLES] = performance.now() - startMs;
         if (attempt > 1) this.retry.logger?.warn({ attempt, topics }, 'KafkaBus: batch sent after retries');
         this.count(batch);
         return;

@@ -123,6 +123,9 @@ runServiceProcess({
             liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
             // nothing risk or the ladder published is still on its way to the broker (the launcher's drain needs it)
             sendIdle: kafka.sendIdle,
+            // what this process wrote per topic and how long its produce requests took (the summary's hop figures)
+            kafkaSent: kafka.traffic(),
+            produceRoundTrips: kafka.sendRoundTrips(),
           };
         },
         async close() {

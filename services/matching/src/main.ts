@@ -71,7 +71,7 @@ runServiceProcess({
           resting += stream.book.restingOrderCount();
         }
         // sendIdle: nothing published is still on its way to the broker (the launcher's drain needs it)
-        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle };
+        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle, kafkaSent: bus.traffic(), produceRoundTrips: bus.sendRoundTrips() };
       },
       async close() {
         await service.close();
