@@ -18,7 +18,7 @@ import { type Bus, RejectedMessageError, type Subscription, Topics } from '@perp
 import type { Logger } from '@perpcore/observability';
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import type { MatchingEventV1 } from '@perpcore/proto';
-import { MatchingEngine, MatchingServiceReject } from './matching-engine.js';
+import { MatchingEngine, type MatchingEngineDeps, MatchingServiceReject } from './matching-engine.js';
 import { accountShares } from './account-shares.js';
 import { BookDeltaConflator } from './book-delta-conflation.js';
 
@@ -34,6 +34,8 @@ export interface MatchingServiceDeps {
   markSubticksPerTick?: (symbol: string) => number;
   /** Book deltas to matching.market-data.v1, conflated over `conflateMs` windows (default: on matching.events.v1, every one). */
   marketData?: { conflateMs: number };
+  /** Book samples on matching.events.v1 for risk in another process (MatchingEngineDeps.bookSample). */
+  bookSample?: MatchingEngineDeps['bookSample'];
 }
 
 export interface MatchingService {
@@ -55,7 +57,7 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
   const conflateTimer = conflator === null ? null : setInterval(() => conflator.flush(), deps.marketData?.conflateMs);
   conflateTimer?.unref();
   const subticksPerTick = deps.markSubticksPerTick ?? (() => 100);
-  const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish });
+  const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish, bookSample: deps.bookSample });
 
   const subscriptions: Subscription[] = [];
   subscriptions.push(

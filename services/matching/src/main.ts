@@ -17,6 +17,11 @@
  *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
  *   PERPCORE_MATCHING_ACCOUNT_EVENTS  true: also write matching.account-events.v1 (default false)
  *   PERPCORE_MATCHING_CONFLATE_MS  market-data conflation window (default 20)
+ *   PERPCORE_MATCHING_SAMPLE_LEVELS  levels per side in each BookSampleV1 (default 50; 0 = no samples).
+ *                                  Samples go out at every multiple of the market's shorter
+ *                                  of markBasisSampleS and premiumSampleS (command time), so
+ *                                  the cluster's risk shard has the book its mark price and
+ *                                  premium index sample
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
@@ -38,10 +43,13 @@ runServiceProcess({
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
     accountEvents: enumField('PERPCORE_MATCHING_ACCOUNT_EVENTS', ['true', 'false'] as const, 'false'),
     conflateMs: integerField('PERPCORE_MATCHING_CONFLATE_MS', { min: 1, max: 10_000, fallback: 20 }),
+    sampleLevels: integerField('PERPCORE_MATCHING_SAMPLE_LEVELS', { min: 0, max: 10_000, fallback: 50 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
-    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const venue = defaultVenueMarkets(markets);
+    const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
     let service;
     try {
@@ -52,6 +60,7 @@ runServiceProcess({
         logger,
         publishAccountEvents: config.accountEvents === 'true',
         marketData: { conflateMs: config.conflateMs },
+        bookSample: config.sampleLevels === 0 ? undefined : { intervalNs: (symbol) => sampleIntervalNs.get(symbol) ?? 1e9, depthLevels: config.sampleLevels },
         groupId: config.groupId,
         markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
       });
