@@ -119,6 +119,27 @@ describe('KafkaBus start-up and topics', { skip: env.skip }, () => {
     }
   });
 
+  test('two buses with the same client id on one partition: every envelope of both is delivered (frame sequences never mix)', async () => {
+    const [a, b] = await Promise.all([connect(), connect()]);
+    try {
+      const topic = defineTopic(`contract.two-producers-${process.pid}-${Date.now()}.v1`, 1, matchingEventCodec, (e) => e.market);
+      await a.ensureTopic(topic.name, topic.partitions);
+      for (let seq = 1; seq <= 5; seq++) a.publish(topic, bookDelta('BTC-USDT', seq));
+      await a.flush();
+      for (let seq = 1; seq <= 3; seq++) b.publish(topic, bookDelta('ETH-USDT', seq)); // frame sequences 1..3 again, from another producer
+      await b.flush();
+      const seen: string[] = [];
+      const sub = await a.subscribe(topic, { groupId: `two-producers-${process.pid}`, fromBeginning: true }, (m) => {
+        seen.push(`${m.value.market}:${m.value.seq}`);
+      });
+      await waitFor('both producers', () => seen.length >= 8, 60_000);
+      await sub.close();
+      assert.deepEqual(seen, ['BTC-USDT:1', 'BTC-USDT:2', 'BTC-USDT:3', 'BTC-USDT:4', 'BTC-USDT:5', 'ETH-USDT:1', 'ETH-USDT:2', 'ETH-USDT:3']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   test('a topic that exists with another partition count is refused', async () => {
     const bus = await connect();
     try {

@@ -56,6 +56,7 @@
  * (and `<topic>.dlq` with one); an existing topic with another partition count is
  * an error, because keys would land on other partitions than the code expects.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@perpcore/observability';
 import { type Admin, type Consumer, Kafka, Partitioners, type Producer, logLevel } from 'kafkajs';
 import {
@@ -135,6 +136,7 @@ export function kafkaGroupId(groupId: string, topicName: string): string {
 }
 
 const SEND_SAMPLES = 4_096;
+let busInstances = 0;
 
 /** One `subscribe`: its kafkajs consumer, its offsets, its read side. */
 interface SubscriptionState {
@@ -179,7 +181,9 @@ export class KafkaBus implements Bus {
     this.batchMax = options.batchMaxMessages ?? 2_000;
     this.batchMaxBytes = options.batchMaxBytes ?? 512 * 1024;
     this.lingerMs = options.lingerMs ?? 2;
-    this.queue = new FrameQueue(`${options.clientId}-${process.pid}-${Date.now().toString(36)}`, options.frameMaxBytes ?? 256 * 1024);
+    // unique per bus instance: two producers sharing a name on one partition would have
+    // their frame sequences confused by the consumers' range dedup (a newer frame dropped)
+    this.queue = new FrameQueue(`${options.clientId}-${process.pid}-${Date.now().toString(36)}-${++busInstances}-${randomBytes(4).toString('hex')}`, options.frameMaxBytes ?? 256 * 1024);
   }
 
   /** Connects admin and producer, retrying an unreachable broker with backoff (BusConnectError after connectTimeoutMs). */
