@@ -3,13 +3,15 @@
 // machine, and the latency from a fill's creation to its settlement by risk.
 //
 //   node benchmarks/kafka-end-to-end.mjs [--batch-max-messages 2000] [--linger-ms 2]
-//        [--duration-s 10] [--rate-per-s 0] [--seed 42] [--label text]
+//        [--duration-s 10] [--rate-per-s 0] [--seed 42] [--slice-commands 2000] [--label text]
 //
 // - Producer (kafka-e2e/fill-producer.mjs): the real matching engine driven by the
 //   seeded simulated flow, publishing everything the matching service publishes in
 //   cluster mode through KafkaBus with the batch size and linger under test.
 //   --rate-per-s: order commands per second; 0 = as fast as the broker takes them
-//   (throughput; latency then includes the backlog).
+//   (throughput; latency then includes the backlog). --slice-commands: commands per
+//   input slice (one conflated set of book deltas per slice; at most two slices are
+//   unacknowledged at a time, the producer's backpressure).
 // - Consumer (kafka-e2e/settlement-consumer.mjs): the real risk service over KafkaBus
 //   (matching.account-events.v1), with the same batch size and linger for its output.
 // - Latency: fill creation (its tsNs, stamped in the producer as matching applied the
@@ -23,7 +25,7 @@
 // use the machine: figures move with load.
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +34,7 @@ const root = join(here, '..');
 const resultsPath = join(here, 'results', 'kafka-end-to-end.json');
 
 function parse(argv) {
-  const o = { batchMaxMessages: 2_000, lingerMs: 2, durationS: 10, ratePerS: 0, seed: 42, label: '' };
+  const o = { batchMaxMessages: 2_000, lingerMs: 2, durationS: 10, ratePerS: 0, seed: 42, sliceCommands: 2_000, label: '' };
   const int = (flag, text, min, max) => {
     if (text === undefined || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new Error(`--${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(text)}`);
     return Number(text);
@@ -45,8 +47,9 @@ function parse(argv) {
     else if (flag === 'duration-s') o.durationS = int(flag, value(), 1, 3_600);
     else if (flag === 'rate-per-s') o.ratePerS = int(flag, value(), 0, 10_000_000);
     else if (flag === 'seed') o.seed = int(flag, value(), 0, 0xffff_ffff);
+    else if (flag === 'slice-commands') o.sliceCommands = int(flag, value(), 1, 1_000_000);
     else if (flag === 'label') o.label = value() ?? '';
-    else throw new Error(`unknown option ${argv[i]} (known: --batch-max-messages, --linger-ms, --duration-s, --rate-per-s, --seed, --label)`);
+    else throw new Error(`unknown option ${argv[i]} (known: --batch-max-messages, --linger-ms, --duration-s, --rate-per-s, --seed, --slice-commands, --label)`);
   }
   return o;
 }
@@ -90,12 +93,16 @@ async function main() {
   const { startBrokerForTests } = await import(join(root, 'deploy', 'kafka', 'kafka-broker.mjs'));
   const { KafkaBus, Topics } = await import('@perpcore/bus');
   const { SIM_DEPOSIT_UNITS, simulatedAccountIds, simulatedOrderFlowConfig } = await import('@perpcore/markets');
+  const { describePeer, measureBareKafkajs } = await import(join(root, 'deploy', 'kafka', 'bare-kafkajs-peer.mjs'));
   const broker = await startBrokerForTests();
   if (broker === null) throw new Error('no Kafka broker: java and mvn are needed (deploy/kafka/README.md)');
   let producer;
   let consumer;
   try {
-    const config = { brokers: broker.bootstrap.split(','), batchMaxMessages: o.batchMaxMessages, lingerMs: o.lingerMs, durationS: o.durationS, ratePerS: o.ratePerS, seed: o.seed };
+    // the ratio's denominator: bare kafkajs on this broker, before the pipeline starts
+    const peer = await measureBareKafkajs({ brokers: broker.bootstrap.split(',') });
+    process.stderr.write(`kafka-end-to-end: bare kafkajs on this broker: ${describePeer(peer)}\n`);
+    const config = { brokers: broker.bootstrap.split(','), batchMaxMessages: o.batchMaxMessages, lingerMs: o.lingerMs, durationS: o.durationS, ratePerS: o.ratePerS, seed: o.seed, sliceCommands: o.sliceCommands };
     const accounts = simulatedAccountIds(simulatedOrderFlowConfig(o.seed));
     consumer = child('settlement-consumer.mjs', { ...config, accounts: accounts.length });
     await consumer.next('ready');
@@ -131,6 +138,7 @@ async function main() {
       lingerMs: o.lingerMs,
       ratePerS: o.ratePerS,
       durationS: o.durationS,
+      sliceCommands: o.sliceCommands,
       commands: done.commands,
       fills: done.fills,
       messagesProduced: done.messages,
@@ -143,6 +151,11 @@ async function main() {
       latencyAll: report.all,
       latencySteady: report.steady,
       riskAuditOk: report.audit,
+      peer,
+      // Kafka records and bytes per topic, from the buses' own counters (matching's output; risk's output)
+      topics: trafficPerTopic({ ...done.traffic, ...report.traffic }, done.elapsedMs / 1000),
+      recordsPerFill: Object.values(done.traffic).reduce((n, t) => n + t.records, 0) / Math.max(done.fills, 1),
+      loadAverage1m: loadavg()[0],
       measuredAt: new Date().toISOString(),
     };
     print(result);
@@ -154,21 +167,31 @@ async function main() {
   }
 }
 
+function trafficPerTopic(traffic, seconds) {
+  return Object.entries(traffic)
+    .map(([topic, t]) => ({ topic, records: t.records, envelopes: t.envelopes, bytes: t.bytes, recordsPerS: t.records / seconds, envelopesPerS: t.envelopes / seconds, bytesPerS: t.bytes / seconds }))
+    .sort((a, b) => a.topic.localeCompare(b.topic));
+}
+
 function print(r) {
   const s = r.latencySteady ?? r.latencyAll;
   console.log(`\nKafka end to end (real broker, ${cpus().length} cores): batch ${fmt(r.batchMaxMessages)}, linger ${r.lingerMs} ms, ${r.ratePerS === 0 ? 'unpaced' : `${fmt(r.ratePerS)} orders/s`}, ${r.durationS} s`);
   console.log(`  fills                 ${fmt(r.fills)} (${fmt(r.commands)} commands, ${fmt(r.messagesProduced)} messages)`);
-  console.log(`  produced              ${fmt(r.producedFillsPerS)} fills/s (${fmt(r.producedMessagesPerS)} messages/s acknowledged)`);
+  console.log(`  produced              ${fmt(r.producedFillsPerS)} fills/s (${fmt(r.producedMessagesPerS)} events/s acknowledged)`);
   console.log(`  consumed and settled  ${fmt(r.consumedFillsPerS)} fills/s; end to end ${fmt(r.endToEndFillsPerS)} fills/s`);
   console.log(`  fill → settled        p50 ${ms(s?.p50Ms)} ms  p99 ${ms(s?.p99Ms)} ms  p99.9 ${ms(s?.p999Ms)} ms  max ${ms(s?.maxMs)} ms (steady, ${fmt(s?.fills ?? 0)} fills)`);
   console.log(`                        p50 ${ms(r.latencyAll?.p50Ms)} ms  p99 ${ms(r.latencyAll?.p99Ms)} ms (all fills)`);
   console.log(`  producer ack          p50 ${ms(r.producerAck?.p50Ms)} ms  p99 ${ms(r.producerAck?.p99Ms)} ms (slice's first command → broker acknowledged, acks=all)`);
+  console.log(`  records per fill      ${r.recordsPerFill.toFixed(2)} Kafka records from matching (${fmt(r.messagesProduced / Math.max(r.fills, 1))} events per fill, framed)`);
+  for (const t of r.topics) console.log(`    ${t.topic.padEnd(28)} ${fmt(t.recordsPerS).padStart(8)} records/s ${fmt(t.envelopesPerS).padStart(9)} events/s ${fmt(t.bytesPerS).padStart(11)} B/s`);
+  console.log(`  bare kafkajs peer     produce ${fmt(r.peer.producedRecordsPerS)} / consume ${fmt(r.peer.consumedRecordsPerS)} records/s of ${r.peer.valueBytes} B (same broker, same run); matching's events/s = ${(r.producedMessagesPerS / r.peer.producedRecordsPerS).toFixed(2)}× the peer's produced records/s`);
+  console.log(`  machine load          ${r.loadAverage1m.toFixed(2)} (1-min average at the end, ${cpus().length} cores, shared)`);
   console.log(`  risk audit            ${r.riskAuditOk ? 'ok' : 'FAILED'}`);
 }
 
 function save(r) {
   const file = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : { suite: 'kafka-end-to-end', node: process.version, cores: cpus().length, runs: [] };
-  const key = (x) => `${x.batchMaxMessages}/${x.lingerMs}/${x.ratePerS}/${x.durationS}`;
+  const key = (x) => `${x.batchMaxMessages}/${x.lingerMs}/${x.ratePerS}/${x.durationS}/${x.sliceCommands ?? 500}`;
   file.runs = [...file.runs.filter((x) => key(x) !== key(r)), r].sort((a, b) => key(a).localeCompare(key(b)));
   file.node = process.version;
   const tmp = `${resultsPath}.tmp`;

@@ -1,8 +1,9 @@
 // Benchmark child: the fill producer. The real matching engine, driven in-process by
 // the seeded simulated flow (as a matching shard whose input is already sequenced),
 // publishes what the matching service publishes in cluster mode (every event on
-// matching.events.v1 and each account's share on matching.account-events.v1)
-// through the real KafkaBus with the batch size and linger under test. Each command
+// matching.events.v1, fills and order state; book deltas conflated per slice on
+// matching.market-data.v1; nothing reads a per-account copy in cluster mode, so none
+// is written) through the real KafkaBus with the batch size and linger under test. Each command
 // is stamped with the wall clock as it is applied, so a fill's tsNs is the moment it
 // was created (matching is synchronous).
 //
@@ -13,7 +14,7 @@
 //
 // IPC: ready → (parent: go) → progress … → done.
 import { KafkaBus, Topics } from '@perpcore/bus';
-import { MatchingEngine, accountShares } from '@perpcore/matching';
+import { BookDeltaConflator, MatchingEngine } from '@perpcore/matching';
 import { defaultMarketSpecs, simulatedOrderFlowConfig } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { createFastOrderBook } from '@perpcore/orderbook';
@@ -22,7 +23,7 @@ import { feedBackToFlow, SimOrderGateway } from '../../services/exchange/dist/si
 import { wallClockNs } from './wall-clock.mjs';
 
 const cfg = JSON.parse(process.env.BENCH_CONFIG);
-const FLUSH_EVERY_COMMANDS = 500;
+const FLUSH_EVERY_COMMANDS = cfg.sliceCommands ?? 500;
 
 const bus = await KafkaBus.connect({
   brokers: cfg.brokers,
@@ -32,7 +33,8 @@ const bus = await KafkaBus.connect({
   lingerMs: cfg.lingerMs,
 });
 await bus.ensureTopic(Topics.matchingEvents.name, Topics.matchingEvents.partitions);
-await bus.ensureTopic(Topics.matchingAccountEvents.name, Topics.matchingAccountEvents.partitions);
+await bus.ensureTopic(Topics.matchingMarketData.name, Topics.matchingMarketData.partitions);
+const marketData = new BookDeltaConflator((event) => bus.publish(Topics.matchingMarketData, event));
 
 let fills = 0;
 let messages = 0;
@@ -44,12 +46,12 @@ const engine = new MatchingEngine({
   markets: defaultMarketSpecs,
   createBook: createFastOrderBook,
   publish: (event) => {
+    if (event.event === 'bookDelta') {
+      marketData.add(event);
+      return;
+    }
     bus.publish(Topics.matchingEvents, event);
     messages++;
-    for (const share of accountShares(event)) {
-      bus.publish(Topics.matchingAccountEvents, share);
-      messages++;
-    }
     if (event.event === 'filled') {
       fills++;
       if (firstFillNs === 0) firstFillNs = event.tsNs;
@@ -79,6 +81,7 @@ while (performance.now() < endMs) {
     gateway.tsNs = wallClockNs();
     flow.step();
   }
+  marketData.flush(); // one conflated set of book deltas per slice
   if (pendingFlush !== null) await pendingFlush; // the previous slice is on the broker
   const sliceStartNs = sliceEndNs;
   sliceEndNs = wallClockNs();
@@ -95,6 +98,6 @@ await bus.flush();
 const elapsedMs = performance.now() - startMs;
 ackMs.sort((a, b) => a - b);
 const ack = { slices: ackMs.length, p50Ms: ackMs[ackMs.length >> 1], p99Ms: ackMs[Math.floor(ackMs.length * 0.99)] };
-process.send({ type: 'done', fills, messages, commands: gateway.commandsSent, elapsedMs, firstFillNs, lastFillNs, ack });
+process.send({ type: 'done', fills, messages, commands: gateway.commandsSent, elapsedMs, firstFillNs, lastFillNs, ack, traffic: bus.traffic() });
 await bus.close();
 process.exit(0);

@@ -1,5 +1,5 @@
 // Benchmark child: the settlement consumer. The real risk service (createRiskService,
-// account-sharded input: matching.account-events.v1) over the real KafkaBus, with the
+// per-market input matching.events.v1, as the cluster's risk shard) over the real KafkaBus, with the
 // default venue. It settles every fill leg; the moment risk emits a fill's
 // PositionSettledV1 (maker leg: one sample per fill) minus the fill's tsNs (its
 // creation time in the producer) is the latency sample. Deposits come first so no
@@ -67,7 +67,7 @@ const bus = {
 const service = await createRiskService({
   bus,
   logger: createLogger('bench-risk', 'warn'),
-  matchingInput: 'account',
+  matchingInput: 'market',
   groupId: 'risk-bench',
   config: { source: 'risk-bench', settleAsset: defaultSettleAsset, markets: defaultVenueMarkets(), feeAccountId: defaultSystemAccounts.feeAccountId, insuranceFunds: defaultSystemAccounts.insuranceFunds },
 });
@@ -86,7 +86,7 @@ process.on('message', async (m) => {
   // steady state: fills created after the first second of the run (group joins, JIT, first batches excluded)
   let warm = 0;
   while (warm < settled && fillNs[warm] < fillNs[0] + 1e9) warm++;
-  process.send({ type: 'report', settled, firstSettleNs, lastSettleNs, all: percentiles(0), steady: percentiles(warm), audit: service.engine.audit().ok });
+  process.send({ type: 'report', settled, firstSettleNs, lastSettleNs, all: percentiles(0), steady: percentiles(warm), audit: service.engine.audit().ok, traffic: kafka.traffic() });
   clearInterval(timer);
   await service.close();
   await kafka.close();

@@ -14,6 +14,11 @@
 //   from the event's tsNs (the order command's wall-clock stamp, carried through
 //   risk and matching) to the moment the observer reads the settlement is the
 //   end-to-end latency "order sent → settled, seen on Kafka".
+// - Per hop (hops()): each record's timestamp is the moment its stage published it
+//   (KafkaBus stamps the record when it is queued), so a book fill's path splits into
+//   gateway sent (the order's tsNs) → risk forwarded it (matching.commands.v1 record,
+//   by market and taker order id) → matching filled it (matching.events.v1 record) →
+//   risk settled it (risk.account-events.v1 record) → the observer read it.
 // - drained(): every consumer group of the pipeline has committed up to the end of
 //   its topics (kafkajs admin), so nothing is still in flight.
 //
@@ -42,6 +47,9 @@ export class ClusterObserver {
     this.liquidations = new Map(); // liquidation id → { accountId, triggered, ended, events: [kind…] }
     this.latencyMs = [];
     this.markTsNs = new Map(); // market → tsNs of the latest mark price (its index's time)
+    this.forwardedAtMs = new Map(); // `${market}|${orderId}` → when risk published the order to matching
+    this.filledAtMs = new Map(); // `${market}|${tradeSeq}` → [when matching published the fill, taker order id]
+    this.settleStamps = []; // [market, tradeSeq, order sent ms, settlement published ms, read ms] per maker leg
   }
 
   async start() {
@@ -56,18 +64,21 @@ export class ClusterObserver {
     // be trading by then, and the first fills would go unseen. So the ends are read here
     // and committed for the fresh groups before they join: the start is fixed by causality.
     this.startOffsets = new Map();
-    for (const topic of [...OBSERVED, Topics.riskMarketEvents.name]) {
+    for (const topic of [...OBSERVED, Topics.riskMarketEvents.name, Topics.matchingCommands.name]) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       this.startOffsets.set(topic, new Map(offsets.map((p) => [p.partition, BigInt(p.high)])));
       await this.admin.setOffsets({ groupId: kafkaGroupIdOf(groupId, topic), topic, partitions: offsets.map((p) => ({ partition: p.partition, offset: p.high })) });
     }
+    this.trafficStart = await this.highOffsets(Object.values(Topics).map((t) => t.name));
     this.bus = await KafkaBus.connect({ brokers: this.brokers, clientId: `cluster-observer-${this.runId}`, logger: this.logger });
     this.subscriptions = [
-      await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value)),
-      await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value)),
+      await this.bus.subscribe(Topics.matchingEvents, { groupId }, (m) => this.onMatchingEvent(m.value, m.publishedAtMs)),
+      await this.bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => this.onRiskEvent(m.value, m.publishedAtMs)),
       await this.bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => this.onLiquidationEvent(m.value)),
       // not in OBSERVED (the drain): the oracle publishes every second, so risk's marks never stop
       await this.bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => this.onRiskMarketEvent(m.value)),
+      // not in OBSERVED either: read for the per-hop stamps only
+      await this.bus.subscribe(Topics.matchingCommands, { groupId }, (m) => this.onMatchingCommand(m.value, m.publishedAtMs)),
     ];
   }
 
@@ -76,8 +87,14 @@ export class ClusterObserver {
     return OBSERVED.map((topic) => ({ groupId: this.groupId, topic, startAt: this.startOffsets.get(topic) }));
   }
 
-  onMatchingEvent(e) {
+  onMatchingCommand(c, atMs) {
+    const orderId = c.command === 'place' ? c.place.orderId : c.command === 'amend' ? c.amend.orderId : 0;
+    if (orderId !== 0) this.forwardedAtMs.set(`${c.market}|${orderId}`, atMs);
+  }
+
+  onMatchingEvent(e, atMs) {
     if (e.event === 'filled') {
+      this.filledAtMs.set(`${e.market}|${e.filled.tradeSeq}`, [atMs, e.filled.takerOrderId]);
       let seen = this.fills.get(e.market);
       if (seen === undefined) this.fills.set(e.market, (seen = new Set()));
       seen.add(e.filled.tradeSeq);
@@ -87,7 +104,7 @@ export class ClusterObserver {
     }
   }
 
-  onRiskEvent(e) {
+  onRiskEvent(e, atMs) {
     // at-least-once delivery: each (source, account) stream is numbered 1, 2, 3, …
     const stream = `${e.source}|${e.accountId}`;
     if (e.seq <= (this.riskSeq.get(stream) ?? 0)) return;
@@ -103,7 +120,11 @@ export class ClusterObserver {
       let legs = this.settledLegs.get(p.market);
       if (legs === undefined) this.settledLegs.set(p.market, (legs = new Set()));
       legs.add(p.tradeSeq * 2 + (p.liquidity === LIQUIDITY_MAKER ? 1 : 0));
-      if (p.liquidity === LIQUIDITY_MAKER) this.latencyMs.push((nowNs() - e.tsNs) / 1e6);
+      if (p.liquidity === LIQUIDITY_MAKER) {
+        const readNs = nowNs();
+        this.latencyMs.push((readNs - e.tsNs) / 1e6);
+        this.settleStamps.push([p.market, p.tradeSeq, e.tsNs / 1e6, atMs, readNs / 1e6]);
+      }
     } else if (e.event === 'orderRejected') {
       const code = e.orderRejected.code;
       this.riskRejects.set(code, (this.riskRejects.get(code) ?? 0) + 1);
@@ -165,6 +186,32 @@ export class ClusterObserver {
   }
 
   /**
+   * Where a book fill's order → settled time goes, hop by hop (ms percentiles; record
+   * timestamps have ms resolution). Fills whose forwarded command or fill record the
+   * observer did not see (liquidation steps placed by the ladder, records before its
+   * start) are left out of the hops that need them.
+   */
+  hops() {
+    const hop = { 'gateway → risk forwarded': [], 'risk → matching filled': [], 'matching → risk settled': [], 'risk settled → read': [] };
+    const names = Object.keys(hop);
+    for (const [market, tradeSeq, sentMs, settledMs, readMs] of this.settleStamps) {
+      hop[names[3]].push(readMs - settledMs);
+      const fill = this.filledAtMs.get(`${market}|${tradeSeq}`);
+      if (fill === undefined) continue;
+      hop[names[2]].push(settledMs - fill[0]);
+      const forwardedMs = this.forwardedAtMs.get(`${market}|${fill[1]}`);
+      if (forwardedMs === undefined) continue;
+      hop[names[1]].push(fill[0] - forwardedMs);
+      hop[names[0]].push(forwardedMs - sentMs);
+    }
+    return names.map((name) => {
+      const xs = hop[name].sort((a, b) => a - b);
+      const at = (q) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+      return { hop: name, samples: xs.length, p50Ms: at(0.5) ?? 0, p99Ms: at(0.99) ?? 0, maxMs: xs.at(-1) ?? 0 };
+    });
+  }
+
+  /**
    * Consumer lag (messages not yet committed) of each (group, topic) pair. A partition
    * the group never committed counts from `startAt` (offsets by partition: where a
    * group that started at the end began) or else from its first message.
@@ -210,6 +257,24 @@ export class ClusterObserver {
       perMarket.push({ market, fillsProduced: produced, fillsSettled: legs / 2, legsSettled: legs, longLots, shortLots });
     }
     return { ok: problems.length === 0, problems, perMarket };
+  }
+
+  async highOffsets(topicNames) {
+    const out = new Map();
+    for (const name of topicNames) {
+      const offsets = await this.admin.fetchTopicOffsets(name).catch(() => []);
+      out.set(name, offsets.reduce((n, p) => n + Number(p.high), 0));
+    }
+    return out;
+  }
+
+  /** Kafka records written per topic since start() (high watermarks), and per second of `seconds`. */
+  async topicTraffic(topicNames, seconds) {
+    const end = await this.highOffsets(topicNames);
+    return topicNames.map((topic) => {
+      const records = end.get(topic) - (this.trafficStart?.get(topic) ?? 0);
+      return { topic, records, recordsPerS: records / seconds };
+    });
   }
 
   /** Dead letters per topic so far (on a reused broker: since `since`, a previous call's answer). */

@@ -14,6 +14,7 @@ export const USAGE = `usage: npm run start:cluster -- [options]
   --brokers HOST:PORT     use this Kafka instead of starting a throw-away broker (also: PERPCORE_KAFKA_BROKERS)
   --drain-timeout-s N     how long the pipeline may take to drain after the run (default 120)
   --log-level LEVEL       services' log level, written to per-service log files (default info)
+  --peer-records N        records of the bare-kafkajs peer measured on the broker first (default 200000; 0 = skip)
   --json                  print the summary as one JSON line on stdout as well
   --help`;
 
@@ -29,6 +30,7 @@ const DEFAULTS = {
   brokers: undefined,
   drainTimeoutS: 120,
   logLevel: 'info',
+  peerRecords: 200_000,
   json: false,
   help: false,
 };
@@ -75,6 +77,7 @@ export function parseClusterOptions(argv, env = process.env) {
         o.logLevel = level;
         break;
       }
+      case 'peer-records': o.peerRecords = integer(flag, value(), 0, 10_000_000); break;
       case 'json': o.json = true; break;
       case 'help': case 'h': o.help = true; break;
       default: throw new Error(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);

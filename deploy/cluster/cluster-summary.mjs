@@ -31,6 +31,24 @@ export function formatSummary(r, interrupted) {
     ];
     const width = Math.max(...rows.map((row) => row[0].length));
     for (const [k, v, extra] of rows) lines.push(`  ${k.padEnd(width)}  ${v.padStart(12)}  ${extra}`);
+    const hops = (r.hops ?? []).filter((h) => h.samples > 0);
+    if (hops.length > 0) {
+      lines.push('  order → settled per hop (record timestamps, ms):');
+      for (const h of hops) lines.push(`    ${h.hop.padEnd(26)} p50 ${h.p50Ms.toFixed(0).padStart(5)}  p99 ${h.p99Ms.toFixed(0).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} fills)`);
+    }
+    for (const [stage, rt] of Object.entries(r.produceRoundTrips ?? {})) {
+      if (rt) lines.push(`    ${`${stage} produce round trip`.padEnd(26)} p50 ${rt.p50Ms.toFixed(0).padStart(5)}  p99 ${rt.p99Ms.toFixed(0).padStart(5)}  max ${rt.maxMs.toFixed(0).padStart(5)}  (${n(rt.requests)} requests, acks=all)`);
+    }
+    const traffic = (r.topicTraffic ?? []).filter((t) => t.records > 0);
+    if (traffic.length > 0) {
+      lines.push(`  Kafka records per topic, B/s where matching or risk wrote it (records per fill ${r.fillsProduced > 0 ? (traffic.reduce((a, t) => a + t.records, 0) / r.fillsProduced).toFixed(1) : '-'} over all topics):`);
+      for (const t of traffic) {
+        const bytes = r.bytesByTopic?.[t.topic];
+        lines.push(`    ${t.topic.padEnd(28)} ${n(t.records).padStart(9)} records  ${n(t.recordsPerS).padStart(7)}/s${bytes === undefined ? '' : `  ${n(bytes / r.tradingS).padStart(10)} B/s`}`);
+      }
+    }
+    if (r.peer) lines.push(`  bare kafkajs, same broker, same run: produce ${n(r.peer.producedRecordsPerS)} / consume ${n(r.peer.consumedRecordsPerS)} records/s of ${r.peer.valueBytes} B`);
+    if (r.loadDuringRun !== undefined) lines.push(`  machine load (1-min average at the end of trading): ${r.loadDuringRun.toFixed(2)} on ${r.cores ?? '?'} cores`);
     lines.push('  per market:');
     for (const m of r.perMarket ?? []) {
       const oi = m.riskOpenInterest;

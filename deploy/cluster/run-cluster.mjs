@@ -1,7 +1,9 @@
 // The cluster run behind start-cluster.mjs: broker → topics → services → observer →
 // simulated gateway → progress → drain → reconcile → stop. Returns the summary
 // (text for people, result object for tests) and the exit code; never exits itself.
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { describePeer, measureBareKafkajs } from '../kafka/bare-kafkajs-peer.mjs';
 import { ClusterObserver } from './cluster-observer.mjs';
 import { KafkaBus, Topics } from './built-packages.mjs';
 import { formatSummary } from './cluster-summary.mjs';
@@ -137,6 +139,11 @@ export async function runCluster(options) {
     broker = await startBroker(options);
     result.brokers = broker.bootstrap;
     await createTopics(broker.bootstrap, say);
+    if (options.peerRecords > 0) {
+      // the ratio's denominator, on this broker before the pipeline starts (so they do not compete)
+      result.peer = await measureBareKafkajs({ brokers: broker.bootstrap.split(','), records: options.peerRecords });
+      say(`start-cluster: bare kafkajs on this broker: ${describePeer(result.peer)}`);
+    }
 
     const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
     const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
@@ -221,6 +228,8 @@ export async function runCluster(options) {
     }
     if (tty) process.stderr.write('\n');
     const tradingS = (performance.now() - t0) / 1000;
+    result.loadDuringRun = loadavg()[0];
+    result.cores = cpus().length;
     if (interrupted) throw new Error('interrupted');
     const gatewayExit = await gateway.exited;
     const gatewayStats = gateway.stats ?? {};
@@ -312,6 +321,12 @@ export async function runCluster(options) {
       positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
       crowdEntered: gatewayStats.crowdEntered ?? 0,
       latency: observer.latency(),
+      hops: observer.hops(),
+      produceRoundTrips: { matching: matchingStats?.produceRoundTrips ?? null, risk: riskStats?.produceRoundTrips ?? null },
+      bytesByTopic: Object.fromEntries(
+        Object.entries({ ...matchingStats?.kafkaSent, ...riskStats?.kafkaSent }).map(([topic, t]) => [topic, t.bytes]),
+      ),
+      topicTraffic: await observer.topicTraffic(topicNames, tradingS),
       deadLetters: await observer.deadLetterCounts(topicNames, deadLettersBefore),
     });
     if (fillsProduced === 0) fail('no fills at all: the market did not trade');

@@ -107,7 +107,8 @@ export function describeBusContract(name: string, create: () => Promise<BusUnder
           const mine = seen.filter((s) => s.market === market);
           assert.deepEqual(mine.map((s) => s.seq), Array.from({ length: perMarket }, (_, i) => i + 1), market);
           assert.ok(mine.every((s) => s.key === market && s.partition === partitionForKey(market, topic.partitions)));
-          for (let i = 1; i < mine.length; i++) assert.ok(mine[i].offset > mine[i - 1].offset, 'offsets grow within a partition');
+          // never backwards; equal when the Kafka bus framed several messages into one record
+          for (let i = 1; i < mine.length; i++) assert.ok(mine[i].offset >= mine[i - 1].offset, 'offsets never decrease within a partition');
         }
       }));
 

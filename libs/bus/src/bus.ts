@@ -9,7 +9,8 @@
  * - Groups: each consumer group sees every message of the topic once per partition
  *   it owns; members of one group split the partitions between them.
  * - Offsets: a group's offset for a partition advances only after the handler's
- *   promise for that message resolved (its state change is applied). A consumer
+ *   promise for that message resolved (its state change is applied); the Kafka bus
+ *   commits such offsets on a timer, off the handler's path. A consumer
  *   that stops or crashes resumes at the last committed offset, so delivery is
  *   at-least-once: consumers drop what they already applied (sequence-dedup.ts).
  * - Bad input: bytes that do not decode (PROTO_MALFORMED, PROTO_UNKNOWN_VERSION,
@@ -45,7 +46,20 @@ export interface BusMessage<T> {
   readonly value: T;
   readonly key: string;
   readonly partition: number;
+  /**
+   * The position of the record that carried it. Never decreases within a partition;
+   * several messages share one offset when the Kafka bus framed them into one record
+   * (kafka-frame-queue.ts). A record is in a consumer's state only once its last
+   * message was handled: the Kafka bus tracks that per partition
+   * (kafka-offset-committer.ts, "offsets included in the state") and commits only those.
+   */
   readonly offset: number;
+  /**
+   * Wall-clock ms at which the producing stage queued it (the Kafka record's
+   * CreateTime; undefined in-process). Observability only (per-hop latency): never
+   * an input to a stage's state, which takes time from the envelope's own tsNs.
+   */
+  readonly publishedAtMs?: number;
 }
 
 export type MessageHandler<T> = (message: BusMessage<T>) => void | Promise<void>;

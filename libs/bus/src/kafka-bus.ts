@@ -1,16 +1,26 @@
 /**
  * The cluster bus: kafkajs 2.2.4 against Apache Kafka (verified against 4.1.2).
  *
+ * Delivery guarantee (what the stages can rely on; docs/adr/0004-kafka-framing-and-delivery.md)
+ * - Per partition, envelopes reach a subscriber in publish order, each at least
+ *   once; a stage that deduplicates by its inputs' sequence numbers applies each
+ *   exactly once. Nothing is lost while the producer's send retries last
+ *   (`sendRetryTimeoutMs`); past that the bus stops loudly (see below).
+ *
  * Producer
- * - Idempotent (`idempotent: true`, acks = all, unlimited retries, one request in
- *   flight, as kafkajs requires for ordered idempotence): a broker restart or a
- *   retried request never writes a message twice or out of order.
- * - `publish` encodes synchronously (a value that cannot be encoded throws at the
- *   call site), picks the partition itself with Kafka's murmur2 (partition-for-key.ts,
- *   so the partitioner is explicit and the same as the in-process bus), and queues.
- *   A single send loop ships the queue as one `sendBatch` when it reaches
- *   `batchMaxMessages` or `lingerMs` after the first queued message; batches go
- *   out one at a time, so publish order per partition is the log order.
+ * - Idempotent (`idempotent: true`, acks = all, unlimited retries). kafkajs 2.2.4
+ *   serializes idempotent produce requests per broker (its EOS manager holds a lock
+ *   per broker from sequence assignment to response, and rolls sequences back on a
+ *   failure), so more than one request in flight is not possible with idempotence;
+ *   the bus keeps one `sendBatch` in flight and makes each request carry more.
+ * - Framing (kafka-frame-queue.ts): `publish` encodes synchronously (a value that
+ *   cannot be encoded throws at the call site), picks the partition itself with
+ *   Kafka's murmur2 (partition-for-key.ts, the same as the in-process bus), and adds
+ *   the envelope to the open frame of its (topic, partition). The send loop takes
+ *   every open frame as one record (`EnvelopeFrameV1`, header `perpcore-frame: v1`)
+ *   when `batchMaxMessages` envelopes are queued or `lingerMs` after the first; while
+ *   a request is in flight, what is published meanwhile frames into the next one.
+ *   Records per event fall with load: one per partition per send.
  * - A batch whose send fails on a transient error (broker down or restarting,
  *   connection closed, kafkajs's own retries exhausted) is sent again with backoff
  *   (100 ms doubling to 5 s) before anything queued after it, for up to
@@ -18,20 +28,27 @@
  *   failed produce, so the re-send carries the same sequences and the broker drops
  *   what it had already written: no duplicate, no reordering. (With several brokers
  *   a batch can half-succeed; the re-send of the succeeded half would then be a
- *   duplicate, which the consumers' sequence dedup drops.)
+ *   duplicate, which the frame dedup and the stages' sequence dedup drop.)
  * - A send that fails for good (not transient, or past the timeout) poisons the
  *   bus: `flush()` and the next `publish` throw it. Nothing is silently dropped.
  *
  * Consumer (one kafkajs consumer per `subscribe`)
- * - `autoCommit: false`. Messages of a batch are handled one after another; each
- *   offset is resolved after its handler's promise resolved, and the batch's
- *   resolved offsets are committed at the end of the batch (also when a handler
- *   fails midway). A crash loses at most the uncommitted tail, which is delivered
- *   again; consumers deduplicate by sequence (sequence-dedup.ts).
+ * - Partitions are consumed concurrently (kafkajs `partitionsConsumedConcurrently`
+ *   = the topic's partitions); within a partition one record after another, and a
+ *   frame's envelopes one after another, each handed to the handler as its own
+ *   message. Order holds per partition only, as the Bus port promises.
+ * - A frame redelivered after its first envelopes were handled (a handler failure
+ *   retried from its record, a rebalance) skips those (SequenceDedup.appliedPrefix
+ *   on the frame's producer sequence) without decoding them.
+ * - Offsets (kafka-offset-committer.ts): a record's offset is "included" once all
+ *   its envelopes went through the handler; included offsets are committed on a
+ *   timer (`consumer.commitIntervalMs`, default 100 ms), never on the handler's path.
  * - Decode failures and `RejectedMessageError`s: logged with topic/partition/offset,
- *   written to `<topic>.dlq` (awaited, acks = all), then the offset moves on.
+ *   written to `<topic>.dlq` (awaited, acks = all), then the consumer moves on. A
+ *   frame that does not decode goes to the DLQ whole; a bad envelope in a good frame
+ *   goes alone (its own bytes, the frame record's offset).
  * - Any other handler error: logged, the offset stays, and kafkajs retries the batch
- *   from that message with backoff (restarting the consumer if retries run out).
+ *   from that record with backoff (restarting the consumer if retries run out).
  * - `subscribe` resolves once the consumer has joined its group. The Kafka group id
  *   is `<groupId>.<topic>` (kafkaGroupId): groups are per topic, as on the in-process bus.
  *
@@ -39,8 +56,9 @@
  * (and `<topic>.dlq` with one); an existing topic with another partition count is
  * an error, because keys would land on other partitions than the code expects.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@perpcore/observability';
-import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, Partitioners, type Producer, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, Partitioners, type Producer, logLevel } from 'kafkajs';
 import {
   type Bus,
   type BusMessage,
@@ -54,16 +72,21 @@ import {
 } from './bus.js';
 import { type ConnectRetryOptions, connectWithRetry, kafkajsLogCreator } from './kafka-connect.js';
 import { DLQ_PARTITIONS, deadLetterFromMessage, deadLetterHeaders } from './kafka-dead-letters.js';
+import { FRAME_HEADERS, FrameQueue, type QueuedRecord } from './kafka-frame-queue.js';
+import { OffsetCommitter } from './kafka-offset-committer.js';
+import { RecordConsumer } from './kafka-record-consumer.js';
 import { partitionForKey } from './partition-for-key.js';
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
   clientId: string;
   logger?: Logger;
-  /** Ship the queue when it holds this many messages; also the most one send carries (default 2,000). */
+  /** Ship the queue when it holds this many envelopes (default 2,000). */
   batchMaxMessages?: number;
   /** The most value bytes one send carries (default 512 KiB, under the broker's 1 MiB message.max.bytes per partition batch). */
   batchMaxBytes?: number;
+  /** The most envelope bytes one frame (one Kafka record) carries (default 256 KiB). */
+  frameMaxBytes?: number;
   /** …or this long after the first message was queued (default 2 ms). */
   lingerMs?: number;
   /** How long start-up keeps retrying an unreachable broker (default 60,000 ms). */
@@ -77,22 +100,9 @@ export interface KafkaBusOptions {
     heartbeatIntervalMs?: number;
     /** Longest a fetch waits for data when the partition is idle (default 100 ms). */
     maxWaitTimeMs?: number;
+    /** How often included offsets are committed (default 100 ms; a crash redelivers at most about this much). */
+    commitIntervalMs?: number;
   };
-}
-
-interface Queued {
-  topic: string;
-  partitions: number;
-  key: string;
-  value: Buffer;
-  partition: number;
-}
-
-interface MutableMessage {
-  value: unknown;
-  key: string;
-  partition: number;
-  offset: number;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -125,19 +135,37 @@ export function kafkaGroupId(groupId: string, topicName: string): string {
   return `${groupId}.${topicName}`;
 }
 
-function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
+const SEND_SAMPLES = 4_096;
+let busInstances = 0;
+
+/** One `subscribe`: its kafkajs consumer, its offsets, its read side. */
+interface SubscriptionState {
+  groupId: string;
+  topic: string;
+  consumer: Consumer;
+  committer: OffsetCommitter;
+  reader: RecordConsumer;
 }
 
+/** Per-topic traffic this bus has sent (acknowledged by the broker). */
+export interface TopicTraffic {
+  records: number;
+  envelopes: number;
+  bytes: number;
+}
+
+
 export class KafkaBus implements Bus {
-  /** Messages not sent yet, in publish order (from `queueHead`). */
-  private queue: Queued[] = [];
-  private queueHead = 0;
+  private readonly queue: FrameQueue;
   private sending: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private failure: unknown = null;
   private readonly topicsReady = new Map<string, Promise<void>>();
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<SubscriptionState>();
+  private readonly sentByTopic = new Map<string, TopicTraffic>();
+  /** The last SEND_SAMPLES produce round trips (ms, sendBatch call → acknowledged), a ring. */
+  private readonly sendMs = new Float64Array(SEND_SAMPLES);
+  private sends = 0;
   private readonly batchMax: number;
   private readonly batchMaxBytes: number;
   private readonly lingerMs: number;
@@ -153,6 +181,9 @@ export class KafkaBus implements Bus {
     this.batchMax = options.batchMaxMessages ?? 2_000;
     this.batchMaxBytes = options.batchMaxBytes ?? 512 * 1024;
     this.lingerMs = options.lingerMs ?? 2;
+    // unique per bus instance: two producers sharing a name on one partition would have
+    // their frame sequences confused by the consumers' range dedup (a newer frame dropped)
+    this.queue = new FrameQueue(`${options.clientId}-${process.pid}-${Date.now().toString(36)}-${++busInstances}-${randomBytes(4).toString('hex')}`, options.frameMaxBytes ?? 256 * 1024);
   }
 
   /** Connects admin and producer, retrying an unreachable broker with backoff (BusConnectError after connectTimeoutMs). */
@@ -185,16 +216,28 @@ export class KafkaBus implements Bus {
     if (this.failure !== null) throw new Error('KafkaBus: an earlier send failed', { cause: this.failure });
     if (this.closed) throw new Error('KafkaBus is closed');
     const key = topic.key(value);
-    this.enqueue(topic, key, asBuffer(topic.codec.encode(value)));
+    this.enqueue(topic, key, asBuffer(topic.codec.encode(value)), true);
   }
 
-  /** Writes bytes as they are, keyed and partitioned like `publish` (re-publishing dead letters, tests of bad input). */
+  /** Writes bytes as they are, one unframed record, keyed and partitioned like `publish` (re-publishing dead letters, tests of bad input). */
   publishRaw(topic: Topic<unknown>, key: string, bytes: Uint8Array): void {
-    this.enqueue(topic, key, asBuffer(bytes));
+    this.enqueue(topic, key, asBuffer(bytes), false);
   }
 
   private get queuedCount(): number {
-    return this.queue.length - this.queueHead;
+    return this.queue.envelopes;
+  }
+
+  /** Produce requests so far and the round trip (sendBatch → acknowledged, acks = all) of the last 4,096: where a hop's time goes. */
+  sendRoundTrips(): { requests: number; p50Ms: number; p99Ms: number; maxMs: number } {
+    const xs = Array.from(this.sendMs.subarray(0, Math.min(this.sends, SEND_SAMPLES))).sort((a, b) => a - b);
+    const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+    return { requests: this.sends, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs.at(-1) ?? 0 };
+  }
+
+  /** Records, envelopes and value bytes sent per topic so far (figures for the benchmarks and the cluster summary). */
+  traffic(): Record<string, TopicTraffic> {
+    return Object.fromEntries([...this.sentByTopic].map(([topic, t]) => [topic, { ...t }]));
   }
 
   /**
@@ -228,22 +271,55 @@ export class KafkaBus implements Bus {
       retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
     });
     await connectWithRetry(`Kafka consumer ${options.groupId}`, () => consumer.connect(), this.retry);
-    this.consumers.add(consumer);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const committer = new OffsetCommitter(consumer, topic.name, tuning.commitIntervalMs ?? 100, this.retry.logger);
+    const reader = new RecordConsumer({
+      topic: topic as Topic<unknown>,
+      groupId: options.groupId,
+      handler: handler as MessageHandler<unknown>,
+      committer,
+      sendDeadLetter: (letter) => this.sendDeadLetter(letter),
+      logger: this.retry.logger,
+    });
+    const state: SubscriptionState = { groupId: options.groupId, topic: topic.name, consumer, committer, reader };
+    this.consumers.add(state);
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        committer.retain(new Set(event.payload.memberAssignment[topic.name] ?? []));
+        resolve();
+      }),
+    );
     await consumer.subscribe({ topics: [topic.name], fromBeginning: options.fromBeginning ?? false });
-    const message: MutableMessage = { value: undefined, key: '', partition: 0, offset: 0 };
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.consumeBatch(consumer, topic, options.groupId, handler as MessageHandler<unknown>, message, payload),
+      // order holds per partition only (the Bus port), so partitions go concurrently
+      partitionsConsumedConcurrently: topic.partitions,
+      eachBatch: (payload) => reader.consumeBatch(payload),
     });
+    committer.start();
     await joined;
-    return {
-      close: async () => {
-        if (!this.consumers.delete(consumer)) return;
-        await consumer.disconnect();
-      },
-    };
+    return { close: () => this.closeSubscription(state) };
+  }
+
+  /**
+   * The offsets included in this process's state for (group, topic), per partition:
+   * the next offset to read after every record whose envelopes all went through the
+   * handler (what a snapshot records; kafka-offset-committer.ts). Empty when not subscribed.
+   */
+  includedOffsets(groupId: string, topicName: string): ReadonlyMap<number, string> {
+    for (const s of this.consumers) if (s.groupId === groupId && s.topic === topicName) return new Map(s.committer.includedOffsets());
+    return new Map();
+  }
+
+  /** Stops handling, commits the included offsets, leaves the group. */
+  private async closeSubscription(state: SubscriptionState): Promise<void> {
+    if (!this.consumers.delete(state)) return;
+    // kafkajs cannot commit once stopped (the member has left the group): the batches
+    // in hand stop at their next record, the committer commits, then the member leaves
+    state.reader.closing = true;
+    await state.reader.idle();
+    await state.committer.stop();
+    await state.consumer.disconnect();
   }
 
   async close(): Promise<void> {
@@ -252,8 +328,7 @@ export class KafkaBus implements Bus {
       await this.flush();
     } finally {
       this.closed = true;
-      await Promise.all([...this.consumers].map((c) => c.disconnect()));
-      this.consumers.clear();
+      await Promise.all([...this.consumers].map((c) => this.closeSubscription(c)));
       await this.producer.disconnect();
       await this.admin.disconnect();
     }
@@ -300,10 +375,22 @@ export class KafkaBus implements Bus {
 
   private async createTopic(name: string, partitions: number): Promise<void> {
     const replicationFactor = this.options.replicationFactor;
-    const created = await this.admin.createTopics({
-      topics: [{ topic: name, numPartitions: partitions, ...(replicationFactor === undefined ? {} : { replicationFactor }) }],
-      waitForLeaders: true,
-    });
+    // A loaded broker can answer the leader wait of a topic it has just created with
+    // UNKNOWN_TOPIC_OR_PARTITION (retriable): ask again rather than fail the caller.
+    let created = false;
+    for (let attempt = 1, delayMs = 200; ; attempt++, delayMs = Math.min(delayMs * 2, 2_000)) {
+      try {
+        created = await this.admin.createTopics({
+          topics: [{ topic: name, numPartitions: partitions, ...(replicationFactor === undefined ? {} : { replicationFactor }) }],
+          waitForLeaders: true,
+        });
+        break;
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 8) throw error;
+        this.retry.logger?.warn({ topic: name, attempt, reason: (error as Error).message }, 'KafkaBus: topic not ready yet; asking again');
+        await sleep(delayMs);
+      }
+    }
     if (created) return;
     const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
     const actual = metadata.topics[0]?.partitions.length ?? 0;
@@ -312,10 +399,11 @@ export class KafkaBus implements Bus {
     }
   }
 
-  private enqueue(topic: Topic<unknown>, key: string, value: Buffer): void {
+  private enqueue(topic: Topic<unknown>, key: string, value: Buffer, framed: boolean): void {
     const partition = topic.partitions === 1 ? 0 : partitionForKey(key, topic.partitions);
     if (!this.topicsReady.has(topic.name)) void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
-    this.queue.push({ topic: topic.name, partitions: topic.partitions, key, value, partition });
+    if (framed) this.queue.add(topic.name, topic.partitions, partition, key, value);
+    else this.queue.addRaw(topic.name, topic.partitions, partition, key, value);
     if (this.sending !== null) return;
     if (this.queuedCount >= this.batchMax) this.startSending();
     else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.startSending(), this.lingerMs);
@@ -335,50 +423,28 @@ export class KafkaBus implements Bus {
 
   private async sendLoop(): Promise<void> {
     while (this.queuedCount > 0 && this.failure === null) {
-      await this.sendWithRetry(this.takeBatch());
+      await this.sendWithRetry(this.queue.take(this.batchMaxBytes));
     }
-  }
-
-  /** The oldest queued messages, at most batchMax of them and batchMaxBytes of values, grouped by topic in order. */
-  private takeBatch(): Map<string, Queued[]> {
-    const batch = new Map<string, Queued[]>();
-    let count = 0;
-    let bytes = 0;
-    while (this.queueHead < this.queue.length && count < this.batchMax) {
-      const next = this.queue[this.queueHead];
-      if (count > 0 && bytes + next.value.length > this.batchMaxBytes) break;
-      this.queueHead++;
-      count++;
-      bytes += next.value.length;
-      const forTopic = batch.get(next.topic);
-      if (forTopic === undefined) batch.set(next.topic, [next]);
-      else forTopic.push(next);
-    }
-    if (this.queueHead === this.queue.length) {
-      this.queue = [];
-      this.queueHead = 0;
-    } else if (this.queueHead > 65_536) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-    return batch;
   }
 
   /** Sends one batch, again and again on transient errors; only then does the loop take what was queued after it. */
-  private async sendWithRetry(batch: Map<string, Queued[]>): Promise<void> {
+  private async sendWithRetry(batch: Map<string, QueuedRecord[]>): Promise<void> {
     const deadline = Date.now() + (this.options.sendRetryTimeoutMs ?? 120_000);
     const topics = [...batch.keys()];
     const topicMessages = [...batch.entries()].map(([topic, queued]) => ({
       topic,
-      messages: queued.map((q) => ({ key: q.key, value: q.value, partition: q.partition })),
+      messages: queued.map((q) => ({ key: q.key, value: q.value, partition: q.partition, timestamp: String(q.firstQueuedAtMs), headers: q.framed ? FRAME_HEADERS : undefined })),
     }));
     const messages = topicMessages.reduce((n, t) => n + t.messages.length, 0);
     let delayMs = 100;
     for (let attempt = 1; ; attempt++) {
       try {
         for (const [topic, queued] of batch) await this.ensureTopic(topic, queued[0].partitions);
+        const startMs = performance.now();
         await this.producer.sendBatch({ topicMessages, acks: -1 });
+        this.sendMs[this.sends++ % SEND_SAMPLES] = performance.now() - startMs;
         if (attempt > 1) this.retry.logger?.warn({ attempt, topics }, 'KafkaBus: batch sent after retries');
+        this.count(batch);
         return;
       } catch (error) {
         if (!isTransientSendError(error) || Date.now() + delayMs > deadline) {
@@ -393,59 +459,15 @@ export class KafkaBus implements Bus {
     }
   }
 
-  private async consumeBatch(
-    consumer: Consumer,
-    topic: Topic<unknown>,
-    groupId: string,
-    handler: MessageHandler<unknown>,
-    message: MutableMessage,
-    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
-  ): Promise<void> {
-    let lastDone: string | null = null;
-    try {
-      for (const raw of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        await this.consumeOne(topic, groupId, handler, message, batch.partition, raw);
-        resolveOffset(raw.offset);
-        lastDone = raw.offset;
-        await heartbeat();
+  private count(batch: Map<string, QueuedRecord[]>): void {
+    for (const [topic, records] of batch) {
+      let t = this.sentByTopic.get(topic);
+      if (t === undefined) this.sentByTopic.set(topic, (t = { records: 0, envelopes: 0, bytes: 0 }));
+      t.records += records.length;
+      for (const r of records) {
+        t.envelopes += r.envelopes;
+        t.bytes += r.value.length;
       }
-    } finally {
-      if (lastDone !== null) {
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(lastDone) }]);
-      }
-    }
-  }
-
-  private async consumeOne(
-    topic: Topic<unknown>,
-    groupId: string,
-    handler: MessageHandler<unknown>,
-    message: MutableMessage,
-    partition: number,
-    raw: KafkaMessage,
-  ): Promise<void> {
-    const key = raw.key === null ? '' : raw.key.toString();
-    const offset = Number(raw.offset);
-    const bytes = raw.value ?? Buffer.alloc(0);
-    const decoded = topic.codec.decode(bytes);
-    if (!decoded.ok) {
-      await this.sendDeadLetter({ topic: topic.name, partition, offset, key, code: decoded.error.code, reason: decoded.error.message, bytes, groupId });
-      return;
-    }
-    message.value = decoded.value;
-    message.key = key;
-    message.partition = partition;
-    message.offset = offset;
-    try {
-      await handler(message as BusMessage<unknown>);
-    } catch (error) {
-      if (error instanceof RejectedMessageError) {
-        await this.sendDeadLetter({ topic: topic.name, partition, offset, key, code: error.code, reason: error.message, bytes, groupId });
-        return;
-      }
-      this.retry.logger?.error({ err: error, topic: topic.name, partition, offset, groupId }, 'KafkaBus: handler failed; the message will be delivered again');
-      throw error;
     }
   }
 

@@ -19,7 +19,7 @@ const [brokers, topicName, partitions, groupId, stallAfterText] = process.argv.s
 const stallAfter = Number(stallAfterText);
 let applied = 0;
 const topic = defineTopic(topicName, Number(partitions), matchingEventCodec, (e) => e.market);
-const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: 'dedup-crash-child', consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 } });
+const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: 'dedup-crash-child', consumer: { sessionTimeoutMs: 15_000, heartbeatIntervalMs: 1_000 } });
 await bus.subscribe(topic, { groupId, fromBeginning: true }, async (m) => {
   await new Promise((resolve) => setTimeout(resolve, 4));
   applied++;

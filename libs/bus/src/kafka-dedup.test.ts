@@ -60,11 +60,20 @@ class Positions {
 
 const MARKETS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT', 'XRP-USDT'];
 const PER_MARKET = 150;
+// Generous on purpose: on a shared 2-core machine a starved broker or child can take
+// tens of seconds for a group join or a restart. The waits end as soon as the
+// condition holds, so a quiet machine still runs this in seconds; only the failure
+// case waits the whole time.
+const WAIT_MS = 180_000;
+// Long enough that a member starved for a few seconds is not evicted mid-test (an
+// eviction is a rebalance the test did not ask for), short enough that the killed
+// child's partitions come back within a WAIT_MS.
+const CONSUMER = { sessionTimeoutMs: 15_000, heartbeatIntervalMs: 1_000 };
 
 describe('sequence dedup over Kafka', { skip: env.skip }, () => {
   test('a consumer killed mid-stream resumes and ends in the uninterrupted state', async () => {
     const topic = defineTopic(`dedup.crash-${run}.v1`, 2, matchingEventCodec, (e) => e.market);
-    const bus = await KafkaBus.connect({ brokers: env.brokers, clientId: 'dedup-test', logger: testLogger(), consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 } });
+    const bus = await KafkaBus.connect({ brokers: env.brokers, clientId: 'dedup-test', logger: testLogger(), consumer: CONSUMER });
     let child: ChildProcess | undefined;
     try {
       for (let seq = 1; seq <= PER_MARKET; seq++) for (const market of MARKETS) bus.publish(topic, fill(market, seq));
@@ -73,7 +82,7 @@ describe('sequence dedup over Kafka', { skip: env.skip }, () => {
 
       const uninterrupted = new Positions();
       const reference = await bus.subscribe(topic, { groupId: `uninterrupted-${run}`, fromBeginning: true }, (m) => uninterrupted.applyEvent(m.value));
-      await waitFor('the uninterrupted run', () => MARKETS.every((mk) => uninterrupted.dedup.lastApplied(mk) === PER_MARKET), 60_000);
+      await waitFor('the uninterrupted run', () => MARKETS.every((mk) => uninterrupted.dedup.lastApplied(mk) === PER_MARKET), WAIT_MS);
       await reference.close();
       assert.equal(uninterrupted.duplicates, 0);
 
@@ -104,7 +113,7 @@ describe('sequence dedup over Kafka', { skip: env.skip }, () => {
 
       // A new member of the same group takes over from the committed offsets.
       const resumed = await bus.subscribe(topic, { groupId, fromBeginning: true }, (m) => recovered.applyEvent(m.value));
-      await waitFor('the resumed run', () => MARKETS.every((mk) => recovered.dedup.lastApplied(mk) === PER_MARKET), 60_000);
+      await waitFor('the resumed run', () => MARKETS.every((mk) => recovered.dedup.lastApplied(mk) === PER_MARKET), WAIT_MS);
       await resumed.close();
       assert.ok(recovered.duplicates > 0, 'the crash left applied-but-uncommitted fills that were delivered again');
       assert.deepEqual(recovered.sorted(), uninterrupted.sorted());
@@ -139,7 +148,7 @@ describe('sequence dedup over Kafka', { skip: env.skip }, () => {
       const reader = await bus.subscribe(topic, { groupId: `reader-${run}`, fromBeginning: true }, (m) => {
         seqs.push(m.value.seq);
       });
-      await waitFor('every fill', () => seqs.length >= total, 60_000);
+      await waitFor('every fill', () => seqs.length >= total, WAIT_MS);
       await new Promise((resolve) => setTimeout(resolve, 500));
       await reader.close();
       assert.equal(seqs.length, total, 'no fill written twice');

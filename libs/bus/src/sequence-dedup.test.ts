@@ -65,3 +65,31 @@ test('property: any at-least-once redelivery of a stream applies each sequence o
     }),
   );
 });
+
+test('a redelivered frame: its applied prefix is counted, the rest is new', () => {
+  const dedup = new SequenceDedup();
+  assert.equal(dedup.appliedPrefix('p|0', 1, 5), 0, 'nothing applied yet');
+  dedup.markApplied('p|0', 3);
+  assert.equal(dedup.appliedPrefix('p|0', 1, 5), 3, '1..3 applied, 4..5 new');
+  assert.equal(dedup.appliedPrefix('p|0', 2, 1), 1, 'wholly inside the applied prefix');
+  assert.equal(dedup.appliedPrefix('p|0', 4, 2), 0, 'starts right after');
+  assert.equal(dedup.appliedPrefix('p|0', 9, 2), 0, 'after a hole: new (not a gap at this level)');
+  assert.throws(() => dedup.appliedPrefix('p|0', 0, 1), RangeError);
+});
+
+test('property: appliedPrefix + markApplied of each new one applies every sequence exactly once', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 })), { maxLength: 30 }), (frames) => {
+      const dedup = new SequenceDedup();
+      const applied: number[] = [];
+      for (const [first, count] of frames) {
+        for (let i = dedup.appliedPrefix('s', first, count); i < count; i++) {
+          if (dedup.check('s', first + i) !== SeqVerdict.Apply) continue;
+          dedup.markApplied('s', first + i);
+          applied.push(first + i);
+        }
+      }
+      assert.deepEqual(applied, [...new Set(applied)].sort((a, b) => a - b), 'strictly increasing, no repeats');
+    }),
+  );
+});

@@ -72,6 +72,18 @@ export class SequenceDedup {
     return verdict;
   }
 
+  /**
+   * For the range firstSeq … firstSeq + count − 1 on `stream` (a frame of
+   * envelopes): how many of its leading sequences were applied already (0 … count).
+   * Those are redelivered and dropped; the rest are new. A range starting after a
+   * hole is not a gap here (the caller decides whether its streams are contiguous).
+   */
+  appliedPrefix(stream: string, firstSeq: number, count: number): number {
+    if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new RangeError(`sequence must be a positive safe integer, got ${firstSeq} on stream ${stream}`);
+    const last = this.last.get(stream) ?? 0;
+    return Math.min(count, Math.max(0, last - firstSeq + 1));
+  }
+
   lastApplied(stream: string): number {
     return this.last.get(stream) ?? 0;
   }

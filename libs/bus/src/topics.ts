@@ -7,7 +7,8 @@
  * | gateway.order-commands.v1    | MatchingCommandV1      | account  | gateway → risk (pre-trade hold) |
  * | gateway.account-commands.v1  | AccountCommandV1       | account  | gateway → risk |
  * | matching.commands.v1         | MatchingCommandV1      | market   | risk, liquidation → matching |
- * | matching.events.v1           | MatchingEventV1        | market   | matching → liquidation, market data, journal |
+ * | matching.events.v1           | MatchingEventV1        | market   | matching → risk, liquidation, journal (cluster: fills and order state; embedded: book deltas too) |
+ * | matching.market-data.v1      | MatchingEventV1        | market   | matching → gateway (cluster: book deltas, conflated per window) |
  * | matching.account-events.v1   | MatchingAccountEventV1 | account  | matching → risk (fills once per side, order lifecycle) |
  * | risk.account-events.v1       | RiskEventV1            | account  | risk → liquidation, gateway |
  * | risk.market-events.v1        | RiskEventV1            | market   | risk → every risk shard, matching (mark triggers) |
@@ -57,6 +58,7 @@ export const Topics = {
   gatewayAccountCommands: defineTopic<AccountCommandV1>('gateway.account-commands.v1', ACCOUNT_PARTITIONS, accountCommandCodec, (c) => String(c.accountId)),
   matchingCommands: defineTopic<MatchingCommandV1>('matching.commands.v1', MARKET_PARTITIONS, matchingCommandCodec, (c) => c.market),
   matchingEvents: defineTopic<MatchingEventV1>('matching.events.v1', MARKET_PARTITIONS, matchingEventCodec, (e) => e.market),
+  matchingMarketData: defineTopic<MatchingEventV1>('matching.market-data.v1', MARKET_PARTITIONS, matchingEventCodec, (e) => e.market),
   matchingAccountEvents: defineTopic<MatchingAccountEventV1>('matching.account-events.v1', ACCOUNT_PARTITIONS, matchingAccountEventCodec, (e) => String(e.accountId)),
   riskAccountEvents: defineTopic<RiskEventV1>('risk.account-events.v1', ACCOUNT_PARTITIONS, riskEventCodec, (e) => String(e.accountId)),
   riskMarketEvents: defineTopic<RiskEventV1>('risk.market-events.v1', MARKET_PARTITIONS, riskEventCodec, (e) => e.market),

@@ -3,3 +3,4 @@ export { ProtoCodecError, ProtoErrorCode, type DecodeResult } from './codec-erro
 export { SCHEMA_MAJOR_V1, type WireCodec } from './envelope-codec.js';
 export * from './envelopes.js';
 export { sideFromWire, sideToWire } from './wire-side.js';
+export { type EnvelopeFrame, decodeEnvelopeFrame, encodeEnvelopeFrame } from './envelope-frame.js';

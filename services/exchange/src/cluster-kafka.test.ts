@@ -99,7 +99,7 @@ interface ClusterResult {
 }
 
 async function startCluster(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['deploy/cluster/start-cluster.mjs', '--brokers', brokers, '--json', '--log-level', 'warn', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['deploy/cluster/start-cluster.mjs', '--brokers', brokers, '--json', '--log-level', 'warn', '--peer-records', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

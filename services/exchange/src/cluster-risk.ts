@@ -13,6 +13,10 @@
  * fill), which suits a single shard; account-sharded risk with a ladder per shard
  * would read its shard's `matching.account-events.v1` the same way.
  *
+ * Book for the mark price and the premium index: matching's `BookSampleV1` events
+ * on `matching.events.v1` (book-sample-view.ts), registered first on the shared
+ * subscription so risk sees a sample before any later event of that market.
+ *
  * Bad input: messages for markets the shard does not list are refused before either
  * stage sees them (dead-lettered as RISK_UNKNOWN_MARKET); malformed bytes and
  * unknown schema versions are dead-lettered by the bus. An index the risk engine
@@ -44,6 +48,7 @@ import { createLiquidationService } from '@perpcore/liquidation';
 import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createRiskService, SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { BookSampleView } from './book-sample-view.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
@@ -73,8 +78,11 @@ runServiceProcess({
       config.source,
     );
     try {
+      const books = new BookSampleView();
+      await bus.subscribe(Topics.matchingEvents, { groupId: config.source, fromBeginning: true }, (message) => books.onMatchingEvent(message.value));
       const risk = await createRiskService({
         bus,
+        bookTop: books.top,
         logger: logger.child({ stage: 'risk' }),
         stopConsumingOnHalt: true,
         matchingInput: 'market',
@@ -123,6 +131,9 @@ runServiceProcess({
             liquidationsHeldIds: held.slice(0, 10).map((h) => h.liquidationId),
             // nothing risk or the ladder published is still on its way to the broker (the launcher's drain needs it)
             sendIdle: kafka.sendIdle,
+            // what this process wrote per topic and how long its produce requests took (the summary's hop figures)
+            kafkaSent: kafka.traffic(),
+            produceRoundTrips: kafka.sendRoundTrips(),
           };
         },
         async close() {

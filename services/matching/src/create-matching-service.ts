@@ -2,8 +2,13 @@
  * The matching service: the `MatchingEngine` on the bus. Thin by design: it
  * subscribes to `matching.commands.v1` (and to the risk stage's market events for
  * the mark price), feeds the engine, and publishes what the engine emits on
- * `matching.events.v1` (and, for account-sharded risk in cluster mode, each
- * event's per-account share on `matching.account-events.v1`).
+ * `matching.events.v1` (and, for account-sharded risk, each event's per-account
+ * share on `matching.account-events.v1`).
+ *
+ * `marketData` (cluster mode): book deltas leave matching.events.v1 for
+ * `matching.market-data.v1`, conflated per window (book-delta-conflation.ts), so
+ * what risk and the ladder read is fills and order state only. Embedded mode keeps
+ * every delta on matching.events.v1 (its default).
  *
  * A command for a market this instance does not list is answered with a
  * `MATCHING_UNKNOWN_MARKET` reject event and sent to the dead-letter topic.
@@ -13,8 +18,9 @@ import { type Bus, RejectedMessageError, type Subscription, Topics } from '@perp
 import type { Logger } from '@perpcore/observability';
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import type { MatchingEventV1 } from '@perpcore/proto';
-import { MatchingEngine, MatchingServiceReject } from './matching-engine.js';
+import { MatchingEngine, type MatchingEngineDeps, MatchingServiceReject } from './matching-engine.js';
 import { accountShares } from './account-shares.js';
+import { BookDeltaConflator } from './book-delta-conflation.js';
 
 export interface MatchingServiceDeps {
   bus: Bus;
@@ -26,6 +32,10 @@ export interface MatchingServiceDeps {
   groupId?: string;
   /** Mark resolution per market (RISK-SPEC `markSubticksPerTick`); 100 when not given. */
   markSubticksPerTick?: (symbol: string) => number;
+  /** Book deltas to matching.market-data.v1, conflated over `conflateMs` windows (default: on matching.events.v1, every one). */
+  marketData?: { conflateMs: number };
+  /** Book samples on matching.events.v1 for risk in another process (MatchingEngineDeps.bookSample). */
+  bookSample?: MatchingEngineDeps['bookSample'];
 }
 
 export interface MatchingService {
@@ -36,14 +46,18 @@ export interface MatchingService {
 export async function createMatchingService(deps: MatchingServiceDeps): Promise<MatchingService> {
   const { bus, logger } = deps;
   const groupId = deps.groupId ?? 'matching';
-  const publish = deps.publishAccountEvents
+  const toEvents = deps.publishAccountEvents
     ? (event: MatchingEventV1) => {
         bus.publish(Topics.matchingEvents, event);
         for (const share of accountShares(event)) bus.publish(Topics.matchingAccountEvents, share);
       }
     : (event: MatchingEventV1) => bus.publish(Topics.matchingEvents, event);
+  const conflator = deps.marketData === undefined ? null : new BookDeltaConflator((event) => bus.publish(Topics.matchingMarketData, event));
+  const publish = conflator === null ? toEvents : (event: MatchingEventV1) => (event.event === 'bookDelta' ? conflator.add(event) : toEvents(event));
+  const conflateTimer = conflator === null ? null : setInterval(() => conflator.flush(), deps.marketData?.conflateMs);
+  conflateTimer?.unref();
   const subticksPerTick = deps.markSubticksPerTick ?? (() => 100);
-  const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish });
+  const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish, bookSample: deps.bookSample });
 
   const subscriptions: Subscription[] = [];
   subscriptions.push(
@@ -74,6 +88,8 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
     engine,
     async close() {
       for (const s of subscriptions) await s.close();
+      if (conflateTimer !== null) clearInterval(conflateTimer);
+      conflator?.flush();
     },
   };
 }

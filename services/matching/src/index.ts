@@ -3,3 +3,4 @@ export * from './market-stream.js';
 export * from './client-order-ids.js';
 export * from './create-matching-service.js';
 export * from './account-shares.js';
+export { BookDeltaConflator } from './book-delta-conflation.js';

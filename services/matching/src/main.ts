@@ -2,8 +2,12 @@
 /**
  * The matching service as its own process (cluster mode): order commands from
  * `matching.commands.v1` (risk's accepted orders, liquidation steps), mark prices from
- * `risk.market-events.v1`; events out on `matching.events.v1` and, per account, on
- * `matching.account-events.v1` (account-sharded risk). Wired only by Kafka.
+ * `risk.market-events.v1`; fills and order state out on `matching.events.v1` (what
+ * risk and the ladder read), book deltas conflated on `matching.market-data.v1`
+ * (the gateway's market data). The per-account copy on `matching.account-events.v1`
+ * is written only with PERPCORE_MATCHING_ACCOUNT_EVENTS=true (account-sharded
+ * risk); the cluster's risk shard reads the per-market stream, so by default nothing
+ * writes a topic nobody reads. Wired only by Kafka.
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -11,10 +15,17 @@
  *   PERPCORE_MATCHING_BOOK         fast | reference (default fast)
  *   PERPCORE_MATCHING_INSTANCE     client id, e.g. matching-0 (default matching-0)
  *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
+ *   PERPCORE_MATCHING_ACCOUNT_EVENTS  true: also write matching.account-events.v1 (default false)
+ *   PERPCORE_MATCHING_CONFLATE_MS  market-data conflation window (default 20)
+ *   PERPCORE_MATCHING_SAMPLE_LEVELS  levels per side in each BookSampleV1 (default 50; 0 = no samples).
+ *                                  Samples go out at every multiple of the market's shorter
+ *                                  of markBasisSampleS and premiumSampleS (command time), so
+ *                                  the cluster's risk shard has the book its mark price and
+ *                                  premium index sample
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
-import { enumField, listField, stringField } from '@perpcore/config';
+import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { runServiceProcess } from '@perpcore/runtime';
@@ -30,10 +41,15 @@ runServiceProcess({
     book: enumField('PERPCORE_MATCHING_BOOK', ['fast', 'reference'] as const, 'fast'),
     instance: stringField('PERPCORE_MATCHING_INSTANCE', { fallback: 'matching-0', pattern: NAME }),
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
+    accountEvents: enumField('PERPCORE_MATCHING_ACCOUNT_EVENTS', ['true', 'false'] as const, 'false'),
+    conflateMs: integerField('PERPCORE_MATCHING_CONFLATE_MS', { min: 1, max: 10_000, fallback: 20 }),
+    sampleLevels: integerField('PERPCORE_MATCHING_SAMPLE_LEVELS', { min: 0, max: 10_000, fallback: 50 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
-    const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const venue = defaultVenueMarkets(markets);
+    const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+    const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
     let service;
     try {
@@ -42,7 +58,9 @@ runServiceProcess({
         markets,
         createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
         logger,
-        publishAccountEvents: true,
+        publishAccountEvents: config.accountEvents === 'true',
+        marketData: { conflateMs: config.conflateMs },
+        bookSample: config.sampleLevels === 0 ? undefined : { intervalNs: (symbol) => sampleIntervalNs.get(symbol) ?? 1e9, depthLevels: config.sampleLevels },
         groupId: config.groupId,
         markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
       });
@@ -62,7 +80,7 @@ runServiceProcess({
           resting += stream.book.restingOrderCount();
         }
         // sendIdle: nothing published is still on its way to the broker (the launcher's drain needs it)
-        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle };
+        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle, kafkaSent: bus.traffic(), produceRoundTrips: bus.sendRoundTrips() };
       },
       async close() {
         await service.close();

@@ -8,7 +8,7 @@
  * LIQUIDATION fill; the liquidation id rides on the fill so consumers can attribute
  * it. (DELEVERAGED fills do not pass through the book: ADL is a risk-stage transfer.)
  */
-import { FillType, type MarketSpec } from '@perpcore/domain';
+import { FillType, type MarketSpec, Side } from '@perpcore/domain';
 import type {
   BookDeltaEvent,
   BookEventSink,
@@ -21,7 +21,7 @@ import type {
   OrderRejectedEvent,
   OrderTriggeredEvent,
 } from '@perpcore/orderbook';
-import { SCHEMA_MAJOR_V1, sideToWire, type MatchingEventV1 } from '@perpcore/proto';
+import { SCHEMA_MAJOR_V1, sideToWire, type MatchingEventV1, type perpcore } from '@perpcore/proto';
 import { ClientOrderIds } from './client-order-ids.js';
 
 export type MatchingEventPort = (event: MatchingEventV1) => void;
@@ -36,6 +36,8 @@ export class MarketStream implements BookEventSink {
   fills = 0;
   /** Per command source: the last input sequence number applied (duplicate commands are dropped). */
   readonly appliedInputSeq = new Map<string, number>();
+  /** The last sample boundary emitted (boundary / interval), -1 before the first. */
+  private lastSampleSlot = -1;
   /** Liquidation ids of orders placed by the liquidation engine that may still fill. */
   private readonly liquidationIdByOrder = new Map<number, number>();
 
@@ -71,6 +73,28 @@ export class MarketStream implements BookEventSink {
       inputSource: this.inputSource,
       inputSeq: this.inputSeq,
     } as MatchingEventV1;
+  }
+
+  /**
+   * Emits a `BookSampleV1` if `tsNs` (the next command's time, after `begin`) is past
+   * the next multiple of `intervalNs`: the book as it stands before that command, at
+   * most `depthLevels` per side. Several boundaries crossed at once give one sample
+   * (the book did not change in between), stamped with the latest boundary.
+   */
+  sampleIfDue(tsNs: number, intervalNs: number, depthLevels: number): void {
+    const slot = Math.floor(tsNs / intervalNs);
+    if (slot <= this.lastSampleSlot) return;
+    const first = this.lastSampleSlot < 0;
+    this.lastSampleSlot = slot;
+    if (first) return; // the first command only sets the clock: no boundary was crossed yet
+    const bids: { priceTicks: number; qtyLots: number }[] = [];
+    const asks: { priceTicks: number; qtyLots: number }[] = [];
+    this.book.forEachLevel(Side.Buy, depthLevels, (priceTicks, qtyLots) => bids.push({ priceTicks, qtyLots }));
+    this.book.forEachLevel(Side.Sell, depthLevels, (priceTicks, qtyLots) => asks.push({ priceTicks, qtyLots }));
+    const e = this.envelope();
+    e.event = 'bookSample';
+    e.bookSample = { sampledAtNs: slot * intervalNs, bids, asks } as perpcore.matching.v1.BookSampleV1;
+    this.publish(e);
   }
 
   /** Publishes a reject that the book never saw (service-level validation). */

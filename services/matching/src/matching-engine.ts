@@ -30,6 +30,12 @@ export interface MatchingEngineDeps {
   markets: readonly MarketSpec[];
   createBook: OrderBookFactory;
   publish: MatchingEventPort;
+  /**
+   * Book samples for risk in another process (cluster mode): before a command whose
+   * time crosses the next multiple of `intervalNs(symbol)`, its market emits a
+   * `BookSampleV1` of `depthLevels` per side. Off by default (embedded risk reads the books).
+   */
+  bookSample?: { intervalNs(symbol: string): number; depthLevels: number };
 }
 
 const VALID_ORDER_TYPES = new Set<number>(Object.values(OrderType));
@@ -77,6 +83,11 @@ export class MatchingEngine {
       stream.appliedInputSeq.set(source, cmd.seq);
     }
     this.commandsApplied++;
+    const sampling = this.deps.bookSample;
+    if (sampling !== undefined) {
+      stream.begin(cmd.tsNs, source, cmd.seq);
+      stream.sampleIfDue(cmd.tsNs, sampling.intervalNs(cmd.market), sampling.depthLevels);
+    }
     switch (cmd.command) {
       case 'place':
         this.place(stream, cmd, cmd.place as perpcore.matching.v1.PlaceOrderV1);
