@@ -10,7 +10,7 @@
  * with the same status; anything else is an internal fault: 500 -1000, logged
  * with its stack, never with request secrets.
  */
-import type { ExchangeClient } from '@perpcore/exchange';
+import { CoreTimeoutError, type ExchangeClient } from '@perpcore/exchange';
 import type { Logger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { RequestAuthenticator } from './auth/authenticated-request.js';
@@ -56,6 +56,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof BinanceError) return reply.status(error.httpStatus).send(error.body());
+    // cluster mode: the stages did not answer in time; the command may still apply (Binance -1007)
+    if (error instanceof CoreTimeoutError) {
+      logger.warn({ err: error, method: request.method, route: request.routeOptions.url }, 'gateway: core answer timed out');
+      const timeout = binanceError('TIMEOUT');
+      return reply.status(timeout.httpStatus).send(timeout.body());
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       const e = status === 415 ? binanceError('UNSUPPORTED_OPERATION') : binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED');
