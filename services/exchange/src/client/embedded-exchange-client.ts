@@ -16,7 +16,7 @@
  * - Subscribers see every event once, in bus order, through this client's one
  *   subscription per topic (registered at creation, so they sit after the stages).
  */
-import { type MarginMode, type MarketSpec, Side } from '@perpcore/domain';
+import { type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import type { VenueMarket } from '@perpcore/markets';
 import type { OrderBook } from '@perpcore/orderbook';
@@ -40,6 +40,7 @@ import type {
   PlaceOrderRequest,
 } from './exchange-client.js';
 import { accountAnswer, orderRejection } from './command-answers.js';
+import { AccountCommandMethods } from './account-command-methods.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 
 export interface EmbeddedClientDeps {
@@ -54,7 +55,7 @@ export interface EmbeddedClientDeps {
   readonly source?: string;
 }
 
-export class EmbeddedExchangeClient implements ExchangeClient {
+export class EmbeddedExchangeClient extends AccountCommandMethods implements ExchangeClient {
   private readonly source: string;
   private readonly specs: Map<string, MarketSpec>;
   private readonly stamp: CommandStamp;
@@ -66,6 +67,7 @@ export class EmbeddedExchangeClient implements ExchangeClient {
   private readonly subscriptions: Subscription[] = [];
 
   private constructor(private readonly deps: EmbeddedClientDeps) {
+    super();
     this.source = deps.source ?? 'gateway-0';
     this.specs = new Map(deps.venue.map((m) => [m.spec.symbol, m.spec]));
     this.stamp = new CommandStamp(this.source, () => deps.nowNs());
@@ -96,26 +98,6 @@ export class EmbeddedExchangeClient implements ExchangeClient {
 
   nowNs(): number {
     return this.deps.nowNs();
-  }
-
-  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'deposit', { asset, amountUnits });
-  }
-
-  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'withdraw', { asset, amountUnits });
-  }
-
-  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setLeverage', { market, leverage });
-  }
-
-  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setMarginMode', { market, mode });
-  }
-
-  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
   }
 
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {
@@ -211,7 +193,7 @@ export class EmbeddedExchangeClient implements ExchangeClient {
     return { orderId, rejection: orderRejection(orderId, matching, risk), matchingEvents: matching, riskEvents: risk };
   }
 
-  private accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
+  protected accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
     const commandId = ++this.commandId;
     const cmd = this.stamp.account(accountId, kind, body, commandId);
     const { risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayAccountCommands, cmd));

@@ -21,11 +21,11 @@
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
-import type { MarginMode } from '@perpcore/domain';
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import type { VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer } from './command-answers.js';
+import { AccountCommandMethods } from './account-command-methods.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 import { BookFold } from './book-fold.js';
 import type {
@@ -70,7 +70,7 @@ interface PendingQuery {
   resolve(reply: GatewayReplyV1): void;
 }
 
-export class KafkaExchangeClient implements ExchangeClient {
+export class KafkaExchangeClient extends AccountCommandMethods implements ExchangeClient {
   private readonly stamp: CommandStamp;
   private readonly timeoutMs: number;
   private readonly books: BookFold;
@@ -85,6 +85,7 @@ export class KafkaExchangeClient implements ExchangeClient {
   private haltReason = '';
 
   private constructor(private readonly options: KafkaClientOptions) {
+    super();
     this.stamp = new CommandStamp(options.source, () => options.nowNs());
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.books = new BookFold(options.venue.map((m) => m.spec.symbol));
@@ -121,26 +122,6 @@ export class KafkaExchangeClient implements ExchangeClient {
 
   nowNs(): number {
     return this.options.nowNs();
-  }
-
-  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'deposit', { asset, amountUnits });
-  }
-
-  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'withdraw', { asset, amountUnits });
-  }
-
-  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setLeverage', { market, leverage });
-  }
-
-  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setMarginMode', { market, mode });
-  }
-
-  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
   }
 
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {
@@ -236,7 +217,7 @@ export class KafkaExchangeClient implements ExchangeClient {
     });
   }
 
-  private accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
+  protected accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
     const commandId = ++this.commandId;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
