@@ -14,7 +14,8 @@ import { SCHEMA_MAJOR_V1, type GatewayQueryV1 } from '@perpcore/proto';
 import { answerQuery } from '../account-query-responder.js';
 import { EmbeddedExchange } from '../embedded-exchange.js';
 import { BookFold } from './book-fold.js';
-import type { CommandRejection, ExchangeClient, PlaceOrderRequest } from './exchange-client.js';
+import type { CommandRejection, ExchangeClient } from './exchange-client.js';
+import { limitOrders } from './limit-orders.test-support.js';
 import { type OrderCommandKind, OrderCompletion } from './order-completion.js';
 
 const USDT = 1_000_000;
@@ -26,18 +27,7 @@ describe('Kafka client folds over the embedded pipeline', () => {
   const markets = ['BTCUSDT', 'ETHUSDT'];
   const fold = new BookFold(markets);
   const completion = new OrderCompletion();
-  let nextOrderId = 6_000_000_000_000_000;
-  const limit = (accountId: number, side: Side, priceTicks: number, qtyLots: number, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
-    orderId: nextOrderId++,
-    accountId,
-    market: 'BTCUSDT',
-    side,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks,
-    qtyLots,
-    ...extra,
-  });
+  const limit = limitOrders(6_000_000_000_000_000);
   /** Registers the command with the completion fold, runs it, and returns what the fold concluded. */
   const tracked = async (kind: OrderCommandKind, orderId: number, run: () => Promise<{ rejection: CommandRejection | null }>) => {
     let outcome: CommandRejection | null | typeof NOT_FINISHED = NOT_FINISHED;
