@@ -153,8 +153,9 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
         this.completion.removeCancelAll(pending);
         reject(new CoreTimeoutError(`cancel-all of account ${accountId} in ${market}`, this.timeoutMs));
       }, this.timeoutMs);
-      this.options.bus.publish(Topics.gatewayOrderCommands, this.stamp.cancelAll(accountId, market));
+      // registered before the publish: a bus may deliver the answers inside it
       this.completion.addCancelAll(pending);
+      this.options.bus.publish(Topics.gatewayOrderCommands, this.stamp.cancelAll(accountId, market));
     });
   }
 
