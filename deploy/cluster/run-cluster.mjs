@@ -154,7 +154,7 @@ export async function runCluster(options) {
         new ServiceProcess({
           name: `gateway-${i}`,
           script: script('gateway', 'cluster-main.js'),
-          env: serviceEnv(options, broker.bootstrap, { PERPCORE_GATEWAY_SOURCE: `gateway-${i}-${Date.now().toString(36)}`, PERPCORE_GATEWAY_HTTP_PORT: String(i === 0 ? options.httpPort : 0) }),
+          env: serviceEnv(options, broker.bootstrap, { PERPCORE_GATEWAY_SOURCE: `gateway-${i}-${Date.now().toString(36)}`, PERPCORE_GATEWAY_HTTP_PORT: String(i === 0 ? options.httpPort : 0), PERPCORE_GATEWAY_INSTANCE: String(i), PERPCORE_GATEWAY_INSTANCES: '8' }),
           logDir,
         }).start(),
       );

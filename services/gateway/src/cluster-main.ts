@@ -16,6 +16,8 @@
  *   PERPCORE_GATEWAY_HTTP_PORT     port to serve /fapi on (default 8080; 0 = a free port, printed)
  *   PERPCORE_GATEWAY_HOST          address to bind (default 127.0.0.1)
  *   PERPCORE_GATEWAY_MARKETS       symbols served (default: every default market)
+ *   PERPCORE_GATEWAY_INSTANCE      this process's order-id lane, 0..PERPCORE_GATEWAY_INSTANCES-1 (default 0)
+ *   PERPCORE_GATEWAY_INSTANCES     gateway processes sharing the order-id range, a power of two ≤ 64 (default 8)
  *   PERPCORE_GATEWAY_TIMEOUT_MS    how long a request waits for the core's answer before -1007 (default 10000)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
@@ -27,6 +29,7 @@ import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { keyMapAuthenticator } from './auth/authenticated-request.js';
 import { createDemoKeys } from './demo-keys.js';
 import { createGatewayServer } from './gateway-server.js';
+import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
 runServiceProcess({
   name: 'gateway',
@@ -36,16 +39,20 @@ runServiceProcess({
     httpPort: integerField('PERPCORE_GATEWAY_HTTP_PORT', { min: 0, max: 65_535, fallback: 8_080 }),
     host: stringField('PERPCORE_GATEWAY_HOST', { fallback: '127.0.0.1', pattern: /^[0-9a-zA-Z.:-]{1,255}$/ }),
     markets: listField('PERPCORE_GATEWAY_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    instance: integerField('PERPCORE_GATEWAY_INSTANCE', { min: 0, max: MAX_ID_LANES - 1, fallback: 0 }),
+    instances: integerField('PERPCORE_GATEWAY_INSTANCES', { min: 1, max: MAX_ID_LANES, fallback: 8 }),
     timeoutMs: integerField('PERPCORE_GATEWAY_TIMEOUT_MS', { min: 100, max: 600_000, fallback: 10_000 }),
   },
   async start({ config, logger }) {
     const venue = defaultVenueMarkets(selectMarkets(config.markets));
+    // two gateway processes must never issue one order id: each its own lane (throws, before connecting, on a bad pair)
+    const ids = new OrderIdAllocator(Date.now, { index: config.instance, lanes: config.instances });
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     try {
       const client = await KafkaExchangeClient.create({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
       const demo = await createDemoKeys(client);
       const served = new Set(demo.keys.map((k) => k.accountId));
-      const gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
+      const gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id), ids });
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi (cluster mode, over Kafka)\n`);
       for (const k of demo.keys) process.stderr.write(`gateway: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);

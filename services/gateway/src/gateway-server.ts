@@ -16,6 +16,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { RequestAuthenticator } from './auth/authenticated-request.js';
 import { BinanceError, binanceError } from './binance/binance-error.js';
 import type { RetentionLimits } from './read-model/account-orders.js';
+import type { OrderIdAllocator } from './read-model/order-id-allocator.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
 import type { UserEventSink } from './trading/user-events.js';
 
@@ -28,6 +29,8 @@ export interface GatewayServerOptions {
   readonly retention?: RetentionLimits;
   /** The accounts the gateway serves (with API keys): only theirs are folded (default: all). */
   readonly tracksAccount?: (accountId: number) => boolean;
+  /** The order id allocator (cluster mode: one lane per gateway process); default a fresh one, lane 0 of 1. */
+  readonly ids?: OrderIdAllocator;
   readonly bodyLimitBytes?: number;
   /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
   readonly userEvents?: UserEventSink;
@@ -78,6 +81,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.retention === undefined ? {} : { retention: options.retention }),
     ...(options.userEvents === undefined ? {} : { userEvents: options.userEvents }),
     ...(options.tracksAccount === undefined ? {} : { tracksAccount: options.tracksAccount }),
+    ...(options.ids === undefined ? {} : { ids: options.ids }),
     onBackgroundError: (error) => logger.error({ err: error }, 'gateway: countdown cancel-all failed'),
   });
   await trading.register(app);
