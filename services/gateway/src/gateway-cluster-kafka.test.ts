@@ -204,4 +204,30 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
     process.stderr.write(`gateway-cluster-kafka: ${sorted.length} signed order requests (place / cancel) answered through the cluster: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`);
   });
+
+  it('runs as its own process (cluster-main.js): serves /fapi on the printed port with the printed demo key', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: broker.bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', PERPCORE_GATEWAY_HTTP_PORT: '0', PERPCORE_GATEWAY_INSTANCE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const printed = /under (http:\/\/[0-9.:]+)\/fapi[\s\S]*demo account (\d+) \(100,000 USDT\): apiKey=([0-9a-f]+) secret=([0-9a-f]+)/;
+      for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
+        assert.ok(Date.now() < until && child.exitCode === null, `the gateway process printed its URL and demo keys: ${stderr.slice(-1_000)}`);
+      }
+      const [, url, accountId, apiKey, secret] = printed.exec(stderr) ?? [];
+      const demo: TestKey = { apiKey, secret, accountId: Number(accountId) };
+      const balance = await signed(url, demo, 'GET', '/fapi/v2/balance');
+      assert.equal(balance.status, 200, JSON.stringify(balance.body));
+      assert.deepEqual([balance.body[0].asset, Number(balance.body[0].balance)], ['USDT', 100_000]);
+      assert.equal((stderr.match(/secret=/g) ?? []).length, 2, 'the two demo secrets, each printed once');
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    }
+    assert.equal(child.exitCode, 0, `a clean stop on SIGTERM: ${stderr.slice(-500)}`);
+  });
 });
