@@ -154,6 +154,26 @@ export async function runCluster(options) {
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
     if (interrupted) throw new Error('interrupted');
 
+    // the real gateways (services/gateway cluster-main.ts): Binance /fapi REST over Kafka, beside the simulated load
+    const gateways = [];
+    for (let i = 0; i < options.gateways; i++) {
+      gateways.push(
+        new ServiceProcess({
+          name: `gateway-${i}`,
+          script: script('gateway', 'cluster-main.js'),
+          env: serviceEnv(options, broker.bootstrap, { PERPCORE_GATEWAY_SOURCE: `gateway-${i}-${Date.now().toString(36)}`, PERPCORE_GATEWAY_HTTP_PORT: String(i === 0 ? options.httpPort : 0), PERPCORE_GATEWAY_INSTANCE: String(i), PERPCORE_GATEWAY_INSTANCES: '8' }),
+          logDir,
+        }).start(),
+      );
+    }
+    started.push(...gateways);
+    await Promise.all(gateways.map((g) => g.ready(READY_TIMEOUT_MS)));
+    for (const g of gateways) {
+      const url = (await g.requestStats())?.url;
+      say(`start-cluster: ${g.name} serves Binance USDⓈ-M REST at ${url}/fapi (demo API keys, printed once, in ${g.logPath})`);
+    }
+    result.gateways = gateways.length;
+
     observer = new ClusterObserver({ brokers: broker.bootstrap.split(','), runId: `${process.pid}-${Date.now().toString(36)}` });
     await observer.start();
     const topicNames = Object.values(Topics).map((t) => t.name);
@@ -210,7 +230,7 @@ export async function runCluster(options) {
     const tty = process.stderr.isTTY;
     while (gateway.running && !interrupted) {
       await sleep(1_000);
-      for (const s of [oracle, matching, risk]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
+      for (const s of [oracle, matching, risk, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
       armShockOnceCrowdSettled();
       const now = performance.now();
       const dt = (now - last.ms) / 1000;
@@ -246,6 +266,10 @@ export async function runCluster(options) {
     // survivor of the gap after the ladders were counted idle (a trigger the reconciliation
     // would find without its end). The oracle flushes on SIGTERM; risk then reads to the
     // end of the index topic like any other input (PIPELINE_AFTER_ORACLE).
+    for (const g of gateways) {
+      const exit = await g.stop(12_000);
+      if (exit.code !== 0) throw new Error(fail(`${g.name} did not stop cleanly (code ${exit.code}):\n${g.logTail(5)}`));
+    }
     const oracleExit = await oracle.stop(12_000);
     if (oracleExit.code !== 0) throw new Error(fail(`the oracle did not stop cleanly (code ${oracleExit.code}):\n${oracle.logTail(5)}`));
 

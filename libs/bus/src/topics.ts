@@ -14,6 +14,8 @@
  * | risk.market-events.v1        | RiskEventV1            | market   | risk → every risk shard, matching (mark triggers) |
  * | liquidation.events.v1        | LiquidationEventV1     | account (market for ADL indicators) | liquidation → risk, gateway |
  * | oracle.index-prices.v1       | OracleEventV1          | symbol   | oracle → risk |
+ * | gateway.queries.v1           | GatewayQueryV1         | account  | gateway → risk (read-only questions, cluster mode) |
+ * | gateway.query-replies.v1     | GatewayReplyV1         | gateway source | risk → the asking gateway |
  *
  * Each has a dead-letter topic `<name>.dlq`. Account keys are the decimal account id.
  */
@@ -25,7 +27,11 @@ import {
   type MatchingEventV1,
   type OracleEventV1,
   type RiskEventV1,
+  type GatewayQueryV1,
+  type GatewayReplyV1,
   accountCommandCodec,
+  gatewayQueryCodec,
+  gatewayReplyCodec,
   liquidationEventCodec,
   matchingAccountEventCodec,
   matchingCommandCodec,
@@ -66,4 +72,6 @@ export const Topics = {
     e.accountId !== 0 ? String(e.accountId) : e.market,
   ),
   oracleIndexPrices: defineTopic<OracleEventV1>('oracle.index-prices.v1', MARKET_PARTITIONS, oracleEventCodec, (e) => e.symbol),
+  gatewayQueries: defineTopic<GatewayQueryV1>('gateway.queries.v1', ACCOUNT_PARTITIONS, gatewayQueryCodec, (q) => String(q.account?.accountId ?? 0)),
+  gatewayQueryReplies: defineTopic<GatewayReplyV1>('gateway.query-replies.v1', MARKET_PARTITIONS, gatewayReplyCodec, (r) => r.replyTo),
 } as const;

@@ -83,3 +83,22 @@ export const encodeLiquidationEvent = liquidationEventCodec.encode;
 export const decodeLiquidationEvent = liquidationEventCodec.decode;
 export const encodeOracleEvent = oracleEventCodec.encode;
 export const decodeOracleEvent = oracleEventCodec.decode;
+
+import gateway = perpcore.gateway.v1;
+
+/** A gateway's read-only question to the stages (cluster mode; never part of a stage's input log). */
+export type GatewayQueryV1 = WithKind<gateway.GatewayQueryV1, 'query'>;
+/** A stage's answer to a `GatewayQueryV1`, keyed back to the asking gateway. */
+export type GatewayReplyV1 = WithKind<gateway.GatewayReplyV1, 'reply'>;
+
+export const gatewayQueryCodec: WireCodec<GatewayQueryV1> = createEnvelopeCodec(
+  'perpcore.gateway.v1.GatewayQueryV1',
+  gateway.GatewayQueryV1 as never,
+  (v: GatewayQueryV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.query }),
+);
+
+export const gatewayReplyCodec: WireCodec<GatewayReplyV1> = createEnvelopeCodec(
+  'perpcore.gateway.v1.GatewayReplyV1',
+  gateway.GatewayReplyV1 as never,
+  (v: GatewayReplyV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.reply }),
+);

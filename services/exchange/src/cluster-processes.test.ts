@@ -20,6 +20,7 @@ const ENTRY_POINTS = [
   { name: 'oracle', script: 'services/oracle/dist/main.js' },
   { name: 'oracle', script: 'services/oracle/dist/main.js' },
   { name: 'gateway-sim', script: 'services/exchange/dist/cluster-gateway.js' },
+  { name: 'gateway', script: 'services/gateway/dist/cluster-main.js' },
 ];
 
 async function run(script: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {

@@ -23,6 +23,9 @@
  * refuses (stale, invalid price or time) is answered with `IndexPriceRejectedV1`,
  * logged at warn with its reason and counted in the stats (`indexPricesRejected`).
  *
+ * Gateway queries (`gateway.queries.v1`): answered read-only from the shard's
+ * state on `gateway.query-replies.v1` (account-query-responder.ts).
+ *
  * Halt (services/risk stage-halt.ts): an internal error in the stage is logged at
  * fatal with the input's identity (kind, source, seq, market, account), the shard
  * publishes StageHaltedV1 and stops consuming (its subscriptions close; the
@@ -49,6 +52,7 @@ import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, 
 import { createRiskService, SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { BookSampleView } from './book-sample-view.js';
+import { serveAccountQueries } from './account-query-responder.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
@@ -107,6 +111,13 @@ runServiceProcess({
       });
       await bus.start(); // every stage has subscribed: open the shared subscriptions
       const engine = risk.engine;
+      // gateways' read-only questions, on the Kafka bus directly: they are no input of either stage
+      const queries = await serveAccountQueries(kafka, config.source, config.source, {
+        accountReport: (accountId) => engine.accountReport(accountId),
+        adlBucket: (market, accountId) => liquidation.engine.adlBucket(market, accountId) ?? undefined,
+        halted: () => (engine.halted ? engine.halt.describe() : ''),
+        nowNs: wallClockNs,
+      });
       const timer = setInterval(() => risk.advanceTime(wallClockNs()), config.timeTickMs);
       return {
         stats() {
@@ -138,6 +149,7 @@ runServiceProcess({
         },
         async close() {
           clearInterval(timer);
+          await queries.close();
           await liquidation.close();
           await risk.close();
           await bus.close();

@@ -20,3 +20,5 @@ export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.
 export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
 export { ProgressLine } from './progress-line.js';
 export { formatSummary, type RunFigures } from './run-summary.js';
+export { CoreTimeoutError, KafkaExchangeClient, type KafkaClientOptions } from './client/kafka-exchange-client.js';
+export { answerQuery, serveAccountQueries, type AccountQuerySource } from './account-query-responder.js';

@@ -10,12 +10,13 @@
  * with the same status; anything else is an internal fault: 500 -1000, logged
  * with its stack, never with request secrets.
  */
-import type { ExchangeClient } from '@perpcore/exchange';
+import { CoreTimeoutError, type ExchangeClient } from '@perpcore/exchange';
 import type { Logger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { RequestAuthenticator } from './auth/authenticated-request.js';
 import { BinanceError, binanceError } from './binance/binance-error.js';
 import type { RetentionLimits } from './read-model/account-orders.js';
+import type { OrderIdAllocator } from './read-model/order-id-allocator.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
 import type { UserEventSink } from './trading/user-events.js';
 
@@ -28,6 +29,8 @@ export interface GatewayServerOptions {
   readonly retention?: RetentionLimits;
   /** The accounts the gateway serves (with API keys): only theirs are folded (default: all). */
   readonly tracksAccount?: (accountId: number) => boolean;
+  /** The order id allocator (cluster mode: one lane per gateway process); default a fresh one, lane 0 of 1. */
+  readonly ids?: OrderIdAllocator;
   readonly bodyLimitBytes?: number;
   /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
   readonly userEvents?: UserEventSink;
@@ -56,6 +59,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof BinanceError) return reply.status(error.httpStatus).send(error.body());
+    // cluster mode: the stages did not answer in time; the command may still apply (Binance -1007)
+    if (error instanceof CoreTimeoutError) {
+      logger.warn({ err: error, method: request.method, route: request.routeOptions.url }, 'gateway: core answer timed out');
+      const timeout = binanceError('TIMEOUT');
+      return reply.status(timeout.httpStatus).send(timeout.body());
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       const e = status === 415 ? binanceError('UNSUPPORTED_OPERATION') : binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED');
@@ -72,6 +81,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.retention === undefined ? {} : { retention: options.retention }),
     ...(options.userEvents === undefined ? {} : { userEvents: options.userEvents }),
     ...(options.tracksAccount === undefined ? {} : { tracksAccount: options.tracksAccount }),
+    ...(options.ids === undefined ? {} : { ids: options.ids }),
     onBackgroundError: (error) => logger.error({ err: error }, 'gateway: countdown cancel-all failed'),
   });
   await trading.register(app);

@@ -5,24 +5,14 @@ import { createLogger } from '@perpcore/observability';
 import type { MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
 import { EmbeddedExchange } from '../embedded-exchange.js';
 import type { ExchangeClient, PlaceOrderRequest } from './exchange-client.js';
+import { limitOrders } from './limit-orders.test-support.js';
 
 const USDT = 1_000_000;
 
 describe('EmbeddedExchangeClient (the typed client over the embedded pipeline)', () => {
   let exchange: EmbeddedExchange;
   let client: ExchangeClient;
-  let nextOrderId = 4_000_000_000_000_000;
-  const limit = (accountId: number, side: Side, priceTicks: number, qtyLots: number, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
-    orderId: nextOrderId++,
-    accountId,
-    market: 'BTCUSDT',
-    side,
-    type: OrderType.Limit,
-    timeInForce: TimeInForce.GoodTillCancel,
-    priceTicks,
-    qtyLots,
-    ...extra,
-  });
+  const limit = limitOrders(4_000_000_000_000_000);
 
   before(async () => {
     exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 5 });

@@ -16,14 +16,11 @@
  * - Subscribers see every event once, in bus order, through this client's one
  *   subscription per topic (registered at creation, so they sit after the stages).
  */
-import { type MarginMode, type MarketSpec, OrderType, SelfTradePrevention, Side, TriggerSource } from '@perpcore/domain';
+import { type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import type { VenueMarket } from '@perpcore/markets';
 import type { OrderBook } from '@perpcore/orderbook';
 import {
-  SCHEMA_MAJOR_V1,
-  sideToWire,
-  type AccountCommandV1,
   type LiquidationEventV1,
   type MatchingCommandV1,
   type MatchingEventV1,
@@ -37,12 +34,14 @@ import type {
   BookSnapshot,
   CancelAllResult,
   ClientSubscription,
-  CommandRejection,
   CoreEventHandlers,
   ExchangeClient,
   OrderCommandResult,
   PlaceOrderRequest,
 } from './exchange-client.js';
+import { accountAnswer, orderRejection } from './command-answers.js';
+import { AccountCommandMethods } from './account-command-methods.js';
+import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 
 export interface EmbeddedClientDeps {
   readonly bus: Bus;
@@ -56,13 +55,10 @@ export interface EmbeddedClientDeps {
   readonly source?: string;
 }
 
-type AccountCommandKind = Exclude<AccountCommandV1['command'], undefined>;
-
-export class EmbeddedExchangeClient implements ExchangeClient {
+export class EmbeddedExchangeClient extends AccountCommandMethods implements ExchangeClient {
   private readonly source: string;
   private readonly specs: Map<string, MarketSpec>;
-  private readonly orderSeq = new Map<string, number>();
-  private readonly accountSeq = new Map<number, number>();
+  private readonly stamp: CommandStamp;
   private commandId = 0;
   private capturing = false;
   private matchingCaptured: MatchingEventV1[] = [];
@@ -71,8 +67,10 @@ export class EmbeddedExchangeClient implements ExchangeClient {
   private readonly subscriptions: Subscription[] = [];
 
   private constructor(private readonly deps: EmbeddedClientDeps) {
+    super();
     this.source = deps.source ?? 'gateway-0';
     this.specs = new Map(deps.venue.map((m) => [m.spec.symbol, m.spec]));
+    this.stamp = new CommandStamp(this.source, () => deps.nowNs());
   }
 
   /** Subscribes to the five topics the client reports from; call before the first command. */
@@ -102,65 +100,20 @@ export class EmbeddedExchangeClient implements ExchangeClient {
     return this.deps.nowNs();
   }
 
-  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'deposit', { asset, amountUnits });
-  }
-
-  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'withdraw', { asset, amountUnits });
-  }
-
-  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setLeverage', { market, leverage });
-  }
-
-  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'setMarginMode', { market, mode });
-  }
-
-  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
-    return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
-  }
-
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {
-    const cmd = this.orderEnvelope(order.market);
-    cmd.command = 'place';
-    cmd.place = {
-      orderId: order.orderId,
-      accountId: order.accountId,
-      side: sideToWire(order.side),
-      type: order.type,
-      timeInForce: order.timeInForce,
-      priceTicks: order.priceTicks,
-      qtyLots: order.qtyLots,
-      triggerPriceTicks: order.triggerPriceTicks ?? 0,
-      triggerSource: order.triggerSource ?? (order.type === OrderType.Limit || order.type === OrderType.Market ? 0 : TriggerSource.LastTrade),
-      selfTradePrevention: order.selfTradePrevention ?? SelfTradePrevention.CancelTaker,
-      reduceOnly: order.reduceOnly ?? false,
-      clientOrderId: order.clientOrderId ?? '',
-      liquidationId: 0,
-    };
-    return Promise.resolve(this.orderCommand(cmd, order.orderId));
+    return Promise.resolve(this.orderCommand(this.stamp.place(order), order.orderId));
   }
 
   cancelOrder(accountId: number, market: string, orderId: number): Promise<OrderCommandResult> {
-    const cmd = this.orderEnvelope(market);
-    cmd.command = 'cancel';
-    cmd.cancel = { orderId, accountId };
-    return Promise.resolve(this.orderCommand(cmd, orderId));
+    return Promise.resolve(this.orderCommand(this.stamp.cancel(accountId, market, orderId), orderId));
   }
 
   amendOrder(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): Promise<OrderCommandResult> {
-    const cmd = this.orderEnvelope(market);
-    cmd.command = 'amend';
-    cmd.amend = { orderId, accountId, priceTicks, qtyLots };
-    return Promise.resolve(this.orderCommand(cmd, orderId));
+    return Promise.resolve(this.orderCommand(this.stamp.amend(accountId, market, orderId, priceTicks, qtyLots), orderId));
   }
 
   cancelAll(accountId: number, market: string): Promise<CancelAllResult> {
-    const cmd = this.orderEnvelope(market);
-    cmd.command = 'cancelAll';
-    cmd.cancelAll = { accountId, reason: 0 };
+    const cmd = this.stamp.cancelAll(accountId, market);
     const { matching, risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayOrderCommands, cmd));
     return Promise.resolve({ rejection: orderRejection(0, matching, risk), matchingEvents: matching });
   }
@@ -235,49 +188,20 @@ export class EmbeddedExchangeClient implements ExchangeClient {
     return out;
   }
 
-  private orderEnvelope(market: string): MatchingCommandV1 {
-    const seq = (this.orderSeq.get(market) ?? 0) + 1;
-    this.orderSeq.set(market, seq);
-    return { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.deps.nowNs(), source: this.source } as MatchingCommandV1;
-  }
-
   private orderCommand(cmd: MatchingCommandV1, orderId: number): OrderCommandResult {
     const { matching, risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayOrderCommands, cmd));
     return { orderId, rejection: orderRejection(orderId, matching, risk), matchingEvents: matching, riskEvents: risk };
   }
 
-  private accountCommand<K extends AccountCommandKind>(accountId: number, kind: K, body: NonNullable<AccountCommandV1[K]>): Promise<AccountCommandResult> {
-    const seq = (this.accountSeq.get(accountId) ?? 0) + 1;
-    this.accountSeq.set(accountId, seq);
+  protected accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
     const commandId = ++this.commandId;
-    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.deps.nowNs(), source: this.source, commandId } as AccountCommandV1;
-    cmd.command = kind;
-    (cmd as unknown as Record<string, unknown>)[kind] = body;
+    const cmd = this.stamp.account(accountId, kind, body, commandId);
     const { risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayAccountCommands, cmd));
     for (const e of risk) {
-      const a = e.event === 'commandAccepted' ? e.commandAccepted : null;
-      if (a != null && Number(a.commandId) === commandId) {
-        return Promise.resolve({ rejection: null, balanceAfterUnits: a.balanceAfterUnits ?? '', leverage: a.leverage ?? 0, marginMode: (a.marginMode ?? 0) as MarginMode | 0, riskEvents: risk });
-      }
-      const r = e.event === 'commandRejected' ? e.commandRejected : null;
-      if (r != null && Number(r.commandId) === commandId) {
-        return Promise.resolve({ rejection: { stage: 'risk', code: r.code ?? '', message: r.message ?? '' }, balanceAfterUnits: '', leverage: 0, marginMode: 0, riskEvents: risk });
-      }
+      const answer = accountAnswer(e, commandId, risk);
+      if (answer !== null) return Promise.resolve(answer);
     }
     // every account command is answered by risk; silence means the stage is not running
     return Promise.reject(new Error(`risk did not answer account command ${commandId} (${kind} for account ${accountId})`));
   }
-}
-
-/** Risk's pre-trade reject of the order, else matching's reject of the command, else null. */
-function orderRejection(orderId: number, matching: readonly MatchingEventV1[], risk: readonly RiskEventV1[]): CommandRejection | null {
-  for (const e of risk) {
-    const r = e.event === 'orderRejected' ? e.orderRejected : null;
-    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'risk', code: r.code ?? '', message: r.message ?? '' };
-  }
-  for (const e of matching) {
-    const r = e.event === 'rejected' ? e.rejected : null;
-    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'matching', code: r.code ?? '', message: r.message ?? '' };
-  }
-  return null;
 }

@@ -29,4 +29,28 @@ describe('OrderIdAllocator', () => {
     const far = new OrderIdAllocator(() => Date.UTC(2026, 0, 1) + 2 ** 36 * 1000);
     assert.throws(() => far.next(), RangeError);
   });
+
+  it('gateway processes on different lanes never issue the same id, also when they borrow ahead', () => {
+    const now = Date.UTC(2026, 7, 1);
+    const lanes = [0, 1, 2, 7].map((index) => new OrderIdAllocator(() => now, { index, lanes: 8 }));
+    const seen = new Set<number>();
+    for (const [i, a] of lanes.entries()) {
+      let prev = 0;
+      for (let n = 0; n < 10_000; n++) {
+        const id = a.next();
+        assert.ok(id > prev, 'increasing within a process');
+        assert.equal(id % 8, [0, 1, 2, 7][i], 'in its lane');
+        assert.ok(!seen.has(id), `id ${id} issued twice`);
+        seen.add(id);
+        prev = id;
+      }
+    }
+    assert.equal(new OrderIdAllocator(() => now, { index: 0, lanes: 1 }).next(), new OrderIdAllocator(() => now).next(), 'one lane is the plain scheme');
+  });
+
+  it('refuses a lane outside its count or a count that does not divide a second', () => {
+    for (const lane of [{ index: 8, lanes: 8 }, { index: -1, lanes: 8 }, { index: 0, lanes: 6 }, { index: 0, lanes: 128 }, { index: 0, lanes: 0 }]) {
+      assert.throws(() => new OrderIdAllocator(Date.now, lane), RangeError, JSON.stringify(lane));
+    }
+  });
 });

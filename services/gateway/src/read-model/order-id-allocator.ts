@@ -12,19 +12,38 @@
  * took, and the clock does not step back. The range [2^52, 2^53) is the gateway's
  * alone (the simulated market and the liquidation ladder use ids far below it) and
  * lasts 2^36 s ≈ 2,177 years; the allocator throws rather than leave it.
+ *
+ * Several gateway processes at once (cluster mode) each take one lane of `lanes`:
+ * a process issues only ids ≡ lane (mod lanes), so two processes never issue the
+ * same id in the same second (each then has 65,536 / lanes ids per second before
+ * it borrows ahead). lanes = 1 (the default) is the scheme above unchanged.
  */
 const BASE = 2 ** 52;
 const PER_SECOND = 2 ** 16;
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 
+/** Most gateway processes that can share the id range (lanes divide 2^16, so each second's range starts at lane 0). */
+export const MAX_ID_LANES = 64;
+
 export class OrderIdAllocator {
   private last = 0;
 
-  constructor(private readonly wallClockMs: () => number = Date.now) {}
+  constructor(
+    private readonly wallClockMs: () => number = Date.now,
+    private readonly lane: { index: number; lanes: number } = { index: 0, lanes: 1 },
+  ) {
+    const { index, lanes } = lane;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > MAX_ID_LANES || PER_SECOND % lanes !== 0 || !Number.isInteger(index) || index < 0 || index >= lanes) {
+      throw new RangeError(`order id lane ${index} of ${lanes}: lanes must be a power of two in 1..${MAX_ID_LANES} and the lane below it`);
+    }
+  }
 
   next(): number {
     const seconds = Math.max(0, Math.floor((this.wallClockMs() - EPOCH_MS) / 1000));
-    const id = Math.max(this.last + 1, BASE + seconds * PER_SECOND);
+    const floor = Math.max(this.last + 1, BASE + seconds * PER_SECOND);
+    // BASE and every second's start are multiples of `lanes`: round up into this process's lane
+    const { index, lanes } = this.lane;
+    const id = floor + ((index - (floor % lanes) + lanes) % lanes);
     if (id > Number.MAX_SAFE_INTEGER) throw new RangeError('order id range exhausted (2^53)');
     this.last = id;
     return id;

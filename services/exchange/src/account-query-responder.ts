@@ -1,0 +1,64 @@
+/**
+ * The risk process's answer to gateway queries (cluster mode): each
+ * `GatewayQueryV1` on `gateway.queries.v1` is answered on
+ * `gateway.query-replies.v1`, keyed by the asking gateway's source, with the
+ * shard's account report as JSON (the same view the embedded client hands out:
+ * risk's `AccountReport` plus each position's ADL indicator).
+ *
+ * Invariants
+ * - Read-only: answering calls only the engine's report functions, so a query is
+ *   no input of the stage, is not journaled, and leaves `stateHash()` unchanged
+ *   (account-query-responder.test.ts checks it).
+ * - Every well-formed query is answered once, also while the shard is halted (the
+ *   reply carries the halt reason; the gateway answers 503 then).
+ */
+import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1 } from '@perpcore/proto';
+import type { AccountReport } from '@perpcore/risk';
+
+export interface AccountQuerySource {
+  accountReport(accountId: number): AccountReport | null;
+  adlBucket(market: string, accountId: number): number | undefined;
+  /** '' while the shard runs. */
+  halted(): string;
+  nowNs(): number;
+}
+
+/** JSON of an account report with its ADL indicators: the wire form `KafkaExchangeClient.account` reads back. */
+export function accountViewJson(report: AccountReport, adlBucket: (market: string) => number | undefined): string {
+  const buckets: [string, number][] = [];
+  for (const scope of [report.cross, ...report.isolated]) {
+    for (const p of scope.positions) {
+      const bucket = adlBucket(p.market);
+      if (bucket !== undefined) buckets.push([p.market, bucket]);
+    }
+  }
+  return JSON.stringify({ ...report, adlBuckets: buckets });
+}
+
+export function answerQuery(query: GatewayQueryV1, source: string, state: AccountQuerySource): GatewayReplyV1 {
+  const accountId = query.account?.accountId ?? 0;
+  const report = state.accountReport(accountId);
+  return {
+    schemaMajor: SCHEMA_MAJOR_V1,
+    seq: query.seq,
+    tsNs: state.nowNs(),
+    replyTo: query.source,
+    source,
+    halted: state.halted(),
+    reply: 'account',
+    account: {
+      accountId,
+      found: report !== null,
+      reportJson: report === null ? '' : accountViewJson(report, (market) => state.adlBucket(market, accountId)),
+    },
+  } as GatewayReplyV1;
+}
+
+/** Subscribes the shard to gateway queries; the group is the shard's, so one shard answers each query. */
+export function serveAccountQueries(bus: Bus, groupId: string, source: string, state: AccountQuerySource): Promise<Subscription> {
+  return bus.subscribe(Topics.gatewayQueries, { groupId }, (message) => {
+    if (message.value.query !== 'account') return;
+    bus.publish(Topics.gatewayQueryReplies, answerQuery(message.value, source, state));
+  });
+}

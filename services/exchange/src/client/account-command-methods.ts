@@ -1,0 +1,33 @@
+/**
+ * The five account calls of `ExchangeClient`, written once: each names its command
+ * kind and body and hands it to the client's own `accountCommand` (embedded: the
+ * synchronous publish; Kafka: publish and wait for risk's answer by command id).
+ */
+import type { MarginMode } from '@perpcore/domain';
+import type { AccountCommandBodies } from './command-stamp.js';
+import type { AccountCommandResult } from './exchange-client.js';
+
+export abstract class AccountCommandMethods {
+  protected abstract accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult>;
+
+  deposit(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'deposit', { asset, amountUnits });
+  }
+
+  withdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'withdraw', { asset, amountUnits });
+  }
+
+  setLeverage(accountId: number, market: string, leverage: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setLeverage', { market, leverage });
+  }
+
+  setMarginMode(accountId: number, market: string, mode: MarginMode): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setMarginMode', { market, mode });
+  }
+
+  /** > 0 adds to the isolated bucket, < 0 removes. */
+  adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Reading the stages' answers to a client's commands out of their events, the
+ * same way in every `ExchangeClient`: risk's accepted / rejected answer to an
+ * account command (matched by its `commandId`), and the refusal of an order
+ * command (risk's pre-trade reject first, then matching's).
+ */
+import type { MarginMode } from '@perpcore/domain';
+import type { MatchingEventV1, RiskEventV1 } from '@perpcore/proto';
+import type { AccountCommandResult, CommandRejection } from './exchange-client.js';
+
+/** Risk's answer to account command `commandId` if `e` is it, else null. */
+export function accountAnswer(e: RiskEventV1, commandId: number, riskEvents: readonly RiskEventV1[]): AccountCommandResult | null {
+  const a = e.event === 'commandAccepted' ? e.commandAccepted : null;
+  if (a != null && Number(a.commandId) === commandId) {
+    return { rejection: null, balanceAfterUnits: a.balanceAfterUnits ?? '', leverage: a.leverage ?? 0, marginMode: (a.marginMode ?? 0) as MarginMode | 0, riskEvents };
+  }
+  const r = e.event === 'commandRejected' ? e.commandRejected : null;
+  if (r != null && Number(r.commandId) === commandId) {
+    return { rejection: { stage: 'risk', code: r.code ?? '', message: r.message ?? '' }, balanceAfterUnits: '', leverage: 0, marginMode: 0, riskEvents };
+  }
+  return null;
+}
+
+/** Risk's pre-trade reject of the order, else matching's reject of the command, else null. */
+export function orderRejection(orderId: number, matching: readonly MatchingEventV1[], risk: readonly RiskEventV1[]): CommandRejection | null {
+  for (const e of risk) {
+    const r = e.event === 'orderRejected' ? e.orderRejected : null;
+    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'risk', code: r.code ?? '', message: r.message ?? '' };
+  }
+  for (const e of matching) {
+    const r = e.event === 'rejected' ? e.rejected : null;
+    if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'matching', code: r.code ?? '', message: r.message ?? '' };
+  }
+  return null;
+}

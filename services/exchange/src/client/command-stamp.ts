@@ -1,0 +1,87 @@
+/**
+ * The command envelopes an `ExchangeClient` sends, stamped as the stages expect:
+ * one producer name (`source`), one contiguous sequence per (source, market) for
+ * order commands and per (source, account) for account commands (the streams risk
+ * and matching dedup on). Shared by the embedded and the Kafka client so both put
+ * the same bytes on the bus.
+ */
+import { type MarginMode, OrderType, SelfTradePrevention, TriggerSource } from '@perpcore/domain';
+import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1 } from '@perpcore/proto';
+import type { PlaceOrderRequest } from './exchange-client.js';
+
+export type AccountCommandKind = Exclude<AccountCommandV1['command'], undefined>;
+
+export interface AccountCommandBodies {
+  deposit: { asset: string; amountUnits: number };
+  withdraw: { asset: string; amountUnits: number };
+  setLeverage: { market: string; leverage: number };
+  setMarginMode: { market: string; mode: MarginMode };
+  adjustIsolatedMargin: { market: string; deltaUnits: number };
+}
+
+export class CommandStamp {
+  private readonly orderSeq = new Map<string, number>();
+  private readonly accountSeq = new Map<number, number>();
+
+  constructor(
+    readonly source: string,
+    private readonly nowNs: () => number,
+  ) {}
+
+  place(order: PlaceOrderRequest): MatchingCommandV1 {
+    const cmd = this.order(order.market);
+    cmd.command = 'place';
+    cmd.place = {
+      orderId: order.orderId,
+      accountId: order.accountId,
+      side: sideToWire(order.side),
+      type: order.type,
+      timeInForce: order.timeInForce,
+      priceTicks: order.priceTicks,
+      qtyLots: order.qtyLots,
+      triggerPriceTicks: order.triggerPriceTicks ?? 0,
+      triggerSource: order.triggerSource ?? (order.type === OrderType.Limit || order.type === OrderType.Market ? 0 : TriggerSource.LastTrade),
+      selfTradePrevention: order.selfTradePrevention ?? SelfTradePrevention.CancelTaker,
+      reduceOnly: order.reduceOnly ?? false,
+      clientOrderId: order.clientOrderId ?? '',
+      liquidationId: 0,
+    } as MatchingCommandV1['place'];
+    return cmd;
+  }
+
+  cancel(accountId: number, market: string, orderId: number): MatchingCommandV1 {
+    const cmd = this.order(market);
+    cmd.command = 'cancel';
+    cmd.cancel = { orderId, accountId } as MatchingCommandV1['cancel'];
+    return cmd;
+  }
+
+  amend(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): MatchingCommandV1 {
+    const cmd = this.order(market);
+    cmd.command = 'amend';
+    cmd.amend = { orderId, accountId, priceTicks, qtyLots } as MatchingCommandV1['amend'];
+    return cmd;
+  }
+
+  cancelAll(accountId: number, market: string): MatchingCommandV1 {
+    const cmd = this.order(market);
+    cmd.command = 'cancelAll';
+    cmd.cancelAll = { accountId, reason: 0 } as MatchingCommandV1['cancelAll'];
+    return cmd;
+  }
+
+  account<K extends AccountCommandKind & keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K], commandId: number): AccountCommandV1 {
+    const seq = (this.accountSeq.get(accountId) ?? 0) + 1;
+    this.accountSeq.set(accountId, seq);
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.nowNs(), source: this.source, commandId } as AccountCommandV1;
+    cmd.command = kind;
+    (cmd as unknown as Record<string, unknown>)[kind] = body;
+    return cmd;
+  }
+
+  private order(market: string): MatchingCommandV1 {
+    const seq = (this.orderSeq.get(market) ?? 0) + 1;
+    this.orderSeq.set(market, seq);
+    return { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.nowNs(), source: this.source } as MatchingCommandV1;
+  }
+}

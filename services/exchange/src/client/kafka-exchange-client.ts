@@ -1,0 +1,276 @@
+/**
+ * `ExchangeClient` over Kafka (cluster mode): the gateway process's door to the
+ * stages running as their own processes. Depends only on the `Bus` port and the
+ * topic catalogue (libs/bus), never on the broker client.
+ *
+ * - Commands go out on `gateway.order-commands.v1` / `gateway.account-commands.v1`
+ *   as `source` (unique per process: risk dedups on (source, account, seq), so two
+ *   gateways under one name would drop each other's commands).
+ * - Answers come back on the stages' event topics: an account command's by its
+ *   `commandId` (numbered from a per-process base, so ids of other producers never
+ *   match) and account; an order command's as order-completion.ts says. A command
+ *   with no answer within `timeoutMs` rejects with `CoreTimeoutError` (the gateway:
+ *   Binance -1007, send status unknown: the command may still apply later).
+ * - `account()` asks the risk shard on `gateway.queries.v1`; the reply (on
+ *   `gateway.query-replies.v1`, keyed by `source`) carries risk's report as JSON.
+ * - `book()` is folded from `matching.events.v1`, read from the beginning under
+ *   this process's own group, so the fold holds what matching's books hold.
+ * - `subscribe` handlers see each event before the command it finishes resolves,
+ *   so a read model fed by them already holds the order its caller looks up.
+ *
+ * Order commands' `riskEvents` hold only risk's refusal: settlements are published
+ * after the book's events and reach subscribers on their own.
+ */
+import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import type { VenueMarket } from '@perpcore/markets';
+import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { accountAnswer } from './command-answers.js';
+import { AccountCommandMethods } from './account-command-methods.js';
+import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
+import { BookFold } from './book-fold.js';
+import type {
+  AccountCommandResult,
+  AccountView,
+  BookSnapshot,
+  CancelAllResult,
+  ClientSubscription,
+  CommandRejection,
+  CoreEventHandlers,
+  ExchangeClient,
+  OrderCommandResult,
+  PlaceOrderRequest,
+} from './exchange-client.js';
+import { type OrderCommandKind, OrderCompletion } from './order-completion.js';
+
+/** No answer from the stages in time: the command may or may not apply (Binance -1007). */
+export class CoreTimeoutError extends Error {
+  constructor(what: string, timeoutMs: number) {
+    super(`no answer from the core within ${timeoutMs} ms to ${what}`);
+    this.name = 'CoreTimeoutError';
+  }
+}
+
+export interface KafkaClientOptions {
+  readonly bus: Bus;
+  readonly venue: readonly VenueMarket[];
+  /** The producer name and consumer group; unique per process. */
+  readonly source: string;
+  /** How long a command or query may wait for its answer (default 10,000 ms). */
+  readonly timeoutMs?: number;
+  nowNs(): number;
+}
+
+interface PendingAccount {
+  readonly accountId: number;
+  readonly commandId: number;
+  resolve(r: AccountCommandResult): void;
+}
+
+interface PendingQuery {
+  resolve(reply: GatewayReplyV1): void;
+}
+
+export class KafkaExchangeClient extends AccountCommandMethods implements ExchangeClient {
+  private readonly stamp: CommandStamp;
+  private readonly timeoutMs: number;
+  private readonly books: BookFold;
+  private readonly completion = new OrderCompletion();
+  private readonly accountPending = new Map<number, PendingAccount>();
+  private readonly queryPending = new Map<number, PendingQuery>();
+  private readonly handlers = new Set<CoreEventHandlers>();
+  private readonly subscriptions: Subscription[] = [];
+  /** Per-process base: other producers number their account commands from 1. */
+  private commandId: number;
+  private querySeq = 0;
+  private haltReason = '';
+
+  private constructor(private readonly options: KafkaClientOptions) {
+    super();
+    this.stamp = new CommandStamp(options.source, () => options.nowNs());
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.books = new BookFold(options.venue.map((m) => m.spec.symbol));
+    this.commandId = Date.now() * 1_000; // < 2^53 until the year 2255
+  }
+
+  /** Subscribes to the stages' topics (matching events from the beginning, for the book); call before the first command. */
+  static async create(options: KafkaClientOptions): Promise<KafkaExchangeClient> {
+    const client = new KafkaExchangeClient(options);
+    const { bus, source: groupId } = options;
+    try {
+      client.subscriptions.push(
+        await bus.subscribe(Topics.gatewayQueryReplies, { groupId }, (m) => client.onReply(m.value)),
+        await bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => client.onRisk(m.value)),
+        await bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => client.onRisk(m.value)),
+        await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (m) => client.onOracle(m.value)),
+        await bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => client.onLiquidation(m.value)),
+        await bus.subscribe(Topics.matchingEvents, { groupId, fromBeginning: true }, (m) => client.onMatching(m.value)),
+      );
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
+  }
+
+  markets(): readonly VenueMarket[] {
+    return this.options.venue;
+  }
+
+  halted(): string {
+    return this.haltReason;
+  }
+
+  nowNs(): number {
+    return this.options.nowNs();
+  }
+
+  placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {
+    return this.orderCommand('place', order.orderId, () => this.stamp.place(order));
+  }
+
+  cancelOrder(accountId: number, market: string, orderId: number): Promise<OrderCommandResult> {
+    return this.orderCommand('cancel', orderId, () => this.stamp.cancel(accountId, market, orderId));
+  }
+
+  amendOrder(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): Promise<OrderCommandResult> {
+    return this.orderCommand('amend', orderId, () => this.stamp.amend(accountId, market, orderId, priceTicks, qtyLots));
+  }
+
+  cancelAll(accountId: number, market: string): Promise<CancelAllResult> {
+    return new Promise((resolve, reject) => {
+      const matching: MatchingEventV1[] = [];
+      const pending = {
+        accountId,
+        market,
+        waitingFor: this.completion.liveOrdersOf(accountId, market),
+        matching,
+        finish: (rejection: CommandRejection | null) => {
+          clearTimeout(timer);
+          resolve({ rejection, matchingEvents: matching });
+        },
+      };
+      const timer = setTimeout(() => {
+        this.completion.removeCancelAll(pending);
+        reject(new CoreTimeoutError(`cancel-all of account ${accountId} in ${market}`, this.timeoutMs));
+      }, this.timeoutMs);
+      // registered before the publish: a bus may deliver the answers inside it
+      this.completion.addCancelAll(pending);
+      this.options.bus.publish(Topics.gatewayOrderCommands, this.stamp.cancelAll(accountId, market));
+    });
+  }
+
+  async account(accountId: number): Promise<AccountView | null> {
+    const seq = ++this.querySeq;
+    const query = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, query: 'account', account: { accountId } } as GatewayQueryV1;
+    const reply = await new Promise<GatewayReplyV1>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.queryPending.delete(seq);
+        reject(new CoreTimeoutError(`the account query for ${accountId}`, this.timeoutMs));
+      }, this.timeoutMs);
+      this.queryPending.set(seq, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      this.options.bus.publish(Topics.gatewayQueries, query);
+    });
+    const a = reply.account;
+    if (a == null || !a.found) return null;
+    const parsed = JSON.parse(a.reportJson) as Omit<AccountView, 'adlBuckets'> & { adlBuckets: [string, number][] };
+    return { ...parsed, adlBuckets: new Map(parsed.adlBuckets) };
+  }
+
+  book(market: string, depth: number): Promise<BookSnapshot | null> {
+    return Promise.resolve(this.books.snapshot(market, depth));
+  }
+
+  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {
+    this.handlers.add(handlers);
+    return Promise.resolve({ close: async () => void this.handlers.delete(handlers) });
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    for (const s of this.subscriptions.splice(0)) await s.close();
+  }
+
+  private orderCommand(kind: OrderCommandKind, orderId: number, build: () => ReturnType<CommandStamp['place']>): Promise<OrderCommandResult> {
+    return new Promise((resolve, reject) => {
+      const matching: MatchingEventV1[] = [];
+      const risk: RiskEventV1[] = [];
+      const timer = setTimeout(() => {
+        this.completion.remove(orderId);
+        reject(new CoreTimeoutError(`${kind} of order ${orderId}`, this.timeoutMs));
+      }, this.timeoutMs);
+      this.completion.add({
+        kind,
+        orderId,
+        matching,
+        risk,
+        restingInput: null,
+        finish: (rejection) => {
+          clearTimeout(timer);
+          resolve({ orderId, rejection, matchingEvents: matching, riskEvents: risk });
+        },
+      });
+      this.options.bus.publish(Topics.gatewayOrderCommands, build());
+    });
+  }
+
+  protected accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult> {
+    const commandId = ++this.commandId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.accountPending.delete(commandId);
+        reject(new CoreTimeoutError(`${kind} for account ${accountId}`, this.timeoutMs));
+      }, this.timeoutMs);
+      this.accountPending.set(commandId, {
+        accountId,
+        commandId,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      this.options.bus.publish(Topics.gatewayAccountCommands, this.stamp.account(accountId, kind, body, commandId));
+    });
+  }
+
+  private onMatching(event: MatchingEventV1): void {
+    this.books.apply(event);
+    for (const h of this.handlers) h.onMatchingEvent?.(event);
+    this.completion.onMatchingEvent(event);
+  }
+
+  private onRisk(event: RiskEventV1): void {
+    if (event.event === 'stageHalted' && event.stageHalted != null) this.haltReason = event.stageHalted.reason || 'risk stage halted';
+    for (const h of this.handlers) h.onRiskEvent?.(event);
+    this.completion.onRiskEvent(event);
+    const id = event.event === 'commandAccepted' ? event.commandAccepted?.commandId : event.event === 'commandRejected' ? event.commandRejected?.commandId : undefined;
+    if (id === undefined) return;
+    const p = this.accountPending.get(Number(id));
+    if (p === undefined || p.accountId !== event.accountId) return;
+    const answer = accountAnswer(event, p.commandId, [event]);
+    if (answer === null) return;
+    this.accountPending.delete(p.commandId);
+    p.resolve(answer);
+  }
+
+  private onReply(reply: GatewayReplyV1): void {
+    if (reply.replyTo !== this.options.source) return;
+    if (reply.halted !== '') this.haltReason = reply.halted;
+    const p = this.queryPending.get(Number(reply.seq));
+    if (p === undefined) return;
+    this.queryPending.delete(Number(reply.seq));
+    p.resolve(reply);
+  }
+
+  private onOracle(event: OracleEventV1): void {
+    for (const h of this.handlers) h.onOracleEvent?.(event);
+  }
+
+  private onLiquidation(event: LiquidationEventV1): void {
+    for (const h of this.handlers) h.onLiquidationEvent?.(event);
+  }
+}

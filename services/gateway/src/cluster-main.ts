@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * The gateway as its own process (cluster mode): the Binance USDⓈ-M /fapi API on
+ * an HTTP port, in front of the stages running as their own processes, through
+ * `KafkaExchangeClient` (commands on the gateway topics, answers from the stages'
+ * event topics, account views from the risk shard's query replies). Several may run
+ * at once: each publishes under its own source and reads under its own group.
+ *
+ * Until the operator API (/v1/admin) is merged it credits the two demo accounts
+ * (100,000 USDT each, on every start) and prints their API key and secret once on
+ * stderr, never to the log.
+ *
+ * Environment (validated at start; a bad value names the variable):
+ *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
+ *   PERPCORE_GATEWAY_SOURCE        producer name and consumer group (default gateway-<base36 start ms>-<pid>)
+ *   PERPCORE_GATEWAY_HTTP_PORT     port to serve /fapi on (default 8080; 0 = a free port, printed)
+ *   PERPCORE_GATEWAY_HOST          address to bind (default 127.0.0.1)
+ *   PERPCORE_GATEWAY_MARKETS       symbols served (default: every default market)
+ *   PERPCORE_GATEWAY_INSTANCE      this process's order-id lane, 0..PERPCORE_GATEWAY_INSTANCES-1 (default 0)
+ *   PERPCORE_GATEWAY_INSTANCES     gateway processes sharing the order-id range, a power of two ≤ 64 (default 8)
+ *   PERPCORE_GATEWAY_TIMEOUT_MS    how long a request waits for the core's answer before -1007 (default 10000)
+ *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
+ */
+import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
+import { integerField, listField, stringField } from '@perpcore/config';
+import { KafkaExchangeClient } from '@perpcore/exchange';
+import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { keyMapAuthenticator } from './auth/authenticated-request.js';
+import { createDemoKeys } from './demo-keys.js';
+import { createGatewayServer } from './gateway-server.js';
+import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
+
+runServiceProcess({
+  name: 'gateway',
+  schema: {
+    ...kafkaConfigSchema,
+    source: stringField('PERPCORE_GATEWAY_SOURCE', { fallback: `gateway-${Date.now().toString(36)}-${process.pid}`, pattern: /^[a-z0-9-]{1,64}$/ }),
+    httpPort: integerField('PERPCORE_GATEWAY_HTTP_PORT', { min: 0, max: 65_535, fallback: 8_080 }),
+    host: stringField('PERPCORE_GATEWAY_HOST', { fallback: '127.0.0.1', pattern: /^[0-9a-zA-Z.:-]{1,255}$/ }),
+    markets: listField('PERPCORE_GATEWAY_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    instance: integerField('PERPCORE_GATEWAY_INSTANCE', { min: 0, max: MAX_ID_LANES - 1, fallback: 0 }),
+    instances: integerField('PERPCORE_GATEWAY_INSTANCES', { min: 1, max: MAX_ID_LANES, fallback: 8 }),
+    timeoutMs: integerField('PERPCORE_GATEWAY_TIMEOUT_MS', { min: 100, max: 600_000, fallback: 10_000 }),
+  },
+  async start({ config, logger }) {
+    const venue = defaultVenueMarkets(selectMarkets(config.markets));
+    // two gateway processes must never issue one order id: each its own lane (throws, before connecting, on a bad pair)
+    const ids = new OrderIdAllocator(Date.now, { index: config.instance, lanes: config.instances });
+    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    try {
+      const client = await KafkaExchangeClient.create({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
+      const demo = await createDemoKeys(client);
+      const served = new Set(demo.keys.map((k) => k.accountId));
+      const gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id), ids });
+      const url = await gateway.listen(config.httpPort, config.host);
+      process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi (cluster mode, over Kafka)\n`);
+      for (const k of demo.keys) process.stderr.write(`gateway: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
+      logger.info({ url, source: config.source }, 'gateway serving');
+      return {
+        stats: () => ({ url, halted: client.halted() }),
+        async close() {
+          await gateway.close();
+          await client.close();
+          await bus.close();
+        },
+      };
+    } catch (error) {
+      await bus.close().catch(() => undefined);
+      throw error;
+    }
+  },
+});

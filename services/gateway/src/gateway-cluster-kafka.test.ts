@@ -1,0 +1,233 @@
+/**
+ * The gateway in cluster mode on a real broker: the oracle, matching and risk (+
+ * liquidation) as their own processes (services/oracle main.js, services/matching
+ * main.js, services/exchange cluster-risk.js), and in front of them a gateway on a
+ * `KafkaExchangeClient` over a `KafkaBus`, serving signed /fapi REST on a free port.
+ * Two accounts trade through it: deposit (through the client: the operator API is
+ * gw-security's), a resting limit, openOrders, cancel, a new resting order crossed by
+ * the second account, positionRisk on both sides, userTrades with maker / taker.
+ * The order → answer latency of the run is printed (not asserted).
+ *
+ * The test starts its own throw-away broker (deploy/kafka), so the stages start on
+ * empty topics whatever other Kafka tests left on the shared one. It runs when
+ * scripts/run-tests.mjs provided a broker (PERPCORE_KAFKA_BROKERS: Java and Maven
+ * are there), and is skipped loudly otherwise (failed under CI).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { KafkaBus, Topics } from '@perpcore/bus';
+import { KafkaExchangeClient } from '@perpcore/exchange';
+import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
+import { createLogger } from '@perpcore/observability';
+import { wallClockNs } from '@perpcore/runtime';
+import { type ApiKeyRecord, keyMapAuthenticator, type Permission } from './auth/authenticated-request.js';
+import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { signed, type TestKey, USDT } from './gateway-test-server.test-support.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const skip = (process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '') === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
+if (skip !== false) {
+  if (process.env.CI) it('gateway cluster Kafka test must run under CI', () => assert.fail(`${skip}, and CI is set`));
+  else process.stderr.write(`\n!!!!! gateway-cluster-kafka: SKIPPED: ${skip}\n\n`);
+}
+
+interface Broker {
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+const STAGES = [
+  { name: 'oracle', script: 'services/oracle/dist/main.js', env: { PERPCORE_ORACLE_PUBLISH_INTERVAL_MS: '200' } },
+  { name: 'matching', script: 'services/matching/dist/main.js', env: {} },
+  { name: 'risk', script: 'services/exchange/dist/cluster-risk.js', env: { PERPCORE_RISK_TIME_TICK_MS: '200' } },
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every topic up front: a broker that just started can answer a creation before its partitions have leaders (retriable). */
+async function createTopics(bus: KafkaBus): Promise<void> {
+  for (const topic of Object.values(Topics)) {
+    for (const until = Date.now() + 60_000; ; ) {
+      try {
+        await bus.ensureTopic(topic.name, topic.partitions);
+        await bus.ensureTopic(`${topic.name}.dlq`, 1);
+        break;
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable !== true || Date.now() > until) throw error;
+        await sleep(500);
+      }
+    }
+  }
+}
+
+describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 }, () => {
+  let broker: Broker;
+  const children: { name: string; child: ChildProcess; stderr: string[] }[] = [];
+  let bus: KafkaBus;
+  let client: KafkaExchangeClient;
+  let server: GatewayServer;
+  let base = '';
+  const a: TestKey = { apiKey: 'cluster-key-a', secret: 'cluster-secret-a', accountId: 7_101 };
+  const b: TestKey = { apiKey: 'cluster-key-b', secret: 'cluster-secret-b', accountId: 7_102 };
+  let markTicks = 0;
+
+  before(async () => {
+    const { startBrokerForTests } = (await import(pathToFileURL(join(root, 'deploy/kafka/kafka-broker.mjs')).href)) as { startBrokerForTests(): Promise<Broker | null> };
+    const started = await startBrokerForTests();
+    assert.ok(started !== null, 'a throw-away broker starts (java and mvn are present: run-tests started one)');
+    broker = started;
+    const logger = createLogger('gateway-cluster-test', 'silent');
+    bus = await KafkaBus.connect({ brokers: broker.bootstrap.split(','), clientId: 'gateway-cluster-test', logger });
+    await createTopics(bus);
+    for (const s of STAGES) {
+      const child = spawn(process.execPath, [s.script], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: broker.bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', ...s.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const entry = { name: s.name, child, stderr: [] as string[] };
+      child.stderr?.on('data', (d: Buffer) => entry.stderr.push(d.toString()));
+      children.push(entry);
+    }
+    const venue = defaultVenueMarkets(defaultMarketSpecs);
+    client = await KafkaExchangeClient.create({ bus, venue, source: `gateway-test-${process.pid}`, timeoutMs: 20_000, nowNs: wallClockNs });
+    const subticks = venue.find((m) => m.spec.symbol === 'BTCUSDT')?.risk.markSubticksPerTick ?? 1;
+    await client.subscribe({
+      onRiskEvent: (e) => {
+        if (e.event === 'markPrice' && e.market === 'BTCUSDT' && e.markPrice != null) markTicks = Math.round(Number(e.markPrice.markSubticks) / subticks);
+      },
+    });
+    const both: ReadonlySet<Permission> = new Set(['read', 'trade']);
+    const records = new Map<string, ApiKeyRecord>([a, b].map((k) => [k.apiKey, { accountId: k.accountId, secretKey: k.secret, permissions: both }]));
+    server = await createGatewayServer({ client, auth: keyMapAuthenticator(records), logger, tracksAccount: (id) => id === a.accountId || id === b.accountId });
+    base = await server.listen(0);
+  });
+
+  after(async () => {
+    await server?.close();
+    await client?.close();
+    await bus?.close();
+    for (const c of children) c.child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.child.exitCode === null ? new Promise((resolve) => c.child.once('exit', resolve)) : undefined)));
+    await broker?.stop();
+  });
+
+  it('trades through signed REST: deposit, rest, list, cancel, cross from a second account, positions, trades', async () => {
+    // the stages start on their own: retry the first deposit until risk answers
+    const started = Date.now();
+    for (;;) {
+      const r = await client.deposit(a.accountId, 'USDT', 1_000_000 * USDT).catch((error: Error) => error);
+      if (!(r instanceof Error)) {
+        assert.equal(r.rejection, null);
+        break;
+      }
+      assert.ok(Date.now() - started < 60_000, `risk answered no deposit in 60 s: ${r.message}\n${children.map((c) => `${c.name}: ${c.stderr.join('').slice(-800)}`).join('\n')}`);
+    }
+    assert.equal((await client.deposit(b.accountId, 'USDT', 1_000_000 * USDT)).rejection, null);
+    while (markTicks === 0) {
+      assert.ok(Date.now() - started < 60_000, 'risk publishes a mark for BTCUSDT');
+      await sleep(100);
+    }
+    const priceTicks = Math.floor(markTicks * 0.99);
+    const price = (priceTicks / 10).toFixed(1);
+    const latenciesMs: number[] = [];
+    const timed = async (...args: Parameters<typeof signed>) => {
+      const t0 = performance.now();
+      const r = await signed(...args);
+      latenciesMs.push(performance.now() - t0);
+      return r;
+    };
+
+    const first = await timed(base, a, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.010', newClientOrderId: 'cluster-a-1' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.status, 'NEW');
+    assert.equal(Number(first.body.price), Number(price));
+
+    const open = await signed(base, a, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
+    assert.equal(open.status, 200);
+    assert.deepEqual(open.body.map((o: { orderId: number }) => o.orderId), [first.body.orderId]);
+    assert.deepEqual(await signed(base, b, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' }).then((r) => r.body), [], "B does not see A's order");
+
+    const book = await client.book('BTCUSDT', 20);
+    assert.ok(book?.bids.some(([p, q]) => p === priceTicks && q === 10), `the folded book shows the level: ${JSON.stringify(book?.bids.slice(0, 3))}`);
+
+    const canceled = await timed(base, a, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: first.body.orderId });
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body));
+    assert.equal(canceled.body.status, 'CANCELED');
+    assert.deepEqual((await signed(base, a, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body, []);
+
+    const maker = await timed(base, a, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.020' });
+    assert.equal(maker.body.status, 'NEW', JSON.stringify(maker.body));
+    const taker = await timed(base, b, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'IOC', price, quantity: '0.020', newOrderRespType: 'RESULT' });
+    assert.equal(taker.status, 200, JSON.stringify(taker.body));
+    assert.equal(taker.body.status, 'FILLED');
+    assert.equal(Number(taker.body.executedQty), 0.02);
+    assert.equal(Number(taker.body.avgPrice), Number(price));
+
+    // risk settles the fill after matching printed it: positions show once the settlement is in
+    const positionOf = async (key: TestKey) => {
+      for (const until = Date.now() + 20_000; ; ) {
+        const r = await signed(base, key, 'GET', '/fapi/v2/positionRisk', { symbol: 'BTCUSDT' });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const amt = (r.body as { positionAmt: string }[])[0]?.positionAmt ?? '0';
+        if (Number(amt) !== 0 || Date.now() > until) return r.body[0];
+        await sleep(100);
+      }
+    };
+    const longPos = await positionOf(a);
+    assert.equal(Number(longPos.positionAmt), 0.02);
+    assert.equal(Number(longPos.entryPrice), Number(price));
+    const shortPos = await positionOf(b);
+    assert.equal(Number(shortPos.positionAmt), -0.02);
+
+    const tradesA = (await signed(base, a, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' })).body as { maker: boolean; buyer: boolean; qty: string; price: string; orderId: number }[];
+    assert.equal(tradesA.length, 1, JSON.stringify(tradesA));
+    assert.deepEqual([tradesA[0].maker, tradesA[0].buyer, Number(tradesA[0].qty), Number(tradesA[0].price), tradesA[0].orderId], [true, true, 0.02, Number(price), maker.body.orderId]);
+    const tradesB = (await signed(base, b, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' })).body as { maker: boolean; buyer: boolean; orderId: number }[];
+    assert.deepEqual([tradesB.length, tradesB[0]?.maker, tradesB[0]?.buyer, tradesB[0]?.orderId], [1, false, false, taker.body.orderId]);
+
+    // an unknown order is refused with Binance's code, through the cluster too
+    const unknown = await signed(base, a, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: 123 });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.code, -2011);
+
+    // a figure, not an assertion: 20 more resting orders and their cancels, one at a time
+    for (let i = 0; i < 20; i++) {
+      const placed = await timed(base, a, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.001' });
+      assert.equal(placed.body.status, 'NEW', JSON.stringify(placed.body));
+      assert.equal((await timed(base, a, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: placed.body.orderId })).body.status, 'CANCELED');
+    }
+    const sorted = [...latenciesMs].sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
+    process.stderr.write(`gateway-cluster-kafka: ${sorted.length} signed order requests (place / cancel) answered through the cluster: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`);
+  });
+
+  it('runs as its own process (cluster-main.js): serves /fapi on the printed port with the printed demo key', { timeout: 60_000 }, async () => {
+    const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: broker.bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', PERPCORE_GATEWAY_HTTP_PORT: '0', PERPCORE_GATEWAY_INSTANCE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const printed = /under (http:\/\/[0-9.:]+)\/fapi[\s\S]*demo account (\d+) \(100,000 USDT\): apiKey=([0-9a-f]+) secret=([0-9a-f]+)/;
+      for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
+        assert.ok(Date.now() < until && child.exitCode === null, `the gateway process printed its URL and demo keys: ${stderr.slice(-1_000)}`);
+      }
+      const [, url, accountId, apiKey, secret] = printed.exec(stderr) ?? [];
+      const demo: TestKey = { apiKey, secret, accountId: Number(accountId) };
+      const balance = await signed(url, demo, 'GET', '/fapi/v2/balance');
+      assert.equal(balance.status, 200, JSON.stringify(balance.body));
+      assert.deepEqual([balance.body[0].asset, Number(balance.body[0].balance)], ['USDT', 100_000]);
+      assert.equal((stderr.match(/secret=/g) ?? []).length, 2, 'the two demo secrets, each printed once');
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    }
+    assert.equal(child.exitCode, 0, `a clean stop on SIGTERM: ${stderr.slice(-500)}`);
+  });
+});
