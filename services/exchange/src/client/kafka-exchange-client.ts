@@ -104,6 +104,8 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
         await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (m) => client.onOracle(m.value)),
         await bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => client.onLiquidation(m.value)),
         await bus.subscribe(Topics.matchingEvents, { groupId, fromBeginning: true }, (m) => client.onMatching(m.value)),
+        // cluster matching moves book deltas (conflated, absolute level sizes) to the market-data topic
+        await bus.subscribe(Topics.matchingMarketData, { groupId, fromBeginning: true }, (m) => client.onMatching(m.value)),
       );
     } catch (error) {
       await client.close();

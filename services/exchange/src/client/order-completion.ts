@@ -6,7 +6,12 @@
  *   (`rejected`), canceled (IOC / FOK / market remainder, post-only, self-trade),
  *   fully filled as taker (`taker_remaining_lots` 0), shown resting (a book delta of
  *   the same matching input at its side and price, after its `accepted`), or, for a
- *   conditional order, accepted (it waits untriggered).
+ *   conditional order, accepted (it waits untriggered). Cluster matching sends book
+ *   deltas to the market-data topic instead, so a placement also counts as resting
+ *   once the record that carried its `accepted` has been handled (matching publishes
+ *   one input's events into one framed record, and the bus hands a record's envelopes
+ *   over before any timer runs: checked on the next macrotask), or once the same
+ *   market's stream shows the next matching input.
  * - cancel: the order's `canceled`, or a refusal.
  * - amend: the order's `amended`, or a refusal.
  * - cancel-all: every order of the account in that market that was live when it was
@@ -71,6 +76,7 @@ export class OrderCompletion {
   }
 
   onMatchingEvent(e: MatchingEventV1): void {
+    this.finishEndedInputs(e);
     switch (e.event) {
       case 'accepted': {
         const a = e.accepted;
@@ -82,6 +88,9 @@ export class OrderCompletion {
         p.matching.push(e);
         if (Number(a.triggerPriceTicks) > 0) return this.done(p, null);
         p.restingInput = { source: e.inputSource, seq: Number(e.inputSeq), side: a.side, priceTicks: Number(a.priceTicks) };
+        setImmediate(() => {
+          if (this.byOrder.get(orderId) === p && p.restingInput !== null) this.done(p, null);
+        });
         return;
       }
       case 'rejected': {
@@ -141,6 +150,16 @@ export class OrderCompletion {
       }
       default:
         return;
+    }
+  }
+
+  /** A placement whose input is over (the market's stream moved on to another input) rests. */
+  private finishEndedInputs(e: MatchingEventV1): void {
+    if (e.inputSource === '' || this.byOrder.size === 0) return;
+    for (const p of this.byOrder.values()) {
+      const r = p.restingInput;
+      if (r === null || p.matching.length === 0 || p.matching[0]?.market !== e.market) continue;
+      if (r.seq !== Number(e.inputSeq) || r.source !== e.inputSource) this.done(p, null);
     }
   }
 
