@@ -85,6 +85,11 @@ export const BinanceErrors = {
   POST_ONLY_WOULD_TAKE: { httpStatus: 400, code: -5022, msg: 'Due to the order could not be executed as maker, the Post Only order will be rejected.' },
   NO_NEED_TO_MODIFY: { httpStatus: 400, code: -5027, msg: 'No need to modify the order.' },
   MARKET_CLOSED: { httpStatus: 400, code: -4000, msg: 'Market is closed.' },
+  DUPLICATE_PARAMETER: { httpStatus: 400, code: -1101, msg: 'Duplicate values for a parameter detected.' },
+  BAD_RECV_WINDOW: { httpStatus: 400, code: -1131, msg: 'recvWindow must be less than 60000' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, code: -1000, msg: 'Request body is too large.' },
+  NOT_FOUND: { httpStatus: 404, code: -1000, msg: 'Not found.' },
+  REQUEST_TIMEOUT: { httpStatus: 408, code: -1007, msg: 'Timeout waiting for the request.' },
 } as const satisfies Record<string, ErrorTemplate>;
 
 export type BinanceErrorName = keyof typeof BinanceErrors;

@@ -1,0 +1,59 @@
+/**
+ * The authentication port the /fapi routes consume (gw-common.md seams):
+ * `requireCaller(auth, {signed, permission})` is a fastify hook that verifies the
+ * caller (request-authenticator.ts) and sets `request.caller`; a refusal is a
+ * `BinanceError` thrown to the server's error handler, and the route never runs.
+ *
+ * Parameters: after the hook, `request.signedParams` holds the query merged with
+ * the form body as strings, without `timestamp`, `recvWindow` and `signature`;
+ * those three are also deleted from `request.query` and `request.body`, so a
+ * route's unknown-parameter check never sees them. Register the hook as
+ * `preValidation` when a route's JSON schema should not see them either (the
+ * hook needs only the parsed body, which exists by then), or as `preHandler`.
+ */
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { AUTH_PARAMS, type RequestAuthenticator } from './request-authenticator.js';
+import { rawQueryOf } from './request-params.js';
+
+export type Permission = 'read' | 'trade';
+
+export interface CallerIdentity {
+  accountId: number;
+  apiKey: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireCaller`; undefined on public routes. */
+    caller?: CallerIdentity;
+    /** Set by `requireCaller`: query + form body, auth parameters removed. */
+    signedParams?: ReadonlyMap<string, string>;
+  }
+}
+
+export function requireCaller(auth: RequestAuthenticator, opts: { signed: boolean; permission: Permission }): preHandlerHookHandler {
+  const hook = async (request: FastifyRequest): Promise<void> => {
+    const result = auth.authenticate(
+      { apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' },
+      opts,
+    );
+    request.caller = result.caller;
+    request.signedParams = result.params;
+    stripAuthParams(request.query);
+    stripAuthParams(request.body);
+  };
+  return hook as unknown as preHandlerHookHandler;
+}
+
+/** The caller a `requireCaller` hook set; throws if a route forgot the hook (an internal fault, never a silent anonymous call). */
+export function callerOf(request: FastifyRequest): CallerIdentity {
+  const caller = request.caller;
+  if (caller === undefined) throw new Error(`route ${request.routeOptions.url ?? request.url} runs without requireCaller`);
+  return caller;
+}
+
+function stripAuthParams(target: unknown): void {
+  if (target === null || typeof target !== 'object') return;
+  for (const name of AUTH_PARAMS) delete (target as Record<string, unknown>)[name];
+}
