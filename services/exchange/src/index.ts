@@ -3,3 +3,4 @@ export { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 export { riskLiquidationPorts } from './risk-liquidation-ports.js';
 export { ScheduledShockFeed, type ScheduledShock } from '@perpcore/oracle';
 export { StageCounters } from './stage-counters.js';
+export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
