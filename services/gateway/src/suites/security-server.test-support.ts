@@ -105,6 +105,9 @@ export class SecurityServer {
     const server = new SecurityServer(app, `http://127.0.0.1:${port}`, pipeline, core, guards, connections);
     await pipeline.bus.subscribe(Topics.matchingEvents, { groupId: 'security-test' }, (m) => void server.matchingEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'security-test' }, (m) => void server.riskEvents.push(m.value));
+    // the metrics' event feed (the lead adapts ExchangeClient.subscribe to these callbacks)
+    await pipeline.bus.subscribe(Topics.matchingEvents, { groupId: 'metrics' }, (m) => guards.metrics.onMatchingEvent(m.value));
+    await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'metrics' }, (m) => guards.metrics.onRiskEvent(m.value));
     return server;
   }
 
