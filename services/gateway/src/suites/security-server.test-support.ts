@@ -50,6 +50,7 @@ export class SecurityServer {
     readonly core: PipelineOperatorCore,
     readonly guards: GatewayGuards,
     readonly connections: ConnectionCapStats,
+    readonly registry: InMemoryAccountRegistry,
   ) {}
 
   static async start(options: SecurityServerOptions = {}): Promise<SecurityServer> {
@@ -102,7 +103,7 @@ export class SecurityServer {
     const connections = capConnections(app.server, hardening);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as AddressInfo).port;
-    const server = new SecurityServer(app, `http://127.0.0.1:${port}`, pipeline, core, guards, connections);
+    const server = new SecurityServer(app, `http://127.0.0.1:${port}`, pipeline, core, guards, connections, registry);
     await pipeline.bus.subscribe(Topics.matchingEvents, { groupId: 'security-test' }, (m) => void server.matchingEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'security-test' }, (m) => void server.riskEvents.push(m.value));
     // the metrics' event feed (the lead adapts ExchangeClient.subscribe to these callbacks)
@@ -114,6 +115,11 @@ export class SecurityServer {
   /** The core's state: every refused request must leave it as it was. */
   coreStateHash(): string {
     return `${this.pipeline.matching.engine.stateHash()}#${this.pipeline.risk.engine.stateHash()}`;
+  }
+
+  /** The core's state and the gateway's registry: what a refused request must not change. */
+  stateHash(): string {
+    return `${this.coreStateHash()}#${JSON.stringify(this.registry.snapshot())}`;
   }
 
   /** An operator call; `token` null sends no Authorization header. */
