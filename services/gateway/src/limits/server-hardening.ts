@@ -43,7 +43,7 @@ export function hardenedFastifyOptions(h: ServerHardening) {
     connectionTimeout: h.idleTimeoutMs,
     keepAliveTimeout: h.keepAliveTimeoutMs,
     requestTimeout: h.requestTimeoutMs,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     http: { headersTimeout: h.headersTimeoutMs, requestTimeout: h.requestTimeoutMs, connectionsCheckingInterval: h.connectionsCheckingIntervalMs, maxHeaderSize: h.maxHeaderBytes },
   };
 }

@@ -117,6 +117,20 @@ export class SecurityServer {
     return `${this.pipeline.matching.engine.stateHash()}#${this.pipeline.risk.engine.stateHash()}`;
   }
 
+  /**
+   * Like `stateHash` but without matching's event sequence numbers: a refusal that
+   * matching answers (a halted market, a resume of a running one) publishes a
+   * reject event and so consumes one, by design, as the risk stage's hash already
+   * leaves its own sequences out. Books, trade ids and halts are all in.
+   */
+  businessStateHash(): string {
+    const books = this.pipeline.markets.map((m) => {
+      const stream = this.pipeline.matching.engine.stream(m.symbol);
+      return `${m.symbol}:${stream?.tradeSeq}:${stream?.halted}:${stream?.book.stateHash()}`;
+    });
+    return `${books.join('|')}#${this.pipeline.risk.engine.stateHash()}#${JSON.stringify(this.registry.snapshot())}`;
+  }
+
   /** The core's state and the gateway's registry: what a refused request must not change. */
   stateHash(): string {
     return `${this.coreStateHash()}#${JSON.stringify(this.registry.snapshot())}`;
