@@ -35,6 +35,11 @@ export interface SplitSignature {
 /** Takes the `signature` parameter out of one raw `a=1&b=2` text, keeping the rest byte for byte. */
 export function splitSignature(raw: string): SplitSignature {
   if (!raw.includes('signature=')) return { unsigned: raw, signature: undefined, count: 0 };
+  // the common shape (ccxt, Binance's docs): one signature, last
+  const last = raw.lastIndexOf('&signature=');
+  if (last >= 0 && raw.indexOf('signature=') === last + 1 && !raw.includes('&', last + 1)) {
+    return { unsigned: raw.slice(0, last), signature: safeDecode(raw.slice(last + '&signature='.length)), count: 1 };
+  }
   const kept: string[] = [];
   let signature: string | undefined;
   let count = 0;
