@@ -39,24 +39,20 @@ export class GatewayMetrics {
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'perpcore_gateway_' });
+    this.scrapedGauge('perpcore_insurance_fund_balance', 'Insurance fund balance, settle asset units (whole)', 'fund', () => sources.insuranceFunds().map((f) => [f.fundId, f.balance]));
+    this.scrapedGauge('perpcore_bus_lag_messages', 'Messages published and not yet consumed, by topic', 'topic', () => sources.busLag().map((l) => [l.topic, l.messages]));
+  }
+
+  /** A gauge whose values are read from the core at scrape time. */
+  private scrapedGauge(name: string, help: string, label: string, read: () => [string, number][]): void {
     new Gauge({
-      name: 'perpcore_insurance_fund_balance',
-      help: 'Insurance fund balance, settle asset units (whole)',
-      labelNames: ['fund'],
+      name,
+      help,
+      labelNames: [label],
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const f of sources.insuranceFunds()) this.set({ fund: f.fundId }, f.balance);
-      },
-    });
-    new Gauge({
-      name: 'perpcore_bus_lag_messages',
-      help: 'Messages published and not yet consumed, by topic',
-      labelNames: ['topic'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const l of sources.busLag()) this.set({ topic: l.topic }, l.messages);
+        for (const [value, figure] of read()) this.set({ [label]: value }, figure);
       },
     });
   }

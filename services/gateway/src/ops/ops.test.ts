@@ -63,4 +63,14 @@ describe('operations', () => {
     for (const line of lines) for (const secret of secrets) assert.ok(!line.includes(secret), `a log line holds a secret: ${line.slice(0, 200)}`);
     assert.ok(lines.some((l) => l.includes('admin: API key revoked')), 'the admin actions are logged (by key hint)');
   });
+
+  it('/health answers 503 halted once the risk stage halts, and /ready follows', async () => {
+    s.pipeline.risk.engine.haltOnInternalError(new Error('test fault'), { kind: 'time', source: 'ops-test', seq: 1, market: '', accountId: 0, tsNs: 1 });
+    const health = await fetch(`${s.url}/health`);
+    assert.equal(health.status, 503);
+    const body = (await health.json()) as { status: string; reason: string };
+    assert.equal(body.status, 'halted');
+    assert.match(body.reason, /test fault/);
+    assert.equal((await fetch(`${s.url}/ready`)).status, 503);
+  });
 });
