@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Topics } from '@perpcore/bus';
-import { createAssetSpec, OrderType, priceToTicks, qtyToLots, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import { createAssetSpec, formatAmount, OrderType, priceToTicks, qtyToLots, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import { createPipeline, type Pipeline } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger, type Logger } from '@perpcore/observability';
@@ -99,6 +99,12 @@ export class SecurityServer {
       query: request.query,
       body: request.body ?? null,
     }));
+    // what ccxt's fetchBalance calls (BINANCE-COMPAT §3), so the real client's signing is driven over HTTP
+    app.get('/fapi/v3/account', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: { weight: 5 } } }, async (request) => {
+      const units = pipeline.risk.engine.accountReport(callerOf(request).accountId)?.collateral[0]?.balanceUnits ?? 0;
+      const balance = formatAmount(defaultSettleAsset, units);
+      return { assets: [{ asset: 'USDT', walletBalance: balance, marginBalance: balance, availableBalance: balance, initialMargin: '0', updateTime: Date.now() }] };
+    });
     app.post('/fapi/v1/listenKeyProbe', { preHandler: requireCaller(guards.authenticator, { signed: false, permission: 'read' }) }, async (request) => ({ accountId: callerOf(request).accountId }));
     const connections = capConnections(app.server, hardening);
     await app.listen({ port: 0, host: '127.0.0.1' });
