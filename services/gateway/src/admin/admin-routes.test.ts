@@ -87,6 +87,8 @@ describe('operator API over real HTTP and the real pipeline', () => {
     assert.equal((await s.admin('POST', '/v1/admin/markets/NOPE/halt', {})).status, 404);
     assert.equal((await json(await s.admin('POST', '/v1/admin/markets/BTCUSDT/resume'))).body.halted, false);
     assert.equal(s.order(maker.accountId, 'BTCUSDT', 'SELL', '30200', '1'), '');
+    const audit = s.pipeline.risk.engine.audit();
+    assert.ok(audit.ok, `the refused orders' holds came back: ${audit.problems.join('; ')}`);
   });
 
   it('engages and releases a kill switch through the risk stage', async () => {
