@@ -18,3 +18,4 @@ export { DEFAULT_REQUEST_LIMITS, RequestLimiter, type RequestLimits } from './li
 export { capConnections, DEFAULT_SERVER_HARDENING, type ServerHardening } from './limits/server-hardening.js';
 export { gatewayServerOptions, registerGatewayGuards, type GatewayGuards, type GatewayGuardsDeps } from './ops/gateway-guards.js';
 export type { MetricsSources } from './ops/gateway-metrics.js';
+export { ROUTE_LIMITS, routeLimits } from './limits/route-weights.js';

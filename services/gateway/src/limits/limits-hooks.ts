@@ -15,8 +15,8 @@ import { binanceError } from '../binance/binance-error.js';
 import type { RequestLimiter } from './request-limiter.js';
 
 export interface RouteLimitConfig {
-  /** Request weight (Binance's per-endpoint cost); 0 exempts the route. */
-  readonly weight?: number;
+  /** Request weight (Binance's per-endpoint cost), or a function of the query (route-weights.ts); 0 exempts the route. */
+  readonly weight?: number | ((query: Readonly<Record<string, unknown>>) => number);
   /** The route places orders: counted against the key's order rate. */
   readonly order?: boolean;
 }
@@ -38,7 +38,8 @@ export function registerRequestLimits(app: FastifyInstance, deps: RequestLimitsD
   const nowMs = deps.nowMs ?? Date.now;
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config?.limits;
-    const weight = config?.weight ?? 1;
+    const configured = config?.weight ?? 1;
+    const weight = typeof configured === 'number' ? configured : configured((request.query ?? {}) as Record<string, unknown>);
     if (weight === 0) return;
     const header = request.headers['x-mbx-apikey'];
     const apiKey = typeof header === 'string' && registry.keyOf(header) !== undefined ? header : undefined;

@@ -12,11 +12,14 @@ describe('request limits over HTTP', () => {
 
   it('sends X-MBX-USED-WEIGHT-1M on every answer and the order counts on order routes; 429 -1015 past the order rate', async () => {
     const c = await s.account(['read', 'trade']);
-    const first = await s.signed('GET', '/fapi/v1/probe', c);
+    const first = await s.signed('GET', '/fapi/v1/probe', c, { symbol: 'BTCUSDT' });
     assert.equal(first.status, 200);
     const w1 = Number(first.headers.get('x-mbx-used-weight-1m'));
-    const second = await s.signed('GET', '/fapi/v1/probe', c);
-    assert.equal(Number(second.headers.get('x-mbx-used-weight-1m')), w1 + 5, 'the probe weighs 5');
+    const second = await s.signed('GET', '/fapi/v1/probe', c, { symbol: 'BTCUSDT' });
+    assert.equal(Number(second.headers.get('x-mbx-used-weight-1m')), w1 + 1, 'openOrders with a symbol weighs 1');
+    const all = await s.signed('GET', '/fapi/v1/probe', c);
+    assert.equal(all.status, 429, 'without a symbol it weighs 40: past the key\'s 30');
+    assert.equal(Number(all.headers.get('x-mbx-used-weight-1m')), w1 + 1);
     const notFound = await fetch(`${s.url}/fapi/v1/nothing`);
     assert.equal(notFound.status, 404);
     assert.ok(notFound.headers.get('x-mbx-used-weight-1m') !== null, 'even on a 404');

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DEFAULT_REQUEST_LIMITS, RequestLimiter } from './request-limiter.js';
 import { RingWindow } from './ring-window.js';
+import { routeLimits } from './route-weights.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -65,5 +66,21 @@ describe('RequestLimiter', () => {
     const l = new RequestLimiter({ ...limits, maxTrackedClients: 1_000 });
     for (let i = 0; i < 20_000; i++) l.admit(T0 + i, `10.0.${i >> 8}.${i & 255}`, undefined, 1, false);
     assert.ok(l.trackedClients <= 1_000, `${l.trackedClients}`);
+  });
+});
+
+describe('route weights', () => {
+  it("follow Binance's costs, including the ones that depend on the query", () => {
+    const weight = (route: string, query: Record<string, unknown> = {}) => {
+      const w = routeLimits(route).weight ?? 1;
+      return typeof w === 'number' ? w : w(query);
+    };
+    assert.equal(weight('GET /fapi/v1/depth', { limit: '5' }), 2);
+    assert.equal(weight('GET /fapi/v1/depth', { limit: '1000' }), 20);
+    assert.equal(weight('GET /fapi/v1/depth'), 10);
+    assert.equal(weight('GET /fapi/v1/openOrders'), 40);
+    assert.equal(weight('GET /fapi/v1/openOrders', { symbol: 'BTCUSDT' }), 1);
+    assert.equal(routeLimits('POST /fapi/v1/order').order, true);
+    assert.equal(weight('GET /somewhere/else'), 1);
   });
 });

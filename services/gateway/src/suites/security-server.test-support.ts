@@ -2,8 +2,9 @@
  * A gateway for the security suites until gw-trading's gateway-server lands: the
  * real pipeline (matching, risk, liquidation over the in-process bus, codec on),
  * the guards (auth, limits, admin, ops) exactly as the server registers them, and
- * two probe routes standing in for the signed trading routes (one `read`, one
- * `trade`, the latter counted as an order). Listens on a free port.
+ * probe routes standing in for the signed trading routes (a `read` one weighing
+ * what openOrders weighs, a `trade` one counted as an order, a key-only one, and
+ * what ccxt's fetchBalance calls). Listens on a free port.
  */
 import type { AddressInfo } from 'node:net';
 import { Topics } from '@perpcore/bus';
@@ -19,6 +20,7 @@ import { InMemoryAccountRegistry } from '../auth/account-registry.js';
 import { callerOf, requireCaller } from '../auth/authenticated-request.js';
 import { signPayload } from '../auth/request-signature.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../limits/request-limiter.js';
+import { routeLimits } from '../limits/route-weights.js';
 import { capConnections, DEFAULT_SERVER_HARDENING, type ConnectionCapStats, type ServerHardening } from '../limits/server-hardening.js';
 import { gatewayServerOptions, registerGatewayGuards, type GatewayGuards } from '../ops/gateway-guards.js';
 
@@ -89,7 +91,7 @@ export class SecurityServer {
       ready: () => true,
     });
     // stand-ins for the signed trading routes (gw-trading's), to drive the authenticator end to end
-    app.get('/fapi/v1/probe', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: { weight: 5 } } }, async (request) => ({
+    app.get('/fapi/v1/probe', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: routeLimits('GET /fapi/v1/openOrders') } }, async (request) => ({
       accountId: callerOf(request).accountId,
       params: Object.fromEntries(request.signedParams ?? []),
     }));
@@ -100,7 +102,7 @@ export class SecurityServer {
       body: request.body ?? null,
     }));
     // what ccxt's fetchBalance calls (BINANCE-COMPAT §3), so the real client's signing is driven over HTTP
-    app.get('/fapi/v3/account', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: { weight: 5 } } }, async (request) => {
+    app.get('/fapi/v3/account', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: routeLimits('GET /fapi/v3/account') } }, async (request) => {
       const units = pipeline.risk.engine.accountReport(callerOf(request).accountId)?.collateral[0]?.balanceUnits ?? 0;
       const balance = formatAmount(defaultSettleAsset, units);
       return { assets: [{ asset: 'USDT', walletBalance: balance, marginBalance: balance, availableBalance: balance, initialMargin: '0', updateTime: Date.now() }] };
