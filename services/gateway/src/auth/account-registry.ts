@@ -10,8 +10,9 @@
  * the same state (`snapshot()` is plain JSON, for the durability work to persist).
  *
  * Invariants
- * - Account ids are allocated 1, 2, 3, … below `firstSystemAccountId`, never
- *   reused; a key names an existing account.
+ * - Account ids are allocated `firstAccountId` (default 1), +1, +2, … below
+ *   `firstSystemAccountId`, never reused; a key names an existing account. (With
+ *   `npm start`'s simulated market, start above its traders' ids.)
  * - An API key is unique; a revoked key is gone (its id is never re-created:
  *   keys are 64 random characters, and `createKey` refuses a duplicate).
  * - Permissions are a non-empty subset of {read, trade}: withdrawals and deposits
@@ -66,6 +67,8 @@ export interface AccountRegistry {
 export interface InMemoryRegistryOptions {
   /** Ids at and above it belong to the risk stage's system accounts (fee account, funds). */
   firstSystemAccountId: number;
+  /** The first id `nextAccountId` offers (default 1): ids below it belong to someone else (a simulation). */
+  firstAccountId?: number;
 }
 
 export function validPermissions(permissions: unknown): permissions is Permission[] {
@@ -75,11 +78,13 @@ export function validPermissions(permissions: unknown): permissions is Permissio
 }
 
 export class InMemoryAccountRegistry implements AccountRegistry {
-  private nextId = 1;
+  private nextId: number;
   private readonly accounts = new Set<number>();
   private readonly keys = new Map<string, ApiKeyRecord>();
 
-  constructor(private readonly options: InMemoryRegistryOptions) {}
+  constructor(private readonly options: InMemoryRegistryOptions) {
+    this.nextId = options.firstAccountId ?? 1;
+  }
 
   static fromSnapshot(snapshot: RegistrySnapshot, options: InMemoryRegistryOptions): InMemoryAccountRegistry {
     const registry = new InMemoryAccountRegistry(options);

@@ -136,6 +136,7 @@ describe('InMemoryAccountRegistry', () => {
     assert.equal(JSON.stringify(copy.snapshot()), before);
     assert.equal(copy.nextAccountId(), 3);
     assert.equal(copy.keyOf(creds.apiKey)?.accountId, 1);
+    assert.equal(new InMemoryAccountRegistry({ firstSystemAccountId: 900_000, firstAccountId: 100_000 }).nextAccountId(), 100_000);
   });
 
   it('generates 64-character keys and secrets over [A-Za-z0-9], never the same twice', () => {
