@@ -59,8 +59,6 @@ const DIGITS = /^\d{1,16}$/;
 
 export class RequestAuthenticator {
   private readonly nowMs: () => number;
-  /** Counted for /metrics: refusals by Binance code. */
-  readonly refusals = new Map<number, number>();
 
   constructor(private readonly deps: RequestAuthenticatorDeps) {
     this.nowMs = deps.nowMs ?? Date.now;
@@ -110,21 +108,11 @@ export class RequestAuthenticator {
   }
 
   private parse(rawQuery: string, rawBody: string): Map<string, string> {
-    try {
-      return parseParams(rawQuery, rawBody);
-    } catch (error) {
-      this.count((error as { code: number }).code);
-      throw error;
-    }
+    return parseParams(rawQuery, rawBody);
   }
 
+  /** Refusals are counted by code where they are answered (the server's onError hook, /metrics). */
   private refuse(name: Parameters<typeof binanceError>[0], detail?: string): Error {
-    const error = binanceError(name, detail);
-    this.count(error.code);
-    return error;
-  }
-
-  private count(code: number): void {
-    this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
+    return binanceError(name, detail);
   }
 }
