@@ -52,8 +52,11 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
     if (error instanceof AdminError) return reply.status(error.statusCode).send(error.body());
     if (error instanceof RegistryRefusal) return reply.status(REFUSAL_STATUS[error.code]).send({ code: `ADMIN_${error.code}`, message: error.message });
     if (error instanceof DomainError) return reply.status(400).send({ code: error.code, message: error.message });
-    // the server-wide form parser refuses in Binance terms (a duplicated parameter): the operator gets it in this API's shape
-    if (error instanceof BinanceError) return reply.status(error.httpStatus).send({ code: 'ADMIN_INVALID_REQUEST', message: error.message });
+    // the server-wide form parser and request limiter refuse in Binance terms: the operator gets it in this API's shape
+    if (error instanceof BinanceError) {
+      const limited = error.httpStatus === 429 || error.httpStatus === 418;
+      return reply.status(error.httpStatus).send({ code: limited ? 'ADMIN_RATE_LIMITED' : 'ADMIN_INVALID_REQUEST', message: error.message });
+    }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send({ code: 'ADMIN_INVALID_REQUEST', message: error.message });
     request.log.error({ err: error }, 'admin route failed');
