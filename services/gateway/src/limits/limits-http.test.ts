@@ -53,6 +53,10 @@ describe('request limits over HTTP', () => {
     assert.equal(still.status, 418);
     assert.equal(Number(still.headers.get('retry-after')), 120);
     assert.deepEqual(await still.json(), { code: -1003, msg: 'Way too many requests; IP banned. Banned for 120 s.' });
+    const operator = await s.admin('GET', '/v1/admin/insurance-funds');
+    assert.equal(operator.status, 418, 'the ban is by address, the operator API included');
+    assert.equal(((await operator.json()) as { code: string }).code, 'ADMIN_RATE_LIMITED');
+    assert.ok(Number(operator.headers.get('retry-after')) > 0);
   });
 });
 
