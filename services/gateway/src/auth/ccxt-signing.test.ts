@@ -37,4 +37,12 @@ describe('ccxt against the authenticator over HTTP', () => {
     await s.admin('DELETE', `/v1/admin/api-keys/${c.apiKey}`);
     await assert.rejects(client(s.url, c.apiKey, c.secretKey).fetchBalance(), (e: Error) => e instanceof ccxt.AuthenticationError && /-2015/.test(e.message));
   });
+
+  it("ccxt's listenKey request shape (key header, form content type, empty body) passes a key-only route", async () => {
+    const c = await s.account(['read']);
+    const request = client(s.url, c.apiKey, c.secretKey).sign('listenKey', 'fapiPrivate', 'POST', {}) as { body: string; headers: Record<string, string> };
+    assert.equal(request.body, '');
+    const r = await fetch(`${s.url}/fapi/v1/listenKeyProbe`, { method: 'POST', headers: request.headers, body: request.body });
+    assert.deepEqual(await r.json(), { accountId: c.accountId });
+  });
 });
