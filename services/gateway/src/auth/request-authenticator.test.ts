@@ -113,6 +113,29 @@ describe('RequestAuthenticator', () => {
     assert.equal(codeOf(replay), -1021);
   });
 
+  it('refuses a trade request replayed byte for byte inside its window, but not reads or a request re-signed', () => {
+    const { auth, creds, setNow } = setup();
+    const signedInput = (params: string) => ({ apiKeyHeader: creds.apiKey, rawQuery: '', rawBody: signedQuery(creds.secretKey, params) });
+    const order = signedInput(`symbol=BTCUSDT&side=BUY&timestamp=${NOW_MS}`);
+    auth.authenticate(order, { signed: true, permission: 'trade' });
+    assert.equal(codeOf(() => auth.authenticate(order, { signed: true, permission: 'trade' })), -1022);
+    auth.authenticate(signedInput(`symbol=BTCUSDT&side=BUY&timestamp=${NOW_MS + 1}`), { signed: true, permission: 'trade' });
+    const read = signedInput(`symbol=BTCUSDT&timestamp=${NOW_MS}`);
+    auth.authenticate(read, { signed: true, permission: 'read' });
+    auth.authenticate(read, { signed: true, permission: 'read' });
+    setNow(NOW_MS + 10_000);
+    assert.equal(codeOf(() => auth.authenticate(order, { signed: true, permission: 'trade' })), -1021, 'after its window the replay is a stale timestamp');
+    assert.ok(auth.replays.size <= 3);
+  });
+
+  it('a request refused before the replay check leaves nothing recorded (it can be sent again once fixed)', () => {
+    const { auth, creds, registry } = setup(['read']);
+    const order = { apiKeyHeader: creds.apiKey, rawQuery: '', rawBody: signedQuery(creds.secretKey, `symbol=BTCUSDT&timestamp=${NOW_MS}`) };
+    assert.equal(codeOf(() => auth.authenticate(order, { signed: true, permission: 'trade' })), -2015);
+    assert.equal(auth.replays.size, 0);
+    void registry;
+  });
+
   it('unsigned routes need only a live key with the permission', () => {
     const { auth, creds } = setup(['read']);
     assert.equal(auth.authenticate({ apiKeyHeader: creds.apiKey, rawQuery: '', rawBody: '' }, { signed: false, permission: 'read' }).caller.accountId, 1);

@@ -11,11 +11,11 @@
  * 4. signed only: `timestamp` ≤ now + 1,000 ms and now − timestamp ≤ recvWindow
  *    (-1021): a request replayed after its window is refused;
  * 5. the key holds the route's permission (-2015, Binance's answer for a key
- *    without the right).
- *
- * In-window replays are not refused here: a byte-identical signed request is a
- * client's retry, and the order routes answer it through `newClientOrderId`
- * idempotency (the original order, never a second execution).
+ *    without the right);
+ * 6. signed `trade` routes only: the same signature was not already executed
+ *    within its window (replay-guard.ts; -1022 "already used"). Signatures of
+ *    refused requests are not recorded, so a request refused for its
+ *    permission or its window can be fixed and sent again.
  *
  * The signature is checked before the window so an unauthenticated caller learns
  * nothing about the server's clock. No secret, signature or key is ever put into
@@ -26,6 +26,7 @@ import type { AccountRegistry, ApiKeyRecord } from './account-registry.js';
 import { API_KEY_PATTERN } from './api-credentials.js';
 import type { CallerIdentity, Permission } from './authenticated-request.js';
 import { parseParams } from './request-params.js';
+import { ReplayGuard } from './replay-guard.js';
 import { signatureMatches, splitSignature } from './request-signature.js';
 
 export const DEFAULT_RECV_WINDOW_MS = 5_000;
@@ -59,6 +60,7 @@ const DIGITS = /^\d{1,16}$/;
 
 export class RequestAuthenticator {
   private readonly nowMs: () => number;
+  readonly replays = new ReplayGuard();
 
   constructor(private readonly deps: RequestAuthenticatorDeps) {
     this.nowMs = deps.nowMs ?? Date.now;
@@ -74,14 +76,16 @@ export class RequestAuthenticator {
 
   authenticate(input: AuthenticationInput, opts: { signed: boolean; permission: Permission }): AuthenticationResult {
     const key = this.identify(input.apiKeyHeader);
-    let params: Map<string, string>;
-    if (opts.signed) params = this.verifySigned(key, input);
-    else params = this.parse(input.rawQuery, input.rawBody);
+    const signed = opts.signed ? this.verifySigned(key, input) : undefined;
+    const params = signed?.params ?? this.parse(input.rawQuery, input.rawBody);
     if (!key.permissions.has(opts.permission)) throw this.refuse('REJECTED_MBX_KEY');
+    if (signed !== undefined && opts.permission === 'trade' && !this.replays.admit(signed.signature, signed.expiresAtMs, signed.nowMs)) {
+      throw this.refuse('INVALID_SIGNATURE', 'Signature already used.');
+    }
     return { caller: { accountId: key.accountId, apiKey: key.apiKey, permissions: key.permissions }, params };
   }
 
-  private verifySigned(key: ApiKeyRecord, input: AuthenticationInput): Map<string, string> {
+  private verifySigned(key: ApiKeyRecord, input: AuthenticationInput): { params: Map<string, string>; signature: string; expiresAtMs: number; nowMs: number } {
     const query = splitSignature(input.rawQuery);
     const body = splitSignature(input.rawBody);
     const params = this.parse(query.unsigned, body.unsigned);
@@ -104,7 +108,8 @@ export class RequestAuthenticator {
     const now = this.nowMs();
     if (timestampMs > now + MAX_CLOCK_AHEAD_MS || now - timestampMs > recvWindowMs) throw this.refuse('INVALID_TIMESTAMP');
     for (const name of AUTH_PARAMS) params.delete(name);
-    return params;
+    // past this the window check refuses the same bytes anyway
+    return { params, signature: signature.toLowerCase(), expiresAtMs: Math.max(timestampMs, now) + recvWindowMs + MAX_CLOCK_AHEAD_MS, nowMs: now };
   }
 
   private parse(rawQuery: string, rawBody: string): Map<string, string> {
