@@ -161,6 +161,14 @@ export class EmbeddedExchange {
       adlBucket: (market, accountId) => this.liquidation.engine.adlBucket(market, accountId) ?? undefined,
       halted: () => this.risk.engine.halt.describe(),
       nowNs: () => this.tsNs,
+      insuranceFunds: () =>
+        defaultSystemAccounts.insuranceFunds.map((f) => ({
+          fundId: f.fundId,
+          accountId: f.accountId,
+          asset: defaultSettleAsset.asset,
+          balanceUnits: this.risk.engine.ledger.fundBalanceUnits(f.fundId),
+          markets: this.venue.filter((m) => m.risk.insuranceFundId === f.fundId).map((m) => m.spec.symbol),
+        })),
       source,
     });
     this.clients.push(client);

@@ -10,6 +10,8 @@ export type {
   BookSnapshot,
   CancelAllResult,
   ClientSubscription,
+  InsuranceFundBalance,
+  MarketCommandResult,
   CommandRejection,
   CoreEventHandlers,
   ExchangeClient,

@@ -55,8 +55,8 @@ describe('ccxt binanceusdm against the gateway (REST flow, embedded mode)', () =
     assert.equal((balance.total as unknown as Record<string, number>).USDT, 1_000_000);
     assert.equal((balance.free as unknown as Record<string, number>).USDT, 1_000_000);
 
-    // rests far below the best bid
-    const price = Math.floor(bestBid * 0.5);
+    // rests below the best bid, inside the 5% PERCENT_PRICE band around mark
+    const price = Math.floor(bestBid * 0.97);
     const order = await alice.createOrder(symbol, 'limit', 'buy', 0.01, price, { clientOrderId: 'ccxt-flow-1' });
     assert.deepEqual([order.status, order.clientOrderId, order.price, order.amount, order.filled], ['open', 'ccxt-flow-1', price, 0.01, 0]);
 
@@ -96,7 +96,10 @@ describe('ccxt binanceusdm against the gateway (REST flow, embedded mode)', () =
   it('surfaces the gateway’s refusals as ccxt’s exception classes', async () => {
     const poor = binanceusdm(gw.base, gw.keys.poor);
     await poor.loadMarkets();
-    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 5, 20_000), ccxt.InsufficientFunds);
+    const bid = (await poor.fetchOrderBook('BTC/USDT:USDT', 5)).bids[0]?.[0] as number;
+    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 5, Math.floor(bid * 0.99)), ccxt.InsufficientFunds);
+    // the PERCENT_PRICE filter (5% around mark) is refused before the core sees the order
+    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.001, Math.floor(bid * 0.5)), ccxt.BadRequest);
     await assert.rejects(poor.cancelOrder('4503599627370497', 'BTC/USDT:USDT'), ccxt.OrderNotFound);
     await assert.rejects(poor.setMarginMode('cross', 'BTC/USDT:USDT'), ccxt.MarginModeAlreadySet);
     const wrong = binanceusdm(gw.base, { ...gw.keys.poor, secret: 'wrong' });

@@ -5,7 +5,6 @@
  */
 export const GATEWAY_PACKAGE = '@perpcore/gateway';
 export { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
-export { keyMapAuthenticator, requireCaller, type ApiKeyRecord, type CallerIdentity, type Permission, type RequestAuthenticator } from './auth/authenticated-request.js';
 export { BinanceError, BinanceErrors, binanceError, type BinanceErrorName } from './binance/binance-error.js';
 export { OrderIdAllocator } from './read-model/order-id-allocator.js';
 export { type AccountRegistry, type ApiKeyRecord, InMemoryAccountRegistry, type RegistryCommand, type RegistrySnapshot, RegistryRefusal } from './auth/account-registry.js';
@@ -15,7 +14,7 @@ export { RequestAuthenticator, DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS } from
 export { signPayload } from './auth/request-signature.js';
 export { ADMIN_TOKEN_ENV, adminToken, resolveAdminToken, type AdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
 export type { CoreAnswer, InsuranceFundView, OperatorCorePort } from './admin/operator-core-port.js';
-export { PipelineOperatorCore, type PipelineOperatorCoreDeps } from './admin/pipeline-operator-core.js';
+export { ClientOperatorCore } from './admin/client-operator-core.js';
 export { checkOrderFilters, orderFiltersOf, type OrderCheckContext, type OrderFilters, type OrderUnderCheck } from './limits/order-filters.js';
 export { DEFAULT_REQUEST_LIMITS, RequestLimiter, type RequestLimits } from './limits/request-limiter.js';
 export { capConnections, DEFAULT_SERVER_HARDENING, type ServerHardening } from './limits/server-hardening.js';

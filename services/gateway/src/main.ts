@@ -2,16 +2,21 @@
 /**
  * `npm start`: the exchange embedded in one process, driven by the simulated market
  * for `--duration-s` seconds, with a live progress line and a closing summary; with
- * `--http-port N` the gateway (Binance USDⓈ-M /fapi API) serves the same embedded
- * core through its `ExchangeClient`, between the simulation's batches.
+ * `--http-port N` the gateway (Binance USDⓈ-M /fapi API, operator API under
+ * /v1/admin) serves the same embedded core through its `ExchangeClient`, between
+ * the simulation's batches. Accounts and keys come only from the operator API; its
+ * token is PERPCORE_ADMIN_TOKEN, or generated and printed once here.
  */
 import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { keyMapAuthenticator } from './auth/authenticated-request.js';
-import { createDemoKeys } from './demo-keys.js';
+import { defaultSystemAccounts } from '@perpcore/markets';
+import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
+import { InMemoryAccountRegistry } from './auth/account-registry.js';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
+/** Operator-created accounts start here, clear of the simulated market's traders (makers, takers, crowd from 10,000). */
+const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
 
 async function main(): Promise<void> {
   let options;
@@ -30,12 +35,22 @@ async function main(): Promise<void> {
   let gateway: GatewayServer | undefined;
   if (options.httpPort > 0) {
     const client = await exchange.client('gateway-0');
-    const demo = await createDemoKeys(client);
-    const served = new Set(demo.keys.map((k) => k.accountId));
-    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
+    const admin = resolveAdminToken();
+    const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID });
+    gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }) });
     const url = await gateway.listen(options.httpPort);
     process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
-    for (const k of demo.keys) process.stderr.write(`perpcore: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
+    const token = admin.generated ?? `$${ADMIN_TOKEN_ENV}`;
+    if (admin.generated !== undefined) process.stderr.write(`perpcore: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
+    process.stderr.write(
+      [
+        'perpcore: an account, a key and a deposit through the operator API:',
+        `  curl -s -X POST ${url}/v1/admin/accounts -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{}'`,
+        `  curl -s -X POST ${url}/v1/admin/api-keys -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"permissions":["read","trade"]}'`,
+        `  curl -s -X POST ${url}/v1/admin/deposits -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"asset":"USDT","amount":"100000"}'`,
+        '',
+      ].join('\n'),
+    );
   }
   const progress = new ProgressLine();
   const startMs = performance.now();

@@ -40,6 +40,8 @@ import type {
   CommandRejection,
   CoreEventHandlers,
   ExchangeClient,
+  InsuranceFundBalance,
+  MarketCommandResult,
   OrderCommandResult,
   PlaceOrderRequest,
 } from './exchange-client.js';
@@ -52,6 +54,7 @@ export interface EmbeddedClientDeps {
   adlBucket(market: string, accountId: number): number | undefined;
   halted(): string;
   nowNs(): number;
+  insuranceFunds(): readonly InsuranceFundBalance[];
   /** The command streams' producer name (default `gateway-0`). */
   readonly source?: string;
 }
@@ -63,6 +66,7 @@ export class EmbeddedExchangeClient implements ExchangeClient {
   private readonly specs: Map<string, MarketSpec>;
   private readonly orderSeq = new Map<string, number>();
   private readonly accountSeq = new Map<number, number>();
+  private readonly operatorSeq = new Map<string, number>();
   private commandId = 0;
   private capturing = false;
   private matchingCaptured: MatchingEventV1[] = [];
@@ -165,6 +169,28 @@ export class EmbeddedExchangeClient implements ExchangeClient {
     return Promise.resolve({ rejection: orderRejection(0, matching, risk), matchingEvents: matching });
   }
 
+  haltMarket(market: string, reason: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'haltMarket';
+      cmd.haltMarket = { reason };
+    });
+  }
+
+  resumeMarket(market: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'resumeMarket';
+      cmd.resumeMarket = {};
+    });
+  }
+
+  setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setKillSwitch', { engaged });
+  }
+
+  insuranceFunds(): readonly InsuranceFundBalance[] {
+    return this.deps.insuranceFunds();
+  }
+
   account(accountId: number): Promise<AccountView | null> {
     const report = this.deps.accountReport(accountId);
     if (report === null) return Promise.resolve(null);
@@ -239,6 +265,23 @@ export class EmbeddedExchangeClient implements ExchangeClient {
     const seq = (this.orderSeq.get(market) ?? 0) + 1;
     this.orderSeq.set(market, seq);
     return { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.deps.nowNs(), source: this.source } as MatchingCommandV1;
+  }
+
+  /**
+   * Operator market commands go straight to matching's command topic under their own
+   * producer name (`<source>-operator`), so their sequence never meets the order
+   * stream risk forwards to matching under `source`.
+   */
+  private marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
+    const seq = (this.operatorSeq.get(market) ?? 0) + 1;
+    this.operatorSeq.set(market, seq);
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.deps.nowNs(), source: `${this.source}-operator` } as MatchingCommandV1;
+    fill(cmd);
+    const { matching } = this.capture(() => this.deps.bus.publish(Topics.matchingCommands, cmd));
+    const answer = matching.find((e) => e.market === market && (e.event === 'marketHalted' || e.event === 'marketResumed' || e.event === 'rejected'));
+    if (answer === undefined) return Promise.reject(new Error(`matching did not answer ${cmd.command} for ${market}`));
+    const r = answer.event === 'rejected' ? answer.rejected : null;
+    return Promise.resolve({ rejection: r == null ? null : { stage: 'matching', code: r.code ?? '', message: r.message ?? '' }, matchingEvents: matching });
   }
 
   private orderCommand(cmd: MatchingCommandV1, orderId: number): OrderCommandResult {
