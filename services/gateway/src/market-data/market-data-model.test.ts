@@ -22,7 +22,7 @@ describe('market-data read model', () => {
   it('property: the book folded from deltas equals the core book after every command, trades and tickers add up', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1_000 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 5, maxLength: 25 }), async (seed, chunks) => {
-        const core = await openCoreDriver(seed);
+        const core = await openCoreDriver({ seed });
         try {
           for (const n of chunks) {
             core.exchange.step(n);

@@ -15,6 +15,7 @@ import { MarketDataModel } from '../market-data/market-data-model.js';
 
 export interface CoreDriver {
   readonly exchange: EmbeddedExchange;
+  readonly venue: ReturnType<typeof defaultVenueMarkets>;
   readonly model: MarketDataModel;
   deposit(accountId: number, usdt: number): void;
   order(accountId: number, market: string, side: 'BUY' | 'SELL', price: string, qty: string, tif?: 'GTC' | 'IOC'): number;
@@ -22,9 +23,20 @@ export interface CoreDriver {
   close(): Promise<void>;
 }
 
-export async function openCoreDriver(seed = 7): Promise<CoreDriver> {
-  const exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed, scenario: { shockAtS: 0, crowdAccounts: 0 } });
-  const model = new MarketDataModel(defaultVenueMarkets(defaultMarketSpecs));
+export interface CoreDriverOptions {
+  seed?: number;
+  /** Risk overrides for every market (e.g. a 10 s funding interval so funding settles within a test). */
+  riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
+}
+
+/** Funding every 10 s of event time (500 simulated commands). */
+export const fastFunding = { fundingIntervalS: 10, fundingRatePeriodS: 10 } as const;
+
+export async function openCoreDriver(options: CoreDriverOptions = {}): Promise<CoreDriver> {
+  const riskOverrides = options.riskOverrides ?? {};
+  const exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: options.seed ?? 7, scenario: { shockAtS: 0, crowdAccounts: 0 }, riskOverrides });
+  const venue = defaultVenueMarkets(defaultMarketSpecs, riskOverrides);
+  const model = new MarketDataModel(venue);
   const stop = await feedFromBus(exchange.bus, model, 'market-data-test');
   let seq = 0;
   let orderId = 9_000_000_000_000;
@@ -35,6 +47,7 @@ export async function openCoreDriver(seed = 7): Promise<CoreDriver> {
   };
   return {
     exchange,
+    venue,
     model,
     deposit(accountId, usdt) {
       exchange.bus.publish(Topics.gatewayAccountCommands, {
