@@ -72,6 +72,7 @@ export class StreamHub implements UserStreamSink {
       return undefined;
     }
     this.sessions.add(session);
+    session.onClosing = () => this.detach(session);
     socket.on('close', () => this.detach(session));
     socket.on('error', () => session.close(CloseCodes.SLOW_CONSUMER));
     socket.on('message', (data, isBinary) => {

@@ -57,6 +57,8 @@ export class WsSession {
   closed = false;
   closeReason: CloseReason | undefined;
   framesSent = 0;
+  /** Called once when the session starts closing (the hub stops routing to it at once). */
+  onClosing: (() => void) | undefined;
   private pendingFrames = 0;
   private incomingSecond = 0;
   private incomingCount = 0;
@@ -112,6 +114,7 @@ export class WsSession {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
+    this.onClosing?.();
     this.socket.close(reason.code, reason.reason);
     const timer = setTimeout(() => this.socket.terminate(), this.limits.closeGraceMs);
     timer.unref();
