@@ -13,6 +13,7 @@ import { ManualClock } from './manual-clock.test-support.js';
 
 export interface StreamsServer {
   core: CoreDriver;
+  /** The hub's clock unless the options named another one. */
   clock: ManualClock;
   hub: StreamHub;
   app: FastifyInstance;
@@ -26,8 +27,9 @@ export const testApiKey = (accountId: number): string => `key${accountId}`;
 
 export async function openStreamsServer(options: CoreDriverOptions & Omit<Partial<StreamHubOptions>, 'model'> = {}): Promise<StreamsServer> {
   const core = await openCoreDriver(options);
-  const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock();
-  const hub = new StreamHub({ ...options, model: core.model, clock });
+  // the hub runs on the clock given (e.g. the system's), else on a manual one the test moves
+  const clock = new ManualClock();
+  const hub = new StreamHub({ ...options, model: core.model, clock: options.clock ?? clock });
   const app = Fastify();
   await app.register(publicMarketRoutes, { model: core.model, venue: core.venue, nowMs: () => Date.now() });
   await app.register(streamRoutes, { hub });
