@@ -5,7 +5,7 @@ import { Side } from '@perpcore/domain';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { openCoreDriver } from '../test-support/core-driver.test-support.js';
-import type { AggTradeRow } from './market-rows.js';
+import type { AggTradeRow, ForceOrderRow } from './market-rows.js';
 import { MarketDataModel } from './market-data-model.js';
 import type { MarketState } from './market-state.js';
 
@@ -89,6 +89,32 @@ describe('market-data read model', () => {
     assert.equal(m.lastUpdateId, 4);
     fill(8, 999, 1, 0); // a redelivered seq 4 would be dropped; this one is seq 5, a new fill
     assert.equal(m.trades.size, 5);
+  });
+
+  it('follows forced (liquidation) orders from their accept to FILLED, or EXPIRED for an IOC remainder', () => {
+    const model = new MarketDataModel(venue);
+    const done: ForceOrderRow[] = [];
+    model.addListener({ onBookDelta() {}, onTrade() {}, onAggTrade() {}, onMarkPrice() {}, onForceOrder: (_m, f) => void done.push({ ...f }) });
+    let seq = 0;
+    let trade = 0;
+    const ev = (e: Partial<MatchingEventV1>) => model.onMatchingEvent({ schemaMajor: 1, market: 'BTCUSDT', seq: ++seq, tsNs: T0 + seq * 1e6, inputSource: 'l', inputSeq: seq, ...e } as MatchingEventV1);
+    const accept = (orderId: number, liquidationId: number) =>
+      ev({ event: 'accepted', accepted: { orderId, accountId: 9, side: 2, type: 1, timeInForce: 2, priceTicks: 290_000, qtyLots: 10, triggerPriceTicks: 0, reduceOnly: true, liquidationId } });
+    const fill = (takerOrderId: number, price: number, qty: number, remaining: number) =>
+      ev({ event: 'filled', filled: { tradeSeq: ++trade, makerOrderId: 1, makerAccountId: 1, takerOrderId, takerAccountId: 9, takerSide: 2, priceTicks: price, qtyLots: qty, makerRemainingLots: 5, takerRemainingLots: remaining, fillType: 2, liquidationId: 3 } });
+    accept(50, 3);
+    fill(50, 300_000, 4, 6);
+    fill(50, 299_000, 6, 0);
+    accept(51, 4);
+    fill(51, 299_000, 3, 7);
+    ev({ event: 'canceled', canceled: { orderId: 51, accountId: 9, side: 2, priceTicks: 290_000, canceledLots: 7, reason: 1 } });
+    accept(52, 0); // an ordinary order: not a forced one
+    fill(52, 299_000, 10, 0);
+    assert.deepEqual(done.map((f) => [f.orderId, f.status, f.filledLots, f.filledPriceLots, f.lastFillTicks]), [
+      [50, 'FILLED', 10, 4 * 300_000 + 6 * 299_000, 299_000],
+      [51, 'EXPIRED', 3, 3 * 299_000, 299_000],
+    ]);
+    assert.equal((model.market('BTCUSDT') as MarketState).forceOrders.size, 2);
   });
 
   it('keeps mark, index, the funding estimate and a bounded funding history; ignores account events', () => {
