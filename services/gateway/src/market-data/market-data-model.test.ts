@@ -34,6 +34,7 @@ describe('market-data read model', () => {
               assert.deepEqual(m.book.levels(Side.Sell, 100_000), coreLevels(book, Side.Sell));
               assert.equal(m.book.bestTicks(Side.Buy), book.bestBidTicks());
               assert.equal(m.book.bestTicks(Side.Sell), book.bestAskTicks());
+              assert.equal(m.sequenceGaps, 0);
             }
           }
           const btc = core.model.market('BTCUSDT') as MarketState;
@@ -87,8 +88,14 @@ describe('market-data read model', () => {
     );
     const m = model.market('BTCUSDT') as MarketState;
     assert.equal(m.lastUpdateId, 4);
-    fill(8, 999, 1, 0); // a redelivered seq 4 would be dropped; this one is seq 5, a new fill
+    seq--; // the bus redelivers seq 4: dropped
+    fill(8, 999, 1, 0);
+    assert.equal(m.trades.size, 4);
+    assert.equal(m.sequenceGaps, 0);
+    seq += 3; // seq 5 and 6 never arrive
+    fill(8, 999, 1, 0);
     assert.equal(m.trades.size, 5);
+    assert.equal(m.sequenceGaps, 1);
   });
 
   it('follows forced (liquidation) orders from their accept to FILLED, or EXPIRED for an IOC remainder', () => {

@@ -50,6 +50,12 @@ export class MarketState {
   readonly fundingHistory: Ring<FundingRow>;
   readonly forceOrders: Ring<ForceOrderRow>;
   lastUpdateId = 0;
+  /**
+   * Matching events missing from the stream (a seq jump). The book cannot be trusted
+   * after one (a consumer that started past the log's beginning, or a lost message):
+   * an operations signal, the read model has no way to repair it by itself.
+   */
+  sequenceGaps = 0;
   /** Event time of the latest event folded for this market (ms). */
   lastEventMs = 0;
   markSubticks = 0;
@@ -79,6 +85,7 @@ export class MarketState {
 
   onMatching(e: MatchingEventV1): void {
     if (e.seq <= this.lastUpdateId) return; // a redelivered event (at-least-once bus)
+    if (e.seq !== this.lastUpdateId + 1) this.sequenceGaps++;
     this.lastUpdateId = e.seq;
     const tsMs = toMs(e.tsNs);
     if (tsMs > this.lastEventMs) this.lastEventMs = tsMs;

@@ -41,7 +41,19 @@ function clientOptions(http: string, ws: string): Record<string, unknown> {
   };
 }
 
-describe('ccxt.pro binanceusdm against the market-data REST and WebSocket streams', () => {
+/** Calls `poke` every 100 ms until `watch` resolves (at most 20 s). */
+async function untilResolved<T>(watch: Promise<T>, poke: () => void): Promise<T> {
+  let settled = false;
+  const timer = setInterval(() => settled || poke(), 100);
+  try {
+    return await Promise.race([watch, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('watch did not resolve within 20 s')), 20_000).unref())]);
+  } finally {
+    settled = true;
+    clearInterval(timer);
+  }
+}
+
+describe('ccxt.pro binanceusdm against the market-data REST and WebSocket streams', { timeout: 120_000 }, () => {
   let s: StreamsServer;
   let pro: InstanceType<typeof ccxt.pro.binanceusdm>;
   let stepper: NodeJS.Timeout | undefined;
@@ -50,7 +62,16 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
   };
   const stopFlow = () => clearInterval(stepper);
 
+  // ccxt arms its listenKey keepalive (PUT every 20 min) with a plain setTimeout that
+  // close() does not clear, which would keep this test process alive for 20 minutes:
+  // long timers armed during this suite are unref'd (the client itself is unmodified)
+  const realSetTimeout = globalThis.setTimeout;
   before(async () => {
+    globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
+      const timer = realSetTimeout(fn, ms, ...(args as []));
+      if ((ms ?? 0) >= 60_000) timer.unref();
+      return timer;
+    }) as typeof setTimeout;
     s = await openStreamsServer({ seed: 9, clock: systemStreamClock });
     s.core.exchange.step(300);
     pro = new ccxt.pro.binanceusdm(clientOptions(s.http, s.ws) as never);
@@ -60,6 +81,7 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
     stopFlow();
     await pro.close();
     await s.close();
+    globalThis.setTimeout = realSetTimeout;
   });
 
   it('loads markets and reads the book, trades, ticker and funding through REST', async () => {
@@ -87,7 +109,7 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
     let updates = 0;
     const until = Date.now() + 3_000;
     while (Date.now() < until) {
-      await pro.watchOrderBook(SYMBOL);
+      await untilResolved(pro.watchOrderBook(SYMBOL), () => undefined);
       updates++;
     }
     stopFlow();
@@ -108,11 +130,12 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
   it('watchTrades, watchTicker (miniTicker) and watchMarkPrice', async () => {
     startFlow();
     try {
-      const trades = await pro.watchTrades(SYMBOL);
+      const none = () => undefined;
+      const trades = await untilResolved(pro.watchTrades(SYMBOL), none);
       assert.ok(trades.length > 0 && (trades[0].price ?? 0) > 0);
-      const ticker = await pro.watchTicker(SYMBOL);
+      const ticker = await untilResolved(pro.watchTicker(SYMBOL), none);
       assert.ok((ticker.last ?? 0) > 0);
-      const mark = await pro.watchMarkPrice(SYMBOL);
+      const mark = await untilResolved(pro.watchMarkPrice(SYMBOL), none);
       assert.ok((mark.markPrice ?? 0) > 0);
     } finally {
       stopFlow();
@@ -120,23 +143,21 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
   });
 
   it('the user-data stream: watchOrders and watchBalance receive what is published to the account', async () => {
-    const orders = pro.watchOrders(SYMBOL);
-    // ccxt posts the listenKey, then connects /private/ws?listenKey=…; publish once it is attached
-    for (let i = 0; i < 100 && s.hub.listenKeys.keyOf(ACCOUNT) === undefined; i++) await settle(20);
-    await settle(200);
-    const now = Date.now();
-    s.hub.publishToAccount(ACCOUNT, {
-      e: 'ORDER_TRADE_UPDATE', E: now, T: now,
-      o: { s: 'BTCUSDT', c: 'my-1', S: 'BUY', o: 'LIMIT', f: 'GTC', q: '0.010', p: '30000', ap: '0', sp: '0', x: 'NEW', X: 'NEW', i: 77, l: '0', z: '0', L: '0', n: '0', N: 'USDT', T: now, t: 0, m: false, R: false, ps: 'BOTH' },
-    });
-    const got = await orders;
+    const order = () => {
+      const now = Date.now();
+      return {
+        e: 'ORDER_TRADE_UPDATE', E: now, T: now,
+        o: { s: 'BTCUSDT', c: 'my-1', S: 'BUY', o: 'LIMIT', f: 'GTC', q: '0.010', p: '30000', ap: '0', sp: '0', x: 'NEW', X: 'NEW', i: 77, l: '0', z: '0', L: '0', n: '0', N: 'USDT', T: now, t: 0, m: false, R: false, ps: 'BOTH' },
+      };
+    };
+    // ccxt posts the listenKey, then connects /private/ws?listenKey=…; until its session is
+    // attached a published event reaches nobody, so publish until the watch resolves
+    const got = await untilResolved(pro.watchOrders(SYMBOL), () => s.hub.publishToAccount(ACCOUNT, order()));
     assert.equal(got[0].id, '77');
     assert.equal(got[0].clientOrderId, 'my-1');
     assert.equal(got[0].status, 'open');
-    const balance = pro.watchBalance();
-    await settle(200);
-    s.hub.publishToAccount(ACCOUNT, { e: 'ACCOUNT_UPDATE', E: Date.now(), T: Date.now(), a: { m: 'DEPOSIT', B: [{ a: 'USDT', wb: '1000', cw: '1000', bc: '0' }], P: [] } });
-    const b = await balance;
+    const update = () => ({ e: 'ACCOUNT_UPDATE', E: Date.now(), T: Date.now(), a: { m: 'DEPOSIT', B: [{ a: 'USDT', wb: '1000', cw: '1000', bc: '0' }], P: [] } });
+    const b = await untilResolved(pro.watchBalance(), () => s.hub.publishToAccount(ACCOUNT, update()));
     assert.equal(b.USDT?.total, 1000);
   });
 });

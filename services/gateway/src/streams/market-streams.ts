@@ -111,7 +111,12 @@ export class MarketStreams implements MarketStateListener {
   private emit(stream: ActiveStream | undefined, payload: object): void {
     if (stream === undefined || stream.subscribers.size === 0) return;
     const raw = JSON.stringify(payload);
-    const combined = `{"stream":${JSON.stringify(stream.desc.name)},"data":${raw}}`;
+    let combined = raw;
+    for (const s of stream.subscribers) {
+      if (!s.combined) continue;
+      combined = `{"stream":${JSON.stringify(stream.desc.name)},"data":${raw}}`;
+      break;
+    }
     this.framesBuilt++;
     for (const s of stream.subscribers) s.send(raw, combined);
   }

@@ -74,7 +74,8 @@ export class StreamHub implements UserStreamSink {
     this.sessions.add(session);
     session.onClosing = () => this.detach(session);
     socket.on('close', () => this.detach(session));
-    socket.on('error', () => session.close(CloseCodes.SLOW_CONSUMER));
+    // a protocol error (bad frame, oversized payload): ws closes the socket itself, and 'close' detaches
+    socket.on('error', () => this.detach(session));
     socket.on('message', (data, isBinary) => {
       if (!session.admitIncoming(this.options.clock.nowMs())) return;
       handleControlFrame(this, session, isBinary ? null : data.toString());

@@ -74,10 +74,21 @@ export class WsSession {
     private readonly limits: SessionLimits,
   ) {}
 
-  /** Sends a market or user frame; closes the session instead when it is over its bound. */
+  /**
+   * Sends a market or user frame (`combinedText`: the `{stream,data}` envelope, for
+   * sessions on /stream); closes the session instead when it is over its bound.
+   */
   send(raw: string, combinedText: string): void {
     if (this.closed) return;
-    const text = this.combined ? combinedText : raw;
+    this.sendText(this.combined ? combinedText : raw);
+  }
+
+  /** A reply to a control frame (never enveloped). */
+  reply(body: object): void {
+    if (!this.closed) this.sendText(JSON.stringify(body));
+  }
+
+  private sendText(text: string): void {
     if (this.pendingFrames >= this.limits.maxPendingFrames || this.socket.bufferedAmount + text.length > this.limits.maxBufferedBytes) {
       this.close(CloseCodes.SLOW_CONSUMER);
       return;
@@ -85,11 +96,6 @@ export class WsSession {
     this.pendingFrames++;
     this.framesSent++;
     this.socket.send(text, this.onWritten);
-  }
-
-  /** A reply to a control frame (never enveloped). */
-  reply(body: object): void {
-    this.send(JSON.stringify(body), JSON.stringify(body));
   }
 
   /** Counts one incoming frame; false when the client is over its rate (the session is then closed). */
