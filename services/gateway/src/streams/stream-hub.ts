@@ -8,7 +8,8 @@
  *   that account; a listenKey that expires or is closed ends its sessions
  *   (`listenKeyExpired`, then close 4001).
  * - Bounded: at most `maxSessions` sessions (over it: close 1013), each with at most
- *   `maxSubscriptions` streams and a bounded send path (ws-session.ts).
+ *   `maxSubscriptions` streams and a bounded send path (ws-session.ts); a session that
+ *   does not answer the server's ping within one interval (3 min) is terminated.
  * - Control protocol (Binance): SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS /
  *   SET_PROPERTY / GET_PROPERTY (`combined`), replies `{"result":…,"id":N}`, errors
  *   `{"error":{"code":N,"msg":…},"id":N}` (ws-protocol.ts).
@@ -49,7 +50,7 @@ export class StreamHub implements UserStreamSink {
   private readonly userSessions = new Map<number, Set<WsSession>>();
   private readonly limits: SessionLimits;
   private readonly maxSessions: number;
-  private readonly cancelExpiry: () => void;
+  private readonly cancelTimers: (() => void)[];
   private nextId = 1;
 
   constructor(private readonly options: StreamHubOptions) {
@@ -57,7 +58,12 @@ export class StreamHub implements UserStreamSink {
     this.maxSessions = options.maxSessions ?? 10_000;
     this.market = new MarketStreams(options.model, options.clock);
     this.listenKeys = new ListenKeyRegistry(() => options.clock.nowMs(), options.listenKeyValidityMs);
-    this.cancelExpiry = options.clock.every(1_000, () => this.expireListenKeys());
+    this.cancelTimers = [
+      options.clock.every(1_000, () => this.expireListenKeys()),
+      options.clock.every(this.limits.pingIntervalMs, () => {
+        for (const s of [...this.sessions]) s.heartbeat();
+      }),
+    ];
   }
 
   get sessionCount(): number {
@@ -74,6 +80,9 @@ export class StreamHub implements UserStreamSink {
     this.sessions.add(session);
     session.onClosing = () => this.detach(session);
     socket.on('close', () => this.detach(session));
+    socket.on('pong', () => {
+      session.alive = true;
+    });
     // a protocol error (bad frame, oversized payload): ws closes the socket itself, and 'close' detaches
     socket.on('error', () => this.detach(session));
     socket.on('message', (data, isBinary) => {
@@ -157,7 +166,7 @@ export class StreamHub implements UserStreamSink {
   /** Closes every session (server shutdown) and stops the timers. */
   close(): void {
     for (const s of [...this.sessions]) s.close(CloseCodes.SHUTDOWN);
-    this.cancelExpiry();
+    for (const cancel of this.cancelTimers) cancel();
     this.market.close();
   }
 }

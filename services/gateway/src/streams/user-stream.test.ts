@@ -15,6 +15,14 @@ describe('user-data streams and session limits (real ws over loopback)', () => {
   });
   after(async () => s.close());
 
+  /** Moves the clock a minute at a time, letting the clients answer the server's pings in between. */
+  const advanceAnswering = async (ms: number) => {
+    for (let left = ms; left > 0; left -= 60_000) {
+      s.clock.advance(Math.min(60_000, left));
+      await settle(5);
+    }
+  };
+
   const listenKey = async (method: string, accountId: number | null) => {
     const headers: Record<string, string> = accountId === null ? {} : { 'x-mbx-apikey': testApiKey(accountId) };
     return sendJson(s.http, method, '/fapi/v1/listenKey', headers);
@@ -63,9 +71,9 @@ describe('user-data streams and session limits (real ws over loopback)', () => {
     const k2 = ((await listenKey('POST', 22)).body as { listenKey: string }).listenKey;
     const a = await WsClient.open(`${s.ws}/private/ws?listenKey=${k1}`);
     const b = await WsClient.open(`${s.ws}/private/ws?listenKey=${k2}`);
-    s.clock.advance(HOUR_MS / 2);
+    await advanceAnswering(HOUR_MS / 2);
     assert.equal((await listenKey('PUT', 22)).status, 200);
-    s.clock.advance(HOUR_MS / 2 + 1_000);
+    await advanceAnswering(HOUR_MS / 2 + 1_000);
     const expired = await a.next((f) => f.e === 'listenKeyExpired');
     assert.equal(expired.listenKey, k1);
     assert.ok(typeof expired.E === 'number');
@@ -110,6 +118,26 @@ describe('user-data streams and session limits (real ws over loopback)', () => {
     assert.ok(slow.frames.length <= 64, `frames received ${slow.frames.length}`);
     assert.equal(healthy.closeCode, undefined, 'other sessions are untouched');
     healthy.close();
+  });
+
+  it('keepalive: the server pings every interval; a client that stops answering is terminated, one that answers stays', async () => {
+    const mute = await WsClient.open(`${s.ws}/ws/btcusdt@trade`);
+    const live = await WsClient.open(`${s.ws}/ws/btcusdt@trade`);
+    let pings = 0;
+    live.socket.on('ping', () => void pings++);
+    await settle(50);
+    (mute.socket as unknown as { _socket: Socket })._socket.pause(); // reads nothing, so never pongs
+    s.clock.advance(180_000);
+    await settle(100);
+    assert.equal(pings, 1);
+    s.clock.advance(180_000);
+    await settle(100);
+    assert.equal(pings, 2, 'the answering client is pinged again');
+    (mute.socket as unknown as { _socket: Socket })._socket.resume();
+    assert.equal(await mute.closed(), 1006, 'terminated without a close frame');
+    assert.equal(live.closeCode, undefined);
+    live.close();
+    await settle(50);
   });
 
   it('caps sessions: over maxSessions a connection is closed 1013', async () => {

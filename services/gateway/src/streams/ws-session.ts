@@ -21,6 +21,8 @@ export interface SessionLimits {
   /** Control frames (SUBSCRIBE, …) per second; over it the session is closed 1008 (Binance: 10). */
   maxIncomingPerSecond: number;
   closeGraceMs: number;
+  /** The server pings every session this often; a session that has not answered the previous ping is terminated. */
+  pingIntervalMs: number;
 }
 
 export const defaultSessionLimits: SessionLimits = {
@@ -29,6 +31,7 @@ export const defaultSessionLimits: SessionLimits = {
   maxSubscriptions: 200,
   maxIncomingPerSecond: 10,
   closeGraceMs: 5_000,
+  pingIntervalMs: 180_000,
 };
 
 export const CloseCodes = {
@@ -57,6 +60,8 @@ export class WsSession {
   closed = false;
   closeReason: CloseReason | undefined;
   framesSent = 0;
+  /** Answered the last ping (or none sent yet). */
+  alive = true;
   /** Called once when the session starts closing (the hub stops routing to it at once). */
   onClosing: (() => void) | undefined;
   private pendingFrames = 0;
@@ -114,6 +119,23 @@ export class WsSession {
 
   get subscriptionRoom(): number {
     return this.limits.maxSubscriptions - this.streams.size;
+  }
+
+  /**
+   * Keepalive (Binance: a ping every 3 min, the connection dropped without a pong): a
+   * session that did not pong since the previous ping is terminated (no close frame:
+   * the peer is gone or stuck); otherwise it is pinged again.
+   */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.closed = true;
+      this.onClosing?.();
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
   }
 
   close(reason: CloseReason): void {
