@@ -154,4 +154,25 @@ describe('market-data read model', () => {
     assert.equal(m.ticker.stats(ms + 48 * 3_600_000 + 60_000).count, 0);
     assert.equal(m.ticker.lastPriceTicks, 90);
   });
+
+  it('full rings reuse their oldest rows and still hold the newest trades and aggTrades exactly', () => {
+    const model = new MarketDataModel(venue, { trades: 3, aggTrades: 2, fundingRows: 1, forceOrders: 1 });
+    for (let i = 1; i <= 10; i++) {
+      model.onMatchingEvent({
+        schemaMajor: 1, market: 'BTCUSDT', seq: i, tsNs: T0 + i * 1e6, event: 'filled',
+        filled: { tradeSeq: i, makerOrderId: 1, makerAccountId: 1, takerOrderId: 100 + Math.ceil(i / 2), takerAccountId: 2, takerSide: i % 2 === 0 ? 1 : 2, priceTicks: 1_000 + Math.ceil(i / 2), qtyLots: i, makerRemainingLots: 1, takerRemainingLots: 1, fillType: 1, liquidationId: 0 },
+      } as MatchingEventV1);
+    }
+    const m = model.market('BTCUSDT') as MarketState;
+    assert.deepEqual(m.trades.newest(10).map((t) => [t.id, t.priceTicks, t.qtyLots, t.buyerMaker]), [[8, 1_004, 8, false], [9, 1_005, 9, true], [10, 1_005, 10, false]]);
+    assert.deepEqual(m.aggTrades.newest(10).map((a) => [a.id, a.firstTradeId, a.lastTradeId, a.qtyLots]), [[4, 7, 8, 15], [5, 9, 10, 19]]);
+  });
+
+  it('keeps Σ price × lots exact past 2^53 within one minute', () => {
+    const m = new MarketDataModel(venue).market('BTCUSDT') as MarketState;
+    const ms = T0 / 1e6;
+    for (let i = 1; i <= 1_000; i++) m.ticker.onTrade(i, 10_000_000, 1_000_000, ms);
+    m.ticker.onTrade(1_001, 3, 1, ms);
+    assert.equal(m.ticker.stats(ms).priceLotsSum, 10n ** 16n + 3n);
+  });
 });

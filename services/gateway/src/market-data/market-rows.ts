@@ -2,26 +2,27 @@
  * The rows the market-data read model keeps and hands to REST and streams, in core
  * units (ticks, lots, ms). Formatting to Binance decimals happens at the edge.
  */
+/** Rows in the trade rings are reused when a ring is full: a listener must not keep one past its call. */
 export interface TradeRow {
   /** The matching stage's per-market trade sequence (Binance `id` / `t`). */
-  readonly id: number;
-  readonly priceTicks: number;
-  readonly qtyLots: number;
-  readonly tsMs: number;
+  id: number;
+  priceTicks: number;
+  qtyLots: number;
+  tsMs: number;
   /** True when the taker sold (the buyer was the maker): Binance `m` / `isBuyerMaker`. */
-  readonly buyerMaker: boolean;
+  buyerMaker: boolean;
 }
 
 /** Consecutive fills of one taker order at one price. */
 export interface AggTradeRow {
-  readonly id: number;
-  readonly priceTicks: number;
+  id: number;
+  priceTicks: number;
   qtyLots: number;
-  readonly firstTradeId: number;
+  firstTradeId: number;
   lastTradeId: number;
-  readonly tsMs: number;
-  readonly buyerMaker: boolean;
-  readonly takerOrderId: number;
+  tsMs: number;
+  buyerMaker: boolean;
+  takerOrderId: number;
 }
 
 export type ForceOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'EXPIRED';

@@ -123,7 +123,13 @@ export class MarketState {
     const f = e.filled;
     if (f == null) return;
     const buyerMaker = f.takerSide === 2;
-    const trade: TradeRow = { id: f.tradeSeq, priceTicks: f.priceTicks, qtyLots: f.qtyLots, tsMs, buyerMaker };
+    // full rings hand their oldest row back for reuse: no allocation per fill once warm
+    const trade: TradeRow = this.trades.recyclable() ?? { id: 0, priceTicks: 0, qtyLots: 0, tsMs: 0, buyerMaker: false };
+    trade.id = f.tradeSeq;
+    trade.priceTicks = f.priceTicks;
+    trade.qtyLots = f.qtyLots;
+    trade.tsMs = tsMs;
+    trade.buyerMaker = buyerMaker;
     this.trades.push(trade);
     this.ticker.onTrade(f.tradeSeq, f.priceTicks, f.qtyLots, tsMs);
     this.listener.onTrade(this, trade);
@@ -133,7 +139,14 @@ export class MarketState {
       open.lastTradeId = f.tradeSeq;
     } else {
       this.closeAggTrade();
-      const agg: AggTradeRow = { id: this.nextAggId++, priceTicks: f.priceTicks, qtyLots: f.qtyLots, firstTradeId: f.tradeSeq, lastTradeId: f.tradeSeq, tsMs, buyerMaker, takerOrderId: f.takerOrderId };
+      const agg: AggTradeRow = this.aggTrades.recyclable() ?? { id: 0, priceTicks: 0, qtyLots: 0, firstTradeId: 0, lastTradeId: 0, tsMs: 0, buyerMaker: false, takerOrderId: 0 };
+      agg.id = this.nextAggId++;
+      agg.priceTicks = f.priceTicks;
+      agg.qtyLots = f.qtyLots;
+      agg.firstTradeId = agg.lastTradeId = f.tradeSeq;
+      agg.tsMs = tsMs;
+      agg.buyerMaker = buyerMaker;
+      agg.takerOrderId = f.takerOrderId;
       this.aggTrades.push(agg);
       this.openAgg = agg;
     }

@@ -27,6 +27,11 @@ export class Ring<T> {
     this.start = (this.start + 1) % this.capacity;
   }
 
+  /** The item the next `push` will overwrite (the oldest, when full), for reuse instead of a new allocation. */
+  recyclable(): T | undefined {
+    return this.count === this.capacity ? this.items[this.start] : undefined;
+  }
+
   /** i-th oldest (0 = oldest). */
   at(i: number): T | undefined {
     if (i < 0 || i >= this.count) return undefined;

@@ -4,6 +4,9 @@
  * traded lots, Σ price × lots (for quote volume and the weighted average, as bigint
  * because a day's sum can leave the safe-integer range) and the trade count.
  *
+ * Per fill nothing is allocated (buckets are reused; the sum stays a number until it
+ * would leave the safe range).
+ *
  * Window: the minutes (now − 24 h, now], at one-minute resolution (a trade leaves the
  * window with its minute). "now" is the latest event time the model has seen, so the
  * ticker is a pure function of the event log.
@@ -20,7 +23,9 @@ interface MinuteBucket {
   firstTradeId: number;
   lastTradeId: number;
   volumeLots: number;
-  priceLotsSum: bigint;
+  /** Σ price × lots = priceLotsWide + priceLotsSafe; the safe part takes each fill without a bigint until it would leave 2^53. */
+  priceLotsSafe: number;
+  priceLotsWide: bigint;
   count: number;
 }
 
@@ -53,7 +58,14 @@ export class RollingTicker {
     const slot = minute % TICKER_WINDOW_MINUTES;
     let b = this.buckets[slot];
     if (b === undefined || b.minute !== minute) {
-      b = { minute, openTicks: priceTicks, highTicks: priceTicks, lowTicks: priceTicks, closeTicks: priceTicks, firstTradeId: tradeId, lastTradeId: tradeId, volumeLots: 0, priceLotsSum: 0n, count: 0 };
+      b = this.buckets[slot] ?? ({ priceLotsWide: 0n } as MinuteBucket);
+      b.minute = minute;
+      b.openTicks = b.highTicks = b.lowTicks = b.closeTicks = priceTicks;
+      b.firstTradeId = b.lastTradeId = tradeId;
+      b.volumeLots = 0;
+      b.priceLotsSafe = 0;
+      b.priceLotsWide = 0n;
+      b.count = 0;
       this.buckets[slot] = b;
     }
     if (priceTicks > b.highTicks) b.highTicks = priceTicks;
@@ -61,7 +73,13 @@ export class RollingTicker {
     b.closeTicks = priceTicks;
     b.lastTradeId = tradeId;
     b.volumeLots += qtyLots;
-    b.priceLotsSum += BigInt(priceTicks) * BigInt(qtyLots);
+    // price × lots ≤ maxPriceTicks × maxQtyLots ≤ 2^53 (market spec invariant): exact as a number
+    const priceLots = priceTicks * qtyLots;
+    if (b.priceLotsSafe + priceLots > Number.MAX_SAFE_INTEGER) {
+      b.priceLotsWide += BigInt(b.priceLotsSafe);
+      b.priceLotsSafe = 0;
+    }
+    b.priceLotsSafe += priceLots;
     b.count++;
   }
 
@@ -81,7 +99,7 @@ export class RollingTicker {
       if (count === 0 || b.highTicks > high) high = b.highTicks;
       if (count === 0 || b.lowTicks < low) low = b.lowTicks;
       volume += b.volumeLots;
-      sum += b.priceLotsSum;
+      sum += b.priceLotsWide + BigInt(b.priceLotsSafe);
       count += b.count;
     }
     const openTimeMs = (nowMinute - TICKER_WINDOW_MINUTES + 1) * MINUTE_MS;
