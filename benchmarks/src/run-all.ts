@@ -11,6 +11,7 @@ import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
 import { run as requestAuth } from './request-auth.bench.js';
+import { run as wsFanout } from './ws-fanout.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -21,6 +22,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['liquidation-cascade', liquidationCascade],
   ['gateway-rest', gatewayRest],
   ['request-auth', requestAuth],
+  ['ws-fanout', wsFanout],
 ];
 
 for (const [name, run] of suites) {

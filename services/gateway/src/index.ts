@@ -21,3 +21,17 @@ export { capConnections, DEFAULT_SERVER_HARDENING, type ServerHardening } from '
 export { gatewayServerOptions, registerGatewayGuards, type GatewayGuards, type GatewayGuardsDeps } from './ops/gateway-guards.js';
 export type { MetricsSources } from './ops/gateway-metrics.js';
 export { ROUTE_LIMITS, routeLimits } from './limits/route-weights.js';
+
+// market data and streams (gw-streams)
+export { fromBinanceSymbol, toBinanceSymbol } from './binance/symbols.js';
+export { feedFromBus } from './market-data/bus-feed.js';
+export { defaultListingLimits, symbolFilters, type ListingLimits, type SymbolFilters } from './market-data/exchange-info.js';
+export type { MarketEventFeed } from './market-data/market-event-feed.js';
+export { MarketDataModel } from './market-data/market-data-model.js';
+export { publicMarketRoutes, type PublicRoutesOptions } from './market-data/public-routes.js';
+export { publicRouteWeights, type RouteWeight } from './market-data/route-weights.js';
+export { apiKeyAccount, listenKeyRoutes, type ListenKeyRoutesOptions } from './streams/listen-key-routes.js';
+export { systemStreamClock, type StreamClock } from './streams/stream-clock.js';
+export { StreamHub, type ListenKeys, type StreamHubHooks, type StreamHubOptions, type UserStreamSink } from './streams/stream-hub.js';
+export { CloseCodes, defaultSessionLimits, type SessionLimits } from './streams/ws-session.js';
+export { streamRoutes, type StreamRoutesOptions } from './streams/ws-routes.js';
