@@ -5,7 +5,17 @@
  * error body for every refusal and 404, request logs with ids, request limits,
  * /health, /ready, /metrics, OpenAPI and the operator API under /v1/admin), then
  * the trading and account API (whose routes authenticate through the guards'
- * `RequestAuthenticator`), then the other parts as plugins (market data, streams).
+ * `RequestAuthenticator`), then market data (public /fapi routes), the WebSocket
+ * streams and the listenKey routes (behind the real `requireCaller`), then any
+ * extra plugins. Every route not weighed by the guards gets Binance's weight from
+ * the one table (limits/route-weights.ts).
+ *
+ * One event feed: the market-data model, the metrics and the trading read model
+ * subscribe to the client before the first command, so the depth book folded from
+ * matching's deltas starts from the same empty book as the core's. The stream hub
+ * is the user-event sink, and a user-data session opened with
+ * `cancelOnDisconnect=true` cancels its account's orders in every market when it
+ * closes.
  *
  * The accounts the gateway serves are the operator's (the registry's): only their
  * orders, fills and user events are folded, so the simulated market's traders in
@@ -16,11 +26,20 @@ import type { Logger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { ClientOperatorCore } from './admin/client-operator-core.js';
 import type { AdminToken } from './admin/admin-token.js';
+import type { OperatorCorePort } from './admin/operator-core-port.js';
 import type { AccountRegistry } from './auth/account-registry.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './limits/request-limiter.js';
-import { capConnections, DEFAULT_SERVER_HARDENING, type ServerHardening } from './limits/server-hardening.js';
+import { capConnections, type ConnectionCapStats, DEFAULT_SERVER_HARDENING, type ServerHardening } from './limits/server-hardening.js';
 import { gatewayServerOptions, registerGatewayGuards, type GatewayGuards } from './ops/gateway-guards.js';
+import { callerOf, requireCaller } from './auth/authenticated-request.js';
+import { routeLimits } from './limits/route-weights.js';
+import { MarketDataModel } from './market-data/market-data-model.js';
+import { publicMarketRoutes } from './market-data/public-routes.js';
 import type { RetentionLimits } from './read-model/account-orders.js';
+import { listenKeyRoutes } from './streams/listen-key-routes.js';
+import { type StreamClock, systemStreamClock } from './streams/stream-clock.js';
+import { StreamHub } from './streams/stream-hub.js';
+import { streamRoutes } from './streams/ws-routes.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
 import type { UserEventSink } from './trading/user-events.js';
 
@@ -32,11 +51,13 @@ export interface GatewayServerOptions {
   readonly adminToken: AdminToken;
   readonly hardening?: Partial<ServerHardening>;
   readonly limits?: Partial<RequestLimits>;
-  /** The other parts' plugins (market data, streams), registered after the trading API. */
+  /** Extra plugins, registered last. */
   readonly plugins?: readonly FastifyPluginAsync[];
   readonly retention?: RetentionLimits;
-  /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
+  /** Where user-data events go (default: the stream hub; a test may record them instead). */
   readonly userEvents?: UserEventSink;
+  /** The streams' clock (listenKey expiry, pings, markPrice@1s); default the system's. */
+  readonly streamClock?: StreamClock;
   /** The server's clock for signatures and limits (ms since the epoch). */
   readonly nowMs?: () => number;
 }
@@ -45,6 +66,11 @@ export interface GatewayServer {
   readonly app: FastifyInstance;
   readonly trading: TradingApi;
   readonly guards: GatewayGuards;
+  readonly hub: StreamHub;
+  readonly marketData: MarketDataModel;
+  readonly operatorCore: OperatorCorePort;
+  /** Open and refused connections (the caps in limits/server-hardening.ts). */
+  readonly connections: ConnectionCapStats;
   /** Listens on `host` (default 127.0.0.1; port 0 picks a free one); resolves to the base URL. */
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -55,9 +81,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const hardening = { ...DEFAULT_SERVER_HARDENING, ...options.hardening };
   // the pino logger type is wider than fastify's base logger type: the instance is used through the base type
   const app = Fastify(gatewayServerOptions(hardening, logger)) as unknown as FastifyInstance;
+  const operatorCore = new ClientOperatorCore(client);
   const guards = await registerGatewayGuards(app, {
     registry,
-    core: new ClientOperatorCore(client),
+    core: operatorCore,
     adminToken: options.adminToken,
     hardening,
     limits: { ...DEFAULT_REQUEST_LIMITS, ...options.limits },
@@ -70,32 +97,66 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ready: () => client.markets().length > 0,
     ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
   });
-  const metricsFeed = await client.subscribe({
-    onMatchingEvent: (e) => guards.metrics.onMatchingEvent(e),
-    onRiskEvent: (e) => guards.metrics.onRiskEvent(e),
+  app.addHook('onRoute', (route) => {
+    if (route.config?.limits !== undefined) return;
+    const method = Array.isArray(route.method) ? route.method[0] : route.method;
+    route.config = { ...route.config, limits: routeLimits(`${method} ${route.url}`) };
+  });
+  const marketData = new MarketDataModel(client.markets());
+  const feed = await client.subscribe({
+    onMatchingEvent: (e) => {
+      marketData.onMatchingEvent(e);
+      guards.metrics.onMatchingEvent(e);
+    },
+    onRiskEvent: (e) => {
+      marketData.onRiskEvent(e);
+      guards.metrics.onRiskEvent(e);
+    },
+    onOracleEvent: (e) => marketData.onOracleEvent(e),
+    onLiquidationEvent: (e) => marketData.onLiquidationEvent(e),
+  });
+  const hub = new StreamHub({
+    model: marketData,
+    clock: options.streamClock ?? systemStreamClock,
+    hooks: {
+      onSessionClosed: (accountId) => {
+        const cancels = client.markets().map((m) => client.cancelAll(accountId, m.spec.symbol));
+        Promise.all(cancels).catch((error: unknown) => logger.error({ err: error, accountId }, 'gateway: cancel-on-disconnect failed'));
+      },
+    },
   });
   const trading = await createTradingApi({
     client,
     auth: guards.authenticator,
+    userEvents: options.userEvents ?? hub,
     ...(options.retention === undefined ? {} : { retention: options.retention }),
-    ...(options.userEvents === undefined ? {} : { userEvents: options.userEvents }),
     tracksAccount: (accountId) => registry.hasAccount(accountId),
     onBackgroundError: (error) => logger.error({ err: error }, 'gateway: countdown cancel-all failed'),
   });
   await trading.register(app);
+  await app.register(publicMarketRoutes, { model: marketData, venue: client.markets(), nowMs: options.nowMs ?? Date.now });
+  await app.register(streamRoutes, { hub });
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', requireCaller(guards.authenticator, { signed: false, permission: 'read' }));
+    await scope.register(listenKeyRoutes, { hub, accountOf: (request) => callerOf(request).accountId });
+  });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
-  capConnections(app.server, hardening);
+  const connections = capConnections(app.server, hardening);
 
   return {
     app,
     trading,
     guards,
+    hub,
+    marketData,
+    operatorCore,
+    connections,
     async listen(port, host = '127.0.0.1') {
       return app.listen({ port, host });
     },
     async close() {
       await trading.close();
-      await metricsFeed.close();
+      await feed.close();
       await app.close();
     },
   };

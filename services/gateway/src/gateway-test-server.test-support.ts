@@ -2,16 +2,12 @@
  * A gateway on a real embedded exchange for the integration tests: real HTTP on a
  * free loopback port, the operator's registry holding a key per test account (A,
  * B, a read-only key of A, a poor account), money deposited through the core's client.
- *
- * Until gw-streams' market-data plugin is merged, `fixtureMarketData` serves the
- * two public endpoints the ccxt flow needs (exchangeInfo, depth) from the client,
- * test-only; the lead drops it for the real plugin at merge.
+ * The server is the composed gateway (createGatewayServer), market data and
+ * streams included.
  */
 import { createHmac } from 'node:crypto';
-import { formatPrice, formatQty } from '@perpcore/domain';
 import { EmbeddedExchange, type ExchangeClient } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import type { FastifyPluginAsync } from 'fastify';
 import { adminToken } from './admin/admin-token.js';
 import { InMemoryAccountRegistry } from './auth/account-registry.js';
 import { generateApiCredentials } from './auth/api-credentials.js';
@@ -34,41 +30,6 @@ export interface TestGateway {
   readonly base: string;
   readonly keys: { a: TestKey; b: TestKey; aRead: TestKey; poor: TestKey };
   close(): Promise<void>;
-}
-
-export function fixtureMarketData(client: ExchangeClient): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/fapi/v1/exchangeInfo', async () => ({
-      timezone: 'UTC',
-      serverTime: Date.now(),
-      symbols: client.markets().map(({ spec }) => ({
-        symbol: spec.symbol,
-        pair: spec.symbol,
-        contractType: 'PERPETUAL',
-        status: 'TRADING',
-        baseAsset: spec.baseAsset,
-        quoteAsset: spec.settleAsset,
-        marginAsset: spec.settleAsset,
-        pricePrecision: spec.tick.scale,
-        quantityPrecision: spec.lot.scale,
-        onboardDate: 1767225600000,
-        orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET'],
-        timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
-        filters: [
-          { filterType: 'PRICE_FILTER', tickSize: spec.tickSize, minPrice: spec.tickSize, maxPrice: formatPrice(spec, spec.maxPriceTicks) },
-          { filterType: 'LOT_SIZE', stepSize: spec.lotSize, minQty: spec.lotSize, maxQty: formatQty(spec, spec.maxQtyLots) },
-          { filterType: 'MARKET_LOT_SIZE', stepSize: spec.lotSize, minQty: spec.lotSize, maxQty: formatQty(spec, spec.maxQtyLots) },
-        ],
-      })),
-    }));
-    app.get<{ Querystring: { symbol?: string; limit?: string } }>('/fapi/v1/depth', async (request) => {
-      const spec = client.markets().find((m) => m.spec.symbol === request.query.symbol)?.spec;
-      if (spec === undefined) return { code: -1121, msg: 'Invalid symbol.' };
-      const book = await client.book(spec.symbol, Number(request.query.limit ?? 100));
-      const level = ([p, q]: readonly [number, number]) => [formatPrice(spec, p), formatQty(spec, q)];
-      return { lastUpdateId: 1, E: Date.now(), T: Date.now(), bids: book?.bids.map(level) ?? [], asks: book?.asks.map(level) ?? [] };
-    });
-  };
 }
 
 export function testRegistry(): InMemoryAccountRegistry {
@@ -101,7 +62,7 @@ export async function startTestGateway(seed = 11): Promise<TestGateway> {
   const registry = testRegistry();
   const mk = (accountId: number, permissions: Permission[]) => testKey(registry, accountId, permissions);
   const keys = { a: mk(7_001, ['read', 'trade']), b: mk(7_002, ['read', 'trade']), aRead: mk(7_001, ['read']), poor: mk(7_003, ['read', 'trade']) };
-  const server = await createGatewayServer({ ...testServerOptions(client, registry), plugins: [fixtureMarketData(client)] });
+  const server = await createGatewayServer(testServerOptions(client, registry));
   await client.deposit(keys.a.accountId, 'USDT', 1_000_000 * USDT);
   await client.deposit(keys.b.accountId, 'USDT', 1_000_000 * USDT);
   await client.deposit(keys.poor.accountId, 'USDT', 10 * USDT);

@@ -1,7 +1,7 @@
 /**
  * What the operator API needs of the core (ARCHITECTURE.md: consumers declare
- * their ports). Until the typed `ExchangeClient` lands, `PipelineOperatorCore`
- * implements it over the pipeline's bus; at merge the lead adapts the client to it.
+ * their ports). `ClientOperatorCore` implements it over the core's typed
+ * `ExchangeClient`, in whichever mode the client runs.
  *
  * Every command resolves with the stage's own answer (accepted, or its reject code
  * and text): the operator sees exactly what the core decided, nothing is assumed.

@@ -1,28 +1,29 @@
 /**
- * A gateway for the security suites until gw-trading's gateway-server lands: the
- * real pipeline (matching, risk, liquidation over the in-process bus, codec on),
- * the guards (auth, limits, admin, ops) exactly as the server registers them, and
- * probe routes standing in for the signed trading routes (a `read` one weighing
- * what openOrders weighs, a `trade` one counted as an order, a key-only one, and
- * what ccxt's fetchBalance calls). Listens on a free port.
+ * The composed gateway (createGatewayServer: guards, operator API, trading and
+ * account routes, market data, streams, listenKeys) for the security suites, on
+ * the real pipeline (matching, risk, liquidation over the in-process bus, codec
+ * on) through the core's client, plus probe routes that echo what
+ * authentication hands a route (a signed `read` and `trade` one and a key-only
+ * one). Listens on a free port.
  */
 import type { AddressInfo } from 'node:net';
 import { Topics } from '@perpcore/bus';
-import { createAssetSpec, formatAmount, OrderType, priceToTicks, qtyToLots, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
-import { createPipeline, type Pipeline } from '@perpcore/exchange';
-import { defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets } from '@perpcore/markets';
+import { OrderType, priceToTicks, qtyToLots, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import { createPipeline, pipelineClient, type Pipeline } from '@perpcore/exchange';
+import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger, type Logger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, sideToWire, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
-import fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { adminToken } from '../admin/admin-token.js';
-import { PipelineOperatorCore } from '../admin/pipeline-operator-core.js';
+import type { OperatorCorePort } from '../admin/operator-core-port.js';
+import { createGatewayServer, type GatewayServer } from '../gateway-server.js';
 import { InMemoryAccountRegistry } from '../auth/account-registry.js';
 import { callerOf, requireCaller } from '../auth/authenticated-request.js';
 import { signPayload } from '../auth/request-signature.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../limits/request-limiter.js';
 import { routeLimits } from '../limits/route-weights.js';
-import { capConnections, DEFAULT_SERVER_HARDENING, type ConnectionCapStats, type ServerHardening } from '../limits/server-hardening.js';
-import { gatewayServerOptions, registerGatewayGuards, type GatewayGuards } from '../ops/gateway-guards.js';
+import type { ConnectionCapStats, ServerHardening } from '../limits/server-hardening.js';
+import type { GatewayGuards } from '../ops/gateway-guards.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -49,7 +50,8 @@ export class SecurityServer {
     readonly app: FastifyInstance,
     readonly url: string,
     readonly pipeline: Pipeline,
-    readonly core: PipelineOperatorCore,
+    readonly gateway: GatewayServer,
+    readonly core: OperatorCorePort,
     readonly guards: GatewayGuards,
     readonly connections: ConnectionCapStats,
     readonly registry: InMemoryAccountRegistry,
@@ -59,37 +61,18 @@ export class SecurityServer {
     const logger = options.logger ?? createLogger('gateway-test', 'silent');
     const venue = defaultVenueMarkets(defaultMarketSpecs, { markMethod: 'INDEX' });
     const pipeline = await createPipeline({ logger: createLogger('core-test', 'silent'), venue, codecRoundTrip: true, insuranceFundSeedUnits: 1_000_000_000 });
-    const funds = defaultSystemAccounts.insuranceFunds;
-    const core = await PipelineOperatorCore.create({
-      bus: pipeline.bus,
-      assets: [createAssetSpec(defaultSettleAsset.asset, defaultSettleAsset.decimals)],
-      markets: venue.map((m) => m.spec.symbol),
-      insuranceFunds: () =>
-        funds.map((f) => ({
-          fundId: f.fundId,
-          accountId: f.accountId,
-          asset: defaultSettleAsset.asset,
-          balanceUnits: pipeline.risk.engine.ledger.fundBalanceUnits(f.fundId),
-          markets: venue.filter((m) => m.risk.insuranceFundId === f.fundId).map((m) => m.spec.symbol),
-        })),
-    });
-    const hardening = { ...DEFAULT_SERVER_HARDENING, ...options.hardening };
-    // the pino logger type is wider than fastify's base logger type: the instance is used through the base type
-    const app = fastify(gatewayServerOptions(hardening, logger)) as unknown as FastifyInstance;
+    const client = await pipelineClient(pipeline, { source: 'gateway-0' });
     const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId });
-    const guards = await registerGatewayGuards(app, {
+    const gateway = await createGatewayServer({
+      client,
+      logger,
       registry,
-      core,
       adminToken: adminToken(ADMIN_TOKEN),
-      hardening,
+      ...(options.hardening === undefined ? {} : { hardening: options.hardening }),
       limits: { ...DEFAULT_REQUEST_LIMITS, ...options.limits },
-      metricsSources: {
-        insuranceFunds: () => core.insuranceFunds().map((f) => ({ fundId: f.fundId, balance: f.balanceUnits / 10 ** defaultSettleAsset.decimals })),
-        busLag: () => [],
-      },
-      riskHalted: () => (pipeline.risk.engine.halted ? pipeline.risk.engine.halt.describe() : ''),
-      ready: () => true,
     });
+    const { app, guards } = gateway;
+    const core = gateway.operatorCore;
     // stand-ins for the signed trading routes (gw-trading's), to drive the authenticator end to end
     app.get('/fapi/v1/probe', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: routeLimits('GET /fapi/v1/openOrders') } }, async (request) => ({
       accountId: callerOf(request).accountId,
@@ -101,22 +84,12 @@ export class SecurityServer {
       query: request.query,
       body: request.body ?? null,
     }));
-    // what ccxt's fetchBalance calls (BINANCE-COMPAT §3), so the real client's signing is driven over HTTP
-    app.get('/fapi/v3/account', { preHandler: requireCaller(guards.authenticator, { signed: true, permission: 'read' }), config: { limits: routeLimits('GET /fapi/v3/account') } }, async (request) => {
-      const units = pipeline.risk.engine.accountReport(callerOf(request).accountId)?.collateral[0]?.balanceUnits ?? 0;
-      const balance = formatAmount(defaultSettleAsset, units);
-      return { assets: [{ asset: 'USDT', walletBalance: balance, marginBalance: balance, availableBalance: balance, initialMargin: '0', updateTime: Date.now() }] };
-    });
     app.post('/fapi/v1/listenKeyProbe', { preHandler: requireCaller(guards.authenticator, { signed: false, permission: 'read' }) }, async (request) => ({ accountId: callerOf(request).accountId }));
-    const connections = capConnections(app.server, hardening);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as AddressInfo).port;
-    const server = new SecurityServer(app, `http://127.0.0.1:${port}`, pipeline, core, guards, connections, registry);
+    const server = new SecurityServer(app, `http://127.0.0.1:${port}`, pipeline, gateway, core, guards, gateway.connections, registry);
     await pipeline.bus.subscribe(Topics.matchingEvents, { groupId: 'security-test' }, (m) => void server.matchingEvents.push(m.value));
     await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'security-test' }, (m) => void server.riskEvents.push(m.value));
-    // the metrics' event feed (the lead adapts ExchangeClient.subscribe to these callbacks)
-    await pipeline.bus.subscribe(Topics.matchingEvents, { groupId: 'metrics' }, (m) => guards.metrics.onMatchingEvent(m.value));
-    await pipeline.bus.subscribe(Topics.riskAccountEvents, { groupId: 'metrics' }, (m) => guards.metrics.onRiskEvent(m.value));
     return server;
   }
 
@@ -212,8 +185,7 @@ export class SecurityServer {
   }
 
   async close(): Promise<void> {
-    await this.app.close();
-    await this.core.close();
+    await this.gateway.close();
     await this.pipeline.close();
   }
 }

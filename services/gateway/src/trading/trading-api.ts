@@ -16,7 +16,6 @@ import type { RetentionLimits } from '../read-model/account-orders.js';
 import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
 import { OrderReadModel } from '../read-model/order-read-model.js';
 import { MarkPrices } from '../read-model/mark-prices.js';
-import { routeLimits } from '../limits/route-weights.js';
 import { registerAlgoOrderRoutes } from './algo-order-routes.js';
 import { countdownFor, registerCountdownRoute, type CountdownCancelAll } from './countdown-cancel-all.js';
 import { OrderDesk } from './order-desk.js';
@@ -70,11 +69,6 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
     countdown,
     async register(app) {
       await app.register(async (scope) => {
-        // each route's weight and order counting, from Binance's table by method and path
-        scope.addHook('onRoute', (route) => {
-          const method = Array.isArray(route.method) ? route.method[0] : route.method;
-          route.config = { ...route.config, limits: routeLimits(`${method} ${route.url}`) };
-        });
         scope.addHook('onRequest', async () => {
           const reason = client.halted();
           if (reason !== '') throw binanceError('DISCONNECTED');
