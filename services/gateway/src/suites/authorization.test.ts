@@ -9,7 +9,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { signPayload } from '../auth/request-signature.js';
-import { PROTECTED_ROUTES, routePath, type ProtectedRoute } from './protected-routes.js';
+import { PROTECTED_ROUTES, routePath, type ProtectedRoute, type Victim } from './protected-routes.js';
 import { type Credentials, SecurityServer } from './security-server.test-support.js';
 
 interface Attempt {
@@ -25,10 +25,18 @@ describe('authorization: A can never read or touch B', () => {
   let aRead: Credentials;
   let aRevoked: Credentials;
   let b: Credentials;
+  let victim: Victim;
   before(async () => {
     s = await SecurityServer.start();
     a = await s.account(['read', 'trade'], '1000');
     b = await s.account(['read', 'trade'], '1000');
+    s.index('BTCUSDT', '30000');
+    // B's things for A to aim at: a resting order (by id and client id) and a listenKey
+    const placed = await s.signed('POST', '/fapi/v1/order', b, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '29500', newClientOrderId: 'victim-order' });
+    const order = (await placed.json()) as { orderId: number; clientOrderId: string };
+    assert.equal(placed.status, 200, JSON.stringify(order));
+    const key = (await (await fetch(`${s.url}/fapi/v1/listenKey`, { method: 'POST', headers: { 'X-MBX-APIKEY': b.apiKey } })).json()) as { listenKey: string };
+    victim = { accountId: b.accountId, apiKey: b.apiKey, orderId: order.orderId, clientOrderId: order.clientOrderId, listenKey: key.listenKey };
     aRead = { ...(await createKey(a.accountId, ['read'])) };
     aRevoked = { ...(await createKey(a.accountId, ['read', 'trade'])) };
     await s.admin('DELETE', `/v1/admin/api-keys/${aRevoked.apiKey}`);
@@ -41,7 +49,6 @@ describe('authorization: A can never read or touch B', () => {
   }
 
   async function send(route: ProtectedRoute, attempt: Attempt): Promise<{ status: number; body: Record<string, unknown> }> {
-    const victim = { accountId: b.accountId, apiKey: b.apiKey };
     const url = `${s.url}${routePath(route, victim)}`;
     const headers: Record<string, string> = {};
     if (attempt.apiKey !== undefined) headers['X-MBX-APIKEY'] = attempt.apiKey;
@@ -84,7 +91,7 @@ describe('authorization: A can never read or touch B', () => {
         await refused({ apiKey: a.apiKey, secretKey: a.secretKey }, "A's signed key headers", ['ADMIN_UNAUTHORIZED']);
         return;
       }
-      const victimParams = route.victimParams?.({ accountId: b.accountId, apiKey: b.apiKey }) ?? {};
+      const victimParams = route.victimParams?.(victim) ?? {};
       await refused({ params: victimParams }, 'no key', [-2014]);
       await refused({ apiKey: aRevoked.apiKey, secretKey: aRevoked.secretKey, params: victimParams }, "A's revoked key", [-2015]);
       if (route.auth === 'signed') {
@@ -95,9 +102,15 @@ describe('authorization: A can never read or touch B', () => {
       if (route.permission === 'trade') await refused({ apiKey: aRead.apiKey, secretKey: aRead.secretKey, params: victimParams }, "A's read-only key on a trade route", [-2015]);
       // A's own valid credentials aimed at B: the answer is about A, never B
       const own = await send(route, { apiKey: a.apiKey, secretKey: a.secretKey, params: victimParams });
-      if (own.status === 200) assert.equal(own.body.accountId, a.accountId, `A's request acted for ${String(own.body.accountId)}`);
-      else assert.ok(own.status >= 400 && own.status < 500, JSON.stringify(own.body));
-      assert.ok(!JSON.stringify(own.body).includes(b.apiKey), "the answer names B's key");
+      if (own.status === 200 && own.body.accountId !== undefined) assert.equal(own.body.accountId, a.accountId, `A's request acted for ${String(own.body.accountId)}`);
+      else assert.ok(own.status === 200 || (own.status >= 400 && own.status < 500), JSON.stringify(own.body));
+      const answer = JSON.stringify(own.body);
+      assert.ok(!answer.includes(b.apiKey), "the answer names B's key");
+      assert.ok(!answer.includes(String(victim.orderId)) && !answer.includes(victim.listenKey ?? '-'), `the answer names B's order or listenKey: ${answer.slice(0, 300)}`);
+      // and B's things are as they were
+      const still = (await (await s.signed('GET', '/fapi/v1/order', b, { symbol: 'BTCUSDT', orderId: String(victim.orderId) })).json()) as { status: string; origQty: string; price: string };
+      assert.deepEqual([still.status, still.origQty, still.price], ['NEW', '0.001', '29500'], "B's order was touched");
+      assert.equal(s.gateway.hub.listenKeys.accountOf(victim.listenKey ?? ''), b.accountId, "B's listenKey was touched");
     });
   }
 });
