@@ -40,6 +40,7 @@ import { listenKeyRoutes } from './streams/listen-key-routes.js';
 import { type StreamClock, systemStreamClock } from './streams/stream-clock.js';
 import { StreamHub } from './streams/stream-hub.js';
 import { streamRoutes } from './streams/ws-routes.js';
+import type { SessionLimits } from './streams/ws-session.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
 import type { UserEventSink } from './trading/user-events.js';
 
@@ -58,6 +59,8 @@ export interface GatewayServerOptions {
   readonly userEvents?: UserEventSink;
   /** The streams' clock (listenKey expiry, pings, markPrice@1s); default the system's. */
   readonly streamClock?: StreamClock;
+  /** Per-session WebSocket bounds (send queue, subscriptions, control frames per second). */
+  readonly streamLimits?: Partial<SessionLimits>;
   /** The server's clock for signatures and limits (ms since the epoch). */
   readonly nowMs?: () => number;
 }
@@ -118,6 +121,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const hub = new StreamHub({
     model: marketData,
     clock: options.streamClock ?? systemStreamClock,
+    ...(options.streamLimits === undefined ? {} : { limits: options.streamLimits }),
     hooks: {
       onSessionClosed: (accountId) => {
         const cancels = client.markets().map((m) => client.cancelAll(accountId, m.spec.symbol));

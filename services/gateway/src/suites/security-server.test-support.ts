@@ -24,12 +24,14 @@ import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../limits/request-li
 import { routeLimits } from '../limits/route-weights.js';
 import type { ConnectionCapStats, ServerHardening } from '../limits/server-hardening.js';
 import type { GatewayGuards } from '../ops/gateway-guards.js';
+import type { SessionLimits } from '../streams/ws-session.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface SecurityServerOptions {
   hardening?: Partial<ServerHardening>;
   limits?: Partial<RequestLimits>;
+  streamLimits?: Partial<SessionLimits>;
   logger?: Logger;
 }
 
@@ -70,6 +72,7 @@ export class SecurityServer {
       adminToken: adminToken(ADMIN_TOKEN),
       ...(options.hardening === undefined ? {} : { hardening: options.hardening }),
       limits: { ...DEFAULT_REQUEST_LIMITS, ...options.limits },
+      ...(options.streamLimits === undefined ? {} : { streamLimits: options.streamLimits }),
     });
     const { app, guards } = gateway;
     const core = gateway.operatorCore;
