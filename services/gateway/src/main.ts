@@ -9,14 +9,10 @@
  */
 import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { defaultSystemAccounts } from '@perpcore/markets';
-import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
-import { InMemoryAccountRegistry } from './auth/account-registry.js';
-import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { startEmbeddedGateway, operatorQuickStart } from './embedded-gateway.js';
+import type { GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
-/** Operator-created accounts start here, clear of the simulated market's traders (makers, takers, crowd from 10,000). */
-const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
 
 async function main(): Promise<void> {
   let options;
@@ -34,23 +30,10 @@ async function main(): Promise<void> {
   });
   let gateway: GatewayServer | undefined;
   if (options.httpPort > 0) {
-    const client = await exchange.client('gateway-0');
-    const admin = resolveAdminToken();
-    const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID });
-    gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }) });
-    const url = await gateway.listen(options.httpPort);
-    process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
-    const token = admin.generated ?? `$${ADMIN_TOKEN_ENV}`;
-    if (admin.generated !== undefined) process.stderr.write(`perpcore: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
-    process.stderr.write(
-      [
-        'perpcore: an account, a key and a deposit through the operator API:',
-        `  curl -s -X POST ${url}/v1/admin/accounts -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{}'`,
-        `  curl -s -X POST ${url}/v1/admin/api-keys -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"permissions":["read","trade"]}'`,
-        `  curl -s -X POST ${url}/v1/admin/deposits -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"asset":"USDT","amount":"100000"}'`,
-        '',
-      ].join('\n'),
-    );
+    const started = await startEmbeddedGateway(exchange, { port: options.httpPort, logger: logger.child({ stage: 'gateway' }) });
+    gateway = started.server;
+    process.stderr.write(`perpcore: gateway on ${started.url} (Binance USDⓈ-M REST under /fapi, WebSocket at /ws and /stream; point ccxt binanceusdm's urls.api at ${started.url}/fapi/v1, see the README)\n`);
+    process.stderr.write(operatorQuickStart(started.url, started.admin));
   }
   const progress = new ProgressLine();
   const startMs = performance.now();
