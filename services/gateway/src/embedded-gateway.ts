@@ -40,7 +40,7 @@ export async function startEmbeddedGateway(exchange: EmbeddedExchange, options: 
 /** What `npm start` prints once: the generated token (if any) and the three operator calls. */
 export function operatorQuickStart(url: string, admin: ResolvedAdminToken): string {
   const token = admin.generated ?? `$${ADMIN_TOKEN_ENV}`;
-  const call = (path: string, body: string) => `  curl -s -X POST ${url}${path} -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '${body}'`;
+  const call = (path: string, body: string) => `  curl -s -X POST ${url}${path} -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '${body}'`;
   return [
     ...(admin.generated === undefined ? [] : [`perpcore: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}`]),
     'perpcore: an account, a key and a deposit through the operator API:',
