@@ -9,21 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
 import { startTestGateway, type TestGateway, type TestKey } from './gateway-test-server.test-support.js';
+import { localBinanceUrls } from './test-support/ccxt-urls.test-support.js';
 
 function binanceusdm(base: string, key: TestKey) {
-  const api = {
-    fapiPublic: `${base}/fapi/v1`, fapiPublicV2: `${base}/fapi/v2`, fapiPublicV3: `${base}/fapi/v3`,
-    fapiPrivate: `${base}/fapi/v1`, fapiPrivateV2: `${base}/fapi/v2`, fapiPrivateV3: `${base}/fapi/v3`,
-    fapiData: `${base}/futures/data`,
-    public: `${base}/api/v3`, private: `${base}/api/v3`, v1: `${base}/api/v1`,
-    sapi: `${base}/sapi/v1`, sapiV2: `${base}/sapi/v2`, sapiV3: `${base}/sapi/v3`, sapiV4: `${base}/sapi/v4`,
-    dapiPublic: `${base}/dapi/v1`, dapiPrivate: `${base}/dapi/v1`, dapiPrivateV2: `${base}/dapi/v2`, dapiData: `${base}/futures/data`,
-    eapiPublic: `${base}/eapi/v1`, eapiPrivate: `${base}/eapi/v1`, papi: `${base}/papi/v1`, papiV2: `${base}/papi/v2`,
-  };
   return new ccxt.binanceusdm({
     apiKey: key.apiKey,
     secret: key.secret,
-    urls: { api },
+    urls: localBinanceUrls(base),
     enableRateLimit: false,
     options: { fetchCurrencies: false, adjustForTimeDifference: false, recvWindow: 10000, fetchOpenOrders: { warnWithoutSymbol: false }, warnOnFetchOpenOrdersWithoutSymbol: false },
   });

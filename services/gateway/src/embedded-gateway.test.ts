@@ -11,24 +11,10 @@ import ccxt from 'ccxt';
 import { EmbeddedExchange } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
 import { type EmbeddedGateway, startEmbeddedGateway } from './embedded-gateway.js';
+import { localBinanceUrls, unrefLongTimers } from './test-support/ccxt-urls.test-support.js';
 
 const SYMBOL = 'BTC/USDT:USDT';
 const TOKEN = 'e2e-operator-token-0123456789abcdef';
-
-function urls(http: string) {
-  const ws = http.replace('http://', 'ws://');
-  return {
-    api: {
-      fapiPublic: `${http}/fapi/v1`, fapiPublicV2: `${http}/fapi/v2`, fapiPublicV3: `${http}/fapi/v3`,
-      fapiPrivate: `${http}/fapi/v1`, fapiPrivateV2: `${http}/fapi/v2`, fapiPrivateV3: `${http}/fapi/v3`,
-      fapiData: `${http}/futures/data`, public: `${http}/api/v3`, private: `${http}/api/v3`, v1: `${http}/api/v1`,
-      sapi: `${http}/sapi/v1`, sapiV2: `${http}/sapi/v2`, sapiV3: `${http}/sapi/v3`, sapiV4: `${http}/sapi/v4`,
-      dapiPublic: `${http}/dapi/v1`, dapiPrivate: `${http}/dapi/v1`, dapiPrivateV2: `${http}/dapi/v2`, dapiData: `${http}/futures/data`,
-      eapiPublic: `${http}/eapi/v1`, eapiPrivate: `${http}/eapi/v1`, papi: `${http}/papi/v1`, papiV2: `${http}/papi/v2`,
-      ws: { future: `${ws}/ws`, spot: `${ws}/ws`, margin: `${ws}/ws`, delivery: `${ws}/ws`, 'ws-api': { future: `${ws}/ws-fapi/v1` } },
-    },
-  };
-}
 
 const options = { fetchCurrencies: false, adjustForTimeDifference: false, recvWindow: 10000, warnOnFetchOpenOrdersWithoutSymbol: false };
 
@@ -36,14 +22,9 @@ describe('npm start’s gateway end to end: operator API, ccxt over REST, ccxt.p
   let exchange: EmbeddedExchange;
   let gw: EmbeddedGateway;
   let stepper: NodeJS.Timeout | undefined;
-  // ccxt.pro arms its listenKey keepalive (20 min) with a timer close() does not clear: long timers are unref'd
-  const realSetTimeout = globalThis.setTimeout;
+  let restoreTimers = () => undefined as void;
   before(async () => {
-    globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
-      const timer = realSetTimeout(fn, ms, ...(args as []));
-      if ((ms ?? 0) >= 60_000) timer.unref();
-      return timer;
-    }) as typeof setTimeout;
+    restoreTimers = unrefLongTimers();
     exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 41, scenario: { shockAtS: 0, crowdAccounts: 0 } });
     gw = await startEmbeddedGateway(exchange, { port: 0, logger: createLogger('test', 'silent'), env: { PERPCORE_ADMIN_TOKEN: TOKEN } });
     exchange.step(2_000); // the simulated makers quote (main steps between requests the same way)
@@ -52,7 +33,7 @@ describe('npm start’s gateway end to end: operator API, ccxt over REST, ccxt.p
     clearInterval(stepper);
     await gw.server.close();
     await exchange.close();
-    globalThis.setTimeout = realSetTimeout;
+    restoreTimers();
   });
 
   const admin = async (path: string, body: unknown) => {
@@ -73,8 +54,8 @@ describe('npm start’s gateway end to end: operator API, ccxt over REST, ccxt.p
     const a = await trader();
     const b = await trader();
     assert.ok(a.accountId >= 100_000 && b.accountId === a.accountId + 1);
-    const alice = new ccxt.pro.binanceusdm({ apiKey: a.apiKey, secret: a.secret, urls: urls(gw.url), enableRateLimit: false, options: { ...options, watchBalance: { fetchBalanceSnapshot: false } } } as never);
-    const bob = new ccxt.binanceusdm({ apiKey: b.apiKey, secret: b.secret, urls: urls(gw.url), enableRateLimit: false, options } as never);
+    const alice = new ccxt.pro.binanceusdm({ apiKey: a.apiKey, secret: a.secret, urls: localBinanceUrls(gw.url), enableRateLimit: false, options: { ...options, watchBalance: { fetchBalanceSnapshot: false } } } as never);
+    const bob = new ccxt.binanceusdm({ apiKey: b.apiKey, secret: b.secret, urls: localBinanceUrls(gw.url), enableRateLimit: false, options } as never);
     try {
       await alice.loadHttpProxyAgent(); // ccxt.pro's requirement for ws:// URLs
       const markets = await alice.loadMarkets();
