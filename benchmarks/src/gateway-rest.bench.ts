@@ -5,7 +5,9 @@
  *
  * - gateway: createGatewayServer on an EmbeddedExchange (risk pre-trade hold,
  *   matching, risk settlement, liquidation watch, the read model), HMAC check of
- *   every request. Orders are LIMIT IOC buys far below the book: each is held by
+ *   every request, the replay guard, request limits (set out of the way) and the
+ *   exchangeInfo filters. Orders are LIMIT IOC buys below the book (inside the
+ *   5% PERCENT_PRICE band around mark ~50,000): each is held by
  *   risk, matched (nothing crosses), expires and is released, so the book and the
  *   read model do not grow (closed orders are bounded per account).
  * - bare: fastify with the same form-body parser, the same HMAC-SHA256 check over
@@ -21,7 +23,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { EmbeddedExchange } from '@perpcore/exchange';
-import { createGatewayServer, keyMapAuthenticator, type Permission } from '@perpcore/gateway';
+import { adminToken, createGatewayServer, generateApiCredentials, InMemoryAccountRegistry } from '@perpcore/gateway';
 import { createLogger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { median } from './support/latency-stats.js';
@@ -30,8 +32,7 @@ import { isQuick, writeResults } from './support/results-file.js';
 const gc = (globalThis as { gc?: () => void }).gc;
 const CONCURRENCY = 16;
 const CHUNK = 500;
-const KEY = 'bench-key';
-const SECRET = 'bench-secret';
+const { apiKey: KEY, secretKey: SECRET } = generateApiCredentials();
 const ACCOUNT = 8_001;
 
 interface PassFigures {
@@ -42,7 +43,7 @@ interface PassFigures {
 }
 
 function orderBody(i: number): string {
-  const qs = `timestamp=${Date.now()}&symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=${(100 + (i % 50) / 10).toFixed(1)}&newOrderRespType=RESULT&recvWindow=10000`;
+  const qs = `timestamp=${Date.now()}&symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=${(48_000 + (i % 50) / 10).toFixed(1)}&newOrderRespType=RESULT&recvWindow=10000`;
   return `${qs}&signature=${createHmac('sha256', SECRET).update(qs).digest('hex')}`;
 }
 
@@ -142,8 +143,17 @@ export async function run(): Promise<void> {
   exchange.step(2_000); // a populated book: the simulated makers quote around 50,000
   const client = await exchange.client('gateway-bench');
   await client.deposit(ACCOUNT, 'USDT', 10_000_000_000_000);
-  const permissions: ReadonlySet<Permission> = new Set(['read', 'trade']);
-  const gateway = await createGatewayServer({ client, logger, auth: keyMapAuthenticator(new Map([[KEY, { accountId: ACCOUNT, secretKey: SECRET, permissions }]])) });
+  const registry = new InMemoryAccountRegistry({ firstSystemAccountId: 900_001 });
+  registry.apply({ kind: 'createAccount', accountId: ACCOUNT });
+  registry.apply({ kind: 'createKey', apiKey: KEY, secretKey: SECRET, accountId: ACCOUNT, permissions: ['read', 'trade'], createdAtMs: 0 });
+  const unlimited = 1_000_000_000;
+  const gateway = await createGatewayServer({
+    client,
+    logger,
+    registry,
+    adminToken: adminToken(generateApiCredentials().secretKey),
+    limits: { weightPerMinutePerIp: unlimited, weightPerMinutePerKey: unlimited, ordersPer10sPerKey: unlimited, ordersPerMinutePerKey: unlimited },
+  });
   const gatewayUrl = new URL(await gateway.listen(0));
   const bare = bareRoute();
   const bareUrl = new URL(await bare.listen({ port: 0, host: '127.0.0.1' }));

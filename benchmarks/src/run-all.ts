@@ -10,6 +10,8 @@ import { run as riskOrderPath } from './risk-order-path.bench.js';
 import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
+import { run as requestAuth } from './request-auth.bench.js';
+import { run as wsFanout } from './ws-fanout.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -19,6 +21,8 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['risk-mark-tick', riskMarkTick],
   ['liquidation-cascade', liquidationCascade],
   ['gateway-rest', gatewayRest],
+  ['request-auth', requestAuth],
+  ['ws-fanout', wsFanout],
 ];
 
 for (const [name, run] of suites) {

@@ -26,6 +26,7 @@ import {
   simulatedOrderFlowConfig,
 } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
+import { stageClientDeps } from './client/pipeline-client.js';
 import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedIndexFeed } from '@perpcore/oracle';
 import type { OrderBookFactory } from '@perpcore/orderbook';
 import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
@@ -153,16 +154,9 @@ export class EmbeddedExchange {
    * simulation's clock as the producer `source` (one command stream per source).
    */
   async client(source = 'gateway-0'): Promise<EmbeddedExchangeClient> {
-    const client = await EmbeddedExchangeClient.create({
-      bus: this.bus,
-      venue: this.venue,
-      book: (market) => this.matching.engine.book(market),
-      accountReport: (accountId) => this.risk.engine.accountReport(accountId),
-      adlBucket: (market, accountId) => this.liquidation.engine.adlBucket(market, accountId) ?? undefined,
-      halted: () => this.risk.engine.halt.describe(),
-      nowNs: () => this.tsNs,
-      source,
-    });
+    const client = await EmbeddedExchangeClient.create(
+      stageClientDeps({ bus: this.bus, venue: this.venue, matching: this.matching, risk: this.risk, liquidation: this.liquidation }, () => this.tsNs, source),
+    );
     this.clients.push(client);
     return client;
   }

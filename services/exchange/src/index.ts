@@ -4,12 +4,15 @@ export { riskLiquidationPorts } from './risk-liquidation-ports.js';
 export { ScheduledShockFeed, type ScheduledShock } from '@perpcore/oracle';
 export { StageCounters } from './stage-counters.js';
 export { EmbeddedExchangeClient, type EmbeddedClientDeps } from './client/embedded-exchange-client.js';
+export { pipelineClient, stageClientDeps, type ClientStages } from './client/pipeline-client.js';
 export type {
   AccountCommandResult,
   AccountView,
   BookSnapshot,
   CancelAllResult,
   ClientSubscription,
+  InsuranceFundBalance,
+  MarketCommandResult,
   CommandRejection,
   CoreEventHandlers,
   ExchangeClient,

@@ -9,21 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
 import { startTestGateway, type TestGateway, type TestKey } from './gateway-test-server.test-support.js';
+import { localBinanceUrls } from './test-support/ccxt-urls.test-support.js';
 
 function binanceusdm(base: string, key: TestKey) {
-  const api = {
-    fapiPublic: `${base}/fapi/v1`, fapiPublicV2: `${base}/fapi/v2`, fapiPublicV3: `${base}/fapi/v3`,
-    fapiPrivate: `${base}/fapi/v1`, fapiPrivateV2: `${base}/fapi/v2`, fapiPrivateV3: `${base}/fapi/v3`,
-    fapiData: `${base}/futures/data`,
-    public: `${base}/api/v3`, private: `${base}/api/v3`, v1: `${base}/api/v1`,
-    sapi: `${base}/sapi/v1`, sapiV2: `${base}/sapi/v2`, sapiV3: `${base}/sapi/v3`, sapiV4: `${base}/sapi/v4`,
-    dapiPublic: `${base}/dapi/v1`, dapiPrivate: `${base}/dapi/v1`, dapiPrivateV2: `${base}/dapi/v2`, dapiData: `${base}/futures/data`,
-    eapiPublic: `${base}/eapi/v1`, eapiPrivate: `${base}/eapi/v1`, papi: `${base}/papi/v1`, papiV2: `${base}/papi/v2`,
-  };
   return new ccxt.binanceusdm({
     apiKey: key.apiKey,
     secret: key.secret,
-    urls: { api },
+    urls: localBinanceUrls(base),
     enableRateLimit: false,
     options: { fetchCurrencies: false, adjustForTimeDifference: false, recvWindow: 10000, fetchOpenOrders: { warnWithoutSymbol: false }, warnOnFetchOpenOrdersWithoutSymbol: false },
   });
@@ -55,8 +47,8 @@ describe('ccxt binanceusdm against the gateway (REST flow, embedded mode)', () =
     assert.equal((balance.total as unknown as Record<string, number>).USDT, 1_000_000);
     assert.equal((balance.free as unknown as Record<string, number>).USDT, 1_000_000);
 
-    // rests far below the best bid
-    const price = Math.floor(bestBid * 0.5);
+    // rests below the best bid, inside the 5% PERCENT_PRICE band around mark
+    const price = Math.floor(bestBid * 0.97);
     const order = await alice.createOrder(symbol, 'limit', 'buy', 0.01, price, { clientOrderId: 'ccxt-flow-1' });
     assert.deepEqual([order.status, order.clientOrderId, order.price, order.amount, order.filled], ['open', 'ccxt-flow-1', price, 0.01, 0]);
 
@@ -96,7 +88,10 @@ describe('ccxt binanceusdm against the gateway (REST flow, embedded mode)', () =
   it('surfaces the gateway’s refusals as ccxt’s exception classes', async () => {
     const poor = binanceusdm(gw.base, gw.keys.poor);
     await poor.loadMarkets();
-    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 5, 20_000), ccxt.InsufficientFunds);
+    const bid = (await poor.fetchOrderBook('BTC/USDT:USDT', 5)).bids[0]?.[0] as number;
+    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 5, Math.floor(bid * 0.99)), ccxt.InsufficientFunds);
+    // the PERCENT_PRICE filter (5% around mark) is refused before the core sees the order
+    await assert.rejects(poor.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.001, Math.floor(bid * 0.5)), ccxt.BadRequest);
     await assert.rejects(poor.cancelOrder('4503599627370497', 'BTC/USDT:USDT'), ccxt.OrderNotFound);
     await assert.rejects(poor.setMarginMode('cross', 'BTC/USDT:USDT'), ccxt.MarginModeAlreadySet);
     const wrong = binanceusdm(gw.base, { ...gw.keys.poor, secret: 'wrong' });

@@ -6,9 +6,13 @@
  * event topics, account views from the risk shard's query replies). Several may run
  * at once: each publishes under its own source and reads under its own group.
  *
- * Until the operator API (/v1/admin) is merged it credits the two demo accounts
- * (100,000 USDT each, on every start) and prints their API key and secret once on
- * stderr, never to the log.
+ * It serves the operator API (/v1/admin) too, with the token from PERPCORE_ADMIN_TOKEN
+ * or a generated one printed once on stderr (never to the log). The registry of
+ * accounts and API keys is this process's own, in memory: a key works on the
+ * gateway process that issued it, and each process creates account ids in its own
+ * range of 100,000 (instance i: (i + 1) × 100,000 up to the next range, at most 8
+ * instances below the system accounts), so two processes never hand out one id.
+ * A shared, persisted registry is the durability work's.
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -24,10 +28,10 @@
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
 import { KafkaExchangeClient } from '@perpcore/exchange';
-import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
-import { keyMapAuthenticator } from './auth/authenticated-request.js';
-import { createDemoKeys } from './demo-keys.js';
+import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
+import { InMemoryAccountRegistry } from './auth/account-registry.js';
 import { createGatewayServer } from './gateway-server.js';
 import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
@@ -50,12 +54,12 @@ runServiceProcess({
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     try {
       const client = await KafkaExchangeClient.create({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
-      const demo = await createDemoKeys(client);
-      const served = new Set(demo.keys.map((k) => k.accountId));
-      const gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id), ids });
+      const admin = resolveAdminToken(process.env);
+      const registry = new InMemoryAccountRegistry(operatorAccountRange(config.instance));
+      const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });
       const url = await gateway.listen(config.httpPort, config.host);
-      process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi (cluster mode, over Kafka)\n`);
-      for (const k of demo.keys) process.stderr.write(`gateway: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
+      process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
+      if (admin.generated !== undefined) process.stderr.write(`gateway: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
         stats: () => ({ url, halted: client.halted() }),
@@ -71,3 +75,10 @@ runServiceProcess({
     }
   },
 });
+
+/** Instance i creates accounts in [(i + 1) × 100,000, (i + 2) × 100,000), below the system accounts. */
+function operatorAccountRange(instance: number): { firstAccountId: number; firstSystemAccountId: number } {
+  const firstAccountId = (instance + 1) * 100_000;
+  if (firstAccountId >= defaultSystemAccounts.feeAccountId) throw new Error(`PERPCORE_GATEWAY_INSTANCE ${instance}: only instances 0..7 have an account range below the system accounts`);
+  return { firstAccountId, firstSystemAccountId: Math.min(firstAccountId + 100_000, defaultSystemAccounts.feeAccountId) };
+}

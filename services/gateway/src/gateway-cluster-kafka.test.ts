@@ -23,9 +23,8 @@ import { KafkaExchangeClient } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { wallClockNs } from '@perpcore/runtime';
-import { type ApiKeyRecord, keyMapAuthenticator, type Permission } from './auth/authenticated-request.js';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
-import { signed, type TestKey, USDT } from './gateway-test-server.test-support.js';
+import { signed, type TestKey, testKey, testRegistry, testServerOptions, USDT } from './gateway-test-server.test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const skip = (process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '') === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
@@ -70,8 +69,9 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
   let client: KafkaExchangeClient;
   let server: GatewayServer;
   let base = '';
-  const a: TestKey = { apiKey: 'cluster-key-a', secret: 'cluster-secret-a', accountId: 7_101 };
-  const b: TestKey = { apiKey: 'cluster-key-b', secret: 'cluster-secret-b', accountId: 7_102 };
+  const registry = testRegistry();
+  const a: TestKey = testKey(registry, 7_101);
+  const b: TestKey = testKey(registry, 7_102);
   let markTicks = 0;
 
   before(async () => {
@@ -100,9 +100,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
         if (e.event === 'markPrice' && e.market === 'BTCUSDT' && e.markPrice != null) markTicks = Math.round(Number(e.markPrice.markSubticks) / subticks);
       },
     });
-    const both: ReadonlySet<Permission> = new Set(['read', 'trade']);
-    const records = new Map<string, ApiKeyRecord>([a, b].map((k) => [k.apiKey, { accountId: k.accountId, secretKey: k.secret, permissions: both }]));
-    server = await createGatewayServer({ client, auth: keyMapAuthenticator(records), logger, tracksAccount: (id) => id === a.accountId || id === b.accountId });
+    server = await createGatewayServer({ ...testServerOptions(client, registry), logger });
     base = await server.listen(0);
   });
 
@@ -205,25 +203,46 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     process.stderr.write(`gateway-cluster-kafka: ${sorted.length} signed order requests (place / cancel) answered through the cluster: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`);
   });
 
-  it('runs as its own process (cluster-main.js): serves /fapi on the printed port with the printed demo key', { timeout: 60_000 }, async () => {
+  it('runs as its own process (cluster-main.js): an account, a key and a deposit through its operator API, then /fapi with that key', { timeout: 60_000 }, async () => {
+    const token = 'cluster-main-test-operator-token';
     const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: broker.bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', PERPCORE_GATEWAY_HTTP_PORT: '0', PERPCORE_GATEWAY_INSTANCE: '1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PERPCORE_KAFKA_BROKERS: broker.bootstrap,
+        PERPCORE_LOG_LEVEL: 'warn',
+        PERPCORE_STATS_INTERVAL_MS: '0',
+        PERPCORE_GATEWAY_HTTP_PORT: '0',
+        PERPCORE_GATEWAY_INSTANCE: '1',
+        PERPCORE_ADMIN_TOKEN: token,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const printed = /under (http:\/\/[0-9.:]+)\/fapi[\s\S]*demo account (\d+) \(100,000 USDT\): apiKey=([0-9a-f]+) secret=([0-9a-f]+)/;
+      const printed = /under (http:\/\/[0-9.:]+)\/fapi/;
       for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
-        assert.ok(Date.now() < until && child.exitCode === null, `the gateway process printed its URL and demo keys: ${stderr.slice(-1_000)}`);
+        assert.ok(Date.now() < until && child.exitCode === null, `the gateway process printed its URL: ${stderr.slice(-1_000)}`);
       }
-      const [, url, accountId, apiKey, secret] = printed.exec(stderr) ?? [];
-      const demo: TestKey = { apiKey, secret, accountId: Number(accountId) };
-      const balance = await signed(url, demo, 'GET', '/fapi/v2/balance');
+      const [, url] = printed.exec(stderr) ?? [];
+      const admin = async (path: string, body: unknown) => {
+        const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      };
+      const account = await admin('/v1/admin/accounts', {});
+      assert.equal(account.status, 200, JSON.stringify(account.body));
+      const accountId = Number(account.body.accountId);
+      assert.ok(accountId >= 200_000 && accountId < 300_000, `instance 1 creates ids in its own range: ${accountId}`);
+      const key = await admin('/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+      assert.equal(key.status, 200, JSON.stringify(key.body));
+      const deposit = await admin('/v1/admin/deposits', { accountId, asset: 'USDT', amount: '1234.5' });
+      assert.equal(deposit.status, 200, JSON.stringify(deposit.body));
+      const trader: TestKey = { apiKey: String(key.body.apiKey), secret: String(key.body.secretKey), accountId };
+      const balance = await signed(url, trader, 'GET', '/fapi/v2/balance');
       assert.equal(balance.status, 200, JSON.stringify(balance.body));
-      assert.deepEqual([balance.body[0].asset, Number(balance.body[0].balance)], ['USDT', 100_000]);
-      assert.equal((stderr.match(/secret=/g) ?? []).length, 2, 'the two demo secrets, each printed once');
+      assert.deepEqual([balance.body[0].asset, balance.body[0].balance], ['USDT', '1234.5']);
+      assert.ok(!stderr.includes(String(key.body.secretKey)) && !stderr.includes(token), 'no secret or token in the process output');
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));

@@ -10,12 +10,12 @@ import { InProcessBus } from '@perpcore/bus';
 import { CoreTimeoutError, KafkaExchangeClient } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
-import { type ApiKeyRecord, keyMapAuthenticator } from './auth/authenticated-request.js';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
-import { signed, type TestKey } from './gateway-test-server.test-support.js';
+import { signed, type TestKey, testKey, testRegistry, testServerOptions } from './gateway-test-server.test-support.js';
 
 describe('gateway over a core that does not answer', () => {
-  const key: TestKey = { apiKey: 'timeout-key', secret: 'timeout-secret', accountId: 7_201 };
+  const registry = testRegistry();
+  const key: TestKey = testKey(registry, 7_201);
   let client: KafkaExchangeClient;
   let server: GatewayServer;
   let base = '';
@@ -23,8 +23,7 @@ describe('gateway over a core that does not answer', () => {
   before(async () => {
     const bus = new InProcessBus();
     client = await KafkaExchangeClient.create({ bus, venue: defaultVenueMarkets(defaultMarketSpecs), source: 'gateway-timeout-test', timeoutMs: 150, nowNs: () => Date.now() * 1e6 });
-    const records = new Map<string, ApiKeyRecord>([[key.apiKey, { accountId: key.accountId, secretKey: key.secret, permissions: new Set(['read', 'trade']) }]]);
-    server = await createGatewayServer({ client, auth: keyMapAuthenticator(records), logger: createLogger('test', 'silent') });
+    server = await createGatewayServer(testServerOptions(client, registry));
     base = await server.listen(0);
   });
   after(async () => {

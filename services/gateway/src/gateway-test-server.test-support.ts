@@ -1,21 +1,21 @@
 /**
  * A gateway on a real embedded exchange for the integration tests: real HTTP on a
- * free loopback port, the auth stand-in with a key per test account (A, B, and a
- * read-only key of A), money deposited through the core's client.
- *
- * Until gw-streams' market-data plugin is merged, `fixtureMarketData` serves the
- * two public endpoints the ccxt flow needs (exchangeInfo, depth) from the client,
- * test-only; the lead drops it for the real plugin at merge.
+ * free loopback port, the operator's registry holding a key per test account (A,
+ * B, a read-only key of A, a poor account), money deposited through the core's client.
+ * The server is the composed gateway (createGatewayServer), market data and
+ * streams included.
  */
 import { createHmac } from 'node:crypto';
-import { formatPrice, formatQty } from '@perpcore/domain';
 import { EmbeddedExchange, type ExchangeClient } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import type { FastifyPluginAsync } from 'fastify';
-import { type ApiKeyRecord, keyMapAuthenticator, type Permission } from './auth/authenticated-request.js';
-import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { adminToken } from './admin/admin-token.js';
+import { InMemoryAccountRegistry } from './auth/account-registry.js';
+import { generateApiCredentials } from './auth/api-credentials.js';
+import type { Permission } from './auth/authenticated-request.js';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 export const USDT = 1_000_000;
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface TestKey {
   readonly apiKey: string;
@@ -32,54 +32,37 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export function fixtureMarketData(client: ExchangeClient): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/fapi/v1/exchangeInfo', async () => ({
-      timezone: 'UTC',
-      serverTime: Date.now(),
-      symbols: client.markets().map(({ spec }) => ({
-        symbol: spec.symbol,
-        pair: spec.symbol,
-        contractType: 'PERPETUAL',
-        status: 'TRADING',
-        baseAsset: spec.baseAsset,
-        quoteAsset: spec.settleAsset,
-        marginAsset: spec.settleAsset,
-        pricePrecision: spec.tick.scale,
-        quantityPrecision: spec.lot.scale,
-        onboardDate: 1767225600000,
-        orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET'],
-        timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
-        filters: [
-          { filterType: 'PRICE_FILTER', tickSize: spec.tickSize, minPrice: spec.tickSize, maxPrice: formatPrice(spec, spec.maxPriceTicks) },
-          { filterType: 'LOT_SIZE', stepSize: spec.lotSize, minQty: spec.lotSize, maxQty: formatQty(spec, spec.maxQtyLots) },
-          { filterType: 'MARKET_LOT_SIZE', stepSize: spec.lotSize, minQty: spec.lotSize, maxQty: formatQty(spec, spec.maxQtyLots) },
-        ],
-      })),
-    }));
-    app.get<{ Querystring: { symbol?: string; limit?: string } }>('/fapi/v1/depth', async (request) => {
-      const spec = client.markets().find((m) => m.spec.symbol === request.query.symbol)?.spec;
-      if (spec === undefined) return { code: -1121, msg: 'Invalid symbol.' };
-      const book = await client.book(spec.symbol, Number(request.query.limit ?? 100));
-      const level = ([p, q]: readonly [number, number]) => [formatPrice(spec, p), formatQty(spec, q)];
-      return { lastUpdateId: 1, E: Date.now(), T: Date.now(), bids: book?.bids.map(level) ?? [], asks: book?.asks.map(level) ?? [] };
-    });
+export function testRegistry(): InMemoryAccountRegistry {
+  return new InMemoryAccountRegistry({ firstSystemAccountId: 900_001, firstAccountId: 100_000 });
+}
+
+/** A key of `accountId` (created in the registry if new), as the operator API would store it. */
+export function testKey(registry: InMemoryAccountRegistry, accountId: number, permissions: Permission[] = ['read', 'trade']): TestKey {
+  if (!registry.hasAccount(accountId)) registry.apply({ kind: 'createAccount', accountId });
+  const c = generateApiCredentials();
+  registry.apply({ kind: 'createKey', apiKey: c.apiKey, secretKey: c.secretKey, accountId, permissions, createdAtMs: 0 });
+  return { apiKey: c.apiKey, secret: c.secretKey, accountId };
+}
+
+/** The server options every test gateway shares: silent, the test token, limits out of the way. */
+export function testServerOptions(client: ExchangeClient, registry: InMemoryAccountRegistry): GatewayServerOptions {
+  return {
+    client,
+    registry,
+    adminToken: adminToken(TEST_ADMIN_TOKEN),
+    logger: createLogger('test', 'silent'),
+    // the suites send far more than a real client would: limits are tested on their own
+    limits: { weightPerMinutePerIp: 1_000_000, weightPerMinutePerKey: 1_000_000, ordersPer10sPerKey: 1_000_000, ordersPerMinutePerKey: 1_000_000 },
   };
 }
 
 export async function startTestGateway(seed = 11): Promise<TestGateway> {
   const exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed });
   const client = await exchange.client('gateway-test');
-  const mk = (accountId: number, name: string): TestKey => ({ apiKey: `key-${name}-${accountId}`, secret: `secret-${name}-${accountId}`, accountId });
-  const keys = { a: mk(7_001, 'a'), b: mk(7_002, 'b'), aRead: mk(7_001, 'aread'), poor: mk(7_003, 'poor') };
-  const both: ReadonlySet<Permission> = new Set(['read', 'trade']);
-  const records = new Map<string, ApiKeyRecord>([
-    [keys.a.apiKey, { accountId: keys.a.accountId, secretKey: keys.a.secret, permissions: both }],
-    [keys.b.apiKey, { accountId: keys.b.accountId, secretKey: keys.b.secret, permissions: both }],
-    [keys.aRead.apiKey, { accountId: keys.aRead.accountId, secretKey: keys.aRead.secret, permissions: new Set(['read']) }],
-    [keys.poor.apiKey, { accountId: keys.poor.accountId, secretKey: keys.poor.secret, permissions: both }],
-  ]);
-  const server = await createGatewayServer({ client, auth: keyMapAuthenticator(records), logger: createLogger('test', 'silent'), plugins: [fixtureMarketData(client)] });
+  const registry = testRegistry();
+  const mk = (accountId: number, permissions: Permission[]) => testKey(registry, accountId, permissions);
+  const keys = { a: mk(7_001, ['read', 'trade']), b: mk(7_002, ['read', 'trade']), aRead: mk(7_001, ['read']), poor: mk(7_003, ['read', 'trade']) };
+  const server = await createGatewayServer(testServerOptions(client, registry));
   await client.deposit(keys.a.accountId, 'USDT', 1_000_000 * USDT);
   await client.deposit(keys.b.accountId, 'USDT', 1_000_000 * USDT);
   await client.deposit(keys.poor.accountId, 'USDT', 10 * USDT);
@@ -100,6 +83,7 @@ export async function startTestGateway(seed = 11): Promise<TestGateway> {
 export interface SignedResponse {
   status: number;
   body: any;
+  headers: Headers;
 }
 
 /** A signed call as ccxt makes it: GET/DELETE in the query, POST/PUT in a form body; signature last. */
@@ -120,5 +104,5 @@ export async function signed(base: string, key: TestKey, method: string, path: s
   } catch {
     // not JSON: the test asserts on the raw text
   }
-  return { status: res.status, body };
+  return { status: res.status, body, headers: res.headers };
 }

@@ -2,14 +2,15 @@
 /**
  * `npm start`: the exchange embedded in one process, driven by the simulated market
  * for `--duration-s` seconds, with a live progress line and a closing summary; with
- * `--http-port N` the gateway (Binance USDⓈ-M /fapi API) serves the same embedded
- * core through its `ExchangeClient`, between the simulation's batches.
+ * `--http-port N` the gateway (Binance USDⓈ-M /fapi API, operator API under
+ * /v1/admin) serves the same embedded core through its `ExchangeClient`, between
+ * the simulation's batches. Accounts and keys come only from the operator API; its
+ * token is PERPCORE_ADMIN_TOKEN, or generated and printed once here.
  */
 import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { keyMapAuthenticator } from './auth/authenticated-request.js';
-import { createDemoKeys } from './demo-keys.js';
-import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { startEmbeddedGateway, operatorQuickStart } from './embedded-gateway.js';
+import type { GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
 
@@ -29,13 +30,10 @@ async function main(): Promise<void> {
   });
   let gateway: GatewayServer | undefined;
   if (options.httpPort > 0) {
-    const client = await exchange.client('gateway-0');
-    const demo = await createDemoKeys(client);
-    const served = new Set(demo.keys.map((k) => k.accountId));
-    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
-    const url = await gateway.listen(options.httpPort);
-    process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
-    for (const k of demo.keys) process.stderr.write(`perpcore: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
+    const started = await startEmbeddedGateway(exchange, { port: options.httpPort, logger: logger.child({ stage: 'gateway' }) });
+    gateway = started.server;
+    process.stderr.write(`perpcore: gateway on ${started.url} (Binance USDⓈ-M REST under /fapi, WebSocket at /ws and /stream; point ccxt binanceusdm's urls.api at ${started.url}/fapi/v1, see the README)\n`);
+    process.stderr.write(operatorQuickStart(started.url, started.admin));
   }
   const progress = new ProgressLine();
   const startMs = performance.now();

@@ -34,6 +34,9 @@ export class MarketStream implements BookEventSink {
   /** Last trade sequence number (trade id). */
   tradeSeq = 0;
   fills = 0;
+  /** Operator halt (matching-engine.ts): places and amends are refused while set. */
+  halted = false;
+  haltReason = '';
   /** Per command source: the last input sequence number applied (duplicate commands are dropped). */
   readonly appliedInputSeq = new Map<string, number>();
   /** The last sample boundary emitted (boundary / interval), -1 before the first. */
@@ -102,6 +105,24 @@ export class MarketStream implements BookEventSink {
     const e = this.envelope();
     e.event = 'rejected';
     e.rejected = { orderId, accountId, code, message };
+    this.publish(e);
+  }
+
+  halt(reason: string): void {
+    this.halted = true;
+    this.haltReason = reason;
+    const e = this.envelope();
+    e.event = 'marketHalted';
+    e.marketHalted = { reason };
+    this.publish(e);
+  }
+
+  resume(): void {
+    this.halted = false;
+    this.haltReason = '';
+    const e = this.envelope();
+    e.event = 'marketResumed';
+    e.marketResumed = {};
     this.publish(e);
   }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createMarketSpec, FillType, OrderType, TimeInForce } from '@perpcore/domain';
 import { createReferenceOrderBook } from '@perpcore/orderbook';
 import { matchingEventCodec, SCHEMA_MAJOR_V1, type MatchingCommandV1, type MatchingEventV1, perpcore } from '@perpcore/proto';
-import { MatchingEngine } from './matching-engine.js';
+import { MatchingEngine, MatchingServiceReject } from './matching-engine.js';
 
 const WireSide = perpcore.common.v1.Side;
 const btc = createMarketSpec({
@@ -106,5 +106,49 @@ describe('matching engine', () => {
     engine.handle(cmd);
     assert.equal(events.length, count);
     assert.equal(engine.duplicatesDropped, 1);
+  });
+});
+
+describe('market halt', () => {
+  it('refuses places and amends while halted, keeps the book, still cancels, and resumes', () => {
+    const { engine, events, send, place } = setup();
+    const last = () => events[events.length - 1] as MatchingEventV1;
+    place({ orderId: 1, accountId: 1, side: WireSide.SIDE_SELL, priceTicks: 300_010, qtyLots: 5 });
+    place({ orderId: 2, accountId: 2, side: WireSide.SIDE_BUY, priceTicks: 299_990, qtyLots: 5 });
+    const open = engine.stateHash();
+    send({ command: 'haltMarket', haltMarket: { reason: 'maintenance' } });
+    assert.equal(last().event, 'marketHalted');
+    assert.equal(last().marketHalted?.reason, 'maintenance');
+    assert.notEqual(engine.stateHash(), open, 'the halt is part of the state hash');
+    const halted = engine.stateHash();
+    place({ orderId: 3, accountId: 3, side: WireSide.SIDE_BUY, priceTicks: 300_010, qtyLots: 5 });
+    assert.equal(last().rejected?.code, MatchingServiceReject.MarketHalted);
+    assert.equal(last().rejected?.orderId, 3);
+    send({ command: 'amend', amend: { orderId: 2, accountId: 2, priceTicks: 300_000, qtyLots: 5 } });
+    assert.equal(last().rejected?.code, MatchingServiceReject.MarketHalted);
+    send({ command: 'haltMarket', haltMarket: { reason: 'again' } });
+    assert.equal(last().rejected?.code, MatchingServiceReject.MarketAlreadyHalted);
+    // nothing but the event count moved: the book is the one before the refusals
+    assert.equal(engine.book('BTCUSDT')?.stateHash(), halted.split(':').slice(3, -1).join(':'));
+    assert.equal(engine.setMarkPrice('BTCUSDT', 310_000, 5_000), true);
+    send({ command: 'cancel', cancel: { orderId: 2, accountId: 2 } });
+    assert.ok(events.some((e) => e.event === 'canceled' && e.canceled?.orderId === 2));
+    send({ command: 'resumeMarket', resumeMarket: {} });
+    assert.equal(last().event, 'marketResumed');
+    send({ command: 'resumeMarket', resumeMarket: {} });
+    assert.equal(last().rejected?.code, MatchingServiceReject.MarketNotHalted);
+    place({ orderId: 4, accountId: 3, side: WireSide.SIDE_BUY, priceTicks: 300_010, qtyLots: 5 });
+    assert.ok(events.some((e) => e.event === 'filled' && e.filled?.takerOrderId === 4), 'trading again after resume');
+  });
+
+  it('same command log, same state hash (a halt replays)', () => {
+    const run = () => {
+      const { engine, send, place } = setup();
+      place({ orderId: 1, side: WireSide.SIDE_SELL, priceTicks: 300_010 });
+      send({ command: 'haltMarket', haltMarket: { reason: 'x' } });
+      place({ orderId: 2, side: WireSide.SIDE_BUY, priceTicks: 300_010 });
+      return engine.stateHash();
+    };
+    assert.equal(run(), run());
   });
 });

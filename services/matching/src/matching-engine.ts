@@ -11,6 +11,13 @@
  * a duplicate open client order id (`MATCHING_DUPLICATE_CLIENT_ORDER_ID`). Numeric
  * validation (tick, lot, range, NaN) is the book's and produces its reject codes.
  * A command whose (source, seq) was already applied is dropped (redelivery).
+ *
+ * Market halt (operator, market-halt.proto): `haltMarket` / `resumeMarket` answer
+ * with `marketHalted` / `marketResumed` (or a reject when the market is already in
+ * that state). While halted, places and amends are rejected with
+ * MATCHING_MARKET_HALTED (liquidation steps too: the ladder sees a reject), cancels
+ * and cancel-alls still apply, and the mark price is not applied to the book (no
+ * stop triggers). The book is kept; the halt is part of `stateHash()`.
  */
 import { type MarketSpec, OrderType, SelfTradePrevention, TimeInForce, TriggerSource } from '@perpcore/domain';
 import { CancelReason, createPlaceOrderCommand, type OrderBook, type OrderBookFactory, type PlaceOrderCommand } from '@perpcore/orderbook';
@@ -24,6 +31,9 @@ export const MatchingServiceReject = {
   InvalidOrderType: 'MATCHING_INVALID_ORDER_TYPE',
   InvalidTimeInForce: 'MATCHING_INVALID_TIME_IN_FORCE',
   InvalidCommand: 'MATCHING_INVALID_COMMAND',
+  MarketHalted: 'MATCHING_MARKET_HALTED',
+  MarketAlreadyHalted: 'MATCHING_MARKET_ALREADY_HALTED',
+  MarketNotHalted: 'MATCHING_MARKET_NOT_HALTED',
 } as const;
 
 export interface MatchingEngineDeps {
@@ -103,6 +113,7 @@ export class MatchingEngine {
       case 'amend': {
         const a = cmd.amend as perpcore.matching.v1.AmendOrderV1;
         stream.begin(cmd.tsNs, source, cmd.seq);
+        if (stream.halted) return stream.reject(a.orderId, a.accountId, MatchingServiceReject.MarketHalted, `market ${stream.spec.symbol} is halted: ${stream.haltReason}`);
         this.amendCmd.orderId = a.orderId;
         this.amendCmd.accountId = a.accountId;
         this.amendCmd.priceTicks = a.priceTicks;
@@ -117,6 +128,16 @@ export class MatchingEngine {
         stream.book.cancelAll(c.accountId, reason);
         return;
       }
+      case 'haltMarket':
+        stream.begin(cmd.tsNs, source, cmd.seq);
+        if (stream.halted) return stream.reject(0, 0, MatchingServiceReject.MarketAlreadyHalted, `market ${stream.spec.symbol} is already halted`);
+        stream.halt(cmd.haltMarket?.reason ?? '');
+        return;
+      case 'resumeMarket':
+        stream.begin(cmd.tsNs, source, cmd.seq);
+        if (!stream.halted) return stream.reject(0, 0, MatchingServiceReject.MarketNotHalted, `market ${stream.spec.symbol} is not halted`);
+        stream.resume();
+        return;
       default:
         stream.begin(cmd.tsNs, source, cmd.seq);
         stream.reject(0, 0, MatchingServiceReject.InvalidCommand, 'command envelope carries no command');
@@ -127,6 +148,7 @@ export class MatchingEngine {
   setMarkPrice(symbol: string, markTicks: number, tsNs: number): boolean {
     const stream = this.streams.get(symbol);
     if (stream === undefined || !Number.isSafeInteger(markTicks) || markTicks <= 0) return false;
+    if (stream.halted) return true;
     stream.begin(tsNs, '', 0);
     stream.book.setMarkPrice(markTicks);
     return true;
@@ -134,6 +156,7 @@ export class MatchingEngine {
 
   private place(stream: MarketStream, cmd: MatchingCommandV1, p: perpcore.matching.v1.PlaceOrderV1): void {
     stream.begin(cmd.tsNs, cmd.source, cmd.seq, p.liquidationId > 0 ? p.orderId : 0, p.liquidationId);
+    if (stream.halted) return stream.reject(p.orderId, p.accountId, MatchingServiceReject.MarketHalted, `market ${stream.spec.symbol} is halted: ${stream.haltReason}`);
     const side = sideFromWire(p.side);
     if (side === undefined) return stream.reject(p.orderId, p.accountId, MatchingServiceReject.InvalidSide, `side ${p.side} is not BUY or SELL`);
     if (!VALID_ORDER_TYPES.has(p.type)) return stream.reject(p.orderId, p.accountId, MatchingServiceReject.InvalidOrderType, `order type ${p.type} is unknown`);
@@ -183,7 +206,7 @@ export class MatchingEngine {
   /** Hash over every market's book state, in market order. */
   stateHash(): string {
     const parts: string[] = [];
-    for (const [symbol, stream] of this.streams) parts.push(`${symbol}:${stream.seq}:${stream.tradeSeq}:${stream.book.stateHash()}`);
+    for (const [symbol, stream] of this.streams) parts.push(`${symbol}:${stream.seq}:${stream.tradeSeq}:${stream.book.stateHash()}${stream.halted ? ':halted' : ''}`);
     return parts.join('|');
   }
 }

@@ -32,6 +32,12 @@
  *   was fixed when it was placed, while IMord moves with the mark, so after a mark
  *   move the current IMord can be below what the orders hold, and a removal down to
  *   it would leave their cancels less than they moved in (isolated-margin.ts).
+ * - Set kill switch (operator): a trader account only. Engaging publishes
+ *   `KillSwitchSetV1`, then a cancel-all of the account in every market (the
+ *   cancels come back as matching events and release the holds as any cancel
+ *   does); while engaged, pre-trade refuses its places and amends. Releasing
+ *   publishes `KillSwitchSetV1` too; a command that changes nothing is accepted
+ *   without it.
  */
 import { DomainError, MarginMode } from '@perpcore/domain';
 import { checkLeverageForOrders, withdrawableUnits } from '@perpcore/margin';
@@ -85,9 +91,25 @@ export class AccountCommands {
         return this.setMarginMode(cmd, cmd.setMarginMode as Cmd.SetMarginModeV1);
       case 'adjustIsolatedMargin':
         return this.adjustIsolated(cmd, cmd.adjustIsolatedMargin as Cmd.AdjustIsolatedMarginV1);
+      case 'setKillSwitch':
+        return this.setKillSwitch(cmd, (cmd.setKillSwitch as Cmd.SetKillSwitchV1).engaged === true);
       default:
         throw new RiskRejection(RiskReject.InvalidCommand, 'account command carries no command');
     }
+  }
+
+  private setKillSwitch(cmd: AccountCommandV1, engaged: boolean): string {
+    const s = this.s;
+    const slot = this.trader(cmd.accountId);
+    if (s.killSwitched.has(cmd.accountId) === engaged) return '';
+    if (engaged) s.killSwitched.add(cmd.accountId);
+    else s.killSwitched.delete(cmd.accountId);
+    s.events.account(cmd.accountId, slot, '', cmd.tsNs, { event: 'killSwitchSet', killSwitchSet: { engaged } as Cmd.KillSwitchSetV1 });
+    if (engaged) {
+      const reason = perpcore.matching.v1.CancelReason.CANCEL_REASON_CANCEL_ALL;
+      for (const market of s.markets) s.events.cancelAll(market, cmd.tsNs, { accountId: cmd.accountId, reason } as perpcore.matching.v1.CancelAllOrdersV1);
+    }
+    return '';
   }
 
   private deposit(cmd: AccountCommandV1, d: Cmd.DepositV1): string {

@@ -37,6 +37,8 @@ export interface AccountSnapshot {
   balances: Map<string, bigint>;
   crossState: string;
   crossLiquidationId: number;
+  /** The operator's kill switch (kill-switch.proto) is engaged. */
+  killSwitch: boolean;
   /** market symbol → row; default rows absent. */
   positions: Map<string, PositionSnapshot>;
 }
@@ -55,7 +57,7 @@ export function isDefaultPosition(p: PositionSnapshot, defaultLeverage: number):
 }
 
 export function isEmptyAccount(a: AccountSnapshot): boolean {
-  return a.balances.size === 0 && a.positions.size === 0 && a.crossState === HEALTHY && a.crossLiquidationId === 0;
+  return a.balances.size === 0 && a.positions.size === 0 && a.crossState === HEALTHY && a.crossLiquidationId === 0 && !a.killSwitch;
 }
 
 /** The engine's state in normal form. */
@@ -82,7 +84,7 @@ export function riskSnapshot(s: RiskState): RiskSnapshot {
       };
       if (!isDefaultPosition(p, market.defaultLeverage)) positions.set(market.symbol, p);
     }
-    const account: AccountSnapshot = { accountId, balances, crossState: marginStateName(s.accounts.crossState[slot]), crossLiquidationId: s.accounts.crossLiquidationId[slot], positions };
+    const account: AccountSnapshot = { accountId, balances, crossState: marginStateName(s.accounts.crossState[slot]), crossLiquidationId: s.accounts.crossLiquidationId[slot], killSwitch: s.killSwitched.has(accountId), positions };
     if (!isEmptyAccount(account)) accounts.set(accountId, account);
   });
   const fundingPoolUnits = new Map<string, bigint>();
@@ -96,7 +98,7 @@ export function snapshotDifferences(expected: RiskSnapshot, actual: RiskSnapshot
   const note = (where: string, field: string, e: unknown, a: unknown) => {
     if (e !== a && out.length < limit) out.push(`${where} ${field}: expected ${String(e)}, got ${String(a)}`);
   };
-  const none = { balances: new Map(), positions: new Map(), crossState: HEALTHY, crossLiquidationId: 0 };
+  const none = { balances: new Map(), positions: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false };
   for (const id of union(expected.accounts, actual.accounts)) {
     const e = expected.accounts.get(id) ?? { accountId: id, ...none };
     const a = actual.accounts.get(id) ?? { accountId: id, ...none };
@@ -104,6 +106,7 @@ export function snapshotDifferences(expected: RiskSnapshot, actual: RiskSnapshot
     for (const asset of union(e.balances, a.balances)) note(where, `balance ${asset}`, e.balances.get(asset) ?? 0n, a.balances.get(asset) ?? 0n);
     note(where, 'crossState', e.crossState, a.crossState);
     note(where, 'crossLiquidationId', e.crossLiquidationId, a.crossLiquidationId);
+    note(where, 'killSwitch', e.killSwitch, a.killSwitch);
     for (const market of union(e.positions, a.positions)) {
       const ep = e.positions.get(market);
       const ap = a.positions.get(market);

@@ -67,6 +67,7 @@ export class PreTradeCheck {
     const slot = s.accounts.slotOf(o.accountId);
     if (slot < 0) return this.reject(RiskReject.UnknownAccount, `account ${o.accountId} does not exist`);
     if (!s.isTrader(slot)) return this.reject(RiskReject.SystemAccount, `account ${o.accountId} is a system account`);
+    if (s.killSwitched.size !== 0 && s.killSwitched.has(o.accountId)) return this.reject(RiskReject.KillSwitchEngaged, `account ${o.accountId}'s kill switch is engaged`);
     const bad = this.badFields(market, o);
     if (bad !== '') return this.reject(RiskReject.InvalidOrder, bad);
     if (market.markSubticks <= 0) return this.reject(RiskReject.NoMarkPrice, `${market.symbol} has no mark price yet`);
@@ -106,6 +107,7 @@ export class PreTradeCheck {
     const market = s.markets[m];
     const slot = s.accounts.slotOf(accountId);
     if (slot < 0) return this.reject(RiskReject.UnknownAccount, `account ${accountId} does not exist`);
+    if (s.killSwitched.size !== 0 && s.killSwitched.has(accountId)) return this.reject(RiskReject.KillSwitchEngaged, `account ${accountId}'s kill switch is engaged`);
     const o = s.orders.find(m, orderId);
     const r = o >= 0 ? s.orders.row[o] : -1;
     if (o < 0 || s.ledger.account[r] !== slot) return this.reject(RiskReject.UnknownOrder, `order ${orderId} of account ${accountId} is not open in ${market.symbol}`);

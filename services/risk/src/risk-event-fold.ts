@@ -99,7 +99,7 @@ export class RiskEventFold {
     for (const [id, a] of this.accountsById) {
       const balances = new Map([...a.balances].filter(([, units]) => units !== 0n));
       const positions = new Map([...a.positions].filter(([market, p]) => !isDefaultPosition(p, this.config.defaultLeverage(market))).map(([market, p]) => [market, { ...p }]));
-      const copy: AccountSnapshot = { accountId: id, balances, crossState: a.crossState, crossLiquidationId: a.crossLiquidationId, positions };
+      const copy: AccountSnapshot = { accountId: id, balances, crossState: a.crossState, crossLiquidationId: a.crossLiquidationId, killSwitch: a.killSwitch, positions };
       if (!isEmptyAccount(copy)) accounts.set(id, copy);
     }
     return { accounts, fundingPoolUnits: new Map([...this.pools].filter(([, units]) => units !== 0n)) };
@@ -151,6 +151,9 @@ export class RiskEventFold {
       case 'liquidationTriggered':
         this.setState(id, e.liquidationTriggered?.level?.scope?.market ?? '', LIQUIDATING, e.liquidationTriggered!.liquidationId);
         return;
+      case 'killSwitchSet':
+        this.account(id).killSwitch = e.killSwitchSet?.engaged === true;
+        return;
       case 'liquidationReleased':
         this.setState(id, e.liquidationReleased?.scope?.market ?? '', HEALTHY, -1);
         return;
@@ -162,7 +165,7 @@ export class RiskEventFold {
 
   private account(id: number): AccountSnapshot {
     let a = this.accountsById.get(id);
-    if (a === undefined) this.accountsById.set(id, (a = { accountId: id, balances: new Map(), crossState: HEALTHY, crossLiquidationId: 0, positions: new Map() }));
+    if (a === undefined) this.accountsById.set(id, (a = { accountId: id, balances: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false, positions: new Map() }));
     return a;
   }
 

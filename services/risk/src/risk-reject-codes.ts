@@ -38,6 +38,8 @@ export const RiskReject = {
   NetDepositsAboveMax: 'RISK_NET_DEPOSITS_ABOVE_MAX',
   /** The stage halted on an internal error (stage-halt.ts): nothing is applied until it is restarted. */
   StageHalted: 'RISK_STAGE_HALTED',
+  /** The operator's kill switch is engaged on the account (kill-switch.proto): no new orders or amends. */
+  KillSwitchEngaged: 'RISK_KILL_SWITCH_ENGAGED',
 } as const;
 export type RiskReject = (typeof RiskReject)[keyof typeof RiskReject];
 

@@ -42,6 +42,8 @@ export class RiskState {
   readonly feeSlot: number;
   readonly fundSlotById = new Map<string, number>();
   nextLiquidationId = 1;
+  /** Accounts whose operator kill switch is engaged (account-commands.ts; pre-trade refuses their orders). */
+  readonly killSwitched = new Set<number>();
 
   constructor(
     readonly setup: RiskSetup,

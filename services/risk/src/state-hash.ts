@@ -8,7 +8,8 @@
  * interest, basis ring and funding schedule; collateral prices; per account (slot
  * order = arrival order) id, kind, balances, cross state and liquidation id; per
  * position row (creation order) everything but caches; open orders per market by
- * id (with each order's isolated hold and its amend's part); the liquidation id counter and the deposit / withdrawal totals.
+ * id (with each order's isolated hold and its amend's part); the liquidation id counter and the deposit / withdrawal totals;
+ * the accounts whose kill switch is engaged (by id, ascending).
  * Not covered, so that a reject leaves the hash unchanged: the sequence numbers of
  * the input and output streams (a reject consumes an input and publishes an event,
  * by design; the event log's own order pins them), the breach index (a cache that
@@ -92,5 +93,7 @@ export function riskStateHash(s: RiskState): string {
     h.num(s.depositedUnits[a]);
     h.num(s.withdrawnUnits[a]);
   }
+  // only when some are engaged, so a stage that never used the switch keeps its hash
+  if (s.killSwitched.size !== 0) for (const id of [...s.killSwitched].sort((x, y) => x - y)) h.num(id);
   return h.digest();
 }

@@ -1,5 +1,5 @@
 /**
- * The five account calls of `ExchangeClient`, written once: each names its command
+ * The six account calls of `ExchangeClient`, written once: each names its command
  * kind and body and hands it to the client's own `accountCommand` (embedded: the
  * synchronous publish; Kafka: publish and wait for risk's answer by command id).
  */
@@ -29,5 +29,10 @@ export abstract class AccountCommandMethods {
   /** > 0 adds to the isolated bucket, < 0 removes. */
   adjustIsolatedMargin(accountId: number, market: string, deltaUnits: number): Promise<AccountCommandResult> {
     return this.accountCommand(accountId, 'adjustIsolatedMargin', { market, deltaUnits });
+  }
+
+  /** The operator's per-account kill switch: engaged cancels every order and refuses new ones until released. */
+  setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setKillSwitch', { engaged });
   }
 }

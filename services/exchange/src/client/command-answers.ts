@@ -6,7 +6,7 @@
  */
 import type { MarginMode } from '@perpcore/domain';
 import type { MatchingEventV1, RiskEventV1 } from '@perpcore/proto';
-import type { AccountCommandResult, CommandRejection } from './exchange-client.js';
+import type { AccountCommandResult, CommandRejection, MarketCommandResult } from './exchange-client.js';
 
 /** Risk's answer to account command `commandId` if `e` is it, else null. */
 export function accountAnswer(e: RiskEventV1, commandId: number, riskEvents: readonly RiskEventV1[]): AccountCommandResult | null {
@@ -32,4 +32,10 @@ export function orderRejection(orderId: number, matching: readonly MatchingEvent
     if (r != null && (orderId === 0 || Number(r.orderId) === orderId)) return { stage: 'matching', code: r.code ?? '', message: r.message ?? '' };
   }
   return null;
+}
+
+/** Matching's answer to an operator market command: its halted / resumed event, or its refusal. */
+export function marketAnswer(answer: MatchingEventV1, matching: readonly MatchingEventV1[]): MarketCommandResult {
+  const r = answer.event === 'rejected' ? answer.rejected : null;
+  return { rejection: r == null ? null : { stage: 'matching', code: r.code ?? '', message: r.message ?? '' }, matchingEvents: matching };
 }

@@ -17,11 +17,13 @@ export interface AccountCommandBodies {
   setLeverage: { market: string; leverage: number };
   setMarginMode: { market: string; mode: MarginMode };
   adjustIsolatedMargin: { market: string; deltaUnits: number };
+  setKillSwitch: { engaged: boolean };
 }
 
 export class CommandStamp {
   private readonly orderSeq = new Map<string, number>();
   private readonly accountSeq = new Map<number, number>();
+  private readonly operatorSeq = new Map<string, number>();
 
   constructor(
     readonly source: string,
@@ -76,6 +78,19 @@ export class CommandStamp {
     const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.nowNs(), source: this.source, commandId } as AccountCommandV1;
     cmd.command = kind;
     (cmd as unknown as Record<string, unknown>)[kind] = body;
+    return cmd;
+  }
+
+  /**
+   * An operator market command (halt, resume): straight to matching's command topic
+   * under its own producer name (`<source>-operator`), so its sequence never meets
+   * the order stream risk forwards to matching under `source`.
+   */
+  marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): MatchingCommandV1 {
+    const seq = (this.operatorSeq.get(market) ?? 0) + 1;
+    this.operatorSeq.set(market, seq);
+    const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.nowNs(), source: `${this.source}-operator` } as MatchingCommandV1;
+    fill(cmd);
     return cmd;
   }
 

@@ -36,10 +36,12 @@ import type {
   ClientSubscription,
   CoreEventHandlers,
   ExchangeClient,
+  InsuranceFundBalance,
+  MarketCommandResult,
   OrderCommandResult,
   PlaceOrderRequest,
 } from './exchange-client.js';
-import { accountAnswer, orderRejection } from './command-answers.js';
+import { accountAnswer, marketAnswer, orderRejection } from './command-answers.js';
 import { AccountCommandMethods } from './account-command-methods.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 
@@ -51,6 +53,7 @@ export interface EmbeddedClientDeps {
   adlBucket(market: string, accountId: number): number | undefined;
   halted(): string;
   nowNs(): number;
+  insuranceFunds(): readonly InsuranceFundBalance[];
   /** The command streams' producer name (default `gateway-0`). */
   readonly source?: string;
 }
@@ -116,6 +119,24 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
     const cmd = this.stamp.cancelAll(accountId, market);
     const { matching, risk } = this.capture(() => this.deps.bus.publish(Topics.gatewayOrderCommands, cmd));
     return Promise.resolve({ rejection: orderRejection(0, matching, risk), matchingEvents: matching });
+  }
+
+  haltMarket(market: string, reason: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'haltMarket';
+      cmd.haltMarket = { reason };
+    });
+  }
+
+  resumeMarket(market: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'resumeMarket';
+      cmd.resumeMarket = {};
+    });
+  }
+
+  insuranceFunds(): readonly InsuranceFundBalance[] {
+    return this.deps.insuranceFunds();
   }
 
   account(accountId: number): Promise<AccountView | null> {
@@ -186,6 +207,14 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
     this.matchingCaptured = [];
     this.riskCaptured = [];
     return out;
+  }
+
+  private marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
+    const cmd = this.stamp.marketCommand(market, fill);
+    const { matching } = this.capture(() => this.deps.bus.publish(Topics.matchingCommands, cmd));
+    const answer = matching.find((e) => e.market === market && (e.event === 'marketHalted' || e.event === 'marketResumed' || e.event === 'rejected'));
+    if (answer === undefined) return Promise.reject(new Error(`matching did not answer ${cmd.command} for ${market}`));
+    return Promise.resolve(marketAnswer(answer, matching));
   }
 
   private orderCommand(cmd: MatchingCommandV1, orderId: number): OrderCommandResult {

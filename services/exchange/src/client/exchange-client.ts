@@ -72,6 +72,22 @@ export interface AccountCommandResult {
   readonly riskEvents: readonly RiskEventV1[];
 }
 
+export interface MarketCommandResult {
+  /** Matching's refusal (e.g. MATCHING_MARKET_HALTED for a second halt); null when applied. */
+  readonly rejection: CommandRejection | null;
+  readonly matchingEvents: readonly MatchingEventV1[];
+}
+
+/** One insurance fund as the risk stage holds it, as of the last event applied. */
+export interface InsuranceFundBalance {
+  readonly fundId: string;
+  readonly accountId: number;
+  readonly asset: string;
+  readonly balanceUnits: number;
+  /** The markets whose losses this fund covers. */
+  readonly markets: readonly string[];
+}
+
 export interface BookSnapshot {
   readonly market: string;
   /** [priceTicks, qtyLots], best first. */
@@ -118,6 +134,13 @@ export interface ExchangeClient {
   amendOrder(accountId: number, market: string, orderId: number, priceTicks: number, qtyLots: number): Promise<OrderCommandResult>;
   /** Cancels every resting and untriggered order of the account in one market. */
   cancelAll(accountId: number, market: string): Promise<CancelAllResult>;
+
+  /** Operator: stops matching in a market (resting orders stay; new ones are refused MATCHING_MARKET_HALTED). */
+  haltMarket(market: string, reason: string): Promise<MarketCommandResult>;
+  resumeMarket(market: string): Promise<MarketCommandResult>;
+  /** Operator: per-account kill switch, enforced by the risk stage (it holds across gateways). */
+  setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult>;
+  insuranceFunds(): readonly InsuranceFundBalance[];
 
   account(accountId: number): Promise<AccountView | null>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;

@@ -22,12 +22,13 @@
  * after the book's events and reach subscribers on their own.
  */
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
-import type { VenueMarket } from '@perpcore/markets';
-import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
-import { accountAnswer } from './command-answers.js';
+import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
+import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { accountAnswer, marketAnswer } from './command-answers.js';
 import { AccountCommandMethods } from './account-command-methods.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 import { BookFold } from './book-fold.js';
+import { InsuranceFundFold } from './insurance-fund-fold.js';
 import type {
   AccountCommandResult,
   AccountView,
@@ -37,6 +38,8 @@ import type {
   CommandRejection,
   CoreEventHandlers,
   ExchangeClient,
+  InsuranceFundBalance,
+  MarketCommandResult,
   OrderCommandResult,
   PlaceOrderRequest,
 } from './exchange-client.js';
@@ -57,6 +60,8 @@ export interface KafkaClientOptions {
   readonly source: string;
   /** How long a command or query may wait for its answer (default 10,000 ms). */
   readonly timeoutMs?: number;
+  /** Each insurance fund's starting capital, settle units (default: the venue default, as the risk process). */
+  readonly insuranceFundSeedUnits?: number;
   nowNs(): number;
 }
 
@@ -64,6 +69,12 @@ interface PendingAccount {
   readonly accountId: number;
   readonly commandId: number;
   resolve(r: AccountCommandResult): void;
+}
+
+interface PendingMarketCommand {
+  readonly source: string;
+  readonly seq: number;
+  resolve(r: MarketCommandResult): void;
 }
 
 interface PendingQuery {
@@ -77,6 +88,9 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
   private readonly completion = new OrderCompletion();
   private readonly accountPending = new Map<number, PendingAccount>();
   private readonly queryPending = new Map<number, PendingQuery>();
+  /** market → the operator command waiting for matching's halted / resumed / refused answer. */
+  private readonly marketPending = new Map<string, PendingMarketCommand>();
+  private readonly funds: InsuranceFundFold;
   private readonly handlers = new Set<CoreEventHandlers>();
   private readonly subscriptions: Subscription[] = [];
   /** Per-process base: other producers number their account commands from 1. */
@@ -89,6 +103,7 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
     this.stamp = new CommandStamp(options.source, () => options.nowNs());
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.books = new BookFold(options.venue.map((m) => m.spec.symbol));
+    this.funds = new InsuranceFundFold(options.venue, options.insuranceFundSeedUnits ?? defaultInsuranceFundSeedUnits);
     this.commandId = Date.now() * 1_000; // < 2^53 until the year 2255
   }
 
@@ -161,6 +176,25 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
     });
   }
 
+  haltMarket(market: string, reason: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'haltMarket';
+      cmd.haltMarket = { reason };
+    });
+  }
+
+  resumeMarket(market: string): Promise<MarketCommandResult> {
+    return this.marketCommand(market, (cmd) => {
+      cmd.command = 'resumeMarket';
+      cmd.resumeMarket = {};
+    });
+  }
+
+  /** Folded from the liquidation stream's fund deltas (each carries the balance after), from the configured seed. */
+  insuranceFunds(): readonly InsuranceFundBalance[] {
+    return this.funds.balances();
+  }
+
   async account(accountId: number): Promise<AccountView | null> {
     const seq = ++this.querySeq;
     const query = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, query: 'account', account: { accountId } } as GatewayQueryV1;
@@ -195,6 +229,34 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
   async close(): Promise<void> {
     this.handlers.clear();
     for (const s of this.subscriptions.splice(0)) await s.close();
+  }
+
+  private marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
+    if (this.marketPending.has(market)) return Promise.reject(new Error(`an operator command for ${market} is still waiting for matching's answer`));
+    const cmd = this.stamp.marketCommand(market, fill);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.marketPending.delete(market);
+        reject(new CoreTimeoutError(`${cmd.command} of ${market}`, this.timeoutMs));
+      }, this.timeoutMs);
+      this.marketPending.set(market, {
+        source: cmd.source,
+        seq: Number(cmd.seq),
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      this.options.bus.publish(Topics.matchingCommands, cmd);
+    });
+  }
+
+  private answerMarketCommand(e: MatchingEventV1): void {
+    const p = this.marketPending.get(e.market);
+    if (p === undefined || e.inputSource !== p.source || Number(e.inputSeq) !== p.seq) return;
+    if (e.event !== 'marketHalted' && e.event !== 'marketResumed' && e.event !== 'rejected') return;
+    this.marketPending.delete(e.market);
+    p.resolve(marketAnswer(e, [e]));
   }
 
   private orderCommand(kind: OrderCommandKind, orderId: number, build: () => ReturnType<CommandStamp['place']>): Promise<OrderCommandResult> {
@@ -243,6 +305,7 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
     this.books.apply(event);
     for (const h of this.handlers) h.onMatchingEvent?.(event);
     this.completion.onMatchingEvent(event);
+    if (this.marketPending.size > 0) this.answerMarketCommand(event);
   }
 
   private onRisk(event: RiskEventV1): void {
@@ -273,6 +336,7 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
   }
 
   private onLiquidation(event: LiquidationEventV1): void {
+    this.funds.apply(event);
     for (const h of this.handlers) h.onLiquidationEvent?.(event);
   }
 }

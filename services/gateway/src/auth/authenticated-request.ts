@@ -1,17 +1,19 @@
 /**
- * The authentication port (gw-common seam), in its minimal stand-in form until
- * gw-security's full version replaces this file at merge: a real HMAC-SHA256 check
- * over a key map passed in, X-MBX-APIKEY, timestamp + recvWindow. No rate limits,
- * no replay cache, no key registry (those are gw-security's).
+ * The authentication port the /fapi routes consume (gw-common.md seams):
+ * `requireCaller(auth, {signed, permission})` is a fastify hook that verifies the
+ * caller (request-authenticator.ts) and sets `request.caller`; a refusal is a
+ * `BinanceError` thrown to the server's error handler, and the route never runs.
  *
- * The signed payload is Binance's `totalParams`: the raw query string followed by
- * the raw form body, with the `signature` parameter removed. Routes read their
- * parameters from `request.query` merged with the form body; `timestamp`,
- * `recvWindow` and `signature` are auth's.
+ * Parameters: after the hook, `request.signedParams` holds the query merged with
+ * the form body as strings, without `timestamp`, `recvWindow` and `signature`;
+ * those three are also deleted from `request.query` and `request.body`, so a
+ * route's unknown-parameter check never sees them. Register the hook as
+ * `preValidation` when a route's JSON schema should not see them either (the
+ * hook needs only the parsed body, which exists by then), or as `preHandler`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { binanceError } from '../binance/binance-error.js';
+import { AUTH_PARAMS, type RequestAuthenticator } from './request-authenticator.js';
+import { rawQueryOf } from './request-params.js';
 
 export type Permission = 'read' | 'trade';
 
@@ -21,74 +23,37 @@ export interface CallerIdentity {
   permissions: ReadonlySet<Permission>;
 }
 
-export interface ApiKeyRecord {
-  readonly accountId: number;
-  readonly secretKey: string;
-  readonly permissions: ReadonlySet<Permission>;
-}
-
-export interface RequestAuthenticator {
-  findKey(apiKey: string): ApiKeyRecord | undefined;
-  /** Wall-clock ms (timestamps are the client's wall clock, not event time). */
-  nowMs(): number;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Set by `requireCaller`; undefined on public routes. */
     caller?: CallerIdentity;
-    /** The raw application/x-www-form-urlencoded body, for the signature. */
-    rawBody?: string;
+    /** Set by `requireCaller`: query + form body, auth parameters removed. */
+    signedParams?: ReadonlyMap<string, string>;
   }
 }
 
-export function keyMapAuthenticator(keys: ReadonlyMap<string, ApiKeyRecord>, nowMs: () => number = Date.now): RequestAuthenticator {
-  return { findKey: (apiKey) => keys.get(apiKey), nowMs };
-}
-
-const MAX_RECV_WINDOW_MS = 60_000;
-const DEFAULT_RECV_WINDOW_MS = 5_000;
-
 export function requireCaller(auth: RequestAuthenticator, opts: { signed: boolean; permission: Permission }): preHandlerHookHandler {
-  return async (request: FastifyRequest) => {
-    const header = request.headers['x-mbx-apikey'];
-    if (typeof header !== 'string' || header === '') throw binanceError('BAD_API_KEY_FMT');
-    const key = auth.findKey(header);
-    if (key === undefined || !key.permissions.has(opts.permission)) throw binanceError('REJECTED_MBX_KEY');
-    if (opts.signed) verifySignature(request, key.secretKey, auth.nowMs());
-    request.caller = { accountId: key.accountId, apiKey: header, permissions: key.permissions };
+  const hook = async (request: FastifyRequest): Promise<void> => {
+    const result = auth.authenticate(
+      { apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' },
+      opts,
+    );
+    request.caller = result.caller;
+    request.signedParams = result.params;
+    stripAuthParams(request.query);
+    stripAuthParams(request.body);
   };
+  return hook as unknown as preHandlerHookHandler;
 }
 
-function verifySignature(request: FastifyRequest, secretKey: string, nowMs: number): void {
-  const q = request.url.indexOf('?');
-  const query = q < 0 ? '' : request.url.slice(q + 1);
-  const body = request.rawBody ?? '';
-  // the parameters fastify already parsed (query string; the form body by the gateway's parser)
-  const signature = values(request.query, 'signature').concat(values(request.body, 'signature'));
-  if (signature.length !== 1 || !/^[0-9a-fA-F]{64}$/.test(signature[0] as string)) throw binanceError('INVALID_SIGNATURE');
-  // Binance's totalParams: the query string then the body, each without its signature parameter
-  const payload = withoutSignature(query) + withoutSignature(body);
-  const expected = createHmac('sha256', secretKey).update(payload).digest();
-  if (!timingSafeEqual(expected, Buffer.from(signature[0] as string, 'hex'))) throw binanceError('INVALID_SIGNATURE');
-  const timestamps = values(request.query, 'timestamp').concat(values(request.body, 'timestamp'));
-  const recvWindows = values(request.query, 'recvWindow').concat(values(request.body, 'recvWindow'));
-  const timestamp = timestamps.length === 1 ? (timestamps[0] as string) : '';
-  if (!/^\d{1,16}$/.test(timestamp)) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timestamp' was empty.");
-  const recvText = recvWindows.length === 0 ? undefined : recvWindows.length === 1 ? recvWindows[0] : '';
-  const recvWindow = recvText === undefined ? DEFAULT_RECV_WINDOW_MS : /^\d{1,6}$/.test(recvText as string) ? Number(recvText) : Number.NaN;
-  if (!(recvWindow > 0 && recvWindow <= MAX_RECV_WINDOW_MS)) throw binanceError('INVALID_PARAMETER', 'recvWindow must be within (0, 60000].');
-  const ts = Number(timestamp);
-  if (ts > nowMs + 1_000 || nowMs - ts > recvWindow) throw binanceError('INVALID_TIMESTAMP');
+/** The caller a `requireCaller` hook set; throws if a route forgot the hook (an internal fault, never a silent anonymous call). */
+export function callerOf(request: FastifyRequest): CallerIdentity {
+  const caller = request.caller;
+  if (caller === undefined) throw new Error(`route ${request.routeOptions.url ?? request.url} runs without requireCaller`);
+  return caller;
 }
 
-/** A parsed parameter's values: none, one, or (repeated) several. */
-function values(source: unknown, name: string): string[] {
-  if (source === null || typeof source !== 'object') return [];
-  const v = (source as Record<string, unknown>)[name];
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-function withoutSignature(params: string): string {
-  return params.replace(/(^|&)signature=[^&]*/, '').replace(/^&/, '');
+function stripAuthParams(target: unknown): void {
+  if (target === null || typeof target !== 'object') return;
+  for (const name of AUTH_PARAMS) delete (target as Record<string, unknown>)[name];
 }

@@ -89,6 +89,14 @@ export const BinanceErrors = {
   DUPLICATE_CLIENT_ORDER_ID: { httpStatus: 400, code: -4116, msg: 'ClientOrderId is duplicated.' },
   INVALID_POSITION_SIDE: { httpStatus: 400, code: -4061, msg: "Order's position side does not match user's setting." },
   INVALID_MARGIN_AMOUNT: { httpStatus: 400, code: -4086, msg: 'Invalid position margin change type.' },
+  DUPLICATE_PARAMETER: { httpStatus: 400, code: -1101, msg: 'Duplicate values for a parameter detected.' },
+  BAD_RECV_WINDOW: { httpStatus: 400, code: -1131, msg: 'recvWindow must be less than 60000' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, code: -1000, msg: 'Request body is too large.' },
+  NOT_FOUND: { httpStatus: 404, code: -1000, msg: 'Not found.' },
+  REQUEST_TIMEOUT: { httpStatus: 408, code: -1007, msg: 'Timeout waiting for the request.' },
+  QTY_LESS_THAN_MIN_QTY: { httpStatus: 400, code: -4004, msg: 'Quantity less than min quantity.' },
+  PRICE_HIGHER_THAN_MULTIPLIER_UP: { httpStatus: 400, code: -4016, msg: 'Limit price can\'t be higher than the PERCENT_PRICE filter limit.' },
+  PRICE_LOWER_THAN_MULTIPLIER_DOWN: { httpStatus: 400, code: -4024, msg: 'Limit price can\'t be lower than the PERCENT_PRICE filter limit.' },
 } as const satisfies Record<string, ErrorTemplate>;
 
 export type BinanceErrorName = keyof typeof BinanceErrors;

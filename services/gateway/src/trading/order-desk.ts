@@ -14,6 +14,7 @@
 import type { OrderCommandResult } from '@perpcore/exchange';
 import { type BinanceError, binanceError } from '../binance/binance-error.js';
 import type { OrderRecord } from '../read-model/order-record.js';
+import { checkOrderFilters, orderFiltersOf } from '../limits/order-filters.js';
 import type { BinanceParams } from './binance-params.js';
 import { coreRejectError, type RejectContext } from './core-rejects.js';
 import type { NewOrderRequest } from './order-request.js';
@@ -68,8 +69,22 @@ export class OrderDesk {
     if (r.rejection !== null) throw coreRejectError(r.rejection, 'cancel');
   }
 
+  /** The market's exchangeInfo filters (limits/order-filters.ts) before anything reaches the core. */
+  private checkFilters(accountId: number, req: NewOrderRequest): void {
+    const market = req.spec.symbol;
+    let openOrders = 0;
+    for (const o of this.deps.model.account(accountId).open.values()) if (o.market === market) openOrders++;
+    const failed = checkOrderFilters(
+      orderFiltersOf(req.spec),
+      { isMarket: req.priceTicks === 0, priceTicks: req.priceTicks, qtyLots: req.qtyLots, reduceOnly: req.reduceOnly },
+      { openOrders, markTicks: this.deps.marks.markTicks(market) },
+    );
+    if (failed !== '') throw binanceError(failed);
+  }
+
   private async send(accountId: number, req: NewOrderRequest, clientOrderId: string): Promise<OrderRecord> {
     const { client, model, ids } = this.deps;
+    this.checkFilters(accountId, req);
     const orderId = ids.next();
     // the gateway names an order the client did not (Binance does too), so every order can be looked up by client id
     const cid = clientOrderId === '' ? `pc-${orderId.toString(36)}` : clientOrderId;

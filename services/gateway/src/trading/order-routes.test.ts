@@ -65,9 +65,9 @@ describe('signed /fapi order endpoints (real HTTP, embedded core)', () => {
     assert.ok(all.some((o) => o.orderId === placed.orderId));
     const fromPlaced = (await call('a', 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT', orderId: placed.orderId, limit: 1 })).body as { orderId: number }[];
     assert.deepEqual(fromPlaced.map((o) => o.orderId), [placed.orderId]);
-    // ACK answers the order as accepted, before its fills
-    await call('b', 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '1002.6' });
-    const ack = await call('a', 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '0.001', price: '1002.6', newOrderRespType: 'ACK' });
+    // ACK answers the order as accepted, before its fills (0.005 × 1002.6 clears MIN_NOTIONAL's 5 USDT)
+    await call('b', 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: '1002.6' });
+    const ack = await call('a', 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '0.005', price: '1002.6', newOrderRespType: 'ACK' });
     assert.deepEqual([ack.body.status, ack.body.executedQty], ['NEW', '0']);
     assert.equal((await call('a', 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: ack.body.orderId })).body.status, 'FILLED');
   });

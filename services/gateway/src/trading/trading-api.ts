@@ -8,13 +8,14 @@
 import type { ExchangeClient } from '@perpcore/exchange';
 import type { LiquidationEventV1 } from '@perpcore/proto';
 import type { FastifyInstance } from 'fastify';
-import type { RequestAuthenticator } from '../auth/authenticated-request.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { binanceError } from '../binance/binance-error.js';
 import { registerAccountRoutes } from '../account/account-routes.js';
 import { AccountSettings } from '../read-model/account-settings.js';
 import type { RetentionLimits } from '../read-model/account-orders.js';
 import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
 import { OrderReadModel } from '../read-model/order-read-model.js';
+import { MarkPrices } from '../read-model/mark-prices.js';
 import { registerAlgoOrderRoutes } from './algo-order-routes.js';
 import { countdownFor, registerCountdownRoute, type CountdownCancelAll } from './countdown-cancel-all.js';
 import { OrderDesk } from './order-desk.js';
@@ -47,18 +48,20 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
   const tracks = options.tracksAccount ?? (() => true);
   const model = new OrderReadModel(options.retention, tracks);
   const settings = new AccountSettings(client.markets());
-  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, tracks);
+  const marks = new MarkPrices(client.markets());
+  const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, marks, tracks);
   publisher?.attach(model);
   const subscription = await client.subscribe({
     onMatchingEvent: (e) => model.onMatchingEvent(e),
     onRiskEvent: (e) => {
+      marks.onRiskEvent(e);
       settings.onRiskEvent(e);
       model.onRiskEvent(e);
       publisher?.onRiskEvent(e);
     },
     ...(publisher === undefined ? {} : { onLiquidationEvent: (e: LiquidationEventV1) => publisher.onLiquidationEvent(e) }),
   });
-  const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth };
+  const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth, marks };
   const desk = new OrderDesk(deps);
   const countdown = countdownFor(desk, options.onBackgroundError);
   return {

@@ -6,11 +6,12 @@ import type { MarketSpec } from '@perpcore/domain';
 import type { ExchangeClient } from '@perpcore/exchange';
 import type { VenueMarket } from '@perpcore/markets';
 import type { FastifyRequest } from 'fastify';
-import type { RequestAuthenticator } from '../auth/authenticated-request.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { binanceError } from '../binance/binance-error.js';
 import type { AccountSettings } from '../read-model/account-settings.js';
 import type { OrderIdAllocator } from '../read-model/order-id-allocator.js';
 import type { OrderReadModel } from '../read-model/order-read-model.js';
+import type { MarkPrices } from '../read-model/mark-prices.js';
 
 export interface TradingDeps {
   readonly client: ExchangeClient;
@@ -18,6 +19,7 @@ export interface TradingDeps {
   readonly settings: AccountSettings;
   readonly ids: OrderIdAllocator;
   readonly auth: RequestAuthenticator;
+  readonly marks: MarkPrices;
 }
 
 /** The listed market for a Binance symbol (the core lists markets under the same symbols). */

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EmbeddedExchange } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { type ApiKeyRecord, keyMapAuthenticator } from '../auth/authenticated-request.js';
 import { createGatewayServer, type GatewayServer } from '../gateway-server.js';
-import { signed, type TestKey, USDT } from '../gateway-test-server.test-support.js';
+import { signed, type TestKey, testKey, testRegistry, testServerOptions, USDT } from '../gateway-test-server.test-support.js';
 import type { UserEventSink } from './user-events.js';
 
 /** The hub side of the port, recording what each account would receive. */
@@ -25,14 +24,14 @@ describe('user-data events (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE) from the read mo
   let server: GatewayServer;
   let base = '';
   const sink = new RecordingSink();
-  const a: TestKey = { apiKey: 'ka', secret: 'sa', accountId: 7_101 };
-  const b: TestKey = { apiKey: 'kb', secret: 'sb', accountId: 7_102 };
+  const registry = testRegistry();
+  const a: TestKey = testKey(registry, 7_101);
+  const b: TestKey = testKey(registry, 7_102);
 
   before(async () => {
     exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 29 });
     const client = await exchange.client('gateway-test');
-    const rec = (k: TestKey): [string, ApiKeyRecord] => [k.apiKey, { accountId: k.accountId, secretKey: k.secret, permissions: new Set(['read', 'trade']) }];
-    server = await createGatewayServer({ client, auth: keyMapAuthenticator(new Map([rec(a), rec(b)])), logger: createLogger('test', 'silent'), userEvents: sink });
+    server = await createGatewayServer({ ...testServerOptions(client, registry), userEvents: sink });
     base = await server.listen(0);
     for (const k of [a, b]) await client.deposit(k.accountId, 'USDT', 100_000 * USDT);
   });
@@ -67,14 +66,10 @@ describe('user-data events (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE) from the read mo
     const shocked = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 37, scenario: { shockAtS: 30, crowdAccounts: 0 } });
     const client = await shocked.client('gateway-test');
     const hub = new RecordingSink();
-    const c: TestKey = { apiKey: 'kc', secret: 'sc', accountId: 7_201 };
-    const gw = await createGatewayServer({
-      client,
-      auth: keyMapAuthenticator(new Map([[c.apiKey, { accountId: c.accountId, secretKey: c.secret, permissions: new Set(['read', 'trade'] as const) }]])),
-      logger: createLogger('test', 'silent'),
-      userEvents: hub,
-      tracksAccount: (id) => id === c.accountId,
-    });
+    const served = testRegistry();
+    const c: TestKey = testKey(served, 7_201);
+    // the gateway tracks only the registry's accounts: the simulated traders are not served
+    const gw = await createGatewayServer({ ...testServerOptions(client, served), userEvents: hub });
     try {
       const url = await gw.listen(0);
       await client.deposit(c.accountId, 'USDT', 100 * USDT);

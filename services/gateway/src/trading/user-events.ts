@@ -24,6 +24,7 @@ import type { AccountSettings } from '../read-model/account-settings.js';
 import type { OrderReadModel, OrderUpdate } from '../read-model/order-read-model.js';
 import { binanceOrderType, binanceSide, binanceTif } from './order-enums.js';
 import { avgPrice, nsToMs } from './order-json.js';
+import type { MarkPrices } from '../read-model/mark-prices.js';
 
 export interface UserEventSink {
   publishToAccount(accountId: number, event: object): void;
@@ -31,12 +32,12 @@ export interface UserEventSink {
 
 export class UserEventPublisher {
   private readonly venue: Map<string, VenueMarket>;
-  private readonly markSubticks = new Map<string, number>();
-
   constructor(
     client: ExchangeClient,
     private readonly sink: UserEventSink,
     private readonly settings: AccountSettings,
+    /** Folded by the trading API (one fold for the filters and the events). */
+    private readonly marks: MarkPrices,
     private readonly tracks: (accountId: number) => boolean = () => true,
   ) {
     this.venue = new Map(client.markets().map((m) => [m.spec.symbol, m]));
@@ -100,7 +101,6 @@ export class UserEventPublisher {
     const ms = nsToMs(Number(e.tsNs));
     switch (e.event) {
       case 'markPrice':
-        if (e.markPrice != null) this.markSubticks.set(e.market, Number(e.markPrice.markSubticks));
         return;
       case 'positionSettled': {
         const s = e.positionSettled;
@@ -198,7 +198,7 @@ export class UserEventPublisher {
   }
 
   private upnl(v: VenueMarket, qtyLots: number, costUnits: bigint): string {
-    const mark = this.markSubticks.get(v.spec.symbol);
+    const mark = this.marks.markSubticks(v.spec.symbol);
     if (mark === undefined || qtyLots === 0) return '0';
     const value = (BigInt(qtyLots) * BigInt(mark) * BigInt(v.spec.lotTickUnits)) / BigInt(v.risk.markSubticksPerTick);
     return formatScaled(value - costUnits, v.spec.settleDecimals);

@@ -1,0 +1,75 @@
+/**
+ * JSON schemas of the operator API: validation (no unknown fields, no coercion)
+ * and the OpenAPI document served at /docs/json, from one source.
+ */
+const error = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
+const accountId = { type: 'integer', minimum: 1, maximum: 4_294_967_295 } as const;
+const decimal = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'exact decimal string, e.g. "1000.5"' } as const;
+const asset = { type: 'string', minLength: 1, maxLength: 12, pattern: '^[A-Z0-9]+$' } as const;
+const refusals = { 400: error, 401: error, 404: error, 409: error } as const;
+const tags = ['admin'];
+const security = [{ bearer: [] }];
+
+export const adminSchemas = {
+  createAccount: {
+    tags, security, summary: 'Create an account',
+    body: { type: 'object', additionalProperties: false, properties: {} },
+    response: { 200: { type: 'object', required: ['accountId'], properties: { accountId } }, ...refusals },
+  },
+  getAccount: {
+    tags, security, summary: "An account's API keys (never their secrets)",
+    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          accountId,
+          apiKeys: { type: 'array', items: { type: 'object', properties: { apiKey: { type: 'string' }, permissions: { type: 'array', items: { type: 'string' } }, createdAtMs: { type: 'integer' } } } },
+        },
+      },
+      ...refusals,
+    },
+  },
+  createApiKey: {
+    tags, security, summary: 'Create an API key for an account; the secret is returned once',
+    body: {
+      type: 'object', additionalProperties: false, required: ['accountId', 'permissions'],
+      properties: { accountId, permissions: { type: 'array', minItems: 1, maxItems: 2, uniqueItems: true, items: { type: 'string', enum: ['read', 'trade'] } } },
+    },
+    response: { 200: { type: 'object', properties: { apiKey: { type: 'string' }, secretKey: { type: 'string' }, accountId, permissions: { type: 'array', items: { type: 'string' } } } }, ...refusals },
+  },
+  revokeApiKey: {
+    tags, security, summary: 'Revoke an API key (at once, for every later request)',
+    params: { type: 'object', required: ['apiKey'], properties: { apiKey: { type: 'string', minLength: 1, maxLength: 128 } } },
+    response: { 200: { type: 'object', properties: { apiKey: { type: 'string' }, revoked: { type: 'boolean' } } }, ...refusals },
+  },
+  transfer: (what: string) => ({
+    tags, security, summary: what,
+    body: { type: 'object', additionalProperties: false, required: ['accountId', 'asset', 'amount'], properties: { accountId, asset, amount: decimal } },
+    response: { 200: { type: 'object', properties: { accountId, asset: { type: 'string' }, amount: { type: 'string' }, balanceAfter: { type: 'string' } } }, ...refusals },
+  }),
+  market: (what: string, withReason: boolean) => ({
+    tags, security, summary: what,
+    params: { type: 'object', required: ['market'], properties: { market: { type: 'string', minLength: 1, maxLength: 32 } } },
+    ...(withReason ? { body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } } : {}),
+    response: { 200: { type: 'object', properties: { market: { type: 'string' }, halted: { type: 'boolean' } } }, ...refusals },
+  }),
+  insuranceFunds: {
+    tags, security, summary: "The insurance funds' balances (from the risk stage)",
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          funds: { type: 'array', items: { type: 'object', properties: { fundId: { type: 'string' }, accountId, asset: { type: 'string' }, balance: { type: 'string' }, markets: { type: 'array', items: { type: 'string' } } } } },
+        },
+      },
+      ...refusals,
+    },
+  },
+  killSwitch: {
+    tags, security, summary: "Engage (cancel all the account's orders, refuse new ones) or release an account's kill switch",
+    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    body: { type: 'object', additionalProperties: false, required: ['engaged'], properties: { engaged: { type: 'boolean' } } },
+    response: { 200: { type: 'object', properties: { accountId, killSwitch: { type: 'boolean' } } }, ...refusals },
+  },
+} as const;

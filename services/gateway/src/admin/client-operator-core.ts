@@ -1,0 +1,50 @@
+/**
+ * `OperatorCorePort` over the core's typed client (`ExchangeClient`): custody
+ * transfers, market halts, the kill switch and the insurance funds go through the
+ * same door as trading, so the operator API works in either mode the client does.
+ * Each answer is the stage's own (accepted, or its reject code and text).
+ */
+import { createAssetSpec } from '@perpcore/domain';
+import type { AccountCommandResult, ExchangeClient, MarketCommandResult } from '@perpcore/exchange';
+import type { CoreAnswer, InsuranceFundView, OperatorCorePort } from './operator-core-port.js';
+
+export class ClientOperatorCore implements OperatorCorePort {
+  readonly assets;
+  readonly markets: readonly string[];
+
+  constructor(private readonly client: ExchangeClient) {
+    const settle = new Map(client.markets().map((m) => [m.spec.settleAsset, m.spec.settleDecimals]));
+    this.assets = [...settle].map(([asset, decimals]) => createAssetSpec(asset, decimals));
+    this.markets = client.markets().map((m) => m.spec.symbol);
+  }
+
+  async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer> {
+    const r = kind === 'deposit' ? await this.client.deposit(accountId, asset, amountUnits) : await this.client.withdraw(accountId, asset, amountUnits);
+    return accountAnswer(r, { asset, balanceAfterUnits: r.balanceAfterUnits });
+  }
+
+  async haltMarket(market: string, reason: string): Promise<CoreAnswer> {
+    return marketAnswer(await this.client.haltMarket(market, reason));
+  }
+
+  async resumeMarket(market: string): Promise<CoreAnswer> {
+    return marketAnswer(await this.client.resumeMarket(market));
+  }
+
+  async setKillSwitch(accountId: number, engaged: boolean): Promise<CoreAnswer> {
+    return accountAnswer(await this.client.setKillSwitch(accountId, engaged), {});
+  }
+
+  insuranceFunds(): readonly InsuranceFundView[] {
+    return this.client.insuranceFunds();
+  }
+}
+
+function accountAnswer(r: AccountCommandResult, detail: Record<string, string>): CoreAnswer {
+  if (r.rejection !== null) return { ok: false, code: r.rejection.code, message: r.rejection.message };
+  return { ok: true, detail: r.balanceAfterUnits === '' ? {} : detail };
+}
+
+function marketAnswer(r: MarketCommandResult): CoreAnswer {
+  return r.rejection === null ? { ok: true } : { ok: false, code: r.rejection.code, message: r.rejection.message };
+}

@@ -1,0 +1,33 @@
+/**
+ * What the operator API needs of the core (ARCHITECTURE.md: consumers declare
+ * their ports). `ClientOperatorCore` implements it over the core's typed
+ * `ExchangeClient`, in whichever mode the client runs.
+ *
+ * Every command resolves with the stage's own answer (accepted, or its reject code
+ * and text): the operator sees exactly what the core decided, nothing is assumed.
+ */
+import type { AssetSpec } from '@perpcore/domain';
+
+export type CoreAnswer = { readonly ok: true; readonly detail?: Record<string, string> } | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface InsuranceFundView {
+  readonly fundId: string;
+  readonly accountId: number;
+  readonly asset: string;
+  readonly balanceUnits: number;
+  /** The markets whose losses this fund covers. */
+  readonly markets: readonly string[];
+}
+
+export interface OperatorCorePort {
+  /** Assets custody credits and debits, with their decimals. */
+  readonly assets: readonly AssetSpec[];
+  /** Listed markets (core symbols). */
+  readonly markets: readonly string[];
+  transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer>;
+  haltMarket(market: string, reason: string): Promise<CoreAnswer>;
+  resumeMarket(market: string): Promise<CoreAnswer>;
+  /** Per-account kill switch, enforced by the risk stage (it holds across gateways). */
+  setKillSwitch(accountId: number, engaged: boolean): Promise<CoreAnswer>;
+  insuranceFunds(): readonly InsuranceFundView[];
+}

@@ -1,0 +1,52 @@
+/**
+ * The gateway as `npm start` composes it on the embedded exchange: the core's
+ * client, the operator's registry (accounts from 100,000 up, clear of the
+ * simulated market's traders; system accounts from 900,001), the admin token from
+ * PERPCORE_ADMIN_TOKEN or generated. main.ts and the end-to-end test both start it
+ * through here, so the test drives exactly what a user runs.
+ */
+import type { EmbeddedExchange } from '@perpcore/exchange';
+import { defaultSystemAccounts } from '@perpcore/markets';
+import type { Logger } from '@perpcore/observability';
+import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
+import { InMemoryAccountRegistry } from './auth/account-registry.js';
+import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+
+export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
+
+export interface EmbeddedGatewayOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly logger: Logger;
+  /** Where PERPCORE_ADMIN_TOKEN is read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface EmbeddedGateway {
+  readonly server: GatewayServer;
+  readonly url: string;
+  readonly admin: ResolvedAdminToken;
+}
+
+export async function startEmbeddedGateway(exchange: EmbeddedExchange, options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
+  const client = await exchange.client('gateway-0');
+  const admin = resolveAdminToken(options.env);
+  const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID });
+  const server = await createGatewayServer({ client, registry, adminToken: admin.token, logger: options.logger });
+  const url = await server.listen(options.port, options.host);
+  return { server, url, admin };
+}
+
+/** What `npm start` prints once: the generated token (if any) and the three operator calls. */
+export function operatorQuickStart(url: string, admin: ResolvedAdminToken): string {
+  const token = admin.generated ?? `$${ADMIN_TOKEN_ENV}`;
+  const call = (path: string, body: string) => `  curl -s -X POST ${url}${path} -H "authorization: Bearer ${token}" -H 'content-type: application/json' -d '${body}'`;
+  return [
+    ...(admin.generated === undefined ? [] : [`perpcore: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}`]),
+    'perpcore: an account, a key and a deposit through the operator API:',
+    call('/v1/admin/accounts', '{}'),
+    call('/v1/admin/api-keys', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"permissions":["read","trade"]}`),
+    call('/v1/admin/deposits', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"asset":"USDT","amount":"100000"}`),
+    '',
+  ].join('\n');
+}
