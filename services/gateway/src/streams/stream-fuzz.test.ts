@@ -49,6 +49,25 @@ describe('hostile input to the market-data REST and the WebSocket control protoc
     assert.equal((await getJson(s.http, '/fapi/v1/ping')).status, 200);
   });
 
+  it('300 random WebSocket URLs: each session opens or closes with a documented code; the server keeps serving', async () => {
+    const segment = fc.oneof(fc.constantFrom('ws', 'stream', 'public', 'market', 'private', '0', '17', 'btcusdt@trade', 'btcusdt@depth@0ms', '!bookTicker', 'a'.repeat(64), '%E0%A4%A', '..', ''), fc.string({ maxLength: 12 }));
+    const urls = fc.sample(fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom('', '?streams=btcusdt@trade/x', '?listenKey=abc', '?cancelOnDisconnect=true&listenKey=' + 'f'.repeat(64))), { numRuns: 300, seed: 7 });
+    for (const [parts, q] of urls) {
+      const path = `/${parts.map((p) => encodeURIComponent(p).replace(/%25/g, '%')).join('/')}${q}`;
+      const c = await WsClient.open(`${s.ws}${path}`).catch(() => undefined); // a path that is no WebSocket route answers 404
+      if (c === undefined) continue;
+      await new Promise((r) => setTimeout(r, 2));
+      if (c.closeCode !== undefined) assert.ok([1008, 4001].includes(c.closeCode), `${path} closed ${c.closeCode}`);
+      c.close();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const left = await new Promise<number>((resolve, reject) => s.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    assert.ok(left <= 2, `sockets still open after every client left: ${left}`);
+    const ok = await WsClient.open(`${s.ws}/ws`);
+    assert.deepEqual(await ok.call('LIST_SUBSCRIPTIONS', [], 1), { result: [], id: 1 });
+    ok.close();
+  });
+
   it('2,000 random and mutated control frames: an answer for each, no crash, refused frames subscribe nothing', async () => {
     const c = await WsClient.open(`${s.ws}/ws`);
     const valid = { method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: 1 };

@@ -125,7 +125,7 @@ export class StreamHub implements UserStreamSink {
     const set = this.userSessions.get(accountId);
     if (set === undefined) return;
     const raw = JSON.stringify(event);
-    for (const s of set) s.send(raw, `{"stream":${JSON.stringify(s.listenKey)},"data":${raw}}`);
+    for (const s of set) s.send(raw, s.combined ? `{"stream":${JSON.stringify(s.listenKey)},"data":${raw}}` : raw);
   }
 
   private expireListenKeys(): void {

@@ -144,8 +144,8 @@ export class WsSession {
     this.closeReason = reason;
     this.onClosing?.();
     this.socket.close(reason.code, reason.reason);
+    // not unref'd: a server shutting down waits for this socket, so the timer must fire
     const timer = setTimeout(() => this.socket.terminate(), this.limits.closeGraceMs);
-    timer.unref();
     this.socket.once('close', () => clearTimeout(timer));
   }
 }

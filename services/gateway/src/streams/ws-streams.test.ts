@@ -157,5 +157,10 @@ describe('WebSocket market streams (real ws over loopback, real embedded core)',
     c.close();
     const bad = await WsClient.open(`${s.ws}/ws/btcusdt@nothing`);
     assert.equal(await bad.closed(), 1008);
+    const malformed = await WsClient.open(`${s.ws}/stream?streams=%E0%A4%A`);
+    assert.equal(await malformed.closed(), 1008);
+    const ok = await WsClient.open(`${s.ws}/ws`);
+    assert.deepEqual(await ok.call('LIST_SUBSCRIPTIONS', [], 1), { result: [], id: 1 }, 'the server still serves');
+    ok.close();
   });
 });
