@@ -13,25 +13,17 @@ import ccxt from 'ccxt';
 import { Side } from '@perpcore/domain';
 import { openStreamsServer, testApiKey, type StreamsServer } from '../test-support/gateway-streams-server.test-support.js';
 import { settle } from '../test-support/ws-client.test-support.js';
+import { localBinanceUrls } from '../test-support/ccxt-urls.test-support.js';
 import { systemStreamClock } from './stream-clock.js';
 
 const SYMBOL = 'BTC/USDT:USDT';
 const ACCOUNT = 61;
 
-function clientOptions(http: string, ws: string): Record<string, unknown> {
-  const api: Record<string, unknown> = {
-    fapiPublic: `${http}/fapi/v1`, fapiPublicV2: `${http}/fapi/v2`, fapiPublicV3: `${http}/fapi/v3`,
-    fapiPrivate: `${http}/fapi/v1`, fapiPrivateV2: `${http}/fapi/v2`, fapiPrivateV3: `${http}/fapi/v3`,
-    fapiData: `${http}/futures/data`, public: `${http}/api/v3`, private: `${http}/api/v3`, v1: `${http}/api/v1`,
-    sapi: `${http}/sapi/v1`, sapiV2: `${http}/sapi/v2`, sapiV3: `${http}/sapi/v3`, sapiV4: `${http}/sapi/v4`,
-    dapiPublic: `${http}/dapi/v1`, dapiPrivate: `${http}/dapi/v1`, dapiPrivateV2: `${http}/dapi/v2`, dapiData: `${http}/futures/data`,
-    eapiPublic: `${http}/eapi/v1`, eapiPrivate: `${http}/eapi/v1`, papi: `${http}/papi/v1`, papiV2: `${http}/papi/v2`,
-    ws: { future: `${ws}/ws`, spot: `${ws}/ws`, margin: `${ws}/ws`, delivery: `${ws}/ws`, 'ws-api': { future: `${ws}/ws-fapi/v1` } },
-  };
+function clientOptions(http: string): Record<string, unknown> {
   return {
     apiKey: testApiKey(ACCOUNT),
     secret: 'not-checked-by-the-stand-in',
-    urls: { api },
+    urls: localBinanceUrls(http),
     options: {
       fetchCurrencies: false,
       adjustForTimeDifference: false,
@@ -74,7 +66,7 @@ describe('ccxt.pro binanceusdm against the market-data REST and WebSocket stream
     }) as typeof setTimeout;
     s = await openStreamsServer({ seed: 9, clock: systemStreamClock });
     s.core.exchange.step(300);
-    pro = new ccxt.pro.binanceusdm(clientOptions(s.http, s.ws) as never);
+    pro = new ccxt.pro.binanceusdm(clientOptions(s.http) as never);
     await pro.loadHttpProxyAgent();
   });
   after(async () => {
