@@ -37,6 +37,8 @@ import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
+import { CoreInputGate } from './durability/core-input-gate.js';
+import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -48,6 +50,11 @@ export interface EmbeddedExchangeOptions {
   scenario?: Partial<EmbeddedScenario>;
   /** Overrides of the default venue's risk parameters (e.g. a short funding interval). */
   riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
+  /**
+   * The core's input entry point (durability/core-input-gate.ts): journaling and
+   * recovery plug in here. Default: a gate without a journal (an in-memory run).
+   */
+  inputGate?: (targets: CoreInputTargets) => CoreInputGate;
 }
 
 export class EmbeddedExchange {
@@ -72,6 +79,8 @@ export class EmbeddedExchange {
     private readonly feed: ScheduledShockFeed,
     private readonly subticksPerTick: (symbol: string) => number,
     private readonly startTsNs: number,
+    /** Every input of the core passes here (the simulated market, the oracle, the HTTP API, time advances). */
+    readonly inputs: CoreInputGate,
   ) {
     this.tsNs = startTsNs;
     this.nextIndexNs = startTsNs;
@@ -91,6 +100,9 @@ export class EmbeddedExchange {
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
+    const targets = pipelineTargets(pipeline);
+    const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
+    const simBus = inputs.busFor(InputOrigin.sim);
 
     const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
@@ -103,10 +115,10 @@ export class EmbeddedExchange {
       }),
       scenario.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + scenario.shockAtS * 1e9, shockE8: scenario.shockE8 })) : [],
     );
-    const oracle = createOracleService({ bus, feed, logger: logger.child({ stage: 'oracle' }) });
+    const oracle = createOracleService({ bus: simBus, feed, logger: logger.child({ stage: 'oracle' }) });
 
-    const orders = new SimOrderGateway(bus, Topics.gatewayOrderCommands);
-    const accounts = new SimAccountGateway(bus);
+    const orders = new SimOrderGateway(simBus, Topics.gatewayOrderCommands);
+    const accounts = new SimAccountGateway(simBus);
     const flow = new OrderFlowSimulation(flowConfig, orders);
     const crowd = new LeveragedCrowd({
       seed: options.seed ^ 0xc0ffee,
@@ -122,7 +134,7 @@ export class EmbeddedExchange {
       entryEndNs: startTsNs + scenario.crowdEntryEndS * 1e9,
       firstOrderId: 500_000_000_000_000,
     });
-    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -158,7 +170,7 @@ export class EmbeddedExchange {
   async listen(port: number, host = '127.0.0.1'): Promise<string> {
     const engine = this.matching.engine;
     this.http = createHttpGateway({
-      bus: this.bus,
+      bus: this.inputs.busFor(InputOrigin.external),
       orderTopic: Topics.gatewayOrderCommands,
       accountTopic: Topics.gatewayAccountCommands,
       assets: [defaultSettleAsset],
@@ -168,6 +180,20 @@ export class EmbeddedExchange {
       accountView: (accountId) => this.accountView(accountId),
       riskHalted: () => this.risk.engine.halt.describe(),
       nowNs: () => this.tsNs,
+    });
+    this.http.addHook('onRequest', async (_request, reply) => {
+      const failure = this.inputs.failure;
+      if (failure !== null) return reply.status(503).send({ code: 'JOURNAL_WRITE_FAILED', message: `input stopped: ${failure.message}` });
+    });
+    // nothing is acknowledged before it is journaled: a reply waits until its input is durable
+    this.http.addHook('onSend', async (_request, reply, payload) => {
+      try {
+        await this.inputs.flush();
+        return payload;
+      } catch (error) {
+        void reply.code(503);
+        return JSON.stringify({ code: 'JOURNAL_WRITE_FAILED', message: `input stopped, this request may not be durable: ${(error as Error).message}` });
+      }
     });
     return this.http.listen({ port, host });
   }
@@ -191,6 +217,8 @@ export class EmbeddedExchange {
   step(count: number): void {
     const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => this.orders.place(intent) };
     for (let i = 0; i < count; i++) {
+      // external inputs (HTTP) only arrive between turns: in recovery they are applied here, from the journal
+      this.inputs.drainExternal();
       this.tsNs += this.scenario.stepNs;
       this.orders.tsNs = this.tsNs;
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
@@ -201,7 +229,7 @@ export class EmbeddedExchange {
 
   private publishIndex(): void {
     this.oracle.publishAt(this.tsNs);
-    this.risk.advanceTime(this.tsNs);
+    this.inputs.advanceTime(this.tsNs);
     // makers quote around the index, as real market makers hedge against spot
     this.markets.forEach((spec, m) => {
       const quote = this.feed.quoteAt(spec.symbol, this.tsNs);

@@ -2,10 +2,15 @@
 /**
  * `npm start`: the exchange embedded in one process, driven by the simulated market
  * for `--duration-s` seconds, with a live progress line and a closing summary.
+ * With `--data-dir DIR` every input is journaled there and a restart recovers the
+ * state from it first (durability/recover-exchange.ts); a journal write error
+ * stops the input path, says so and exits non-zero.
  */
 import { createLogger } from '@perpcore/observability';
 import { parseExchangeOptions } from './cli-options.js';
+import type { Journal } from '@perpcore/journal';
 import { EmbeddedExchange } from './embedded-exchange.js';
+import { recoverExchange } from './durability/recover-exchange.js';
 import { ProgressLine } from './progress-line.js';
 import { formatSummary } from './run-summary.js';
 
@@ -20,11 +25,24 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('perpcore', options.logLevel === 'silent' ? 'silent' : options.logLevel);
-  const exchange = await EmbeddedExchange.create({
-    logger,
-    seed: options.seed,
-    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
-  });
+  const exchangeOptions = { logger, seed: options.seed, scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 } };
+  let exchange: EmbeddedExchange;
+  let journal: Journal | undefined;
+  if (options.dataDir === undefined) exchange = await EmbeddedExchange.create(exchangeOptions);
+  else {
+    let recovered;
+    try {
+      recovered = await recoverExchange(options.dataDir, { ...exchangeOptions, fsync: options.fsync });
+    } catch (error) {
+      process.stderr.write(`perpcore: cannot start from ${options.dataDir}: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    ({ exchange, journal } = recovered);
+    const r = recovered.recovery;
+    const cut = r.cut === null ? '' : `, torn tail cut (${r.cut.bytesCut} bytes of ${r.cut.segment} at byte ${r.cut.atByte}: ${r.cut.problem})`;
+    process.stderr.write(`perpcore: journal ${options.dataDir} (fsync ${options.fsync}): recovered seq ${r.seq} state ${r.stateHash} (${r.replayedRecords} inputs replayed in ${Math.round(r.elapsedMs)} ms${cut})\n`);
+    logger.info({ dataDir: options.dataDir, ...r }, 'recovered from the journal');
+  }
   if (options.httpPort > 0) {
     const url = await exchange.listen(options.httpPort);
     process.stderr.write(`perpcore: HTTP API on ${url} (GET /v1/markets, /v1/markets/:symbol/book, POST /v1/orders, DELETE /v1/orders/:market/:id)\n`);
@@ -42,7 +60,15 @@ async function main(): Promise<void> {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
     const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.figures(0).ordersSent : BATCH;
-    if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+    if (allowed > 0) {
+      try {
+        exchange.step(Math.min(BATCH, allowed));
+      } catch (error) {
+        if (exchange.inputs.failure === null) throw error;
+        break;
+      }
+    }
+    if (exchange.inputs.failure !== null) break;
     if (nowMs - lastMs >= 250) {
       const f = exchange.figures((nowMs - startMs) / 1000);
       const c = f.counters;
@@ -60,8 +86,18 @@ async function main(): Promise<void> {
   progress.done();
   const elapsedS = (performance.now() - startMs) / 1000;
   await exchange.bus.flush();
+  const durableSeq = await exchange.inputs.flush().catch(() => journal?.durableSeq ?? 0);
+  const failure = exchange.inputs.failure;
+  if (failure !== null) {
+    logger.fatal({ durableSeq: failure.durableSeq, code: failure.causeCode }, 'journal write failed: input stopped');
+    logger.flush();
+    process.stderr.write(`perpcore: INPUT STOPPED: ${failure.message}\n`);
+    process.exit(1);
+  }
+  if (journal !== undefined) process.stderr.write(`perpcore: journal durable up to seq ${durableSeq}\n`);
   process.stdout.write(formatSummary(exchange.figures(elapsedS)));
   await exchange.close();
+  await journal?.close();
   logger.flush();
 }
 
