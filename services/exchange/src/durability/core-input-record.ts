@@ -77,6 +77,28 @@ export function encodeCoreInput(scratch: { buffer: Buffer }, kind: InputKind, or
 
 export class CoreInputDecodeError extends Error {}
 
+/**
+ * Decoded messages keep unset fields as defaults on their prototype; a stage that
+ * copies a body with a spread (risk forwarding a command to matching) would lose
+ * them. The live run passes plain objects with every field its own, so a decoded
+ * input is made the same: every inherited field copied onto the object, nested
+ * messages too.
+ */
+function ownDefaults<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) ownDefaults(item);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const field = record[key];
+    if (!Object.hasOwn(record, key)) record[key] = field;
+    if (field !== null && typeof field === 'object') ownDefaults(field);
+  }
+  return value;
+}
+
 /** Decodes a journaled record; bad bytes (which passed the CRC, so a writer bug) throw, naming the seq. */
 export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreInput; origin: InputOrigin } {
   const kind = record[0] as InputKind;
@@ -90,5 +112,5 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
   const decoded = topic.codec.decode(record.subarray(2));
   if (!decoded.ok) throw new CoreInputDecodeError(`journal record ${seq}: ${decoded.error.message}`);
-  return { input: { kind, value: decoded.value } as CoreInput, origin };
+  return { input: { kind, value: ownDefaults(decoded.value) } as CoreInput, origin };
 }
