@@ -161,6 +161,11 @@ export class EmbeddedExchange {
     return exchange;
   }
 
+  /** Order-flow commands the simulated market has sent (recovered ones included). */
+  get ordersSent(): number {
+    return this.orders.commandsSent;
+  }
+
   /** Simulated time now, ns since the Unix epoch. */
   nowNs(): number {
     return this.tsNs;

@@ -51,15 +51,16 @@ async function main(): Promise<void> {
   const startMs = performance.now();
   const endMs = startMs + options.durationS * 1000;
   let lastMs = startMs;
-  let lastOrders = 0;
-  let lastFills = 0;
+  let lastOrders = exchange.ordersSent;
+  let lastFills = exchange.counters.fills;
   let stopping = false;
+  const ordersAtStart = lastOrders; // a recovered market has sent the journaled ones already
   process.once('SIGINT', () => (stopping = true));
   logger.info({ options }, 'embedded exchange running');
   while (!stopping) {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
-    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.figures(0).ordersSent : BATCH;
+    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - (exchange.ordersSent - ordersAtStart) : BATCH;
     if (allowed > 0) {
       try {
         exchange.step(Math.min(BATCH, allowed));

@@ -50,6 +50,8 @@ export interface CoreInputGateOptions {
   readonly recoverFromSeq?: number;
   /** Called once the last journaled record is applied in recovery (with its seq; 0 for an empty journal). */
   readonly onCaughtUp?: (seq: number) => void;
+  /** Called after every input is applied, with its journal position (the crash test's reference run reads hashes here). */
+  readonly onApplied?: (seq: number) => void;
 }
 
 export class CoreInputGate {
@@ -159,6 +161,7 @@ export class CoreInputGate {
       this.applying = false;
     }
     this.position = seq;
+    this.options.onApplied?.(seq);
   }
 
   /** Moves to the next journaled record; past the last one, recovery is over. */
