@@ -192,6 +192,7 @@ export class EmbeddedExchange {
     });
     // nothing is acknowledged before it is journaled: a reply waits until its input is durable
     this.http.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode === 503) return payload; // a refusal acknowledges nothing
       try {
         await this.inputs.flush();
         return payload;
