@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { nodeJournalFs } from '@perpcore/journal';
 import { createLogger } from '@perpcore/observability';
 import type { EmbeddedExchange } from '../embedded-exchange.js';
+import { fillingDisk, TempDirs } from './journal-test-dirs.test-support.js';
 import { recoverExchange } from './recover-exchange.js';
 
 const logger = createLogger('test', 'silent');
-const dirs: string[] = [];
+const dirs = new TempDirs();
 const running: EmbeddedExchange[] = [];
-const tempDir = (): string => {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'journal-http-'));
-  dirs.push(dir);
-  return dir;
-};
 
 async function post(base: string, path: string, body: unknown, account: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-account-id': account }, body: JSON.stringify(body) });
@@ -25,19 +17,18 @@ async function post(base: string, path: string, body: unknown, account: string):
 describe('HTTP API with a journal (real HTTP on loopback)', () => {
   after(async () => {
     for (const exchange of running) await exchange.close();
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    dirs.removeAll();
   });
 
   it('answers only once the input is durable, and a restart recovers what it acknowledged', async () => {
-    const dir = tempDir();
+    const dir = dirs.make();
     const { exchange, journal } = await recoverExchange(dir, { logger, seed: 3 });
     running.push(exchange);
     const base = await exchange.listen(0);
     const res = await post(base, '/v1/deposits', { asset: 'USDT', amount: '1234.5' }, '4242');
     assert.equal(res.status, 200);
     assert.ok(journal.durableSeq >= exchange.inputs.appliedSeq, 'the reply came after the journal had the deposit on disk');
-    const copy = tempDir();
-    for (const name of fs.readdirSync(dir)) fs.copyFileSync(join(dir, name), join(copy, name));
+    const copy = dirs.copy(dir);
     const { exchange: restarted, recovery } = await recoverExchange(copy, { logger, seed: 3 });
     running.push(restarted);
     assert.equal(recovery.stateHash, exchange.stateHash());
@@ -46,14 +37,8 @@ describe('HTTP API with a journal (real HTTP on loopback)', () => {
 
   it('after a journal write error every request is refused with 503 and nothing unjournaled is acknowledged', async () => {
     let failing = false;
-    const files = {
-      ...nodeJournalFs,
-      write: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number, done: (e: Error | null, n: number) => void) => {
-        if (failing) return void setImmediate(() => done(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }), 0));
-        nodeJournalFs.write(fd, buffer, offset, length, position, done);
-      },
-    };
-    const { exchange } = await recoverExchange(tempDir(), { logger, seed: 3, journalFiles: files });
+    const files = fillingDisk(() => failing);
+    const { exchange } = await recoverExchange(dirs.make(), { logger, seed: 3, journalFiles: files });
     running.push(exchange);
     await exchange.inputs.flush();
     const base = await exchange.listen(0);

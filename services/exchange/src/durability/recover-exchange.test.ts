@@ -1,32 +1,24 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
-import { Journal, listSegments, nodeJournalFs } from '@perpcore/journal';
+import { Journal, listSegments } from '@perpcore/journal';
 import { createLogger } from '@perpcore/observability';
 import type { EmbeddedExchange } from '../embedded-exchange.js';
 import { JournalDivergenceError } from './core-input-gate.js';
 import { encodeCoreInput, InputKind, InputOrigin } from './core-input-record.js';
 import { embeddedJournalHeader, embeddedJournalMeta } from './journal-header.js';
 import { replayJournal } from './journal-replay.js';
+import { fillingDisk, TempDirs } from './journal-test-dirs.test-support.js';
 import { recoverExchange } from './recover-exchange.js';
 
 const logger = createLogger('test', 'silent');
 const OPTIONS = { logger, seed: 11 };
-const dirs: string[] = [];
+const dirs = new TempDirs();
 const open: EmbeddedExchange[] = [];
-const tempDir = (): string => {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'recover-test-'));
-  dirs.push(dir);
-  return dir;
-};
-const copyDir = (from: string): string => {
-  const to = tempDir();
-  for (const name of fs.readdirSync(from)) fs.copyFileSync(join(from, name), join(to, name));
-  return to;
-};
+const tempDir = (): string => dirs.make();
+const copyDir = (from: string): string => dirs.copy(from);
 async function recover(dir: string, options: Partial<Parameters<typeof recoverExchange>[1]> = {}) {
   const result = await recoverExchange(dir, { ...OPTIONS, ...options });
   open.push(result.exchange);
@@ -43,7 +35,7 @@ function externalDeposit(exchange: EmbeddedExchange, accountId: number, seq: num
 describe('embedded recovery from the journal', () => {
   after(async () => {
     for (const exchange of open) await exchange.close();
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    dirs.removeAll();
   });
 
   it('a restart recovers the state at the journal position, external inputs included, and continues exactly as the uninterrupted run', async () => {
@@ -118,14 +110,7 @@ describe('embedded recovery from the journal', () => {
   it('a write error stops the input path: later inputs are refused, and a restart recovers what was durable', async () => {
     const dir = tempDir();
     let allowed = 40_000;
-    const files = {
-      ...nodeJournalFs,
-      write: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number, done: (e: Error | null, n: number) => void) => {
-        if (length > allowed) return void setImmediate(() => done(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }), 0));
-        allowed -= length;
-        nodeJournalFs.write(fd, buffer, offset, length, position, done);
-      },
-    };
+    const files = fillingDisk((length) => (allowed -= length) < 0);
     const { exchange } = await recover(dir, { journalFiles: files });
     let refused: Error | undefined;
     for (let i = 0; i < 200 && refused === undefined; i++) {
