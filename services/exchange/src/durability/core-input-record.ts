@@ -84,6 +84,8 @@ export class CoreInputDecodeError extends Error {}
  * input is made the same: every inherited field copied onto the object, nested
  * messages too.
  */
+const inheritedFields = new WeakMap<object, readonly string[]>();
+
 function ownDefaults<T>(value: T): T {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
   if (Array.isArray(value)) {
@@ -91,9 +93,17 @@ function ownDefaults<T>(value: T): T {
     return value;
   }
   const record = value as Record<string, unknown>;
-  for (const key in record) {
+  const proto = Object.getPrototypeOf(record) as object | null;
+  if (proto === null || proto === Object.prototype) return value;
+  let fields = inheritedFields.get(proto);
+  if (fields === undefined) {
+    const names: string[] = [];
+    for (const key in proto) names.push(key);
+    inheritedFields.set(proto, (fields = names));
+  }
+  for (const key of fields) if (!Object.hasOwn(record, key)) record[key] = record[key];
+  for (const key of Object.keys(record)) {
     const field = record[key];
-    if (!Object.hasOwn(record, key)) record[key] = field;
     if (field !== null && typeof field === 'object') ownDefaults(field);
   }
   return value;
