@@ -98,7 +98,7 @@ async function replayFigures(dir: string): Promise<Record<string, number>> {
 
 export async function run(): Promise<void> {
   const quick = isQuick();
-  const steps = quick ? 10_000 : 60_000;
+  const steps = quick ? 10_000 : 30_000;
   const rounds = quick ? 1 : 3;
   const configs: Config[] = ['no journal', 'journal batch', 'journal none'];
   const passes = new Map<Config, Pass[]>(configs.map((c) => [c, []]));

@@ -45,26 +45,36 @@ export function pipelineTargets(stages: { bus: InProcessBus; matching: { engine:
   };
 }
 
-const TOPIC_BY_KIND = new Map<InputKind, Topic<unknown>>([
-  [InputKind.order, Topics.gatewayOrderCommands as Topic<unknown>],
-  [InputKind.account, Topics.gatewayAccountCommands as Topic<unknown>],
-  [InputKind.index, Topics.oracleIndexPrices as Topic<unknown>],
-]);
+/** The topic an input kind is published on (time advances have none). */
+function topicOfKind(kind: InputKind): Topic<unknown> | undefined {
+  switch (kind) {
+    case InputKind.order:
+      return Topics.gatewayOrderCommands as Topic<unknown>;
+    case InputKind.account:
+      return Topics.gatewayAccountCommands as Topic<unknown>;
+    case InputKind.index:
+      return Topics.oracleIndexPrices as Topic<unknown>;
+    default:
+      return undefined;
+  }
+}
 
-/** The input kind a topic carries, or undefined for a topic that is not an input of the core. */
+/** The input kind a topic carries, or undefined for a topic that is not an input of the core (no allocation: it runs per input). */
 export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
-  for (const [kind, t] of TOPIC_BY_KIND) if (t === topic || t.name === topic.name) return kind;
+  if (topic === Topics.gatewayOrderCommands || topic.name === Topics.gatewayOrderCommands.name) return InputKind.order;
+  if (topic === Topics.gatewayAccountCommands || topic.name === Topics.gatewayAccountCommands.name) return InputKind.account;
+  if (topic === Topics.oracleIndexPrices || topic.name === Topics.oracleIndexPrices.name) return InputKind.index;
   return undefined;
 }
 
 export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): void {
   if (kind === InputKind.time) targets.advanceTime(value as number);
-  else (targets.bus as Bus).publish(TOPIC_BY_KIND.get(kind) as Topic<unknown>, value);
+  else (targets.bus as Bus).publish(topicOfKind(kind) as Topic<unknown>, value);
 }
 
 /** Encodes (kind, origin, value) into `scratch` (grown when short); returns the record's bytes (a view of the scratch). */
 export function encodeCoreInput(scratch: { buffer: Buffer }, kind: InputKind, origin: InputOrigin, value: unknown): Uint8Array {
-  const body = kind === InputKind.time ? null : (TOPIC_BY_KIND.get(kind) as Topic<unknown>).codec.encode(value);
+  const body = kind === InputKind.time ? null : (topicOfKind(kind) as Topic<unknown>).codec.encode(value);
   const length = 2 + (body === null ? 8 : body.length);
   if (scratch.buffer.length < length) scratch.buffer = Buffer.allocUnsafe(Math.max(length, scratch.buffer.length * 2));
   const out = scratch.buffer;
@@ -118,7 +128,7 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
     if (record.length !== 10) throw new CoreInputDecodeError(`journal record ${seq}: a time advance must be 10 bytes, got ${record.length}`);
     return { input: { kind, value: Buffer.from(record.buffer, record.byteOffset, record.length).readDoubleLE(2) }, origin };
   }
-  const topic = TOPIC_BY_KIND.get(kind);
+  const topic = topicOfKind(kind);
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
   const decoded = topic.codec.decode(record.subarray(2));
   if (!decoded.ok) throw new CoreInputDecodeError(`journal record ${seq}: ${decoded.error.message}`);
