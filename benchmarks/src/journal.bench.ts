@@ -17,8 +17,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeCoreInput, EmbeddedExchange, recoverExchange, replayJournal } from '@perpcore/exchange';
-import { type FsyncPolicy, readJournalHeader, readRecords } from '@perpcore/journal';
+import { decodeCoreInput, EmbeddedExchange, encodeCoreInput, recoverExchange, replayJournal } from '@perpcore/exchange';
+import { type FsyncPolicy, Journal, readJournalHeader, readRecords } from '@perpcore/journal';
 import { createLogger } from '@perpcore/observability';
 import { median } from './support/latency-stats.js';
 import { isQuick, writeResults } from './support/results-file.js';
@@ -96,6 +96,29 @@ async function replayFigures(dir: string): Promise<Record<string, number>> {
   };
 }
 
+/**
+ * The journal's own CPU per input, apart from the machine's noise: the inputs of a
+ * journal encoded (protobuf), framed, checksummed and appended again, group commit.
+ */
+async function appendCostNsPerInput(dir: string): Promise<number> {
+  const header = readJournalHeader(dir);
+  const inputs = Array.from(readRecords(dir, header?.venueFingerprint), (r) => decodeCoreInput(r.seq, r.payload));
+  const target = fs.mkdtempSync(join(tmpdir(), 'bench-append-'));
+  const journal = Journal.open(target, { venueFingerprint: 'bench' });
+  const scratch = { buffer: Buffer.allocUnsafe(4096) };
+  for (let i = 0; i < Math.min(5_000, inputs.length); i++) {
+    const { input, origin } = inputs[i] as (typeof inputs)[number];
+    journal.append(encodeCoreInput(scratch, input.kind, origin, input.value)); // warm-up
+  }
+  const t0 = process.hrtime.bigint();
+  for (const { input, origin } of inputs) journal.append(encodeCoreInput(scratch, input.kind, origin, input.value));
+  await journal.flush();
+  const ns = Number(process.hrtime.bigint() - t0) / inputs.length;
+  await journal.close();
+  fs.rmSync(target, { recursive: true, force: true });
+  return ns;
+}
+
 export async function run(): Promise<void> {
   const quick = isQuick();
   const steps = quick ? 10_000 : 30_000;
@@ -129,6 +152,10 @@ export async function run(): Promise<void> {
   figures.batchOverNoJournalRatioMin = Number(Math.min(...ratios).toFixed(3));
   process.stdout.write(`journal batch / no journal: median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}x, goal >= 0.8x)\n`);
   const largest = (passes.get('journal batch') as Pass[])[0]?.dir as string;
+  const appendNs = await appendCostNsPerInput(largest);
+  const pipelineNs = (figures['no journal'] as { nsPerOrderMedian: number }).nsPerOrderMedian;
+  figures.journalAppendNsPerInput = Math.round(appendNs);
+  process.stdout.write(`journal's own cost (encode + frame + CRC + append + group commit): ${Math.round(appendNs)} ns per input, ${((appendNs / pipelineNs) * 100).toFixed(1)}% of the pipeline's ${pipelineNs} ns per order in this run\n`);
   const replay = await replayFigures(largest);
   figures.replay = replay;
   process.stdout.write(
