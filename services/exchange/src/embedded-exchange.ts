@@ -55,6 +55,12 @@ export interface EmbeddedExchangeOptions {
    * recovery plug in here. Default: a gate without a journal (an in-memory run).
    */
   inputGate?: (targets: CoreInputTargets) => CoreInputGate;
+  /**
+   * Called once the stages and the simulation's subscriptions exist, before the first
+   * input (in recovery: before the journal is replayed), so another reader of the
+   * bus (a gateway's read model) sees every event from the first one.
+   */
+  beforeFirstInput?: (bus: InProcessBus) => Promise<void> | void;
 }
 
 export class EmbeddedExchange {
@@ -149,6 +155,7 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
+    await options.beforeFirstInput?.(bus);
     // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
 import { Journal, listSegments } from '@perpcore/journal';
 import { createLogger } from '@perpcore/observability';
-import type { EmbeddedExchange } from '../embedded-exchange.js';
+import { EmbeddedExchange } from '../embedded-exchange.js';
 import { JournalDivergenceError } from './core-input-gate.js';
 import { encodeCoreInput, InputKind, InputOrigin } from './core-input-record.js';
 import { embeddedJournalHeader, embeddedJournalMeta } from './journal-header.js';
@@ -58,6 +58,24 @@ describe('embedded recovery from the journal', () => {
     assert.equal(replayed.seq, a.inputs.appliedSeq);
     assert.equal(replayed.stateHash, a.stateHash(), 'the journal alone rebuilds the state');
     await replayed.pipeline.close();
+  });
+
+  it('journaling changes nothing: the same seed with and without a journal reaches the same state, and bus readers attached first see the replay', async () => {
+    const plain = await EmbeddedExchange.create(OPTIONS);
+    open.push(plain);
+    const dir = tempDir();
+    const { exchange: journaled } = await recover(dir);
+    plain.step(1_500);
+    journaled.step(1_500);
+    assert.equal(journaled.stateHash(), plain.stateHash());
+    assert.equal(journaled.inputs.appliedSeq, plain.inputs.appliedSeq);
+    await journaled.inputs.flush();
+    let fillsSeen = 0;
+    const { exchange: restarted } = await recover(copyDir(dir), {
+      beforeFirstInput: (bus) => bus.subscribe(Topics.matchingEvents, { groupId: 'late-reader' }, ({ value }) => void (value.event === 'filled' && fillsSeen++)).then(() => undefined),
+    });
+    assert.equal(restarted.stateHash(), plain.stateHash());
+    assert.equal(fillsSeen, plain.counters.fills, 'a reader attached before the first input saw every replayed fill');
   });
 
   it('a journal torn at a random byte recovers to its last whole record, with the hash a replay to that seq gives', async () => {
