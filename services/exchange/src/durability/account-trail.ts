@@ -36,13 +36,18 @@ function body(envelope: Envelope, caseField: 'event' | 'command'): { kind: strin
   return { kind, detail: envelope[kind] };
 }
 
+const KIND_NAMES: Record<number, string> = { [InputKind.order]: 'order', [InputKind.account]: 'account', [InputKind.index]: 'index', [InputKind.time]: 'time' };
+
 export class AccountTrail {
   readonly entries: TrailEntry[] = [];
+  private current: { seq: number; input: CoreInput } | null = null;
+  private shownSeq = 0;
 
   constructor(readonly accountId: number) {}
 
-  /** The inputs: commands for this account, as journaled. */
+  /** The inputs: commands for this account, as journaled; any other input is shown once it causes an entry (an index price, a time advance, another account's order). */
   onInput(seq: number, input: CoreInput): void {
+    this.current = { seq, input };
     if (input.kind === InputKind.order) {
       const { kind, detail } = body(input.value as unknown as Envelope, 'command');
       if ((detail as { accountId?: number } | undefined)?.accountId === this.accountId) this.push(seq, input.value.tsNs, 'input', `order.${kind}`, detail);
@@ -78,6 +83,16 @@ export class AccountTrail {
   }
 
   private push(seq: number, tsNs: number, stage: TrailEntry['stage'], kind: string, detail: unknown): void {
+    if (stage !== 'input' && seq !== this.shownSeq && this.current?.seq === seq) {
+      // the input that caused it, named once: the "why" of a margin call or a liquidation
+      const { input } = this.current;
+      const envelope = input.kind === InputKind.time ? { tsNs: input.value } : (input.value as unknown as Envelope);
+      const caseField = input.kind === InputKind.index ? 'event' : 'command';
+      const cause = input.kind === InputKind.time ? { kind: 'advance', detail: { tsNs: input.value } } : body(envelope, caseField);
+      const where = input.kind === InputKind.time ? {} : { market: envelope.market ?? envelope.symbol, accountId: envelope.accountId };
+      this.entries.push({ seq, tsNs: Number(envelope.tsNs), stage: 'input', kind: `caused by ${KIND_NAMES[input.kind]}.${cause.kind}`, detail: json({ ...where, ...(cause.detail as object) }) });
+    }
+    if (stage === 'input' || this.current?.seq === seq) this.shownSeq = seq;
     this.entries.push({ seq, tsNs: Number(tsNs), stage, kind, detail: json(detail) });
   }
 }
