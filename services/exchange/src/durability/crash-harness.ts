@@ -70,6 +70,8 @@ function random(seed: number): () => number {
 function startExchange(options: CrashTestOptions, durationS: number): { child: ChildProcess; recovered: Promise<RegExpExecArray>; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const args = [options.mainScript, '--data-dir', options.dataDir, '--seed', String(options.seed), '--duration-s', String(durationS), '--rate-per-s', String(options.ratePerS), '--fsync', options.fsync, '--log-level', 'error'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killOnExit = (): void => void child.kill('SIGKILL'); // never leave a child running if the harness itself dies
+  process.once('exit', killOnExit);
   let stdout = '';
   let stderr = '';
   let resolveRecovered: (m: RegExpExecArray) => void = () => undefined;
@@ -86,6 +88,7 @@ function startExchange(options: CrashTestOptions, durationS: number): { child: C
   });
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on('exit', (code) => {
+      process.removeListener('exit', killOnExit);
       rejectRecovered(new Error(`the exchange exited (code ${code}) before it recovered:\n${stderr.slice(-2_000)}`));
       resolve({ code, stdout, stderr });
     }),
