@@ -10,7 +10,9 @@ import type { Pipeline } from '../pipeline.js';
 export class FillAccounting {
   /** Per market: legs settled per trade seq (index = trade seq). */
   private readonly legs = new Map<string, number[]>();
+  /** Per market: the last trade seq matching produced. */
   private readonly trades = new Map<string, number>();
+  private readonly gaps: string[] = [];
   fills = 0;
 
   async attach(pipeline: Pipeline): Promise<void> {
@@ -30,8 +32,6 @@ export class FillAccounting {
       row[s.tradeSeq] = (row[s.tradeSeq] ?? 0) + 1;
     });
   }
-
-  private readonly gaps: string[] = [];
 
   /** What is wrong (empty when every trade has exactly two settled legs). */
   problems(): string[] {
