@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run crash-test -- [--kills 100] [--seed 42] [--kill-seed 1] [--rate-per-s 2000] [--fsync batch] [--keep]`:
+// `npm run crash-test -- [--kills 100] [--seed 42] [--kill-seed 1] [--rate-per-s 2000] [--fsync batch] [--tear-max-bytes 0] [--keep]`:
 // SIGKILLs the embedded exchange (npm start --data-dir) at seeded random moments, restarts it, and
 // checks every recovered state against the uninterrupted run at the same journal position
 // (services/exchange/src/durability/crash-harness.ts). Ends with `kills N, recovered N, hash mismatches M`.
@@ -36,6 +36,7 @@ const result = await runCrashTest({
   minLifeMs: int('min-life-ms', 100),
   maxLifeMs: int('max-life-ms', 700),
   fsync: flag('fsync', 'batch'),
+  tearMaxBytes: int('tear-max-bytes', 0),
   logger: createLogger('crash-test', 'warn'),
   onLine: (line) => process.stderr.write(`crash-test: ${line}\n`),
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '@perpcore/observability';
 import { runCrashTest } from './crash-harness.js';
 
-test('SIGKILL at random moments: every restart recovers the uninterrupted run’s state at its journal position, no fill lost or applied twice', async () => {
+test('SIGKILL at random moments (and torn journal tails): every restart recovers the uninterrupted run’s state at its journal position, no fill lost or applied twice', async () => {
   const dataDir = fs.mkdtempSync(join(tmpdir(), 'crash-test-'));
   try {
     const result = await runCrashTest({
@@ -20,6 +20,7 @@ test('SIGKILL at random moments: every restart recovers the uninterrupted run’
       minLifeMs: 150,
       maxLifeMs: 500,
       fsync: 'batch',
+      tearMaxBytes: 300,
       logger: createLogger('test', 'silent'),
     });
     assert.deepEqual(result.mismatches, []);

@@ -11,7 +11,9 @@
  *   uninterrupted run at that position: none lost, none applied twice.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { FsyncPolicy } from '@perpcore/journal';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { type FsyncPolicy, listSegments } from '@perpcore/journal';
 import type { Logger } from '@perpcore/observability';
 import { FillAccounting } from './fill-accounting.js';
 import { replayJournal } from './journal-replay.js';
@@ -30,6 +32,12 @@ export interface CrashTestOptions {
   minLifeMs: number;
   maxLifeMs: number;
   fsync: FsyncPolicy;
+  /**
+   * After half the kills, cut 1..tearMaxBytes bytes off the newest segment, as a power
+   * loss can leave a write half on disk (0 = never): recovery must cut the torn record
+   * and continue, still in lockstep with the uninterrupted run.
+   */
+  tearMaxBytes?: number;
   logger: Logger;
   /** Progress, one line per life. */
   onLine?: (line: string) => void;
@@ -96,6 +104,18 @@ function startExchange(options: CrashTestOptions, durationS: number): { child: C
   return { child, recovered, exited };
 }
 
+/** Cuts `bytes` off the newest segment's end (never into its header); returns how many were cut. */
+function tearNewestSegment(dir: string, bytes: number): number {
+  const newest = listSegments(dir).at(-1);
+  if (newest === undefined) return 0;
+  const path = join(dir, newest.name);
+  const size = fs.statSync(path).size;
+  const keep = Math.max(1_024, size - bytes);
+  if (keep >= size) return 0;
+  fs.truncateSync(path, keep);
+  return size - keep;
+}
+
 export async function runCrashTest(options: CrashTestOptions): Promise<CrashTestResult> {
   const next = random(options.killSeed);
   const observations: Observation[] = [];
@@ -113,8 +133,9 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     run.child.kill('SIGKILL');
     await run.exited;
     kills++;
+    const torn = (options.tearMaxBytes ?? 0) > 0 && next() < 0.5 ? tearNewestSegment(options.dataDir, 1 + Math.floor(next() * (options.tearMaxBytes as number))) : 0;
     const o = observations[observations.length - 1] as Observation;
-    options.onLine?.(`life ${life + 1}: recovered seq ${o.seq}, killed after ${Math.round(lifeMs)} ms`);
+    options.onLine?.(`life ${life + 1}: recovered seq ${o.seq}, killed after ${Math.round(lifeMs)} ms${torn > 0 ? `, ${torn} bytes torn off the journal` : ''}`);
   }
   // the last restart runs to its end, so its final state is checked too
   const last = startExchange(options, 1);
