@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { crc32, crc32Table } from './crc32.js';
 import { Journal } from './journal.js';
@@ -11,8 +11,13 @@ import { JournalOpenError, listSegments, readRecords } from './segment-files.js'
 
 const VENUE = { venueFingerprint: 'venue-a', meta: { seed: 1 } };
 
+const made: string[] = [];
+after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function tempDir(): string {
-  return fs.mkdtempSync(join(tmpdir(), 'journal-test-'));
+  const dir = fs.mkdtempSync(join(tmpdir(), 'journal-test-'));
+  made.push(dir);
+  return dir;
 }
 
 function payloadOf(i: number, size = 5 + (i % 7)): Uint8Array {

@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { Journal, JournalWriteError } from './journal.js';
 import { type JournalFs, nodeJournalFs } from './journal-fs.js';
 import { listSegments, readRecords } from './segment-files.js';
 
 const VENUE = { venueFingerprint: 'venue-a' };
-const tempDir = (): string => fs.mkdtempSync(join(tmpdir(), 'journal-test-'));
+const made: string[] = [];
+after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tempDir = (): string => {
+  const dir = fs.mkdtempSync(join(tmpdir(), 'journal-test-'));
+  made.push(dir);
+  return dir;
+};
 const payload = (i: number): Uint8Array => Uint8Array.from([i & 0xff, (i >> 8) & 0xff, 1, 2, 3, 4, 5, 6]);
 
 /** node:fs, counting syncs and writes, failing with `failCode` once `failAfterBytes` have been written. */
