@@ -10,6 +10,7 @@ import { run as riskOrderPath } from './risk-order-path.bench.js';
 import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
+import { run as journal } from './journal.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['risk-mark-tick', riskMarkTick],
   ['liquidation-cascade', liquidationCascade],
   ['gateway-rest', gatewayRest],
+  ['journal', journal],
 ];
 
 for (const [name, run] of suites) {

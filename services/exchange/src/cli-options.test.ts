@@ -16,4 +16,13 @@ describe('npm start options', () => {
     assert.throws(() => parseExchangeOptions(['--speed', '1']), /unknown option "--speed"/);
     assert.throws(() => parseExchangeOptions(['--http-port', '70000']), /--http-port/);
   });
+
+  it('takes a data directory and an fsync policy, and refuses --fsync without one', () => {
+    assert.deepEqual([parseExchangeOptions([]).dataDir, parseExchangeOptions([]).fsync], [undefined, 'batch']);
+    const o = parseExchangeOptions(['--data-dir', '/tmp/x', '--fsync', 'always']);
+    assert.deepEqual([o.dataDir, o.fsync], ['/tmp/x', 'always']);
+    assert.throws(() => parseExchangeOptions(['--data-dir', '/tmp/x', '--fsync', 'sometimes']), /--fsync policy must be one of always, batch, none/);
+    assert.throws(() => parseExchangeOptions(['--fsync', 'none']), /--fsync only applies with --data-dir/);
+    assert.throws(() => parseExchangeOptions(['--data-dir']), /--data-dir needs a directory/);
+  });
 });

@@ -2,6 +2,8 @@
  * Command-line options of `npm start`, validated up front: a bad flag stops the
  * process with a message that names it, before anything starts.
  */
+import { type FsyncPolicy, parseFsyncPolicy } from '@perpcore/journal';
+
 export interface ExchangeOptions {
   durationS: number;
   seed: number;
@@ -14,6 +16,10 @@ export interface ExchangeOptions {
   shockE8: number;
   /** Serve the HTTP API on 127.0.0.1:port while running; 0 = off. */
   httpPort: number;
+  /** Journal every input to this directory and recover from it at start; undefined = in memory only. */
+  dataDir: string | undefined;
+  /** When the journal syncs (libs/journal fsync-policy.ts); only with --data-dir. */
+  fsync: FsyncPolicy;
 }
 
 const DEFAULTS: ExchangeOptions = {
@@ -24,6 +30,8 @@ const DEFAULTS: ExchangeOptions = {
   shockAtS: 1_200,
   shockE8: -12_000_000,
   httpPort: 0,
+  dataDir: undefined,
+  fsync: 'batch',
 };
 
 const LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
@@ -38,6 +46,7 @@ function parseNumberFlag(flag: string, text: string | undefined, min: number, ma
 
 export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
   const options = { ...DEFAULTS };
+  let fsyncGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') ? (arg.slice(2).split('=', 2) as [string, string | undefined]) : [arg, undefined];
@@ -67,12 +76,27 @@ export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
         options.logLevel = level as ExchangeOptions['logLevel'];
         break;
       }
+      case 'data-dir': {
+        const dir = value();
+        if (dir === undefined || dir.trim() === '' || dir.startsWith('--')) throw new Error(`--data-dir needs a directory, got ${JSON.stringify(dir)}`);
+        options.dataDir = dir;
+        break;
+      }
+      case 'fsync':
+        try {
+          options.fsync = parseFsyncPolicy(value());
+        } catch (error) {
+          throw new Error(`--${(error as Error).message}`);
+        }
+        fsyncGiven = true;
+        break;
       case 'verbose':
         options.logLevel = 'info';
         break;
       default:
-        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --log-level, --verbose)`);
+        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --data-dir, --fsync, --log-level, --verbose)`);
     }
   }
+  if (fsyncGiven && options.dataDir === undefined) throw new Error('--fsync only applies with --data-dir DIR');
   return options;
 }

@@ -37,6 +37,8 @@ import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
+import { CoreInputGate } from './durability/core-input-gate.js';
+import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -48,6 +50,17 @@ export interface EmbeddedExchangeOptions {
   scenario?: Partial<EmbeddedScenario>;
   /** Overrides of the default venue's risk parameters (e.g. a short funding interval). */
   riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
+  /**
+   * The core's input entry point (durability/core-input-gate.ts): journaling and
+   * recovery plug in here. Default: a gate without a journal (an in-memory run).
+   */
+  inputGate?: (targets: CoreInputTargets) => CoreInputGate;
+  /**
+   * Called once the stages and the simulation's subscriptions exist, before the first
+   * input (in recovery: before the journal is replayed), so another reader of the
+   * bus (a gateway's read model) sees every event from the first one.
+   */
+  beforeFirstInput?: (bus: InProcessBus, exchange: EmbeddedExchange) => Promise<void> | void;
 }
 
 export class EmbeddedExchange {
@@ -72,6 +85,8 @@ export class EmbeddedExchange {
     private readonly feed: ScheduledShockFeed,
     private readonly subticksPerTick: (symbol: string) => number,
     private readonly startTsNs: number,
+    /** Every input of the core passes here (the simulated market, the oracle, the HTTP API, time advances). */
+    readonly inputs: CoreInputGate,
   ) {
     this.tsNs = startTsNs;
     this.nextIndexNs = startTsNs;
@@ -91,6 +106,9 @@ export class EmbeddedExchange {
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
+    const targets = pipelineTargets(pipeline);
+    const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
+    const simBus = inputs.busFor(InputOrigin.sim);
 
     const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
@@ -103,10 +121,10 @@ export class EmbeddedExchange {
       }),
       scenario.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + scenario.shockAtS * 1e9, shockE8: scenario.shockE8 })) : [],
     );
-    const oracle = createOracleService({ bus, feed, logger: logger.child({ stage: 'oracle' }) });
+    const oracle = createOracleService({ bus: simBus, feed, logger: logger.child({ stage: 'oracle' }) });
 
-    const orders = new SimOrderGateway(bus, Topics.gatewayOrderCommands);
-    const accounts = new SimAccountGateway(bus);
+    const orders = new SimOrderGateway(simBus, Topics.gatewayOrderCommands);
+    const accounts = new SimAccountGateway(simBus);
     const flow = new OrderFlowSimulation(flowConfig, orders);
     const crowd = new LeveragedCrowd({
       seed: options.seed ^ 0xc0ffee,
@@ -122,7 +140,7 @@ export class EmbeddedExchange {
       entryEndNs: startTsNs + scenario.crowdEntryEndS * 1e9,
       firstOrderId: 500_000_000_000_000,
     });
-    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
@@ -136,6 +154,7 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
+    await options.beforeFirstInput?.(bus, exchange);
     // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
@@ -151,20 +170,29 @@ export class EmbeddedExchange {
   /**
    * A typed client of this exchange (`ExchangeClient`), stamping commands with the
    * simulation's clock as the producer `source` (one command stream per source).
+   * Its commands pass the journaled input gate. After a restart from a journal the
+   * source becomes `source@startSeq`: the client numbers its streams from 1 again,
+   * and the stages would drop those as redeliveries of the previous start's.
    */
   async client(source = 'gateway-0'): Promise<EmbeddedExchangeClient> {
     const client = await EmbeddedExchangeClient.create({
-      bus: this.bus,
+      // the journaled entry point: its commands are inputs like the simulation's
+      bus: this.inputs.busFor(InputOrigin.external),
       venue: this.venue,
       book: (market) => this.matching.engine.book(market),
       accountReport: (accountId) => this.risk.engine.accountReport(accountId),
       adlBucket: (market, accountId) => this.liquidation.engine.adlBucket(market, accountId) ?? undefined,
       halted: () => this.risk.engine.halt.describe(),
       nowNs: () => this.tsNs,
-      source,
+      source: this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     });
     this.clients.push(client);
     return client;
+  }
+
+  /** Order-flow commands the simulated market has sent (recovered ones included). */
+  get ordersSent(): number {
+    return this.orders.commandsSent;
   }
 
   /** Simulated time now, ns since the Unix epoch. */
@@ -191,6 +219,8 @@ export class EmbeddedExchange {
   step(count: number): void {
     const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => this.orders.place(intent) };
     for (let i = 0; i < count; i++) {
+      // external inputs (HTTP) only arrive between turns: in recovery they are applied here, from the journal
+      this.inputs.drainExternal();
       this.tsNs += this.scenario.stepNs;
       this.orders.tsNs = this.tsNs;
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
@@ -201,7 +231,7 @@ export class EmbeddedExchange {
 
   private publishIndex(): void {
     this.oracle.publishAt(this.tsNs);
-    this.risk.advanceTime(this.tsNs);
+    this.inputs.advanceTime(this.tsNs);
     // makers quote around the index, as real market makers hedge against spot
     this.markets.forEach((spec, m) => {
       const quote = this.feed.quoteAt(spec.symbol, this.tsNs);

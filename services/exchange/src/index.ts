@@ -20,3 +20,9 @@ export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.
 export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
 export { ProgressLine } from './progress-line.js';
 export { formatSummary, type RunFigures } from './run-summary.js';
+export { CoreInputGate, JournalDivergenceError } from './durability/core-input-gate.js';
+export { decodeCoreInput, encodeCoreInput } from './durability/core-input-record.js';
+export { replayJournal, type ReplayResult } from './durability/journal-replay.js';
+export { recoverExchange, type Recovery, type SnapshotSource } from './durability/recover-exchange.js';
+export { CoreStartError, closeEmbeddedCore, type EmbeddedCore, type EmbeddedCoreOptions, InputStoppedError, settleEmbeddedCore, startEmbeddedCore } from './durability/embedded-core-start.js';
+export { journalAcknowledgementHooks } from './durability/journal-acknowledgement.js';

@@ -10,7 +10,7 @@
  * with the same status; anything else is an internal fault: 500 -1000, logged
  * with its stack, never with request secrets.
  */
-import type { ExchangeClient } from '@perpcore/exchange';
+import type { ExchangeClient, journalAcknowledgementHooks } from '@perpcore/exchange';
 import type { Logger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { RequestAuthenticator } from './auth/authenticated-request.js';
@@ -29,6 +29,8 @@ export interface GatewayServerOptions {
   /** The accounts the gateway serves (with API keys): only theirs are folded (default: all). */
   readonly tracksAccount?: (accountId: number) => boolean;
   readonly bodyLimitBytes?: number;
+  /** Replies wait until their input is durable, 503 after a journal failure (exchange durability/journal-acknowledgement.ts). */
+  readonly acknowledgement?: ReturnType<typeof journalAcknowledgementHooks>;
   /** The stream hub's user-data side (gw-streams' UserStreamSink); without it no user events are built. */
   readonly userEvents?: UserEventSink;
 }
@@ -44,6 +46,8 @@ export interface GatewayServer {
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { logger } = options;
   const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 16_384 });
+  // on the root before any route, so every route inherits them
+  if (options.acknowledgement !== undefined) app.addHook('onRequest', options.acknowledgement.onRequest).addHook('onSend', options.acknowledgement.onSend);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     const raw = body as string;
     request.rawBody = raw;

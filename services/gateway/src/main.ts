@@ -3,12 +3,16 @@
  * `npm start`: the exchange embedded in one process, driven by the simulated market
  * for `--duration-s` seconds, with a live progress line and a closing summary; with
  * `--http-port N` the gateway (Binance USDⓈ-M /fapi API) serves the same embedded
- * core through its `ExchangeClient`, between the simulation's batches.
+ * core through its `ExchangeClient`, between the simulation's batches. With
+ * `--data-dir DIR` every input is journaled there and a restart recovers from it
+ * (exchange durability/embedded-core-start.ts); the gateway is built before the
+ * replay so its read models see the replayed events, and its replies wait until
+ * their input is durable.
  */
-import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
+import { closeEmbeddedCore, type ExchangeClient, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { keyMapAuthenticator } from './auth/authenticated-request.js';
-import { createDemoKeys } from './demo-keys.js';
+import { type ApiKeyRecord, keyMapAuthenticator } from './auth/authenticated-request.js';
+import { createDemoKeys, DEMO_ACCOUNT_IDS } from './demo-keys.js';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
@@ -22,17 +26,31 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('perpcore', options.logLevel === 'silent' ? 'silent' : options.logLevel);
-  const exchange = await EmbeddedExchange.create({
+  let gateway: GatewayServer | undefined;
+  let client: ExchangeClient | undefined;
+  const keyRecords = new Map<string, ApiKeyRecord>();
+  const served = new Set<number>(DEMO_ACCOUNT_IDS);
+  const core = await startEmbeddedCore({
     logger,
     seed: options.seed,
     scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
+    dataDir: options.dataDir,
+    fsync: options.fsync,
+    beforeReplay: async (exchange) => {
+      if (options.httpPort <= 0) return;
+      client = await exchange.client('gateway-0');
+      const acknowledgement = journalAcknowledgementHooks(exchange.inputs);
+      gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(keyRecords), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id), acknowledgement });
+    },
+  }).catch((error: Error) => {
+    process.stderr.write(`perpcore: ${error.message}\n`);
+    process.exit(2);
   });
-  let gateway: GatewayServer | undefined;
-  if (options.httpPort > 0) {
-    const client = await exchange.client('gateway-0');
+  const { exchange } = core;
+  if (core.startLine !== '') process.stderr.write(`perpcore: ${core.startLine}\n`);
+  if (gateway !== undefined && client !== undefined) {
     const demo = await createDemoKeys(client);
-    const served = new Set(demo.keys.map((k) => k.accountId));
-    gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(demo.records), logger: logger.child({ stage: 'gateway' }), tracksAccount: (id) => served.has(id) });
+    for (const [key, record] of demo.records) keyRecords.set(key, record);
     const url = await gateway.listen(options.httpPort);
     process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
     for (const k of demo.keys) process.stderr.write(`perpcore: demo account ${k.accountId} (100,000 USDT): apiKey=${k.apiKey} secret=${k.secretKey}\n`);
@@ -41,16 +59,22 @@ async function main(): Promise<void> {
   const startMs = performance.now();
   const endMs = startMs + options.durationS * 1000;
   let lastMs = startMs;
-  let lastOrders = 0;
-  let lastFills = 0;
+  let lastOrders = exchange.ordersSent;
+  let lastFills = exchange.counters.fills;
+  const ordersAtStart = lastOrders; // a recovered market has sent the journaled ones already
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   logger.info({ options }, 'embedded exchange running');
   while (!stopping) {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
-    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.figures(0).ordersSent : BATCH;
-    if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - (exchange.ordersSent - ordersAtStart) : BATCH;
+    try {
+      if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+    } catch (error) {
+      if (exchange.inputs.failure === null) throw error;
+    }
+    if (exchange.inputs.failure !== null) break; // settleEmbeddedCore reports it
     if (nowMs - lastMs >= 250) {
       const f = exchange.figures((nowMs - startMs) / 1000);
       const c = f.counters;
@@ -68,9 +92,16 @@ async function main(): Promise<void> {
   progress.done();
   const elapsedS = (performance.now() - startMs) / 1000;
   await exchange.bus.flush();
+  const durableLine = await settleEmbeddedCore(core).catch((error: Error) => {
+    logger.fatal({ err: error }, 'journal write failed: input stopped');
+    logger.flush();
+    process.stderr.write(`perpcore: ${error.message}\n`);
+    process.exit(1);
+  });
+  if (durableLine !== '') process.stderr.write(`perpcore: ${durableLine}\n`);
   process.stdout.write(formatSummary(exchange.figures(elapsedS)));
   if (gateway !== undefined) await gateway.close();
-  await exchange.close();
+  await closeEmbeddedCore(core);
   logger.flush();
 }
 

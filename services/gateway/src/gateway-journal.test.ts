@@ -1,0 +1,112 @@
+/**
+ * The gateway over a journaled core (real HTTP on loopback): a reply is sent only
+ * once its input is durable, a restart recovers what was acknowledged and the
+ * gateway's read model sees the replayed orders, and after a journal write error
+ * every request is refused with 503 (Binance -1001) and nothing more is applied.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { closeEmbeddedCore, type EmbeddedCore, journalAcknowledgementHooks, startEmbeddedCore } from '@perpcore/exchange';
+import { type JournalFs, nodeJournalFs } from '@perpcore/journal';
+import { createLogger } from '@perpcore/observability';
+import { type ApiKeyRecord, keyMapAuthenticator } from './auth/authenticated-request.js';
+import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { signed, type TestKey, USDT } from './gateway-test-server.test-support.js';
+
+const logger = createLogger('test', 'silent');
+const key: TestKey = { apiKey: 'key-j', secret: 'secret-j', accountId: 7_101 };
+const dirs: string[] = [];
+const running: { core: EmbeddedCore; gateway: GatewayServer }[] = [];
+
+async function start(dataDir: string, journalFiles?: JournalFs): Promise<{ core: EmbeddedCore; gateway: GatewayServer; base: string }> {
+  let gateway: GatewayServer | undefined;
+  const records = new Map<string, ApiKeyRecord>([[key.apiKey, { accountId: key.accountId, secretKey: key.secret, permissions: new Set(['read', 'trade']) }]]);
+  const core = await startEmbeddedCore({
+    logger,
+    seed: 3,
+    dataDir,
+    ...(journalFiles === undefined ? {} : { journalFiles }),
+    beforeReplay: async (exchange) => {
+      const client = await exchange.client('gateway-0');
+      gateway = await createGatewayServer({ client, auth: keyMapAuthenticator(records), logger, acknowledgement: journalAcknowledgementHooks(exchange.inputs) });
+    },
+  });
+  const server = gateway as unknown as GatewayServer;
+  running.push({ core, gateway: server });
+  return { core, gateway: server, base: await server.listen(0) };
+}
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(join(tmpdir(), 'gateway-journal-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function copyDir(from: string): string {
+  const to = tempDir();
+  for (const name of fs.readdirSync(from)) fs.copyFileSync(join(from, name), join(to, name));
+  return to;
+}
+
+describe('the gateway over a journaled core', () => {
+  after(async () => {
+    for (const { core, gateway } of running) {
+      await gateway.close();
+      await closeEmbeddedCore(core);
+    }
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers once the input is durable; a restart recovers it, the read model knows the order, and new orders are not dropped as redeliveries', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    const client = await first.core.exchange.client('operator');
+    await client.deposit(key.accountId, 'USDT', 1_000 * USDT);
+    const placed = await signed(first.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '1000', newClientOrderId: 'durable-1' });
+    assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    assert.ok((first.core.journal?.durableSeq ?? 0) >= first.core.exchange.inputs.appliedSeq, 'the reply came after the journal had the order on disk');
+
+    const second = await start(copyDir(dir));
+    assert.equal(second.core.recovery?.stateHash, first.core.exchange.stateHash());
+    const open = await signed(second.base, key, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.deepEqual(
+      (open.body as { clientOrderId: string }[]).map((o) => o.clientOrderId),
+      ['durable-1'],
+      'the read model saw the replayed order',
+    );
+    const again = await signed(second.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '999', newClientOrderId: 'after-restart' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    const openAfter = await signed(second.base, key, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
+    assert.deepEqual((openAfter.body as { clientOrderId: string }[]).map((o) => o.clientOrderId).sort(), ['after-restart', 'durable-1']);
+    assert.equal(second.core.exchange.matching.engine.book('BTCUSDT')?.restingOrderCount(), first.core.exchange.matching.engine.book('BTCUSDT')!.restingOrderCount() + 1);
+  });
+
+  it('after a journal write error every request is refused with 503 -1001 and nothing more is applied', async () => {
+    let failing = false;
+    const files: JournalFs = {
+      ...nodeJournalFs,
+      write: (fd, buffer, offset, length, position, done) => {
+        if (failing) return void setImmediate(() => done(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }), 0));
+        nodeJournalFs.write(fd, buffer, offset, length, position, done);
+      },
+    };
+    const { core, base } = await start(tempDir(), files);
+    const client = await core.exchange.client('operator');
+    await client.deposit(key.accountId, 'USDT', 1_000 * USDT);
+    await core.exchange.inputs.flush();
+    failing = true;
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '1000' };
+    const first = await signed(base, key, 'POST', '/fapi/v1/order', order);
+    assert.equal(first.status, 503, JSON.stringify(first.body));
+    assert.equal(first.body.code, -1001);
+    const applied = core.exchange.inputs.appliedSeq;
+    const second = await signed(base, key, 'POST', '/fapi/v1/order', order);
+    assert.equal(second.status, 503);
+    assert.match(String(second.body.msg), /JOURNAL_WRITE_FAILED: input stopped: .*ENOSPC/);
+    assert.equal(core.exchange.inputs.appliedSeq, applied, 'the refused request reached nothing');
+  });
+});
