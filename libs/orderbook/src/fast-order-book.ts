@@ -43,6 +43,8 @@ import { PositiveIntHash } from './fast/positive-int-hash.js';
 import { DIRECT_LADDER_MAX_TICKS, type PriceLadder } from './fast/price-ladder.js';
 import { SparsePriceLadder } from './fast/sparse-price-ladder.js';
 import { TriggerList } from './fast/trigger-list.js';
+import { exportFastBook, importFastBook } from './fast/fast-book-state.js';
+import type { BookState } from './book-state.js';
 import {
   CancelReason,
   MatchingReject,
@@ -63,12 +65,12 @@ export interface FastOrderBookOptions {
 
 class FastOrderBook implements OrderBook {
   private readonly config: OrderBookConfig;
-  private readonly pool: OrderPool;
-  private readonly ladder: PriceLadder;
-  private readonly levels: LevelStore;
-  private readonly ids: PositiveIntHash;
-  private readonly accounts: AccountOrders;
-  private readonly triggers: TriggerList;
+  readonly pool: OrderPool;
+  readonly ladder: PriceLadder;
+  readonly levels: LevelStore;
+  readonly ids: PositiveIntHash;
+  readonly accounts: AccountOrders;
+  readonly triggers: TriggerList;
   private readonly events: BookEvents;
   private readonly hasher = new StateHasher();
   private lastTrade = 0;
@@ -282,6 +284,17 @@ class FastOrderBook implements OrderBook {
     h.add(this.lastTrade);
     h.add(this.mark);
     return h.digest();
+  }
+
+  exportState(): BookState {
+    return exportFastBook(this, this.lastTrade, this.mark);
+  }
+
+  importState(state: BookState): void {
+    if (this.lastTrade !== 0 || this.mark !== 0) throw new RangeError('importState needs an empty book');
+    importFastBook(this, state);
+    this.lastTrade = state.lastTradeTicks;
+    this.mark = state.markTicks;
   }
 
   /**
