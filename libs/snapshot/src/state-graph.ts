@@ -24,10 +24,16 @@
  * another build or configuration is never half-applied into a stage that then runs
  * on. Restore checks the whole shape before it writes anything.
  *
+ * Frozen objects (configuration) are never written into: an equal captured value
+ * keeps the twin's object, another one replaces the reference. That a snapshot was
+ * taken under the same configuration is the snapshot file's venue fingerprint to
+ * check, not this overlay's.
+ *
  * Determinism: fields are visited in the objects' own key order and Maps in
  * insertion order, both fixed by the stage's history, so the same input log gives
  * the same capture, and its encoding (state-encoding.ts) the same bytes.
  */
+import { isDeepStrictEqual } from 'node:util';
 
 export interface StateParticipant {
   exportState(): unknown;
@@ -151,6 +157,7 @@ type Write = () => void;
 
 class Restore {
   private readonly seen = new Set<object>();
+  private readonly identity = new Identity();
   readonly writes: Write[] = [];
   constructor(private readonly skip: (value: object) => boolean) {}
 
@@ -219,7 +226,7 @@ class Restore {
       throw new SnapshotShapeError(path, `${twinKind} here, ${kind} in the snapshot`);
     }
     this.writes.push(() => {
-      const next = overlay(twin, value);
+      const next = overlay(twin, value, this.identity);
       if (next !== twin) holder[key] = next;
     });
   }
@@ -239,44 +246,105 @@ function isContainerKind(kind: string): boolean {
 }
 
 /**
- * Writes `value` into `twin` where it can (same kind of container), returning what the
- * field should hold afterwards: `twin` itself when written in place, else `value`.
+ * Identity while overlaying: which twin object each decoded object became, and which
+ * twin objects are taken. A decoded object met again (the snapshot shared it) becomes
+ * the same twin object again; a twin object already taken by another decoded object
+ * is not merged into a second time (the twin shared it where the snapshot did not),
+ * so sharing in the restored stage is exactly the captured stage's.
  */
-function overlay(twin: unknown, value: unknown): unknown {
-  if (twin === null || typeof twin !== 'object' || value === null || typeof value !== 'object') return value;
-  if (ArrayBuffer.isView(twin) && ArrayBuffer.isView(value)) {
-    if (twin.constructor === value.constructor && (twin as Uint8Array).length === (value as Uint8Array).length) {
-      (twin as Uint8Array).set(value as Uint8Array);
-      return twin;
+class Identity {
+  private readonly became = new Map<object, object>();
+  private readonly taken = new Set<object>();
+
+  known(value: object): object | undefined {
+    return this.became.get(value);
+  }
+
+  isTaken(twin: object): boolean {
+    return this.taken.has(twin);
+  }
+
+  bind(value: object, twin: object): void {
+    this.became.set(value, twin);
+    this.taken.add(twin);
+  }
+
+  /** `value` itself goes into the stage: its parts already bound elsewhere are swapped for what they became. */
+  adopt(value: object): object {
+    this.bind(value, value);
+    if (ArrayBuffer.isView(value)) return value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = this.adoptPart(value[i]);
+    } else if (value instanceof Map) {
+      for (const [k, x] of value) value.set(k, this.adoptPart(x));
+    } else if (!(value instanceof Set)) {
+      const o = value as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = this.adoptPart(o[k]);
     }
     return value;
   }
+
+  private adoptPart(x: unknown): unknown {
+    if (x === null || typeof x !== 'object') return x;
+    return this.known(x) ?? this.adopt(x);
+  }
+}
+
+/**
+ * Writes `value` into `twin` where it can (same kind of container, not yet taken),
+ * returning what the field should hold afterwards: `twin` itself when written in
+ * place, else `value` (adopted).
+ */
+function overlay(twin: unknown, value: unknown, id: Identity): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const known = id.known(value);
+  if (known !== undefined) return known;
+  if (twin === null || typeof twin !== 'object' || id.isTaken(twin)) return id.adopt(value);
+  if (Object.isFrozen(twin) && !ArrayBuffer.isView(twin)) {
+    // configuration: never written into; an equal value is the twin's own object, another one (a
+    // pointer that moved to another market's parameters, say) is taken as captured
+    if (!isDeepStrictEqual(twin, value)) return id.adopt(value);
+    id.bind(value, twin);
+    return twin;
+  }
+  if (ArrayBuffer.isView(twin) && ArrayBuffer.isView(value)) {
+    if (twin.constructor === value.constructor && (twin as Uint8Array).length === (value as Uint8Array).length) {
+      (twin as Uint8Array).set(value as Uint8Array);
+      id.bind(value, twin);
+      return twin;
+    }
+    return id.adopt(value);
+  }
   if (Array.isArray(twin) && Array.isArray(value)) {
+    id.bind(value, twin);
     const keep = twin.length === value.length;
-    for (let i = 0; i < value.length; i++) value[i] = keep ? overlay(twin[i], value[i]) : value[i];
+    const next = value.map((x, i) => (keep ? overlay(twin[i], x, id) : x !== null && typeof x === 'object' ? (id.known(x) ?? id.adopt(x)) : x));
     twin.length = 0;
-    for (let i = 0; i < value.length; i++) twin.push(value[i]);
+    for (let i = 0; i < next.length; i++) twin.push(next[i]);
     return twin;
   }
   if (twin instanceof Map && value instanceof Map) {
+    id.bind(value, twin);
     const old = new Map(twin);
     twin.clear();
-    for (const [k, x] of value) twin.set(k, old.has(k) ? overlay(old.get(k), x) : x);
+    for (const [k, x] of value) twin.set(k, old.has(k) ? overlay(old.get(k), x, id) : x !== null && typeof x === 'object' ? (id.known(x) ?? id.adopt(x)) : x);
     return twin;
   }
   if (twin instanceof Set && value instanceof Set) {
+    id.bind(value, twin);
     twin.clear();
     for (const x of value) twin.add(x);
     return twin;
   }
   if (isPlainObject(twin) && isPlainObject(value) && !Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !ArrayBuffer.isView(value)) {
+    id.bind(value, twin);
     const t = twin as Record<string, unknown>;
     const v = value as Record<string, unknown>;
     for (const k of Object.keys(t)) if (!(k in v)) delete t[k];
-    for (const k of Object.keys(v)) t[k] = overlay(t[k], v[k]);
+    for (const k of Object.keys(v)) t[k] = overlay(t[k], v[k], id);
     return twin;
   }
-  return value;
+  return id.adopt(value);
 }
 
 function describe(v: unknown): string {
