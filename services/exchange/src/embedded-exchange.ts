@@ -37,6 +37,7 @@ import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
+import { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -48,6 +49,12 @@ export interface EmbeddedExchangeOptions {
   scenario?: Partial<EmbeddedScenario>;
   /** Overrides of the default venue's risk parameters (e.g. a short funding interval). */
   riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
+  /**
+   * Build every stage and the simulated market but send none of the opening inputs
+   * (deposits, leverage, the first index): the twin a snapshot is restored into
+   * (durability/exchange-state.ts).
+   */
+  bare?: boolean;
 }
 
 export class EmbeddedExchange {
@@ -56,6 +63,8 @@ export class EmbeddedExchange {
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
+  /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
+  venueFingerprint = '';
 
   private constructor(
     readonly bus: InProcessBus,
@@ -123,6 +132,7 @@ export class EmbeddedExchange {
       firstOrderId: 500_000_000_000_000,
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -137,6 +147,7 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
+    if (options.bare === true) return exchange;
     // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
