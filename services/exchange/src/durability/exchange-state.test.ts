@@ -142,7 +142,7 @@ describe('ExchangeSnapshots (periodic, on demand, pruned, newest valid)', () => 
         const w = byTime.afterInput(exchange, seq);
         if (w !== null) timed.push(w.journalSeq);
       }
-      assert.deepEqual(timed, [550, 650]);
+      assert.deepEqual(timed, [551, 651], "the clock starts at the first afterInput (seq 451)");
 
       // another venue's directory: refused with a clear message, nothing touched
       const before = readdirSync(dir).sort();
