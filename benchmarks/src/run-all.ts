@@ -9,6 +9,7 @@ import { run as margin } from './margin.bench.js';
 import { run as riskOrderPath } from './risk-order-path.bench.js';
 import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
+import { run as snapshot } from './snapshot.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -17,6 +18,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['risk-order-path', riskOrderPath],
   ['risk-mark-tick', riskMarkTick],
   ['liquidation-cascade', liquidationCascade],
+  ['snapshot', snapshot],
 ];
 
 for (const [name, run] of suites) {
