@@ -33,7 +33,11 @@ const T = {
   Set: 12,
   Object: 13,
   Ref: 14,
+  /** A bigint within ±(2^53 − 1), as a signed varint. */
+  SmallBigInt: 15,
 } as const;
+
+const MAX_SMALL = BigInt(Number.MAX_SAFE_INTEGER);
 
 const TYPED = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
 const MAX_DEPTH = 200;
@@ -71,16 +75,36 @@ class Writer {
 
   int(v: number): void {
     this.ensure(10);
-    let m = v < 0 ? -v : v;
+    const buf = this.buf;
+    let pos = this.pos;
     const sign = v < 0 ? 0x40 : 0;
+    let m = v < 0 ? -v : v;
+    if (m <= 0x7fffffff) {
+      // the common case, bitwise
+      if (m < 0x40) {
+        buf[pos] = m | sign;
+        this.pos = pos + 1;
+        return;
+      }
+      buf[pos++] = (m & 0x3f) | sign | 0x80;
+      m >>>= 6;
+      while (m >= 0x80) {
+        buf[pos++] = (m & 0x7f) | 0x80;
+        m >>>= 7;
+      }
+      buf[pos++] = m;
+      this.pos = pos;
+      return;
+    }
     const low = m % 0x40;
     m = (m - low) / 0x40;
-    this.buf[this.pos++] = low | sign | (m > 0 ? 0x80 : 0);
+    buf[pos++] = low | sign | 0x80;
     while (m > 0) {
       const part = m % 0x80;
       m = (m - part) / 0x80;
-      this.buf[this.pos++] = part | (m > 0 ? 0x80 : 0);
+      buf[pos++] = part | (m > 0 ? 0x80 : 0);
     }
+    this.pos = pos;
   }
 
   float(v: number): void {
@@ -112,6 +136,10 @@ class Writer {
         this.byte(T.Float);
         return this.float(v);
       case 'bigint':
+        if (v <= MAX_SMALL && v >= -MAX_SMALL) {
+          this.byte(T.SmallBigInt);
+          return this.int(Number(v));
+        }
         this.byte(T.BigInt);
         return this.string(v.toString(36));
       case 'string':
@@ -133,7 +161,7 @@ class Writer {
     }
     this.refs.set(o, this.refs.size);
     if (Array.isArray(o)) {
-      if (o.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && !Object.is(x, -0))) {
+      if (isIntArray(o)) {
         this.byte(T.IntArray);
         this.uint(o.length);
         for (let i = 0; i < o.length; i++) this.int(o[i] as number);
@@ -182,6 +210,14 @@ class Writer {
   }
 }
 
+function isIntArray(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || (x === 0 && 1 / x < 0)) return false;
+  }
+  return true;
+}
+
 class Reader {
   pos = 0;
   private readonly refs: object[] = [];
@@ -211,16 +247,23 @@ class Reader {
   }
 
   int(): number {
-    const first = this.byte();
+    const buf = this.buf;
+    let pos = this.pos;
+    const first = buf[pos++];
     let m = first & 0x3f;
-    let scale = 0x40;
-    let b = first;
-    while (b & 0x80) {
-      b = this.byte();
-      m += (b & 0x7f) * scale;
-      scale *= 0x80;
-      if (scale > 2 ** 60) throw new RangeError('state bytes: varint too long');
+    if (first & 0x80) {
+      let scale = 0x40;
+      let b: number;
+      do {
+        b = buf[pos++];
+        m += (b & 0x7f) * scale;
+        scale *= 0x80;
+        if (scale > 2 ** 60) throw new RangeError('state bytes: varint too long');
+      } while (b & 0x80);
     }
+    // reads past the end give undefined (→ 0 bits): caught here, once per number
+    if (pos > buf.length) throw new RangeError(`state bytes end early at ${this.pos}`);
+    this.pos = pos;
     return first & 0x40 ? -m : m;
   }
 
@@ -255,6 +298,8 @@ class Reader {
         const s = this.string();
         return s.startsWith('-') ? -parseBigInt36(s.slice(1)) : parseBigInt36(s);
       }
+      case T.SmallBigInt:
+        return BigInt(this.int());
       case T.String:
         return this.string();
       case T.Ref: {

@@ -317,17 +317,25 @@ function overlay(twin: unknown, value: unknown, id: Identity): unknown {
   }
   if (Array.isArray(twin) && Array.isArray(value)) {
     id.bind(value, twin);
-    const keep = twin.length === value.length;
-    const next = value.map((x, i) => (keep ? overlay(twin[i], x, id) : x !== null && typeof x === 'object' ? (id.known(x) ?? id.adopt(x)) : x));
-    twin.length = 0;
-    for (let i = 0; i < next.length; i++) twin.push(next[i]);
+    if (twin.length === value.length) {
+      const old = [...twin];
+      twin.length = 0;
+      for (let i = 0; i < value.length; i++) twin.push(overlay(old[i], value[i], id));
+    } else {
+      twin.length = 0;
+      for (let i = 0; i < value.length; i++) twin.push(part(value[i], id));
+    }
     return twin;
   }
   if (twin instanceof Map && value instanceof Map) {
     id.bind(value, twin);
+    if (twin.size === 0) {
+      for (const [k, x] of value) twin.set(k, part(x, id));
+      return twin;
+    }
     const old = new Map(twin);
     twin.clear();
-    for (const [k, x] of value) twin.set(k, old.has(k) ? overlay(old.get(k), x, id) : x !== null && typeof x === 'object' ? (id.known(x) ?? id.adopt(x)) : x);
+    for (const [k, x] of value) twin.set(k, old.has(k) ? overlay(old.get(k), x, id) : part(x, id));
     return twin;
   }
   if (twin instanceof Set && value instanceof Set) {
@@ -345,6 +353,12 @@ function overlay(twin: unknown, value: unknown, id: Identity): unknown {
     return twin;
   }
   return id.adopt(value);
+}
+
+/** An element taken as captured: a primitive as it is, an object as what it became (or adopted). */
+function part(x: unknown, id: Identity): unknown {
+  if (x === null || typeof x !== 'object') return x;
+  return id.known(x) ?? id.adopt(x);
 }
 
 function describe(v: unknown): string {
