@@ -44,6 +44,7 @@ import { DIRECT_LADDER_MAX_TICKS, type PriceLadder } from './fast/price-ladder.j
 import { SparsePriceLadder } from './fast/sparse-price-ladder.js';
 import { TriggerList } from './fast/trigger-list.js';
 import { exportFastBook, importFastBook } from './fast/fast-book-state.js';
+import { appendToLevel } from './fast/level-queue.js';
 import type { BookState } from './book-state.js';
 import {
   CancelReason,
@@ -405,21 +406,9 @@ class FastOrderBook implements OrderBook {
   /** Appends the in-flight `slot` to the back of its price level. */
   private rest(slot: number): void {
     const pool = this.pool;
-    const levels = this.levels;
-    const side = pool.side[slot];
-    const price = pool.price[slot];
-    let level = this.ladder.find(price);
-    if (level < 0) level = this.ladder.insert(side, price);
-    const last = levels.tail[level];
-    pool.prev[slot] = last;
-    pool.next[slot] = NO_SLOT;
-    if (last === NO_SLOT) levels.head[level] = slot;
-    else pool.next[last] = slot;
-    levels.tail[level] = slot;
-    levels.qty[level] += pool.remaining[slot];
-    pool.level[slot] = level;
+    const level = appendToLevel(pool, this.ladder, this.levels, slot);
     if (pool.acctRec[slot] === NO_SLOT) this.register(slot);
-    this.events.delta(side, price, levels.qty[level]);
+    this.events.delta(pool.side[slot], pool.price[slot], this.levels.qty[level]);
   }
 
   /** Releases triggered orders one at a time, earliest-accepted first, until none holds. */

@@ -13,5 +13,5 @@ export {
 export { SnapshotStore, type PrunePolicy, type SnapshotStoreOptions, type StoredSnapshot } from './snapshot-store.js';
 export { captureState, restoreState } from './stage-state.js';
 export { OffsetTrackingBus } from './offset-tracking-bus.js';
-export { openStageRecovery, StageRecoveryRefusedError, type RecoverableStage, type Recovery, type StageRecoveryOptions } from './stage-recovery.js';
+export { loggedSnapshotEvents, openStageRecovery, StageRecoveryRefusedError, type RecoverableStage, type Recovery, type StageRecoveryOptions } from './stage-recovery.js';
 export { snapshotConfigSchema, snapshotDirOf } from './snapshot-config.js';

@@ -77,6 +77,21 @@ export interface Recovery {
   startPeriodic(): () => void;
 }
 
+interface LogSink {
+  info(detail: object, message: string): void;
+  warn(detail: object, message: string): void;
+  error(detail: object, message: string): void;
+}
+
+/** The recovery callbacks every stage process wires the same way: each skipped file, snapshot and failure logged. */
+export function loggedSnapshotEvents(logger: LogSink): Pick<StageRecoveryOptions, 'onCorrupt' | 'onSnapshot' | 'onSnapshotError'> {
+  return {
+    onCorrupt: (error) => logger.warn({ file: error.file, reason: error.reason }, 'corrupt snapshot skipped'),
+    onSnapshot: (w) => logger.info({ file: w.file, bytes: w.bytes, ms: Math.round(w.ms), offsets: w.offsets }, 'snapshot written'),
+    onSnapshotError: (error) => logger.error({ err: error }, 'snapshot failed'),
+  };
+}
+
 /** Opens the directory and decides how the stage starts; throws `StageRecoveryRefusedError` (or the store's refusal) if it must not. */
 export async function openStageRecovery(options: StageRecoveryOptions): Promise<Recovery> {
   const store = SnapshotStore.open(options.dir, { stage: options.stage, venueFingerprint: options.venueFingerprint, ...(options.onCorrupt === undefined ? {} : { onCorrupt: options.onCorrupt }) });

@@ -49,7 +49,7 @@ import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, 
 import { createRiskService, SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
-import { configFingerprint, decodeValue, encodeValue, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { configFingerprint, loggedSnapshotEvents, decodeValue, encodeValue, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
 
@@ -83,9 +83,7 @@ runServiceProcess({
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
           keepNewest: config.snapshotKeep,
-          onCorrupt: (error) => logger.warn({ file: error.file, reason: error.reason }, 'corrupt snapshot skipped'),
-          onSnapshot: (w) => logger.info({ file: w.file, bytes: w.bytes, ms: Math.round(w.ms), offsets: w.offsets }, 'snapshot written'),
-          onSnapshotError: (error) => logger.error({ err: error }, 'snapshot failed'),
+          ...loggedSnapshotEvents(logger),
         });
       } catch (error) {
         await kafka.close().catch(() => undefined);

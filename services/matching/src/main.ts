@@ -21,7 +21,7 @@ import { enumField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { runServiceProcess } from '@perpcore/runtime';
-import { configFingerprint, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { configFingerprint, loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 import { Topics } from '@perpcore/bus';
 import { createMatchingService } from './create-matching-service.js';
 
@@ -56,9 +56,7 @@ runServiceProcess({
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
           keepNewest: config.snapshotKeep,
-          onCorrupt: (error) => logger.warn({ file: error.file, reason: error.reason }, 'corrupt snapshot skipped'),
-          onSnapshot: (w) => logger.info({ file: w.file, bytes: w.bytes, ms: Math.round(w.ms), offsets: w.offsets }, 'snapshot written'),
-          onSnapshotError: (error) => logger.error({ err: error }, 'snapshot failed'),
+          ...loggedSnapshotEvents(logger),
         });
         logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'matching recovery');
       }

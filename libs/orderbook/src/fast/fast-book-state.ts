@@ -11,6 +11,7 @@
 import type { OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import { type BookOrderState, type BookState, canonicalAccountOrder, checkBookState } from '../book-state.js';
 import type { AccountOrders } from './account-orders.js';
+import { appendToLevel } from './level-queue.js';
 import type { LevelStore } from './level-store.js';
 import { FLAG_REDUCE_ONLY, NO_SLOT, type OrderPool, PENDING } from './order-pool.js';
 import type { PositiveIntHash } from './positive-int-hash.js';
@@ -52,16 +53,7 @@ export function importFastBook(b: FastBookParts, state: BookState): void {
   const slotOf = new Map<number, number>();
   for (const o of [...state.bids, ...state.asks]) {
     const slot = loadSlot(pool, o);
-    let level = ladder.find(o.priceTicks);
-    if (level < 0) level = ladder.insert(o.side, o.priceTicks);
-    const last = levels.tail[level];
-    pool.prev[slot] = last;
-    pool.next[slot] = NO_SLOT;
-    if (last === NO_SLOT) levels.head[level] = slot;
-    else pool.next[last] = slot;
-    levels.tail[level] = slot;
-    levels.qty[level] += o.remainingLots;
-    pool.level[slot] = level;
+    appendToLevel(pool, ladder, levels, slot);
     slotOf.set(o.orderId, slot);
   }
   for (const o of state.pending) {
