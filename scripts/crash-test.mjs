@@ -37,13 +37,14 @@ const result = await runCrashTest({
   maxLifeMs: int('max-life-ms', 700),
   fsync: flag('fsync', 'batch'),
   tearMaxBytes: int('tear-max-bytes', 0),
+  snapshotEvery: int('snapshot-every', 0),
   logger: createLogger('crash-test', 'warn'),
   onLine: (line) => process.stderr.write(`crash-test: ${line}\n`),
 });
 for (const m of result.mismatches) process.stdout.write(`MISMATCH ${m}\n`);
 for (const p of result.fillProblems) process.stdout.write(`FILL PROBLEM ${p}\n`);
 process.stdout.write(
-  `journal ${args.includes('--keep') ? dataDir : '(removed)'}: ${result.finalSeq.toLocaleString('en-US')} inputs, ${result.fills.toLocaleString('en-US')} fills each settled once per side: ${result.fillProblems.length === 0 ? 'yes' : 'NO'}; torn tails cut ${result.tornTailsCut}; ${((performance.now() - startedMs) / 1000).toFixed(0)} s\n`,
+  `journal ${args.includes('--keep') ? dataDir : '(removed)'}: ${result.finalSeq.toLocaleString('en-US')} inputs, ${result.fills.toLocaleString('en-US')} fills each settled once per side: ${result.fillProblems.length === 0 ? 'yes' : 'NO'}; torn tails cut ${result.tornTailsCut}; restarts from a snapshot ${result.snapshotRestores}; ${((performance.now() - startedMs) / 1000).toFixed(0)} s\n`,
 );
 process.stdout.write(`kills ${result.kills}, recovered ${result.recovered}, hash mismatches ${result.mismatches.length}\n`);
 if (!args.includes('--keep')) rmSync(dataDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
 import { run as journal } from './journal.bench.js';
+import { run as snapshot } from './snapshot.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -21,6 +22,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['liquidation-cascade', liquidationCascade],
   ['gateway-rest', gatewayRest],
   ['journal', journal],
+  ['snapshot', snapshot],
 ];
 
 for (const [name, run] of suites) {

@@ -55,6 +55,7 @@ import {
 import { type ConnectRetryOptions, connectWithRetry, kafkajsLogCreator } from './kafka-connect.js';
 import { DLQ_PARTITIONS, deadLetterFromMessage, deadLetterHeaders } from './kafka-dead-letters.js';
 import { partitionForKey } from './partition-for-key.js';
+import { fetchCommittedOffsets, seekToStartOffsets } from './kafka-offsets.js';
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
@@ -237,6 +238,7 @@ export class KafkaBus implements Bus {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.consumeBatch(consumer, topic, options.groupId, handler as MessageHandler<unknown>, message, payload),
     });
+    seekToStartOffsets(consumer, topic.name, options.startOffsets);
     await joined;
     return {
       close: async () => {
@@ -244,6 +246,11 @@ export class KafkaBus implements Bus {
         await consumer.disconnect();
       },
     };
+  }
+
+  /** What `groupId` (the bus-level group, as given to `subscribe`) has committed on `topic`, per partition. */
+  committedOffsets(groupId: string, topicName: string): Promise<Record<number, number>> {
+    return fetchCommittedOffsets(this.admin, kafkaGroupId(groupId, topicName), topicName);
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,10 @@ export interface ExchangeOptions {
   dataDir: string | undefined;
   /** When the journal syncs (libs/journal fsync-policy.ts); only with --data-dir. */
   fsync: FsyncPolicy;
+  /** Snapshot after this many journal records (0 = no snapshots); only with --data-dir. */
+  snapshotEveryRecords: number;
+  /** Snapshots kept; the journal keeps what the oldest kept one needs. */
+  snapshotKeep: number;
 }
 
 const DEFAULTS: ExchangeOptions = {
@@ -32,6 +36,8 @@ const DEFAULTS: ExchangeOptions = {
   httpPort: 0,
   dataDir: undefined,
   fsync: 'batch',
+  snapshotEveryRecords: 500_000,
+  snapshotKeep: 2,
 };
 
 const LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
@@ -47,6 +53,7 @@ function parseNumberFlag(flag: string, text: string | undefined, min: number, ma
 export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
   const options = { ...DEFAULTS };
   let fsyncGiven = false;
+  let snapshotGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') ? (arg.slice(2).split('=', 2) as [string, string | undefined]) : [arg, undefined];
@@ -90,13 +97,22 @@ export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
         }
         fsyncGiven = true;
         break;
+      case 'snapshot-every':
+        options.snapshotEveryRecords = parseNumberFlag(flag, value(), 0, Number.MAX_SAFE_INTEGER, true);
+        snapshotGiven = true;
+        break;
+      case 'snapshot-keep':
+        options.snapshotKeep = parseNumberFlag(flag, value(), 1, 1_000, true);
+        snapshotGiven = true;
+        break;
       case 'verbose':
         options.logLevel = 'info';
         break;
       default:
-        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --data-dir, --fsync, --log-level, --verbose)`);
+        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --data-dir, --fsync, --snapshot-every, --snapshot-keep, --log-level, --verbose)`);
     }
   }
   if (fsyncGiven && options.dataDir === undefined) throw new Error('--fsync only applies with --data-dir DIR');
+  if (snapshotGiven && options.dataDir === undefined) throw new Error('--snapshot-every and --snapshot-keep only apply with --data-dir DIR');
   return options;
 }

@@ -39,6 +39,7 @@ import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 import { CoreInputGate } from './durability/core-input-gate.js';
 import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
+import { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -61,14 +62,24 @@ export interface EmbeddedExchangeOptions {
    * bus (a gateway's read model) sees every event from the first one.
    */
   beforeFirstInput?: (bus: InProcessBus, exchange: EmbeddedExchange) => Promise<void> | void;
+  /**
+   * Build every stage and the simulated market but send none of the opening inputs
+   * (deposits, leverage, the first index): the twin a snapshot is restored into
+   * (durability/exchange-state.ts).
+   */
+  bare?: boolean;
 }
+
+/** The clients of each exchange, outside its own fields: wiring, not state (a snapshot walks the fields). */
+const clientsOf = new WeakMap<EmbeddedExchange, EmbeddedExchangeClient[]>();
 
 export class EmbeddedExchange {
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
   private venue: readonly VenueMarket[] = [];
-  private readonly clients: EmbeddedExchangeClient[] = [];
+  /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
+  venueFingerprint = '';
 
   private constructor(
     readonly bus: InProcessBus,
@@ -142,6 +153,7 @@ export class EmbeddedExchange {
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
+    exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -155,6 +167,7 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
     await options.beforeFirstInput?.(bus, exchange);
+    if (options.bare === true) return exchange;
     // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
@@ -186,7 +199,7 @@ export class EmbeddedExchange {
       nowNs: () => this.tsNs,
       source: this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     });
-    this.clients.push(client);
+    clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;
   }
 
@@ -282,7 +295,8 @@ export class EmbeddedExchange {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients.splice(0)) await c.close();
+    for (const c of clientsOf.get(this) ?? []) await c.close();
+    clientsOf.delete(this);
     await this.liquidation.close();
     await this.risk.close();
     await this.matching.close();

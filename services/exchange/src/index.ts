@@ -24,5 +24,8 @@ export { CoreInputGate, JournalDivergenceError } from './durability/core-input-g
 export { decodeCoreInput, encodeCoreInput } from './durability/core-input-record.js';
 export { replayJournal, type ReplayResult } from './durability/journal-replay.js';
 export { recoverExchange, type Recovery, type SnapshotSource } from './durability/recover-exchange.js';
-export { CoreStartError, closeEmbeddedCore, type EmbeddedCore, type EmbeddedCoreOptions, InputStoppedError, settleEmbeddedCore, startEmbeddedCore } from './durability/embedded-core-start.js';
+export { CoreStartError, closeEmbeddedCore, type EmbeddedCore, type EmbeddedCoreOptions, InputStoppedError, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore } from './durability/embedded-core-start.js';
 export { journalAcknowledgementHooks } from './durability/journal-acknowledgement.js';
+export { captureExchangeState, restoreExchangeState, type RestoreExchangeOptions } from './durability/exchange-state.js';
+export { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
+export { defaultSnapshotPolicy, ExchangeSnapshots, type LoadableSnapshot, type SnapshotPolicy, type SnapshotWritten } from './durability/exchange-snapshots.js';

@@ -9,7 +9,7 @@
  * replay so its read models see the replayed events, and its replies wait until
  * their input is durable.
  */
-import { closeEmbeddedCore, type ExchangeClient, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, startEmbeddedCore } from '@perpcore/exchange';
+import { closeEmbeddedCore, type ExchangeClient, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
 import { type ApiKeyRecord, keyMapAuthenticator } from './auth/authenticated-request.js';
 import { createDemoKeys, DEMO_ACCOUNT_IDS } from './demo-keys.js';
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
     dataDir: options.dataDir,
     fsync: options.fsync,
+    snapshotPolicy: options.snapshotEveryRecords > 0 ? { everyRecords: options.snapshotEveryRecords, everyEventNs: 0, keepNewest: options.snapshotKeep } : undefined,
+    onSnapshotCorrupt: (message) => process.stderr.write(`perpcore: ${message} (falling back to the previous snapshot or genesis)\n`),
     beforeReplay: async (exchange) => {
       if (options.httpPort <= 0) return;
       client = await exchange.client('gateway-0');
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
       if (exchange.inputs.failure === null) throw error;
     }
     if (exchange.inputs.failure !== null) break; // settleEmbeddedCore reports it
+    const snapshot = snapshotIfDue(core);
+    if (snapshot !== null) logger.info({ ...snapshot }, 'snapshot written');
     if (nowMs - lastMs >= 250) {
       const f = exchange.figures((nowMs - startMs) / 1000);
       const c = f.counters;

@@ -26,6 +26,8 @@ export interface MatchingServiceDeps {
   groupId?: string;
   /** Mark resolution per market (RISK-SPEC `markSubticksPerTick`); 100 when not given. */
   markSubticksPerTick?: (symbol: string) => number;
+  /** Runs on the new engine before the first subscription (a restart imports its snapshot here). */
+  beforeConsume?: (engine: MatchingEngine) => void;
 }
 
 export interface MatchingService {
@@ -44,6 +46,7 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
     : (event: MatchingEventV1) => bus.publish(Topics.matchingEvents, event);
   const subticksPerTick = deps.markSubticksPerTick ?? (() => 100);
   const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish });
+  deps.beforeConsume?.(engine);
 
   const subscriptions: Subscription[] = [];
   subscriptions.push(

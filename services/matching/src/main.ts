@@ -11,6 +11,9 @@
  *   PERPCORE_MATCHING_BOOK         fast | reference (default fast)
  *   PERPCORE_MATCHING_INSTANCE     client id, e.g. matching-0 (default matching-0)
  *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
+ *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
+ *                                  directory the process restores its newest snapshot and consumes from its
+ *                                  offsets; committed offsets without a usable snapshot refuse the start
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
@@ -18,6 +21,8 @@ import { enumField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { runServiceProcess } from '@perpcore/runtime';
+import { configFingerprint, loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { Topics } from '@perpcore/bus';
 import { createMatchingService } from './create-matching-service.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -30,15 +35,35 @@ runServiceProcess({
     book: enumField('PERPCORE_MATCHING_BOOK', ['fast', 'reference'] as const, 'fast'),
     instance: stringField('PERPCORE_MATCHING_INSTANCE', { fallback: 'matching-0', pattern: NAME }),
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
+    ...snapshotConfigSchema,
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
     const subticks = new Map(defaultVenueMarkets(markets).map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
-    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
+    const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
+    const bus = kafka;
+    const dir = snapshotDirOf(config);
+    let recovery: Recovery | null = null;
     let service;
     try {
+      if (dir !== null) {
+        recovery = await openStageRecovery({
+          dir,
+          stage: 'matching',
+          venueFingerprint: configFingerprint({ markets, book: config.book }),
+          topics: [Topics.matchingCommands.name, Topics.riskMarketEvents.name],
+          committedOffsets: (topic) => kafka.committedOffsets(config.groupId, topic),
+          everyMs: config.snapshotIntervalMs,
+          minMessages: config.snapshotMinMessages,
+          keepNewest: config.snapshotKeep,
+          ...loggedSnapshotEvents(logger),
+        });
+        logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'matching recovery');
+      }
+      const rec = recovery;
       service = await createMatchingService({
-        bus,
+        bus: rec === null ? bus : rec.bus(bus),
+        beforeConsume: (engine) => rec?.restore(engine),
         markets,
         createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
         logger,
@@ -51,6 +76,8 @@ runServiceProcess({
       throw error;
     }
     const engine = service.engine;
+    const stopSnapshots = recovery?.startPeriodic() ?? (() => undefined);
+    const finalRecovery = recovery;
     return {
       stats() {
         const fillsByMarket: Record<string, number> = {};
@@ -65,7 +92,9 @@ runServiceProcess({
         return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle };
       },
       async close() {
+        stopSnapshots();
         await service.close();
+        await finalRecovery?.snapshotNow(); // nothing consumes any more: a snapshot at the last applied offsets
         await bus.close();
       },
     };

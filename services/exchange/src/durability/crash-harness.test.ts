@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '@perpcore/observability';
 import { runCrashTest } from './crash-harness.js';
 
-test('SIGKILL at random moments (and torn journal tails): every restart recovers the uninterrupted run’s state at its journal position, no fill lost or applied twice', async () => {
+async function crashRun(snapshotEvery: number) {
   const dataDir = fs.mkdtempSync(join(tmpdir(), 'crash-test-'));
   try {
-    const result = await runCrashTest({
+    return await runCrashTest({
       // `npm start`'s entry lives in the gateway package (built after this one; tests run on the whole build)
       mainScript: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'gateway', 'dist', 'main.js'),
       dataDir,
@@ -22,14 +22,30 @@ test('SIGKILL at random moments (and torn journal tails): every restart recovers
       maxLifeMs: 500,
       fsync: 'batch',
       tearMaxBytes: 300,
+      snapshotEvery,
       logger: createLogger('test', 'silent'),
     });
-    assert.deepEqual(result.mismatches, []);
-    assert.deepEqual(result.fillProblems, []);
-    assert.equal(result.kills, 3);
-    assert.equal(result.recovered, 3);
-    assert.ok(result.finalSeq > 0 && result.fills > 0, `${result.finalSeq} inputs, ${result.fills} fills`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function assertRecovered(result: Awaited<ReturnType<typeof crashRun>>): void {
+  assert.deepEqual(result.mismatches, []);
+  assert.deepEqual(result.fillProblems, []);
+  assert.equal(result.kills, 3);
+  assert.equal(result.recovered, 3);
+  assert.ok(result.finalSeq > 0 && result.fills > 0, `${result.finalSeq} inputs, ${result.fills} fills`);
+}
+
+test('SIGKILL at random moments (and torn journal tails): every restart recovers the uninterrupted run’s state at its journal position, no fill lost or applied twice', async () => {
+  const result = await crashRun(0);
+  assertRecovered(result);
+  assert.equal(result.snapshotRestores, 0, 'journal only: every restart replays from genesis');
+});
+
+test('the same with snapshots: restarts restore the newest snapshot and replay the journal tail after it', async () => {
+  const result = await crashRun(300);
+  assertRecovered(result);
+  assert.ok(result.snapshotRestores >= 1, `${result.snapshotRestores} restarts from a snapshot`);
 });

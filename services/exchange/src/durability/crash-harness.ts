@@ -38,6 +38,8 @@ export interface CrashTestOptions {
    * and continue, still in lockstep with the uninterrupted run.
    */
   tearMaxBytes?: number;
+  /** Passed as `--snapshot-every N`: restarts restore the newest snapshot and replay the tail after it (0 = journal only). */
+  snapshotEvery?: number;
   logger: Logger;
   /** Progress, one line per life. */
   onLine?: (line: string) => void;
@@ -51,6 +53,8 @@ export interface CrashTestResult {
   fillProblems: string[];
   /** Restarts that found (and cut) a torn journal tail. */
   tornTailsCut: number;
+  /** Restarts that restored a snapshot and replayed only the journal after it. */
+  snapshotRestores: number;
   finalSeq: number;
   fills: number;
 }
@@ -61,7 +65,7 @@ interface Observation {
   stateHash: string;
 }
 
-const RECOVERED = /recovered seq (\d+) state (\S+) \((\d+) inputs replayed in (\d+) ms(, torn tail cut)?/;
+const RECOVERED = /recovered seq (\d+) state (\S+) \((\d+) inputs replayed in (\d+) ms(, torn tail cut)?[^;]*; from (genesis|snapshot at seq \d+)\)/;
 
 /** mulberry32: a small seeded generator for the kill moments. */
 function random(seed: number): () => number {
@@ -77,6 +81,7 @@ function random(seed: number): () => number {
 
 function startExchange(options: CrashTestOptions, durationS: number): { child: ChildProcess; recovered: Promise<RegExpExecArray>; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const args = [options.mainScript, '--data-dir', options.dataDir, '--seed', String(options.seed), '--duration-s', String(durationS), '--rate-per-s', String(options.ratePerS), '--fsync', options.fsync, '--log-level', 'error'];
+  args.push('--snapshot-every', String(options.snapshotEvery ?? 0));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = (): void => void child.kill('SIGKILL'); // never leave a child running if the harness itself dies
   process.once('exit', killOnExit);
@@ -121,9 +126,11 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const observations: Observation[] = [];
   let kills = 0;
   let tornTailsCut = 0;
+  let snapshotRestores = 0;
   const observe = (life: number, match: RegExpExecArray): void => {
     observations.push({ life, seq: Number(match[1]), stateHash: match[2] as string });
     if (match[5] !== undefined) tornTailsCut++;
+    if (life > 0 && match[6] !== 'genesis') snapshotRestores++;
   };
   for (let life = 0; life < options.kills; life++) {
     const run = startExchange(options, 3_600);
@@ -158,5 +165,5 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   if (replayed.seq !== finalSeq) fillProblems.push(`the journal ends at seq ${replayed.seq}, the final run reported ${finalSeq} durable`);
   const expectedFills = reference.get(finalSeq)?.fills;
   if (accounting.fills !== expectedFills) fillProblems.push(`${accounting.fills} fills in the journal's replay, ${expectedFills} in the uninterrupted run at seq ${finalSeq}`);
-  return { kills, recovered: observations.filter((o) => o.life >= 1 && o.life <= options.kills).length, mismatches, fillProblems, tornTailsCut, finalSeq, fills: accounting.fills };
+  return { kills, recovered: observations.filter((o) => o.life >= 1 && o.life <= options.kills).length, mismatches, fillProblems, tornTailsCut, snapshotRestores, finalSeq, fills: accounting.fills };
 }

@@ -13,12 +13,22 @@
  * The lines written here are a contract: the crash harness (crash-harness.ts)
  * parses `recovered seq N state H (…)` and `journal durable up to seq N`.
  *
+ * Snapshots (with `snapshotPolicy`): kept in DIR/snapshots; a start restores the
+ * newest valid one (a corrupt one is skipped, reported through `onSnapshotCorrupt`,
+ * and the previous one or genesis used) and replays the journal after it.
+ * `snapshotIfDue` (called between the market's steps, when no input is in flight)
+ * writes one when the policy says so, keeps `keepNewest`, and prunes journal
+ * segments wholly before the oldest snapshot kept: the fallback to an older
+ * snapshot still finds its tail.
+ *
  * Errors: a journal or snapshot that cannot be used raises `CoreStartError`, whose
  * message is the one line to print (nothing in the directory was changed).
  */
 import type { FsyncPolicy, Journal, JournalFs } from '@perpcore/journal';
 import { EmbeddedExchange, type EmbeddedExchangeOptions } from '../embedded-exchange.js';
-import { recoverExchange, type Recovery, type SnapshotSource } from './recover-exchange.js';
+import { join } from 'node:path';
+import { ExchangeSnapshots, type SnapshotPolicy, type SnapshotWritten } from './exchange-snapshots.js';
+import { recoverExchange, type Recovery } from './recover-exchange.js';
 
 export class CoreStartError extends Error {
   constructor(message: string) {
@@ -33,8 +43,12 @@ export interface EmbeddedCoreOptions extends Omit<EmbeddedExchangeOptions, 'inpu
   fsync?: FsyncPolicy;
   /** The journal's write path (tests inject a failing disk). */
   journalFiles?: JournalFs;
-  /** A snapshot loader for the journal path (dur-snapshot's ExchangeSnapshots). */
-  snapshots?: (dataDir: string) => SnapshotSource;
+  /** Journal segment size (tests use small ones to see rotation and pruning). */
+  segmentBytes?: number;
+  /** Periodic snapshots in DIR/snapshots (with `dataDir` only); undefined: journal only. */
+  snapshotPolicy?: SnapshotPolicy | undefined;
+  /** Told about each corrupt snapshot skipped at start. */
+  onSnapshotCorrupt?: (message: string) => void;
   /** Runs before the first input (in recovery: before the replay). */
   beforeReplay?: (exchange: EmbeddedExchange) => Promise<void> | void;
 }
@@ -43,24 +57,45 @@ export interface EmbeddedCore {
   readonly exchange: EmbeddedExchange;
   readonly journal: Journal | undefined;
   readonly recovery: Recovery | null;
+  readonly snapshots: ExchangeSnapshots | undefined;
+  /** Journal seqs of the snapshots kept (oldest first), the floor of journal pruning. */
+  readonly keptSnapshotSeqs: number[];
+  readonly keepSnapshots: number;
   /** One line for stderr describing the recovery (empty without a data directory). */
   readonly startLine: string;
 }
 
 export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<EmbeddedCore> {
-  const { dataDir, fsync, journalFiles, snapshots, beforeReplay, ...exchangeOptions } = options;
+  const { dataDir, fsync, journalFiles, segmentBytes, snapshotPolicy, onSnapshotCorrupt, beforeReplay, ...exchangeOptions } = options;
   const beforeFirstInput = beforeReplay === undefined ? {} : { beforeFirstInput: (_bus: unknown, exchange: EmbeddedExchange) => beforeReplay(exchange) };
   if (dataDir === undefined) {
-    return { exchange: await EmbeddedExchange.create({ ...exchangeOptions, ...beforeFirstInput }), journal: undefined, recovery: null, startLine: '' };
+    const exchange = await EmbeddedExchange.create({ ...exchangeOptions, ...beforeFirstInput });
+    return { exchange, journal: undefined, recovery: null, snapshots: undefined, keptSnapshotSeqs: [], keepSnapshots: 0, startLine: '' };
   }
   let recovered;
+  let snapshots: ExchangeSnapshots | undefined;
   try {
+    snapshots =
+      snapshotPolicy === undefined
+        ? undefined
+        : ExchangeSnapshots.open(join(dataDir, 'snapshots'), exchangeOptions, snapshotPolicy, (error) => onSnapshotCorrupt?.(`snapshot skipped: ${error.message}`));
+    const store = snapshots;
     recovered = await recoverExchange(dataDir, {
       ...exchangeOptions,
       ...beforeFirstInput,
       ...(fsync === undefined ? {} : { fsync }),
       ...(journalFiles === undefined ? {} : { journalFiles }),
-      ...(snapshots === undefined ? {} : { snapshots: snapshots(dataDir) }),
+      ...(segmentBytes === undefined ? {} : { segmentBytes }),
+      ...(store === undefined
+        ? {}
+        : {
+            snapshots: {
+              newestValid: () => {
+                const s = store.newestValid();
+                return s === undefined ? null : { journalSeq: s.journalSeq, restore: (inputGate) => s.restore({ inputGate, ...beforeFirstInput }).then((r) => r.exchange) };
+              },
+            },
+          }),
     });
   } catch (error) {
     throw new CoreStartError(`cannot start from ${dataDir}: ${(error as Error).message}`);
@@ -68,8 +103,23 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
   const r = recovered.recovery;
   const cut = r.cut === null ? '' : `, torn tail cut (${r.cut.bytesCut} bytes of ${r.cut.segment} at byte ${r.cut.atByte}: ${r.cut.problem})`;
   const from = r.snapshotSeq === null ? 'genesis' : `snapshot at seq ${r.snapshotSeq}`;
-  const startLine = `journal ${dataDir} (fsync ${fsync ?? 'batch'}): recovered seq ${r.seq} state ${r.stateHash} (from ${from}, ${r.replayedRecords} inputs replayed in ${Math.round(r.elapsedMs)} ms${cut})`;
-  return { exchange: recovered.exchange, journal: recovered.journal, recovery: r, startLine };
+  const startLine = `journal ${dataDir} (fsync ${fsync ?? 'batch'}): recovered seq ${r.seq} state ${r.stateHash} (${r.replayedRecords} inputs replayed in ${Math.round(r.elapsedMs)} ms${cut}; from ${from})`;
+  const kept = r.snapshotSeq === null ? [0] : [r.snapshotSeq];
+  return { exchange: recovered.exchange, journal: recovered.journal, recovery: r, snapshots, keptSnapshotSeqs: kept, keepSnapshots: snapshotPolicy?.keepNewest ?? 0, startLine };
+}
+
+/** Between the market's steps: a snapshot at the applied journal seq if the policy says one is due (then journal pruning), else null. */
+export function snapshotIfDue(core: EmbeddedCore, now = false): SnapshotWritten | null {
+  const { snapshots, journal, exchange } = core;
+  if (snapshots === undefined || journal === undefined || exchange.inputs.failure !== null) return null;
+  const seq = exchange.inputs.appliedSeq;
+  const written = now ? snapshots.snapshotNow(exchange, seq) : snapshots.afterInput(exchange, seq);
+  if (written === null) return null;
+  const kept = core.keptSnapshotSeqs;
+  kept.push(written.journalSeq);
+  while (kept.length > core.keepSnapshots) kept.shift();
+  journal.prune((kept[0] ?? 0) + 1);
+  return written;
 }
 
 /**

@@ -59,8 +59,10 @@ export async function recoverExchange(dir: string, options: RecoverExchangeOptio
   const { snapshots: _snapshots, ...exchangeOptions } = options;
   const exchange = snapshot !== null ? await snapshot.restore(gate) : await EmbeddedExchange.create({ ...exchangeOptions, inputGate: gate });
   while (exchange.inputs.recovering) exchange.step(1);
-  const done = caughtUp as { seq: number; stateHash: string } | null;
+  let done = caughtUp as { seq: number; stateHash: string } | null;
   if (done === null) throw new Error('journal recovery ended without reaching the journal end (internal error)');
+  // no tail after the snapshot: the gate caught up before the state was restored into the twin
+  if (snapshot !== null && done.seq === snapshot.journalSeq) done = { seq: done.seq, stateHash: exchange.stateHash() };
   return {
     exchange,
     journal,

@@ -4,6 +4,7 @@
  * prints the state hash at the end (and at the given seqs: snapshot points), and
  * with `--account` the account's trail (account-trail.ts). Nothing is written.
  */
+import { snapshotPoints } from './snapshot-points.js';
 import { createLogger } from '@perpcore/observability';
 import { ProgressLine } from '../progress-line.js';
 import { AccountTrail, formatTrailEntry } from './account-trail.js';
@@ -58,12 +59,20 @@ export async function runReplayCli(argv: readonly string[], out: NodeJS.Writable
   const trail = options.accountId === undefined ? undefined : new AccountTrail(options.accountId);
   const progress = new ProgressLine(process.stderr, 2_000);
   const startedMs = performance.now();
+  const snapshots = snapshotPoints(options.dir);
+  for (const problem of snapshots.corrupt) process.stderr.write(`replay: snapshot left out: ${problem}\n`);
+  let snapshotMismatches = 0;
   const result = await replayJournal(options.dir, {
     logger: createLogger('replay', 'warn'),
     ...(options.untilSeq === undefined ? {} : { untilSeq: options.untilSeq }),
     ...(trail === undefined ? {} : { beforeApply: (seq, input) => trail.onInput(seq, input), onPipeline: (pipeline, currentSeq) => trail.attach(pipeline, currentSeq) }),
-    wantHashAt: (seq) => options.hashAt.has(seq) || (options.hashEvery !== undefined && seq % options.hashEvery === 0),
-    onHash: (seq, hash) => out.write(`state hash at seq ${seq}: ${hash}\n`),
+    wantHashAt: (seq) => options.hashAt.has(seq) || snapshots.hashes.has(seq) || (options.hashEvery !== undefined && seq % options.hashEvery === 0),
+    onHash: (seq, hash) => {
+      const recorded = snapshots.hashes.get(seq);
+      if (recorded !== undefined && recorded !== hash) snapshotMismatches++;
+      const note = recorded === undefined ? '' : recorded === hash ? ' (snapshot point: equals the snapshot’s)' : ` (snapshot point: MISMATCH, the snapshot recorded ${recorded})`;
+      out.write(`state hash at seq ${seq}: ${hash}${note}\n`);
+    },
     onProgress: (seq) => {
       const s = (performance.now() - startedMs) / 1000;
       progress.update(`replay ${options.dir}: seq ${seq.toLocaleString('en-US')}  ${Math.round(seq / s).toLocaleString('en-US')} inputs/s`, performance.now());
@@ -79,5 +88,6 @@ export async function runReplayCli(argv: readonly string[], out: NodeJS.Writable
   out.write(`replayed ${result.seq.toLocaleString('en-US')} inputs in ${seconds.toFixed(2)} s (${Math.round(result.seq / Math.max(seconds, 1e-9)).toLocaleString('en-US')}/s); money conserved: ${audit.ok ? 'yes' : `NO (${audit.problems.join('; ')})`}\n`);
   out.write(`state hash at seq ${result.seq}: ${result.stateHash}\n`);
   await result.pipeline.close();
-  return 0;
+  if (snapshots.hashes.size > 0) out.write(`snapshot points checked: ${snapshots.hashes.size}, mismatches ${snapshotMismatches}\n`);
+  return snapshotMismatches === 0 ? 0 : 1;
 }
