@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       if (exchange.inputs.failure === null) throw error;
     }
     if (exchange.inputs.failure !== null) break; // settleEmbeddedCore reports it
-    const snapshot = snapshotIfDue(core);
+    const snapshot = await snapshotIfDue(core);
     if (snapshot !== null) logger.info({ ...snapshot }, 'snapshot written');
     if (nowMs - lastMs >= 250) {
       const f = exchange.figures((nowMs - startMs) / 1000);

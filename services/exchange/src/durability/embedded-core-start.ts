@@ -108,13 +108,23 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
   return { exchange: recovered.exchange, journal: recovered.journal, recovery: r, snapshots, keptSnapshotSeqs: kept, keepSnapshots: snapshotPolicy?.keepNewest ?? 0, startLine };
 }
 
-/** Between the market's steps: a snapshot at the applied journal seq if the policy says one is due (then journal pruning), else null. */
-export function snapshotIfDue(core: EmbeddedCore, now = false): SnapshotWritten | null {
+/**
+ * Between the market's steps: a snapshot if the policy says one is due (or `now`),
+ * then journal pruning; else null. The snapshot is taken only at a durable journal
+ * seq: one ahead of the journal's durable end would, after a crash, hold inputs the
+ * journal lost, and recovery refuses it. So it first waits for the journal, and
+ * writes synchronously once durable = applied (no input can apply in between).
+ */
+export async function snapshotIfDue(core: EmbeddedCore, now = false): Promise<SnapshotWritten | null> {
   const { snapshots, journal, exchange } = core;
   if (snapshots === undefined || journal === undefined || exchange.inputs.failure !== null) return null;
-  const seq = exchange.inputs.appliedSeq;
-  const written = now ? snapshots.snapshotNow(exchange, seq) : snapshots.afterInput(exchange, seq);
-  if (written === null) return null;
+  if (!now && !snapshots.due(exchange, exchange.inputs.appliedSeq)) return null;
+  try {
+    while (journal.durableSeq < exchange.inputs.appliedSeq) await exchange.inputs.flush();
+  } catch {
+    return null; // the journal failed: input has stopped, the caller reports it
+  }
+  const written = snapshots.snapshotNow(exchange, exchange.inputs.appliedSeq);
   const kept = core.keptSnapshotSeqs;
   kept.push(written.journalSeq);
   while (kept.length > core.keepSnapshots) kept.shift();

@@ -78,13 +78,18 @@ export class ExchangeSnapshots {
 
   /** After each journaled input: a snapshot if the policy says one is due, else null. */
   afterInput(exchange: EmbeddedExchange, journalSeq: number): SnapshotWritten | null {
+    return this.due(exchange, journalSeq) ? this.snapshotNow(exchange, journalSeq) : null;
+  }
+
+  /** Whether the policy wants a snapshot at `journalSeq` (the caller may first wait until the journal is durable there). */
+  due(exchange: EmbeddedExchange, journalSeq: number): boolean {
     if (this.lastSeq < 0) {
       this.lastSeq = 0;
       this.lastTsNs = exchange.nowNs();
     }
     const byCount = this.policy.everyRecords > 0 && journalSeq - this.lastSeq >= this.policy.everyRecords;
     const byTime = this.policy.everyEventNs > 0 && exchange.nowNs() - this.lastTsNs >= this.policy.everyEventNs;
-    return byCount || byTime ? this.snapshotNow(exchange, journalSeq) : null;
+    return byCount || byTime;
   }
 
   /** The newest snapshot whose checksum holds (corrupt ones skipped and reported), or undefined. */

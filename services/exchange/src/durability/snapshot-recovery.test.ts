@@ -46,12 +46,12 @@ describe('recovery from snapshot + journal tail', () => {
     assert.equal(a.recovery?.snapshotSeq, null, 'an empty directory starts from genesis');
     a.exchange.step(2_000);
     await a.exchange.inputs.flush(); // group commit: a segment rotates between commits
-    const first = snapshotIfDue(a, true);
+    const first = await snapshotIfDue(a, true);
     await a.exchange.inputs.flush();
     const unpruned = crashCopy(dir); // one snapshot, the journal whole
     a.exchange.step(2_000);
     await a.exchange.inputs.flush();
-    const second = snapshotIfDue(a, true);
+    const second = await snapshotIfDue(a, true);
     a.exchange.step(1_500);
     await a.exchange.inputs.flush();
     assert.ok(first !== null && second !== null && second.journalSeq > first.journalSeq);
