@@ -74,6 +74,8 @@ export class SnapshotStore {
       }
       checkSnapshotIdentity(path, header, options);
     }
+    // a write a crash interrupted before its rename: never a snapshot, and it holds the next write's name
+    for (const name of readdirSync(dir)) if (TMP.test(name)) rmSync(join(dir, name));
     return new SnapshotStore(dir, options, newest + 1);
   }
 
