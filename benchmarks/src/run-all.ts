@@ -12,6 +12,8 @@ import { run as liquidationCascade } from './liquidation-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
 import { run as requestAuth } from './request-auth.bench.js';
 import { run as wsFanout } from './ws-fanout.bench.js';
+import { run as journal } from './journal.bench.js';
+import { run as snapshot } from './snapshot.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -23,6 +25,8 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['gateway-rest', gatewayRest],
   ['request-auth', requestAuth],
   ['ws-fanout', wsFanout],
+  ['journal', journal],
+  ['snapshot', snapshot],
 ];
 
 for (const [name, run] of suites) {

@@ -68,6 +68,12 @@ export interface SubscribeOptions {
   groupId: string;
   /** Where a group without a committed offset starts: the first message (true) or only new ones (false, the default). */
   fromBeginning?: boolean;
+  /**
+   * Per partition, the offset to consume from, whatever the group committed (a stage
+   * restored from a snapshot replays from the offsets its state includes). Partitions
+   * not listed start as they would without it.
+   */
+  startOffsets?: Readonly<Record<number, number>>;
 }
 
 export interface Subscription {

@@ -163,6 +163,7 @@ export class InProcessBus implements Bus {
       for (let p = 0; p < topic.partitions; p++) group.committed[p] = options.fromBeginning === true ? state.logs[p].base : state.logs[p].end;
       state.groups.set(options.groupId, group);
     }
+    applyStartOffsets(group.committed, state.logs, options.startOffsets);
     const member = new Member(handler as MessageHandler<unknown>);
     if (group.members.length === 0) state.active.push(group);
     group.members.push(member);
@@ -407,5 +408,14 @@ export class InProcessBus implements Bus {
   private wakeIdleWaiters(): void {
     const waiters = this.idleWaiters.splice(0);
     for (const wake of waiters) wake();
+  }
+}
+
+/** `startOffsets` on the in-process bus: the group's next offset per listed partition, kept within what the log holds. */
+function applyStartOffsets(committed: number[], logs: readonly PartitionLog[], startOffsets: Readonly<Record<number, number>> | undefined): void {
+  if (startOffsets === undefined) return;
+  for (const [p, offset] of Object.entries(startOffsets)) {
+    const log = logs[Number(p)];
+    if (log !== undefined) committed[Number(p)] = Math.min(Math.max(offset, log.base), log.end);
   }
 }

@@ -76,6 +76,7 @@ import { FRAME_HEADERS, FrameQueue, type QueuedRecord } from './kafka-frame-queu
 import { OffsetCommitter } from './kafka-offset-committer.js';
 import { RecordConsumer } from './kafka-record-consumer.js';
 import { partitionForKey } from './partition-for-key.js';
+import { fetchCommittedOffsets, seekToStartOffsets } from './kafka-offsets.js';
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
@@ -296,6 +297,7 @@ export class KafkaBus implements Bus {
       partitionsConsumedConcurrently: topic.partitions,
       eachBatch: (payload) => reader.consumeBatch(payload),
     });
+    seekToStartOffsets(consumer, topic.name, options.startOffsets);
     committer.start();
     await joined;
     return { close: () => this.closeSubscription(state) };
@@ -320,6 +322,11 @@ export class KafkaBus implements Bus {
     await state.reader.idle();
     await state.committer.stop();
     await state.consumer.disconnect();
+  }
+
+  /** What `groupId` (the bus-level group, as given to `subscribe`) has committed on `topic`, per partition. */
+  committedOffsets(groupId: string, topicName: string): Promise<Record<number, number>> {
+    return fetchCommittedOffsets(this.admin, kafkaGroupId(groupId, topicName), topicName);
   }
 
   async close(): Promise<void> {

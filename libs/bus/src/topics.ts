@@ -45,7 +45,7 @@ import { defineTopic } from './topic.js';
 const ACCOUNT_PARTITIONS = 8;
 const MARKET_PARTITIONS = 4;
 
-/** The account a matching command acts for (every command kind names one). */
+/** The account a matching command acts for (0 for the operator's market commands, which act for none). */
 export function commandAccountId(command: MatchingCommandV1): number {
   switch (command.command) {
     case 'place':
@@ -56,6 +56,8 @@ export function commandAccountId(command: MatchingCommandV1): number {
       return command.amend?.accountId ?? 0;
     case 'cancelAll':
       return command.cancelAll?.accountId ?? 0;
+    default:
+      return 0;
   }
 }
 

@@ -43,6 +43,9 @@ import { PositiveIntHash } from './fast/positive-int-hash.js';
 import { DIRECT_LADDER_MAX_TICKS, type PriceLadder } from './fast/price-ladder.js';
 import { SparsePriceLadder } from './fast/sparse-price-ladder.js';
 import { TriggerList } from './fast/trigger-list.js';
+import { exportFastBook, importFastBook } from './fast/fast-book-state.js';
+import { appendToLevel } from './fast/level-queue.js';
+import type { BookState } from './book-state.js';
 import {
   CancelReason,
   MatchingReject,
@@ -63,12 +66,12 @@ export interface FastOrderBookOptions {
 
 class FastOrderBook implements OrderBook {
   private readonly config: OrderBookConfig;
-  private readonly pool: OrderPool;
-  private readonly ladder: PriceLadder;
-  private readonly levels: LevelStore;
-  private readonly ids: PositiveIntHash;
-  private readonly accounts: AccountOrders;
-  private readonly triggers: TriggerList;
+  readonly pool: OrderPool;
+  readonly ladder: PriceLadder;
+  readonly levels: LevelStore;
+  readonly ids: PositiveIntHash;
+  readonly accounts: AccountOrders;
+  readonly triggers: TriggerList;
   private readonly events: BookEvents;
   private readonly hasher = new StateHasher();
   private lastTrade = 0;
@@ -284,6 +287,17 @@ class FastOrderBook implements OrderBook {
     return h.digest();
   }
 
+  exportState(): BookState {
+    return exportFastBook(this, this.lastTrade, this.mark);
+  }
+
+  importState(state: BookState): void {
+    if (this.lastTrade !== 0 || this.mark !== 0) throw new RangeError('importState needs an empty book');
+    importFastBook(this, state);
+    this.lastTrade = state.lastTradeTicks;
+    this.mark = state.markTicks;
+  }
+
   /**
    * Matches the in-flight `taker` against the opposite side up to `limit`, then rests
    * it (GTC, post-only) or cancels its remainder. Mirrors the reference book's
@@ -392,21 +406,9 @@ class FastOrderBook implements OrderBook {
   /** Appends the in-flight `slot` to the back of its price level. */
   private rest(slot: number): void {
     const pool = this.pool;
-    const levels = this.levels;
-    const side = pool.side[slot];
-    const price = pool.price[slot];
-    let level = this.ladder.find(price);
-    if (level < 0) level = this.ladder.insert(side, price);
-    const last = levels.tail[level];
-    pool.prev[slot] = last;
-    pool.next[slot] = NO_SLOT;
-    if (last === NO_SLOT) levels.head[level] = slot;
-    else pool.next[last] = slot;
-    levels.tail[level] = slot;
-    levels.qty[level] += pool.remaining[slot];
-    pool.level[slot] = level;
+    const level = appendToLevel(pool, this.ladder, this.levels, slot);
     if (pool.acctRec[slot] === NO_SLOT) this.register(slot);
-    this.events.delta(side, price, levels.qty[level]);
+    this.events.delta(pool.side[slot], pool.price[slot], this.levels.qty[level]);
   }
 
   /** Releases triggered orders one at a time, earliest-accepted first, until none holds. */

@@ -61,6 +61,7 @@ import type {
   TimeInForce,
   TriggerSource,
 } from '@perpcore/domain';
+import type { BookState } from './book-state.js';
 
 export interface PlaceOrderCommand {
   orderId: OrderId;
@@ -246,6 +247,10 @@ export interface OrderBook {
   ): void;
   /** Implementation-independent hash of the whole book state (resting orders in priority order, pending stops, last trade, mark). */
   stateHash(): string;
+  /** The complete state as plain data (book-state.ts): same state, same value, in either implementation. */
+  exportState(): BookState;
+  /** Loads `exportState()`'s value into this book, which must be empty; emits no events. Throws, changing nothing, on an invalid state. */
+  importState(state: BookState): void;
 }
 
 export interface OrderBookConfig {

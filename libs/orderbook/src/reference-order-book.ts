@@ -44,6 +44,7 @@ import {
   type RestingOrderView,
 } from './order-book.js';
 import { StateHasher } from './state-hasher.js';
+import { type BookOrderState, type BookState, canonicalAccountOrder, checkBookState } from './book-state.js';
 
 interface RefOrder {
   id: OrderId;
@@ -273,6 +274,54 @@ class ReferenceOrderBook implements OrderBook {
     return h.digest();
   }
 
+  exportState(): BookState {
+    const live = [...this.live.values()].sort((a, b) => a.seq - b.seq);
+    return {
+      bids: this.bids.flatMap((l) => l.orders.map(orderState)),
+      asks: this.asks.flatMap((l) => l.orders.map(orderState)),
+      pending: this.pending.map(orderState),
+      accountOrder: canonicalAccountOrder(live.map((o) => [o.account, o.id])),
+      lastTradeTicks: this.lastTrade,
+      markTicks: this.mark,
+    };
+  }
+
+  importState(state: BookState): void {
+    if (this.live.size > 0 || this.lastTrade !== 0 || this.mark !== 0) throw new RangeError('importState needs an empty book');
+    checkBookState(state);
+    const rank = new Map(state.accountOrder.map((id, i) => [id, i + 1]));
+    const load = (o: BookOrderState, pending: boolean): RefOrder => {
+      const order: RefOrder = {
+        id: o.orderId,
+        account: o.accountId,
+        side: o.side,
+        type: o.type,
+        tif: o.timeInForce,
+        stp: o.selfTradePrevention,
+        reduceOnly: o.reduceOnly,
+        price: o.priceTicks,
+        remaining: o.remainingLots,
+        trigger: o.triggerPriceTicks,
+        triggerSource: o.triggerSource,
+        seq: rank.get(o.orderId) as number,
+        pending,
+      };
+      this.live.set(order.id, order);
+      return order;
+    };
+    for (const [orders, levels] of [[state.bids, this.bids], [state.asks, this.asks]] as const) {
+      for (const o of orders) {
+        const last = levels[levels.length - 1];
+        if (last !== undefined && last.price === o.priceTicks) last.orders.push(load(o, false));
+        else levels.push({ price: o.priceTicks, orders: [load(o, false)] });
+      }
+    }
+    for (const o of state.pending) this.pending.push(load(o, true));
+    this.seq = state.accountOrder.length;
+    this.lastTrade = state.lastTradeTicks;
+    this.mark = state.markTicks;
+  }
+
   /** Matches `taker` against the opposite side up to `limit`, then rests, or cancels the remainder. */
   private execute(taker: RefOrder, limit: number, isMarket: boolean): void {
     // a released stop or an amended order is already live; it stays so only if it rests
@@ -455,6 +504,22 @@ class ReferenceOrderBook implements OrderBook {
   private sourcePrice(source: TriggerSource | 0): number {
     return source === TriggerSource.MarkPrice ? this.mark : this.lastTrade;
   }
+}
+
+function orderState(o: RefOrder): BookOrderState {
+  return {
+    orderId: o.id,
+    accountId: o.account,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.tif,
+    selfTradePrevention: o.stp,
+    reduceOnly: o.reduceOnly,
+    priceTicks: o.price,
+    remainingLots: o.remaining,
+    triggerPriceTicks: o.trigger,
+    triggerSource: o.triggerSource,
+  };
 }
 
 /** Whether a taker of `side` with limit `limit` trades against a maker at `makerPrice`. */

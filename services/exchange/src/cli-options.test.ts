@@ -16,4 +16,21 @@ describe('npm start options', () => {
     assert.throws(() => parseExchangeOptions(['--speed', '1']), /unknown option "--speed"/);
     assert.throws(() => parseExchangeOptions(['--http-port', '70000']), /--http-port/);
   });
+
+  it('takes a snapshot interval and count with a data directory, and refuses them without one', () => {
+    assert.deepEqual([parseExchangeOptions([]).snapshotEveryRecords, parseExchangeOptions([]).snapshotKeep], [500_000, 2]);
+    const o = parseExchangeOptions(['--data-dir', '/tmp/x', '--snapshot-every', '0', '--snapshot-keep=5']);
+    assert.deepEqual([o.snapshotEveryRecords, o.snapshotKeep], [0, 5]);
+    assert.throws(() => parseExchangeOptions(['--data-dir', '/tmp/x', '--snapshot-keep', '0']), /--snapshot-keep must be an integer in \[1, 1000\]/);
+    assert.throws(() => parseExchangeOptions(['--snapshot-every', '10']), /only apply with --data-dir/);
+  });
+
+  it('takes a data directory and an fsync policy, and refuses --fsync without one', () => {
+    assert.deepEqual([parseExchangeOptions([]).dataDir, parseExchangeOptions([]).fsync], [undefined, 'batch']);
+    const o = parseExchangeOptions(['--data-dir', '/tmp/x', '--fsync', 'always']);
+    assert.deepEqual([o.dataDir, o.fsync], ['/tmp/x', 'always']);
+    assert.throws(() => parseExchangeOptions(['--data-dir', '/tmp/x', '--fsync', 'sometimes']), /--fsync policy must be one of always, batch, none/);
+    assert.throws(() => parseExchangeOptions(['--fsync', 'none']), /--fsync only applies with --data-dir/);
+    assert.throws(() => parseExchangeOptions(['--data-dir']), /--data-dir needs a directory/);
+  });
 });

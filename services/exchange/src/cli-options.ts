@@ -2,6 +2,8 @@
  * Command-line options of `npm start`, validated up front: a bad flag stops the
  * process with a message that names it, before anything starts.
  */
+import { type FsyncPolicy, parseFsyncPolicy } from '@perpcore/journal';
+
 export interface ExchangeOptions {
   durationS: number;
   seed: number;
@@ -14,6 +16,14 @@ export interface ExchangeOptions {
   shockE8: number;
   /** Serve the HTTP API on 127.0.0.1:port while running; 0 = off. */
   httpPort: number;
+  /** Journal every input to this directory and recover from it at start; undefined = in memory only. */
+  dataDir: string | undefined;
+  /** When the journal syncs (libs/journal fsync-policy.ts); only with --data-dir. */
+  fsync: FsyncPolicy;
+  /** Snapshot after this many journal records (0 = no snapshots); only with --data-dir. */
+  snapshotEveryRecords: number;
+  /** Snapshots kept; the journal keeps what the oldest kept one needs. */
+  snapshotKeep: number;
 }
 
 const DEFAULTS: ExchangeOptions = {
@@ -24,6 +34,10 @@ const DEFAULTS: ExchangeOptions = {
   shockAtS: 1_200,
   shockE8: -12_000_000,
   httpPort: 0,
+  dataDir: undefined,
+  fsync: 'batch',
+  snapshotEveryRecords: 500_000,
+  snapshotKeep: 2,
 };
 
 const LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
@@ -38,6 +52,8 @@ function parseNumberFlag(flag: string, text: string | undefined, min: number, ma
 
 export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
   const options = { ...DEFAULTS };
+  let fsyncGiven = false;
+  let snapshotGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') ? (arg.slice(2).split('=', 2) as [string, string | undefined]) : [arg, undefined];
@@ -67,12 +83,36 @@ export function parseExchangeOptions(argv: readonly string[]): ExchangeOptions {
         options.logLevel = level as ExchangeOptions['logLevel'];
         break;
       }
+      case 'data-dir': {
+        const dir = value();
+        if (dir === undefined || dir.trim() === '' || dir.startsWith('--')) throw new Error(`--data-dir needs a directory, got ${JSON.stringify(dir)}`);
+        options.dataDir = dir;
+        break;
+      }
+      case 'fsync':
+        try {
+          options.fsync = parseFsyncPolicy(value());
+        } catch (error) {
+          throw new Error(`--${(error as Error).message}`);
+        }
+        fsyncGiven = true;
+        break;
+      case 'snapshot-every':
+        options.snapshotEveryRecords = parseNumberFlag(flag, value(), 0, Number.MAX_SAFE_INTEGER, true);
+        snapshotGiven = true;
+        break;
+      case 'snapshot-keep':
+        options.snapshotKeep = parseNumberFlag(flag, value(), 1, 1_000, true);
+        snapshotGiven = true;
+        break;
       case 'verbose':
         options.logLevel = 'info';
         break;
       default:
-        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --log-level, --verbose)`);
+        throw new Error(`unknown option ${JSON.stringify(arg)} (known: --duration-s, --seed, --rate-per-s, --shock-at-s, --shock-e8, --http-port, --data-dir, --fsync, --snapshot-every, --snapshot-keep, --log-level, --verbose)`);
     }
   }
+  if (fsyncGiven && options.dataDir === undefined) throw new Error('--fsync only applies with --data-dir DIR');
+  if (snapshotGiven && options.dataDir === undefined) throw new Error('--snapshot-every and --snapshot-keep only apply with --data-dir DIR');
   return options;
 }

@@ -43,6 +43,10 @@
  *   PERPCORE_RISK_FUND_SEED_UNITS  the insurance fund's starting capital in settle units (default 20,000 USDT, as npm start)
  *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
  *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
+ *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
+ *                                  directory the shard (risk and its ladder, one snapshot) restores its newest
+ *                                  snapshot and consumes from its offsets before it serves; committed offsets
+ *                                  without a usable snapshot refuse the start (exit 1, one line)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { ColocatedBus, guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
@@ -54,6 +58,7 @@ import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { BookSampleView } from './book-sample-view.js';
 import { serveAccountQueries } from './account-query-responder.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
+import { configFingerprint, loggedSnapshotEvents, decodeValue, encodeValue, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
 
@@ -66,6 +71,7 @@ runServiceProcess({
     fundSeedUnits: integerField('PERPCORE_RISK_FUND_SEED_UNITS', { min: 0, max: SETTLE_NET_DEPOSITS_CEILING_UNITS, fallback: defaultInsuranceFundSeedUnits }),
     timeTickMs: integerField('PERPCORE_RISK_TIME_TICK_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
     liquidationSource: stringField('PERPCORE_LIQUIDATION_SOURCE', { fallback: 'liquidation-0', pattern: NAME }),
+    ...snapshotConfigSchema,
   },
   async start({ config, logger }) {
     const specs = selectMarkets(config.markets);
@@ -73,8 +79,29 @@ runServiceProcess({
     const listed = new Set(specs.map((s) => s.symbol));
     const unlisted = (market: string) => (listed.has(market) ? null : { code: 'RISK_UNKNOWN_MARKET', message: `market ${JSON.stringify(market)} is not listed on ${config.source}` });
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    const dir = snapshotDirOf(config);
+    let recovery: Recovery | null = null;
+    if (dir !== null) {
+      try {
+        recovery = await openStageRecovery({
+          dir,
+          stage: 'risk',
+          venueFingerprint: configFingerprint({ venue, source: config.source, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource }),
+          topics: [Topics.gatewayAccountCommands.name, Topics.gatewayOrderCommands.name, Topics.matchingEvents.name, Topics.oracleIndexPrices.name, Topics.riskAccountEvents.name, Topics.riskMarketEvents.name],
+          committedOffsets: (topic) => kafka.committedOffsets(config.source, topic),
+          everyMs: config.snapshotIntervalMs,
+          minMessages: config.snapshotMinMessages,
+          keepNewest: config.snapshotKeep,
+          ...loggedSnapshotEvents(logger),
+        });
+      } catch (error) {
+        await kafka.close().catch(() => undefined);
+        throw error;
+      }
+      logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'risk recovery');
+    }
     const bus = new ColocatedBus(
-      guardInputs(kafka, [
+      guardInputs(recovery === null ? kafka : recovery.bus(kafka), [
         topicGuard(Topics.gatewayOrderCommands, (c) => unlisted(c.market)),
         topicGuard(Topics.matchingEvents, (e) => unlisted(e.market)),
         topicGuard(Topics.oracleIndexPrices, (e) => unlisted(e.symbol)),
@@ -109,7 +136,19 @@ runServiceProcess({
         groupId: config.source,
         source: config.liquidationSource,
       });
+      // the shard's state is both stages: restored before the shared subscriptions open, so nothing is consumed first
+      recovery?.restore({
+        exportState: () => encodeValue({ risk: risk.engine.exportState(), liquidation: liquidation.engine.exportState() }),
+        importState: (bytes) => {
+          const s = decodeValue(bytes) as { risk: Uint8Array; liquidation: Uint8Array };
+          risk.engine.importState(s.risk);
+          liquidation.engine.importState(s.liquidation);
+        },
+        stateHash: () => risk.engine.stateHash(),
+      });
       await bus.start(); // every stage has subscribed: open the shared subscriptions
+      const stopSnapshots = recovery?.startPeriodic() ?? (() => undefined);
+      const finalRecovery = recovery;
       const engine = risk.engine;
       // gateways' read-only questions, on the Kafka bus directly: they are no input of either stage
       const queries = await serveAccountQueries(kafka, config.source, config.source, {
@@ -150,8 +189,10 @@ runServiceProcess({
         async close() {
           clearInterval(timer);
           await queries.close();
+          stopSnapshots();
           await liquidation.close();
           await risk.close();
+          if (!engine.halted) await finalRecovery?.snapshotNow(); // a halted shard's state is for inspection, not to resume from
           await bus.close();
           const audit = engine.audit();
           if (audit.ok) logger.info({ stateHash: engine.stateHash() }, 'conservation audit ok at shutdown');

@@ -38,6 +38,9 @@ import type { RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
+import { CoreInputGate } from './durability/core-input-gate.js';
+import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
+import { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 
 export interface EmbeddedExchangeOptions {
   logger: Logger;
@@ -49,14 +52,35 @@ export interface EmbeddedExchangeOptions {
   scenario?: Partial<EmbeddedScenario>;
   /** Overrides of the default venue's risk parameters (e.g. a short funding interval). */
   riskOverrides?: Parameters<typeof defaultVenueMarkets>[1];
+  /**
+   * The core's input entry point (durability/core-input-gate.ts): journaling and
+   * recovery plug in here. Default: a gate without a journal (an in-memory run).
+   */
+  inputGate?: (targets: CoreInputTargets) => CoreInputGate;
+  /**
+   * Called once the stages and the simulation's subscriptions exist, before the first
+   * input (in recovery: before the journal is replayed), so another reader of the
+   * bus (a gateway's read model) sees every event from the first one.
+   */
+  beforeFirstInput?: (bus: InProcessBus, exchange: EmbeddedExchange) => Promise<void> | void;
+  /**
+   * Build every stage and the simulated market but send none of the opening inputs
+   * (deposits, leverage, the first index): the twin a snapshot is restored into
+   * (durability/exchange-state.ts).
+   */
+  bare?: boolean;
 }
+
+/** The clients of each exchange, outside its own fields: wiring, not state (a snapshot walks the fields). */
+const clientsOf = new WeakMap<EmbeddedExchange, EmbeddedExchangeClient[]>();
 
 export class EmbeddedExchange {
   readonly counters = new StageCounters();
   private tsNs: number;
   private nextIndexNs: number;
   private venue: readonly VenueMarket[] = [];
-  private readonly clients: EmbeddedExchangeClient[] = [];
+  /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
+  venueFingerprint = '';
 
   private constructor(
     readonly bus: InProcessBus,
@@ -73,6 +97,8 @@ export class EmbeddedExchange {
     private readonly feed: ScheduledShockFeed,
     private readonly subticksPerTick: (symbol: string) => number,
     private readonly startTsNs: number,
+    /** Every input of the core passes here (the simulated market, the oracle, the HTTP API, time advances). */
+    readonly inputs: CoreInputGate,
   ) {
     this.tsNs = startTsNs;
     this.nextIndexNs = startTsNs;
@@ -92,6 +118,9 @@ export class EmbeddedExchange {
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
+    const targets = pipelineTargets(pipeline);
+    const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
+    const simBus = inputs.busFor(InputOrigin.sim);
 
     const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
@@ -104,10 +133,10 @@ export class EmbeddedExchange {
       }),
       scenario.shockAtS > 0 ? markets.map((m) => ({ symbol: m.symbol, atTsNs: startTsNs + scenario.shockAtS * 1e9, shockE8: scenario.shockE8 })) : [],
     );
-    const oracle = createOracleService({ bus, feed, logger: logger.child({ stage: 'oracle' }) });
+    const oracle = createOracleService({ bus: simBus, feed, logger: logger.child({ stage: 'oracle' }) });
 
-    const orders = new SimOrderGateway(bus, Topics.gatewayOrderCommands);
-    const accounts = new SimAccountGateway(bus);
+    const orders = new SimOrderGateway(simBus, Topics.gatewayOrderCommands);
+    const accounts = new SimAccountGateway(simBus);
     const flow = new OrderFlowSimulation(flowConfig, orders);
     const crowd = new LeveragedCrowd({
       seed: options.seed ^ 0xc0ffee,
@@ -123,8 +152,9 @@ export class EmbeddedExchange {
       entryEndNs: startTsNs + scenario.crowdEntryEndS * 1e9,
       firstOrderId: 500_000_000_000_000,
     });
-    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs);
+    const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
+    exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -137,6 +167,8 @@ export class EmbeddedExchange {
     await bus.subscribe(Topics.riskMarketEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onRiskEvent(message.value));
     await bus.subscribe(Topics.liquidationEvents, { groupId: 'simulation', fromBeginning: true }, (message) => exchange.counters.onLiquidationEvent(message.value));
 
+    await options.beforeFirstInput?.(bus, exchange);
+    if (options.bare === true) return exchange;
     // money in before any order: the flow's accounts and the crowd (the fund's seed is risk config)
     accounts.tsNs = startTsNs;
     for (const id of simulatedAccountIds(flowConfig)) accounts.deposit(id, defaultSettleAsset.asset, SIM_DEPOSIT_UNITS);
@@ -152,13 +184,25 @@ export class EmbeddedExchange {
   /**
    * A typed client of this exchange (`ExchangeClient`), stamping commands with the
    * simulation's clock as the producer `source` (one command stream per source).
+   * Its commands pass the journaled input gate. After a restart from a journal the
+   * source becomes `source@startSeq`: the client numbers its streams from 1 again,
+   * and the stages would drop those as redeliveries of the previous start's.
    */
   async client(source = 'gateway-0'): Promise<EmbeddedExchangeClient> {
-    const client = await EmbeddedExchangeClient.create(
-      stageClientDeps({ bus: this.bus, venue: this.venue, matching: this.matching, risk: this.risk, liquidation: this.liquidation }, () => this.tsNs, source),
+    const deps = stageClientDeps(
+      { bus: this.bus, venue: this.venue, matching: this.matching, risk: this.risk, liquidation: this.liquidation },
+      () => this.tsNs,
+      this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     );
-    this.clients.push(client);
+    // the journaled entry point: its commands are inputs like the simulation's
+    const client = await EmbeddedExchangeClient.create({ ...deps, bus: this.inputs.busFor(InputOrigin.external) });
+    clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;
+  }
+
+  /** Order-flow commands the simulated market has sent (recovered ones included). */
+  get ordersSent(): number {
+    return this.orders.commandsSent;
   }
 
   /** Simulated time now, ns since the Unix epoch. */
@@ -185,6 +229,8 @@ export class EmbeddedExchange {
   step(count: number): void {
     const crowdPort = { deposit: () => undefined, setLeverage: () => undefined, place: (intent: Parameters<SimOrderGateway['place']>[0]) => this.orders.place(intent) };
     for (let i = 0; i < count; i++) {
+      // external inputs (HTTP) only arrive between turns: in recovery they are applied here, from the journal
+      this.inputs.drainExternal();
       this.tsNs += this.scenario.stepNs;
       this.orders.tsNs = this.tsNs;
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
@@ -195,7 +241,7 @@ export class EmbeddedExchange {
 
   private publishIndex(): void {
     this.oracle.publishAt(this.tsNs);
-    this.risk.advanceTime(this.tsNs);
+    this.inputs.advanceTime(this.tsNs);
     // makers quote around the index, as real market makers hedge against spot
     this.markets.forEach((spec, m) => {
       const quote = this.feed.quoteAt(spec.symbol, this.tsNs);
@@ -246,7 +292,8 @@ export class EmbeddedExchange {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients.splice(0)) await c.close();
+    for (const c of clientsOf.get(this) ?? []) await c.close();
+    clientsOf.delete(this);
     await this.liquidation.close();
     await this.risk.close();
     await this.matching.close();

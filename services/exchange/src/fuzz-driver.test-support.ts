@@ -27,7 +27,7 @@ import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
 import { Side, TriggerSource } from '@perpcore/domain';
-import { createPipeline, type Pipeline } from './pipeline.js';
+import { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 import {
   FUZZ_FEE_ACCOUNT,
   FUZZ_FUND_ACCOUNT,
@@ -73,6 +73,12 @@ interface Expect {
 
 const isPositiveSafe = (v: number) => Number.isSafeInteger(v) && v > 0;
 
+/** The pipeline a fuzz run drives (shared with tests that rebuild it, e.g. from a snapshot). */
+export function fuzzPipelineOptions(setup: FuzzSetup): PipelineOptions {
+  const venue = defaultVenueMarkets(defaultMarketSpecs, setup.markMethod === 'INDEX' ? { markMethod: 'INDEX' } : {});
+  return { logger: createLogger('fuzz', 'silent'), venue, adlRefreshMs: 1_000, insuranceFundSeedUnits: setup.fundSeedUsdt * USDT };
+}
+
 export class EngineFuzzDriver {
   readonly tally = new FuzzTally();
   failure: FuzzFailure | null = null;
@@ -99,9 +105,9 @@ export class EngineFuzzDriver {
    * `tolerate`: failures it accepts are tallied but do not end the run, to dig past
    * known defects in local runs. The CI suite tolerates none.
    */
-  static async open(setup: FuzzSetup, tolerate: (failure: FuzzFailure) => boolean = () => false): Promise<EngineFuzzDriver> {
-    const venue = defaultVenueMarkets(defaultMarketSpecs, setup.markMethod === 'INDEX' ? { markMethod: 'INDEX' } : {});
-    const pipeline = await createPipeline({ logger: createLogger('fuzz', 'silent'), venue, adlRefreshMs: 1_000, insuranceFundSeedUnits: setup.fundSeedUsdt * USDT });
+  static async open(setup: FuzzSetup, tolerate: (failure: FuzzFailure) => boolean = () => false, onPipeline?: (pipeline: Pipeline) => Promise<void>): Promise<EngineFuzzDriver> {
+    const pipeline = await createPipeline(fuzzPipelineOptions(setup));
+    await onPipeline?.(pipeline);
     const watch = await FuzzEventWatch.attach(pipeline);
     const d = new EngineFuzzDriver(pipeline, watch, tolerate);
     d.tally.runs = 1;

@@ -63,6 +63,8 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     }
   }
   const HALTED_DELEVERAGE: DeleverageResult = { bankruptcyPriceTicks: 0, fillPriceTicks: 0, bankruptcyAmountUnits: 0, tickDifferenceUnits: 0, shortfallUnits: 0, fundBalanceAfterUnits: 0n, legs: [] };
+  // bankruptcy-priced legs per liquidation in flight (the residue rule below): a field of the ledger port, not a
+  // closure variable, so the liquidation stage's snapshot (which walks its ports) carries it
   const legsByLiquidation = new Map<number, number>();
   const countLeg = (liquidationId: number) => legsByLiquidation.set(liquidationId, (legsByLiquidation.get(liquidationId) ?? 0) + 1);
 
@@ -100,6 +102,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
   } satisfies RiskReader;
 
   const ledger = {
+    legsByLiquidation,
     chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint {
       const fundBalance = () => BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId));
       return guarded(fundBalance, scope, market, tsNs, () => {
@@ -119,7 +122,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     releaseScope(scope: ScopeRef, tsNs: number): void {
       guarded(() => undefined, scope, scope.isolatedMarket, tsNs, () => engine.ledger.releaseLiquidation(toRisk(scope), tsNs));
     },
-  } satisfies LiquidationLedger;
+  } satisfies LiquidationLedger & { readonly legsByLiquidation: Map<number, number> };
 
   function takeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
     const refusal = engine.ledger.insuranceTakeoverRefusal(toRisk(scope), market);

@@ -10,7 +10,7 @@ import { defaultSystemAccounts } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
 import { InMemoryAccountRegistry } from './auth/account-registry.js';
-import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
 
@@ -18,6 +18,8 @@ export interface EmbeddedGatewayOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
+  /** With a journal: replies wait until their input is durable, 503 after a journal failure. */
+  readonly acknowledgement?: GatewayServerOptions['acknowledgement'];
   /** Where PERPCORE_ADMIN_TOKEN is read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -28,11 +30,23 @@ export interface EmbeddedGateway {
   readonly admin: ResolvedAdminToken;
 }
 
-export async function startEmbeddedGateway(exchange: EmbeddedExchange, options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
+/** The gateway on the exchange, not yet listening (npm start builds it before a journal replay, so its read models see the replayed events). */
+export async function createEmbeddedGateway(exchange: EmbeddedExchange, options: Omit<EmbeddedGatewayOptions, 'port' | 'host'>): Promise<Omit<EmbeddedGateway, 'url'>> {
   const client = await exchange.client('gateway-0');
   const admin = resolveAdminToken(options.env);
   const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID });
-  const server = await createGatewayServer({ client, registry, adminToken: admin.token, logger: options.logger });
+  const server = await createGatewayServer({
+    client,
+    registry,
+    adminToken: admin.token,
+    logger: options.logger,
+    ...(options.acknowledgement === undefined ? {} : { acknowledgement: options.acknowledgement }),
+  });
+  return { server, admin };
+}
+
+export async function startEmbeddedGateway(exchange: EmbeddedExchange, options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
+  const { server, admin } = await createEmbeddedGateway(exchange, options);
   const url = await server.listen(options.port, options.host);
   return { server, url, admin };
 }

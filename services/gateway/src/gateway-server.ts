@@ -21,7 +21,7 @@
  * orders, fills and user events are folded, so the simulated market's traders in
  * `npm start` cost the read model nothing.
  */
-import type { ExchangeClient } from '@perpcore/exchange';
+import type { ExchangeClient, journalAcknowledgementHooks } from '@perpcore/exchange';
 import type { Logger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { ClientOperatorCore } from './admin/client-operator-core.js';
@@ -58,6 +58,8 @@ export interface GatewayServerOptions {
   readonly retention?: RetentionLimits;
   /** The order id allocator (cluster mode: one lane per gateway process); default a fresh one, lane 0 of 1. */
   readonly ids?: OrderIdAllocator;
+  /** Replies wait until their input is durable, 503 after a journal failure (exchange durability/journal-acknowledgement.ts). */
+  readonly acknowledgement?: ReturnType<typeof journalAcknowledgementHooks>;
   /** Where user-data events go (default: the stream hub; a test may record them instead). */
   readonly userEvents?: UserEventSink;
   /** The streams' clock (listenKey expiry, pings, markPrice@1s); default the system's. */
@@ -87,6 +89,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const hardening = { ...DEFAULT_SERVER_HARDENING, ...options.hardening };
   // the pino logger type is wider than fastify's base logger type: the instance is used through the base type
   const app = Fastify(gatewayServerOptions(hardening, logger)) as unknown as FastifyInstance;
+  // on the root before any route, so every route inherits them
+  if (options.acknowledgement !== undefined) app.addHook('onRequest', options.acknowledgement.onRequest).addHook('onSend', options.acknowledgement.onSend);
   const operatorCore = new ClientOperatorCore(client);
   const guards = await registerGatewayGuards(app, {
     registry,

@@ -6,10 +6,14 @@
  * /v1/admin) serves the same embedded core through its `ExchangeClient`, between
  * the simulation's batches. Accounts and keys come only from the operator API; its
  * token is PERPCORE_ADMIN_TOKEN, or generated and printed once here.
+ * With `--data-dir DIR` every input is journaled there and a restart recovers from
+ * it (exchange durability/embedded-core-start.ts); the gateway is built before the
+ * replay so its read models see the replayed events, and its replies wait until
+ * their input is durable.
  */
-import { EmbeddedExchange, formatSummary, parseExchangeOptions, ProgressLine } from '@perpcore/exchange';
+import { closeEmbeddedCore, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { startEmbeddedGateway, operatorQuickStart } from './embedded-gateway.js';
+import { createEmbeddedGateway, type EmbeddedGateway, operatorQuickStart } from './embedded-gateway.js';
 import type { GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
@@ -23,32 +27,54 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('perpcore', options.logLevel === 'silent' ? 'silent' : options.logLevel);
-  const exchange = await EmbeddedExchange.create({
+  let gateway: GatewayServer | undefined;
+  let embedded: Omit<EmbeddedGateway, 'url'> | undefined;
+  const core = await startEmbeddedCore({
     logger,
     seed: options.seed,
     scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8 },
+    dataDir: options.dataDir,
+    fsync: options.fsync,
+    snapshotPolicy: options.snapshotEveryRecords > 0 ? { everyRecords: options.snapshotEveryRecords, everyEventNs: 0, keepNewest: options.snapshotKeep } : undefined,
+    onSnapshotCorrupt: (message) => process.stderr.write(`perpcore: ${message} (falling back to the previous snapshot or genesis)\n`),
+    beforeReplay: async (exchange) => {
+      if (options.httpPort <= 0) return;
+      embedded = await createEmbeddedGateway(exchange, { logger: logger.child({ stage: 'gateway' }), acknowledgement: journalAcknowledgementHooks(exchange.inputs) });
+    },
+  }).catch((error: Error) => {
+    process.stderr.write(`perpcore: ${error.message}\n`);
+    process.exit(2);
   });
-  let gateway: GatewayServer | undefined;
-  if (options.httpPort > 0) {
-    const started = await startEmbeddedGateway(exchange, { port: options.httpPort, logger: logger.child({ stage: 'gateway' }) });
-    gateway = started.server;
-    process.stderr.write(`perpcore: gateway on ${started.url} (Binance USDⓈ-M REST under /fapi, WebSocket at /ws and /stream; point ccxt binanceusdm's urls.api at ${started.url}/fapi/v1, see the README)\n`);
-    process.stderr.write(operatorQuickStart(started.url, started.admin));
+  const { exchange } = core;
+  if (core.startLine !== '') process.stderr.write(`perpcore: ${core.startLine}\n`);
+  if (embedded !== undefined) {
+    const url = await embedded.server.listen(options.httpPort);
+    gateway = embedded.server;
+    process.stderr.write(`perpcore: gateway on ${url} (Binance USDⓈ-M REST under /fapi, WebSocket at /ws and /stream; point ccxt binanceusdm's urls.api at ${url}/fapi/v1, see the README)\n`);
+    process.stderr.write(operatorQuickStart(url, embedded.admin));
   }
   const progress = new ProgressLine();
   const startMs = performance.now();
   const endMs = startMs + options.durationS * 1000;
   let lastMs = startMs;
-  let lastOrders = 0;
-  let lastFills = 0;
+  let lastOrders = exchange.ordersSent;
+  let lastFills = exchange.counters.fills;
+  const ordersAtStart = lastOrders; // a recovered market has sent the journaled ones already
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   logger.info({ options }, 'embedded exchange running');
   while (!stopping) {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
-    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - exchange.figures(0).ordersSent : BATCH;
-    if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - (exchange.ordersSent - ordersAtStart) : BATCH;
+    try {
+      if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+    } catch (error) {
+      if (exchange.inputs.failure === null) throw error;
+    }
+    if (exchange.inputs.failure !== null) break; // settleEmbeddedCore reports it
+    const snapshot = await snapshotIfDue(core);
+    if (snapshot !== null) logger.info({ ...snapshot }, 'snapshot written');
     if (nowMs - lastMs >= 250) {
       const f = exchange.figures((nowMs - startMs) / 1000);
       const c = f.counters;
@@ -66,9 +92,16 @@ async function main(): Promise<void> {
   progress.done();
   const elapsedS = (performance.now() - startMs) / 1000;
   await exchange.bus.flush();
+  const durableLine = await settleEmbeddedCore(core).catch((error: Error) => {
+    logger.fatal({ err: error }, 'journal write failed: input stopped');
+    logger.flush();
+    process.stderr.write(`perpcore: ${error.message}\n`);
+    process.exit(1);
+  });
+  if (durableLine !== '') process.stderr.write(`perpcore: ${durableLine}\n`);
   process.stdout.write(formatSummary(exchange.figures(elapsedS)));
   if (gateway !== undefined) await gateway.close();
-  await exchange.close();
+  await closeEmbeddedCore(core);
   logger.flush();
 }
 

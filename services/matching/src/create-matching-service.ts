@@ -36,6 +36,8 @@ export interface MatchingServiceDeps {
   marketData?: { conflateMs: number };
   /** Book samples on matching.events.v1 for risk in another process (MatchingEngineDeps.bookSample). */
   bookSample?: MatchingEngineDeps['bookSample'];
+  /** Runs on the new engine before the first subscription (a restart imports its snapshot here). */
+  beforeConsume?: (engine: MatchingEngine) => void;
 }
 
 export interface MatchingService {
@@ -58,6 +60,7 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
   conflateTimer?.unref();
   const subticksPerTick = deps.markSubticksPerTick ?? (() => 100);
   const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish, bookSample: deps.bookSample });
+  deps.beforeConsume?.(engine);
 
   const subscriptions: Subscription[] = [];
   subscriptions.push(

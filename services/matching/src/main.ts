@@ -22,6 +22,9 @@
  *                                  of markBasisSampleS and premiumSampleS (command time), so
  *                                  the cluster's risk shard has the book its mark price and
  *                                  premium index sample
+ *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
+ *                                  directory the process restores its newest snapshot and consumes from its
+ *                                  offsets; committed offsets without a usable snapshot refuse the start
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
@@ -29,6 +32,8 @@ import { enumField, integerField, listField, stringField } from '@perpcore/confi
 import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { runServiceProcess } from '@perpcore/runtime';
+import { configFingerprint, loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { Topics } from '@perpcore/bus';
 import { createMatchingService } from './create-matching-service.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -44,17 +49,37 @@ runServiceProcess({
     accountEvents: enumField('PERPCORE_MATCHING_ACCOUNT_EVENTS', ['true', 'false'] as const, 'false'),
     conflateMs: integerField('PERPCORE_MATCHING_CONFLATE_MS', { min: 1, max: 10_000, fallback: 20 }),
     sampleLevels: integerField('PERPCORE_MATCHING_SAMPLE_LEVELS', { min: 0, max: 10_000, fallback: 50 }),
+    ...snapshotConfigSchema,
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
     const venue = defaultVenueMarkets(markets);
     const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
     const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
-    const bus = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
+    const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
+    const bus = kafka;
+    const dir = snapshotDirOf(config);
+    let recovery: Recovery | null = null;
     let service;
     try {
+      if (dir !== null) {
+        recovery = await openStageRecovery({
+          dir,
+          stage: 'matching',
+          venueFingerprint: configFingerprint({ markets, book: config.book }),
+          topics: [Topics.matchingCommands.name, Topics.riskMarketEvents.name],
+          committedOffsets: (topic) => kafka.committedOffsets(config.groupId, topic),
+          everyMs: config.snapshotIntervalMs,
+          minMessages: config.snapshotMinMessages,
+          keepNewest: config.snapshotKeep,
+          ...loggedSnapshotEvents(logger),
+        });
+        logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'matching recovery');
+      }
+      const rec = recovery;
       service = await createMatchingService({
-        bus,
+        bus: rec === null ? bus : rec.bus(bus),
+        beforeConsume: (engine) => rec?.restore(engine),
         markets,
         createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
         logger,
@@ -69,6 +94,8 @@ runServiceProcess({
       throw error;
     }
     const engine = service.engine;
+    const stopSnapshots = recovery?.startPeriodic() ?? (() => undefined);
+    const finalRecovery = recovery;
     return {
       stats() {
         const fillsByMarket: Record<string, number> = {};
@@ -83,7 +110,9 @@ runServiceProcess({
         return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle, kafkaSent: bus.traffic(), produceRoundTrips: bus.sendRoundTrips() };
       },
       async close() {
+        stopSnapshots();
         await service.close();
+        await finalRecovery?.snapshotNow(); // nothing consumes any more: a snapshot at the last applied offsets
         await bus.close();
       },
     };

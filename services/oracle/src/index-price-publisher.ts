@@ -21,6 +21,7 @@
 import { DomainError } from '@perpcore/domain';
 import { SCHEMA_MAJOR_V1, type OracleEventV1 } from '@perpcore/proto';
 import type { IndexQuote, PriceFeed } from './price-feed.js';
+import { captureState, restoreState } from '@perpcore/snapshot';
 
 export type OracleEventPort = (event: OracleEventV1) => void;
 
@@ -54,6 +55,20 @@ export class IndexPricePublisher {
 
   constructor(private readonly deps: IndexPricePublisherDeps) {
     if (!/^[a-z0-9-]{1,64}$/.test(deps.source)) throw new DomainError('ORACLE_INVALID_CONFIG', `source must be 1..64 of [a-z0-9-], got ${JSON.stringify(deps.source)}`);
+  }
+
+  /**
+   * The oracle's complete state (per-symbol sequences, last publish time, and the
+   * feed's own state: its random generators and walks) as bytes; `importState` on a
+   * fresh publisher over a feed of the same configuration continues the same series.
+   */
+  exportState(): Uint8Array {
+    return captureState(this);
+  }
+
+  /** Loads `exportState()`'s bytes into this publisher, which must be fresh; throws, changing nothing, if they do not fit. */
+  importState(bytes: Uint8Array): void {
+    restoreState(this, bytes);
   }
 
   /** Publishes the index of every symbol as of `tsNs`; returns how many events went out. */

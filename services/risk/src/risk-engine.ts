@@ -56,6 +56,7 @@ import type { RiskMarket } from './risk-market.js';
 import { RiskReject } from './risk-reject-codes.js';
 import { RiskState } from './risk-state.js';
 import { type HaltInput, HaltInputKind, StageHalt, type StageHaltRecord } from './stage-halt.js';
+import { captureState, restoreState } from '@perpcore/snapshot';
 
 /**
  * The account a gateway command acts for. Read through the command's tag: an
@@ -181,6 +182,21 @@ export class RiskEngine {
   /** Digest of the business state (state-hash.ts): same input log, same hash; a reject leaves it unchanged. */
   stateHash(): string {
     return riskStateHash(this.state);
+  }
+
+  /**
+   * The stage's complete state (accounts, balances, positions, funding, holds, marks,
+   * index gate, dedup sequences, system accounts, totals, halt) as bytes
+   * (@perpcore/snapshot). `importState` on a fresh engine of the same configuration
+   * gives the same `stateHash()` and the same outputs for the same inputs.
+   */
+  exportState(): Uint8Array {
+    return captureState(this);
+  }
+
+  /** Loads `exportState()`'s bytes into this engine, which must be fresh; throws, changing nothing, if they do not fit. */
+  importState(bytes: Uint8Array): void {
+    restoreState(this, bytes);
   }
 
   /** Index of a market symbol, or −1. */

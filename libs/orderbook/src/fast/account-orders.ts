@@ -12,6 +12,7 @@ export class AccountOrders {
   private readonly recordOf = new PositiveIntHash(256);
   private head = new Int32Array(64);
   private tail = new Int32Array(64);
+  private accountOf = new Float64Array(64);
   private records = 0;
 
   constructor(private readonly pool: OrderPool) {}
@@ -48,18 +49,27 @@ export class AccountOrders {
     return rec < 0 ? NO_SLOT : this.head[rec];
   }
 
+  /** Visits each account that ever had an order, in record order, with its earliest live slot (−1 if none). */
+  forEachAccount(visit: (accountId: number, firstSlot: number) => void): void {
+    for (let rec = 0; rec < this.records; rec++) visit(this.accountOf[rec], this.head[rec]);
+  }
+
   private newRecord(accountId: number): number {
     if (this.records === this.head.length) {
       const head = new Int32Array(this.records * 2);
       head.set(this.head);
       const tail = new Int32Array(this.records * 2);
       tail.set(this.tail);
+      const accountOf = new Float64Array(this.records * 2);
+      accountOf.set(this.accountOf);
       this.head = head;
       this.tail = tail;
+      this.accountOf = accountOf;
     }
     const rec = this.records++;
     this.head[rec] = NO_SLOT;
     this.tail[rec] = NO_SLOT;
+    this.accountOf[rec] = accountId;
     this.recordOf.set(accountId, rec);
     return rec;
   }

@@ -1,0 +1,136 @@
+/**
+ * The journal's record of one input to the deterministic core, and how it is
+ * applied. The core (matching, risk, liquidation over the in-process bus) changes
+ * state only through these four kinds, in journal order:
+ *
+ * | kind | byte 0 | body | applied as |
+ * |------|--------|------|------------|
+ * | order command | 1 | `MatchingCommandV1` (protobuf) | published on `gateway.order-commands.v1` |
+ * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` |
+ * | index price | 3 | `OracleEventV1` | published on `oracle.index-prices.v1` |
+ * | time advance | 4 | tsNs, float64 LE (the exact JS number) | `risk.advanceTime(tsNs)` |
+ *
+ * Byte 1 is the origin: 0 the simulated market (rebuilt in lockstep on recovery),
+ * 1 an external client (the HTTP API), whose inputs recovery takes from the journal.
+ */
+import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
+import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
+
+export const InputKind = { order: 1, account: 2, index: 3, time: 4 } as const;
+export type InputKind = (typeof InputKind)[keyof typeof InputKind];
+
+export const InputOrigin = { sim: 0, external: 1 } as const;
+export type InputOrigin = (typeof InputOrigin)[keyof typeof InputOrigin];
+
+export type CoreInput =
+  | { kind: typeof InputKind.order; value: MatchingCommandV1 }
+  | { kind: typeof InputKind.account; value: AccountCommandV1 }
+  | { kind: typeof InputKind.index; value: OracleEventV1 }
+  | { kind: typeof InputKind.time; value: number };
+
+/** Where inputs land: the pipeline's bus and the risk stage's clock; and the state they build. */
+export interface CoreInputTargets {
+  readonly bus: InProcessBus;
+  advanceTime(tsNs: number): void;
+  /** The core's state hash (matching and risk), as `EmbeddedExchange.stateHash()`. */
+  stateHash(): string;
+}
+
+/** The targets of a pipeline's stages. */
+export function pipelineTargets(stages: { bus: InProcessBus; matching: { engine: { stateHash(): string } }; risk: { advanceTime(tsNs: number): void; engine: { stateHash(): string } } }): CoreInputTargets {
+  return {
+    bus: stages.bus,
+    advanceTime: (tsNs) => stages.risk.advanceTime(tsNs),
+    stateHash: () => `${stages.matching.engine.stateHash()}|risk:${stages.risk.engine.stateHash()}`,
+  };
+}
+
+/** The topic an input kind is published on (time advances have none). */
+function topicOfKind(kind: InputKind): Topic<unknown> | undefined {
+  switch (kind) {
+    case InputKind.order:
+      return Topics.gatewayOrderCommands as Topic<unknown>;
+    case InputKind.account:
+      return Topics.gatewayAccountCommands as Topic<unknown>;
+    case InputKind.index:
+      return Topics.oracleIndexPrices as Topic<unknown>;
+    default:
+      return undefined;
+  }
+}
+
+/** The input kind a topic carries, or undefined for a topic that is not an input of the core (no allocation: it runs per input). */
+export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
+  if (topic === Topics.gatewayOrderCommands || topic.name === Topics.gatewayOrderCommands.name) return InputKind.order;
+  if (topic === Topics.gatewayAccountCommands || topic.name === Topics.gatewayAccountCommands.name) return InputKind.account;
+  if (topic === Topics.oracleIndexPrices || topic.name === Topics.oracleIndexPrices.name) return InputKind.index;
+  return undefined;
+}
+
+export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): void {
+  if (kind === InputKind.time) targets.advanceTime(value as number);
+  else (targets.bus as Bus).publish(topicOfKind(kind) as Topic<unknown>, value);
+}
+
+/** Encodes (kind, origin, value) into `scratch` (grown when short); returns the record's bytes (a view of the scratch). */
+export function encodeCoreInput(scratch: { buffer: Buffer }, kind: InputKind, origin: InputOrigin, value: unknown): Uint8Array {
+  const body = kind === InputKind.time ? null : (topicOfKind(kind) as Topic<unknown>).codec.encode(value);
+  const length = 2 + (body === null ? 8 : body.length);
+  if (scratch.buffer.length < length) scratch.buffer = Buffer.allocUnsafe(Math.max(length, scratch.buffer.length * 2));
+  const out = scratch.buffer;
+  out[0] = kind;
+  out[1] = origin;
+  if (body === null) out.writeDoubleLE(value as number, 2);
+  else out.set(body, 2);
+  return out.subarray(0, length);
+}
+
+export class CoreInputDecodeError extends Error {}
+
+/**
+ * Decoded messages keep unset fields as defaults on their prototype; a stage that
+ * copies a body with a spread (risk forwarding a command to matching) would lose
+ * them. The live run passes plain objects with every field its own, so a decoded
+ * input is made the same: every inherited field copied onto the object, nested
+ * messages too.
+ */
+const inheritedFields = new WeakMap<object, readonly string[]>();
+
+function ownDefaults<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) ownDefaults(item);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(record) as object | null;
+  if (proto === null || proto === Object.prototype) return value;
+  let fields = inheritedFields.get(proto);
+  if (fields === undefined) {
+    const names: string[] = [];
+    for (const key in proto) names.push(key);
+    inheritedFields.set(proto, (fields = names));
+  }
+  for (const key of fields) if (!Object.hasOwn(record, key)) record[key] = record[key];
+  for (const key of Object.keys(record)) {
+    const field = record[key];
+    if (field !== null && typeof field === 'object') ownDefaults(field);
+  }
+  return value;
+}
+
+/** Decodes a journaled record; bad bytes (which passed the CRC, so a writer bug) throw, naming the seq. */
+export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreInput; origin: InputOrigin } {
+  const kind = record[0] as InputKind;
+  const origin = record[1] as InputOrigin;
+  if (record.length < 2 || (origin !== InputOrigin.sim && origin !== InputOrigin.external)) throw new CoreInputDecodeError(`journal record ${seq}: not a core input (origin byte ${origin})`);
+  if (kind === InputKind.time) {
+    if (record.length !== 10) throw new CoreInputDecodeError(`journal record ${seq}: a time advance must be 10 bytes, got ${record.length}`);
+    return { input: { kind, value: Buffer.from(record.buffer, record.byteOffset, record.length).readDoubleLE(2) }, origin };
+  }
+  const topic = topicOfKind(kind);
+  if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
+  const decoded = topic.codec.decode(record.subarray(2));
+  if (!decoded.ok) throw new CoreInputDecodeError(`journal record ${seq}: ${decoded.error.message}`);
+  return { input: { kind, value: ownDefaults(decoded.value) } as CoreInput, origin };
+}
