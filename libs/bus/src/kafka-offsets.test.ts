@@ -2,7 +2,8 @@
  * Recovery offsets on a real broker: a group's committed offsets read back, and a
  * subscription with `startOffsets` consuming again from behind what the group
  * committed (what a stage restored from a snapshot does), on the listed partition
- * only.
+ * only. Offsets count Kafka records: each envelope is flushed as its own record here,
+ * so offset k is seq k + 1.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -23,8 +24,11 @@ describe('KafkaBus recovery offsets', { skip: env.skip }, () => {
       assert.deepEqual(await bus.committedOffsets('g', topic.name).catch(() => ({})), {}, 'nothing committed before the group consumed');
       const first: number[] = [];
       const sub = await bus.subscribe(topic, { groupId: 'g', fromBeginning: true }, (m) => void first.push(m.value.seq));
-      for (let seq = 1; seq <= 10; seq++) bus.publish(topic, bookDelta('BTCUSDT', seq));
-      await bus.flush();
+      // one record each (the bus frames what is published between sends into one record)
+      for (let seq = 1; seq <= 10; seq++) {
+        bus.publish(topic, bookDelta('BTCUSDT', seq));
+        await bus.flush();
+      }
       await waitFor('the first ten', () => first.length === 10, 30_000);
       let committed: Record<number, number> = {};
       const deadline = Date.now() + 20_000;

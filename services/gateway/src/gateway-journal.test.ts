@@ -43,6 +43,14 @@ async function start(dataDir: string, journalFiles?: JournalFs): Promise<{ core:
   return { core, gateway: server, base: await server.listen(0) };
 }
 
+/** A BUY limit price 2% under the market's mark (inside the PERCENT_PRICE band, resting below the asks), whole USDT. */
+async function restingBuyPrice(base: string, belowPct = 2): Promise<string> {
+  const r = await fetch(`${base}/fapi/v1/premiumIndex?symbol=BTCUSDT`);
+  const mark = Number(((await r.json()) as { markPrice: string }).markPrice);
+  assert.ok(mark > 0, 'the core has a mark price');
+  return String(Math.floor((mark * (100 - belowPct)) / 100));
+}
+
 function tempDir(): string {
   const dir = fs.mkdtempSync(join(tmpdir(), 'gateway-journal-'));
   dirs.push(dir);
@@ -69,7 +77,7 @@ describe('the gateway over a journaled core', () => {
     const first = await start(dir);
     const client = await first.core.exchange.client('operator');
     await client.deposit(key.accountId, 'USDT', 1_000 * USDT);
-    const placed = await signed(first.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '1000', newClientOrderId: 'durable-1' });
+    const placed = await signed(first.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: await restingBuyPrice(first.base), newClientOrderId: 'durable-1' });
     assert.equal(placed.status, 200, JSON.stringify(placed.body));
     assert.ok((first.core.journal?.durableSeq ?? 0) >= first.core.exchange.inputs.appliedSeq, 'the reply came after the journal had the order on disk');
 
@@ -86,7 +94,7 @@ describe('the gateway over a journaled core', () => {
       [(placed.body as { orderId: number }).orderId],
       'the read model saw the replayed order',
     );
-    const again = await signed(second.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '999', newClientOrderId: 'after-restart' });
+    const again = await signed(second.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: await restingBuyPrice(second.base, 3), newClientOrderId: 'after-restart' });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     const openAfter = await signed(second.base, key, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
     assert.deepEqual((openAfter.body as { orderId: number }[]).map((o) => o.orderId).sort(), [(placed.body as { orderId: number }).orderId, (again.body as { orderId: number }).orderId].sort());
@@ -106,8 +114,8 @@ describe('the gateway over a journaled core', () => {
     const client = await core.exchange.client('operator');
     await client.deposit(key.accountId, 'USDT', 1_000 * USDT);
     await core.exchange.inputs.flush();
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: await restingBuyPrice(base) };
     failing = true;
-    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '1000' };
     const first = await signed(base, key, 'POST', '/fapi/v1/order', order);
     assert.equal(first.status, 503, JSON.stringify(first.body));
     assert.equal(first.body.code, -1001);

@@ -116,7 +116,7 @@ export class CoreInputGate {
 
   publish(origin: InputOrigin, topic: Topic<unknown>, value: unknown): void {
     const kind = inputKindOfTopic(topic);
-    if (kind === undefined) throw new Error(`${topic.name} is not an input topic of the core (inputs: order and account commands, index prices)`);
+    if (kind === undefined) throw new Error(`${topic.name} is not an input topic of the core (inputs: order and account commands, index prices, operator market commands)`);
     this.submit(kind, origin, value);
   }
 

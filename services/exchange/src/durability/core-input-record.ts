@@ -1,7 +1,7 @@
 /**
  * The journal's record of one input to the deterministic core, and how it is
  * applied. The core (matching, risk, liquidation over the in-process bus) changes
- * state only through these four kinds, in journal order:
+ * state only through these five kinds, in journal order:
  *
  * | kind | byte 0 | body | applied as |
  * |------|--------|------|------------|
@@ -9,6 +9,7 @@
  * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` |
  * | index price | 3 | `OracleEventV1` | published on `oracle.index-prices.v1` |
  * | time advance | 4 | tsNs, float64 LE (the exact JS number) | `risk.advanceTime(tsNs)` |
+ * | operator market command | 5 | `MatchingCommandV1` (halt / resume) | published on `matching.commands.v1` |
  *
  * Byte 1 is the origin: 0 the simulated market (rebuilt in lockstep on recovery),
  * 1 an external client (the HTTP API), whose inputs recovery takes from the journal.
@@ -16,7 +17,7 @@
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
 import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
 
-export const InputKind = { order: 1, account: 2, index: 3, time: 4 } as const;
+export const InputKind = { order: 1, account: 2, index: 3, time: 4, market: 5 } as const;
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 export const InputOrigin = { sim: 0, external: 1 } as const;
@@ -26,7 +27,8 @@ export type CoreInput =
   | { kind: typeof InputKind.order; value: MatchingCommandV1 }
   | { kind: typeof InputKind.account; value: AccountCommandV1 }
   | { kind: typeof InputKind.index; value: OracleEventV1 }
-  | { kind: typeof InputKind.time; value: number };
+  | { kind: typeof InputKind.time; value: number }
+  | { kind: typeof InputKind.market; value: MatchingCommandV1 };
 
 /** Where inputs land: the pipeline's bus and the risk stage's clock; and the state they build. */
 export interface CoreInputTargets {
@@ -54,6 +56,8 @@ function topicOfKind(kind: InputKind): Topic<unknown> | undefined {
       return Topics.gatewayAccountCommands as Topic<unknown>;
     case InputKind.index:
       return Topics.oracleIndexPrices as Topic<unknown>;
+    case InputKind.market:
+      return Topics.matchingCommands as Topic<unknown>;
     default:
       return undefined;
   }
@@ -64,6 +68,8 @@ export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
   if (topic === Topics.gatewayOrderCommands || topic.name === Topics.gatewayOrderCommands.name) return InputKind.order;
   if (topic === Topics.gatewayAccountCommands || topic.name === Topics.gatewayAccountCommands.name) return InputKind.account;
   if (topic === Topics.oracleIndexPrices || topic.name === Topics.oracleIndexPrices.name) return InputKind.index;
+  // only the operator's market commands come from outside; risk's and the ladder's are effects, published inside the core
+  if (topic === Topics.matchingCommands || topic.name === Topics.matchingCommands.name) return InputKind.market;
   return undefined;
 }
 

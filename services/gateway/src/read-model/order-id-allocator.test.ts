@@ -24,6 +24,18 @@ describe('OrderIdAllocator', () => {
     assert.ok(new OrderIdAllocator(() => now).next() > last);
   });
 
+  it('a restart within the same second continues above the ids it observes in the replayed events, in its lane', () => {
+    const now = Date.UTC(2026, 11, 3, 12);
+    const first = new OrderIdAllocator(() => now, { index: 1, lanes: 4 });
+    const issued: number[] = [];
+    for (let i = 0; i < 100; i++) issued.push(first.next());
+    const restarted = new OrderIdAllocator(() => now, { index: 1, lanes: 4 });
+    for (const id of issued) restarted.observe(id);
+    restarted.observe(12_345); // the simulated market's ids are below the range and change nothing
+    const next = restarted.next();
+    assert.ok(next > Math.max(...issued) && next % 4 === 1, `${next} above every observed id, in lane 1 of 4`);
+  });
+
   it('stays inside [2^52, 2^53) and refuses to leave it', () => {
     assert.ok(new OrderIdAllocator(() => 0).next() >= 2 ** 52);
     const far = new OrderIdAllocator(() => Date.UTC(2026, 0, 1) + 2 ** 36 * 1000);

@@ -9,7 +9,10 @@
  * Why it never repeats: a restarted process starts at the current second's floor,
  * above every id a previous process issued, as long as that process did not run
  * ahead of the wall clock (sustained > 65,536 orders/s) by more than the restart
- * took, and the clock does not step back. The range [2^52, 2^53) is the gateway's
+ * took, and the clock does not step back. A process restarted within the second of
+ * its predecessor's last order, or on a journal whose orders ran ahead, is covered
+ * by `observe`: the gateway feeds it every gateway-range order id the core's
+ * (replayed) events name, and the allocator continues above the highest. The range [2^52, 2^53) is the gateway's
  * alone (the simulated market and the liquidation ladder use ids far below it) and
  * lasts 2^36 s ≈ 2,177 years; the allocator throws rather than leave it.
  *
@@ -47,6 +50,11 @@ export class OrderIdAllocator {
     if (id > Number.MAX_SAFE_INTEGER) throw new RangeError('order id range exhausted (2^53)');
     this.last = id;
     return id;
+  }
+
+  /** An order id the core already knows (e.g. replayed from a journal): later ids go above it. */
+  observe(orderId: number): void {
+    if (isGatewayOrderId(orderId) && orderId > this.last) this.last = orderId;
   }
 }
 

@@ -51,9 +51,16 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
   const marks = new MarkPrices(client.markets());
   const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, marks, tracks);
   publisher?.attach(model);
+  const ids = options.ids ?? new OrderIdAllocator();
   const subscription = await client.subscribe({
-    onMatchingEvent: (e) => model.onMatchingEvent(e),
+    onMatchingEvent: (e) => {
+      // ids the core already holds (a journal's replay included) are never issued again
+      if (e.event === 'accepted' && e.accepted != null) ids.observe(Number(e.accepted.orderId));
+      else if (e.event === 'rejected' && e.rejected != null) ids.observe(Number(e.rejected.orderId));
+      model.onMatchingEvent(e);
+    },
     onRiskEvent: (e) => {
+      if (e.event === 'orderRejected' && e.orderRejected != null) ids.observe(Number(e.orderRejected.orderId));
       marks.onRiskEvent(e);
       settings.onRiskEvent(e);
       model.onRiskEvent(e);
@@ -61,7 +68,7 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
     },
     ...(publisher === undefined ? {} : { onLiquidationEvent: (e: LiquidationEventV1) => publisher.onLiquidationEvent(e) }),
   });
-  const deps: TradingDeps = { client, model, settings, ids: options.ids ?? new OrderIdAllocator(), auth: options.auth, marks };
+  const deps: TradingDeps = { client, model, settings, ids, auth: options.auth, marks };
   const desk = new OrderDesk(deps);
   const countdown = countdownFor(desk, options.onBackgroundError);
   return {
