@@ -121,20 +121,6 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
     return Promise.resolve({ rejection: orderRejection(0, matching, risk), matchingEvents: matching });
   }
 
-  haltMarket(market: string, reason: string): Promise<MarketCommandResult> {
-    return this.marketCommand(market, (cmd) => {
-      cmd.command = 'haltMarket';
-      cmd.haltMarket = { reason };
-    });
-  }
-
-  resumeMarket(market: string): Promise<MarketCommandResult> {
-    return this.marketCommand(market, (cmd) => {
-      cmd.command = 'resumeMarket';
-      cmd.resumeMarket = {};
-    });
-  }
-
   insuranceFunds(): readonly InsuranceFundBalance[] {
     return this.deps.insuranceFunds();
   }
@@ -209,7 +195,7 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
     return out;
   }
 
-  private marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
+  protected marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
     const cmd = this.stamp.marketCommand(market, fill);
     const { matching } = this.capture(() => this.deps.bus.publish(Topics.matchingCommands, cmd));
     const answer = matching.find((e) => e.market === market && (e.event === 'marketHalted' || e.event === 'marketResumed' || e.event === 'rejected'));

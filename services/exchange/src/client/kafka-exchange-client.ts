@@ -176,20 +176,6 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
     });
   }
 
-  haltMarket(market: string, reason: string): Promise<MarketCommandResult> {
-    return this.marketCommand(market, (cmd) => {
-      cmd.command = 'haltMarket';
-      cmd.haltMarket = { reason };
-    });
-  }
-
-  resumeMarket(market: string): Promise<MarketCommandResult> {
-    return this.marketCommand(market, (cmd) => {
-      cmd.command = 'resumeMarket';
-      cmd.resumeMarket = {};
-    });
-  }
-
   /** Folded from the liquidation stream's fund deltas (each carries the balance after), from the configured seed. */
   insuranceFunds(): readonly InsuranceFundBalance[] {
     return this.funds.balances();
@@ -231,7 +217,7 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
     for (const s of this.subscriptions.splice(0)) await s.close();
   }
 
-  private marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
+  protected marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {
     if (this.marketPending.has(market)) return Promise.reject(new Error(`an operator command for ${market} is still waiting for matching's answer`));
     const cmd = this.stamp.marketCommand(market, fill);
     return new Promise((resolve, reject) => {
