@@ -17,7 +17,7 @@
  *   subscription per topic (registered at creation, so they sit after the stages).
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
-import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import { type Bus, Topics } from '@perpcore/bus';
 import type { VenueMarket } from '@perpcore/markets';
 import type { OrderBook } from '@perpcore/orderbook';
 import {
@@ -33,8 +33,6 @@ import type {
   AccountView,
   BookSnapshot,
   CancelAllResult,
-  ClientSubscription,
-  CoreEventHandlers,
   ExchangeClient,
   InsuranceFundBalance,
   MarketCommandResult,
@@ -42,7 +40,7 @@ import type {
   PlaceOrderRequest,
 } from './exchange-client.js';
 import { accountAnswer, marketAnswer, orderRejection } from './command-answers.js';
-import { AccountCommandMethods } from './account-command-methods.js';
+import { ExchangeClientBase } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 
 export interface EmbeddedClientDeps {
@@ -58,7 +56,7 @@ export interface EmbeddedClientDeps {
   readonly source?: string;
 }
 
-export class EmbeddedExchangeClient extends AccountCommandMethods implements ExchangeClient {
+export class EmbeddedExchangeClient extends ExchangeClientBase implements ExchangeClient {
   private readonly source: string;
   private readonly specs: Map<string, MarketSpec>;
   private readonly stamp: CommandStamp;
@@ -66,8 +64,6 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
   private capturing = false;
   private matchingCaptured: MatchingEventV1[] = [];
   private riskCaptured: RiskEventV1[] = [];
-  private readonly handlers = new Set<CoreEventHandlers>();
-  private readonly subscriptions: Subscription[] = [];
 
   private constructor(private readonly deps: EmbeddedClientDeps) {
     super();
@@ -147,16 +143,6 @@ export class EmbeddedExchangeClient extends AccountCommandMethods implements Exc
       return out;
     };
     return Promise.resolve({ market, bids: levels(Side.Buy), asks: levels(Side.Sell), lastTradeTicks: book.lastTradeTicks() });
-  }
-
-  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {
-    this.handlers.add(handlers);
-    return Promise.resolve({ close: async () => void this.handlers.delete(handlers) });
-  }
-
-  async close(): Promise<void> {
-    this.handlers.clear();
-    for (const s of this.subscriptions.splice(0)) await s.close();
   }
 
   /** The market's spec, or undefined when it is not listed (the stages refuse it too). */

@@ -21,11 +21,11 @@
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
-import { type Bus, type Subscription, Topics } from '@perpcore/bus';
+import { type Bus, Topics } from '@perpcore/bus';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer, marketAnswer } from './command-answers.js';
-import { AccountCommandMethods } from './account-command-methods.js';
+import { ExchangeClientBase } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 import { BookFold } from './book-fold.js';
 import { InsuranceFundFold } from './insurance-fund-fold.js';
@@ -34,9 +34,7 @@ import type {
   AccountView,
   BookSnapshot,
   CancelAllResult,
-  ClientSubscription,
   CommandRejection,
-  CoreEventHandlers,
   ExchangeClient,
   InsuranceFundBalance,
   MarketCommandResult,
@@ -81,7 +79,7 @@ interface PendingQuery {
   resolve(reply: GatewayReplyV1): void;
 }
 
-export class KafkaExchangeClient extends AccountCommandMethods implements ExchangeClient {
+export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeClient {
   private readonly stamp: CommandStamp;
   private readonly timeoutMs: number;
   private readonly books: BookFold;
@@ -91,8 +89,6 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
   /** market → the operator command waiting for matching's halted / resumed / refused answer. */
   private readonly marketPending = new Map<string, PendingMarketCommand>();
   private readonly funds: InsuranceFundFold;
-  private readonly handlers = new Set<CoreEventHandlers>();
-  private readonly subscriptions: Subscription[] = [];
   /** Per-process base: other producers number their account commands from 1. */
   private commandId: number;
   private querySeq = 0;
@@ -205,16 +201,6 @@ export class KafkaExchangeClient extends AccountCommandMethods implements Exchan
 
   book(market: string, depth: number): Promise<BookSnapshot | null> {
     return Promise.resolve(this.books.snapshot(market, depth));
-  }
-
-  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {
-    this.handlers.add(handlers);
-    return Promise.resolve({ close: async () => void this.handlers.delete(handlers) });
-  }
-
-  async close(): Promise<void> {
-    this.handlers.clear();
-    for (const s of this.subscriptions.splice(0)) await s.close();
   }
 
   protected marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult> {

@@ -1,15 +1,22 @@
 /**
- * The six account calls and the two operator market calls of `ExchangeClient`,
- * written once: each names its command kind and body and hands it to the client's
- * own `accountCommand` / `marketCommand` (embedded: the synchronous publish; Kafka:
- * publish and wait for the stage's answer).
+ * What both `ExchangeClient` implementations share, written once: the six account
+ * calls and the two operator market calls (each names its command kind and body
+ * and hands it to the client's own `accountCommand` / `marketCommand`: embedded,
+ * the synchronous publish; Kafka, publish and wait for the stage's answer), and the
+ * event subscribers with the bus subscriptions a client closes.
  */
 import type { MarginMode } from '@perpcore/domain';
+import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
-import type { AccountCommandResult, MarketCommandResult } from './exchange-client.js';
+import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, MarketCommandResult } from './exchange-client.js';
 
-export abstract class AccountCommandMethods {
+export abstract class ExchangeClientBase {
+  /** Every subscriber's handlers; each event reaches each once, in bus order. */
+  protected readonly handlers = new Set<CoreEventHandlers>();
+  /** The client's own bus subscriptions, closed with it. */
+  protected readonly subscriptions: Subscription[] = [];
+
   protected abstract accountCommand<K extends keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<AccountCommandResult>;
   protected abstract marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): Promise<MarketCommandResult>;
 
@@ -52,5 +59,15 @@ export abstract class AccountCommandMethods {
   /** The operator's per-account kill switch: engaged cancels every order and refuses new ones until released. */
   setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult> {
     return this.accountCommand(accountId, 'setKillSwitch', { engaged });
+  }
+
+  subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {
+    this.handlers.add(handlers);
+    return Promise.resolve({ close: async () => void this.handlers.delete(handlers) });
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    for (const s of this.subscriptions.splice(0)) await s.close();
   }
 }
