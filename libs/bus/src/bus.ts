@@ -35,6 +35,8 @@ export interface Topic<T> {
   readonly codec: TopicCodec<T>;
   /** The partition key: market symbol for book events, account id where a consumer shards by account. */
   key(value: T): string;
+  /** A log that is the state itself (the gateways' registry): created with time and size retention off, so nothing is ever deleted. */
+  readonly keepForever?: boolean;
 }
 
 /**

@@ -239,7 +239,7 @@ export class InProcessBus implements Bus {
     const offset = log.end;
     log.values.push(stored);
     log.keys.push(key);
-    if (log.values.length > 2 * this.retain) this.trim(state, log, p);
+    if (log.values.length > 2 * this.retain && state.topic.keepForever !== true) this.trim(state, log, p);
     if (state.active.length === 0) return;
     if (this.draining || this.queueHead < this.queueTopic.length || this.catchUps.length > 0) {
       this.queueTopic.push(state);

@@ -122,6 +122,12 @@ function isTransientSendError(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A topic that is the state itself: neither age nor size ever deletes a record (and compaction is off: records are commands, not keyed values). */
+const KEEP_FOREVER_CONFIG = [
+  { name: 'retention.ms', value: '-1' },
+  { name: 'retention.bytes', value: '-1' },
+  { name: 'cleanup.policy', value: 'delete' },
+];
 
 /**
  * The Kafka consumer group behind a bus group on one topic. Bus groups are per topic
@@ -162,6 +168,8 @@ export class KafkaBus implements Bus {
   private lingerTimer: NodeJS.Timeout | null = null;
   private failure: unknown = null;
   private readonly topicsReady = new Map<string, Promise<void>>();
+  /** Topics seen with `keepForever`: created without retention. */
+  private readonly keptForever = new Set<string>();
   private readonly consumers = new Set<SubscriptionState>();
   private readonly sentByTopic = new Map<string, TopicTraffic>();
   /** The last SEND_SAMPLES produce round trips (ms, sendBatch call → acknowledged), a ring. */
@@ -260,6 +268,7 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription> {
+    if (topic.keepForever === true) this.keptForever.add(topic.name);
     await this.ensureTopic(topic.name, topic.partitions);
     await this.ensureTopic(dlqTopicName(topic.name), DLQ_PARTITIONS);
     const tuning = this.options.consumer ?? {};
@@ -388,7 +397,14 @@ export class KafkaBus implements Bus {
     for (let attempt = 1, delayMs = 200; ; attempt++, delayMs = Math.min(delayMs * 2, 2_000)) {
       try {
         created = await this.admin.createTopics({
-          topics: [{ topic: name, numPartitions: partitions, ...(replicationFactor === undefined ? {} : { replicationFactor }) }],
+          topics: [
+            {
+              topic: name,
+              numPartitions: partitions,
+              ...(replicationFactor === undefined ? {} : { replicationFactor }),
+              ...(this.keptForever.has(name) ? { configEntries: KEEP_FOREVER_CONFIG } : {}),
+            },
+          ],
           waitForLeaders: true,
         });
         break;
@@ -408,6 +424,7 @@ export class KafkaBus implements Bus {
 
   private enqueue(topic: Topic<unknown>, key: string, value: Buffer, framed: boolean): void {
     const partition = topic.partitions === 1 ? 0 : partitionForKey(key, topic.partitions);
+    if (topic.keepForever === true) this.keptForever.add(topic.name);
     if (!this.topicsReady.has(topic.name)) void this.ensureTopic(topic.name, topic.partitions).catch(() => undefined);
     if (framed) this.queue.add(topic.name, topic.partitions, partition, key, value);
     else this.queue.addRaw(topic.name, topic.partitions, partition, key, value);

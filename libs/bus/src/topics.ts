@@ -16,6 +16,7 @@
  * | oracle.index-prices.v1       | OracleEventV1          | symbol   | oracle → risk |
  * | gateway.queries.v1           | GatewayQueryV1         | account  | gateway → risk (read-only questions, cluster mode) |
  * | gateway.query-replies.v1     | GatewayReplyV1         | gateway source | risk → the asking gateway |
+ * | gateway.registry.v1          | RegistryCommandV1      | (one partition) | gateway → every gateway (accounts and API keys; kept forever) |
  *
  * Each has a dead-letter topic `<name>.dlq`. Account keys are the decimal account id.
  */
@@ -29,9 +30,11 @@ import {
   type RiskEventV1,
   type GatewayQueryV1,
   type GatewayReplyV1,
+  type RegistryCommandV1,
   accountCommandCodec,
   gatewayQueryCodec,
   gatewayReplyCodec,
+  registryCommandCodec,
   liquidationEventCodec,
   matchingAccountEventCodec,
   matchingCommandCodec,
@@ -76,4 +79,6 @@ export const Topics = {
   oracleIndexPrices: defineTopic<OracleEventV1>('oracle.index-prices.v1', MARKET_PARTITIONS, oracleEventCodec, (e) => e.symbol),
   gatewayQueries: defineTopic<GatewayQueryV1>('gateway.queries.v1', ACCOUNT_PARTITIONS, gatewayQueryCodec, (q) => String(q.account?.accountId ?? 0)),
   gatewayQueryReplies: defineTopic<GatewayReplyV1>('gateway.query-replies.v1', MARKET_PARTITIONS, gatewayReplyCodec, (r) => r.replyTo),
+  // one partition: every gateway folds the same commands in one order; never deleted: a gateway rebuilds its registry from the start
+  gatewayRegistry: { ...defineTopic<RegistryCommandV1>('gateway.registry.v1', 1, registryCommandCodec, () => 'registry'), keepForever: true },
 } as const;

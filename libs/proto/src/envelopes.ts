@@ -102,3 +102,12 @@ export const gatewayReplyCodec: WireCodec<GatewayReplyV1> = createEnvelopeCodec(
   gateway.GatewayReplyV1 as never,
   (v: GatewayReplyV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.reply }),
 );
+
+/** One change of the operator's account and API-key registry (registry.proto), as the gateways share it. */
+export type RegistryCommandV1 = WithKind<gateway.RegistryCommandV1, 'command'>;
+
+export const registryCommandCodec: WireCodec<RegistryCommandV1> = createEnvelopeCodec(
+  'perpcore.gateway.v1.RegistryCommandV1',
+  gateway.RegistryCommandV1 as never,
+  (v: RegistryCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
+);

@@ -8,11 +8,13 @@
  *
  * It serves the operator API (/v1/admin) too, with the token from PERPCORE_ADMIN_TOKEN
  * or a generated one printed once on stderr (never to the log). The registry of
- * accounts and API keys is this process's own, in memory: a key works on the
- * gateway process that issued it, and each process creates account ids in its own
- * range of 100,000 (instance i: (i + 1) × 100,000 up to the next range, at most 8
- * instances below the system accounts), so two processes never hand out one id.
- * A shared, persisted registry is the durability work's.
+ * accounts and API keys is shared by every gateway process through the
+ * `gateway.registry.v1` topic (auth/shared-account-registry.ts): a key issued by
+ * one works on all of them, and a restarted gateway reads it back before it
+ * serves. Each process creates account ids in its own range of 100,000 (instance
+ * i: (i + 1) × 100,000 up to the next range, at most 8 instances below the system
+ * accounts), so two processes never hand out one id. Every gateway must run with a
+ * distinct PERPCORE_GATEWAY_INSTANCE.
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
@@ -31,7 +33,7 @@ import { KafkaExchangeClient } from '@perpcore/exchange';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
-import { InMemoryAccountRegistry } from './auth/account-registry.js';
+import { SharedAccountRegistry } from './auth/shared-account-registry.js';
 import { createGatewayServer } from './gateway-server.js';
 import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
@@ -55,14 +57,14 @@ runServiceProcess({
     try {
       const client = await KafkaExchangeClient.create({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
       const admin = resolveAdminToken(process.env);
-      const registry = new InMemoryAccountRegistry(operatorAccountRange(config.instance));
+      const registry = await SharedAccountRegistry.open({ ...operatorAccountRange(config.instance), bus, source: config.source, logger: logger.child({ stage: 'registry' }), nowNs: wallClockNs });
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
       if (admin.generated !== undefined) process.stderr.write(`gateway: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
-        stats: () => ({ url, halted: client.halted() }),
+        stats: () => ({ url, halted: client.halted(), registry: registry.stats() }),
         async close() {
           await gateway.close();
           await client.close();
@@ -76,9 +78,9 @@ runServiceProcess({
   },
 });
 
-/** Instance i creates accounts in [(i + 1) × 100,000, (i + 2) × 100,000), below the system accounts. */
-function operatorAccountRange(instance: number): { firstAccountId: number; firstSystemAccountId: number } {
+/** Instance i creates accounts in [(i + 1) × 100,000, (i + 2) × 100,000), below the system accounts; it accepts every gateway's accounts. */
+function operatorAccountRange(instance: number): { firstAccountId: number; endAccountId: number; firstSystemAccountId: number } {
   const firstAccountId = (instance + 1) * 100_000;
   if (firstAccountId >= defaultSystemAccounts.feeAccountId) throw new Error(`PERPCORE_GATEWAY_INSTANCE ${instance}: only instances 0..7 have an account range below the system accounts`);
-  return { firstAccountId, firstSystemAccountId: Math.min(firstAccountId + 100_000, defaultSystemAccounts.feeAccountId) };
+  return { firstAccountId, endAccountId: Math.min(firstAccountId + 100_000, defaultSystemAccounts.feeAccountId), firstSystemAccountId: defaultSystemAccounts.feeAccountId };
 }

@@ -9,7 +9,9 @@ import type { EmbeddedExchange } from '@perpcore/exchange';
 import { defaultSystemAccounts } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
-import { InMemoryAccountRegistry } from './auth/account-registry.js';
+import type { FsyncPolicy } from '@perpcore/journal';
+import { type AccountRegistry, InMemoryAccountRegistry } from './auth/account-registry.js';
+import { JournaledAccountRegistry } from './auth/journaled-account-registry.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
@@ -22,6 +24,9 @@ export interface EmbeddedGatewayOptions {
   readonly acknowledgement?: GatewayServerOptions['acknowledgement'];
   /** Where PERPCORE_ADMIN_TOKEN is read (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** `--data-dir`: the registry of accounts and API keys is journaled in DIR/registry and survives a restart. */
+  readonly dataDir?: string;
+  readonly fsync?: FsyncPolicy;
 }
 
 export interface EmbeddedGateway {
@@ -34,7 +39,10 @@ export interface EmbeddedGateway {
 export async function createEmbeddedGateway(exchange: EmbeddedExchange, options: Omit<EmbeddedGatewayOptions, 'port' | 'host'>): Promise<Omit<EmbeddedGateway, 'url'>> {
   const client = await exchange.client('gateway-0');
   const admin = resolveAdminToken(options.env);
-  const registry = new InMemoryAccountRegistry({ firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID });
+  const range = { firstSystemAccountId: defaultSystemAccounts.feeAccountId, firstAccountId: FIRST_OPERATOR_ACCOUNT_ID };
+  const journaled =
+    options.dataDir === undefined ? undefined : JournaledAccountRegistry.open({ ...range, dataDir: options.dataDir, nowNs: () => exchange.nowNs(), ...(options.fsync === undefined ? {} : { fsync: options.fsync }) });
+  const registry: AccountRegistry = journaled ?? new InMemoryAccountRegistry(range);
   const server = await createGatewayServer({
     client,
     registry,

@@ -203,8 +203,8 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     process.stderr.write(`gateway-cluster-kafka: ${sorted.length} signed order requests (place / cancel) answered through the cluster: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`);
   });
 
-  it('runs as its own process (cluster-main.js): an account, a key and a deposit through its operator API, then /fapi with that key', { timeout: 60_000 }, async () => {
-    const token = 'cluster-main-test-operator-token';
+  /** A gateway process (cluster-main.js) on a free port; resolves with its URL once it serves. */
+  async function startGatewayProcess(instance: number, token: string): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null> }> {
     const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
       cwd: root,
       env: {
@@ -213,40 +213,81 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
         PERPCORE_LOG_LEVEL: 'warn',
         PERPCORE_STATS_INTERVAL_MS: '0',
         PERPCORE_GATEWAY_HTTP_PORT: '0',
-        PERPCORE_GATEWAY_INSTANCE: '1',
+        PERPCORE_GATEWAY_INSTANCE: String(instance),
+        PERPCORE_GATEWAY_SOURCE: `gateway-test-${instance}`,
         PERPCORE_ADMIN_TOKEN: token,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    try {
-      const printed = /under (http:\/\/[0-9.:]+)\/fapi/;
-      for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
-        assert.ok(Date.now() < until && child.exitCode === null, `the gateway process printed its URL: ${stderr.slice(-1_000)}`);
+    const stop = async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
       }
-      const [, url] = printed.exec(stderr) ?? [];
-      const admin = async (path: string, body: unknown) => {
+      return child.exitCode;
+    };
+    const printed = /under (http:\/\/[0-9.:]+)\/fapi/;
+    for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
+      if (Date.now() < until && child.exitCode === null) continue;
+      await stop();
+      assert.fail(`the gateway process printed its URL: ${stderr.slice(-1_000)}`);
+    }
+    return { url: (printed.exec(stderr) ?? [])[1] as string, stderr: () => stderr, stop };
+  }
+
+  it('runs as its own processes (cluster-main.js): a key issued by one works on another and after a restart', { timeout: 120_000 }, async () => {
+    const token = 'cluster-main-test-operator-token';
+    const one = await startGatewayProcess(1, token);
+    let two: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+    let oneAgain: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+    try {
+      const admin = async (url: string, path: string, body: unknown) => {
         const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         return { status: r.status, body: (await r.json()) as Record<string, unknown> };
       };
-      const account = await admin('/v1/admin/accounts', {});
+      const account = await admin(one.url, '/v1/admin/accounts', {});
       assert.equal(account.status, 200, JSON.stringify(account.body));
       const accountId = Number(account.body.accountId);
       assert.ok(accountId >= 200_000 && accountId < 300_000, `instance 1 creates ids in its own range: ${accountId}`);
-      const key = await admin('/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+      const key = await admin(one.url, '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
       assert.equal(key.status, 200, JSON.stringify(key.body));
-      const deposit = await admin('/v1/admin/deposits', { accountId, asset: 'USDT', amount: '1234.5' });
+      const deposit = await admin(one.url, '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '1234.5' });
       assert.equal(deposit.status, 200, JSON.stringify(deposit.body));
       const trader: TestKey = { apiKey: String(key.body.apiKey), secret: String(key.body.secretKey), accountId };
-      const balance = await signed(url, trader, 'GET', '/fapi/v2/balance');
-      assert.equal(balance.status, 200, JSON.stringify(balance.body));
-      assert.deepEqual([balance.body[0].asset, balance.body[0].balance], ['USDT', '1234.5']);
-      assert.ok(!stderr.includes(String(key.body.secretKey)) && !stderr.includes(token), 'no secret or token in the process output');
+      const balanceOn = async (url: string) => {
+        const balance = await signed(url, trader, 'GET', '/fapi/v2/balance');
+        assert.equal(balance.status, 200, JSON.stringify(balance.body));
+        assert.deepEqual([balance.body[0].asset, balance.body[0].balance], ['USDT', '1234.5']);
+      };
+      await balanceOn(one.url);
+      assert.ok(!one.stderr().includes(String(key.body.secretKey)) && !one.stderr().includes(token), 'no secret or token in the process output');
+
+      // a second gateway process reads the shared registry before it serves: the key works there too
+      two = await startGatewayProcess(2, token);
+      await balanceOn(two.url);
+      const second = await admin(two.url, '/v1/admin/accounts', {});
+      assert.ok(Number(second.body.accountId) >= 300_000 && Number(second.body.accountId) < 400_000, `instance 2 creates ids in its own range: ${JSON.stringify(second.body)}`);
+
+      // the issuing process stops and comes back (same instance, same source): it reads its keys back from the topic
+      assert.equal(await one.stop(), 0, `a clean stop on SIGTERM: ${one.stderr().slice(-500)}`);
+      oneAgain = await startGatewayProcess(1, token);
+      await balanceOn(oneAgain.url);
+      const next = await admin(oneAgain.url, '/v1/admin/accounts', {});
+      assert.equal(Number(next.body.accountId), accountId + 1, 'a restarted gateway never hands out an id twice');
+
+      // a revocation through one process holds on the other
+      const revoked = await fetch(`${two.url}/v1/admin/api-keys/${trader.apiKey}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(revoked.status, 200);
+      // (it folds the record a moment after the issuing process answered: poll)
+      let refused = await signed(oneAgain.url, trader, 'GET', '/fapi/v2/balance');
+      for (const until = Date.now() + 10_000; refused.status === 200 && Date.now() < until; await sleep(50)) refused = await signed(oneAgain.url, trader, 'GET', '/fapi/v2/balance');
+      assert.equal(refused.status, 401, JSON.stringify(refused.body));
     } finally {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      await one.stop();
+      await two?.stop();
+      await oneAgain?.stop();
     }
-    assert.equal(child.exitCode, 0, `a clean stop on SIGTERM: ${stderr.slice(-500)}`);
   });
 });

@@ -13,6 +13,7 @@ import { closeEmbeddedCore, type EmbeddedCore, journalAcknowledgementHooks, star
 import { type JournalFs, nodeJournalFs } from '@perpcore/journal';
 import { createLogger } from '@perpcore/observability';
 import { generateApiCredentials } from './auth/api-credentials.js';
+import { createEmbeddedGateway } from './embedded-gateway.js';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
 import { signed, type TestKey, testRegistry, testServerOptions, USDT } from './gateway-test-server.test-support.js';
 
@@ -124,5 +125,44 @@ describe('the gateway over a journaled core', () => {
     assert.equal(second.status, 503);
     assert.match(String(second.body.msg), /JOURNAL_WRITE_FAILED: input stopped: .*ENOSPC/);
     assert.equal(core.exchange.inputs.appliedSeq, applied, 'the refused request reached nothing');
+  });
+
+  it("npm start's gateway with --data-dir: accounts and keys made through the operator API work again after a restart", async () => {
+    const dir = tempDir();
+    const token = 'journal-test-operator-token';
+    const startNpmGateway = async () => {
+      let gateway: GatewayServer | undefined;
+      const core = await startEmbeddedCore({
+        logger,
+        seed: 3,
+        dataDir: dir,
+        beforeReplay: async (exchange) => {
+          gateway = (await createEmbeddedGateway(exchange, { logger, acknowledgement: journalAcknowledgementHooks(exchange.inputs), dataDir: dir, env: { PERPCORE_ADMIN_TOKEN: token } })).server;
+        },
+      });
+      const server = gateway as unknown as GatewayServer;
+      return { core, gateway: server, base: await server.listen(0) };
+    };
+    const admin = async (base: string, path: string, body: unknown) => {
+      const r = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    const first = await startNpmGateway();
+    const account = await admin(first.base, '/v1/admin/accounts', {});
+    const accountId = Number(account.body.accountId);
+    const made = await admin(first.base, '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.equal((await admin(first.base, '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '250' })).status, 200);
+    const trader: TestKey = { apiKey: String(made.body.apiKey), secret: String(made.body.secretKey), accountId };
+    await first.gateway.close();
+    await closeEmbeddedCore(first.core);
+
+    const second = await startNpmGateway();
+    running.push(second);
+    const balance = await signed(second.base, trader, 'GET', '/fapi/v2/balance');
+    assert.equal(balance.status, 200, JSON.stringify(balance.body));
+    assert.equal((balance.body as { asset: string; balance: string }[]).find((b) => b.asset === 'USDT')?.balance, '250');
+    const next = await admin(second.base, '/v1/admin/accounts', {});
+    assert.equal(Number(next.body.accountId), accountId + 1, 'an account id is never handed out twice across restarts');
   });
 });

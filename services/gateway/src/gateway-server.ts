@@ -170,6 +170,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       await trading.close();
       await feed.close();
       await app.close();
+      await options.registry.close?.();
     },
   };
 }

@@ -39,7 +39,11 @@ async function main(): Promise<void> {
     onSnapshotCorrupt: (message) => process.stderr.write(`perpcore: ${message} (falling back to the previous snapshot or genesis)\n`),
     beforeReplay: async (exchange) => {
       if (options.httpPort <= 0) return;
-      embedded = await createEmbeddedGateway(exchange, { logger: logger.child({ stage: 'gateway' }), acknowledgement: journalAcknowledgementHooks(exchange.inputs) });
+      embedded = await createEmbeddedGateway(exchange, {
+        logger: logger.child({ stage: 'gateway' }),
+        acknowledgement: journalAcknowledgementHooks(exchange.inputs),
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir, fsync: options.fsync }),
+      });
     },
   }).catch((error: Error) => {
     process.stderr.write(`perpcore: ${error.message}\n`);

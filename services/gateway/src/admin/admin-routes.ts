@@ -12,7 +12,7 @@
 import { amountToUnits, DomainError, formatAmount } from '@perpcore/domain';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { AccountRegistry } from '../auth/account-registry.js';
-import { RegistryRefusal } from '../auth/account-registry.js';
+import { RegistryRefusal, RegistryUnavailable } from '../auth/account-registry.js';
 import { generateApiCredentials } from '../auth/api-credentials.js';
 import type { Permission } from '../auth/authenticated-request.js';
 import { BinanceError } from '../binance/binance-error.js';
@@ -51,6 +51,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof AdminError) return reply.status(error.statusCode).send(error.body());
     if (error instanceof RegistryRefusal) return reply.status(REFUSAL_STATUS[error.code]).send({ code: `ADMIN_${error.code}`, message: error.message });
+    if (error instanceof RegistryUnavailable) return reply.status(503).send({ code: 'ADMIN_REGISTRY_UNAVAILABLE', message: error.message });
     if (error instanceof DomainError) return reply.status(400).send({ code: error.code, message: error.message });
     // the server-wide form parser and request limiter refuse in Binance terms: the operator gets it in this API's shape
     if (error instanceof BinanceError) {
@@ -84,7 +85,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
 
   app.post('/accounts', { schema: adminSchemas.createAccount }, async (request) => {
     const accountId = registry.nextAccountId();
-    registry.apply({ kind: 'createAccount', accountId });
+    await registry.apply({ kind: 'createAccount', accountId });
     request.log.info({ accountId }, 'admin: account created');
     return { accountId };
   });
@@ -97,14 +98,14 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
   app.post<{ Body: { accountId: number; permissions: Permission[] } }>('/api-keys', { schema: adminSchemas.createApiKey }, async (request) => {
     const { accountId, permissions } = request.body;
     const credentials = generateApiCredentials();
-    registry.apply({ kind: 'createKey', ...credentials, accountId, permissions, createdAtMs: nowMs() });
+    await registry.apply({ kind: 'createKey', ...credentials, accountId, permissions, createdAtMs: nowMs() });
     request.log.info({ accountId, apiKey: keyHint(credentials.apiKey), permissions }, 'admin: API key created');
     return { apiKey: credentials.apiKey, secretKey: credentials.secretKey, accountId, permissions };
   });
 
   app.delete<{ Params: { apiKey: string } }>('/api-keys/:apiKey', { schema: adminSchemas.revokeApiKey }, async (request) => {
     const { apiKey } = request.params;
-    registry.apply({ kind: 'revokeKey', apiKey });
+    await registry.apply({ kind: 'revokeKey', apiKey });
     request.log.info({ apiKey: keyHint(apiKey) }, 'admin: API key revoked');
     return { apiKey, revoked: true };
   });

@@ -9,10 +9,17 @@
  * store itself has no randomness and no clock: replaying the same commands gives
  * the same state (`snapshot()` is plain JSON, for the durability work to persist).
  *
+ * Two other stores wrap this one and keep it durable (shared-account-registry.ts
+ * over the bus for cluster mode, journaled-account-registry.ts for an embedded
+ * --data-dir): they `check` a command, write it to their log, and `apply` it once
+ * it is there, so their `apply` is asynchronous.
+ *
  * Invariants
  * - Account ids are allocated `firstAccountId` (default 1), +1, +2, … below
- *   `firstSystemAccountId`, never reused; a key names an existing account. (With
- *   `npm start`'s simulated market, start above its traders' ids.)
+ *   `endAccountId` (default `firstSystemAccountId`), never reused; a key names an
+ *   existing account. (With `npm start`'s simulated market, start above its
+ *   traders' ids.) Accounts of other allocators sharing the store (another gateway
+ *   process's range) are accepted anywhere below `firstSystemAccountId`.
  * - An API key is unique; a revoked key is gone (its id is never re-created:
  *   keys are 64 random characters, and `createKey` refuses a duplicate).
  * - Permissions are a non-empty subset of {read, trade}: withdrawals and deposits
@@ -52,16 +59,26 @@ export class RegistryRefusal extends Error {
   }
 }
 
-/** What the gateway needs of the store; the durable store will implement the same. */
+/** The registry's log could not take a command (write failed, the bus did not answer in time): nothing was applied. */
+export class RegistryUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryUnavailable';
+  }
+}
+
+/** What the gateway needs of the store: in memory, journaled, or shared over the bus. */
 export interface AccountRegistry {
-  /** The id the next `createAccount` must carry. */
+  /** The id the next `createAccount` must carry; throws `RegistryRefusal` ACCOUNTS_EXHAUSTED when the range is used up. */
   nextAccountId(): number;
   hasAccount(accountId: number): boolean;
   keyOf(apiKey: string): ApiKeyRecord | undefined;
   keysOfAccount(accountId: number): ApiKeyRecord[];
-  /** Applies one command; throws `RegistryRefusal` and changes nothing when it is refused. */
-  apply(command: RegistryCommand): void;
+  /** Applies one command; throws (or rejects with) `RegistryRefusal` and changes nothing when it is refused. */
+  apply(command: RegistryCommand): void | Promise<void>;
   snapshot(): RegistrySnapshot;
+  /** Releases the store's log (journal file, bus subscription); the gateway's close calls it last. */
+  close?(): Promise<void>;
 }
 
 export interface InMemoryRegistryOptions {
@@ -69,6 +86,8 @@ export interface InMemoryRegistryOptions {
   firstSystemAccountId: number;
   /** The first id `nextAccountId` offers (default 1): ids below it belong to someone else (a simulation). */
   firstAccountId?: number;
+  /** The end (exclusive) of the ids `nextAccountId` offers (default `firstSystemAccountId`): another allocator's range starts there. */
+  endAccountId?: number;
 }
 
 export function validPermissions(permissions: unknown): permissions is Permission[] {
@@ -95,6 +114,8 @@ export class InMemoryAccountRegistry implements AccountRegistry {
   }
 
   nextAccountId(): number {
+    const end = this.options.endAccountId ?? this.options.firstSystemAccountId;
+    if (this.nextId >= end) throw new RegistryRefusal('ACCOUNTS_EXHAUSTED', `every account id below ${end} of this gateway's range is taken`);
     return this.nextId;
   }
 
@@ -110,7 +131,8 @@ export class InMemoryAccountRegistry implements AccountRegistry {
     return [...this.keys.values()].filter((k) => k.accountId === accountId);
   }
 
-  apply(command: RegistryCommand): void {
+  /** Throws the `RegistryRefusal` that `apply` would throw now, changing nothing; returns if `apply` would succeed. */
+  check(command: RegistryCommand): void {
     switch (command.kind) {
       case 'createAccount': {
         const id = command.accountId;
@@ -118,14 +140,30 @@ export class InMemoryAccountRegistry implements AccountRegistry {
         if (!Number.isSafeInteger(id) || id < 1 || id >= this.options.firstSystemAccountId) {
           throw new RegistryRefusal('ACCOUNTS_EXHAUSTED', `account id ${id} is outside 1..${this.options.firstSystemAccountId - 1}`);
         }
-        this.accounts.add(id);
-        this.nextId = Math.max(this.nextId, id + 1);
         return;
       }
-      case 'createKey': {
+      case 'createKey':
         if (!this.accounts.has(command.accountId)) throw new RegistryRefusal('UNKNOWN_ACCOUNT', `account ${command.accountId} does not exist`);
         if (!validPermissions(command.permissions)) throw new RegistryRefusal('BAD_PERMISSIONS', `permissions must be a non-empty subset of ${PERMISSIONS.join(', ')}`);
         if (this.keys.has(command.apiKey)) throw new RegistryRefusal('DUPLICATE_KEY', 'the API key already exists');
+        return;
+      case 'revokeKey':
+        if (!this.keys.has(command.apiKey)) throw new RegistryRefusal('UNKNOWN_KEY', 'no such API key');
+        return;
+    }
+  }
+
+  apply(command: RegistryCommand): void {
+    this.check(command);
+    switch (command.kind) {
+      case 'createAccount': {
+        const id = command.accountId;
+        this.accounts.add(id);
+        // only ids of this allocator's own range move its cursor: another gateway's accounts sit in theirs
+        if (id >= (this.options.firstAccountId ?? 1) && id < (this.options.endAccountId ?? this.options.firstSystemAccountId)) this.nextId = Math.max(this.nextId, id + 1);
+        return;
+      }
+      case 'createKey': {
         this.keys.set(command.apiKey, {
           apiKey: command.apiKey,
           secretKey: command.secretKey,
@@ -136,7 +174,7 @@ export class InMemoryAccountRegistry implements AccountRegistry {
         return;
       }
       case 'revokeKey':
-        if (!this.keys.delete(command.apiKey)) throw new RegistryRefusal('UNKNOWN_KEY', 'no such API key');
+        this.keys.delete(command.apiKey);
         return;
     }
   }
