@@ -24,7 +24,10 @@ import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { wallClockNs } from '@perpcore/runtime';
 import { createGatewayServer, type GatewayServer } from './gateway-server.js';
+import { Side } from '@perpcore/domain';
 import { signed, type TestKey, testKey, testRegistry, testServerOptions, USDT } from './gateway-test-server.test-support.js';
+import { type DepthEvent, SyncedBook } from './test-support/depth-sync.test-support.js';
+import { WsClient } from './test-support/ws-client.test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const skip = (process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '') === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
@@ -201,6 +204,70 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     const sorted = [...latenciesMs].sort((x, y) => x - y);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
     process.stderr.write(`gateway-cluster-kafka: ${sorted.length} signed order requests (place / cancel) answered through the cluster: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`);
+  });
+
+  it('the diff-depth chain over the conflated market-data topic continues the REST snapshot, and the synced book is the resting orders', { timeout: 60_000 }, async () => {
+    assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
+    const ws = await WsClient.open(`${base.replace('http', 'ws')}/ws`);
+    try {
+      assert.deepEqual(await ws.call('SUBSCRIBE', ['btcusdt@depth@100ms'], 1), { result: null, id: 1 });
+      const book = new SyncedBook();
+      let seen = 0;
+      const drain = () => {
+        for (; seen < ws.frames.length; seen++) {
+          const f = ws.frames[seen] as DepthEvent;
+          if (f.e === 'depthUpdate') book.delta(f);
+        }
+      };
+      const snapshot = await fetch(`${base}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json());
+      drain();
+      book.snapshot(snapshot as never);
+      // A's bids under the mark and B's asks over it, several per level, some cancelled: many deltas per 20 ms conflation window
+      const bids = [0.97, 0.975, 0.98].map((f) => (Math.floor(markTicks * f) / 10).toFixed(1));
+      const asks = [1.02, 1.025, 1.03].map((f) => (Math.ceil(markTicks * f) / 10).toFixed(1));
+      const placed: { key: TestKey; orderId: number }[] = [];
+      await Promise.all([
+        ...bids.flatMap((price, i) => [a, a].map(async (key, j) => {
+          // distinct client ids: two identical requests in one millisecond would share a signature (refused as a replay)
+          const r = await signed(base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.003', newClientOrderId: `depth-${i}-${j}` });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          placed.push({ key, orderId: r.body.orderId });
+        })),
+        ...asks.map(async (price) => {
+          const r = await signed(base, b, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.004' });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          placed.push({ key: b, orderId: r.body.orderId });
+        }),
+      ]);
+      const cancelled = placed.slice(0, 3);
+      for (const o of cancelled) assert.equal((await signed(base, o.key, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', orderId: o.orderId })).status, 200);
+      // what the book must hold now: every order still open, summed per level
+      const expected = { bids: new Map<string, number>(), asks: new Map<string, number>() };
+      for (const key of [a, b]) {
+        const open = (await signed(base, key, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body as { side: string; price: string; origQty: string; executedQty: string }[];
+        for (const o of open) {
+          const side = o.side === 'BUY' ? expected.bids : expected.asks;
+          side.set(String(Number(o.price)), (side.get(String(Number(o.price))) ?? 0) + Number(o.origQty) - Number(o.executedQty));
+        }
+      }
+      const levels = (side: Side) => book.levels(side).map(([p, q]) => [String(Number(p)), Number(q)] as const);
+      const want = (m: Map<string, number>, side: Side) => [...m.entries()].sort((x, y) => (side === Side.Buy ? Number(y[0]) - Number(x[0]) : Number(x[0]) - Number(y[0]))).map(([p, q]) => [p, Number(q.toFixed(3))] as const);
+      for (const until = Date.now() + 20_000; ; await sleep(100)) {
+        drain();
+        const same = JSON.stringify(levels(Side.Buy)) === JSON.stringify(want(expected.bids, Side.Buy)) && JSON.stringify(levels(Side.Sell)) === JSON.stringify(want(expected.asks, Side.Sell));
+        if (same) break;
+        assert.ok(Date.now() < until, `the synced book reaches the open orders: bids ${JSON.stringify(levels(Side.Buy))} vs ${JSON.stringify(want(expected.bids, Side.Buy))}, asks ${JSON.stringify(levels(Side.Sell))} vs ${JSON.stringify(want(expected.asks, Side.Sell))}`);
+      }
+      assert.ok(seen > 1, `depth diffs arrived over the cluster (${seen} frames)`);
+      // and a fresh REST snapshot is the same book
+      const later = (await fetch(`${base}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { bids: [string, string][]; asks: [string, string][]; lastUpdateId: number };
+      assert.ok(later.lastUpdateId >= book.nonce, 'the snapshot is at or after the last diff');
+      assert.deepEqual(later.bids.map(([p, q]) => [String(Number(p)), Number(q)]), levels(Side.Buy));
+      assert.deepEqual(later.asks.map(([p, q]) => [String(Number(p)), Number(q)]), levels(Side.Sell));
+      for (const key of [a, b]) assert.equal((await signed(base, key, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' })).status, 200);
+    } finally {
+      ws.close();
+    }
   });
 
   /** A gateway process (cluster-main.js) on a free port; resolves with its URL once it serves. */

@@ -87,7 +87,7 @@ describe('market-data read model', () => {
       ],
     );
     const m = model.market('BTCUSDT') as MarketState;
-    assert.equal(m.lastUpdateId, 4);
+    assert.equal(m.lastUpdateId, 0, "fills do not move the book's version");
     seq--; // the bus redelivers seq 4: dropped
     fill(8, 999, 1, 0);
     assert.equal(m.trades.size, 4);
@@ -174,5 +174,30 @@ describe('market-data read model', () => {
     for (let i = 1; i <= 1_000; i++) m.ticker.onTrade(i, 10_000_000, 1_000_000, ms);
     m.ticker.onTrade(1_001, 3, 1, ms);
     assert.equal(m.ticker.stats(ms).priceLotsSum, 10n ** 16n + 3n);
+  });
+
+  it('cluster mode: conflated book deltas arriving after later fills (another topic) are applied, each stream deduplicated by its own seq', () => {
+    const model = new MarketDataModel(venue);
+    const m = (): MarketState => model.market('BTCUSDT') as MarketState;
+    const delta = (seq: number, priceTicks: number, levelQtyLots: number) =>
+      model.onMatchingEvent({ schemaMajor: SCHEMA_MAJOR_V1, market: 'BTCUSDT', seq, tsNs: T0, inputSource: 't', inputSeq: seq, event: 'bookDelta', bookDelta: { side: 1, priceTicks, levelQtyLots } } as MatchingEventV1);
+    const fill = (seq: number, tradeSeq: number) =>
+      model.onMatchingEvent({
+        schemaMajor: SCHEMA_MAJOR_V1, market: 'BTCUSDT', seq, tsNs: T0, inputSource: 't', inputSeq: seq, event: 'filled',
+        filled: { tradeSeq, makerOrderId: 1, makerAccountId: 1, takerOrderId: 2, takerAccountId: 2, takerSide: 2, priceTicks: 1000, qtyLots: 1, makerRemainingLots: 0, takerRemainingLots: 0, fillType: 1, liquidationId: 0 },
+      } as MatchingEventV1);
+    // matching: seq 1 delta (level 990 = 5), 2 fill, 3 delta (level 1000 = 0 after the fill), 4 fill, 5 delta (level 995 = 7)
+    fill(2, 1); // the events topic is ahead of the conflated market data
+    fill(4, 2);
+    delta(1, 990, 5);
+    delta(3, 1000, 0);
+    delta(5, 995, 7);
+    assert.deepEqual(m().book.levels(Side.Buy, 10).map(([p, q]) => [p, q]), [[995, 7], [990, 5]], 'every delta is in the book');
+    assert.equal(m().trades.size, 2);
+    assert.equal(m().lastUpdateId, 5, "the book's version is its last delta");
+    delta(3, 1000, 9); // redelivered delta: dropped
+    fill(4, 2); // redelivered fill: dropped
+    assert.deepEqual(m().book.levels(Side.Buy, 10).map(([p, q]) => [p, q]), [[995, 7], [990, 5]]);
+    assert.equal(m().trades.size, 2);
   });
 });

@@ -1,8 +1,13 @@
 /**
  * One market's public state, folded from the core's events in stream order:
- * - book: the L2 book from `BookDeltaV1`; `lastUpdateId` is the matching stream's
- *   envelope `seq` of the last event folded for the market (every kind), so the REST
- *   snapshot and the diff stream's U/u/pu live in one id space (BINANCE-COMPAT §4);
+ * - book: the L2 book from `BookDeltaV1`; `lastUpdateId` is the matching envelope
+ *   `seq` of the last book delta folded for the market (the book's version), so the
+ *   REST snapshot and the diff stream's U/u/pu live in one id space (BINANCE-COMPAT §4).
+ *   Book deltas and the other events (fills, order states) each have their own
+ *   redelivery watermark: in cluster mode they come on two topics
+ *   (matching.market-data.v1, conflated and up to a window later, and
+ *   matching.events.v1), each in increasing seq but interleaved arbitrarily, and one
+ *   watermark over both dropped every delta that arrived after a later fill;
  * - trades (id = trade_seq), aggTrades (consecutive fills of one taker at one price),
  *   the rolling 24 h ticker;
  * - mark, index, the latest funding-rate estimate, next funding time, funding history;
@@ -50,10 +55,14 @@ export class MarketState {
   readonly fundingHistory: Ring<FundingRow>;
   readonly forceOrders: Ring<ForceOrderRow>;
   lastUpdateId = 0;
+  /** The seq of the last event other than a book delta folded (its own redelivery watermark). */
+  private lastEventSeq = 0;
   /**
-   * Matching events missing from the stream (a seq jump). The book cannot be trusted
-   * after one (a consumer that started past the log's beginning, or a lost message):
-   * an operations signal, the read model has no way to repair it by itself.
+   * Matching events missing from the stream (a seq jump past both watermarks). On one
+   * in-order stream (embedded) the book cannot be trusted after one (a consumer that
+   * started past the log's beginning, or a lost message): an operations signal, the
+   * read model has no way to repair it by itself. In cluster mode the market-data
+   * topic is conflated, so jumps are expected there and this only counts them.
    */
   sequenceGaps = 0;
   /** Event time of the latest event folded for this market (ms). */
@@ -84,9 +93,11 @@ export class MarketState {
   }
 
   onMatching(e: MatchingEventV1): void {
-    if (e.seq <= this.lastUpdateId) return; // a redelivered event (at-least-once bus)
-    if (e.seq !== this.lastUpdateId + 1) this.sequenceGaps++;
-    this.lastUpdateId = e.seq;
+    const delta = e.event === 'bookDelta';
+    if (e.seq <= (delta ? this.lastUpdateId : this.lastEventSeq)) return; // a redelivered event (at-least-once bus)
+    if (e.seq !== Math.max(this.lastUpdateId, this.lastEventSeq) + 1 && e.seq > Math.max(this.lastUpdateId, this.lastEventSeq)) this.sequenceGaps++;
+    if (delta) this.lastUpdateId = e.seq;
+    else this.lastEventSeq = e.seq;
     const tsMs = toMs(e.tsNs);
     if (tsMs > this.lastEventMs) this.lastEventMs = tsMs;
     switch (e.event) {
