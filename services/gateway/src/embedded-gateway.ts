@@ -10,6 +10,7 @@ import { defaultSystemAccounts } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
 import { InMemoryAccountRegistry } from './auth/account-registry.js';
+import { dashboardUrl } from './dashboard/dashboard-routes.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
@@ -61,6 +62,7 @@ export function operatorQuickStart(url: string, admin: ResolvedAdminToken): stri
     call('/v1/admin/accounts', '{}'),
     call('/v1/admin/api-keys', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"permissions":["read","trade"]}`),
     call('/v1/admin/deposits', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"asset":"USDT","amount":"100000"}`),
+    `perpcore: operator dashboard: ${dashboardUrl(url, admin)}`,
     '',
   ].join('\n');
 }
