@@ -22,6 +22,15 @@ function bar(ratio, kind, title) {
   return track;
 }
 
+/** A table cell with the buffer bar and the distance in settle units (a flex box inside the cell: the cell stays a table cell). */
+function barCell(ratio, kind, title, distance) {
+  const td = h('td');
+  const box = h('div', 'barcell');
+  box.append(bar(ratio, kind, title), h('span', 'num', distance));
+  td.append(box);
+  return td;
+}
+
 export function accountsPanel() {
   const table = h('table', 'table accounts');
   table.id = 'accounts-table';
@@ -44,10 +53,8 @@ export function accountsPanel() {
           state.append(h('span', `tag tag-${r.state.toLowerCase()}`, r.state));
           tr.append(h('td', 'num', String(r.accountId)), h('td', '', r.scope), state);
           tr.append(h('td', 'num', percent(r.levelE8)), h('td', 'num', r.equity));
-          const toCall = h('td', 'barcell');
-          toCall.append(bar(r.callBufferRatio, 'call', `call at ${percent(r.marginCallLevelE8)}`), h('span', 'num', r.distanceToMarginCall));
-          const toLiq = h('td', 'barcell');
-          toLiq.append(bar(r.liquidationBufferRatio, 'liq', `liquidation at ${percent(r.liquidationLevelE8)}`), h('span', 'num', r.distanceToLiquidation));
+          const toCall = barCell(r.callBufferRatio, 'call', `margin call at ${percent(r.marginCallLevelE8)}`, r.distanceToMarginCall);
+          const toLiq = barCell(r.liquidationBufferRatio, 'liq', `liquidation at ${percent(r.liquidationLevelE8)}`, r.distanceToLiquidation);
           const positions = h('td', 'positions', r.positions.map((p) => `${p.market} ${p.qty}${p.liquidationPrice === null ? '' : ` liq ${p.liquidationPrice}`}`).join(' · '));
           tr.append(toCall, toLiq, positions);
           return tr;
