@@ -26,7 +26,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const OUTPUT_DIR = join(REPO_ROOT, 'test-output');
 /** The machine notes' flags: no sandbox as root, and nothing that reaches for the (closed) network. */
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOCK_AT_S = 240;
+const SHOCK_AT_S = 400;
 const STEP_NS = 20_000_000;
 
 function chromiumPath(): string | undefined {
@@ -48,8 +48,9 @@ describe('the dashboard in headless chromium on the running embedded exchange', 
   before(async () => {
     exchange = await EmbeddedExchange.create({
       logger: createLogger('test', 'silent'),
-      seed: 7,
-      scenario: { crowdAccounts: 150, crowdEntryStartS: 20, crowdEntryEndS: 180, shockAtS: SHOCK_AT_S, insuranceFundSeedUnits: 2_000 * 1_000_000 },
+      // the liquidation test's scenario (embedded-liquidation.test.ts): book closes, takeovers and ADL once the 2,000 USDT fund is spent
+      seed: 11,
+      scenario: { crowdAccounts: 150, crowdEntryEndS: 300, shockAtS: SHOCK_AT_S, insuranceFundSeedUnits: 2_000 * 1_000_000 },
     });
     gw = await startEmbeddedGateway(exchange, { port: 0, logger: createLogger('test', 'silent'), env: { PERPCORE_ADMIN_TOKEN: TOKEN } });
     // up to shortly before the gap: makers quote, the crowd holds its positions
