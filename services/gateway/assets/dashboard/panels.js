@@ -55,7 +55,7 @@ export function accountsPanel() {
           tr.append(h('td', 'num', percent(r.levelE8)), h('td', 'num', r.equity));
           const toCall = barCell(r.callBufferRatio, 'call', `margin call at ${percent(r.marginCallLevelE8)}`, r.distanceToMarginCall);
           const toLiq = barCell(r.liquidationBufferRatio, 'liq', `liquidation at ${percent(r.liquidationLevelE8)}`, r.distanceToLiquidation);
-          const positions = h('td', 'positions', r.positions.map((p) => `${p.market} ${p.qty}${p.liquidationPrice === null ? '' : ` liq ${p.liquidationPrice}`}`).join(' · '));
+          const positions = h('td', 'positions', r.positions.map((p) => `${p.market} ${p.qty}${p.liquidationPrice === null ? '' : ` @liq ${p.liquidationPrice}`}`).join(' · '));
           tr.append(toCall, toLiq, positions);
           return tr;
         }),
