@@ -48,7 +48,7 @@ export function buildConsole(root, state, onSignOut) {
 
   const accounts = accountsPanel();
   const feed = feedPanel(state.feed);
-  root.append(h('div', { class: 'grid grid-risk' }, card('Accounts by margin level', h('span', { class: 'muted', id: 'accounts-tracked' }, ''), accounts.el), card('Risk feed', h('span', { class: 'muted' }, 'margin calls · liquidations · takeovers · ADL'), feed.el)));
+  root.append(h('div', { class: 'grid grid-risk' }, card('Accounts by margin level', h('span', { class: 'muted', id: 'accounts-tracked' }, ''), accounts.el), card('Risk feed', h('span', { class: 'muted' }, 'margin calls · liquidations · takeovers · ADL (core event time)'), feed.el)));
 
   const fundEl = h('div', { class: 'chart', id: 'fund-chart', 'data-chart': 'fund' });
   const throughputEl = h('div', { class: 'chart', id: 'throughput-chart', 'data-chart': 'throughput' });
@@ -74,7 +74,7 @@ export function buildConsole(root, state, onSignOut) {
   for (const s of state.fundHistory) for (const id of Object.keys(s.balances)) fundIds.add(id);
   if (state.last !== null) for (const id of Object.keys(state.last.fund.balances)) fundIds.add(id);
   const fundOrder = [...fundIds].sort();
-  const fund = timeSeriesChart(fundEl, { series: fundOrder.map((id, i) => ({ label: id, stroke: FUND_COLOURS[i % FUND_COLOURS.length], width: 2 })), height: 200 });
+  const fund = timeSeriesChart(fundEl, { series: fundOrder.map((id, i) => ({ label: id, stroke: FUND_COLOURS[i % FUND_COLOURS.length], width: 2 })), height: 250 });
   const throughput = timeSeriesChart(throughputEl, {
     series: [
       { label: 'matching ev/s', stroke: '#38bdf8' },

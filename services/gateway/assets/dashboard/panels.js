@@ -10,6 +10,25 @@ const h = (tag, className, text) => {
   return el;
 };
 
+/** A table with its header row; rows go into the returned body. */
+function headedTable(className, headings) {
+  const table = h('table', `table ${className}`);
+  const head = h('thead');
+  const tr = h('tr');
+  for (const t of headings) tr.append(h('th', '', t));
+  head.append(tr);
+  const body = h('tbody');
+  table.append(head, body);
+  return { table, body };
+}
+
+/** A row of plain cells: [className, text] each. */
+function textRow(cells) {
+  const tr = h('tr');
+  for (const [className, text] of cells) tr.append(h('td', className, text));
+  return tr;
+}
+
 /** level_e8 → "123.45%" (display: two decimals). */
 const percent = (e8) => `${(e8 / 1e6).toFixed(2)}%`;
 
@@ -32,14 +51,8 @@ function barCell(ratio, kind, title, distance) {
 }
 
 export function accountsPanel() {
-  const table = h('table', 'table accounts');
+  const { table, body } = headedTable('accounts', ['account', 'scope', 'state', 'margin level', 'equity', 'to margin call', 'to liquidation', 'positions']);
   table.id = 'accounts-table';
-  const head = h('thead');
-  const hr = h('tr');
-  for (const t of ['account', 'scope', 'state', 'margin level', 'equity', 'to margin call', 'to liquidation', 'positions']) hr.append(h('th', '', t));
-  head.append(hr);
-  const body = h('tbody');
-  table.append(head, body);
   const wrap = h('div', 'scroll');
   wrap.append(table);
   return {
@@ -96,41 +109,18 @@ export function feedPanel(initial) {
 }
 
 export function stagesPanel() {
-  const table = h('table', 'table stages');
+  const { table, body } = headedTable('stages', ['stage', 'what', 'per second', 'total']);
   table.id = 'stages-table';
-  const body = h('tbody');
-  const head = h('thead');
-  const hr = h('tr');
-  for (const t of ['stage', 'what', 'per second', 'total']) hr.append(h('th', '', t));
-  head.append(hr);
-  table.append(head, body);
-  const latency = h('table', 'table latency');
-  const lbody = h('tbody');
-  const lhead = h('thead');
-  const lhr = h('tr');
-  for (const t of ['gateway latency (last second)', 'requests', 'p50', 'p99']) lhr.append(h('th', '', t));
-  lhead.append(lhr);
-  latency.append(lhead, lbody);
+  const { table: latency, body: lbody } = headedTable('latency', ['gateway latency (last second)', 'requests', 'p50', 'p99']);
   const wrap = h('div', 'stages-wrap');
   wrap.append(table, latency);
   const ms = (v, n) => (n === 0 ? '—' : v === null ? '> 1000 ms' : `≤ ${v < 1 ? v.toFixed(2) : v.toFixed(1)} ms`);
   return {
     el: wrap,
     render(stages, figures) {
-      body.replaceChildren(
-        ...stages.map((s) => {
-          const tr = h('tr');
-          tr.append(h('td', '', s.stage), h('td', 'muted', s.what), h('td', 'num', s.perSecond.toLocaleString('en-US')), h('td', 'num', s.total.toLocaleString('en-US')));
-          return tr;
-        }),
-      );
-      lbody.replaceChildren(
-        ...figures.map((f) => {
-          const tr = h('tr');
-          tr.append(h('td', '', f.scope), h('td', 'num', f.requests.toLocaleString('en-US')), h('td', 'num', ms(f.p50Ms, f.requests)), h('td', 'num', ms(f.p99Ms, f.requests)));
-          return tr;
-        }),
-      );
+      const n = (v) => v.toLocaleString('en-US');
+      body.replaceChildren(...stages.map((s) => textRow([['', s.stage], ['muted', s.what], ['num', n(s.perSecond)], ['num', n(s.total)]])));
+      lbody.replaceChildren(...figures.map((f) => textRow([['', f.scope], ['num', n(f.requests)], ['num', ms(f.p50Ms, f.requests)], ['num', ms(f.p99Ms, f.requests)]])));
       table.dataset.drawn = 'true';
     },
   };
