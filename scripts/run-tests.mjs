@@ -4,6 +4,7 @@
 // one `node --test` invocation from the root, so its closing summary ends the log.
 // Integration tests that need Kafka get a real broker started by deploy/kafka
 // (see deploy/kafka/README.md); it is stopped on exit, whatever happens.
+// Browser tests (a path with "browser") get Debian's chromium from scripts/ensure-chromium.mjs.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -44,6 +45,14 @@ if (selected.some((f) => f.includes('kafka') && !f.startsWith('deploy')) && exis
     process.stderr.write(`\n!!!!! run-tests: could not start a Kafka broker, Kafka tests will be skipped:\n${error.stack ?? error}\n\n`);
   }
   if (broker) env.PERPCORE_KAFKA_BROKERS = broker.bootstrap;
+}
+
+// Browser tests need Debian's chromium: installed here (as root, with apt-get) only when one is selected.
+if (selected.some((f) => f.includes('browser'))) {
+  const { ensureChromium } = await import(join(root, 'scripts', 'ensure-chromium.mjs'));
+  const chromium = ensureChromium();
+  if (chromium.path !== undefined) env.PERPCORE_CHROMIUM = chromium.path;
+  else env.PERPCORE_CHROMIUM_MISSING = chromium.reason;
 }
 
 const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, env, stdio: 'inherit' });

@@ -34,6 +34,7 @@ import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
 import { SharedAccountRegistry } from './auth/shared-account-registry.js';
+import { dashboardUrl } from './dashboard/dashboard-routes.js';
 import { createGatewayServer } from './gateway-server.js';
 import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
@@ -62,6 +63,7 @@ runServiceProcess({
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
       if (admin.generated !== undefined) process.stderr.write(`gateway: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
+      process.stderr.write(`gateway: operator dashboard: ${dashboardUrl(url, admin)}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
         stats: () => ({ url, halted: client.halted(), registry: registry.stats() }),

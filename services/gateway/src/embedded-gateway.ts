@@ -12,6 +12,7 @@ import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './a
 import type { FsyncPolicy } from '@perpcore/journal';
 import { type AccountRegistry, InMemoryAccountRegistry } from './auth/account-registry.js';
 import { JournaledAccountRegistry } from './auth/journaled-account-registry.js';
+import { dashboardUrl } from './dashboard/dashboard-routes.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
@@ -69,6 +70,7 @@ export function operatorQuickStart(url: string, admin: ResolvedAdminToken): stri
     call('/v1/admin/accounts', '{}'),
     call('/v1/admin/api-keys', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"permissions":["read","trade"]}`),
     call('/v1/admin/deposits', `{"accountId":${FIRST_OPERATOR_ACCOUNT_ID},"asset":"USDT","amount":"100000"}`),
+    `perpcore: operator dashboard: ${dashboardUrl(url, admin)}`,
     '',
   ].join('\n');
 }

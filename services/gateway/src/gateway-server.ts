@@ -6,7 +6,8 @@
  * /health, /ready, /metrics, OpenAPI and the operator API under /v1/admin), then
  * the trading and account API (whose routes authenticate through the guards'
  * `RequestAuthenticator`), then market data (public /fapi routes), the WebSocket
- * streams and the listenKey routes (behind the real `requireCaller`), then any
+ * streams, the operator dashboard (dashboard/: the page, its state and the
+ * operator stream) and the listenKey routes (behind the real `requireCaller`), then any
  * extra plugins. Every route not weighed by the guards gets Binance's weight from
  * the one table (limits/route-weights.ts).
  *
@@ -42,6 +43,9 @@ import { type StreamClock, systemStreamClock } from './streams/stream-clock.js';
 import { StreamHub } from './streams/stream-hub.js';
 import { streamRoutes } from './streams/ws-routes.js';
 import type { SessionLimits } from './streams/ws-session.js';
+import { loadDashboardAssets } from './dashboard/dashboard-assets.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { OperatorDashboard } from './dashboard/operator-dashboard.js';
 import { createTradingApi, type TradingApi } from './trading/trading-api.js';
 import type { UserEventSink } from './trading/user-events.js';
 
@@ -77,6 +81,8 @@ export interface GatewayServer {
   readonly hub: StreamHub;
   readonly marketData: MarketDataModel;
   readonly operatorCore: OperatorCorePort;
+  /** The operator dashboard's server side (/dashboard, /v1/admin/stream). */
+  readonly dashboard: OperatorDashboard;
   /** Open and refused connections (the caps in limits/server-hardening.ts). */
   readonly connections: ConnectionCapStats;
   /** Listens on `host` (default 127.0.0.1; port 0 picks a free one); resolves to the base URL. */
@@ -148,6 +154,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await trading.register(app);
   await app.register(publicMarketRoutes, { model: marketData, venue: client.markets(), nowMs: options.nowMs ?? Date.now });
   await app.register(streamRoutes, { hub });
+  const dashboard = new OperatorDashboard({ client, marketData, metricsRegistry: guards.metrics.registry, token: options.adminToken, clock: options.streamClock ?? systemStreamClock, logger });
+  await dashboard.start();
+  await app.register(dashboardRoutes, { dashboard, assets: loadDashboardAssets(), token: options.adminToken });
   await app.register(async (scope) => {
     scope.addHook('preHandler', requireCaller(guards.authenticator, { signed: false, permission: 'read' }));
     await scope.register(listenKeyRoutes, { hub, accountOf: (request) => callerOf(request).accountId });
@@ -162,12 +171,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     hub,
     marketData,
     operatorCore,
+    dashboard,
     connections,
     async listen(port, host = '127.0.0.1') {
       return app.listen({ port, host });
     },
     async close() {
       await trading.close();
+      await dashboard.close();
       await feed.close();
       await app.close();
       await options.registry.close?.();

@@ -46,6 +46,8 @@ export const CloseCodes = {
   /** The user-data stream's listenKey expired or was closed. */
   LISTEN_KEY_EXPIRED: { code: 4001, reason: 'listenKey expired' },
   SHUTDOWN: { code: 1001, reason: 'server shutting down' },
+  /** The operator stream (dashboard/operator-stream.ts) was not given the admin token. */
+  UNAUTHORIZED: { code: 4401, reason: 'unauthorized' },
 } as const;
 
 export type CloseReason = (typeof CloseCodes)[keyof typeof CloseCodes];

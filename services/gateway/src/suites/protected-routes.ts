@@ -93,6 +93,7 @@ export const PROTECTED_ROUTES: readonly ProtectedRoute[] = [
   { name: 'admin: resume market', method: 'POST', path: '/v1/admin/markets/BTCUSDT/resume', auth: 'admin' },
   { name: 'admin: insurance funds', method: 'GET', path: '/v1/admin/insurance-funds', auth: 'admin' },
   { name: 'admin: kill switch', method: 'POST', path: '/v1/admin/accounts/:victimAccountId/kill-switch', auth: 'admin', adminBody: () => ({ engaged: true }) },
+  { name: 'admin: dashboard state', method: 'GET', path: '/v1/admin/dashboard/state', auth: 'admin' },
 ];
 
 export function routePath(route: ProtectedRoute, victim: Victim): string {
