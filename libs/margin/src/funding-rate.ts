@@ -18,6 +18,7 @@
  */
 import { Rounding, divRoundBig, requireSafeInteger } from '@perpcore/domain';
 import type { MarketRiskParams } from './market-risk-params.js';
+import { imfMmfFundingCapE8 } from './imf-ramp.js';
 import { E8 } from './tier-table.js';
 
 export interface FundingRate {
@@ -35,6 +36,7 @@ export interface FundingRate {
 export function fundingCapE8(params: MarketRiskParams): number {
   const cap = params.fundingCap;
   if (cap.kind === 'ABSOLUTE') return cap.rateE8;
+  if (cap.kind === 'IMF_MMF_MULTIPLE') return imfMmfFundingCapE8(params, cap.multipleE8);
   return Number(divRoundBig(BigInt(cap.multipleE8) * BigInt(params.tiers.mmrE8[0]), BigInt(E8), Rounding.TowardZero));
 }
 

@@ -30,7 +30,14 @@ import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
  */
 export function maintenanceFromNotional(tiers: TierTable, whole: number, fraction: number, subticksPerTick: number): number {
   const k = tierIndexFor(tiers, whole, fraction > 0);
-  const mmr = tiers.mmrE8[k];
+  return rateOfNotionalCeil(whole, fraction, subticksPerTick, tiers.mmrE8[k]) - tiers.cumUnits[k];
+}
+
+/**
+ * Internal kernel: `ceil(N × rateE8 / 1e8)` for the exact notional `whole + fraction/spt`
+ * (MM before the maintenance amount; the IMF-ramp initial margin).
+ */
+export function rateOfNotionalCeil(whole: number, fraction: number, subticksPerTick: number, mmr: number): number {
   // whole·mmr passes 2^52 for any sizeable position; split whole = hi·1e8 + lo so
   // both partial products stay exact doubles (hi·mmr < 2^53, lo·mmr < 1e16, and
   // under 2^52 for mmr ≤ 45%, else the kernel's wide path takes over)
@@ -48,7 +55,7 @@ export function maintenanceFromNotional(tiers: TierTable, whole: number, fractio
   const t = wideRemainder() * subticksPerTick + fraction * mmr;
   const d = subticksPerTick * E8;
   const up = t === 0 ? 0 : t > d ? 2 : 1;
-  return q1 + up - tiers.cumUnits[k];
+  return q1 + up;
 }
 
 /** MM tier index (0-based) of the position at mark. */
