@@ -80,6 +80,7 @@ function account(positions: number): CrossAccount {
       leverage: 4,
       pendingFundingUnits: 1_234,
       orders: null,
+      initialFractionE8: 0, // the risk engine's slot shape (scope-evaluator.ts)
     });
   }
   return { acceptedCollateralUnits: 5_000_000 * USDT, positions: slots, positionCount: positions };
@@ -119,6 +120,22 @@ export async function runMarginBenchmarks(options: { quick?: boolean } = {}): Pr
       () => {
         flip ^= 1;
         marks[0] += flip === 1 ? 1 : -1; // a mark tick, so nothing is constant-folded
+        evaluateCrossAccount(acct, marks, levels, out);
+      },
+    ]);
+  }
+
+  {
+    // peer of the 5-position row above: every market on the dYdX IMF ramp at 33.5% (IMpos = ceil(N × imf) wins)
+    const acct = account(5);
+    for (const slot of acct.positions) slot.initialFractionE8 = 33_500_000;
+    const out = createCrossEvaluation(5);
+    let flip = 0;
+    cases.push([
+      'cross account, 5 positions, IMF_RAMP floor on each',
+      () => {
+        flip ^= 1;
+        marks[0] += flip === 1 ? 1 : -1;
         evaluateCrossAccount(acct, marks, levels, out);
       },
     ]);

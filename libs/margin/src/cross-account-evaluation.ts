@@ -42,7 +42,7 @@ import type { MarketRiskParams } from './market-risk-params.js';
 import { requireLeverage } from './input-guards.js';
 import { type MarginState, type ScopeLevels, MarginState as State, belowTakeoverSlots, classifySlots } from './margin-level.js';
 import { LevelBasis } from './market-risk-params.js';
-import { rateOfNotionalCeil } from './maintenance-margin.js';
+import { rateKernelSlots, rateOfNotionalCeilInSlots } from './maintenance-margin.js';
 import { type OrderExposure, loadOrderMarginAt, orderMarginSlot } from './order-margin.js';
 import { E8 } from './tier-table.js';
 import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
@@ -226,8 +226,10 @@ function accumulatePosition(p: CrossPositionSlot, i: number, marksSubticks: Arra
   // IMF_RAMP markets: the open-interest fraction, when it asks for more than 1/L
   const imf = p.initialFractionE8;
   if (imf !== undefined && imf > 0) {
-    const byFraction = rateOfNotionalCeil(whole, fraction, spt, imf);
-    if (byFraction > imPos) imPos = byFraction;
+    rateKernelSlots[0] = whole;
+    rateKernelSlots[1] = fraction;
+    rateOfNotionalCeilInSlots(spt, imf);
+    if (rateKernelSlots[2] > imPos) imPos = rateKernelSlots[2];
   }
 
   // IMord at the mark  (order-margin.ts)
