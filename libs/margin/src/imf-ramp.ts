@@ -86,6 +86,11 @@ export function imfRampFigures(params: MarketRiskParams, openNotional: number): 
   });
 }
 
+/** `ceil(units × imfE8 / 1e8)` for an integer notional (open-order IM under the ramp); trusted inputs, allocation-free. */
+export function fractionOfUnitsCeil(notionalUnits: number, imfE8: number): number {
+  return mulDivCeilWide(notionalUnits, imfE8, E8);
+}
+
 /** Position IM under the ramp: `max(ceil(N / L), ceil(N × imf))`, N = q × mark, rounded up. */
 export function imfRampInitialMarginUnits(params: MarketRiskParams, qtyLots: number, markSubticks: number, leverage: number, imfE8: number): number {
   const q = Math.abs(requireQtyLots('qtyLots', qtyLots));

@@ -149,6 +149,14 @@ export {
   inverseLiquidationPrice,
   inverseBankruptcyPrice,
 } from './inverse-contract.js';
-export { type ImfRampFigures, openNotionalUnits, imfRampE8, imfRampFigures, imfRampInitialMarginUnits, imfMmfFundingCapE8 } from './imf-ramp.js';
+export {
+  type ImfRampFigures,
+  openNotionalUnits,
+  imfRampE8,
+  imfRampFigures,
+  imfRampInitialMarginUnits,
+  fractionOfUnitsCeil,
+  imfMmfFundingCapE8,
+} from './imf-ramp.js';
 export { type HyperliquidBand, hyperliquidMaintenanceMarginUnits, hyperliquidTierInputs } from './hyperliquid-margin.js';
 export { heldMaintenanceLiquidationPrice } from './cross-liquidation-held-mm.js';

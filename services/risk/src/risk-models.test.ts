@@ -41,6 +41,18 @@ describe('risk models in the engine', () => {
     assert.equal(fixed.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 10 }), '');
   });
 
+  it('IMF_RAMP: a resting order holds the fraction of its opening notional too (the pre-trade check sees it)', () => {
+    const BOB = 2;
+    const h = new RiskHarness(riskConfig(ramp));
+    aliceBuys1Btc(h);
+    h.deposit(BOB, 9_000 * USDT);
+    h.setLeverage(BOB, 'BTCUSDT', 20);
+    // 1 BTC bid at 29,000: max(29,000 / 20, 29,000 × 33.5%) = 9,715 > 9,000 of equity
+    assert.equal(h.place({ account: BOB, side: 'buy', priceTicks: btcTicks('29000'), lots: 1_000 }), 'RISK_INSUFFICIENT_MARGIN');
+    assert.equal(h.place({ account: BOB, side: 'buy', priceTicks: btcTicks('29000'), lots: 500 }), '');
+    assert.equal(h.engine.accountReport(BOB)!.cross.openOrderImUnits, 4_857_500_000); // 14,500 × 33.5%
+  });
+
   it('IMF_RAMP: the fraction is recomputed when the index moves the open notional', () => {
     const h = new RiskHarness(riskConfig(ramp));
     aliceBuys1Btc(h);
