@@ -31,6 +31,7 @@ describe('risk models in the engine', () => {
     aliceBuys1Btc(h);
     const r = h.engine.accountReport(ALICE)!;
     assert.equal(r.cross.initialUnits, 10_050 * USDT);
+    assert.equal(r.cross.positions[0].initialFractionE8, 33_500_000);
     assert.equal(r.withdrawableUnits, 0);
     // more exposure needs IM the equity (9,985 after the taker fee) no longer covers
     assert.equal(h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 10 }), 'RISK_INSUFFICIENT_MARGIN');
@@ -38,6 +39,7 @@ describe('risk models in the engine', () => {
     const fixed = new RiskHarness(riskConfig());
     aliceBuys1Btc(fixed);
     assert.equal(fixed.engine.accountReport(ALICE)!.cross.initialUnits, 1_500 * USDT);
+    assert.equal(fixed.engine.accountReport(ALICE)!.cross.positions[0].initialFractionE8, null);
     assert.equal(fixed.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 10 }), '');
   });
 
