@@ -80,6 +80,7 @@ function account(positions: number): CrossAccount {
       leverage: 4,
       pendingFundingUnits: 1_234,
       orders: null,
+      initialFractionE8: 0, // the risk engine's slot shape (scope-evaluator.ts)
     });
   }
   return { acceptedCollateralUnits: 5_000_000 * USDT, positions: slots, positionCount: positions };
@@ -110,43 +111,36 @@ export async function runMarginBenchmarks(options: { quick?: boolean } = {}): Pr
   const bench = new Bench({ name: 'margin', time: options.quick ? 150 : 1_000, warmupTime: options.quick ? 50 : 250 });
   const cases: Array<[string, () => void]> = [];
 
-  for (const n of [1, 5, 20]) {
-    const acct = account(n);
-    const out = createCrossEvaluation(n);
+  /** One evaluation per call, after a one-subtick mark move (so nothing is constant-folded). */
+  const onMarkTick = (acct: CrossAccount) => {
+    const out = createCrossEvaluation(acct.positionCount);
     let flip = 0;
-    cases.push([
-      `cross account MM + equity + IM + state, ${n} position${n > 1 ? 's' : ''}`,
-      () => {
-        flip ^= 1;
-        marks[0] += flip === 1 ? 1 : -1; // a mark tick, so nothing is constant-folded
-        evaluateCrossAccount(acct, marks, levels, out);
-      },
-    ]);
-  }
+    return () => {
+      flip ^= 1;
+      marks[0] += flip === 1 ? 1 : -1;
+      evaluateCrossAccount(acct, marks, levels, out);
+    };
+  };
 
-  {
-    // 5 positions, each with a resting order ladder on both sides (one buy above the mark: open loss)
-    const acct = account(5);
-    for (const slot of acct.positions) {
-      const m = Math.floor(marks[slot.marketIndex] / 100);
-      slot.orders = buildOrderExposure(slot.params, slot.qtyLots, slot.leverage, [
-        { side: Side.Buy, priceTicks: m + 5, qtyLots: 10 },
-        { side: Side.Buy, priceTicks: m - 50, qtyLots: 500 },
-        { side: Side.Sell, priceTicks: m + 50, qtyLots: 700 },
-        { side: Side.Sell, priceTicks: m + 80, qtyLots: 300 },
-      ]);
-    }
-    const out = createCrossEvaluation(5);
-    let flip = 0;
-    cases.push([
-      'cross account, 5 positions with 4 open orders each',
-      () => {
-        flip ^= 1;
-        marks[0] += flip === 1 ? 1 : -1;
-        evaluateCrossAccount(acct, marks, levels, out);
-      },
+  for (const n of [1, 5, 20]) cases.push([`cross account MM + equity + IM + state, ${n} position${n > 1 ? 's' : ''}`, onMarkTick(account(n))]);
+
+  // peer of the 5-position row above: every market on the dYdX IMF ramp at 33.5% (IMpos = ceil(N × imf) wins)
+  const onRamp = account(5);
+  for (const slot of onRamp.positions) slot.initialFractionE8 = 33_500_000;
+  cases.push(['cross account, 5 positions, IMF_RAMP floor on each', onMarkTick(onRamp)]);
+
+  // 5 positions, each with a resting order ladder on both sides (one buy above the mark: open loss)
+  const withOrders = account(5);
+  for (const slot of withOrders.positions) {
+    const m = Math.floor(marks[slot.marketIndex] / 100);
+    slot.orders = buildOrderExposure(slot.params, slot.qtyLots, slot.leverage, [
+      { side: Side.Buy, priceTicks: m + 5, qtyLots: 10 },
+      { side: Side.Buy, priceTicks: m - 50, qtyLots: 500 },
+      { side: Side.Sell, priceTicks: m + 50, qtyLots: 700 },
+      { side: Side.Sell, priceTicks: m + 80, qtyLots: 300 },
     ]);
   }
+  cases.push(['cross account, 5 positions with 4 open orders each', onMarkTick(withOrders)]);
 
   // a long whose mark sits in the 2.5% tier while its liquidation price falls in the 1% tier: one re-selection
   const btc = markets[0];

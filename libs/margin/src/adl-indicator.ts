@@ -10,6 +10,8 @@
  * arithmetic: `ceil(5 × cum / total)` with cum, total ≤ 2^53 / 5.
  *
  * Example: ranked sizes 10, 30, 60 lots → cumShare 0.1, 0.4, 1.0 → buckets 1, 2, 5.
+ * `adlQuantileFigures` gives one position's rank, count and quantities with both buckets
+ * (the second position: rank 2 of 3, 40 of 100 lots → 2 by quantity, 4 by count).
  */
 import { DomainError } from '@perpcore/domain';
 import { requirePrice } from './input-guards.js';
@@ -39,4 +41,33 @@ export function adlBucketsByCount(count: number, out: Uint8Array = new Uint8Arra
 function ceilDiv(n: number, d: number): number {
   const q = Math.floor(n / d);
   return q * d < n ? q + 1 : q;
+}
+
+/** Where one position stands in its side's queue: the figures both indicator readings use. */
+export interface AdlQuantileFigures {
+  /** 1-based position in queue order. */
+  readonly rank: number;
+  readonly count: number;
+  /** Lots at or ahead of the position, and on the whole side. */
+  readonly cumQtyLots: number;
+  readonly totalQtyLots: number;
+  /** ceil(5 × cum / total) (PNL_X_LEVERAGE display). */
+  readonly bucketByQuantity: number;
+  /** ceil(5 × rank / count) (Binance's LEVERAGE_PNL display). */
+  readonly bucketByCount: number;
+}
+
+/** Figures of the position at `index` (0-based) of a side already in queue order. */
+export function adlQuantileFigures(rankedQtyLots: ArrayLike<number>, index: number): AdlQuantileFigures {
+  const count = rankedQtyLots.length;
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count) throw new DomainError('RISK_INVALID_ARGUMENT', `index must be within [0, ${count - 1}], got ${String(index)}`);
+  let total = 0;
+  let cum = 0;
+  for (let i = 0; i < count; i++) {
+    total += requirePrice(`rankedQtyLots[${i}]`, Math.abs(rankedQtyLots[i]));
+    if (i === index) cum = total;
+  }
+  if (total * 5 > Number.MAX_SAFE_INTEGER) throw new DomainError('DOMAIN_OUT_OF_RANGE', 'side quantity exceeds the safe range');
+  const rank = index + 1;
+  return Object.freeze({ rank, count, cumQtyLots: cum, totalQtyLots: total, bucketByQuantity: ceilDiv(5 * cum, total), bucketByCount: ceilDiv(5 * rank, count) });
 }

@@ -23,8 +23,11 @@
  *
  * Example (PNL_X_LEVERAGE): long entered at 100 (EV 100), mark 120 (MV 120),
  * bankruptcy value 90 (BV): pnl = 0.2, effLev = 120 / 30 = 4, score = 0.8.
+ * `adlScorePnlTimesLeverageWithFigures` also returns PnL% (20%) and effective
+ * leverage (4×), each in E8 toward zero (display figures; the ranking uses the exact score).
  */
-import { DomainError } from '@perpcore/domain';
+import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
+import { E8 } from './tier-table.js';
 import type { MarketRiskParams } from './market-risk-params.js';
 import { requirePrice, requireQtyLots, requireUnits } from './input-guards.js';
 import { RiskErrorCode } from './risk-error-codes.js';
@@ -35,6 +38,7 @@ export interface AdlScore {
   readonly den: bigint;
 }
 
+const E8N = BigInt(E8);
 const INFINITE: AdlScore = Object.freeze({ num: 1n, den: 0n });
 const ZERO: AdlScore = Object.freeze({ num: 0n, den: 1n });
 
@@ -46,7 +50,15 @@ export interface PnlTimesLeverageInput {
   readonly bankruptcyValueUnits: number;
 }
 
-export function adlScorePnlTimesLeverage(params: MarketRiskParams, input: PnlTimesLeverageInput): AdlScore {
+/** The score's terms, all × spt: gain = MV − EV, cushion = MV − BV. */
+interface PnlLeverageTerms {
+  readonly gain: bigint;
+  readonly cushion: bigint;
+  readonly absEv: bigint;
+  readonly absMv: bigint;
+}
+
+function pnlLeverageTerms(params: MarketRiskParams, input: PnlTimesLeverageInput): PnlLeverageTerms {
   const Q = requireQtyLots('qtyLots', input.qtyLots);
   const cost = requireUnits('costUnits', input.costUnits);
   const mark = requirePrice('markSubticks', input.markSubticks);
@@ -56,13 +68,36 @@ export function adlScorePnlTimesLeverage(params: MarketRiskParams, input: PnlTim
   const mv = BigInt(Q) * BigInt(mark) * BigInt(params.lotTickUnits); // all × spt
   const ev = BigInt(cost) * spt;
   const bv = BigInt(bvUnits) * spt;
-  const absEv = ev < 0n ? -ev : ev;
-  const absMv = mv < 0n ? -mv : mv;
-  const gain = mv - ev;
-  const cushion = mv - bv;
-  if (cushion <= 0n) return gain > 0n ? INFINITE : ZERO;
-  if (gain > 0n) return { num: gain * absMv, den: absEv * cushion };
-  return { num: gain * cushion, den: absEv * absMv };
+  return { gain: mv - ev, cushion: mv - bv, absEv: ev < 0n ? -ev : ev, absMv: mv < 0n ? -mv : mv };
+}
+
+function scoreOf(t: PnlLeverageTerms): AdlScore {
+  if (t.cushion <= 0n) return t.gain > 0n ? INFINITE : ZERO;
+  if (t.gain > 0n) return { num: t.gain * t.absMv, den: t.absEv * t.cushion };
+  return { num: t.gain * t.cushion, den: t.absEv * t.absMv };
+}
+
+export function adlScorePnlTimesLeverage(params: MarketRiskParams, input: PnlTimesLeverageInput): AdlScore {
+  return scoreOf(pnlLeverageTerms(params, input));
+}
+
+/** The figures BitMEX publishes beside the score. */
+export interface PnlTimesLeverageFigures {
+  readonly score: AdlScore;
+  /** PnL% = (MV − EV) / |EV| in E8, toward zero. */
+  readonly pnlPercentE8: bigint;
+  /** Effective leverage |MV| / (MV − BV) in E8, toward zero; null when unbounded (at or past bankruptcy). */
+  readonly effectiveLeverageE8: bigint | null;
+}
+
+/** `adlScorePnlTimesLeverage` with its PnL% and effective leverage. */
+export function adlScorePnlTimesLeverageWithFigures(params: MarketRiskParams, input: PnlTimesLeverageInput): PnlTimesLeverageFigures {
+  const t = pnlLeverageTerms(params, input);
+  return Object.freeze({
+    score: scoreOf(t),
+    pnlPercentE8: divRoundBig(t.gain * E8N, t.absEv, Rounding.TowardZero),
+    effectiveLeverageE8: t.cushion <= 0n ? null : divRoundBig(t.absMv * E8N, t.cushion, Rounding.TowardZero),
+  });
 }
 
 export interface LeveragePnlInput {

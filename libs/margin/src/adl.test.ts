@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { adlBucketsByCount, adlBucketsByQuantity } from './adl-indicator.js';
-import { type AdlCandidate, adlScoreLeveragePnl, adlScorePnlTimesLeverage, compareAdlCandidates, compareAdlScores } from './adl-score.js';
+import { adlBucketsByCount, adlBucketsByQuantity, adlQuantileFigures } from './adl-indicator.js';
+import { type AdlCandidate, adlScoreLeveragePnl, adlScorePnlTimesLeverage, adlScorePnlTimesLeverageWithFigures, compareAdlCandidates, compareAdlScores } from './adl-score.js';
 import { btcParams, units } from './venue-fixtures.js';
 
 const btc = btcParams();
@@ -81,5 +81,33 @@ describe('ADL indicator (RISK-SPEC §8)', () => {
   it('refuses zero or fractional sizes', () => {
     assert.throws(() => adlBucketsByQuantity([1, 0]), /rankedQtyLots\[1\]/);
     assert.throws(() => adlBucketsByQuantity([1.5]), /rankedQtyLots\[0\]/);
+  });
+});
+
+describe('ADL figures (the intermediates venues publish)', () => {
+  it('PnL% and effective leverage beside the score: 20% × 4× = 0.8; a short 20% at 2.6666×', () => {
+    const input = { qtyLots: 1, costUnits: 100, markSubticks: 1_200, bankruptcyValueUnits: 90 };
+    const f = adlScorePnlTimesLeverageWithFigures(btc, input);
+    assert.equal(f.pnlPercentE8, 20_000_000n);
+    assert.equal(f.effectiveLeverageE8, 400_000_000n);
+    assert.deepEqual(f.score, adlScorePnlTimesLeverage(btc, input));
+    const short = adlScorePnlTimesLeverageWithFigures(btc, { qtyLots: -1, costUnits: -100, markSubticks: 800, bankruptcyValueUnits: -110 });
+    assert.equal(short.pnlPercentE8, 20_000_000n);
+    assert.equal(short.effectiveLeverageE8, 266_666_666n); // 80 / 30, toward zero
+    const past = adlScorePnlTimesLeverageWithFigures(btc, { qtyLots: 1, costUnits: 100, markSubticks: 1_200, bankruptcyValueUnits: 130 });
+    assert.equal(past.effectiveLeverageE8, null);
+  });
+
+  it('rank and count of the quantile: sizes 10, 30, 60 → the second is rank 2 of 3, 40 of 100 lots', () => {
+    assert.deepEqual(adlQuantileFigures([10, 30, 60], 1), { rank: 2, count: 3, cumQtyLots: 40, totalQtyLots: 100, bucketByQuantity: 2, bucketByCount: 4 });
+    const byQty = adlBucketsByQuantity([10, 30, 60]);
+    const byCount = adlBucketsByCount(3);
+    for (let i = 0; i < 3; i++) {
+      const f = adlQuantileFigures([10, 30, 60], i);
+      assert.equal(f.bucketByQuantity, byQty[i]);
+      assert.equal(f.bucketByCount, byCount[i]);
+    }
+    assert.throws(() => adlQuantileFigures([10], 1), /index/);
+    assert.throws(() => adlQuantileFigures([0, 10], 0), /rankedQtyLots\[0\]/);
   });
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { DomainError, Side } from '@perpcore/domain';
 import { type CrossAccount, type CrossPositionSlot, createCrossEvaluation, evaluateCrossAccount } from './cross-account-evaluation.js';
 import { crossEquityUnits } from './equity.js';
+import { imfRampInitialMarginUnits } from './imf-ramp.js';
 import { positionInitialMarginUnits } from './initial-margin.js';
 import { maintenanceMarginUnits } from './maintenance-margin.js';
 import { classifyMarginLevel, crossScopeLevels } from './margin-level.js';
@@ -131,5 +132,18 @@ describe('cross account evaluation (hot path)', () => {
     assert.throws(() => run(good, 0), /positions\[0\]\.mark/);
     assert.throws(() => run({ ...good, leverage: 200 }), (e: unknown) => e instanceof DomainError && e.code === 'RISK_LEVERAGE_ABOVE_TIER_MAX' && /positions\[1\]\.leverage/.test(e.message));
     assert.throws(() => evaluateCrossAccount({ acceptedCollateralUnits: 0, positions: [good, good], positionCount: 2 }, [1], levels, createCrossEvaluation(1)), /out holds/);
+  });
+});
+
+describe('cross account evaluation: IMF_RAMP floor', () => {
+  it('IMpos = max(ceil(N / L), ceil(N × imf)), equal to imfRampInitialMarginUnits, to the unit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1_000_000, max: 10_000_000_000 }), fc.integer({ min: 0, max: 100_000_000 }), fc.integer({ min: 1, max: 125 }), (q, mark, imf, lev) => {
+        const s = { ...slot(btc, 0, q, 0, lev), initialFractionE8: imf };
+        const out = evaluateCrossAccount({ acceptedCollateralUnits: 0, positions: [s], positionCount: 1 }, [mark], levels, createCrossEvaluation(1));
+        const want = imf === 0 ? positionInitialMarginUnits(btc, q, mark, lev) : imfRampInitialMarginUnits(btc, q, mark, lev, imf);
+        assert.equal(out.positionInitialUnits, want);
+      }),
+    );
   });
 });

@@ -9,7 +9,7 @@
  * N_i      = q_i × M_i                        exact (whole + fraction/spt)
  * UPnL_i   = floor(Q_i × M_i − C_i)
  * MM_i     = ceil(N_i × mmr_k) − cum_k         k = tier of N_i
- * IMpos_i  = ceil(N_i / L_i)
+ * IMpos_i  = max(ceil(N_i / L_i), ceil(N_i × imf_i))  imf_i the slot's IMF_RAMP floor, if any
  * IM_i     = IMpos_i + max(IMord_buy, IMord_sell)   (orders from a prebuilt OrderExposure)
  * ```
  * and for the scope: `E = acceptedCollateral + Σ (UPnL_i − PF_i)`, `MM = Σ MM_i`,
@@ -42,6 +42,7 @@ import type { MarketRiskParams } from './market-risk-params.js';
 import { requireLeverage } from './input-guards.js';
 import { type MarginState, type ScopeLevels, MarginState as State, belowTakeoverSlots, classifySlots } from './margin-level.js';
 import { LevelBasis } from './market-risk-params.js';
+import { rateKernelSlots, rateOfNotionalCeilInSlots } from './maintenance-margin.js';
 import { type OrderExposure, loadOrderMarginAt, orderMarginSlot } from './order-margin.js';
 import { E8 } from './tier-table.js';
 import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
@@ -62,6 +63,11 @@ export interface CrossPositionSlot {
   pendingFundingUnits: number;
   /** Mark-independent order margin (`buildOrderExposure`), or null with no open orders. */
   orders: OrderExposure | null;
+  /**
+   * IMF floor of the position (E8; 0 or absent = none): `IMpos = max(ceil(N / L),
+   * ceil(N × imf))`. The caller sets the market's current IMF_RAMP fraction (imf-ramp.ts).
+   */
+  initialFractionE8?: number;
 }
 
 export interface CrossAccount {
@@ -216,7 +222,15 @@ function accumulatePosition(p: CrossPositionSlot, i: number, marksSubticks: Arra
     qL = mulDivFloorWide(whole, 1, leverage);
     rL = wideRemainder();
   }
-  const imPos = rL * spt + fraction > 0 ? qL + 1 : qL;
+  let imPos = rL * spt + fraction > 0 ? qL + 1 : qL;
+  // IMF_RAMP markets: the open-interest fraction, when it asks for more than 1/L
+  const imf = p.initialFractionE8;
+  if (imf !== undefined && imf > 0) {
+    rateKernelSlots[0] = whole;
+    rateKernelSlots[1] = fraction;
+    rateOfNotionalCeilInSlots(spt, imf);
+    if (rateKernelSlots[2] > imPos) imPos = rateKernelSlots[2];
+  }
 
   // IMord at the mark  (order-margin.ts)
   let imOrders = 0;

@@ -6,7 +6,7 @@ import { fundingIndexIncrement, fundingIndexScale, pendingFundingUnits, settleFu
 import { fundingPaymentUnits } from './funding-payment.js';
 import { fundingCapE8, fundingRate } from './funding-rate.js';
 import { createImpactPriceWalker, impactNotionalUnits, impactPriceFromLevels } from './impact-price.js';
-import { premiumIndexE8 } from './premium-index.js';
+import { premiumIndexE8, premiumIndexWithFigures } from './premium-index.js';
 import { btcParams, markSubticks, ticks, units } from './venue-fixtures.js';
 import type { TierInput } from './tier-table.js';
 
@@ -151,5 +151,24 @@ describe('funding payment, index and lazy settlement (RISK-SPEC §5.6, §5.7)', 
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('funding figures (the intermediates venues publish)', () => {
+  it('example 9: P̄ 0.053333%, clamped term −0.043333%, F 0.0100% (rate period and interval)', () => {
+    const f = fundingRate(btc, 53_333);
+    assert.deepEqual(f, { averagePremiumE8: 53_333, clampedTermE8: -43_333, periodRateE8: 10_000, uncappedRateE8: 10_000, capE8: 300_000, rateE8: 10_000 });
+    // the clamp bites: P̄ 0.2% → I − P̄ = −0.19% clamped to −0.05%
+    assert.equal(fundingRate(btc, 200_000).clampedTermE8, -50_000);
+  });
+
+  it('example 7: premium terms, impact bid 30,015 / ask 30,020 over index 30,000', () => {
+    const bid = { num: BigInt(ticks('30015')), den: 1n };
+    const ask = { num: BigInt(ticks('30020')), den: 1n };
+    assert.deepEqual(premiumIndexWithFigures(btc, bid, ask, x30k), { bidExcessE8: 50_000, askShortfallE8: 0, premiumE8: 50_000 });
+    const low = premiumIndexWithFigures(btc, { num: BigInt(ticks('29980')), den: 1n }, { num: BigInt(ticks('29985')), den: 1n }, x30k);
+    assert.deepEqual(low, { bidExcessE8: 0, askShortfallE8: 50_000, premiumE8: -50_000 });
+    assert.equal(low.premiumE8, premiumIndexE8(btc, { num: BigInt(ticks('29980')), den: 1n }, { num: BigInt(ticks('29985')), den: 1n }, x30k));
+    assert.deepEqual(premiumIndexWithFigures(btc, null, ask, x30k), { bidExcessE8: 0, askShortfallE8: 0, premiumE8: 0 });
   });
 });

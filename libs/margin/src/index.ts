@@ -100,17 +100,19 @@ export {
   type AdlCandidate,
   type PnlTimesLeverageInput,
   type LeveragePnlInput,
+  type PnlTimesLeverageFigures,
   adlScorePnlTimesLeverage,
+  adlScorePnlTimesLeverageWithFigures,
   adlScoreLeveragePnl,
   compareAdlScores,
   compareAdlCandidates,
 } from './adl-score.js';
-export { adlBucketsByQuantity, adlBucketsByCount } from './adl-indicator.js';
+export { type AdlQuantileFigures, adlBucketsByQuantity, adlBucketsByCount, adlQuantileFigures } from './adl-indicator.js';
 
 // mark and funding
 export { type MarkPriceInput, type MarkPrice, computeMarkPrice, markBasisSampleHalfSubticks } from './mark-price.js';
 export { type ImpactPriceWalker, impactNotionalUnits, createImpactPriceWalker, impactPriceFromLevels } from './impact-price.js';
-export { premiumIndexE8 } from './premium-index.js';
+export { type PremiumIndexFigures, premiumIndexE8, premiumIndexWithFigures } from './premium-index.js';
 export { averagePremiumE8 } from './average-premium.js';
 export { type FundingRate, fundingRate, fundingCapE8 } from './funding-rate.js';
 export { fundingPaymentUnits } from './funding-payment.js';
@@ -121,3 +123,40 @@ export {
   pendingFundingUnits,
   settleFunding,
 } from './funding-index.js';
+
+// selectable risk models (risk-model.ts selects them per market)
+export {
+  ContractKind,
+  InitialMarginMode,
+  MaintenanceMarginMode,
+  type ImfRamp,
+  type RiskModel,
+  type RiskModelInput,
+  LINEAR_MODEL,
+  createRiskModel,
+  hyperliquidMmrE8,
+} from './risk-model.js';
+export {
+  type InversePriceInput,
+  type InverseBankruptcy,
+  inverseValue,
+  inverseFillCostUnits,
+  inversePnlUnits,
+  inverseUnrealizedPnlUnits,
+  inverseInitialMarginUnits,
+  inverseMaintenanceMarginUnits,
+  inverseFundingPaymentUnits,
+  inverseLiquidationPrice,
+  inverseBankruptcyPrice,
+} from './inverse-contract.js';
+export {
+  type ImfRampFigures,
+  openNotionalUnits,
+  imfRampE8,
+  imfRampFigures,
+  imfRampInitialMarginUnits,
+  fractionOfUnitsCeil,
+  imfMmfFundingCapE8,
+} from './imf-ramp.js';
+export { type HyperliquidBand, hyperliquidMaintenanceMarginUnits, hyperliquidTierInputs } from './hyperliquid-margin.js';
+export { heldMaintenanceLiquidationPrice } from './cross-liquidation-held-mm.js';

@@ -30,7 +30,33 @@ import { mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
  */
 export function maintenanceFromNotional(tiers: TierTable, whole: number, fraction: number, subticksPerTick: number): number {
   const k = tierIndexFor(tiers, whole, fraction > 0);
-  const mmr = tiers.mmrE8[k];
+  return rateOfNotionalCeil(whole, fraction, subticksPerTick, tiers.mmrE8[k]) - tiers.cumUnits[k];
+}
+
+/**
+ * Internal kernel: `ceil(N × rateE8 / 1e8)` for the exact notional `whole + fraction/spt`
+ * (MM before the maintenance amount; the IMF-ramp initial margin).
+ */
+export function rateOfNotionalCeil(whole: number, fraction: number, subticksPerTick: number, rateE8: number): number {
+  rateKernelSlots[WHOLE] = whole;
+  rateKernelSlots[FRACTION] = fraction;
+  rateOfNotionalCeilInSlots(subticksPerTick, rateE8);
+  return rateKernelSlots[RESULT];
+}
+
+/**
+ * The same kernel with the notional in and the result out through `rateKernelSlots`
+ * (whole, fraction → result): the hot path calls it with small-integer arguments
+ * only, so no number is boxed across the call (see wide-arithmetic.ts).
+ */
+export const rateKernelSlots = new Float64Array(3);
+const WHOLE = 0;
+const FRACTION = 1;
+const RESULT = 2;
+
+export function rateOfNotionalCeilInSlots(subticksPerTick: number, mmr: number): void {
+  const whole = rateKernelSlots[WHOLE];
+  const fraction = rateKernelSlots[FRACTION];
   // whole·mmr passes 2^52 for any sizeable position; split whole = hi·1e8 + lo so
   // both partial products stay exact doubles (hi·mmr < 2^53, lo·mmr < 1e16, and
   // under 2^52 for mmr ≤ 45%, else the kernel's wide path takes over)
@@ -48,7 +74,7 @@ export function maintenanceFromNotional(tiers: TierTable, whole: number, fractio
   const t = wideRemainder() * subticksPerTick + fraction * mmr;
   const d = subticksPerTick * E8;
   const up = t === 0 ? 0 : t > d ? 2 : 1;
-  return q1 + up - tiers.cumUnits[k];
+  rateKernelSlots[RESULT] = q1 + up;
 }
 
 /** MM tier index (0-based) of the position at mark. */

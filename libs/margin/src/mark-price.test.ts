@@ -23,6 +23,8 @@ describe('mark price (RISK-SPEC §5.2)', () => {
     assert.equal(m.p2Subticks, markSubticks('30003.00'));
     assert.equal(m.p3Subticks, markSubticks('30010.00'));
     assert.equal(m.markSubticks, markSubticks('30003.00'));
+    // BitMEX funding basis: 0.01% × 4 h / 8 h
+    assert.equal(m.fundingBasisE8, 5_000);
     assert.equal(m.method, 'MEDIAN3');
   });
 

@@ -21,7 +21,8 @@
  *
  * Example (RISK-SPEC §11.5): X 30,000.00, F +0.0100%, 4 h of 8 h to go, basis mean
  * +3.00, last trade 30,010.00 → P1 30,001.50, P2 30,003.00, P3 30,010.00,
- * M = 30,003.00; with last trade 30,002.00, M = 30,002.00.
+ * M = 30,003.00; with last trade 30,002.00, M = 30,002.00. The funding basis is
+ * 0.01% × 4/8 = 0.005% (5,000 E8).
  */
 import { DomainError, Rounding, divRoundBig, requireNonNegativeInteger, requireSafeInteger, toSafeNumber } from '@perpcore/domain';
 import { type Ratio, compareRatios } from './exact-ratio.js';
@@ -52,6 +53,11 @@ export interface MarkPrice {
   readonly p1Subticks: number;
   readonly p2Subticks: number;
   readonly p3Subticks: number;
+  /**
+   * BitMEX's funding basis `F × τ / T_f` (E8, toward zero): P1 = X × (1 + basis).
+   * Figure only: P1 itself is computed from the exact product.
+   */
+  readonly fundingBasisE8: number;
 }
 
 /** One basis sample `(mid − X)` in half-subticks: `(bid + ask) × spt − 2X`. */
@@ -114,5 +120,6 @@ export function computeMarkPrice(params: MarketRiskParams, input: MarkPriceInput
     p1Subticks: roundHalfEven(p1),
     p2Subticks: roundHalfEven(p2),
     p3Subticks: roundHalfEven(p3),
+    fundingBasisE8: Number(divRoundBig(BigInt(rate) * BigInt(tau), BigInt(intervalMs), Rounding.TowardZero)),
   });
 }

@@ -27,6 +27,7 @@ import { DomainError, type MarketSpec, type ScaledDecimal } from '@perpcore/doma
 import { RiskErrorCode } from './risk-error-codes.js';
 import { E8, type TierInput, type TierTable, createTierTable } from './tier-table.js';
 import { MAX_WIDE_DIVISOR } from './wide-arithmetic.js';
+import { type RiskModel, type RiskModelInput, createRiskModel } from './risk-model.js';
 
 export const MarkMethod = { Median3: 'MEDIAN3', FairBasis: 'FAIR_BASIS', Index: 'INDEX' } as const;
 export type MarkMethod = (typeof MarkMethod)[keyof typeof MarkMethod];
@@ -49,7 +50,9 @@ export type AdlRanking = (typeof AdlRanking)[keyof typeof AdlRanking];
 /** Cap on the applied funding rate: a multiple of tier-1 MMR, or an absolute rate per interval. */
 export type FundingCap =
   | { readonly kind: 'MMR_MULTIPLE'; readonly multipleE8: number }
-  | { readonly kind: 'ABSOLUTE'; readonly rateE8: number };
+  | { readonly kind: 'ABSOLUTE'; readonly rateE8: number }
+  /** dYdX: a multiple of (base IMF − tier-1 MMR), per rate period; needs the IMF_RAMP model (imf-ramp.ts). */
+  | { readonly kind: 'IMF_MMF_MULTIPLE'; readonly multipleE8: number };
 
 /** IOC limit rule of a liquidation step (§8.5). */
 export type LiquidationLimit =
@@ -99,6 +102,8 @@ export interface MarketRiskParamsInput {
   readonly adlIndicatorRefreshMs?: number;
   readonly insuranceFundId?: string;
   readonly ifMaxNetNotionalE8?: number;
+  /** Risk-model selection (risk-model.ts); absent = linear, fixed IM, tiered MM. */
+  readonly model?: RiskModelInput;
 }
 
 export interface MarketRiskParams {
@@ -107,6 +112,8 @@ export interface MarketRiskParams {
   readonly lotTickUnits: number;
   readonly settleDecimals: number;
   readonly tick: ScaledDecimal;
+  /** Lot size (base per lot; contracts per lot for an inverse market). */
+  readonly lot: ScaledDecimal;
   readonly priceDecimals: number;
   readonly tiers: TierTable;
   readonly fundingIntervalS: number;
@@ -134,6 +141,7 @@ export interface MarketRiskParams {
   readonly adlIndicatorRefreshMs: number;
   readonly insuranceFundId: string;
   readonly ifMaxNetNotionalE8: number;
+  readonly model: RiskModel;
 }
 
 const INPUT_KEYS = new Set([
@@ -141,7 +149,7 @@ const INPUT_KEYS = new Set([
   'fundingCap', 'premiumSampleS', 'premiumAveraging', 'impactMarginUnits', 'fundingPrice', 'fundingIndexRounding',
   'markMethod', 'markBasisWindowS', 'markBasisSampleS', 'markSubticksPerTick', 'levelBasis', 'marginCallLevelE8',
   'liquidationLevelE8', 'takeoverLevelE8', 'clearanceFeeRateE8', 'partial', 'liquidationLimit', 'adlRanking',
-  'adlIndicatorRefreshMs', 'insuranceFundId', 'ifMaxNetNotionalE8',
+  'adlIndicatorRefreshMs', 'insuranceFundId', 'ifMaxNetNotionalE8', 'model',
 ]);
 const PARTIAL_KEYS = new Set(['thresholdUnits', 'stepFractionE8', 'minStepUnits', 'cooldownMs']);
 const MAX_SUBTICKS_PER_TICK = 1_000_000;
@@ -175,7 +183,11 @@ function fundingCapOf(key: string, value: FundingCap | undefined, defaultMultipl
     for (const k of Object.keys(value)) if (k !== 'kind' && k !== 'rateE8') reject(`${key}.${k}`, 'is not a fundingCap key');
     return Object.freeze({ kind: 'ABSOLUTE', rateE8: int(`${key}.rateE8`, value.rateE8, 1, E8) });
   }
-  return reject(`${key}.kind`, `must be MMR_MULTIPLE or ABSOLUTE, got ${JSON.stringify((value as { kind: unknown }).kind)}`);
+  if (value.kind === 'IMF_MMF_MULTIPLE') {
+    for (const k of Object.keys(value)) if (k !== 'kind' && k !== 'multipleE8') reject(`${key}.${k}`, 'is not a fundingCap key');
+    return Object.freeze({ kind: 'IMF_MMF_MULTIPLE', multipleE8: int(`${key}.multipleE8`, value.multipleE8, 1, 100 * E8) });
+  }
+  return reject(`${key}.kind`, `must be MMR_MULTIPLE, ABSOLUTE or IMF_MMF_MULTIPLE, got ${JSON.stringify((value as { kind: unknown }).kind)}`);
 }
 
 function liquidationLimitOf(key: string, value: LiquidationLimit | undefined): LiquidationLimit {
@@ -245,6 +257,10 @@ export function createMarketRiskParams(market: MarketSpec, input: MarketRiskPara
     cooldownMs: int(`${s}.partial.cooldownMs`, partialIn.cooldownMs ?? 0, 0),
   });
 
+  const model = createRiskModel(s, input.model, tiers);
+  const fundingCap = fundingCapOf(`${s}.fundingCap`, input.fundingCap, 75_000_000);
+  if (fundingCap.kind === 'IMF_MMF_MULTIPLE' && model.imfRamp === null) reject(`${s}.fundingCap.kind`, 'IMF_MMF_MULTIPLE needs model.initialMargin IMF_RAMP');
+
   const insuranceFundId = input.insuranceFundId ?? 'shared';
   if (typeof insuranceFundId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(insuranceFundId)) {
     reject(`${s}.insuranceFundId`, `must be 1..64 of [A-Za-z0-9_-], got ${JSON.stringify(insuranceFundId)}`);
@@ -255,13 +271,14 @@ export function createMarketRiskParams(market: MarketSpec, input: MarketRiskPara
     lotTickUnits: market.lotTickUnits,
     settleDecimals: market.settleDecimals,
     tick: market.tick,
+    lot: market.lot,
     priceDecimals: int(`${s}.priceDecimals`, input.priceDecimals ?? 2, 0, 18),
     tiers,
     fundingIntervalS,
     fundingRatePeriodS,
     interestRateE8: int(`${s}.interestRateE8`, input.interestRateE8 ?? 10_000, -E8, E8),
     premiumClampE8: int(`${s}.premiumClampE8`, input.premiumClampE8 ?? 50_000, 0, E8),
-    fundingCap: fundingCapOf(`${s}.fundingCap`, input.fundingCap, 75_000_000),
+    fundingCap,
     premiumSampleS,
     premiumAveraging: oneOf(`${s}.premiumAveraging`, input.premiumAveraging ?? PremiumAveraging.LinearWeighted, PremiumAveraging),
     impactMarginUnits: int(`${s}.impactMarginUnits`, input.impactMarginUnits ?? 200 * oneCoin, 1),
@@ -282,5 +299,6 @@ export function createMarketRiskParams(market: MarketSpec, input: MarketRiskPara
     adlIndicatorRefreshMs: int(`${s}.adlIndicatorRefreshMs`, input.adlIndicatorRefreshMs ?? 1_000, 1),
     insuranceFundId,
     ifMaxNetNotionalE8: int(`${s}.ifMaxNetNotionalE8`, input.ifMaxNetNotionalE8 ?? E8, 0, 1000 * E8),
+    model,
   });
 }

@@ -12,7 +12,7 @@
  * libraries never import services).
  */
 import { type AssetSpec, DomainError, type MarketSpec, createAssetSpec } from '@perpcore/domain';
-import { type MarketRiskParams, type MarketRiskParamsInput, type TierInput, createMarketRiskParams } from '@perpcore/margin';
+import { type MarketRiskParams, type MarketRiskParamsInput, type RiskModelInput, type TierInput, createMarketRiskParams } from '@perpcore/margin';
 import { defaultMarketSpecs } from './default-markets.js';
 
 export const USDT_UNITS_PER_USDT = 1_000_000;
@@ -66,14 +66,25 @@ export interface VenueMarket {
 /**
  * Risk parameters for `specs` (default: every default market); a market without a tier table is a configuration error.
  * `riskOverrides` replaces defaults for every market (tests pin e.g. `markMethod: 'INDEX'`).
+ * `modelsBySymbol` selects a risk model per market (libs/margin risk-model.ts: contract, IM and MM modes),
+ * validated with the rest of the market's parameters; a symbol not in `specs` is an error naming it.
+ * The default markets are all linear, fixed IM, tiered MM.
  */
-export function defaultVenueMarkets(specs: readonly MarketSpec[] = defaultMarketSpecs, riskOverrides: Partial<Omit<MarketRiskParamsInput, 'tiers'>> = {}): readonly VenueMarket[] {
+export function defaultVenueMarkets(
+  specs: readonly MarketSpec[] = defaultMarketSpecs,
+  riskOverrides: Partial<Omit<MarketRiskParamsInput, 'tiers'>> = {},
+  modelsBySymbol: Readonly<Record<string, RiskModelInput>> = {},
+): readonly VenueMarket[] {
+  for (const symbol of Object.keys(modelsBySymbol)) {
+    if (!specs.some((s) => s.symbol === symbol)) throw new DomainError('MARKETS_UNKNOWN_MARKET', `a model is given for ${symbol}, which is not listed`);
+  }
   return specs.map((spec) => {
     const tiers = TIERS_BY_SYMBOL.get(spec.symbol);
     if (tiers === undefined) throw new DomainError('MARKETS_UNKNOWN_MARKET', `no default risk parameters for market ${spec.symbol}`);
+    const model = modelsBySymbol[spec.symbol] ?? riskOverrides.model;
     return {
       spec,
-      risk: createMarketRiskParams(spec, { ...riskOverrides, clearanceFeeRateE8: riskOverrides.clearanceFeeRateE8 ?? 1_250_000, tiers }),
+      risk: createMarketRiskParams(spec, { ...riskOverrides, clearanceFeeRateE8: riskOverrides.clearanceFeeRateE8 ?? 1_250_000, tiers, ...(model === undefined ? {} : { model }) }),
       makerFeeRateE8: 20_000,
       takerFeeRateE8: 50_000,
     };

@@ -15,6 +15,16 @@ describe('default markets and venue', () => {
     }
   });
 
+  it('selects a risk model per market, validated at load, naming the bad key or symbol', () => {
+    const ramp = { initialMargin: 'IMF_RAMP', imfRamp: { baseImfE8: 5_000_000, lowerCapUnits: 0, upperCapUnits: 100_000_000_000 } } as const;
+    const venue = defaultVenueMarkets(defaultMarketSpecs, {}, { ETHUSDT: ramp });
+    assert.equal(venue[0].risk.model.initialMargin, 'FIXED');
+    assert.deepEqual(venue[1].risk.model.imfRamp, ramp.imfRamp);
+    assert.equal(defaultVenueMarkets()[0].risk.model.contract, 'LINEAR');
+    assert.throws(() => defaultVenueMarkets(defaultMarketSpecs, {}, { DOGEUSDT: ramp }), /model is given for DOGEUSDT, which is not listed/);
+    assert.throws(() => defaultVenueMarkets(defaultMarketSpecs, {}, { BTCUSDT: { initialMargin: 'IMF_RAMP' } }), /BTCUSDT\.model\.imfRamp must be an object/);
+  });
+
   it('selects markets by symbol and names an unknown one', () => {
     assert.deepEqual(selectMarkets(['ETHUSDT']).map((s) => s.symbol), ['ETHUSDT']);
     assert.throws(() => selectMarkets(['BTCUSDT', 'DOGEUSDT']), /market "DOGEUSDT" is not listed \(listed: BTCUSDT, ETHUSDT\)/);

@@ -182,7 +182,7 @@ export class AccountCommands {
     }
     if (existing >= 0 && this.scopeState(existing) === MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.AccountLiquidating, `account ${cmd.accountId} is being liquidated in ${market.symbol}`);
     if (existing >= 0 && market.markSubticks > 0 && (q !== 0 || led.openOrders[existing] > 0)) {
-      s.kernel.orderIm(market.params, existing, q, leverage, market.markSubticks);
+      s.kernel.orderIm(market.params, existing, q, leverage, market.markSubticks, market.initialFractionE8());
       checkLeverageForOrders(market.params, { qtyLots: q, markSubticks: market.markSubticks, openingNotionalUnits: s.kernel.openingNotionalUnits }, leverage);
       const previous = led.leverage[existing];
       led.leverage[existing] = leverage;

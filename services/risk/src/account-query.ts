@@ -50,6 +50,8 @@ export interface PositionReport {
   readonly liquidationPrice: string | null;
   readonly marginCallPrice: string | null;
   readonly bankruptcyPriceTicks: number | null;
+  /** IMF_RAMP markets: the open-interest IMF the position's IM is held at (E8); null for FIXED IM. */
+  readonly initialFractionE8: number | null;
 }
 
 export interface ScopeReport {
@@ -184,6 +186,7 @@ function scopeReport(s: RiskState, slot: number, isolatedRow: number): ScopeRepo
       liquidationPrice: lp,
       marginCallPrice: cp,
       bankruptcyPriceTicks: bp,
+      initialFractionE8: market.params.model.imfRamp === null ? null : market.initialFractionE8(),
     });
   });
   return {

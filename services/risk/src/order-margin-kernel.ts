@@ -35,7 +35,7 @@
  * opens 301,500 → 30,150 plus open loss 3 × 5 × 100 = 1,500 → 31,650 = IMord.
  */
 import { DomainError, Rounding, divRound, mulDiv } from '@perpcore/domain';
-import type { MarketRiskParams } from '@perpcore/margin';
+import { type MarketRiskParams, fractionOfUnitsCeil } from '@perpcore/margin';
 import type { OpenOrders } from './open-orders.js';
 import type { PositionLedger } from './position-ledger.js';
 
@@ -62,29 +62,33 @@ export class OrderMarginKernel {
     private readonly rows: PositionLedger,
   ) {}
 
-  /** IMord of one row at a mark; `qtyLots` is the row's signed position. */
-  orderIm(params: MarketRiskParams, row: number, qtyLots: number, leverage: number, markSubticks: number): number {
+  /**
+   * IMord of one row at a mark; `qtyLots` is the row's signed position. `initialFractionE8`
+   * (IMF_RAMP markets, `RiskMarket.initialFractionE8`) floors the opening IM:
+   * `max(ceil(opening / L), ceil(opening × imf))`; 0 = none.
+   */
+  orderIm(params: MarketRiskParams, row: number, qtyLots: number, leverage: number, markSubticks: number, initialFractionE8 = 0): number {
     const rows = this.rows;
     if (rows.openOrders[row] === 0) {
       this.openingNotionalUnits = 0;
       return 0;
     }
-    const k = 5 * row;
+    const k = 6 * row;
     const key = this.resultKey;
-    if (key.length > k && key[k] === rows.buyVersion[row] && key[k + 1] === rows.sellVersion[row] && key[k + 2] === qtyLots && key[k + 3] === leverage && key[k + 4] === markSubticks) {
+    if (key.length > k && key[k] === rows.buyVersion[row] && key[k + 1] === rows.sellVersion[row] && key[k + 2] === qtyLots && key[k + 3] === leverage && key[k + 4] === markSubticks && key[k + 5] === initialFractionE8) {
       this.openingNotionalUnits = this.resultOpening[row];
       return this.resultIm[row];
     }
     const buyReducing = qtyLots < 0 ? this.reducingLotTicks(row, 1, qtyLots) : 0;
-    const buy = this.sideIm(params, row, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks);
+    const buy = this.sideIm(params, row, rows.buyLotTicks[row] - buyReducing, 1, leverage, markSubticks, initialFractionE8);
     const buyOpening = this.sideOpeningUnits;
     const sellReducing = qtyLots > 0 ? this.reducingLotTicks(row, -1, qtyLots) : 0;
-    const sell = this.sideIm(params, row, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks);
+    const sell = this.sideIm(params, row, rows.sellLotTicks[row] - sellReducing, -1, leverage, markSubticks, initialFractionE8);
     const sellOpening = this.sideOpeningUnits;
     const buyWins = buy > sell || (buy === sell && buyOpening >= sellOpening);
     const im = buyWins ? buy : sell;
     this.openingNotionalUnits = buyWins ? buyOpening : sellOpening;
-    while (key.length <= k) key.push(-1, -1, 0, 0, 0);
+    while (key.length <= k) key.push(-1, -1, 0, 0, 0, 0);
     while (this.resultIm.length <= row) {
       this.resultIm.push(0);
       this.resultOpening.push(0);
@@ -94,6 +98,7 @@ export class OrderMarginKernel {
     key[k + 2] = qtyLots;
     key[k + 3] = leverage;
     key[k + 4] = markSubticks;
+    key[k + 5] = initialFractionE8;
     this.resultIm[row] = im;
     this.resultOpening[row] = this.openingNotionalUnits;
     return im;
@@ -171,7 +176,7 @@ export class OrderMarginKernel {
     return lotTicks;
   }
 
-  private sideIm(params: MarketRiskParams, row: number, openingLotTicks: number, side: number, leverage: number, markSubticks: number): number {
+  private sideIm(params: MarketRiskParams, row: number, openingLotTicks: number, side: number, leverage: number, markSubticks: number, initialFractionE8: number): number {
     const o = this.orders;
     const spt = params.markSubticksPerTick;
     const list = o.list(row, side);
@@ -194,7 +199,11 @@ export class OrderMarginKernel {
     const opening = openingLotTicks * params.lotTickUnits;
     if (!Number.isSafeInteger(opening)) throw new DomainError('DOMAIN_OUT_OF_RANGE', `${params.symbol}: opening order notional exceeds the safe-integer range`);
     this.sideOpeningUnits = opening;
-    const openingIm = opening === 0 ? 0 : divRound(opening, leverage, Rounding.Ceil);
+    let openingIm = opening === 0 ? 0 : divRound(opening, leverage, Rounding.Ceil);
+    if (initialFractionE8 > 0 && opening > 0) {
+      const byFraction = fractionOfUnitsCeil(opening, initialFractionE8);
+      if (byFraction > openingIm) openingIm = byFraction;
+    }
     const openLoss = lossLotSubticks === 0 ? 0 : mulDiv(lossLotSubticks, params.lotTickUnits, spt, Rounding.Ceil);
     return openingIm + openLoss;
   }

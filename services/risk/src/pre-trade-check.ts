@@ -81,9 +81,10 @@ export class PreTradeCheck {
     const params = market.params;
     const mark = market.markSubticks;
     const lev = led.leverage[r];
-    const before = s.kernel.orderIm(params, r, q, lev, mark);
+    const imf = market.initialFractionE8();
+    const before = s.kernel.orderIm(params, r, q, lev, mark, imf);
     const added = s.orders.add(o.market, o.orderId, r, o.side, price, o.qtyLots, o.reduceOnly);
-    const after = this.orderImOrNaN(params, r, q, lev, mark);
+    const after = this.orderImOrNaN(params, r, q, lev, mark, imf);
     if (Number.isNaN(after)) {
       s.orders.remove(o.market, added);
       return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
@@ -123,9 +124,10 @@ export class PreTradeCheck {
     if (code !== '') return code;
     const led = s.ledger;
     const mark = market.markSubticks;
-    const before = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark);
+    const imf = market.initialFractionE8();
+    const before = s.kernel.orderIm(market.params, r, led.qtyLots[r], led.leverage[r], mark, imf);
     s.orders.reprice(o, priceTicks, qtyLots);
-    const after = this.orderImOrNaN(market.params, r, led.qtyLots[r], led.leverage[r], mark);
+    const after = this.orderImOrNaN(market.params, r, led.qtyLots[r], led.leverage[r], mark, imf);
     if (Number.isNaN(after)) {
       s.orders.reprice(o, oldPrice, oldLots);
       return this.reject(RiskReject.NotionalAboveMaxTier, this.kernelMessage);
@@ -209,9 +211,9 @@ export class PreTradeCheck {
   }
 
   /** The row's order IM, or NaN when its notional leaves the safe range (message in `kernelMessage`). */
-  private orderImOrNaN(params: MarketRiskParams, r: number, qtyLots: number, leverage: number, markSubticks: number): number {
+  private orderImOrNaN(params: MarketRiskParams, r: number, qtyLots: number, leverage: number, markSubticks: number, initialFractionE8: number): number {
     try {
-      return this.s.kernel.orderIm(params, r, qtyLots, leverage, markSubticks);
+      return this.s.kernel.orderIm(params, r, qtyLots, leverage, markSubticks, initialFractionE8);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.kernelMessage = error.message;

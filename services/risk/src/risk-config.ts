@@ -121,6 +121,8 @@ export function createRiskSetup(config: RiskEngineConfig): RiskSetup {
     if (m.spec.settleAsset !== config.settleAsset.asset) bad(`${key}.spec.settleAsset`, `must be ${config.settleAsset.asset}, got ${m.spec.settleAsset}`);
     if (m.spec.settleDecimals !== config.settleAsset.decimals) bad(`${key}.spec.settleDecimals`, `must be ${config.settleAsset.decimals}`);
     if (m.risk.symbol !== m.spec.symbol || m.risk.lotTickUnits !== m.spec.lotTickUnits) bad(`${key}.risk`, `was not built for ${m.spec.symbol}`);
+    // fills, order IM, breach screens and the liquidation ladder are linear; an inverse market is library-only (inverse-contract.ts)
+    if (m.risk.model.contract !== 'LINEAR') bad(`${key}.risk.model.contract`, `${m.risk.model.contract} contracts are not supported by the risk engine yet (only LINEAR)`);
     for (const k of ['makerFeeRateE8', 'takerFeeRateE8'] as const) {
       if (!Number.isSafeInteger(m[k]) || Math.abs(m[k]) >= 100_000_000) bad(`${key}.${k}`, `must be an integer in (−1e8, 1e8), got ${String(m[k])}`);
     }

@@ -14,9 +14,11 @@
  *   grows: the index gate refuses an index stamped at or before it.
  * - `lastMatchingSeq` only grows: an event of the per-market matching stream at or
  *   below it was applied already and is dropped.
+ * - `initialFractionE8()` is a pure function of `longLots` and the index (or mark): a
+ *   cache, not state, so it is in neither the state hash nor the snapshot.
  */
 import { type MarketSpec, Rounding, divRound } from '@perpcore/domain';
-import { type MarketRiskParams, type ScopeLevels, fundingIndexScale, scopeLevelsOf } from '@perpcore/margin';
+import { type MarketRiskParams, type ScopeLevels, fundingIndexScale, imfRampE8, openNotionalUnits, scopeLevelsOf } from '@perpcore/margin';
 import type { RiskMarketConfig } from './risk-config.js';
 
 export class RiskMarket {
@@ -68,6 +70,27 @@ export class RiskMarket {
     this.isolatedLevels = scopeLevelsOf(config.risk);
     this.fundingScale = fundingIndexScale(config.risk);
   }
+
+  /**
+   * The market's IMF_RAMP fraction now (E8; 0 when the market's IM is FIXED): dYdX's
+   * ramp on the open notional `longLots × index` (the mark until the first index),
+   * recomputed only when open interest or that price moved. Allocation-free.
+   */
+  initialFractionE8(): number {
+    const ramp = this.params.model.imfRamp;
+    if (ramp === null) return 0;
+    const price = this.indexSubticks > 0 ? this.indexSubticks : this.markSubticks;
+    if (this.imfLongLots !== this.longLots || this.imfPriceSubticks !== price) {
+      this.imfLongLots = this.longLots;
+      this.imfPriceSubticks = price;
+      this.imfE8 = price > 0 ? imfRampE8(ramp, openNotionalUnits(this.params, this.longLots, price)) : ramp.baseImfE8;
+    }
+    return this.imfE8;
+  }
+
+  private imfLongLots = -1;
+  private imfPriceSubticks = -1;
+  private imfE8 = 0;
 
   /** The mark in whole ticks, rounded up (matching's mark triggers and band reference). */
   markTicksRoundedUp(): number {

@@ -13,6 +13,8 @@
  * - Cross levels: the strictest over the scope's markets (`crossScopeLevels`),
  *   cached per set of markets.
  * - Rows included: cross rows with a position or open orders (isolated: the row).
+ * - IMF_RAMP markets: each row's IMpos and opening order IM are floored by the
+ *   market's current open-interest fraction (`RiskMarket.initialFractionE8`, imf-ramp.ts).
  *
  * After a call the fields below describe the scope until the next call.
  */
@@ -57,7 +59,7 @@ export class ScopeEvaluator {
     this.rows = new Int32Array(n);
     const slots: CrossPositionSlot[] = [];
     for (let i = 0; i < n; i++) {
-      slots.push({ params: markets[0].params, marketIndex: 0, qtyLots: 0, costUnits: 0, leverage: 1, pendingFundingUnits: 0, orders: null });
+      slots.push({ params: markets[0].params, marketIndex: 0, qtyLots: 0, costUnits: 0, leverage: 1, pendingFundingUnits: 0, orders: null, initialFractionE8: 0 });
     }
     this.scratch = { acceptedCollateralUnits: 0, positions: slots, positionCount: 0 };
     this.levels = markets[0].isolatedLevels;
@@ -86,7 +88,7 @@ export class ScopeEvaluator {
       if (led.isIsolated(r) || (led.qtyLots[r] === 0 && led.openOrders[r] === 0)) continue;
       const m = led.market[r];
       this.load(n, r, m);
-      if (led.openOrders[r] > 0) orderIm += this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m]);
+      if (led.openOrders[r] > 0) orderIm += this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m], this.markets[m].initialFractionE8());
       pf += led.pendingFundingUnits[r];
       mask |= 1 << m;
       this.rows[n++] = r;
@@ -113,7 +115,7 @@ export class ScopeEvaluator {
     this.scratch.acceptedCollateralUnits = this.collateralUnits;
     this.levels = this.markets[m].isolatedLevels;
     evaluateCrossAccount(this.scratch, this.marks, this.levels, this.result);
-    const orderIm = led.openOrders[r] > 0 ? this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m]) : 0;
+    const orderIm = led.openOrders[r] > 0 ? this.kernel.orderIm(this.markets[m].params, r, led.qtyLots[r], led.leverage[r], this.marks[m], this.markets[m].initialFractionE8()) : 0;
     this.finish(orderIm, hasPosition ? led.pendingFundingUnits[r] : 0);
     return this.result;
   }
@@ -127,6 +129,7 @@ export class ScopeEvaluator {
     slot.costUnits = led.costUnits[r];
     slot.leverage = led.leverage[r];
     slot.pendingFundingUnits = led.pendingFundingUnits[r];
+    slot.initialFractionE8 = this.markets[m].initialFractionE8();
   }
 
   private finish(orderIm: number, pf: number): void {
