@@ -121,3 +121,15 @@ export {
   pendingFundingUnits,
   settleFunding,
 } from './funding-index.js';
+
+// borrow interest (spot margin, loans, DeFi lending)
+export {
+  type InterestSettlement,
+  INTEREST_INDEX_SCALE,
+  NS_PER_HOUR,
+  requireInterestIndex,
+  accrueIndex,
+  debtUnits,
+  interestDueUnits,
+  settleInterest,
+} from './borrow-interest.js';
