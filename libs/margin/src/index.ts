@@ -133,3 +133,29 @@ export {
   interestDueUnits,
   settleInterest,
 } from './borrow-interest.js';
+
+// spot margin (Kraken-style: level = equity / used margin)
+export {
+  type SpotBorrowTermsInput,
+  type SpotBorrowTerms,
+  type SpotMarginParamsInput,
+  type SpotMarginParams,
+  KRAKEN_MARGIN_CALL_LEVEL_E8,
+  KRAKEN_LIQUIDATION_LEVEL_E8,
+  KRAKEN_OPEN_LEVEL_E8,
+  createSpotMarginParams,
+} from './spot-margin/spot-margin-params.js';
+export { SpotMarginErrorCode } from './spot-margin/spot-margin-error-codes.js';
+export { spotUsedMarginUnits } from './spot-margin/spot-used-margin.js';
+export {
+  type SpotHolding,
+  type SpotAssetFigures,
+  type SpotEvaluation,
+  spotDebtValueUnits,
+  spotLeverageOf,
+  spotAssetFigures,
+  evaluateSpotAccount,
+} from './spot-margin/spot-account-evaluation.js';
+export { spotPriceAtLevel } from './spot-margin/spot-level-price.js';
+export { holdingsAfterBorrow, checkSpotBorrow } from './spot-margin/spot-borrow-check.js';
+export { spotLiquidationFeeUnits } from './spot-margin/spot-liquidation-fee.js';
