@@ -145,7 +145,7 @@ export {
   KRAKEN_OPEN_LEVEL_E8,
   createSpotMarginParams,
 } from './spot-margin/spot-margin-params.js';
-export { SpotMarginErrorCode } from './spot-margin/spot-margin-error-codes.js';
+export { SpotMarginErrorCode, SpotStageErrorCode } from './spot-margin/spot-margin-error-codes.js';
 export { spotUsedMarginUnits } from './spot-margin/spot-used-margin.js';
 export {
   type SpotHolding,

@@ -16,3 +16,17 @@ export const SpotMarginErrorCode = {
   Liquidating: 'RISK_SPOT_LIQUIDATING',
 } as const;
 export type SpotMarginErrorCode = (typeof SpotMarginErrorCode)[keyof typeof SpotMarginErrorCode];
+
+/** Reject codes of the spot-margin stage's own inputs (identifiers the stage does not know). */
+export const SpotStageErrorCode = {
+  UnknownAccount: 'RISK_SPOT_UNKNOWN_ACCOUNT',
+  UnknownAsset: 'RISK_SPOT_UNKNOWN_ASSET',
+  UnknownPair: 'RISK_SPOT_UNKNOWN_PAIR',
+  UnknownOrder: 'RISK_SPOT_UNKNOWN_ORDER',
+  NotOrderOwner: 'RISK_SPOT_NOT_ORDER_OWNER',
+  NoIndexPrice: 'RISK_SPOT_NO_INDEX_PRICE',
+  TimeWentBack: 'RISK_SPOT_TIME_WENT_BACK',
+  /** The order could not be accepted by the book (its code follows in the message). */
+  OrderRejected: 'RISK_SPOT_ORDER_REJECTED',
+} as const;
+export type SpotStageErrorCode = (typeof SpotStageErrorCode)[keyof typeof SpotStageErrorCode];

@@ -167,7 +167,7 @@ describe('spot-margin properties', () => {
           if (past <= 0) return;
           const moved = holdings.map((h) => (h.asset === 'BTC' ? { ...h, price: { settleUnits: past, perAssetUnits: 1e8 } } : h));
           const ev = evaluateSpotAccount(params, moved);
-          const want = levelE8 === params.levels.liquidationLevelE8 ? [MarginState.Liquidating] : [MarginState.Called, MarginState.Liquidating];
+          const want: MarginState[] = levelE8 === params.levels.liquidationLevelE8 ? [MarginState.Liquidating] : [MarginState.Called, MarginState.Liquidating];
           assert.ok(want.includes(ev.state), `${ev.state} at ${past} (trigger ${trigger})`);
           assert.equal(classifyMarginLevel(ev.equityUnits, ev.usedMarginUnits, params.levels), ev.state);
         },
