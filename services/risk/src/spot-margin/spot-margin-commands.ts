@@ -16,7 +16,6 @@ import {
   DomainError,
   Rounding,
   mulDiv,
-  requireNonNegativeInteger,
   requirePositiveInteger,
 } from '@perpcore/domain';
 import { MarginState, SpotMarginErrorCode, SpotStageErrorCode, checkSpotBorrow, compareRatios, evaluateSpotAccount } from '@perpcore/margin';
@@ -40,7 +39,8 @@ export class SpotMarginCommands {
   run(tsNs: number, accountId: number, asset: string, amountUnits: number, body: () => SpotResult): SpotResult {
     let result: SpotResult;
     try {
-      requireNonNegativeInteger('tsNs', tsNs);
+      // ns since the epoch pass 2^53: an integer-valued number is all that is asked
+      if (!Number.isInteger(tsNs) || tsNs < 0) throw new DomainError('DOMAIN_NOT_AN_INTEGER', `tsNs must be a non-negative integer, got ${String(tsNs)}`);
       if (tsNs < this.c.state.lastTsNs) throw new DomainError(SpotStageErrorCode.TimeWentBack, `tsNs ${tsNs} is before ${this.c.state.lastTsNs}`);
       result = body();
     } catch (e) {

@@ -83,7 +83,7 @@ export class SpotMarginContext {
       const ix = this.state.indices.get(asset)!;
       // a zero rate never moves its index: its clock stays unset (and out of events)
       if (ix.hourlyRateE8 === 0) continue;
-      if (ix.lastAccrualNs !== 0) ix.index = accrueIndex(ix.index, ix.hourlyRateE8, tsNs - ix.lastAccrualNs);
+      if (ix.lastAccrualNs !== 0) ix.index = accrueIndex(ix.index, ix.hourlyRateE8, BigInt(tsNs) - BigInt(ix.lastAccrualNs));
       ix.lastAccrualNs = tsNs;
       changed.push(asset);
     }

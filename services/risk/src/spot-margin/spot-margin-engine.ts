@@ -12,6 +12,7 @@
  */
 import { DomainError, requirePositiveInteger } from '@perpcore/domain';
 import { SpotStageErrorCode } from '@perpcore/margin';
+import { CancelReason } from '@perpcore/orderbook';
 import { type SpotAccountReport, spotAccountReport } from './spot-account-report.js';
 import { type SpotConservationReport, auditSpotConservation } from './spot-conservation-audit.js';
 import { type SpotResult, OK, SpotMarginCommands } from './spot-margin-commands.js';
@@ -66,6 +67,16 @@ export class SpotMarginEngine {
 
   cancelOrder(accountId: number, orderId: number, tsNs: number): SpotResult {
     return this.then(this.orders.cancel(accountId, orderId, tsNs), tsNs);
+  }
+
+  /** Cancels all of the account's open spot orders (a maker requoting). */
+  cancelAllOrders(accountId: number, tsNs: number): SpotResult {
+    return this.then(this.commands.run(tsNs, accountId, '', 0, () => {
+      requirePositiveInteger('accountId', accountId);
+      this.context.accrueTo(tsNs);
+      this.orders.cancelAllOf(accountId, tsNs, CancelReason.CancelAll);
+      return OK;
+    }), tsNs);
   }
 
   /** A pair's index price (ticks): the trigger feed of its base asset. */

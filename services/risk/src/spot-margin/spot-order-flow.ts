@@ -121,10 +121,10 @@ export class SpotOrderFlow {
     });
   }
 
-  /** Cancels every open order of the account (liquidation's first step). */
-  cancelAllOf(accountId: number, tsNs: number): void {
+  /** Cancels every open order of the account (liquidation's first step, or a maker's requote). */
+  cancelAllOf(accountId: number, tsNs: number, reason: CancelReason = CancelReason.Liquidation): void {
     this.tsNs = tsNs;
-    for (const book of this.books.values()) book.cancelAll(accountId, CancelReason.Liquidation);
+    for (const book of this.books.values()) book.cancelAll(accountId, reason);
   }
 
   private sinkFor(pair: SpotPairSpec): BookEventSink {
