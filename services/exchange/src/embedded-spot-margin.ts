@@ -116,7 +116,7 @@ export class EmbeddedSpotMargin {
     this.indexTicks = indexTicks;
     e.setIndexPrice(this.symbol, indexTicks, tsNs);
     e.cancelAllOrders(MAKER_ID, tsNs);
-    const lots = 200;
+    const lots = 100_000; // 100 BTC a side: deep enough for every borrower and liquidation
     e.placeOrder({ accountId: MAKER_ID, symbol: this.symbol, side: Side.Buy, priceTicks: Math.floor((indexTicks * 999) / 1000), qtyLots: lots, immediateOrCancel: false, autoBorrow: false }, tsNs);
     e.placeOrder({ accountId: MAKER_ID, symbol: this.symbol, side: Side.Sell, priceTicks: Math.ceil((indexTicks * 1001) / 1000), qtyLots: lots, immediateOrCancel: false, autoBorrow: false }, tsNs);
   }
