@@ -20,7 +20,7 @@ import {
 } from '@perpcore/margin';
 import { SpotEventKind, type SpotEventSink, type SpotMarginEvent, type SpotTransition } from './spot-margin-events.js';
 import { type SpotPairSpec, indexAsCollateralPrice } from './spot-pair.js';
-import { SpotMarginState } from './spot-margin-state.js';
+import { SpotMarginState, venueTotals } from './spot-margin-state.js';
 
 export interface SpotMarginConfig {
   readonly params: SpotMarginParams;
@@ -170,9 +170,4 @@ export class SpotMarginContext {
       }),
     );
   }
-}
-
-/** The venue's cumulative totals in a fixed order (events, hash, fold). */
-export function venueTotals(v: SpotMarginState['venue'] extends Map<string, infer V> ? V : never): bigint[] {
-  return [v.depositedUnits, v.withdrawnUnits, v.poolFundedUnits, v.borrowedUnits, v.repaidUnits, v.interestUnits, v.liquidationFeeUnits, v.fundCoveredUnits, v.writtenOffUnits];
 }

@@ -7,7 +7,7 @@
  */
 import { MarginState } from '@perpcore/margin';
 import { SpotEventKind, type SpotMarginEvent } from './spot-margin-events.js';
-import { SpotMarginState } from './spot-margin-state.js';
+import { SpotMarginState, setVenueFigures } from './spot-margin-state.js';
 
 export function createSpotFold(assets: readonly string[]): { readonly state: SpotMarginState; apply(e: SpotMarginEvent): void } {
   const state = new SpotMarginState(assets);
@@ -24,22 +24,7 @@ export function createSpotFold(assets: readonly string[]): { readonly state: Spo
           entryUnits: r.entryUnits,
         });
       }
-      for (const v of e.venue) {
-        const t = v.totals.map((x) => BigInt(x));
-        Object.assign(state.venueOf(v.asset), {
-          poolUnits: v.poolUnits,
-          fundUnits: v.fundUnits,
-          depositedUnits: t[0],
-          withdrawnUnits: t[1],
-          poolFundedUnits: t[2],
-          borrowedUnits: t[3],
-          repaidUnits: t[4],
-          interestUnits: t[5],
-          liquidationFeeUnits: t[6],
-          fundCoveredUnits: t[7],
-          writtenOffUnits: t[8],
-        });
-      }
+      for (const v of e.venue) setVenueFigures(state.venueOf(v.asset), v.poolUnits, v.fundUnits, v.totals);
       for (const ix of e.indices) {
         const target = state.indices.get(ix.asset)!;
         target.index = BigInt(ix.index);

@@ -9,8 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { MarginState } from '@perpcore/margin';
 import type { BookState } from '@perpcore/orderbook';
-import { venueTotals } from './spot-margin-context.js';
-import type { SpotAssetRow, SpotMarginState } from './spot-margin-state.js';
+import { type SpotAssetRow, type SpotMarginState, setVenueFigures, venueTotals } from './spot-margin-state.js';
 import type { SpotOpenOrder } from './spot-order-flow.js';
 
 export interface SpotLedgerSnapshot {
@@ -59,23 +58,7 @@ export function restoreSpotLedger(s: SpotMarginState, snap: SpotLedgerSnapshot):
     ix.index = BigInt(index);
     ix.lastAccrualNs = lastAccrualNs;
   }
-  for (const [asset, poolUnits, fundUnits, totals] of snap.venue) {
-    const v = s.venueOf(asset);
-    const t = totals.map((x) => BigInt(x));
-    Object.assign(v, {
-      poolUnits,
-      fundUnits,
-      depositedUnits: t[0],
-      withdrawnUnits: t[1],
-      poolFundedUnits: t[2],
-      borrowedUnits: t[3],
-      repaidUnits: t[4],
-      interestUnits: t[5],
-      liquidationFeeUnits: t[6],
-      fundCoveredUnits: t[7],
-      writtenOffUnits: t[8],
-    });
-  }
+  for (const [asset, poolUnits, fundUnits, totals] of snap.venue) setVenueFigures(s.venueOf(asset), poolUnits, fundUnits, totals);
   s.marginStates.clear();
   for (const [id, st] of snap.marginStates) s.marginStates.set(id, st);
   s.indexTicks.clear();

@@ -65,6 +65,20 @@ export function emptyVenueAsset(): SpotVenueAsset {
   };
 }
 
+/** The venue's cumulative totals in a fixed order (events, hash, fold, snapshot). */
+export function venueTotals(v: SpotVenueAsset): bigint[] {
+  return [v.depositedUnits, v.withdrawnUnits, v.poolFundedUnits, v.borrowedUnits, v.repaidUnits, v.interestUnits, v.liquidationFeeUnits, v.fundCoveredUnits, v.writtenOffUnits];
+}
+
+/** Loads a venue row from its carried form (pool, fund, `venueTotals` as decimal strings). */
+export function setVenueFigures(v: SpotVenueAsset, poolUnits: number, fundUnits: number, totals: readonly string[]): void {
+  const t = totals.map((x) => BigInt(x));
+  if (t.length !== 9) throw new Error(`spot venue row: 9 totals expected, got ${t.length}`);
+  v.poolUnits = poolUnits;
+  v.fundUnits = fundUnits;
+  [v.depositedUnits, v.withdrawnUnits, v.poolFundedUnits, v.borrowedUnits, v.repaidUnits, v.interestUnits, v.liquidationFeeUnits, v.fundCoveredUnits, v.writtenOffUnits] = t as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+}
+
 export class SpotMarginState {
   readonly accounts = new Map<number, Map<string, SpotAssetRow>>();
   readonly indices = new Map<string, SpotInterestIndex>();
