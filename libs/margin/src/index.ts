@@ -160,3 +160,40 @@ export {
 } from './imf-ramp.js';
 export { type HyperliquidBand, hyperliquidMaintenanceMarginUnits, hyperliquidTierInputs } from './hyperliquid-margin.js';
 export { heldMaintenanceLiquidationPrice } from './cross-liquidation-held-mm.js';
+// borrow interest (spot margin, loans, DeFi lending)
+export {
+  type InterestSettlement,
+  INTEREST_INDEX_SCALE,
+  NS_PER_HOUR,
+  requireInterestIndex,
+  accrueIndex,
+  debtUnits,
+  interestDueUnits,
+  settleInterest,
+} from './borrow-interest.js';
+
+// spot margin (Kraken-style: level = equity / used margin)
+export {
+  type SpotBorrowTermsInput,
+  type SpotBorrowTerms,
+  type SpotMarginParamsInput,
+  type SpotMarginParams,
+  KRAKEN_MARGIN_CALL_LEVEL_E8,
+  KRAKEN_LIQUIDATION_LEVEL_E8,
+  KRAKEN_OPEN_LEVEL_E8,
+  createSpotMarginParams,
+} from './spot-margin/spot-margin-params.js';
+export { SpotMarginErrorCode, SpotStageErrorCode } from './spot-margin/spot-margin-error-codes.js';
+export { spotUsedMarginUnits } from './spot-margin/spot-used-margin.js';
+export {
+  type SpotHolding,
+  type SpotAssetFigures,
+  type SpotEvaluation,
+  spotDebtValueUnits,
+  spotLeverageOf,
+  spotAssetFigures,
+  evaluateSpotAccount,
+} from './spot-margin/spot-account-evaluation.js';
+export { spotPriceAtLevel } from './spot-margin/spot-level-price.js';
+export { holdingsAfterBorrow, checkSpotBorrow } from './spot-margin/spot-borrow-check.js';
+export { spotLiquidationFeeUnits } from './spot-margin/spot-liquidation-fee.js';

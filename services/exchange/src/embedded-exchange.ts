@@ -35,6 +35,7 @@ import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
+import { EmbeddedSpotMargin } from './embedded-spot-margin.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
@@ -81,6 +82,8 @@ export class EmbeddedExchange {
   private venue: readonly VenueMarket[] = [];
   /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
   venueFingerprint = '';
+  /** The spot-margin market beside the perps (its own ledger; not journaled yet). */
+  spotMargin: EmbeddedSpotMargin | null = null;
 
   private constructor(
     readonly bus: InProcessBus,
@@ -154,6 +157,10 @@ export class EmbeddedExchange {
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
+    const spotPerp = markets.find((m) => m.baseAsset === 'BTC');
+    if (spotPerp !== undefined) {
+      exchange.spotMargin = new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
+    }
     exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
@@ -236,6 +243,7 @@ export class EmbeddedExchange {
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
       this.crowd.advance(this.tsNs, (m) => this.flow.fairPriceTicks(m), crowdPort);
       this.flow.step();
+      this.spotMargin?.step(this.tsNs);
     }
   }
 
@@ -246,6 +254,9 @@ export class EmbeddedExchange {
     this.markets.forEach((spec, m) => {
       const quote = this.feed.quoteAt(spec.symbol, this.tsNs);
       if (quote !== undefined) this.flow.setFairPriceTicks(m, quote.priceSubticks / this.subticksPerTick(spec.symbol));
+      if (quote !== undefined && this.spotMargin !== null && spec.baseAsset === 'BTC') {
+        this.spotMargin.onIndex(this.tsNs, Math.round(quote.priceSubticks / this.subticksPerTick(spec.symbol)));
+      }
     });
     this.nextIndexNs = this.tsNs + this.scenario.indexPeriodNs;
   }
@@ -284,6 +295,7 @@ export class EmbeddedExchange {
       conservationProblems: audit.problems,
       openInterest: this.openInterest(),
       stateHash: this.stateHash(),
+      spotMargin: this.spotMargin?.figures() ?? null,
     };
   }
 

@@ -1,6 +1,7 @@
 /** The closing summary of a run: what went through each stage, how fast, and whether the books balance. */
 import { formatScaled } from '@perpcore/domain';
 import type { StageCounters } from './stage-counters.js';
+import type { SpotMarginFigures } from './embedded-spot-margin.js';
 
 export interface RunFigures {
   elapsedS: number;
@@ -19,6 +20,8 @@ export interface RunFigures {
   conservationProblems: readonly string[];
   openInterest: readonly { market: string; longLots: number; shortLots: number }[];
   stateHash: string;
+  /** The spot-margin market's figures (embedded-spot-margin.ts), null when it does not run. */
+  spotMargin?: SpotMarginFigures | null;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -48,6 +51,13 @@ export function formatSummary(f: RunFigures): string {
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
   if (f.riskHalted !== '') rows.push(['risk stage', 'HALTED', f.riskHalted]);
   rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);
+  const sm = f.spotMargin;
+  if (sm != null) {
+    rows.push(['spot-margin borrowers entered / refused', `${n(sm.entered)} / ${n(sm.refused)}`, `of ${n(sm.borrowers)}, ${n(sm.closed)} closed and repaid`]);
+    for (const a of sm.perAsset) rows.push([`  ${a.asset} borrowed / interest paid`, `${formatScaled(a.borrowedUnits, a.decimals)} / ${formatScaled(a.interestUnits, a.decimals)}`, a.asset]);
+    rows.push(['  margin calls / liquidations', `${n(sm.calls)} / ${n(sm.liquidations)}`, `fees to the fund ${usdt(sm.liquidationFeeUnits)}`]);
+    rows.push(['  bad debt written off / conserved', `${n(Number(sm.writtenOffUnits))} units / ${sm.conservationOk ? 'yes' : 'NO'}`, sm.conservationOk ? '' : sm.conservationProblems.join('; ')]);
+  }
   const codes = [...c.rejectCodes.entries()].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} ${n(count)}`);
   const width = Math.max(...rows.map((r) => r[0].length));
   const lines = rows.map(([k, v, r]) => `  ${k.padEnd(width)}  ${v.padStart(14)}  ${r}`);

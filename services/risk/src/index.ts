@@ -14,3 +14,11 @@ export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFol
 export { riskSnapshot, snapshotDifferences, type RiskSnapshot, type AccountSnapshot, type PositionSnapshot } from './account-snapshot.js';
 export { HaltInputKind, type HaltInput, type StageHaltRecord, StageHalt } from './stage-halt.js';
 export { type AssetBalanceLimitConfig, SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';
+
+// spot margin (issue 13.1): its own stage beside the perps engine, see spot-margin/spot-margin-engine.ts
+export { SpotMarginEngine } from './spot-margin/spot-margin-engine.js';
+export type { SpotMarginConfig } from './spot-margin/spot-margin-context.js';
+export { type SpotMarginEvent, SpotEventKind } from './spot-margin/spot-margin-events.js';
+export { type SpotPairSpec, createSpotPairSpec } from './spot-margin/spot-pair.js';
+export type { SpotAccountReport } from './spot-margin/spot-account-report.js';
+export type { SpotConservationReport } from './spot-margin/spot-conservation-audit.js';

@@ -1,0 +1,146 @@
+/**
+ * The spot-margin stage (issue 13.1): Kraken-style margin on spot pairs, one
+ * deterministic state machine. Inputs: account commands (deposit, withdraw, borrow,
+ * repay), spot orders (place with optional auto-borrow, cancel), index prices per
+ * pair and the clock. Each input accrues the interest indices to its time, applies
+ * fully or is refused with a code (one `SPOT_REJECTED` event, nothing changed), then
+ * re-runs the margin watch (which may liquidate). Outputs: `SpotMarginEvent`s.
+ *
+ * Same inputs → same events and `stateHash()`; `captureState` / `restoreState` carry
+ * the whole state (books included) for snapshots; `ledgerHash()` is the part the
+ * event fold rebuilds. See spot-margin-context.ts for the money primitives.
+ */
+import { DomainError, requirePositiveInteger } from '@perpcore/domain';
+import { SpotStageErrorCode } from '@perpcore/margin';
+import { CancelReason } from '@perpcore/orderbook';
+import { type SpotAccountReport, spotAccountReport } from './spot-account-report.js';
+import { type SpotConservationReport, auditSpotConservation } from './spot-conservation-audit.js';
+import { type SpotResult, OK, SpotMarginCommands } from './spot-margin-commands.js';
+import { type SpotMarginConfig, SpotMarginContext } from './spot-margin-context.js';
+import { SpotEventKind, type SpotEventSink } from './spot-margin-events.js';
+import { type SpotMarginSnapshot, captureOrders, captureSpotLedger, hashOf, restoreSpotLedger } from './spot-margin-snapshot.js';
+import { SpotMarginWatch } from './spot-margin-watch.js';
+import { SpotLiquidation } from './spot-liquidation.js';
+import { type SpotOrderInput, SpotOrderFlow } from './spot-order-flow.js';
+
+export class SpotMarginEngine {
+  readonly context: SpotMarginContext;
+  readonly commands: SpotMarginCommands;
+  readonly orders: SpotOrderFlow;
+  readonly watch: SpotMarginWatch;
+
+  constructor(config: SpotMarginConfig, sink: SpotEventSink) {
+    this.context = new SpotMarginContext(config, sink);
+    this.commands = new SpotMarginCommands(this.context);
+    this.orders = new SpotOrderFlow(this.context, this.commands);
+    this.watch = new SpotMarginWatch(this.context, new SpotLiquidation(this.context, this.commands, this.orders));
+  }
+
+  private then(result: SpotResult, tsNs: number): SpotResult {
+    if (result.ok) this.watch.reviewAll(tsNs, '', 0);
+    return result;
+  }
+
+  deposit(accountId: number, asset: string, amountUnits: number, tsNs: number): SpotResult {
+    return this.then(this.commands.deposit(accountId, asset, amountUnits, tsNs), tsNs);
+  }
+
+  withdraw(accountId: number, asset: string, amountUnits: number, tsNs: number): SpotResult {
+    return this.then(this.commands.withdraw(accountId, asset, amountUnits, tsNs), tsNs);
+  }
+
+  fundPool(asset: string, amountUnits: number, tsNs: number): SpotResult {
+    return this.commands.fundPool(asset, amountUnits, tsNs);
+  }
+
+  borrow(accountId: number, asset: string, amountUnits: number, tsNs: number): SpotResult {
+    return this.then(this.commands.borrow(accountId, asset, amountUnits, tsNs), tsNs);
+  }
+
+  repay(accountId: number, asset: string, amountUnits: number, tsNs: number): SpotResult {
+    return this.then(this.commands.repay(accountId, asset, amountUnits, tsNs), tsNs);
+  }
+
+  placeOrder(input: SpotOrderInput, tsNs: number): SpotResult {
+    return this.then(this.orders.place(input, tsNs), tsNs);
+  }
+
+  cancelOrder(accountId: number, orderId: number, tsNs: number): SpotResult {
+    return this.then(this.orders.cancel(accountId, orderId, tsNs), tsNs);
+  }
+
+  /** Cancels all of the account's open spot orders (a maker requoting). */
+  cancelAllOrders(accountId: number, tsNs: number): SpotResult {
+    return this.then(this.commands.run(tsNs, accountId, '', 0, () => {
+      requirePositiveInteger('accountId', accountId);
+      this.context.accrueTo(tsNs);
+      this.orders.cancelAllOf(accountId, tsNs, CancelReason.CancelAll);
+      return OK;
+    }), tsNs);
+  }
+
+  /** A pair's index price (ticks): the trigger feed of its base asset. */
+  setIndexPrice(symbol: string, priceTicks: number, tsNs: number): SpotResult {
+    const c = this.context;
+    const pair = c.pairBySymbol.get(symbol);
+    const result = this.commands.run(tsNs, 0, pair?.baseAsset ?? '', 0, () => {
+      if (pair === undefined) throw new DomainError(SpotStageErrorCode.UnknownPair, `unknown spot pair ${String(symbol)}`);
+      const ticks = requirePositiveInteger('priceTicks', priceTicks);
+      if (ticks > pair.maxPriceTicks) throw new DomainError('DOMAIN_OUT_OF_RANGE', `priceTicks ${ticks} exceeds ${pair.maxPriceTicks}`);
+      c.accrueTo(tsNs);
+      c.state.indexTicks.set(pair.baseAsset, ticks);
+      c.emit(SpotEventKind.IndexPriceSet, tsNs, 0, pair.baseAsset, ticks, symbol, [], []);
+      return OK;
+    });
+    if (result.ok) this.watch.reviewAll(tsNs, symbol, priceTicks);
+    return result;
+  }
+
+  /** The clock alone: interest accrues, and the watch sees the grown debts. */
+  advanceTime(tsNs: number): SpotResult {
+    return this.then(this.commands.run(tsNs, 0, '', 0, () => {
+      this.context.accrueTo(tsNs);
+      return OK;
+    }), tsNs);
+  }
+
+  accountReport(accountId: number): SpotAccountReport | null {
+    return spotAccountReport(this.context, accountId);
+  }
+
+  audit(): SpotConservationReport {
+    return auditSpotConservation(this.context, this.orders.orders);
+  }
+
+  ledgerHash(): string {
+    return hashOf(captureSpotLedger(this.context.state));
+  }
+
+  captureState(): SpotMarginSnapshot {
+    const s = this.context.state;
+    return {
+      ledger: captureSpotLedger(s),
+      nextOrderId: s.nextOrderId,
+      lastTsNs: s.lastTsNs,
+      orders: captureOrders(this.orders.orders),
+      books: [...this.orders.books.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([sym, book]) => [sym, book.exportState()]),
+    };
+  }
+
+  /** Loads a capture into this engine, which must be fresh (no input applied). */
+  restoreState(snap: SpotMarginSnapshot): void {
+    const s = this.context.state;
+    if (s.lastTsNs !== 0 || s.accounts.size !== 0) throw new Error('spot margin: restoreState needs a fresh engine');
+    restoreSpotLedger(s, snap.ledger);
+    s.nextOrderId = snap.nextOrderId;
+    s.lastTsNs = snap.lastTsNs;
+    for (const [orderId, accountId, symbol, side, priceTicks, remainingLots] of snap.orders) {
+      this.orders.orders.set(orderId, { orderId, accountId, symbol, side: side as 1 | -1, priceTicks, remainingLots });
+    }
+    for (const [sym, state] of snap.books) this.orders.books.get(sym)!.importState(state);
+  }
+
+  stateHash(): string {
+    return hashOf(this.captureState());
+  }
+}
