@@ -68,6 +68,7 @@ export class MarginWatch {
     }
     s.triggers.clearCross(slot);
     s.triggers.place(s.evaluator, slot, next);
+    s.adlRankings.changed(slot);
   }
 
   reevaluateIsolated(r: number, triggerMarket: number, tsNs: number): void {
@@ -83,6 +84,7 @@ export class MarginWatch {
     }
     s.triggers.clearRow(r);
     s.triggers.place(s.evaluator, -1, next);
+    s.adlRankings.changed(slot);
   }
 
   /**
