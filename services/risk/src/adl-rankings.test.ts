@@ -143,3 +143,53 @@ describe('ADL ranking kept between runs equals the full recomputation', () => {
     });
   }
 });
+
+/** Six accounts trading BTCUSDT and ETHUSDT at random until positions are open on both sides. */
+function traded(adlRanking: AdlRanking): RiskHarness {
+  const h = setUp(adlRanking);
+  const index = [...START];
+  fc.sample(actions, { seed: 77, numRuns: 1 })[0].forEach((a) => {
+    apply(h, a, index);
+    deleverageAll(h, -1);
+  });
+  return h;
+}
+
+describe('ADL what-if plan and the kept ranking in snapshots', () => {
+  it('refuses bad input with a code and changes nothing', () => {
+    const h = traded(AdlRanking.PnlTimesLeverage);
+    const before = h.engine.stateHash();
+    const refused = (f: () => unknown, code: string) => assert.throws(f, (e: Error & { code?: string }) => e.code === code);
+    refused(() => h.engine.ledger.adlCounterparties('DOGEUSDT', 1), 'RISK_UNKNOWN_MARKET');
+    for (const bad of [0, Number.NaN, 1.5, Number.POSITIVE_INFINITY, 2 ** 53]) refused(() => h.engine.ledger.adlCounterparties('BTCUSDT', bad), 'RISK_INVALID_AMOUNT');
+    refused(() => h.engine.ledger.adlCounterparties('BTCUSDT', 1, 424_242), 'RISK_UNKNOWN_ACCOUNT');
+    assert.equal(h.engine.stateHash(), before);
+  });
+
+  it('plans without changing the state, and a size beyond the opposite side stops where the side ends', () => {
+    const h = traded(AdlRanking.PnlTimesLeverage);
+    const s = h.engine.state;
+    const before = h.engine.stateHash();
+    let shortLots = 0;
+    for (const r of s.ledger.rowsOfMarket[0]) if (s.ledger.qtyLots[r] < 0) shortLots -= s.ledger.qtyLots[r];
+    assert.ok(shortLots > 0, 'the random trading opened shorts');
+    const plan = h.engine.ledger.adlCounterparties('BTCUSDT', shortLots + 5);
+    assert.equal(plan.reduce((n, c) => n + c.qtyLots, 0), shortLots);
+    assert.ok(plan.every((c) => c.positionLots < 0 && c.qtyLots === -c.positionLots));
+    const ranked = adlQueue(s, 0, -1, -1, bankruptcyOf(h)).map((e) => e.accountId);
+    assert.deepEqual(plan.filter((c) => c.kind === AdlCounterpartyKind.RankedTrader).map((c) => c.accountId).slice(0, ranked.length), ranked);
+    assert.equal(h.engine.stateHash(), before);
+  });
+
+  it('is not snapshot data: a restored engine rebuilds it from positions and prices and ranks as the live one', () => {
+    const h = traded(AdlRanking.LeveragePnl);
+    // warm: kept through every input of the trading above
+    const ranked = [1, -1].map((side) => adlQueue(h.engine.state, 0, side, -1, bankruptcyOf(h)));
+    assert.equal(h.engine.state.adlRankings.exportState(), null);
+    const twin = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, adlRanking: AdlRanking.LeveragePnl }), 1));
+    twin.engine.importState(h.engine.exportState());
+    assert.equal(twin.engine.stateHash(), h.engine.stateHash());
+    assert.deepEqual([1, -1].map((side) => adlQueue(twin.engine.state, 0, side, -1, bankruptcyOf(twin))), ranked);
+    assert.ok(ranked[0].length + ranked[1].length > 0, 'the trading left ranked positions');
+  });
+});
