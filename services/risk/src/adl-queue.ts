@@ -79,7 +79,7 @@ export interface AdlSlices {
 }
 
 /** Plans an ADL run against the liquidated position of signed `qtyLots` (slot `liquidatedSlot`) in market m. */
-export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: readonly number[] = []): AdlSlices {
+export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: () => readonly number[] = () => []): AdlSlices {
   const led = s.ledger;
   const out = { rows: [] as number[], slots: [] as number[], lots: [] as number[], kinds: [] as AdlCounterpartyKind[] };
   let remaining = Math.abs(qtyLots);
@@ -92,9 +92,9 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
     remaining -= n;
   };
   takeRanked(s, m, -Math.sign(qtyLots), liquidatedSlot, bankruptcyOfRow, () => remaining > 0, (r) => take(r, AdlCounterpartyKind.RankedTrader));
-  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
+  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, new Set())) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
   if (remaining > 0) {
-    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) {
+    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, new Set(lastSlots()))) {
       if (remaining > 0 && !out.rows.includes(r)) take(r, isLiquidating(s, r) ? AdlCounterpartyKind.LiquidatingScope : AdlCounterpartyKind.RankedTrader);
     }
   }
@@ -128,7 +128,7 @@ function takeRanked(s: RiskState, m: number, sideSign: number, excludeSlot: numb
  * scopes (`kind` Trader; by account id, `lastSlots` last; the caller skips the rows
  * the ranked queue took). Rare path: allocation is fine.
  */
-function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: readonly number[]): number[] {
+function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: ReadonlySet<number>): number[] {
   const led = s.ledger;
   const own = s.markets[m].fundSlot;
   const rows: number[] = [];
@@ -143,7 +143,7 @@ function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: nu
   const rank = (r: number) => {
     const slot = led.account[r];
     if (kind !== AccountKind.Trader) return slot === own ? -1 : s.accounts.ids[slot];
-    return (lastSlots.includes(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
+    return (lastSlots.has(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
   };
   return rows.sort((a, b) => rank(a) - rank(b));
 }

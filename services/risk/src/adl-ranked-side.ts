@@ -45,6 +45,8 @@ export class AdlRankedSide {
   private rowLive = new Uint8Array(64);
   private frontier = new Int32Array(64);
   private frontierSize = 0;
+  /** Heap index of the entry `nextRow` returned last. */
+  private walked = 0;
 
   /** Empties the side (a rebuild follows); row versions move on so no old entry can come back. */
   clear(): void {
@@ -96,9 +98,11 @@ export class AdlRankedSide {
     if (this.size > 64 && this.size > 2 * this.liveCount) {
       let kept = 0;
       for (let i = 0; i < this.size; i++) if (this.isLive(i)) this.move(i, kept++);
+      for (let i = kept; i < this.size; i++) {
+        this.nums[i] = 0n;
+        this.dens[i] = 0n;
+      }
       this.size = kept;
-      this.nums.length = kept;
-      this.dens.length = kept;
       this.heapify();
     }
   }
@@ -129,8 +133,6 @@ export class AdlRankedSide {
     return { num: this.nums[this.walked], den: this.dens[this.walked] };
   }
 
-  private walked = 0;
-
   private isLive(i: number): boolean {
     return this.versions[i] === this.rowVersion[this.rows[i]];
   }
@@ -159,8 +161,9 @@ export class AdlRankedSide {
   private removeRoot(): void {
     const last = --this.size;
     if (last > 0) this.move(last, 0);
-    this.nums.length = last;
-    this.dens.length = last;
+    // the columns keep their length (no reallocation per removal); the freed slot lets go of its bigints
+    this.nums[last] = 0n;
+    this.dens[last] = 0n;
     if (last > 1) this.siftDown(0);
   }
 

@@ -144,8 +144,11 @@ export class RiskLedger {
     return closeResult(q, fill);
   }
 
-  /** `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still out). */
-  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] = []): DeleverageResult {
+  /**
+   * `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still
+   * out); a function is asked only if the run reaches the liquidating tier.
+   */
+  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] | (() => readonly ScopeRef[]) = []): DeleverageResult {
     const s = this.s;
     const led = s.ledger;
     const { slot, row } = this.resolve(scope);
@@ -155,7 +158,7 @@ export class RiskLedger {
     const m = led.market[r];
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
     // one row per account and market: the account names the scope in m
-    const lastSlots = takeLast.map((t) => s.accounts.slotOf(t.accountId));
+    const lastSlots = () => (typeof takeLast === 'function' ? takeLast() : takeLast).map((t) => s.accounts.slotOf(t.accountId));
     const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
