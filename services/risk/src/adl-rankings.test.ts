@@ -16,21 +16,12 @@ import { AdlRanking } from '@perpcore/margin';
 import { adlQueueRecomputed } from './adl-queue-recomputed.js';
 import { AdlCounterpartyKind, adlQueue } from './adl-queue.js';
 import { MarginStateCode } from './margin-state-code.js';
-import { type Action, ACCOUNTS, MARKETS, START, action, apply, settingsAction } from './random-risk-actions.test-support.js';
-import { RiskHarness, USDT, riskConfig, withFundSeed } from './risk-harness.test-support.js';
+import { type Action, ACCOUNTS, MARKETS, START, action, apply, settingsAction, setUp as setUpTrading } from './random-risk-actions.test-support.js';
+import { RiskHarness, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 import type { RiskState } from './risk-state.js';
 import type { AdlCounterparty, ScopeRef } from './ledger-results.js';
 
-function setUp(adlRanking: AdlRanking): RiskHarness {
-  const h = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, adlRanking }), 1)); // a fund that can take nothing over
-  h.wireCheck = false;
-  for (const id of ACCOUNTS) h.deposit(id, 3_000 * USDT);
-  h.setMode(5, 'BTCUSDT', MarginMode.Isolated);
-  h.setMode(6, 'ETHUSDT', MarginMode.Isolated);
-  h.index('BTCUSDT', START[0]);
-  h.index('ETHUSDT', START[1]);
-  return h;
-}
+const setUp = (adlRanking: AdlRanking): RiskHarness => setUpTrading('INDEX', { adlRanking }); // a fund that can take nothing over
 
 /** The queue's bankruptcy input through the ledger's own (private) pricing: read via its public query. */
 function bankruptcyOf(h: RiskHarness) {
@@ -186,7 +177,7 @@ describe('ADL what-if plan and the kept ranking in snapshots', () => {
     // warm: kept through every input of the trading above
     const ranked = [1, -1].map((side) => adlQueue(h.engine.state, 0, side, -1, bankruptcyOf(h)));
     assert.equal(h.engine.state.adlRankings.exportState(), null);
-    const twin = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, adlRanking: AdlRanking.LeveragePnl }), 1));
+    const twin = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod: 'INDEX', adlRanking: AdlRanking.LeveragePnl }), 1));
     twin.engine.importState(h.engine.exportState());
     assert.equal(twin.engine.stateHash(), h.engine.stateHash());
     assert.deepEqual([1, -1].map((side) => adlQueue(twin.engine.state, 0, side, -1, bankruptcyOf(twin))), ranked);
