@@ -9,6 +9,7 @@ import { run as margin } from './margin.bench.js';
 import { run as riskOrderPath } from './risk-order-path.bench.js';
 import { run as riskMarkTick } from './risk-mark-tick.bench.js';
 import { run as liquidationCascade } from './liquidation-cascade.bench.js';
+import { run as adlCascade } from './adl-cascade.bench.js';
 import { run as gatewayRest } from './gateway-rest.bench.js';
 import { run as requestAuth } from './request-auth.bench.js';
 import { run as wsFanout } from './ws-fanout.bench.js';
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['risk-order-path', riskOrderPath],
   ['risk-mark-tick', riskMarkTick],
   ['liquidation-cascade', liquidationCascade],
+  ['adl-cascade', adlCascade],
   ['gateway-rest', gatewayRest],
   ['request-auth', requestAuth],
   ['ws-fanout', wsFanout],

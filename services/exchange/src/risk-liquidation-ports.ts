@@ -113,7 +113,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
       return guarded((): TakeoverResult => ({ ok: false, reason: 'RISK_STAGE_HALTED' }), scope, market, tsNs, () => takeover(scope, market, liquidationId, tsNs));
     },
-    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: readonly ScopeRef[] = []): DeleverageResult {
+    deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: () => readonly ScopeRef[] = () => []): DeleverageResult {
       return guarded((): DeleverageResult => HALTED_DELEVERAGE, scope, market, tsNs, () => deleverage(scope, market, liquidationId, tsNs, stepInFlight));
     },
     completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion {
@@ -132,8 +132,8 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     return { ok: true, ...r, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
   }
 
-  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: readonly ScopeRef[]): DeleverageResult {
-    const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs }, stepInFlight.map(toRisk));
+  function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: () => readonly ScopeRef[]): DeleverageResult {
+    const r = engine.ledger.applyDeleverage(toRisk(scope), market, { liquidationId, tsNs }, () => stepInFlight().map(toRisk));
     for (let i = 0; i < r.legs.length; i++) countLeg(liquidationId);
     const legs = r.legs.map((l): DeleverageLeg => ({ ...l, counterpartySide: l.counterpartyPositionLots > 0 ? Side.Buy : Side.Sell }));
     return { ...r, legs, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };

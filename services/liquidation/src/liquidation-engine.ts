@@ -412,7 +412,7 @@ export class LiquidationEngine {
     if (takeover.reason === 'RISK_STAGE_HALTED') return true;
     let run;
     try {
-      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs, this.stepsInFlight(liq, position.market));
+      run = this.deps.ledger.deleverage(liq.scope, position.market, liq.liquidationId, tsNs, () => this.stepsInFlight(liq, position.market));
     } catch (err) {
       // a reject means risk's state moved under the ladder (the run itself always covers the
       // position); nothing changed, so the ladder parks with the scope held for operators

@@ -121,8 +121,10 @@ export interface LiquidationLedger {
    * changing nothing, only on a reject (the scope is not liquidating, has no such position).
    * `stepInFlight`: liquidating scopes whose own step IOC in `market` is still out; they are taken
    * last (an IOC fill larger than the position left would turn it, and their ladder then closes that too).
+   * Asked only when a run reaches that tier (rare): listing them is O(liquidations in flight), which
+   * asked for every run made a mass cascade quadratic.
    */
-  deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight?: readonly ScopeRef[]): DeleverageResult;
+  deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight?: () => readonly ScopeRef[]): DeleverageResult;
   /** A scope without positions: sweep its residue to the fund, convert collateral or cover a deficit (§8.9). */
   completeScope(scope: ScopeRef, liquidationId: number, tsNs: number): ScopeCompletion;
   /** Hands the scope back to normal risk evaluation (after completion or abort). */

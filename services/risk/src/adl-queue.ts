@@ -29,15 +29,20 @@
  * market, so the tiers together always cover the position: a run that cannot is an
  * internal invariant breach (the caller halts the stage), never a reject.
  *
- * Scores are exact rationals compared by cross-multiplication. The queue is built
- * when ADL actually runs (rare), so bigint cost does not matter; the 1–5 indicator
- * uses the same ranking.
+ * Scores are exact rationals compared by cross-multiplication. The ranked tier is
+ * read from the kept ranking (adl-rankings.ts: rescored per change, rebuilt once per
+ * price epoch), so a cascade's runs cost O(legs log n) after one O(n) build, not
+ * O(holders) each; the 1–5 indicator and `adlQueue` read the same ranking.
  */
 import { MarginMode } from '@perpcore/domain';
-import { AdlRanking, type AdlScore, type Bankruptcy, adlBucketsByCount, adlBucketsByQuantity, adlScoreLeveragePnl, adlScorePnlTimesLeverage, compareAdlCandidates } from '@perpcore/margin';
+import { AdlRanking, type AdlScore, adlBucketsByCount, adlBucketsByQuantity } from '@perpcore/margin';
 import { AccountKind } from './account-book.js';
+import { adlQueueRecomputed } from './adl-queue-recomputed.js';
+import type { RowBankruptcy } from './adl-rankings.js';
 import { MarginStateCode } from './margin-state-code.js';
 import type { RiskState } from './risk-state.js';
+
+export type { RowBankruptcy } from './adl-rankings.js';
 
 export interface AdlQueueEntry {
   readonly accountId: number;
@@ -46,39 +51,17 @@ export interface AdlQueueEntry {
   readonly score: AdlScore;
 }
 
-/** Bankruptcy of closing `closeLots` of row r, in the row's own scope (cross: slot's; isolated: the row). */
-export type RowBankruptcy = (slot: number, isolatedRow: number, r: number, closeLots: number) => Bankruptcy;
-
-/** Candidates with positions of sign `sideSign` (+1 longs, −1 shorts) in market m, best first. */
+/** Candidates with positions of sign `sideSign` (+1 longs, −1 shorts) in market m, best first. Reads; changes no risk state. */
 export function adlQueue(s: RiskState, m: number, sideSign: number, excludeSlot: number, bankruptcyOfRow: RowBankruptcy): AdlQueueEntry[] {
-  const led = s.ledger;
-  const market = s.markets[m];
-  const params = market.params;
+  if (s.adlRankings.fullRecomputation) return adlQueueRecomputed(s, m, sideSign, excludeSlot, bankruptcyOfRow);
+  const side = s.adlRankings.side(m, sideSign, bankruptcyOfRow);
   const out: AdlQueueEntry[] = [];
-  for (const r of led.rowsOfMarket[m]) {
-    const q = led.qtyLots[r];
-    if (q === 0 || Math.sign(q) !== sideSign) continue;
-    const slot = led.account[r];
-    if (slot === excludeSlot || s.accounts.kind[slot] !== AccountKind.Trader) continue;
-    const isolated = led.mode[r] === MarginMode.Isolated;
-    const state = isolated ? led.isolatedState[r] : s.accounts.crossState[slot];
-    if (state === MarginStateCode.Liquidating) continue;
-    let score: AdlScore;
-    if (params.adlRanking === AdlRanking.LeveragePnl) {
-      const ev = isolated ? s.evaluator.evaluateIsolated(r) : s.evaluator.evaluateCross(slot);
-      score = adlScoreLeveragePnl(params, {
-        upnlUnits: ev.upnlUnits,
-        walletUnits: isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot],
-        maintenanceUnits: ev.maintenanceUnits,
-      });
-    } else {
-      if (led.costUnits[r] === 0) continue;
-      const bp = bankruptcyOfRow(slot, isolated ? r : -1, r, Math.abs(q));
-      score = adlScorePnlTimesLeverage(params, { qtyLots: q, costUnits: led.costUnits[r], markSubticks: s.evaluator.marks[m], bankruptcyValueUnits: bp.amountUnits });
-    }
-    out.push({ accountId: s.accounts.ids[slot], qtyLots: q, score });
+  side.beginWalk();
+  for (let r = side.nextRow(); r >= 0; r = side.nextRow()) {
+    const slot = s.ledger.account[r];
+    if (slot !== excludeSlot) out.push({ accountId: s.accounts.ids[slot], qtyLots: s.ledger.qtyLots[r], score: side.walkedScore() });
   }
-  return out.sort(compareAdlCandidates);
+  return out;
 }
 
 /** Which tier of the run a counterparty came from (the wire's AdlCounterpartyKind). */
@@ -96,7 +79,7 @@ export interface AdlSlices {
 }
 
 /** Plans an ADL run against the liquidated position of signed `qtyLots` (slot `liquidatedSlot`) in market m. */
-export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: readonly number[] = []): AdlSlices {
+export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSlot: number, bankruptcyOfRow: RowBankruptcy, lastSlots: () => readonly number[] = () => []): AdlSlices {
   const led = s.ledger;
   const out = { rows: [] as number[], slots: [] as number[], lots: [] as number[], kinds: [] as AdlCounterpartyKind[] };
   let remaining = Math.abs(qtyLots);
@@ -108,18 +91,35 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
     out.kinds.push(kind);
     remaining -= n;
   };
-  for (const candidate of adlQueue(s, m, -Math.sign(qtyLots), liquidatedSlot, bankruptcyOfRow)) {
-    if (remaining === 0) break;
-    const slot = s.accounts.slotOf(candidate.accountId);
-    take(led.rowOf(s.accounts.firstRow[slot], m), AdlCounterpartyKind.RankedTrader);
-  }
-  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, lastSlots)) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
+  takeRanked(s, m, -Math.sign(qtyLots), liquidatedSlot, bankruptcyOfRow, () => remaining > 0, (r) => take(r, AdlCounterpartyKind.RankedTrader));
+  if (remaining > 0) for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.InsuranceFund, new Set())) if (remaining > 0) take(r, AdlCounterpartyKind.InsuranceFund);
   if (remaining > 0) {
-    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, lastSlots)) {
+    for (const r of fallbackRows(s, m, -Math.sign(qtyLots), liquidatedSlot, AccountKind.Trader, new Set(lastSlots()))) {
       if (remaining > 0 && !out.rows.includes(r)) take(r, isLiquidating(s, r) ? AdlCounterpartyKind.LiquidatingScope : AdlCounterpartyKind.RankedTrader);
     }
   }
   return { ...out, remainingLots: remaining };
+}
+
+/**
+ * Feeds `take` the ranked queue's rows best first while `wanted()`: a walk of the kept
+ * ranking (nothing allocated per row), or of the full recomputation in reference mode.
+ */
+function takeRanked(s: RiskState, m: number, sideSign: number, excludeSlot: number, bankruptcyOfRow: RowBankruptcy, wanted: () => boolean, take: (r: number) => void): void {
+  if (s.adlRankings.fullRecomputation) {
+    for (const candidate of adlQueueRecomputed(s, m, sideSign, excludeSlot, bankruptcyOfRow)) {
+      if (!wanted()) return;
+      take(s.ledger.rowOf(s.accounts.firstRow[s.accounts.slotOf(candidate.accountId)], m));
+    }
+    return;
+  }
+  const side = s.adlRankings.side(m, sideSign, bankruptcyOfRow);
+  side.beginWalk();
+  while (wanted()) {
+    const r = side.nextRow();
+    if (r < 0) return;
+    if (s.ledger.account[r] !== excludeSlot) take(r);
+  }
 }
 
 /**
@@ -128,7 +128,7 @@ export function adlSlices(s: RiskState, m: number, qtyLots: number, liquidatedSl
  * scopes (`kind` Trader; by account id, `lastSlots` last; the caller skips the rows
  * the ranked queue took). Rare path: allocation is fine.
  */
-function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: readonly number[]): number[] {
+function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: number, kind: AccountKind, lastSlots: ReadonlySet<number>): number[] {
   const led = s.ledger;
   const own = s.markets[m].fundSlot;
   const rows: number[] = [];
@@ -143,7 +143,7 @@ function fallbackRows(s: RiskState, m: number, sideSign: number, excludeSlot: nu
   const rank = (r: number) => {
     const slot = led.account[r];
     if (kind !== AccountKind.Trader) return slot === own ? -1 : s.accounts.ids[slot];
-    return (lastSlots.includes(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
+    return (lastSlots.has(slot) ? 2 ** 32 : 0) + s.accounts.ids[slot];
   };
   return rows.sort((a, b) => rank(a) - rank(b));
 }

@@ -7,7 +7,7 @@ export { RiskRejection } from './risk-reject-codes.js';
 export { type IndexRejectReasonName, indexRejectReasonName } from './index-price-gate.js';
 export type { AccountReport, ScopeReport, PositionReport, PriceSourceReport, CollateralReport } from './account-query.js';
 export type { ConservationReport } from './conservation-audit.js';
-export type { RiskLedger, ScopeRef, HeldLiquidation, LedgerScopeState, LedgerPosition, CloseResult, TakeoverResult, DeleverageResult, DeleverageLegResult, LedgerCallContext } from './risk-ledger.js';
+export type { RiskLedger, ScopeRef, HeldLiquidation, LedgerScopeState, LedgerPosition, CloseResult, TakeoverResult, DeleverageResult, DeleverageLegResult, LedgerCallContext, AdlCounterparty } from './risk-ledger.js';
 export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';
 export type { AdlQueueEntry, AdlIndicatorEntry } from './adl-queue.js';
 export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFoldConfig } from './risk-event-fold.js';

@@ -41,6 +41,8 @@ export class IsolatedMargin {
     const slot = s.ledger.account[r];
     s.accounts.addBalance(slot, 0, -amountUnits);
     s.ledger.isolatedUnits[r] += amountUnits;
+    // order holds and returns move the cross wallet without a re-evaluation: the ADL scores must still follow
+    s.adlRankings.changed(slot);
     const id = s.accounts.ids[slot];
     const symbol = s.markets[s.ledger.market[r]].symbol;
     const toBucket = amountUnits > 0;

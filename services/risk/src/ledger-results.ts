@@ -76,6 +76,18 @@ export interface DeleverageResult extends CloseResult {
   readonly legs: readonly DeleverageLegResult[];
 }
 
+/** One counterparty of a planned ADL run (`RiskLedger.adlCounterparties`), in run order. */
+export interface AdlCounterparty {
+  readonly accountId: number;
+  /** The counterparty's scope in the market: '' cross, else the market (isolated). */
+  readonly isolatedMarket: string;
+  readonly kind: AdlCounterpartyKind;
+  /** > 0: lots this counterparty would close. */
+  readonly qtyLots: number;
+  /** Its signed position before the run. */
+  readonly positionLots: number;
+}
+
 /** A scope the risk stage holds LIQUIDATING ('' = cross). */
 export interface HeldLiquidation {
   readonly accountId: number;

@@ -13,7 +13,8 @@
  *   trigger the move crossed (breach-index.ts); on a fill, funding settlement or
  *   transfer, the accounts it touched; at a funding time, every holder of the market
  *   (PF moved for all of them: one pass per market per funding interval).
- * - Every evaluated scope gets fresh triggers (its old entries go stale).
+ * - Every evaluated scope gets fresh triggers (its old entries go stale), and is
+ *   reported to the kept ADL ranking (adl-rankings.ts), which rescores it at its next read.
  * `touchedLastMove` counts the scopes the last price move re-evaluated.
  */
 import { MarginMode, Rounding, mulDiv } from '@perpcore/domain';
@@ -68,6 +69,7 @@ export class MarginWatch {
     }
     s.triggers.clearCross(slot);
     s.triggers.place(s.evaluator, slot, next);
+    s.adlRankings.changed(slot);
   }
 
   reevaluateIsolated(r: number, triggerMarket: number, tsNs: number): void {
@@ -83,6 +85,7 @@ export class MarginWatch {
     }
     s.triggers.clearRow(r);
     s.triggers.place(s.evaluator, -1, next);
+    s.adlRankings.changed(slot);
   }
 
   /**

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
+import type { MarketRiskParamsInput } from '@perpcore/margin';
 import { MarginStateCode } from './margin-state-code.js';
 import { RiskHarness, USDT, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
@@ -38,8 +39,9 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('leverage' as const), account: fc.constantFrom(...ACCOUNTS), market: fc.constantFrom(0, 1), leverage: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constant(75)) }) },
 );
 
-export function setUp(markMethod: 'INDEX' | 'MEDIAN3'): RiskHarness {
-  const h = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod }), 1)); // a fund with a unit of capital
+/** `overrides`: further market parameters (e.g. the ADL ranking). */
+export function setUp(markMethod: 'INDEX' | 'MEDIAN3', overrides: Partial<MarketRiskParamsInput> = {}): RiskHarness {
+  const h = new RiskHarness(withFundSeed(riskConfig({ fundingIntervalS: 60, premiumSampleS: 5, markMethod, ...overrides }), 1)); // a fund with a unit of capital
   h.wireCheck = false;
   for (const id of ACCOUNTS) h.deposit(id, 3_000 * USDT);
   h.setMode(5, 'BTCUSDT', MarginMode.Isolated);

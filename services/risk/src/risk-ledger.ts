@@ -64,11 +64,11 @@ import { MarginStateCode, marginStateName } from './margin-state-code.js';
 import type { OrderLifecycle } from './order-lifecycle.js';
 import { RiskReject, RiskRejection } from './risk-reject-codes.js';
 import type { RiskState } from './risk-state.js';
-import type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext } from './ledger-results.js';
+import type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 import TransferReason = perpcore.risk.v1.TransferReason;
 
-export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext } from './ledger-results.js';
+export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
@@ -144,8 +144,11 @@ export class RiskLedger {
     return closeResult(q, fill);
   }
 
-  /** `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still out). */
-  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] = []): DeleverageResult {
+  /**
+   * `takeLast`: liquidating scopes to take after every other (their own step IOC in the market is still
+   * out); a function is asked only if the run reaches the liquidating tier.
+   */
+  applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] | (() => readonly ScopeRef[]) = []): DeleverageResult {
     const s = this.s;
     const led = s.ledger;
     const { slot, row } = this.resolve(scope);
@@ -155,7 +158,7 @@ export class RiskLedger {
     const m = led.market[r];
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
     // one row per account and market: the account names the scope in m
-    const lastSlots = takeLast.map((t) => s.accounts.slotOf(t.accountId));
+    const lastSlots = () => (typeof takeLast === 'function' ? takeLast() : takeLast).map((t) => s.accounts.slotOf(t.accountId));
     const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
@@ -307,6 +310,31 @@ export class RiskLedger {
     const { slot, row } = this.resolve(scope);
     const r = this.positionRow(slot, row, market);
     return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+  }
+
+  /**
+   * What-if (reads only, no risk state changes): the counterparties an ADL run would
+   * take now to close a liquidated position of signed `qtyLots` in `market` (lots > 0:
+   * a long, closed against shorts), in run order, with the lots each would close and
+   * its tier, exactly as `applyDeleverage` would plan it; `excludeAccountId` is the
+   * liquidated account (left out of every tier). Fewer lots than asked when the
+   * opposite side holds less (a hypothetical size).
+   */
+  adlCounterparties(market: string, qtyLots: number, excludeAccountId = -1): AdlCounterparty[] {
+    const s = this.s;
+    const m = s.setup.marketIndex.get(market);
+    if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
+    if (!Number.isSafeInteger(qtyLots) || qtyLots === 0) throw new RiskRejection(RiskReject.InvalidAmount, `qtyLots must be a non-zero safe integer, got ${qtyLots}`);
+    const excludeSlot = excludeAccountId < 0 ? -1 : s.accounts.slotOf(excludeAccountId);
+    if (excludeAccountId >= 0 && excludeSlot < 0) throw new RiskRejection(RiskReject.UnknownAccount, `account ${excludeAccountId} does not exist`);
+    const plan = adlSlices(s, m, qtyLots, excludeSlot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    return plan.rows.map((r, i) => ({
+      accountId: s.accounts.ids[plan.slots[i]],
+      isolatedMarket: s.ledger.mode[r] === MarginMode.Isolated ? market : '',
+      kind: plan.kinds[i],
+      qtyLots: plan.lots[i],
+      positionLots: s.ledger.qtyLots[r],
+    }));
   }
 
   /** The 1–5 ADL indicator of every trader position in `market` (advisory; refreshed on a timer by the caller). */

@@ -12,6 +12,7 @@
 import { MarginMode } from '@perpcore/domain';
 import type { perpcore } from '@perpcore/proto';
 import { AccountBook, AccountKind } from './account-book.js';
+import { AdlRankings } from './adl-rankings.js';
 import { BreachIndex } from './breach-index.js';
 import { BreachTriggers } from './breach-triggers.js';
 import { OpenOrders } from './open-orders.js';
@@ -34,6 +35,8 @@ export class RiskState {
   readonly breach: BreachIndex;
   readonly triggers: BreachTriggers;
   readonly events: RiskEventSink;
+  /** The ADL queues, kept ranked between runs (derived: rebuilt from positions and prices on restore). */
+  readonly adlRankings: AdlRankings;
   readonly markTrackers: MarkPriceTracker[];
   readonly funding: FundingSchedule[];
   /** Totals per asset since the start (bigint: they grow without bound). */
@@ -74,6 +77,7 @@ export class RiskState {
       this.depositedUnits[0] += BigInt(seed);
     }
     for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
+    this.adlRankings = new AdlRankings(this);
   }
 
   /** The row of (slot, market), opened with the market's defaults if the account has none. */
