@@ -14,3 +14,7 @@ export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFol
 export { riskSnapshot, snapshotDifferences, type RiskSnapshot, type AccountSnapshot, type PositionSnapshot } from './account-snapshot.js';
 export { HaltInputKind, type HaltInput, type StageHaltRecord, StageHalt } from './stage-halt.js';
 export { type AssetBalanceLimitConfig, SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';
+export { StressReject, StressRequestError, type StressRequest, type StressShock, type StressFunding, type StressHaircut } from './stress/stress-request.js';
+export type { StressReport, StressTotals, StressMarketPrice } from './stress/stress-query.js';
+export type { StressScope } from './stress/stress-scopes.js';
+export type { LadderProjection, StressPositionClose, StressAdlLeg, StressBookFill, StressFundReport } from './stress/stress-ladder.js';

@@ -1,0 +1,354 @@
+/**
+ * The projected liquidation ladder of a stress (RISK-SPEC §8), on the view only.
+ *
+ * For each scope LIQUIDATING after the stress, in ladder order, every position
+ * largest MMpos first (`compareLiquidationPriority`):
+ * 1. Book: one IOC for the whole position at its bankruptcy price (the BP the
+ *    trigger event reports: closing it at BP holds the scope's E/MM, so the later
+ *    positions' BPs are the ones computed at the start), tightened to the price
+ *    band around the stressed mark (`bandedLimitTicks`, the live ladder's), against
+ *    the book's current resting depth. Depth is consumed cumulatively across
+ *    scopes: a level one liquidation took is gone for the next. Each fill pays the
+ *    clearance fee `min(ceil(rate × notional), surplus)` (`surplusUnits`,
+ *    `clearanceFeeUnits`) to the market's fund.
+ * 2. Takeover of what the book left, at the BP of those lots, if the fund can:
+ *    after it, wallet > 0, equity at the stressed marks ≥ 0 and net notional in the
+ *    market ≤ `ifMaxNetNotionalE8` × wallet (§8.7).
+ * 3. Otherwise ADL: the live `adlSlices` on the view (ranked at the stressed marks,
+ *    liquidating scopes excluded, positions as earlier legs left them), every leg at
+ *    the one BP of the remaining lots (`planBankruptcyFill`).
+ *
+ * Where the projection is simpler than the live ladder (stated so a reader can
+ * judge the figures): one IOC per position rather than partial steps with
+ * re-checks (a live ladder that beats BP may stop early, RESTORED, so the
+ * projection's book use and fund exposure are upper bounds); the BP of the lots
+ * left for takeover/ADL is that of closing them out of the position at the start
+ * (the live ladder re-reads it after the fills, whose surplus less fee only
+ * raises the scope's equity); the liquidated scopes' own resting orders are not
+ * removed from the depth; counterparties' wallets are not re-read after an ADL
+ * leg (their positions and cost bases are); a takeover is not seen by a later
+ * ADL run's fund tier (the fund's ledger rows stay as they are live).
+ *
+ * The fund's money: `equity = wallet + Σ (Q × M − C)` at the stressed marks, with
+ * a takeover adding the lots at their BPamount as cost (`C += BPamount`: the
+ * account receives exactly BPamount, the tick difference of the real fill is the
+ * fund's, so its total outlay is BPamount). The loss is the fund's equity before
+ * the ladder less after (both at the stressed marks).
+ */
+import { MarginMode, Side } from '@perpcore/domain';
+import {
+  type Bankruptcy,
+  bandedLimitTicks,
+  bankruptcy,
+  clearanceFeeUnits,
+  compareLiquidationPriority,
+  isolatedBankruptcy,
+  planBankruptcyFill,
+  reducedCostUnits,
+  surplusUnits,
+  unrealizedPnlUnits,
+  notionalAtMarkUnits,
+} from '@perpcore/margin';
+import { adlSlices, AdlCounterpartyKind } from '../adl-queue.js';
+import { AccountKind } from '../account-book.js';
+import { MarginStateCode } from '../margin-state-code.js';
+import type { BookTopProvider } from '../risk-config.js';
+import type { ScopeKey } from './stress-scopes.js';
+import type { StressView } from './stress-view.js';
+
+const E8 = 100_000_000n;
+/** Depth walked per side (the impact price's default). */
+const DEPTH_LEVELS = 1_000;
+
+export interface StressBookFill {
+  readonly priceTicks: number;
+  readonly qtyLots: number;
+  readonly clearanceFeeUnits: number;
+}
+
+export interface StressAdlLeg {
+  readonly counterpartyAccountId: number;
+  /** The run's tier (wire AdlCounterpartyKind): 1 ranked trader, 2 insurance fund, 3 liquidating scope. */
+  readonly kind: number;
+  readonly qtyLots: number;
+  /** The counterparty's signed position before the leg. */
+  readonly positionLots: number;
+}
+
+export interface StressPositionClose {
+  readonly accountId: number;
+  /** '' when the position belongs to the cross scope. */
+  readonly isolatedMarket: string;
+  readonly market: string;
+  readonly qtyLots: number;
+  readonly bankruptcyPriceTicks: number;
+  readonly limitPriceTicks: number;
+  readonly bookFills: readonly StressBookFill[];
+  readonly bookLots: number;
+  readonly takeoverLots: number;
+  readonly adlLots: number;
+  /** BPamount of the lots the fund took or ADL closed. */
+  readonly bankruptcyAmountUnits: number;
+  readonly fillPriceTicks: number;
+  readonly adlLegs: readonly StressAdlLeg[];
+  /** Why the fund could not take over ('' when it did, or nothing was left). */
+  readonly takeoverRefusal: string;
+}
+
+export interface StressFundReport {
+  readonly accountId: number;
+  readonly walletUnits: number;
+  readonly equityBeforeUnits: number;
+  readonly equityAfterUnits: number;
+  readonly clearanceFeesUnits: number;
+  /** max(0, equity before − after): what the ladder costs the fund at the stressed marks. */
+  readonly lossUnits: number;
+}
+
+export interface LadderProjection {
+  readonly closes: StressPositionClose[];
+  readonly funds: StressFundReport[];
+}
+
+/** The fund of one insurance fund id: its live wallet and positions, then the projection's changes. */
+class FundModel {
+  wallet: number;
+  readonly qty: number[];
+  readonly cost: number[];
+  fees = 0;
+  readonly equityBefore: number;
+
+  constructor(
+    private readonly view: StressView,
+    readonly slot: number,
+  ) {
+    const s = view.live;
+    this.wallet = s.accounts.balances[0][slot];
+    this.qty = s.markets.map(() => 0);
+    this.cost = s.markets.map(() => 0);
+    for (let r = s.accounts.firstRow[slot]; r >= 0; r = s.ledger.nextOfAccount[r]) {
+      this.qty[s.ledger.market[r]] = s.ledger.qtyLots[r];
+      this.cost[s.ledger.market[r]] = s.ledger.costUnits[r];
+    }
+    this.equityBefore = this.equity();
+  }
+
+  equity(): number {
+    let e = this.wallet;
+    const s = this.view.live;
+    for (let m = 0; m < this.qty.length; m++) if (this.qty[m] !== 0) e += unrealizedPnlUnits(s.markets[m].params, this.qty[m], this.cost[m], this.view.mark(m));
+    return e;
+  }
+
+  /** §8.7 on the fund after taking `lots` (signed, the liquidated side) at `amountUnits`: null if it may. */
+  refusal(m: number, lots: number, amountUnits: number): string | null {
+    const q0 = this.qty[m];
+    const c0 = this.cost[m];
+    this.qty[m] = q0 + lots;
+    this.cost[m] = c0 + amountUnits;
+    const equity = this.equity();
+    const notional = this.qty[m] === 0 ? 0 : notionalAtMarkUnits(this.view.live.markets[m].params, this.qty[m], this.view.mark(m));
+    this.qty[m] = q0;
+    this.cost[m] = c0;
+    if (this.wallet <= 0) return `fund wallet would be ${this.wallet} units`;
+    if (equity < 0) return `fund equity at the stressed mark would be ${equity} units`;
+    const limit = (BigInt(this.view.live.markets[m].params.ifMaxNetNotionalE8) * BigInt(this.wallet)) / E8;
+    if (BigInt(notional) > limit) return `fund net notional ${notional} units would exceed its limit ${limit}`;
+    return null;
+  }
+
+  take(m: number, lots: number, amountUnits: number): void {
+    this.qty[m] += lots;
+    this.cost[m] += amountUnits;
+  }
+
+  /** An ADL leg reduced the fund's own position by `lots` at `priceTicks`. */
+  reduce(m: number, lots: number, priceTicks: number): void {
+    const q = this.qty[m];
+    const c1 = reducedCostUnits(this.cost[m], q, lots);
+    const value = lots * priceTicks * this.view.live.markets[m].params.lotTickUnits;
+    this.wallet += Math.sign(q) * value - (this.cost[m] - c1);
+    this.cost[m] = c1;
+    this.qty[m] = q - Math.sign(q) * lots;
+  }
+}
+
+interface PlannedClose {
+  readonly r: number;
+  readonly m: number;
+  readonly q: number;
+  readonly mm: number;
+  readonly symbol: string;
+  readonly bp: Bankruptcy;
+  readonly equity: number;
+  readonly maintenance: number;
+}
+
+export class StressLadder {
+  readonly closes: StressPositionClose[] = [];
+  private readonly funds = new Map<number, FundModel>();
+  /** Per market and resting side: lots already taken at each price. */
+  private readonly consumed: Map<number, number>[][];
+
+  constructor(
+    private readonly view: StressView,
+    private readonly bookTop: BookTopProvider | undefined,
+  ) {
+    this.consumed = view.live.markets.map(() => [new Map(), new Map()]);
+    for (const market of view.live.markets) this.fund(market.fundSlot);
+  }
+
+  /** Runs the ladder for one scope LIQUIDATING under the stress. */
+  liquidate(key: ScopeKey): void {
+    const view = this.view;
+    view.beginLadder();
+    const led = view.ledger;
+    const slot = key >= 0 ? key : led.account[-key - 1];
+    if (key >= 0) view.accounts.crossState[slot] = MarginStateCode.Liquidating;
+    else led.isolatedState[-key - 1] = MarginStateCode.Liquidating;
+    for (const p of this.plan(key)) this.close(key, slot, p);
+  }
+
+  report(): LadderProjection {
+    const funds = [...this.funds.values()].map((f) => {
+      const after = f.equity();
+      return {
+        accountId: this.view.live.accounts.ids[f.slot],
+        walletUnits: this.view.live.accounts.balances[0][f.slot],
+        equityBeforeUnits: f.equityBefore,
+        equityAfterUnits: after,
+        clearanceFeesUnits: f.fees,
+        lossUnits: Math.max(0, f.equityBefore - after),
+      };
+    });
+    return { closes: this.closes, funds };
+  }
+
+  private fund(slot: number): FundModel {
+    let f = this.funds.get(slot);
+    if (f === undefined) this.funds.set(slot, (f = new FundModel(this.view, slot)));
+    return f;
+  }
+
+  /** The scope's positions, priority order, each with its whole-position BP at the stressed marks. */
+  private plan(key: ScopeKey): PlannedClose[] {
+    const view = this.view;
+    const led = view.ledger;
+    const s = view.live;
+    const ev = view.evaluator;
+    const res = key >= 0 ? ev.evaluateCross(key) : ev.evaluateIsolated(-key - 1);
+    const out: PlannedClose[] = [];
+    for (let i = 0; i < ev.rowCount; i++) {
+      const r = ev.rows[i];
+      const q = led.qtyLots[r];
+      if (q === 0) continue;
+      const m = led.market[r];
+      const params = s.markets[m].params;
+      const bp =
+        key < 0
+          ? isolatedBankruptcy(params, { qtyLots: q, costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] })
+          : bankruptcy(params, { qtyLots: q, closeLots: Math.abs(q), markSubticks: view.mark(m), scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+      out.push({ r, m, q, mm: res.positionMaintenanceUnits[i], symbol: s.markets[m].symbol, bp, equity: res.equityUnits, maintenance: res.maintenanceUnits });
+    }
+    return out.sort((a, b) => compareLiquidationPriority({ symbol: a.symbol, maintenanceUnits: a.mm }, { symbol: b.symbol, maintenanceUnits: b.mm }));
+  }
+
+  private close(key: ScopeKey, slot: number, p: PlannedClose): void {
+    const view = this.view;
+    const s = view.live;
+    const market = s.markets[p.m];
+    const params = market.params;
+    const q = Math.abs(p.q);
+    const closingLong = p.q > 0;
+    const side = closingLong ? Side.Sell : Side.Buy;
+    const limit = bandedLimitTicks(market.spec, params, side, p.bp.limitPriceTicks, view.mark(p.m));
+    const fund = this.fund(market.fundSlot);
+    const fills: StressBookFill[] = [];
+    let left = q;
+    const taken = this.consumed[p.m][closingLong ? 0 : 1];
+    this.bookTop?.(market.symbol)?.forEachLevel(closingLong ? Side.Buy : Side.Sell, DEPTH_LEVELS, (priceTicks, lots) => {
+      if (left === 0 || (closingLong ? priceTicks < limit : priceTicks > limit)) return;
+      const free = lots - (taken.get(priceTicks) ?? 0);
+      if (free <= 0) return;
+      const n = Math.min(free, left);
+      taken.set(priceTicks, (taken.get(priceTicks) ?? 0) + n);
+      left -= n;
+      const fee = clearanceFeeUnits(params, n * priceTicks * params.lotTickUnits, surplusUnits(p.bp, q, n, priceTicks, params.lotTickUnits, closingLong));
+      fund.wallet += fee;
+      fund.fees += fee;
+      fills.push({ priceTicks, qtyLots: n, clearanceFeeUnits: fee });
+    });
+    const signedLeft = Math.sign(p.q) * left;
+    let takeoverLots = 0;
+    let refusal = '';
+    let legs: StressAdlLeg[] = [];
+    let amount = 0;
+    let fillPrice = 0;
+    if (left > 0) {
+      const bpLeft = left === q ? p.bp : bankruptcy(params, { qtyLots: p.q, closeLots: left, markSubticks: view.mark(p.m), scopeEquityUnits: p.equity, scopeMaintenanceUnits: p.maintenance });
+      amount = bpLeft.amountUnits;
+      const why = fund.refusal(p.m, signedLeft, amount);
+      if (why === null) {
+        fund.take(p.m, signedLeft, amount);
+        takeoverLots = left;
+        fillPrice = planBankruptcyFill(params, signedLeft, bpLeft, [left]).fillPriceTicks;
+      } else {
+        refusal = why;
+        view.ledger.qtyLots[p.r] = signedLeft;
+        legs = this.deleverage(p.m, slot, signedLeft, bpLeft);
+        fillPrice = planBankruptcyFill(params, signedLeft, bpLeft, [left]).fillPriceTicks;
+      }
+    }
+    view.ledger.qtyLots[p.r] = 0;
+    view.ledger.costUnits[p.r] = 0;
+    this.closes.push({
+      accountId: s.accounts.ids[slot],
+      isolatedMarket: key >= 0 ? '' : market.symbol,
+      market: market.symbol,
+      qtyLots: p.q,
+      bankruptcyPriceTicks: p.bp.limitPriceTicks,
+      limitPriceTicks: limit,
+      bookFills: fills,
+      bookLots: q - left,
+      takeoverLots,
+      adlLots: left - takeoverLots,
+      bankruptcyAmountUnits: amount,
+      fillPriceTicks: fillPrice,
+      adlLegs: legs,
+      takeoverRefusal: refusal,
+    });
+  }
+
+  /** One ADL run of the live ranking on the view; applies its legs to the view's positions. */
+  private deleverage(m: number, slot: number, signedLots: number, bp: Bankruptcy): StressAdlLeg[] {
+    const view = this.view;
+    const led = view.ledger;
+    const s = view.live;
+    const slices = adlSlices(view.state, m, signedLots, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    const fill = planBankruptcyFill(s.markets[m].params, signedLots, bp, slices.lots.length > 0 ? slices.lots : [Math.abs(signedLots)]);
+    const legs: StressAdlLeg[] = [];
+    for (let i = 0; i < slices.rows.length; i++) {
+      const r = slices.rows[i];
+      const k = slices.slots[i];
+      const n = slices.lots[i];
+      const before = led.qtyLots[r];
+      legs.push({ counterpartyAccountId: s.accounts.ids[k], kind: slices.kinds[i], qtyLots: n, positionLots: before });
+      if (slices.kinds[i] === AdlCounterpartyKind.InsuranceFund || s.accounts.kind[k] === AccountKind.InsuranceFund) this.fund(k).reduce(m, n, fill.fillPriceTicks);
+      led.costUnits[r] = reducedCostUnits(led.costUnits[r], before, n);
+      led.qtyLots[r] = before - Math.sign(before) * n;
+    }
+    return legs;
+  }
+
+  /** The candidate's own whole-position bankruptcy at the stressed marks (risk-ledger.ts's, on the view). */
+  private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
+    const view = this.view;
+    const led = view.ledger;
+    const params = view.live.markets[led.market[r]].params;
+    if (row >= 0 && led.mode[r] === MarginMode.Isolated && closeLots === Math.abs(led.qtyLots[r])) {
+      return isolatedBankruptcy(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
+    }
+    const res = row >= 0 ? view.evaluator.evaluateIsolated(row) : view.evaluator.evaluateCross(slot);
+    return bankruptcy(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: view.mark(led.market[r]), scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+  }
+}
