@@ -29,11 +29,11 @@
  * leg (their positions and cost bases are); a takeover is not seen by a later
  * ADL run's fund tier (the fund's ledger rows stay as they are live).
  *
- * The fund's money: `equity = wallet + Σ (Q × M − C)` at the stressed marks, with
- * a takeover adding the lots at their BPamount as cost (`C += BPamount`: the
- * account receives exactly BPamount, the tick difference of the real fill is the
- * fund's, so its total outlay is BPamount). The loss is the fund's equity before
- * the ladder less after (both at the stressed marks).
+ * The fund's money: `equity = wallet + Σ (Q × M − C)` at the stressed marks; a
+ * takeover is the fund's leg of a fill at max(BP, 1 tick) settled by `applyFill`
+ * (netting, realized PnL) plus the tick difference less the shortfall, as the live
+ * takeover settles it; the tick difference of an ADL run is the fund's too. The
+ * loss is the fund's equity before the ladder less after (both at the stressed marks).
  */
 import { MarginMode, Side } from '@perpcore/domain';
 import {
@@ -44,12 +44,13 @@ import {
   compareLiquidationPriority,
   isolatedBankruptcy,
   planBankruptcyFill,
+  applyFill,
   reducedCostUnits,
   surplusUnits,
   unrealizedPnlUnits,
   notionalAtMarkUnits,
 } from '@perpcore/margin';
-import { adlSlices, AdlCounterpartyKind } from '../adl-queue.js';
+import { adlSlices } from '../adl-queue.js';
 import { AccountKind } from '../account-book.js';
 import { MarginStateCode } from '../margin-state-code.js';
 import type { BookTopProvider } from '../risk-config.js';
@@ -140,36 +141,34 @@ class FundModel {
     return e;
   }
 
-  /** §8.7 on the fund after taking `lots` (signed, the liquidated side) at `amountUnits`: null if it may. */
-  refusal(m: number, lots: number, amountUnits: number): string | null {
+  /**
+   * §8.7 on the fund after its leg of a fill (`side` +1 buys, `lots` at
+   * `priceTicks`, settled by `applyFill` as the live leg is) plus `deltaUnits` to
+   * its wallet (tick difference less shortfall): null if it may.
+   */
+  refusal(m: number, side: Side, lots: number, priceTicks: number, deltaUnits: number): string | null {
     const q0 = this.qty[m];
     const c0 = this.cost[m];
-    this.qty[m] = q0 + lots;
-    this.cost[m] = c0 + amountUnits;
+    const w0 = this.wallet;
+    this.apply(m, side, lots, priceTicks, deltaUnits);
     const equity = this.equity();
+    const wallet = this.wallet;
     const notional = this.qty[m] === 0 ? 0 : notionalAtMarkUnits(this.view.live.markets[m].params, this.qty[m], this.view.mark(m));
     this.qty[m] = q0;
     this.cost[m] = c0;
-    if (this.wallet <= 0) return `fund wallet would be ${this.wallet} units`;
-    if (equity < 0) return `fund equity at the stressed mark would be ${equity} units`;
-    const limit = (BigInt(this.view.live.markets[m].params.ifMaxNetNotionalE8) * BigInt(this.wallet)) / E8;
+    this.wallet = w0;
+    if (wallet <= 0) return `fund wallet would be ${wallet} units`;
+    if (equity < 0) return `fund equity at mark would be ${equity} units`;
+    const limit = (BigInt(this.view.live.markets[m].params.ifMaxNetNotionalE8) * BigInt(wallet)) / E8;
     if (BigInt(notional) > limit) return `fund net notional ${notional} units would exceed its limit ${limit}`;
     return null;
   }
 
-  take(m: number, lots: number, amountUnits: number): void {
-    this.qty[m] += lots;
-    this.cost[m] += amountUnits;
-  }
-
-  /** An ADL leg reduced the fund's own position by `lots` at `priceTicks`. */
-  reduce(m: number, lots: number, priceTicks: number): void {
-    const q = this.qty[m];
-    const c1 = reducedCostUnits(this.cost[m], q, lots);
-    const value = lots * priceTicks * this.view.live.markets[m].params.lotTickUnits;
-    this.wallet += Math.sign(q) * value - (this.cost[m] - c1);
-    this.cost[m] = c1;
-    this.qty[m] = q - Math.sign(q) * lots;
+  apply(m: number, side: Side, lots: number, priceTicks: number, deltaUnits: number): void {
+    const out = applyFill(this.view.live.markets[m].params, { qtyLots: this.qty[m], costUnits: this.cost[m] }, { side, qtyLots: lots, priceTicks });
+    this.qty[m] = out.qtyLots;
+    this.cost[m] = out.costUnits;
+    this.wallet += out.realizedPnlUnits + deltaUnits;
   }
 }
 
@@ -198,15 +197,24 @@ export class StressLadder {
     for (const market of view.live.markets) this.fund(market.fundSlot);
   }
 
-  /** Runs the ladder for one scope LIQUIDATING under the stress. */
-  liquidate(key: ScopeKey): void {
+  /**
+   * Runs the ladder for the scopes LIQUIDATING under the stress, in order. All of
+   * them are LIQUIDATING at once, as after the live price move, so none is ranked
+   * into another's ADL run.
+   */
+  liquidateAll(keys: readonly ScopeKey[]): void {
+    if (keys.length === 0) return;
     const view = this.view;
     view.beginLadder();
     const led = view.ledger;
-    const slot = key >= 0 ? key : led.account[-key - 1];
-    if (key >= 0) view.accounts.crossState[slot] = MarginStateCode.Liquidating;
-    else led.isolatedState[-key - 1] = MarginStateCode.Liquidating;
-    for (const p of this.plan(key)) this.close(key, slot, p);
+    for (const key of keys) {
+      if (key >= 0) view.accounts.crossState[key] = MarginStateCode.Liquidating;
+      else led.isolatedState[-key - 1] = MarginStateCode.Liquidating;
+    }
+    for (const key of keys) {
+      const slot = key >= 0 ? key : led.account[-key - 1];
+      for (const p of this.plan(key)) this.close(key, slot, p);
+    }
   }
 
   report(): LadderProjection {
@@ -287,16 +295,17 @@ export class StressLadder {
     if (left > 0) {
       const bpLeft = left === q ? p.bp : bankruptcy(params, { qtyLots: p.q, closeLots: left, markSubticks: view.mark(p.m), scopeEquityUnits: p.equity, scopeMaintenanceUnits: p.maintenance });
       amount = bpLeft.amountUnits;
-      const why = fund.refusal(p.m, signedLeft, amount);
+      const whole = planBankruptcyFill(params, signedLeft, bpLeft, [left]);
+      fillPrice = whole.fillPriceTicks;
+      const fundSide = p.q > 0 ? Side.Buy : Side.Sell;
+      const why = fund.refusal(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
       if (why === null) {
-        fund.take(p.m, signedLeft, amount);
+        fund.apply(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
         takeoverLots = left;
-        fillPrice = planBankruptcyFill(params, signedLeft, bpLeft, [left]).fillPriceTicks;
       } else {
         refusal = why;
         view.ledger.qtyLots[p.r] = signedLeft;
-        legs = this.deleverage(p.m, slot, signedLeft, bpLeft);
-        fillPrice = planBankruptcyFill(params, signedLeft, bpLeft, [left]).fillPriceTicks;
+        legs = this.deleverage(p.m, slot, signedLeft, bpLeft, fund);
       }
     }
     view.ledger.qtyLots[p.r] = 0;
@@ -320,7 +329,7 @@ export class StressLadder {
   }
 
   /** One ADL run of the live ranking on the view; applies its legs to the view's positions. */
-  private deleverage(m: number, slot: number, signedLots: number, bp: Bankruptcy): StressAdlLeg[] {
+  private deleverage(m: number, slot: number, signedLots: number, bp: Bankruptcy, marketFund: FundModel): StressAdlLeg[] {
     const view = this.view;
     const led = view.ledger;
     const s = view.live;
@@ -333,10 +342,12 @@ export class StressLadder {
       const n = slices.lots[i];
       const before = led.qtyLots[r];
       legs.push({ counterpartyAccountId: s.accounts.ids[k], kind: slices.kinds[i], qtyLots: n, positionLots: before });
-      if (slices.kinds[i] === AdlCounterpartyKind.InsuranceFund || s.accounts.kind[k] === AccountKind.InsuranceFund) this.fund(k).reduce(m, n, fill.fillPriceTicks);
+      if (s.accounts.kind[k] === AccountKind.InsuranceFund) this.fund(k).apply(m, before > 0 ? Side.Sell : Side.Buy, n, fill.fillPriceTicks, 0);
       led.costUnits[r] = reducedCostUnits(led.costUnits[r], before, n);
       led.qtyLots[r] = before - Math.sign(before) * n;
     }
+    // the tick difference of every slice is the market fund's (risk-ledger.ts applyDeleverage)
+    marketFund.wallet += fill.tickDifferenceUnits;
     return legs;
   }
 

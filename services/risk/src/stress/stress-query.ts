@@ -88,7 +88,7 @@ export function stressQuery(s: RiskState, bookTop: BookTopProvider | undefined, 
     if (scopes.length < stress.maxScopes) scopes.push(scope);
   }
   const ladder = new StressLadder(view, bookTop);
-  for (const key of liquidating) ladder.liquidate(key);
+  ladder.liquidateAll(liquidating);
   const projection = ladder.report();
   let traders = 0;
   for (let slot = 0; slot < s.accounts.kind.length; slot++) if (s.accounts.kind[slot] === AccountKind.Trader) traders++;
