@@ -52,7 +52,6 @@ import {
 } from '@perpcore/margin';
 import { adlSlices } from '../adl-queue.js';
 import { AccountKind } from '../account-book.js';
-import { MarginStateCode } from '../margin-state-code.js';
 import type { BookTopProvider } from '../risk-config.js';
 import type { ScopeKey } from './stress-scopes.js';
 import type { StressView } from './stress-view.js';
@@ -172,6 +171,13 @@ class FundModel {
   }
 }
 
+/** One side's resting levels, best first; `lots` shrink as the ladder takes them, `cursor` skips the emptied head. */
+interface BookSide {
+  readonly prices: number[];
+  readonly lots: number[];
+  cursor: number;
+}
+
 interface PlannedClose {
   readonly r: number;
   readonly m: number;
@@ -187,13 +193,14 @@ export class StressLadder {
   readonly closes: StressPositionClose[] = [];
   private readonly funds = new Map<number, FundModel>();
   /** Per market and resting side: lots already taken at each price. */
-  private readonly consumed: Map<number, number>[][];
+  private readonly depth: (BookSide | null)[][];
+  private liquidating: readonly ScopeKey[] = [];
 
   constructor(
     private readonly view: StressView,
     private readonly bookTop: BookTopProvider | undefined,
   ) {
-    this.consumed = view.live.markets.map(() => [new Map(), new Map()]);
+    this.depth = view.live.markets.map(() => [null, null]);
     for (const market of view.live.markets) this.fund(market.fundSlot);
   }
 
@@ -203,14 +210,8 @@ export class StressLadder {
    * into another's ADL run.
    */
   liquidateAll(keys: readonly ScopeKey[]): void {
-    if (keys.length === 0) return;
-    const view = this.view;
-    view.beginLadder();
-    const led = view.ledger;
-    for (const key of keys) {
-      if (key >= 0) view.accounts.crossState[key] = MarginStateCode.Liquidating;
-      else led.isolatedState[-key - 1] = MarginStateCode.Liquidating;
-    }
+    this.liquidating = keys;
+    const led = this.view.ledger;
     for (const key of keys) {
       const slot = key >= 0 ? key : led.account[-key - 1];
       for (const p of this.plan(key)) this.close(key, slot, p);
@@ -230,6 +231,21 @@ export class StressLadder {
       };
     });
     return { closes: this.closes, funds };
+  }
+
+  /** The resting depth of one side, read once per query (best first), as the ladder consumes it. */
+  private bookSide(m: number, side: Side): BookSide {
+    const k = side === Side.Buy ? 0 : 1;
+    let b = this.depth[m][k];
+    if (b === null) {
+      const built: BookSide = { prices: [], lots: [], cursor: 0 };
+      this.bookTop?.(this.view.live.markets[m].symbol)?.forEachLevel(side, DEPTH_LEVELS, (priceTicks, lots) => {
+        built.prices.push(priceTicks);
+        built.lots.push(lots);
+      });
+      this.depth[m][k] = b = built;
+    }
+    return b;
   }
 
   private fund(slot: number): FundModel {
@@ -273,19 +289,20 @@ export class StressLadder {
     const fund = this.fund(market.fundSlot);
     const fills: StressBookFill[] = [];
     let left = q;
-    const taken = this.consumed[p.m][closingLong ? 0 : 1];
-    this.bookTop?.(market.symbol)?.forEachLevel(closingLong ? Side.Buy : Side.Sell, DEPTH_LEVELS, (priceTicks, lots) => {
-      if (left === 0 || (closingLong ? priceTicks < limit : priceTicks > limit)) return;
-      const free = lots - (taken.get(priceTicks) ?? 0);
-      if (free <= 0) return;
-      const n = Math.min(free, left);
-      taken.set(priceTicks, (taken.get(priceTicks) ?? 0) + n);
+    const book = this.bookSide(p.m, closingLong ? Side.Buy : Side.Sell);
+    // levels best first; consumed ones are skipped for good (the cursor only moves forward)
+    for (let i = book.cursor; i < book.prices.length && left > 0; i++) {
+      const priceTicks = book.prices[i];
+      if (closingLong ? priceTicks < limit : priceTicks > limit) break;
+      const n = Math.min(book.lots[i], left);
+      book.lots[i] -= n;
+      if (book.lots[i] === 0 && i === book.cursor) book.cursor++;
       left -= n;
       const fee = clearanceFeeUnits(params, n * priceTicks * params.lotTickUnits, surplusUnits(p.bp, q, n, priceTicks, params.lotTickUnits, closingLong));
       fund.wallet += fee;
       fund.fees += fee;
       fills.push({ priceTicks, qtyLots: n, clearanceFeeUnits: fee });
-    });
+    }
     const signedLeft = Math.sign(p.q) * left;
     let takeoverLots = 0;
     let refusal = '';
@@ -304,12 +321,12 @@ export class StressLadder {
         takeoverLots = left;
       } else {
         refusal = why;
+        view.materialize(this.liquidating);
         view.ledger.qtyLots[p.r] = signedLeft;
         legs = this.deleverage(p.m, slot, signedLeft, bpLeft, fund);
       }
     }
-    view.ledger.qtyLots[p.r] = 0;
-    view.ledger.costUnits[p.r] = 0;
+    view.closeRow(p.r);
     this.closes.push({
       accountId: s.accounts.ids[slot],
       isolatedMarket: key >= 0 ? '' : market.symbol,

@@ -19,7 +19,6 @@
  * skip is safe), plus the ladder for the liquidating ones.
  */
 import type { BookTopProvider } from '../risk-config.js';
-import { AccountKind } from '../account-book.js';
 import type { RiskState } from '../risk-state.js';
 import { type LadderProjection, StressLadder } from './stress-ladder.js';
 import { validateStressRequest } from './stress-request.js';
@@ -90,8 +89,8 @@ export function stressQuery(s: RiskState, bookTop: BookTopProvider | undefined, 
   const ladder = new StressLadder(view, bookTop);
   ladder.liquidateAll(liquidating);
   const projection = ladder.report();
-  let traders = 0;
-  for (let slot = 0; slot < s.accounts.kind.length; slot++) if (s.accounts.kind[slot] === AccountKind.Trader) traders++;
+  // every account is a trader but the fee account and the funds
+  const traders = s.accounts.ids.length - 1 - s.fundSlotById.size;
   const sum = (f: (c: LadderProjection['closes'][0]) => number) => projection.closes.reduce((t, c) => t + f(c), 0);
   return {
     prices: stress.shockedMarkets.map((m) => ({

@@ -82,10 +82,20 @@ export function selectStressScopes(view: StressView): ScopeSelection {
     }
     keys.push(key);
   };
-  for (const wanted of [MarginStateCode.Liquidating, MarginStateCode.Called]) {
-    for (let slot = 0; slot < acc.crossState.length; slot++) if (acc.crossState[slot] === wanted) add(slot);
-    for (let r = 0; r < led.isolatedState.length; r++) if (led.isolatedState[r] === wanted && led.mode[r] === MarginMode.Isolated) add(-r - 1);
+  // one pass over each state column: the LIQUIDATING first (the ladder already holds them), then the CALLED
+  const called: ScopeKey[] = [];
+  const cross = acc.crossState;
+  for (let slot = 0; slot < cross.length; slot++) {
+    if (cross[slot] === MarginStateCode.Liquidating) add(slot);
+    else if (cross[slot] === MarginStateCode.Called) called.push(slot);
   }
+  const isolated = led.isolatedState;
+  for (let r = 0; r < isolated.length; r++) {
+    if (isolated[r] === MarginStateCode.Healthy || led.mode[r] !== MarginMode.Isolated) continue;
+    if (isolated[r] === MarginStateCode.Liquidating) add(-r - 1);
+    else called.push(-r - 1);
+  }
+  for (const key of called) add(key);
   let entriesVisited = 0;
   const crossed: { trigger: number; direction: number; ref: number }[] = [];
   const collect = (ref: number, direction: TriggerDirection, trigger: number) => crossed.push({ trigger, direction, ref });

@@ -12,8 +12,9 @@
  *   a funding rate is stressed, with PF recomputed by `pendingFundingUnits` at the
  *   advanced index exactly as `MarketPrices.applyFunding` does;
  * - positions and margin states: copies of `qtyLots`, `costUnits`, `crossState` and
- *   `isolatedState`, made only when the projected ladder closes positions
- *   (`beginLadder`), so the ADL ranking sees the closes and excludes liquidating scopes.
+ *   `isolatedState`, made only when the projected ladder reaches ADL
+ *   (`materialize`), so the ADL ranking sees the closes and excludes liquidating
+ *   scopes; until then the ladder's closes are kept aside (`closeRow`).
  *
  * The overrides are own properties of objects whose prototype is the live object
  * (`Object.create`), so every other field and method (`rowOf`, `slotOf`,
@@ -27,7 +28,9 @@ import type { PositionLedger } from '../position-ledger.js';
 import type { CollateralSetup } from '../risk-config.js';
 import type { RiskState } from '../risk-state.js';
 import { ScopeEvaluator } from '../scope-evaluator.js';
+import { MarginStateCode } from '../margin-state-code.js';
 import type { ResolvedStress } from './stress-request.js';
+import type { ScopeKey } from './stress-scopes.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -46,7 +49,8 @@ export class StressView {
   readonly collateral: readonly CollateralSetup[];
   /** Per collateral entry: its price or haircut differs from the live one. */
   readonly collateralChanged: readonly boolean[];
-  private ladderStarted = false;
+  private materialized = false;
+  private readonly closedRows: number[] = [];
 
   constructor(
     readonly live: RiskState,
@@ -81,18 +85,35 @@ export class StressView {
   }
 
   /**
-   * Copies the columns the projected ladder writes (positions, margin states), once.
-   * The copies are plain array copies: O(rows + accounts), only when some scope
-   * is liquidating under the stress.
+   * The projected ladder closed row r: its position is 0 from now on in the view.
+   * Recorded aside until the columns are copied (`materialize`): before any ADL run
+   * nothing reads a closed row again (its scope is not planned twice).
    */
-  beginLadder(): void {
-    if (this.ladderStarted) return;
-    this.ladderStarted = true;
+  closeRow(r: number): void {
+    if (this.materialized) {
+      this.ledger.qtyLots[r] = 0;
+      this.ledger.costUnits[r] = 0;
+    } else this.closedRows.push(r);
+  }
+
+  /**
+   * Copies the columns an ADL run reads and the ladder writes (positions, cost
+   * bases, margin states), once, applying the closes so far and marking `liquidating`
+   * LIQUIDATING: O(rows + accounts), only when the stress reaches ADL.
+   */
+  materialize(liquidating: readonly ScopeKey[]): void {
+    if (this.materialized) return;
+    this.materialized = true;
     const led = this.ledger as Writable<PositionLedger>;
     led.qtyLots = this.live.ledger.qtyLots.slice();
     led.costUnits = this.live.ledger.costUnits.slice();
     led.isolatedState = this.live.ledger.isolatedState.slice();
     (this.accounts as Writable<AccountBook>).crossState = this.live.accounts.crossState.slice();
+    for (const r of this.closedRows) this.closeRow(r);
+    for (const key of liquidating) {
+      if (key >= 0) this.accounts.crossState[key] = MarginStateCode.Liquidating;
+      else led.isolatedState[-key - 1] = MarginStateCode.Liquidating;
+    }
   }
 
   /** PF of every row after one funding settlement at the stressed rate, per stressed market. */
