@@ -23,9 +23,9 @@
  * (`BENCH_QUICK=1`: 100k accounts).
  */
 import { pathToFileURL } from 'node:url';
-import { createAssetSpec, createMarketSpec, Side } from '@perpcore/domain';
-import { createMarketRiskParams } from '@perpcore/margin';
-import { SCHEMA_MAJOR_V1, type AccountCommandV1, type OracleEventV1 } from '@perpcore/proto';
+import { createAssetSpec, Side } from '@perpcore/domain';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1 } from '@perpcore/proto';
+import { btcBenchRisk, btcBenchSpec, btcIndexEvent } from './support/btc-bench-market.js';
 import { type BookTop, RiskEngine, type StressReport } from '@perpcore/risk';
 import { SeededRandom } from '@perpcore/simulation';
 import { median } from './support/latency-stats.js';
@@ -41,19 +41,9 @@ const RUNS = 15;
 /** Untimed runs first: the optimizing compiler has seen the query before it is timed. */
 const WARMUP = 3;
 
-const spec = createMarketSpec({
-  symbol: 'BTCUSDT', baseAsset: 'BTC', settleAsset: 'USDT', settleDecimals: 6,
-  tickSize: '0.1', lotSize: '0.001', maxPriceTicks: 10_000_000, maxQtyLots: 1_000_000, priceBandE8: 5_000_000,
-});
-const risk = createMarketRiskParams(spec, {
-  tiers: [
-    { floorUnits: 0, capUnits: u(50_000), maxLeverage: 125, mmrE8: 400_000 },
-    { floorUnits: u(50_000), capUnits: u(250_000), maxLeverage: 100, mmrE8: 500_000 },
-    { floorUnits: u(250_000), capUnits: u(1_000_000), maxLeverage: 50, mmrE8: 1_000_000 },
-  ],
-  clearanceFeeRateE8: 1_250_000,
-  ifMaxNetNotionalE8: 100_000_000_000, // the fund may hold 1,000× its wallet: it takes every position over
-});
+const spec = btcBenchSpec;
+// the fund may hold 1,000× its wallet: it takes every position over
+const risk = btcBenchRisk({ ifMaxNetNotionalE8: 100_000_000_000 });
 const SPT = risk.markSubticksPerTick;
 
 /** 1,000 bid levels of 0.1 BTC, every 10.0 (100 ticks) below 30,000.0 down to 20,000.0; no asks. */
@@ -65,10 +55,6 @@ const bidLadder: BookTop = {
     for (let i = 1; i <= Math.min(1_000, maxLevels); i++) visit(PRICE_TICKS - 100 * i, 100);
   },
 };
-
-function indexEvent(seq: number, priceSubticks: number, tsNs: number): OracleEventV1 {
-  return { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs, source: 'oracle-0', symbol: spec.symbol, event: 'indexPrice', indexPrice: { priceSubticks, sources: [] } } as unknown as OracleEventV1;
-}
 
 function build(accounts: number, seed: number): RiskEngine {
   const engine = new RiskEngine({
@@ -82,7 +68,7 @@ function build(accounts: number, seed: number): RiskEngine {
     ports: { publish: () => {}, toMatching: () => {} },
     bookTop: () => bidLadder,
   });
-  engine.handleOracleEvent(indexEvent(1, PRICE_TICKS * SPT, T0));
+  engine.handleOracleEvent(btcIndexEvent(1, PRICE_TICKS * SPT, T0));
   const rng = new SeededRandom(seed);
   const notional = LOTS * PRICE_TICKS * spec.lotTickUnits;
   const deposit = { schemaMajor: SCHEMA_MAJOR_V1, accountId: 0, seq: 1, tsNs: T0, source: 'bench', commandId: 0, command: 'deposit', deposit: { asset: 'USDT', amountUnits: 0 } } as AccountCommandV1;
