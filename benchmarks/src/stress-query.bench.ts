@@ -19,6 +19,10 @@
  * screen, scopes called / liquidating, the book lots taken, the fund's projected
  * loss. The live `stateHash()` is checked unchanged after the runs.
  *
+ * A second series with an empty fund and no book (10k accounts, 3 runs): every liquidated
+ * position goes to ADL, and each run ranks the opposite side through the live
+ * `adlSlices` (O(holders) per run): the figure issue 15.3's incremental queue cuts.
+ *
  * Run: `node --expose-gc --max-old-space-size=8192 benchmarks/dist/stress-query.bench.js`
  * (`BENCH_QUICK=1`: 100k accounts).
  */
@@ -56,17 +60,17 @@ const bidLadder: BookTop = {
   },
 };
 
-function build(accounts: number, seed: number): RiskEngine {
+function build(accounts: number, seed: number, fundSeedUnits: number, depth: BookTop | undefined): RiskEngine {
   const engine = new RiskEngine({
     config: {
       source: 'risk-0',
       settleAsset: createAssetSpec('USDT', 6),
       markets: [{ spec, risk, makerFeeRateE8: 0, takerFeeRateE8: 0 }],
       feeAccountId: 4_000_000_001,
-      insuranceFunds: [{ fundId: 'shared', accountId: 4_000_000_002, seedUnits: u(1_000_000_000) }],
+      insuranceFunds: [{ fundId: 'shared', accountId: 4_000_000_002, seedUnits: fundSeedUnits }],
     },
     ports: { publish: () => {}, toMatching: () => {} },
-    bookTop: () => bidLadder,
+    bookTop: () => depth,
   });
   engine.handleOracleEvent(btcIndexEvent(1, PRICE_TICKS * SPT, T0));
   const rng = new SeededRandom(seed);
@@ -84,9 +88,9 @@ function build(accounts: number, seed: number): RiskEngine {
   return engine;
 }
 
-async function runFor(accounts: number) {
+async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs = RUNS, depth: BookTop | null = bidLadder) {
   const t0 = performance.now();
-  const engine = build(accounts, 15);
+  const engine = build(accounts, 15, fundSeedUnits, depth ?? undefined);
   gc?.();
   const setupS = (performance.now() - t0) / 1000;
   process.stdout.write(`${accounts} accounts (set-up ${setupS.toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
@@ -94,8 +98,8 @@ async function runFor(accounts: number) {
   const request = { shocks: [{ market: 'BTCUSDT', shockBps: -2_000 }], maxScopes: 1_000 };
   const times: number[] = [];
   let report: StressReport | null = null;
-  for (let i = 0; i < WARMUP; i++) engine.stress(request);
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < Math.min(WARMUP, runs); i++) engine.stress(request);
+  for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
     report = engine.stress(request);
     times.push(Number(process.hrtime.bigint() - start) / 1_000);
@@ -106,7 +110,8 @@ async function runFor(accounts: number) {
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];
   const figures = {
     accounts,
-    runs: RUNS,
+    runs,
+    fundSeedUnits,
     setupSeconds: Math.round(setupS * 10) / 10,
     queryMs: { median: Math.round(median(times) / 100) / 10, p99: Math.round(p99 / 100) / 10, min: Math.round(sorted[0] / 100) / 10 },
     evaluated: t.scopesEvaluated,
@@ -116,10 +121,12 @@ async function runFor(accounts: number) {
     liquidating: t.liquidatingScopes,
     bookLots: t.bookLots,
     takeoverLots: t.takeoverLots,
+    adlLots: t.adlLots,
+    adlLegs: t.adlLegs,
     fundLossUnits: t.fundLossUnits,
   };
   process.stdout.write(
-    `  −20% shock: median ${figures.queryMs.median} ms, p99 ${figures.queryMs.p99} ms (${RUNS} runs); evaluated ${t.scopesEvaluated}, skipped ${t.accountsSkipped} of ${t.traderAccounts}; called ${t.calledScopes}, liquidating ${t.liquidatingScopes}; book ${t.bookLots} lots, takeover ${t.takeoverLots} lots; fund loss ${(t.fundLossUnits / USDT).toFixed(2)} USDT\n`,
+    `  −20% shock: median ${figures.queryMs.median} ms, p99 ${figures.queryMs.p99} ms (${runs} runs); evaluated ${t.scopesEvaluated}, skipped ${t.accountsSkipped} of ${t.traderAccounts}; called ${t.calledScopes}, liquidating ${t.liquidatingScopes}; book ${t.bookLots} lots, takeover ${t.takeoverLots} lots, ADL ${t.adlLots} lots in ${t.adlLegs} legs; fund loss ${(t.fundLossUnits / USDT).toFixed(2)} USDT\n`,
   );
   return figures;
 }
@@ -133,6 +140,9 @@ export async function run(): Promise<void> {
     figures.push(await runFor(n));
     gc?.();
   }
+  // an empty fund and an empty book: every liquidated position goes to ADL, one ranking of the opposite side per run
+  process.stdout.write('empty fund, empty book (every position to ADL):\n');
+  figures.push(await runFor(quick ? 2_000 : 10_000, 0, 3, null));
   process.stdout.write(`results: ${writeResults('stress-query', figures)}\n`);
 }
 
