@@ -194,6 +194,15 @@ export class StressLadder {
   private readonly funds = new Map<number, FundModel>();
   /** Per market and resting side: lots already taken at each price. */
   private readonly depth: (BookSide | null)[][];
+  /**
+   * Candidates' bankruptcies for the ADL ranking, per row, with the version of the
+   * row's account when computed: a candidate's BP depends only on its own scope's
+   * positions (marks, balances and PF are fixed in the view), which change only by
+   * a leg or a close of that account (`touch`), so an entry of the same version is
+   * what recomputing would give.
+   */
+  private readonly bankruptcyCache = new Map<number, { version: number; closeLots: number; bp: Bankruptcy }>();
+  private readonly accountVersion = new Map<number, number>();
   private liquidating: readonly ScopeKey[] = [];
 
   constructor(
@@ -327,6 +336,7 @@ export class StressLadder {
       }
     }
     view.closeRow(p.r);
+    this.touch(slot);
     this.closes.push({
       accountId: s.accounts.ids[slot],
       isolatedMarket: key >= 0 ? '' : market.symbol,
@@ -360,6 +370,7 @@ export class StressLadder {
       const before = led.qtyLots[r];
       legs.push({ counterpartyAccountId: s.accounts.ids[k], kind: slices.kinds[i], qtyLots: n, positionLots: before });
       if (s.accounts.kind[k] === AccountKind.InsuranceFund) this.fund(k).apply(m, before > 0 ? Side.Sell : Side.Buy, n, fill.fillPriceTicks, 0);
+      this.touch(k);
       led.costUnits[r] = reducedCostUnits(led.costUnits[r], before, n);
       led.qtyLots[r] = before - Math.sign(before) * n;
     }
@@ -368,8 +379,21 @@ export class StressLadder {
     return legs;
   }
 
-  /** The candidate's own whole-position bankruptcy at the stressed marks (risk-ledger.ts's, on the view). */
+  private touch(slot: number): void {
+    this.accountVersion.set(slot, (this.accountVersion.get(slot) ?? 0) + 1);
+  }
+
+  /** The candidate's own bankruptcy at the stressed marks (risk-ledger.ts's, on the view), cached per row until its account changes. */
   private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
+    const version = this.accountVersion.get(slot) ?? 0;
+    const cached = this.bankruptcyCache.get(r);
+    if (cached !== undefined && cached.version === version && cached.closeLots === closeLots) return cached.bp;
+    const bp = this.computeBankruptcyOfRow(slot, row, r, closeLots);
+    this.bankruptcyCache.set(r, { version, closeLots, bp });
+    return bp;
+  }
+
+  private computeBankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
     const view = this.view;
     const led = view.ledger;
     const params = view.live.markets[led.market[r]].params;
