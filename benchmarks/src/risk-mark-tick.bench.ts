@@ -20,9 +20,9 @@
  * (`BENCH_QUICK=1`: 10k and 100k accounts).
  */
 import { pathToFileURL } from 'node:url';
-import { createAssetSpec, createMarketSpec } from '@perpcore/domain';
-import { createMarketRiskParams } from '@perpcore/margin';
-import { SCHEMA_MAJOR_V1, type AccountCommandV1, type OracleEventV1 } from '@perpcore/proto';
+import { createAssetSpec } from '@perpcore/domain';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1 } from '@perpcore/proto';
+import { btcBenchRisk, btcBenchSpec, btcIndexEvent } from './support/btc-bench-market.js';
 import { RiskEngine } from '@perpcore/risk';
 import { median } from './support/latency-stats.js';
 import { isQuick, writeResults } from './support/results-file.js';
@@ -35,18 +35,8 @@ const T0 = 1_700_000_000_000_000_000;
 const PRICE_TICKS = 300_000; // 30,000.0 at tick 0.1
 const LOTS = 100; // 0.1 BTC per account: 3,000 USDT notional
 
-const spec = createMarketSpec({
-  symbol: 'BTCUSDT', baseAsset: 'BTC', settleAsset: 'USDT', settleDecimals: 6,
-  tickSize: '0.1', lotSize: '0.001', maxPriceTicks: 10_000_000, maxQtyLots: 1_000_000, priceBandE8: 5_000_000,
-});
-const risk = createMarketRiskParams(spec, {
-  tiers: [
-    { floorUnits: 0, capUnits: u(50_000), maxLeverage: 125, mmrE8: 400_000 },
-    { floorUnits: u(50_000), capUnits: u(250_000), maxLeverage: 100, mmrE8: 500_000 },
-    { floorUnits: u(250_000), capUnits: u(1_000_000), maxLeverage: 50, mmrE8: 1_000_000 },
-  ],
-  clearanceFeeRateE8: 1_250_000,
-});
+const spec = btcBenchSpec;
+const risk = btcBenchRisk();
 const SPT = risk.markSubticksPerTick;
 
 interface Series {
@@ -86,9 +76,7 @@ export function build(accounts: number, seed: number): RiskEngine {
 }
 
 let oracleSeq = 1;
-export function indexEvent(seq: number, priceSubticks: number, tsNs: number): OracleEventV1 {
-  return { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs, source: 'oracle-0', symbol: spec.symbol, event: 'indexPrice', indexPrice: { priceSubticks, sources: [] } } as unknown as OracleEventV1;
-}
+export const indexEvent = btcIndexEvent;
 
 function series(engine: RiskEngine, accounts: number, name: string, moves: number[], start: { price: number; ts: number }): Series {
   const times: number[] = [];

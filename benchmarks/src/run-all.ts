@@ -15,6 +15,7 @@ import { run as requestAuth } from './request-auth.bench.js';
 import { run as wsFanout } from './ws-fanout.bench.js';
 import { run as journal } from './journal.bench.js';
 import { run as snapshot } from './snapshot.bench.js';
+import { run as stressQuery } from './stress-query.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -29,6 +30,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['ws-fanout', wsFanout],
   ['journal', journal],
   ['snapshot', snapshot],
+  ['stress-query', stressQuery],
 ];
 
 for (const [name, run] of suites) {

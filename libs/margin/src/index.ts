@@ -95,6 +95,7 @@ export { type BankruptcyInput, type Bankruptcy, type IsolatedBankruptcyInput, ba
 export { type BankruptcyFill, type BankruptcyFillSlice, bankruptcyFillPriceTicks, planBankruptcyFill } from './bankruptcy-fill.js';
 export { type FillablePriceInput, type FillablePrice, fillablePrice } from './fillable-price.js';
 export { type LiquidationCandidate, liquidationStepLots, clearanceFeeUnits, compareLiquidationPriority } from './liquidation-step.js';
+export { bandedLimitTicks, surplusUnits } from './liquidation-fill-pricing.js';
 export {
   type AdlScore,
   type AdlCandidate,

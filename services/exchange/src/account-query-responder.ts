@@ -14,11 +14,13 @@
  */
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1 } from '@perpcore/proto';
-import type { AccountReport } from '@perpcore/risk';
+import { type AccountReport, type StressReport, StressRequestError } from '@perpcore/risk';
 
 export interface AccountQuerySource {
   accountReport(accountId: number): AccountReport | null;
   adlBucket(market: string, accountId: number): number | undefined;
+  /** The shard's stress query (`RiskEngine.stress`); a shard without it refuses stress queries. */
+  stress?(request: unknown): StressReport;
   /** '' while the shard runs. */
   halted(): string;
   nowNs(): number;
@@ -34,6 +36,29 @@ export function accountViewJson(report: AccountReport, adlBucket: (market: strin
     }
   }
   return JSON.stringify({ ...report, adlBuckets: buckets });
+}
+
+/**
+ * The stress query's reply: the report as JSON, or the refusal's code. With
+ * several risk shards each answers for the accounts it holds (the query is keyed
+ * like any other; gathering shards is the caller's).
+ */
+export function answerStressQuery(query: GatewayQueryV1, source: string, state: AccountQuerySource): GatewayReplyV1 {
+  const head = { schemaMajor: SCHEMA_MAJOR_V1, seq: query.seq, tsNs: state.nowNs(), replyTo: query.source, source, halted: state.halted(), reply: 'stress' };
+  const refuse = (code: string, message: string) => ({ ...head, stress: { ok: false, code, message, reportJson: '' } }) as GatewayReplyV1;
+  if (state.stress === undefined) return refuse('RISK_STRESS_UNAVAILABLE', `${source} does not answer stress queries`);
+  let request: unknown;
+  try {
+    request = JSON.parse(query.stress?.requestJson ?? '');
+  } catch {
+    return refuse('RISK_STRESS_INVALID_REQUEST', 'the stress request is not JSON');
+  }
+  try {
+    return { ...head, stress: { ok: true, code: '', message: '', reportJson: JSON.stringify(state.stress(request)) } } as GatewayReplyV1;
+  } catch (error) {
+    if (error instanceof StressRequestError) return refuse(error.code, error.message);
+    throw error;
+  }
 }
 
 export function answerQuery(query: GatewayQueryV1, source: string, state: AccountQuerySource): GatewayReplyV1 {
@@ -58,6 +83,7 @@ export function answerQuery(query: GatewayQueryV1, source: string, state: Accoun
 /** Subscribes the shard to gateway queries; the group is the shard's, so one shard answers each query. */
 export function serveAccountQueries(bus: Bus, groupId: string, source: string, state: AccountQuerySource): Promise<Subscription> {
   return bus.subscribe(Topics.gatewayQueries, { groupId }, (message) => {
+    if (message.value.query === 'stress') bus.publish(Topics.gatewayQueryReplies, answerStressQuery(message.value, source, state));
     if (message.value.query !== 'account') return;
     bus.publish(Topics.gatewayQueryReplies, answerQuery(message.value, source, state));
   });

@@ -153,6 +153,7 @@ runServiceProcess({
       // gateways' read-only questions, on the Kafka bus directly: they are no input of either stage
       const queries = await serveAccountQueries(kafka, config.source, config.source, {
         accountReport: (accountId) => engine.accountReport(accountId),
+        stress: (request) => engine.stress(request),
         adlBucket: (market, accountId) => liquidation.engine.adlBucket(market, accountId) ?? undefined,
         halted: () => (engine.halted ? engine.halt.describe() : ''),
         nowNs: wallClockNs,

@@ -19,12 +19,14 @@ export type {
   OrderCommandResult,
   PlaceOrderRequest,
 } from './client/exchange-client.js';
+export type { StressAnswer } from './client/stress-answer.js';
+export type { StressRequest, StressReport } from '@perpcore/risk';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
 export { ProgressLine } from './progress-line.js';
 export { formatSummary, type RunFigures } from './run-summary.js';
 export { CoreTimeoutError, KafkaExchangeClient, type KafkaClientOptions } from './client/kafka-exchange-client.js';
-export { answerQuery, serveAccountQueries, type AccountQuerySource } from './account-query-responder.js';
+export { answerQuery, answerStressQuery, serveAccountQueries, type AccountQuerySource } from './account-query-responder.js';
 export { CoreInputGate, JournalDivergenceError } from './durability/core-input-gate.js';
 export { decodeCoreInput, encodeCoreInput } from './durability/core-input-record.js';
 export { replayJournal, type ReplayResult } from './durability/journal-replay.js';

@@ -166,6 +166,34 @@ export class BreachIndex {
     return popped;
   }
 
+  /**
+   * Visits, without popping anything, every live entry of `dim` that a move to
+   * `priceSubticks` would pop (`popCrossed`'s set), with its trigger. Read-only: the
+   * stress query's screen (services/risk/src/stress). A heap's crossed entries form a
+   * subtree at its root (a parent's key is ≤ its children's), so the walk is O(k)
+   * for k crossed entries. Returns the number of entries visited, stale ones included.
+   */
+  forEachCrossed(dim: number, priceSubticks: number, visit: (ref: number, direction: TriggerDirection, triggerSubticks: number) => void): number {
+    let seen = 0;
+    const stack: number[] = [];
+    for (let direction = 0; direction < 2; direction++) {
+      const heap = this.heaps[dim * 2 + direction];
+      const limit = direction === TriggerDirection.Down ? -priceSubticks : priceSubticks;
+      if (heap.size > 0) stack.push(0);
+      while (stack.length > 0) {
+        const i = stack.pop() as number;
+        const key = heap.keys[i];
+        if (key > limit) continue;
+        seen++;
+        if (this.isLive(dim, heap.refs[i], heap.versions[i])) visit(heap.refs[i], direction as TriggerDirection, direction === TriggerDirection.Down ? -key : key);
+        const child = 2 * i + 1;
+        if (child < heap.size) stack.push(child);
+        if (child + 1 < heap.size) stack.push(child + 1);
+      }
+    }
+    return seen;
+  }
+
   /** Entries held (live and stale) per heap, for tests and the benchmark report. */
   size(dim: number, direction: TriggerDirection): number {
     return this.heaps[dim * 2 + direction].size;

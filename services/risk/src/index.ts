@@ -22,3 +22,7 @@ export { type SpotMarginEvent, SpotEventKind } from './spot-margin/spot-margin-e
 export { type SpotPairSpec, createSpotPairSpec } from './spot-margin/spot-pair.js';
 export type { SpotAccountReport } from './spot-margin/spot-account-report.js';
 export type { SpotConservationReport } from './spot-margin/spot-conservation-audit.js';
+export { StressReject, StressRequestError, type StressRequest, type StressShock, type StressFunding, type StressHaircut } from './stress/stress-request.js';
+export type { StressReport, StressTotals, StressMarketPrice } from './stress/stress-query.js';
+export type { StressScope } from './stress/stress-scopes.js';
+export type { LadderProjection, StressPositionClose, StressAdlLeg, StressBookFill, StressFundReport } from './stress/stress-ladder.js';

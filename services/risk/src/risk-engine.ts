@@ -57,6 +57,7 @@ import { RiskReject } from './risk-reject-codes.js';
 import { RiskState } from './risk-state.js';
 import { type HaltInput, HaltInputKind, StageHalt, type StageHaltRecord } from './stage-halt.js';
 import { captureState, restoreState } from '@perpcore/snapshot';
+import { type StressReport, stressQuery } from './stress/stress-query.js';
 
 /**
  * The account a gateway command acts for. Read through the command's tag: an
@@ -109,6 +110,7 @@ export class RiskEngine {
   /** Set by the first internal error (stage-halt.ts). */
   readonly halt = new StageHalt();
   private readonly onHalt: ((halt: StageHaltRecord) => void) | undefined;
+  private readonly bookTop: BookTopProvider | undefined;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
   private readonly oracleSeq = new Map<string, number>();
@@ -129,6 +131,7 @@ export class RiskEngine {
     this.commands = new AccountCommands(this.state, this.isolated, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
     this.onHalt = deps.onHalt;
+    this.bookTop = deps.bookTop;
   }
 
   // ---- queries -------------------------------------------------------------------
@@ -136,6 +139,11 @@ export class RiskEngine {
   /** The three questions for one account (account-query.ts), or null if unknown. */
   accountReport(accountId: number): AccountReport | null {
     return accountReport(this.state, accountId);
+  }
+
+  /** What-if stress on a copy-on-write view (stress/stress-query.ts); read-only; throws `StressRequestError` on bad input. */
+  stress(request: unknown): StressReport {
+    return stressQuery(this.state, this.bookTop, request);
   }
 
   /** RISK-SPEC §9 invariants, computed now; never ok while the stage is halted. */

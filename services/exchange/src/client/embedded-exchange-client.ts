@@ -27,7 +27,8 @@ import {
   type OracleEventV1,
   type RiskEventV1,
 } from '@perpcore/proto';
-import type { AccountReport } from '@perpcore/risk';
+import type { AccountReport, StressReport, StressRequest } from '@perpcore/risk';
+import { type StressAnswer, stressAnswer } from './stress-answer.js';
 import type {
   AccountCommandResult,
   AccountView,
@@ -48,6 +49,8 @@ export interface EmbeddedClientDeps {
   readonly venue: readonly VenueMarket[];
   book(market: string): OrderBook | undefined;
   accountReport(accountId: number): AccountReport | null;
+  /** The risk engine's stress query (`RiskEngine.stress`); throws `StressRequestError` on bad input. */
+  stress(request: StressRequest): StressReport;
   adlBucket(market: string, accountId: number): number | undefined;
   halted(): string;
   nowNs(): number;
@@ -119,6 +122,10 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   insuranceFunds(): readonly InsuranceFundBalance[] {
     return this.deps.insuranceFunds();
+  }
+
+  stress(request: StressRequest): Promise<StressAnswer> {
+    return Promise.resolve(stressAnswer(() => this.deps.stress(request)));
   }
 
   account(accountId: number): Promise<AccountView | null> {

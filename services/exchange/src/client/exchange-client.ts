@@ -21,7 +21,8 @@
 import type { MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
 import type { LiquidationEventV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
-import type { AccountReport } from '@perpcore/risk';
+import type { AccountReport, StressRequest } from '@perpcore/risk';
+import type { StressAnswer } from './stress-answer.js';
 
 export interface PlaceOrderRequest {
   /** Allocated by the caller (the gateway's allocator): unique for the life of the log. */
@@ -98,6 +99,8 @@ export interface BookSnapshot {
 }
 
 /** Risk's account report with each position's ADL indicator (1..5, null when none). */
+export type { StressAnswer } from './stress-answer.js';
+
 export type AccountView = AccountReport & {
   readonly adlBuckets: ReadonlyMap<string, number>;
 };
@@ -143,6 +146,8 @@ export interface ExchangeClient {
   insuranceFunds(): readonly InsuranceFundBalance[];
 
   account(accountId: number): Promise<AccountView | null>;
+  /** Operator: the what-if stress query (services/risk stress), read-only; a bad request answers its RISK_STRESS_* code. */
+  stress(request: StressRequest): Promise<StressAnswer>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;
   subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription>;
   close(): Promise<void>;

@@ -27,6 +27,8 @@ import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type Liquida
 import { accountAnswer, marketAnswer } from './command-answers.js';
 import { ExchangeClientBase } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
+import type { StressReport, StressRequest } from '@perpcore/risk';
+import type { StressAnswer } from './stress-answer.js';
 import { BookFold } from './book-fold.js';
 import { InsuranceFundFold } from './insurance-fund-fold.js';
 import type {
@@ -178,12 +180,29 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   }
 
   async account(accountId: number): Promise<AccountView | null> {
+    const reply = await this.query(`the account query for ${accountId}`, { query: 'account', account: { accountId } });
+    const a = reply.account;
+    if (a == null || !a.found) return null;
+    const parsed = JSON.parse(a.reportJson) as Omit<AccountView, 'adlBuckets'> & { adlBuckets: [string, number][] };
+    return { ...parsed, adlBuckets: new Map(parsed.adlBuckets) };
+  }
+
+  /** Asked of the risk shard as `GatewayQueryV1.stress` (tag 20), answered as `GatewayReplyV1.stress` (21). */
+  async stress(request: StressRequest): Promise<StressAnswer> {
+    const reply = await this.query('the stress query', { query: 'stress', stress: { requestJson: JSON.stringify(request) } });
+    const a = reply.stress;
+    if (a == null) throw new Error(`risk answered the stress query with ${reply.reply ?? 'nothing'}`);
+    return a.ok ? { ok: true, report: JSON.parse(a.reportJson) as StressReport } : { ok: false, code: a.code, message: a.message };
+  }
+
+  /** One read-only query to the risk shard, answered by its seq on the replies topic. */
+  private query(what: string, body: Partial<GatewayQueryV1>): Promise<GatewayReplyV1> {
     const seq = ++this.querySeq;
-    const query = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, query: 'account', account: { accountId } } as GatewayQueryV1;
-    const reply = await new Promise<GatewayReplyV1>((resolve, reject) => {
+    const query = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, ...body } as GatewayQueryV1;
+    return new Promise<GatewayReplyV1>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.queryPending.delete(seq);
-        reject(new CoreTimeoutError(`the account query for ${accountId}`, this.timeoutMs));
+        reject(new CoreTimeoutError(what, this.timeoutMs));
       }, this.timeoutMs);
       this.queryPending.set(seq, {
         resolve: (r) => {
@@ -193,10 +212,6 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
       });
       this.options.bus.publish(Topics.gatewayQueries, query);
     });
-    const a = reply.account;
-    if (a == null || !a.found) return null;
-    const parsed = JSON.parse(a.reportJson) as Omit<AccountView, 'adlBuckets'> & { adlBuckets: [string, number][] };
-    return { ...parsed, adlBuckets: new Map(parsed.adlBuckets) };
   }
 
   book(market: string, depth: number): Promise<BookSnapshot | null> {

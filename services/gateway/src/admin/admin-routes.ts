@@ -18,6 +18,7 @@ import type { Permission } from '../auth/authenticated-request.js';
 import { BinanceError } from '../binance/binance-error.js';
 import { AdminError } from './admin-error.js';
 import { adminSchemas } from './admin-schemas.js';
+import { registerStressRoute } from './admin-stress-route.js';
 import type { AdminToken } from './admin-token.js';
 import type { CoreAnswer, OperatorCorePort } from './operator-core-port.js';
 
@@ -155,4 +156,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
     request.log.info({ accountId, engaged }, engaged ? 'admin: kill switch engaged' : 'admin: kill switch released');
     return { accountId, killSwitch: engaged };
   });
+
+  registerStressRoute(app, core);
 };

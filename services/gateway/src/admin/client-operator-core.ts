@@ -5,7 +5,8 @@
  * Each answer is the stage's own (accepted, or its reject code and text).
  */
 import { createAssetSpec } from '@perpcore/domain';
-import type { AccountCommandResult, ExchangeClient, MarketCommandResult } from '@perpcore/exchange';
+import type { MarketSpec } from '@perpcore/domain';
+import type { AccountCommandResult, ExchangeClient, MarketCommandResult, StressAnswer, StressRequest } from '@perpcore/exchange';
 import type { CoreAnswer, InsuranceFundView, OperatorCorePort } from './operator-core-port.js';
 
 export class ClientOperatorCore implements OperatorCorePort {
@@ -37,6 +38,15 @@ export class ClientOperatorCore implements OperatorCorePort {
 
   insuranceFunds(): readonly InsuranceFundView[] {
     return this.client.insuranceFunds();
+  }
+
+  marketSpec(market: string): { readonly spec: MarketSpec; readonly markSubticksPerTick: number } | undefined {
+    const m = this.client.markets().find((v) => v.spec.symbol === market);
+    return m === undefined ? undefined : { spec: m.spec, markSubticksPerTick: m.risk.markSubticksPerTick };
+  }
+
+  stress(request: StressRequest): Promise<StressAnswer> {
+    return this.client.stress(request);
   }
 }
 

@@ -6,7 +6,8 @@
  * Every command resolves with the stage's own answer (accepted, or its reject code
  * and text): the operator sees exactly what the core decided, nothing is assumed.
  */
-import type { AssetSpec } from '@perpcore/domain';
+import type { AssetSpec, MarketSpec } from '@perpcore/domain';
+import type { StressAnswer, StressRequest } from '@perpcore/exchange';
 
 export type CoreAnswer = { readonly ok: true; readonly detail?: Record<string, string> } | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -30,4 +31,8 @@ export interface OperatorCorePort {
   /** Per-account kill switch, enforced by the risk stage (it holds across gateways). */
   setKillSwitch(accountId: number, engaged: boolean): Promise<CoreAnswer>;
   insuranceFunds(): readonly InsuranceFundView[];
+  /** A listed market's spec and mark resolution (subticks per tick), for prices given as decimals. */
+  marketSpec(market: string): { readonly spec: MarketSpec; readonly markSubticksPerTick: number } | undefined;
+  /** The what-if stress query (read-only): the risk stage's report, or its RISK_STRESS_* refusal. */
+  stress(request: StressRequest): Promise<StressAnswer>;
 }
