@@ -23,10 +23,11 @@ export interface WrittenReport {
   readonly htmlPath: string;
 }
 
-export async function runLoadCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<WrittenReport | null> {
+/** `write` takes the help text and the closing table (stdout; tests pass their own). */
+export async function runLoadCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (text) => process.stdout.write(text)): Promise<WrittenReport | null> {
   const options = parseLoadOptions(argv);
   if (options.help) {
-    process.stdout.write(`${LOAD_USAGE}\n`);
+    write(`${LOAD_USAGE}\n`);
     return null;
   }
   const scenario = loadScenario(options.scenario, join(repositoryRoot, 'benchmarks', 'load', 'scenarios'));
@@ -37,7 +38,7 @@ export async function runLoadCommand(argv: readonly string[], env: NodeJS.Proces
   const htmlPath = join(out, 'load-report.html');
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(htmlPath, formatLoadHtml(report));
-  process.stdout.write(formatLoadTable(report));
-  process.stdout.write(`report: ${jsonPath}\n        ${htmlPath}\n`);
+  write(formatLoadTable(report));
+  write(`report: ${jsonPath}\n        ${htmlPath}\n`);
   return { report, jsonPath, htmlPath };
 }
