@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run load -- [options]` (see --help): the load harness, compiled from
-// benchmarks/src/load/ by the normal build. Options and scenarios: benchmarks/load/README.md.
+// benchmarks/src/load/ by the normal build. Options: --help; scenarios and figures: the README, "Load harness".
 import { runLoadCommand } from '../dist/load/load-cli.js';
 
 try {

@@ -96,7 +96,10 @@ export async function runLoad(inputs: RunInputs): Promise<LoadReport> {
     const marks = setInterval(() => {
       if (refreshing) return;
       refreshing = true;
-      void driver.refreshMarks(views).finally(() => (refreshing = false));
+      driver
+        .refreshMarks(views)
+        .catch(() => undefined) // a failed refresh keeps the last marks; the next one tries again
+        .finally(() => (refreshing = false));
     }, 1_000);
     const inFlight = new Set<Promise<void>>();
     let lagMaxMs = 0;
