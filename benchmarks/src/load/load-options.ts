@@ -59,6 +59,11 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return Number(text);
 }
 
+function nonEmpty(flag: string, text: string | undefined, what: string): string {
+  if (text === undefined || text === '') throw new Error(`--${flag} needs ${what}`);
+  return text;
+}
+
 function targetOf(text: string | undefined): 'embedded' | URL {
   if (text === 'embedded') return 'embedded';
   let url: URL;
@@ -101,19 +106,9 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       case 'rate': ratePerS = integer(flag, value(), 1, 1_000_000); break;
       case 'duration': durationS = integer(flag, value(), 1, 86_400); break;
       case 'connections': connections = integer(flag, value(), 1, 10_000); break;
-      case 'scenario': {
-        const s = value();
-        if (s === undefined || s === '') throw new Error('--scenario needs a name or a path');
-        scenario = s;
-        break;
-      }
+      case 'scenario': scenario = nonEmpty(flag, value(), 'a name or a path'); break;
       case 'seed': seed = integer(flag, value(), 0, 0xffff_ffff); break;
-      case 'out': {
-        const o = value();
-        if (o === undefined || o === '') throw new Error('--out needs a directory');
-        out = o;
-        break;
-      }
+      case 'out': out = nonEmpty(flag, value(), 'a directory'); break;
       case 'accounts': accounts = integer(flag, value(), 1, 50_000); break;
       case 'markets': {
         const m = value();
