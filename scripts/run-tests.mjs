@@ -27,6 +27,7 @@ const files = [];
 for (const group of ['libs', 'services']) {
   for (const pkg of readdirSync(join(root, group)).sort()) findTests(join(root, group, pkg, 'dist'), files);
 }
+findTests(join(root, 'benchmarks', 'dist'), files); // the load harness's own tests (benchmarks/src/load)
 findTests(join(root, 'deploy'), files, '.test.mjs');
 const filter = process.argv.slice(2);
 const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.includes(x))) : files;

@@ -17,7 +17,10 @@
  * flight over keep-alive sockets (it costs both sides the same). The two sides
  * alternate in chunks of `CHUNK` requests, so a shared machine's load swings hit
  * both alike; per pass: each side's orders/s over its own time, and p50 / p99 of
- * each request's round trip. `BENCH_QUICK=1` shortens it. Run: `node --expose-gc benchmarks/dist/gateway-rest.bench.js`.
+ * each request's round trip, and the process's CPU time per request (user + system,
+ * the in-process load generator included on both sides): its ratio is what the
+ * throughput ratio would be on a core of its own, steadier than wall time when
+ * other processes share the machine. `BENCH_QUICK=1` shortens it. Run: `node --expose-gc benchmarks/dist/gateway-rest.bench.js`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -37,6 +40,8 @@ const ACCOUNT = 8_001;
 
 interface PassFigures {
   ordersPerS: number;
+  /** Process CPU (user + system) per request, load generator included (the same for both sides). */
+  cpuUsPerRequest: number;
   p50Us: number;
   p99Us: number;
   non200: number;
@@ -50,6 +55,7 @@ function orderBody(i: number): string {
 interface Chunked {
   latNs: number[];
   elapsedS: number;
+  cpuUs: number;
   non200: number;
 }
 
@@ -78,7 +84,10 @@ async function drive(base: URL, count: number, into: Chunked): Promise<void> {
     while (next < count) await one(next++);
   };
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const used = process.cpuUsage(cpu);
+  into.cpuUs += used.user + used.system;
   into.elapsedS += (performance.now() - start) / 1000;
   agent.destroy();
 }
@@ -86,7 +95,7 @@ async function drive(base: URL, count: number, into: Chunked): Promise<void> {
 function figuresOf(c: Chunked): PassFigures {
   const sorted = Float64Array.from(c.latNs).sort();
   const n = sorted.length;
-  return { ordersPerS: Math.round(n / c.elapsedS), p50Us: Math.round(sorted[Math.floor(n * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(n * 0.99)] / 1000), non200: c.non200 };
+  return { ordersPerS: Math.round(n / c.elapsedS), cpuUsPerRequest: Math.round(c.cpuUs / n), p50Us: Math.round(sorted[Math.floor(n * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(n * 0.99)] / 1000), non200: c.non200 };
 }
 
 /** The peer: the same parsing, signature check and parameter schema, no core. */
@@ -158,7 +167,7 @@ export async function run(): Promise<void> {
   const bare = bareRoute();
   const bareUrl = new URL(await bare.listen({ port: 0, host: '127.0.0.1' }));
 
-  const fresh = (): Chunked => ({ latNs: [], elapsedS: 0, non200: 0 });
+  const fresh = (): Chunked => ({ latNs: [], elapsedS: 0, cpuUs: 0, non200: 0 });
   await drive(gatewayUrl, 2_000, fresh()); // warm-up (JIT, sockets)
   await drive(bareUrl, 2_000, fresh());
   const passes: { gateway: PassFigures; bare: PassFigures }[] = [];
@@ -174,7 +183,7 @@ export async function run(): Promise<void> {
     const b = figuresOf(bw);
     passes.push({ gateway: g, bare: b });
     process.stdout.write(
-      `round ${r + 1}: gateway ${g.ordersPerS.toLocaleString('en-US')} orders/s p50 ${g.p50Us} µs p99 ${g.p99Us} µs | bare fastify ${b.ordersPerS.toLocaleString('en-US')} req/s p50 ${b.p50Us} µs p99 ${b.p99Us} µs | ratio ${(g.ordersPerS / b.ordersPerS).toFixed(2)}×${g.non200 + b.non200 > 0 ? `  NON-200: ${g.non200}/${b.non200}` : ''}\n`,
+      `round ${r + 1}: gateway ${g.ordersPerS.toLocaleString('en-US')} orders/s p50 ${g.p50Us} µs p99 ${g.p99Us} µs | bare fastify ${b.ordersPerS.toLocaleString('en-US')} req/s p50 ${b.p50Us} µs p99 ${b.p99Us} µs | ratio ${(g.ordersPerS / b.ordersPerS).toFixed(2)}× | CPU per request ${g.cpuUsPerRequest} / ${b.cpuUsPerRequest} µs, ratio ${(b.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)}×${g.non200 + b.non200 > 0 ? `  NON-200: ${g.non200}/${b.non200}` : ''}\n`,
     );
   }
   const med = (pick: (p: (typeof passes)[number]) => number) => median(passes.map(pick));
@@ -183,13 +192,15 @@ export async function run(): Promise<void> {
     chunk: CHUNK,
     requestsPerPass: count,
     rounds,
-    gateway: { ordersPerS: med((p) => p.gateway.ordersPerS), p50Us: med((p) => p.gateway.p50Us), p99Us: med((p) => p.gateway.p99Us) },
-    bareFastify: { requestsPerS: med((p) => p.bare.ordersPerS), p50Us: med((p) => p.bare.p50Us), p99Us: med((p) => p.bare.p99Us) },
+    gateway: { ordersPerS: med((p) => p.gateway.ordersPerS), cpuUsPerRequest: med((p) => p.gateway.cpuUsPerRequest), p50Us: med((p) => p.gateway.p50Us), p99Us: med((p) => p.gateway.p99Us) },
+    bareFastify: { requestsPerS: med((p) => p.bare.ordersPerS), cpuUsPerRequest: med((p) => p.bare.cpuUsPerRequest), p50Us: med((p) => p.bare.p50Us), p99Us: med((p) => p.bare.p99Us) },
     ratio: Number((med((p) => p.gateway.ordersPerS) / med((p) => p.bare.ordersPerS)).toFixed(2)),
+    /** bare CPU per request ÷ gateway CPU per request: the throughput ratio on a core of its own (steadier than wall time on a shared machine). */
+    cpuRatio: Number((med((p) => p.bare.cpuUsPerRequest) / med((p) => p.gateway.cpuUsPerRequest)).toFixed(2)),
     non200: passes.reduce((a, p) => a + p.gateway.non200 + p.bare.non200, 0),
     passes,
   };
-  process.stdout.write(`median: gateway ${figures.gateway.ordersPerS.toLocaleString('en-US')} orders/s (p50 ${figures.gateway.p50Us} µs, p99 ${figures.gateway.p99Us} µs), bare ${figures.bareFastify.requestsPerS.toLocaleString('en-US')} req/s, ratio ${figures.ratio}×\n`);
+  process.stdout.write(`median: gateway ${figures.gateway.ordersPerS.toLocaleString('en-US')} orders/s (p50 ${figures.gateway.p50Us} µs, p99 ${figures.gateway.p99Us} µs), bare ${figures.bareFastify.requestsPerS.toLocaleString('en-US')} req/s, ratio ${figures.ratio}×; CPU per request ${figures.gateway.cpuUsPerRequest} / ${figures.bareFastify.cpuUsPerRequest} µs, CPU ratio ${figures.cpuRatio}×\n`);
   process.stdout.write(`results: ${writeResults('gateway-rest', figures)}\n`);
   await bare.close();
   await gateway.close();

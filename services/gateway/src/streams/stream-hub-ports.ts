@@ -7,6 +7,8 @@
 export interface UserStreamSink {
   /** Sends one user-data event (already in Binance JSON shape, e.g. ORDER_TRADE_UPDATE) to every live session of the account. */
   publishToAccount(accountId: number, event: object): void;
+  /** Whether the account has a live user-data session (publishers skip building events nobody receives). */
+  hasUserStream(accountId: number): boolean;
 }
 
 export interface ListenKeys {

@@ -121,6 +121,10 @@ export class StreamHub implements UserStreamSink {
     return true;
   }
 
+  hasUserStream(accountId: number): boolean {
+    return this.userSessions.has(accountId);
+  }
+
   publishToAccount(accountId: number, event: object): void {
     const set = this.userSessions.get(accountId);
     if (set === undefined) return;

@@ -28,6 +28,8 @@ import type { MarkPrices } from '../read-model/mark-prices.js';
 
 export interface UserEventSink {
   publishToAccount(accountId: number, event: object): void;
+  /** False when nobody would receive the account's events: the publisher then skips formatting them (most orders of a REST-only client). */
+  hasUserStream?(accountId: number): boolean;
 }
 
 export class UserEventPublisher {
@@ -48,6 +50,7 @@ export class UserEventPublisher {
   }
 
   onOrderUpdate(u: OrderUpdate): void {
+    if (this.sink.hasUserStream?.(u.order.accountId) === false) return;
     const spec = this.venue.get(u.order.market)?.spec;
     if (spec === undefined) return;
     const o = u.order;
@@ -103,6 +106,7 @@ export class UserEventPublisher {
       case 'markPrice':
         return;
       case 'positionSettled': {
+        if (this.sink.hasUserStream?.(e.accountId) === false) return;
         const s = e.positionSettled;
         const v = s == null ? undefined : this.venue.get(s.market ?? e.market);
         if (s == null || v === undefined) return;
