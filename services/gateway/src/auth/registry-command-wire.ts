@@ -17,7 +17,7 @@ export function registryCommandToWire(command: RegistryCommand, source: string, 
       return {
         ...head,
         command: 'createKey',
-        createKey: { apiKey: command.apiKey, secretKey: command.secretKey, accountId: command.accountId, permissions: [...command.permissions], createdAtMs: command.createdAtMs },
+        createKey: { apiKey: command.apiKey, secretKey: command.secretKey, accountId: command.accountId, permissions: [...command.permissions], createdAtNs: command.createdAtMs * 1_000_000 },
       } as RegistryCommandV1;
     case 'revokeKey':
       return { ...head, command: 'revokeKey', revokeKey: { apiKey: command.apiKey } } as RegistryCommandV1;
@@ -34,7 +34,7 @@ export function registryCommandFromWire(record: RegistryCommandV1): RegistryComm
       if (k == null) return null;
       const permissions = k.permissions ?? [];
       if (!permissions.every((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p))) return null;
-      return { kind: 'createKey', apiKey: k.apiKey ?? '', secretKey: k.secretKey ?? '', accountId: k.accountId ?? 0, permissions, createdAtMs: Number(k.createdAtMs ?? 0) };
+      return { kind: 'createKey', apiKey: k.apiKey ?? '', secretKey: k.secretKey ?? '', accountId: k.accountId ?? 0, permissions, createdAtMs: Math.round(Number(k.createdAtNs ?? 0) / 1_000_000) };
     }
     case 'revokeKey':
       return record.revokeKey == null ? null : { kind: 'revokeKey', apiKey: record.revokeKey.apiKey ?? '' };

@@ -96,7 +96,7 @@ test('a registry whose log never answers refuses to start instead of serving an 
 
 test('records a version does not know are skipped and counted, never applied', async () => {
   const bus = new InProcessBus({ codecRoundTrip: true });
-  bus.publish(Topics.gatewayRegistry, { schemaMajor: SCHEMA_MAJOR_V1, seq: 1, tsNs: 1, source: 'x', command: 'createKey', createKey: { apiKey: 'k', secretKey: 's', accountId: 100_000, permissions: ['withdraw'], createdAtMs: 1 } } as RegistryCommandV1);
+  bus.publish(Topics.gatewayRegistry, { schemaMajor: SCHEMA_MAJOR_V1, seq: 1, tsNs: 1, source: 'x', command: 'createKey', createKey: { apiKey: 'k', secretKey: 's', accountId: 100_000, permissions: ['withdraw'], createdAtNs: 1 } } as RegistryCommandV1);
   const a = await open(bus, 'gw-a');
   assert.equal(a.keyOf('k'), undefined);
   assert.deepEqual(a.stats(), { folded: 0, skipped: 1 });
