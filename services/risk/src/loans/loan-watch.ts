@@ -156,29 +156,27 @@ export class LoanWatch {
     loan.state = after.ltvState === LoanLtvState.Called ? LoanStateCode.Called : LoanStateCode.Healthy;
     const closed = loan.collateralUnits === 0 && loan.principalUnits + loan.interestUnits === 0;
     if (closed) book.loans.delete(loan.loanId);
-    const body = {
-      event: 'loanLiquidated',
-      loanLiquidated: {
-        loan: loanStatus(s, loan, closed),
-        collateralSoldUnits: plan.soldUnits,
-        salePriceSubticks: c.indexSubticks,
-        proceedsUnits: plan.proceedsUnits,
-        interestPaidUnits: paid.interestPaidUnits,
-        principalPaidUnits: paid.principalPaidUnits,
-        feeUnits: plan.feeUnits,
-        surplusUnits: plan.surplusUnits,
-        fundCoveredUnits: covered,
-        writtenOffUnits: writtenOff,
-        full: plan.full,
-        buyerAccountId: acc.ids[fundSlot],
-        feeAccountId: acc.ids[s.feeSlot],
-        borrowerLoanBalanceAfterUnits: String(acc.balances[a][borrowerSlot]),
-        buyerLoanBalanceAfterUnits: String(acc.balances[a][fundSlot]),
-        buyerCollateralBalanceAfterUnits: String(acc.balances[loan.collateralAsset][fundSlot]),
-      } as Ev.LoanLiquidatedV1,
-    } as const;
-    s.events.account(loan.accountId, borrowerSlot, '', tsNs, body);
-    s.events.account(acc.ids[fundSlot], fundSlot, '', tsNs, body);
+    const payload = {
+      loan: loanStatus(s, loan, closed),
+      collateralSoldUnits: plan.soldUnits,
+      salePriceSubticks: c.indexSubticks,
+      proceedsUnits: plan.proceedsUnits,
+      interestPaidUnits: paid.interestPaidUnits,
+      principalPaidUnits: paid.principalPaidUnits,
+      feeUnits: plan.feeUnits,
+      surplusUnits: plan.surplusUnits,
+      fundCoveredUnits: covered,
+      writtenOffUnits: writtenOff,
+      full: plan.full,
+      buyerAccountId: acc.ids[fundSlot],
+      feeAccountId: acc.ids[s.feeSlot],
+      borrowerLoanBalanceAfterUnits: String(acc.balances[a][borrowerSlot]),
+      buyerLoanBalanceAfterUnits: String(acc.balances[a][fundSlot]),
+      buyerCollateralBalanceAfterUnits: String(acc.balances[loan.collateralAsset][fundSlot]),
+    } as Ev.LoanLiquidatedV1;
+    // one envelope per stream (the sink stamps the body it is given)
+    s.events.account(loan.accountId, borrowerSlot, '', tsNs, { event: 'loanLiquidated', loanLiquidated: payload });
+    s.events.account(acc.ids[fundSlot], fundSlot, '', tsNs, { event: 'loanLiquidated', loanLiquidated: payload });
     const r = acc.firstRow[borrowerSlot];
     if (plan.surplusUnits > 0) this.watch.reevaluateAccount(borrowerSlot, r >= 0 ? s.ledger.market[r] : 0, tsNs);
   }
