@@ -1,3 +1,4 @@
 export * from './seeded-random.js';
 export * from './order-flow.js';
 export * from './leveraged-crowd.js';
+export * from './loan-borrowers.js';

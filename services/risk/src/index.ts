@@ -14,3 +14,6 @@ export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFol
 export { riskSnapshot, snapshotDifferences, type RiskSnapshot, type AccountSnapshot, type PositionSnapshot } from './account-snapshot.js';
 export { HaltInputKind, type HaltInput, type StageHaltRecord, StageHalt } from './stage-halt.js';
 export { type AssetBalanceLimitConfig, SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';
+export type { LoanConfig, LendableAssetConfig } from './loans/loan-config.js';
+export type { LoanReport } from './loans/loan-report.js';
+export { type VenueLoanTerms, venueLoanTerms } from './loans/venue-loan-terms.js';
