@@ -163,8 +163,8 @@ export class EmbeddedExchange {
         firstAccountId: scenario.loanFirstAccountId,
         borrowers: scenario.loanBorrowers,
         collateral: [
-          { asset: 'BTC', minUnits: 10_000_000, maxUnits: 200_000_000 },
-          { asset: 'ETH', minUnits: 100_000_000, maxUnits: 2_000_000_000 },
+          { asset: 'BTC', minUnits: 1_000_000, maxUnits: 20_000_000 },
+          { asset: 'ETH', minUnits: 10_000_000, maxUnits: 200_000_000 },
         ].filter((c) => markets.some((m) => m.baseAsset === c.asset)),
         loanAsset: defaultSettleAsset.asset,
         minLtvE8: 66_000_000,

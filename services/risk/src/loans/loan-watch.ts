@@ -17,7 +17,8 @@
  *   collateral; the lender receives the repaid debt (interest first), the fee account
  *   the fee, the borrower any surplus. A full liquidation's shortfall is paid by the
  *   fund while it can, the rest written off (both counted for the audit). A fund that
- *   cannot pay the proceeds defers the liquidation to the next tick (counted), since
+ *   cannot pay the proceeds defers the liquidation to the next tick (counted, nothing
+ *   changed), since
  *   its balance may never go below 0. `LoanLiquidatedV1` goes to the borrower's
  *   stream and the fund's.
  * - A loan with neither debt nor collateral left is removed.
@@ -105,10 +106,10 @@ export class LoanWatch {
     const c = s.setup.collateral[cs.collateralIndex];
     const price = c.price;
     const fundSlot = s.fundSlotById.get(book.setup.fundId) as number;
-    settleLoanInterest(book, loan, tsNs);
     if (price === null) return;
+    // sized on the debt at this time; nothing is settled unless the sale goes ahead
     const plan = planLoanLiquidation({
-      debtUnits: loan.principalUnits + loan.interestUnits,
+      debtUnits: loanDebtAt(book, loan, tsNs),
       collateralUnits: loan.collateralUnits,
       price,
       haircut: cs.params.haircut,
@@ -118,10 +119,11 @@ export class LoanWatch {
     });
     const a = loan.loanAsset;
     if (plan.proceedsUnits > acc.balances[a][fundSlot]) {
+      // retried on the next tick (the screen never skips a loan past its liquidation LTV); nothing changed
       book.liquidationsDeferred++;
-      loan.state = LoanStateCode.Liquidating;
       return;
     }
+    settleLoanInterest(book, loan, tsNs);
     const borrowerSlot = acc.slotOf(loan.accountId);
     // the sale: fund pays, receives the collateral
     acc.addBalance(fundSlot, a, -plan.proceedsUnits);
