@@ -198,3 +198,36 @@ export {
 export { spotPriceAtLevel } from './spot-margin/spot-level-price.js';
 export { holdingsAfterBorrow, checkSpotBorrow } from './spot-margin/spot-borrow-check.js';
 export { spotLiquidationFeeUnits } from './spot-margin/spot-liquidation-fee.js';
+// crypto-backed loans (Binance Loans form)
+export { type LoanCollateralParamsInput, type LoanLiquidationTerms, type LoanCollateralParams, createLoanCollateralParams } from './loan-params.js';
+export {
+  LoanLtvState,
+  type LoanLevels,
+  type LoanPriceGrid,
+  loanDebtValueUnits,
+  loanAcceptedCollateralUnits,
+  loanLtvE8,
+  loanLtvReaches,
+  loanLtvState,
+  loanDistanceToLevelUnits,
+  loanMaxBorrowValueUnits,
+  loanTriggerSubticks,
+} from './loan-ltv.js';
+export {
+  type LoanLiquidationInput,
+  type LoanLiquidationPlan,
+  loanSaleProceedsUnits,
+  loanRepaidByProceedsUnits,
+  loanLiquidationFeeUnits,
+  planLoanLiquidation,
+} from './loan-liquidation.js';
+export {
+  type LoanInterestAccrual,
+  type LoanRepaymentSplit,
+  hourOf,
+  advanceHourlyIndex,
+  interestIndexAt,
+  accrueLoanInterest,
+  splitLoanRepayment,
+} from './loan-interest.js';
+export { INTEREST_INDEX_SCALE as LOAN_INTEREST_INDEX_SCALE } from './borrow-interest.js';

@@ -29,13 +29,13 @@ import type { Logger } from '@perpcore/observability';
 import { stageClientDeps } from './client/pipeline-client.js';
 import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedIndexFeed } from '@perpcore/oracle';
 import type { OrderBookFactory } from '@perpcore/orderbook';
-import { LeveragedCrowd, OrderFlowSimulation } from '@perpcore/simulation';
+import { LeveragedCrowd, LoanBorrowers, type LoanBorrowerPort, OrderFlowSimulation } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
-import type { RunFigures } from './run-summary.js';
 import { EmbeddedSpotMargin } from './embedded-spot-margin.js';
+import type { LoanFigures, RunFigures } from './run-summary.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
@@ -84,6 +84,8 @@ export class EmbeddedExchange {
   venueFingerprint = '';
   /** The spot-margin market beside the perps (its own ledger; not journaled yet). */
   spotMargin: EmbeddedSpotMargin | null = null;
+  /** The simulated loan borrowers (none when the scenario has loans off). */
+  borrowers: LoanBorrowers | null = null;
 
   private constructor(
     readonly bus: InProcessBus,
@@ -118,6 +120,7 @@ export class EmbeddedExchange {
       codecRoundTrip: options.codecRoundTrip ?? false,
       adlRefreshMs: scenario.adlRefreshMs,
       insuranceFundSeedUnits: scenario.insuranceFundSeedUnits,
+      loans: scenario.loanBorrowers > 0,
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
@@ -161,6 +164,24 @@ export class EmbeddedExchange {
     if (spotPerp !== undefined) {
       exchange.spotMargin = new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
     }
+    if (scenario.loanBorrowers > 0) {
+      exchange.borrowers = new LoanBorrowers({
+        seed: options.seed ^ 0x10a45,
+        firstAccountId: scenario.loanFirstAccountId,
+        borrowers: scenario.loanBorrowers,
+        collateral: [
+          { asset: 'BTC', minUnits: 1_000_000, maxUnits: 20_000_000 },
+          { asset: 'ETH', minUnits: 10_000_000, maxUnits: 200_000_000 },
+        ].filter((c) => markets.some((m) => m.baseAsset === c.asset)),
+        loanAsset: defaultSettleAsset.asset,
+        minLtvE8: 66_000_000,
+        maxLtvE8: 72_000_000,
+        openStartNs: startTsNs + scenario.loanOpenStartS * 1e9,
+        openEndNs: startTsNs + scenario.loanOpenEndS * 1e9,
+        topUpShare: 0.25,
+        topUpAtNs: startTsNs + scenario.loanTopUpAtS * 1e9,
+      });
+    }
     exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
@@ -184,6 +205,7 @@ export class EmbeddedExchange {
       setLeverage: (id, symbol, leverage) => accounts.setLeverage(id, symbol, leverage),
       place: () => undefined,
     });
+    exchange.borrowers?.setUp(exchange.loanPort());
     exchange.publishIndex();
     return exchange;
   }
@@ -242,9 +264,31 @@ export class EmbeddedExchange {
       this.orders.tsNs = this.tsNs;
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
       this.crowd.advance(this.tsNs, (m) => this.flow.fairPriceTicks(m), crowdPort);
+      this.borrowers?.advance(this.tsNs, (asset, units) => this.collateralValueUnits(asset, units), this.loanPort());
       this.flow.step();
       this.spotMargin?.step(this.tsNs);
     }
+  }
+
+  /** The loan borrowers' commands, as the simulated market's account commands. */
+  private loanPort(): LoanBorrowerPort {
+    const accounts = this.accounts;
+    const loans = this.risk.engine.state.loans;
+    return {
+      deposit: (id, asset, units) => accounts.deposit(id, asset, units),
+      openLoan: (id, loanAsset, collateralAsset, principal, collateral) => accounts.openLoan(id, loanAsset, collateralAsset, principal, collateral),
+      addLoanCollateral: (id, units) => {
+        const loan = loans?.loansOf(id)[0];
+        if (loan !== undefined) accounts.addLoanCollateral(id, loan.loanId, units);
+      },
+    };
+  }
+
+  /** What `units` of a collateral asset are worth at the risk stage's index (settle units), null before its first index. */
+  private collateralValueUnits(asset: string, units: number): number | null {
+    const c = this.risk.engine.state.setup.collateral.find((x) => x.asset.asset === asset);
+    if (c === undefined || c.price === null) return null;
+    return Math.floor((units * c.price.settleUnits) / c.price.perAssetUnits);
   }
 
   private publishIndex(): void {
@@ -294,8 +338,29 @@ export class EmbeddedExchange {
       conservationOk: audit.ok,
       conservationProblems: audit.problems,
       openInterest: this.openInterest(),
+      loans: this.loanFigures(),
       stateHash: this.stateHash(),
       spotMargin: this.spotMargin?.figures() ?? null,
+    };
+  }
+
+  /** The loans' line of the run summary (null when loans are off). */
+  private loanFigures(): LoanFigures | null {
+    const book = this.risk.engine.state.loans;
+    if (book === null) return null;
+    let interestOwedUnits = 0n;
+    for (const l of book.loans.values()) interestOwedUnits += BigInt(l.interestUnits);
+    return {
+      borrowers: this.borrowers?.accountIds.length ?? 0,
+      opened: book.nextLoanId - 1,
+      open: book.loans.size,
+      marginCalls: book.margincalls,
+      liquidations: book.liquidations,
+      outstandingUnits: book.outstandingUnits[0],
+      interestPaidUnits: book.interestPaidUnits[0],
+      interestOwedUnits,
+      feesUnits: book.feesUnits[0],
+      writtenOffUnits: book.principalWrittenOffUnits[0] + book.interestWrittenOffUnits[0],
     };
   }
 

@@ -3,7 +3,9 @@
  * small leveraged traders entering early, a seeded insurance fund, and a price
  * shock large enough to liquidate them — some closed in the book with a surplus,
  * some gapped past their bankruptcy price (fund takeover) and, once the small fund
- * is spent, auto-deleveraged. All times are simulated event time.
+ * is spent, auto-deleveraged. A few crypto-backed loan borrowers (USDT against BTC
+ * or ETH) open near their initial LTV, so the shock calls and liquidates some. All
+ * times are simulated event time.
  */
 import { defaultInsuranceFundSeedUnits, USDT_UNITS_PER_USDT } from '@perpcore/markets';
 
@@ -27,6 +29,12 @@ export interface EmbeddedScenario {
   insuranceFundSeedUnits: number;
   /** ADL indicator refresh, simulated ms (the simulation runs far faster than real time). */
   adlRefreshMs: number;
+  /** Crypto-backed loan borrowers (libs/simulation loan-borrowers.ts); 0 = loans off. */
+  loanBorrowers: number;
+  loanFirstAccountId: number;
+  loanOpenStartS: number;
+  loanOpenEndS: number;
+  loanTopUpAtS: number;
 }
 
 export const defaultEmbeddedScenario: EmbeddedScenario = {
@@ -45,4 +53,10 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   shockE8: -12_000_000,
   insuranceFundSeedUnits: defaultInsuranceFundSeedUnits,
   adlRefreshMs: 60_000,
+  // off by default: journal recovery of a run with loans is not proven yet (npm start turns them on without --data-dir)
+  loanBorrowers: 0,
+  loanFirstAccountId: 20_000,
+  loanOpenStartS: 30,
+  loanOpenEndS: 300,
+  loanTopUpAtS: 900,
 };

@@ -16,7 +16,7 @@ import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@pe
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
-import { createRiskService, type RiskService } from '@perpcore/risk';
+import { createRiskService, type RiskService, venueLoanTerms } from '@perpcore/risk';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface PipelineOptions {
@@ -32,6 +32,8 @@ export interface PipelineOptions {
    * own). Tests wrap it to deliver the ladder's inputs in the order cluster mode does.
    */
   liquidationBus?: (bus: InProcessBus) => Bus;
+  /** Crypto-backed loans on the venue's terms (services/risk venue-loan-terms.ts): BTC and ETH become collateral. */
+  loans?: boolean;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
+      ...(options.loans === true ? venueLoanTerms(markets.map((m) => m.symbol), defaultSystemAccounts.insuranceFunds[0].fundId) : {}),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });

@@ -19,9 +19,24 @@ export interface RunFigures {
   conservationOk: boolean;
   conservationProblems: readonly string[];
   openInterest: readonly { market: string; longLots: number; shortLots: number }[];
+  /** Crypto-backed loans (null when off). */
+  loans?: LoanFigures | null;
   stateHash: string;
   /** The spot-margin market's figures (embedded-spot-margin.ts), null when it does not run. */
   spotMargin?: SpotMarginFigures | null;
+}
+
+export interface LoanFigures {
+  borrowers: number;
+  opened: number;
+  open: number;
+  marginCalls: number;
+  liquidations: number;
+  outstandingUnits: number;
+  interestPaidUnits: bigint;
+  interestOwedUnits: bigint;
+  feesUnits: bigint;
+  writtenOffUnits: bigint;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -48,6 +63,12 @@ export function formatSummary(f: RunFigures): string {
     ['  clearance fees to the fund', usdt(c.clearanceFeesUnits), ''],
     ['insurance fund wallet / equity at mark', `${usdt(f.insuranceFundUnits)} / ${usdt(f.insuranceFundEquityUnits)}`, `seeded ${usdt(f.insuranceFundSeedUnits)}`],
   ];
+  if (f.loans != null) {
+    const l = f.loans;
+    rows.push(['loans opened / open (borrowers)', `${n(l.opened)} / ${n(l.open)}`, `${n(l.borrowers)} borrowers`]);
+    rows.push(['  loan calls / liquidations', `${n(l.marginCalls)} / ${n(l.liquidations)}`, `fees ${usdt(l.feesUnits)}, written off ${usdt(l.writtenOffUnits)}`]);
+    rows.push(['  principal outstanding', usdt(l.outstandingUnits), `interest paid ${usdt(l.interestPaidUnits)}, owed ${usdt(l.interestOwedUnits)}`]);
+  }
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
   if (f.riskHalted !== '') rows.push(['risk stage', 'HALTED', f.riskHalted]);
   rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);

@@ -1,5 +1,5 @@
 /**
- * Account commands of the simulated market (deposits, leverage settings), as the
+ * Account commands of the simulated market (deposits, leverage settings, loans), as the
  * `gateway-sim` source with one sequence per account, onto the account-command topic.
  */
 import { type Bus, Topics } from '@perpcore/bus';
@@ -31,6 +31,20 @@ export class SimAccountGateway {
     const cmd = this.envelope(accountId);
     cmd.command = 'deposit';
     cmd.deposit = { asset, amountUnits };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
+  openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'openLoan';
+    cmd.openLoan = { loanAsset, collateralAsset, principalUnits, collateralUnits } as AccountCommandV1['openLoan'];
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
+  addLoanCollateral(accountId: number, loanId: number, amountUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'addLoanCollateral';
+    cmd.addLoanCollateral = { loanId, amountUnits } as AccountCommandV1['addLoanCollateral'];
     this.bus.publish(Topics.gatewayAccountCommands, cmd);
   }
 

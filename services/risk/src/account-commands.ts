@@ -49,6 +49,7 @@ import { MarginStateCode } from './margin-state-code.js';
 import type { MarginWatch } from './margin-watch.js';
 import { RiskReject, RiskRejection } from './risk-reject-codes.js';
 import type { RiskState } from './risk-state.js';
+import type { LoanCommands } from './loans/loan-commands.js';
 
 import Cmd = perpcore.risk.v1;
 
@@ -57,6 +58,7 @@ export class AccountCommands {
     private readonly s: RiskState,
     private readonly isolated: IsolatedMargin,
     private readonly watch: MarginWatch,
+    private readonly loans: LoanCommands | null = null,
   ) {}
 
   /** Applies one command and publishes its answer. Returns the reject code or ''. */
@@ -93,6 +95,12 @@ export class AccountCommands {
         return this.adjustIsolated(cmd, cmd.adjustIsolatedMargin as Cmd.AdjustIsolatedMarginV1);
       case 'setKillSwitch':
         return this.setKillSwitch(cmd, (cmd.setKillSwitch as Cmd.SetKillSwitchV1).engaged === true);
+      case 'openLoan':
+      case 'addLoanCollateral':
+      case 'repayLoan':
+      case 'closeLoan':
+        if (this.loans === null) throw new RiskRejection(RiskReject.InvalidCommand, 'loan commands are not wired');
+        return this.loans.run(cmd);
       default:
         throw new RiskRejection(RiskReject.InvalidCommand, 'account command carries no command');
     }

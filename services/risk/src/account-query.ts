@@ -23,6 +23,7 @@ import { type CrossEvaluation, acceptedValueUnits, bankruptcy, distanceToLevelUn
 import { AccountKind } from './account-book.js';
 import { marginStateName } from './margin-state-code.js';
 import type { RiskState } from './risk-state.js';
+import { type LoanReport, loanReports } from './loans/loan-report.js';
 
 export interface PriceSourceReport {
   readonly oracleSymbol: string;
@@ -92,6 +93,8 @@ export interface AccountReport {
   readonly withdrawableUnits: number;
   readonly cross: ScopeReport;
   readonly isolated: readonly ScopeReport[];
+  /** Crypto-backed loans (loans/loan-report.ts): present when the stage lends. */
+  readonly loans?: readonly LoanReport[];
 }
 
 export function accountReport(s: RiskState, accountId: number): AccountReport | null {
@@ -118,7 +121,8 @@ export function accountReport(s: RiskState, accountId: number): AccountReport | 
     if (s.ledger.mode[r] === MarginMode.Isolated && (s.ledger.qtyLots[r] !== 0 || s.ledger.openOrders[r] > 0 || s.ledger.isolatedUnits[r] !== 0)) isolated.push(scopeReport(s, slot, r));
   }
   const kind = acc.kind[slot] === AccountKind.Trader ? 'TRADER' : acc.kind[slot] === AccountKind.FeeAccount ? 'FEE' : 'INSURANCE_FUND';
-  return { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
+  const report: AccountReport = { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
+  return s.loans === null ? report : { ...report, loans: loanReports(s, accountId) };
 }
 
 function scopeReport(s: RiskState, slot: number, isolatedRow: number): ScopeReport {

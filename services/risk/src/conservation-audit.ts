@@ -12,8 +12,11 @@
  *    settlement residue, which is ≥ 0 (payers pay the ceiling; the truncation stays
  *    in the market's funding pool, its named account).
  * 6. The insurance funds' settle balances are never negative.
+ * Loans (loans/loan-audit.ts): the lending pool and locked collateral count in the
+ * money sums, and the lender's book of principal and interest balances to the unit.
  */
 import type { RiskState } from './risk-state.js';
+import { loanHeldUnits, loanProblems } from './loans/loan-audit.js';
 
 export interface ConservationReport {
   readonly ok: boolean;
@@ -52,14 +55,17 @@ export function auditConservation(s: RiskState): ConservationReport {
     if (residue !== market.fundingResidueScaled) problems.push(`${market.symbol}: funding pool × S + pending = ${residue} ≠ accumulated residue ${market.fundingResidueScaled}`);
     if (residue < 0n) problems.push(`${market.symbol}: funding residue ${residue} < 0`);
   }
+  held += loanHeldUnits(s, 0);
   const net = s.depositedUnits[0] - s.withdrawnUnits[0];
   if (held !== net) problems.push(`settle asset: held ${held} ≠ deposits − withdrawals ${net} (off by ${held - net})`);
   for (let a = 1; a < acc.assetCount; a++) {
     let total = 0n;
     for (let slot = 0; slot < acc.count; slot++) total += BigInt(acc.balances[a][slot]);
+    total += loanHeldUnits(s, a);
     const assetNet = s.depositedUnits[a] - s.withdrawnUnits[a];
     if (total !== assetNet) problems.push(`${s.setup.assetCodes[a]}: Σ balances ${total} ≠ deposits − withdrawals ${assetNet}`);
   }
+  problems.push(...loanProblems(s));
   for (const [fundId, slot] of s.fundSlotById) if (acc.balances[0][slot] < 0) problems.push(`insurance fund ${fundId} balance ${acc.balances[0][slot]} < 0`);
   return { ok: problems.length === 0, problems, settleHeldUnits: held, settleNetDepositsUnits: net, fundingResidueScaled: residues };
 }

@@ -26,3 +26,6 @@ export { StressReject, StressRequestError, type StressRequest, type StressShock,
 export type { StressReport, StressTotals, StressMarketPrice } from './stress/stress-query.js';
 export type { StressScope } from './stress/stress-scopes.js';
 export type { LadderProjection, StressPositionClose, StressAdlLeg, StressBookFill, StressFundReport } from './stress/stress-ladder.js';
+export type { LoanConfig, LendableAssetConfig } from './loans/loan-config.js';
+export type { LoanReport } from './loans/loan-report.js';
+export { type VenueLoanTerms, venueLoanTerms } from './loans/venue-loan-terms.js';

@@ -24,6 +24,7 @@ import type { FundingHooks } from './funding-schedule.js';
 import { type MarginWatch, markMethodToWire } from './margin-watch.js';
 import type { RiskMarket } from './risk-market.js';
 import type { RiskState } from './risk-state.js';
+import type { LoanWatch } from './loans/loan-watch.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -36,6 +37,7 @@ export class MarketPrices implements FundingHooks {
   constructor(
     private readonly s: RiskState,
     private readonly watch: MarginWatch,
+    private readonly loans: LoanWatch | null = null,
   ) {}
 
   onIndex(symbol: string, priceSubticks: number, tsNs: number): boolean {
@@ -50,6 +52,7 @@ export class MarketPrices implements FundingHooks {
       c.indexSubticks = priceSubticks;
       c.price = { settleUnits: priceSubticks * c.settleUnitsPerSubtick, perAssetUnits: c.perAssetUnits } satisfies CollateralPrice;
       touched += this.watch.onPriceMoved(s.markets.length + s.setup.collateral.indexOf(c), priceSubticks, c.indexMarket, tsNs);
+      if (this.loans !== null) touched += this.loans.onCollateralPrice(c.assetIndex, tsNs);
     }
     if (m !== undefined) {
       const market = s.markets[m];

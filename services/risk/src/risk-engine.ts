@@ -58,6 +58,8 @@ import { RiskState } from './risk-state.js';
 import { type HaltInput, HaltInputKind, StageHalt, type StageHaltRecord } from './stage-halt.js';
 import { captureState, restoreState } from '@perpcore/snapshot';
 import { type StressReport, stressQuery } from './stress/stress-query.js';
+import { LoanCommands } from './loans/loan-commands.js';
+import { LoanWatch } from './loans/loan-watch.js';
 
 /**
  * The account a gateway command acts for. Read through the command's tag: an
@@ -102,6 +104,8 @@ export class RiskEngine {
   readonly lifecycle: OrderLifecycle;
   readonly isolated: IsolatedMargin;
   readonly commands: AccountCommands;
+  /** Crypto-backed loans on index ticks (loans/loan-watch.ts). */
+  readonly loanWatch: LoanWatch;
   /** The liquidation engine's port (risk-ledger.ts). */
   readonly ledger: RiskLedger;
   /** Validates every index before it is applied; counts the refused ones per reason. */
@@ -125,10 +129,11 @@ export class RiskEngine {
     this.isolated = new IsolatedMargin(this.state);
     this.preTrade = new PreTradeCheck(this.state, this.isolated);
     this.settlement = new FillSettlement(this.state);
-    this.prices = new MarketPrices(this.state, this.watch);
+    this.loanWatch = new LoanWatch(this.state, this.watch);
+    this.prices = new MarketPrices(this.state, this.watch, this.loanWatch);
     this.indexGate = new IndexPriceGate(this.state);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
-    this.commands = new AccountCommands(this.state, this.isolated, this.watch);
+    this.commands = new AccountCommands(this.state, this.isolated, this.watch, new LoanCommands(this.state, this.watch, this.loanWatch));
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
     this.onHalt = deps.onHalt;
     this.bookTop = deps.bookTop;

@@ -17,6 +17,7 @@
  * - `LedgerTransferV1`: only the side that is the envelope's account is applied
  *   (the transfer is on both parties' streams; an isolated move has both sides on
  *   one): that wallet balance or bucket := its balance_after.
+ * - Loan events: loans/loan-event-fold.ts (the open loans and the balances they move).
  * - `MarginCallV1` → CALLED, `MarginCallClearedV1` → HEALTHY,
  *   `LiquidationTriggeredV1` → LIQUIDATING with its liquidation id,
  *   `LiquidationReleasedV1` → HEALTHY (the id stays: the scope's latest).
@@ -35,6 +36,7 @@ import { MarginMode } from '@perpcore/domain';
 import type { RiskEventV1 } from '@perpcore/proto';
 import type { RiskState } from './risk-state.js';
 import { type AccountSnapshot, type PositionSnapshot, type RiskSnapshot, isDefaultPosition, isEmptyAccount } from './account-snapshot.js';
+import { type FoldedLoan, type LoanFoldPorts, foldLoanEvent } from './loans/loan-event-fold.js';
 
 export interface RiskEventFoldConfig {
   /** The settle asset's code (the asset of positions, fees, funding and buckets). */
@@ -71,6 +73,13 @@ export class RiskEventFold {
   private readonly accountsById = new Map<number, AccountSnapshot>();
   private readonly pools = new Map<string, bigint>();
   private readonly lastSeq = new Map<string, number>();
+  /** Open loans by id (loans/loan-event-fold.ts). */
+  readonly loans = new Map<number, FoldedLoan>();
+  private readonly loanPorts: LoanFoldPorts = {
+    loans: this.loans,
+    setBalance: (id, asset, units) => void this.account(id).balances.set(asset, units),
+    addSettleUnits: (id, delta) => this.addUnits(id, delta),
+  };
 
   constructor(private readonly config: RiskEventFoldConfig) {
     for (const b of config.openingBalances ?? []) this.account(b.accountId).balances.set(b.asset, b.units);
@@ -158,7 +167,8 @@ export class RiskEventFold {
         this.setState(id, e.liquidationReleased?.scope?.market ?? '', HEALTHY, -1);
         return;
       default:
-        // rejects, order rejects: nothing changed
+        // loan events (loans/loan-event-fold.ts); rejects, order rejects: nothing changed
+        foldLoanEvent(e, this.loanPorts);
         return;
     }
   }

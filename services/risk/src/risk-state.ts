@@ -24,6 +24,7 @@ import { RiskMarket } from './risk-market.js';
 import { ScopeEvaluator } from './scope-evaluator.js';
 import { MarkPriceTracker } from './mark-price-tracker.js';
 import { FundingSchedule } from './funding-schedule.js';
+import { LoanBook } from './loans/loan-book.js';
 
 export class RiskState {
   readonly markets: RiskMarket[];
@@ -47,6 +48,8 @@ export class RiskState {
   nextLiquidationId = 1;
   /** Accounts whose operator kill switch is engaged (account-commands.ts; pre-trade refuses their orders). */
   readonly killSwitched = new Set<number>();
+  /** Crypto-backed loans (loans/), null when the stage has no loan configuration. */
+  readonly loans: LoanBook | null;
 
   constructor(
     readonly setup: RiskSetup,
@@ -76,6 +79,7 @@ export class RiskState {
       this.accounts.addBalance(slot, 0, seed);
       this.depositedUnits[0] += BigInt(seed);
     }
+    this.loans = setup.loans === null ? null : new LoanBook(setup.loans, setup.assetCodes.length);
     for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
     this.adlRankings = new AdlRankings(this);
   }

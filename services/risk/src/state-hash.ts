@@ -95,5 +95,7 @@ export function riskStateHash(s: RiskState): string {
   }
   // only when some are engaged, so a stage that never used the switch keeps its hash
   if (s.killSwitched.size !== 0) for (const id of [...s.killSwitched].sort((x, y) => x - y)) h.num(id);
+  // loans, principal, interest, collateral and the lender's totals (nothing while no loan was ever opened)
+  s.loans?.hashInto((v) => h.text(String(v)));
   return h.digest();
 }

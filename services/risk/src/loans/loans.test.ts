@@ -1,0 +1,210 @@
+/**
+ * Crypto-backed loans through the risk stage's public API (account commands, index
+ * ticks, the account query, the audit, the event fold, snapshots): Binance's worked
+ * example on a price path healthy → call → liquidation, the bad inputs, interest
+ * first, and the event fold's copy of every loan.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
+import { riskSnapshot, snapshotDifferences } from '../account-snapshot.js';
+import { RiskEngine } from '../risk-engine.js';
+import { RiskEventFold, riskEventFoldConfig } from '../risk-event-fold.js';
+import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT } from '../risk-harness.test-support.js';
+import { addCollateral, accepted, assertAuditOk, closeLoan, lendingConfig, lendingHarness, openLoan, rejectCode, repayLoan } from './loan-fixtures.test-support.js';
+
+const ALICE = 11;
+const BOB = 12;
+const px = (usdt: number) => Math.round(usdt * 1000); // BTC index subticks (0.001 USDT)
+const COLLATERAL = 1_938_571; // 0.01938571 BTC
+const LOAN = 100 * USDT;
+
+function foldOf(h: RiskHarness): RiskEventFold {
+  const fold = new RiskEventFold(riskEventFoldConfig(h.engine.state));
+  // through the wire, as a consumer reads them
+  for (const e of h.events) {
+    const decoded = riskEventCodec.decode(riskEventCodec.encode(e));
+    assert.ok(decoded.ok);
+    fold.apply(decoded.value as RiskEventV1);
+  }
+  return fold;
+}
+
+function assertFoldMatches(h: RiskHarness, when: string): void {
+  const fold = foldOf(h);
+  assert.deepEqual(snapshotDifferences(riskSnapshot(h.engine.state), fold.snapshot()), [], `${when}: balances`);
+  const engineLoans = [...(h.engine.state.loans?.loans.values() ?? [])].map((l) => [l.loanId, l.accountId, l.principalUnits, l.interestUnits, l.collateralUnits]);
+  const foldedLoans = [...fold.loans].map(([id, l]) => [id, l.accountId, l.principalUnits, l.interestUnits, l.collateralUnits]);
+  assert.deepEqual(foldedLoans, engineLoans, `${when}: loans`);
+}
+
+/** Alice borrows 100 USDT against 0.01938571 BTC opened at 8,000 (LTV 64.48 % ≤ 65 %). */
+function aliceBorrows100(rateE8 = 0): RiskHarness {
+  const h = lendingHarness(px(8_000), rateE8);
+  accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+  accepted(openLoan(h, ALICE, LOAN, COLLATERAL));
+  return h;
+}
+
+const loanOf = (h: RiskHarness, accountId = ALICE) => h.engine.accountReport(accountId)!.loans![0];
+
+describe('loans: Binance FAQ 360040490772 worked example through the risk stage', () => {
+  // https://www.binance.com/en/support/faq/360040490772: 1 BTC = 7,400 USD, 0.01938571 BTC = 143.45 USDT,
+  // LTV = 100 / 143.45 = 69.71 %; BTC: initial 65 %, margin call 80 %, liquidation 90 %; fee 1 % of the loan.
+  it('opens, then at 7,400 reports LTV 69.71 %, accepted 143.454254 USDT, and the call and liquidation prices', () => {
+    const h = aliceBorrows100();
+    const opened = h.eventsOf('loanOpened', ALICE)[0].loanOpened!;
+    assert.equal(opened.loan!.ltvE8, 64_480_486);
+    assert.equal(opened.loanBalanceAfterUnits, String(LOAN));
+    assert.equal(opened.collateralBalanceAfterUnits, '0');
+    h.index('BTCUSDT', px(7_400));
+    const loan = loanOf(h);
+    assert.equal(loan.acceptedCollateralUnits, 143_454_254);
+    assert.equal(loan.debtValueUnits, LOAN);
+    assert.equal(loan.ltvE8, 69_708_634); // 69.71 %
+    assert.equal(loan.state, 'HEALTHY');
+    assert.equal(loan.priceMarket, 'BTCUSDT'); // the feed that controls the trigger
+    assert.equal(loan.callPriceSubticks, 6_448_048); // 100 / (0.8 × 0.01938571) = 6,448.0486
+    assert.equal(loan.liquidationPriceSubticks, 5_731_598); // 100 / (0.9 × 0.01938571) = 5,731.5987
+    assert.equal(loan.distanceToCallUnits, 143_454_254 - 125_000_000);
+    assert.equal(loan.distanceToLiquidationUnits, 143_454_254 - 111_111_112);
+    assertAuditOk(h, 'at 7,400');
+  });
+
+  it('price path healthy → call → cleared → call → liquidation back to 65 %, conservation after every event', () => {
+    const h = aliceBorrows100();
+    for (const price of [7_400, 6_448.049, 6_448.048, 7_000, 6_000, 5_731.599, 5_731.598]) {
+      h.index('BTCUSDT', px(price));
+      assertAuditOk(h, `index ${price}`);
+      assertFoldMatches(h, `index ${price}`);
+    }
+    assert.deepEqual(
+      h.events.filter((e) => e.accountId === ALICE && e.event.startsWith('loan')).map((e) => e.event),
+      ['loanOpened', 'loanMarginCall', 'loanMarginCallCleared', 'loanMarginCall', 'loanLiquidated'],
+    );
+    const call = h.eventsOf('loanMarginCall', ALICE)[0].loanMarginCall!.loan!;
+    assert.equal(call.indexSubticks, 6_448_048);
+    assert.ok(call.ltvE8 >= 80_000_000);
+    const liq = h.eventsOf('loanLiquidated', ALICE)[0].loanLiquidated!;
+    assert.equal(liq.full, false, 'partial before full');
+    assert.equal(liq.salePriceSubticks, 5_731_598);
+    assert.equal(liq.buyerAccountId, FUND_ACCOUNT);
+    // the buyer pays the index less 5 %, rounded down; the fee is ≥ 1 % of the debt repaid
+    const indexValue = Math.floor((liq.collateralSoldUnits * 5_731_598 * 1000) / 1e8);
+    assert.ok(liq.proceedsUnits <= Math.floor(indexValue * 0.95) + 1);
+    assert.equal(liq.proceedsUnits, liq.interestPaidUnits + liq.principalPaidUnits + liq.feeUnits + liq.surplusUnits);
+    assert.ok(liq.feeUnits * 100 >= liq.principalPaidUnits + liq.interestPaidUnits);
+    assert.ok(liq.loan!.ltvE8 <= 65_000_001 && liq.loan!.ltvE8 > 64_000_000, `LTV after ${liq.loan!.ltvE8}`);
+    assert.equal(liq.loan!.state, 2 - 1, 'HEALTHY after'); // LOAN_LTV_STATE_HEALTHY = 1
+    // the same event on the fund's stream; the fund now holds the sold BTC
+    assert.equal(h.eventsOf('loanLiquidated', FUND_ACCOUNT).length, 1);
+    assert.equal(h.engine.state.accounts.balances[1][h.engine.state.accounts.slotOf(FUND_ACCOUNT)], liq.collateralSoldUnits);
+    assert.equal(h.engine.state.accounts.balances[0][h.engine.state.accounts.slotOf(FEE_ACCOUNT)], liq.feeUnits);
+  });
+
+  it('a gap far below the liquidation price sells everything; the fund covers the shortfall', () => {
+    const h = aliceBorrows100();
+    h.index('BTCUSDT', px(3_000));
+    const liq = h.eventsOf('loanLiquidated', ALICE)[0].loanLiquidated!;
+    assert.equal(liq.full, true);
+    assert.equal(liq.collateralSoldUnits, COLLATERAL);
+    assert.ok(liq.fundCoveredUnits > 0);
+    assert.equal(liq.writtenOffUnits, 0);
+    assert.equal(liq.loan!.state, 4, 'CLOSED');
+    assert.equal(h.engine.state.loans!.loans.size, 0);
+    assertAuditOk(h, 'after a full liquidation');
+    assertFoldMatches(h, 'after a full liquidation');
+  });
+
+  it('a fund without money defers the liquidation and writes nothing', () => {
+    const h = lendingHarness(px(8_000), 0, 0);
+    accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+    accepted(openLoan(h, ALICE, LOAN, COLLATERAL));
+    h.index('BTCUSDT', px(5_000));
+    assert.equal(h.eventsOf('loanLiquidated').length, 0);
+    assert.equal(h.engine.state.loans!.liquidationsDeferred, 1);
+    assertAuditOk(h, 'deferred');
+  });
+});
+
+describe('loans: commands', () => {
+  it('add collateral clears a call; repay pays interest first; close returns the collateral', () => {
+    const h = aliceBorrows100(10_000); // 0.01 %/h
+    h.index('BTCUSDT', px(6_400));
+    assert.equal(loanOf(h).state, 'CALLED');
+    accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+    accepted(addCollateral(h, ALICE, 1, COLLATERAL));
+    assert.equal(h.eventsOf('loanMarginCallCleared', ALICE).length, 1);
+    assert.equal(loanOf(h).collateralUnits, 2 * COLLATERAL);
+    // 30 hours later: interest accrued hourly, paid before principal
+    h.index('BTCUSDT', px(6_400), 30 * 3_600_000_000_000);
+    accepted(h.deposit(ALICE, 1 * USDT));
+    accepted(repayLoan(h, ALICE, 1, 400_000));
+    const repaid = h.eventsOf('loanRepaid', ALICE)[0].loanRepaid!;
+    assert.ok(repaid.interestPaidUnits >= 300_000, `≥ 30 h × 0.01 % × 100 USDT, got ${repaid.interestPaidUnits}`);
+    assert.equal(repaid.interestPaidUnits + repaid.principalPaidUnits, 400_000);
+    assert.equal(repaid.loan!.interestUnits, 0);
+    accepted(closeLoan(h, ALICE, 1));
+    const closed = h.eventsOf('loanClosed', ALICE)[0].loanClosed!;
+    assert.equal(closed.collateralReturnedUnits, 2 * COLLATERAL);
+    assert.equal(closed.collateralBalanceAfterUnits, String(2 * COLLATERAL));
+    assert.equal(h.engine.accountReport(ALICE)!.loans!.length, 0);
+    assertAuditOk(h, 'closed');
+    assertFoldMatches(h, 'closed');
+  });
+
+  it('bad input is refused with its code and changes nothing', () => {
+    const h = aliceBorrows100();
+    accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+    accepted(h.deposit(BOB, COLLATERAL, 'BTC'));
+    const cases: [string, () => RiskEventV1, string][] = [
+      ['unknown asset', () => openLoan(h, ALICE, LOAN, COLLATERAL, 'USDT', 'DOGE'), 'RISK_UNKNOWN_ASSET'],
+      ['asset not lent', () => openLoan(h, ALICE, 1_000, 1_000, 'BTC', 'BTC'), 'RISK_LOAN_ASSET_NOT_LENDABLE'],
+      ['collateral not accepted', () => openLoan(h, ALICE, 1_000, 1_000, 'USDT', 'USDT'), 'RISK_LOAN_COLLATERAL_NOT_ACCEPTED'],
+      ['LTV over initial', () => openLoan(h, ALICE, 101 * USDT, COLLATERAL), 'RISK_LOAN_LTV_ABOVE_INITIAL'],
+      ['more collateral than held', () => openLoan(h, ALICE, 1_000, COLLATERAL + 1), 'RISK_INSUFFICIENT_BALANCE'],
+      ['NaN principal', () => openLoan(h, ALICE, Number.NaN, COLLATERAL), 'RISK_INVALID_AMOUNT'],
+      ['negative collateral', () => openLoan(h, ALICE, 1_000, -5), 'RISK_INVALID_AMOUNT'],
+      ['unknown account', () => openLoan(h, 777, 1_000, 1_000), 'RISK_UNKNOWN_ACCOUNT'],
+      ['repay more than owed', () => repayLoan(h, ALICE, 1, LOAN + 1), 'RISK_LOAN_REPAY_ABOVE_DEBT'],
+      ['top-up of another account\u2019s loan', () => addCollateral(h, BOB, 1, 1_000), 'RISK_LOAN_NOT_OWNER'],
+      ['repay of another account\u2019s loan', () => repayLoan(h, BOB, 1, 1), 'RISK_LOAN_NOT_OWNER'],
+      ['unknown loan', () => closeLoan(h, ALICE, 99), 'RISK_LOAN_UNKNOWN'],
+      ['fractional top-up', () => addCollateral(h, ALICE, 1, 1.5), 'RISK_INVALID_AMOUNT'],
+      ['system account', () => openLoan(h, FUND_ACCOUNT, 1_000, 1_000), 'RISK_SYSTEM_ACCOUNT'],
+    ];
+    for (const [name, run, code] of cases) {
+      const before = h.engine.stateHash();
+      assert.equal(rejectCode(run()), code, name);
+      assert.equal(h.engine.stateHash(), before, `${name}: nothing changed`);
+    }
+    // close needs the whole debt in the wallet: Alice spent nothing, so it passes; with 1 unit short it is refused
+    accepted(h.withdraw(ALICE, 1));
+    const before = h.engine.stateHash();
+    assert.equal(rejectCode(closeLoan(h, ALICE, 1)), 'RISK_INSUFFICIENT_BALANCE');
+    assert.equal(h.engine.stateHash(), before);
+    assertAuditOk(h, 'after the rejects');
+  });
+
+  it('a stage without loan configuration refuses loan commands', () => {
+    const h = new RiskHarness();
+    accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+    assert.equal(rejectCode(openLoan(h, ALICE, 1_000, 1_000)), 'RISK_LOANS_DISABLED');
+  });
+
+  it('loans are in the state hash and survive a snapshot: the restored stage liquidates the same way', () => {
+    const h = aliceBorrows100(5_000);
+    h.index('BTCUSDT', px(6_400));
+    const bytes = h.engine.exportState();
+    const twin = new RiskEngine({ config: lendingConfig(5_000), ports: { publish: () => {}, toMatching: () => {} } });
+    twin.importState(bytes);
+    assert.equal(twin.stateHash(), h.engine.stateHash());
+    const ts = h.step(3_600_000_000_000);
+    const tick = { schemaMajor: 1, seq: 9_999, tsNs: ts, source: 'oracle-0', symbol: 'BTCUSDT', event: 'indexPrice', indexPrice: { priceSubticks: px(5_500), sources: [] } } as never;
+    h.engine.handleOracleEvent(tick);
+    twin.handleOracleEvent(tick);
+    assert.equal(h.eventsOf('loanLiquidated', ALICE).length, 1);
+    assert.equal(twin.stateHash(), h.engine.stateHash());
+    assert.notEqual(new RiskHarness().engine.stateHash(), h.engine.stateHash());
+  });
+});
