@@ -121,3 +121,20 @@ export {
   pendingFundingUnits,
   settleFunding,
 } from './funding-index.js';
+
+// lending pool (RISK-SPEC §10, DeFi-style liquidation by external liquidators)
+export {
+  type PoolCollateralLeg,
+  type PoolDebtLeg,
+  type HealthFactorReport,
+  poolValueExact,
+  weightedCollateralExact,
+  debtValueExact,
+  healthFactorExact,
+  isHealthFactorBelowOne,
+  compareHealthFactorE8,
+  healthFactorE8,
+  healthFactorReport,
+  collateralPriceAtHealthFactorOne,
+} from './health-factor.js';
+export { DefiRejectCode, type DefiLiquidationParams, type LiquidationQuoteInput, type LiquidationQuote, validateDefiLiquidationParams, closeFactorE8, quoteLiquidation } from './defi-liquidation-quote.js';
