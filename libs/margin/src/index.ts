@@ -138,3 +138,15 @@ export {
   collateralPriceAtHealthFactorOne,
 } from './health-factor.js';
 export { DefiRejectCode, type DefiLiquidationParams, type LiquidationQuoteInput, type LiquidationQuote, validateDefiLiquidationParams, closeFactorE8, quoteLiquidation } from './defi-liquidation-quote.js';
+
+// borrow interest (spot margin, loans, DeFi lending)
+export {
+  type InterestSettlement,
+  INTEREST_INDEX_SCALE,
+  NS_PER_HOUR,
+  requireInterestIndex,
+  accrueIndex,
+  debtUnits,
+  interestDueUnits,
+  settleInterest,
+} from './borrow-interest.js';

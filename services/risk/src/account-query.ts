@@ -23,6 +23,7 @@ import { type CrossEvaluation, acceptedValueUnits, bankruptcy, distanceToLevelUn
 import { AccountKind } from './account-book.js';
 import { marginStateName } from './margin-state-code.js';
 import type { RiskState } from './risk-state.js';
+import { type PoolPositionReport, poolPositionReport } from './defi-liquidation/pool-report.js';
 
 export interface PriceSourceReport {
   readonly oracleSymbol: string;
@@ -90,6 +91,8 @@ export interface AccountReport {
   readonly withdrawableUnits: number;
   readonly cross: ScopeReport;
   readonly isolated: readonly ScopeReport[];
+  /** The DeFi lending-pool position (defi-liquidation/pool-report.ts), null without one. */
+  readonly lendingPool: PoolPositionReport | null;
 }
 
 export function accountReport(s: RiskState, accountId: number): AccountReport | null {
@@ -116,7 +119,7 @@ export function accountReport(s: RiskState, accountId: number): AccountReport | 
     if (s.ledger.mode[r] === MarginMode.Isolated && (s.ledger.qtyLots[r] !== 0 || s.ledger.openOrders[r] > 0 || s.ledger.isolatedUnits[r] !== 0)) isolated.push(scopeReport(s, slot, r));
   }
   const kind = acc.kind[slot] === AccountKind.Trader ? 'TRADER' : acc.kind[slot] === AccountKind.FeeAccount ? 'FEE' : 'INSURANCE_FUND';
-  return { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
+  return { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated, lendingPool: poolPositionReport(s, accountId) };
 }
 
 function scopeReport(s: RiskState, slot: number, isolatedRow: number): ScopeReport {

@@ -19,6 +19,7 @@
 import { type AssetSpec, DomainError, type MarketSpec, type Side } from '@perpcore/domain';
 import type { CollateralPrice, HaircutSchedule, MarketRiskParams } from '@perpcore/margin';
 import { type AssetBalanceLimitConfig, type BalanceLimits, createBalanceLimits } from './balance-limits.js';
+import type { LendingPoolConfig } from './defi-liquidation/pool-config.js';
 
 export interface RiskMarketConfig {
   readonly spec: MarketSpec;
@@ -55,6 +56,8 @@ export interface RiskEngineConfig {
   readonly impactDepthLevels?: number;
   /** Per asset code: deposit bounds below the defaults of balance-limits.ts. */
   readonly balanceLimits?: Readonly<Record<string, AssetBalanceLimitConfig>>;
+  /** The DeFi-style lending pool (defi-liquidation/pool-config.ts); none when absent. */
+  readonly lendingPool?: LendingPoolConfig;
 }
 
 /**
@@ -99,6 +102,7 @@ export interface RiskSetup {
   readonly fundSeedUnits: ReadonlyMap<string, number>;
   readonly impactDepthLevels: number;
   readonly limits: BalanceLimits;
+  readonly lendingPool: LendingPoolConfig | undefined;
 }
 
 function bad(key: string, why: string): never {
@@ -190,5 +194,6 @@ export function createRiskSetup(config: RiskEngineConfig): RiskSetup {
     fundSeedUnits,
     impactDepthLevels,
     limits,
+    lendingPool: config.lendingPool,
   };
 }

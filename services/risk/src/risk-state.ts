@@ -23,6 +23,8 @@ import { RiskMarket } from './risk-market.js';
 import { ScopeEvaluator } from './scope-evaluator.js';
 import { MarkPriceTracker } from './mark-price-tracker.js';
 import { FundingSchedule } from './funding-schedule.js';
+import { LendingPool } from './defi-liquidation/lending-pool.js';
+import { createLendingPoolSetup } from './defi-liquidation/pool-config.js';
 
 export class RiskState {
   readonly markets: RiskMarket[];
@@ -44,6 +46,8 @@ export class RiskState {
   nextLiquidationId = 1;
   /** Accounts whose operator kill switch is engaged (account-commands.ts; pre-trade refuses their orders). */
   readonly killSwitched = new Set<number>();
+  /** The DeFi-style lending pool (defi-liquidation/); empty when not configured. */
+  readonly lendingPool: LendingPool;
 
   constructor(
     readonly setup: RiskSetup,
@@ -74,6 +78,7 @@ export class RiskState {
       this.depositedUnits[0] += BigInt(seed);
     }
     for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
+    this.lendingPool = new LendingPool(createLendingPoolSetup(setup.lendingPool, setup));
   }
 
   /** The row of (slot, market), opened with the market's defaults if the account has none. */

@@ -19,6 +19,7 @@
  * Digest: two independent 32-bit FNV-1a lanes over the decimal text, hex-joined.
  */
 import type { RiskState } from './risk-state.js';
+import { lendingPoolHashValues } from './defi-liquidation/pool-audit.js';
 
 class Fnv {
   private a = 0x811c9dc5;
@@ -95,5 +96,7 @@ export function riskStateHash(s: RiskState): string {
   }
   // only when some are engaged, so a stage that never used the switch keeps its hash
   if (s.killSwitched.size !== 0) for (const id of [...s.killSwitched].sort((x, y) => x - y)) h.num(id);
+  // the lending pool (empty without one, so a stage without a pool keeps its hash)
+  for (const v of lendingPoolHashValues(s)) h.num(v);
   return h.digest();
 }
