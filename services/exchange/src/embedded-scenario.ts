@@ -3,7 +3,8 @@
  * small leveraged traders entering early, a seeded insurance fund, and a price
  * shock large enough to liquidate them — some closed in the book with a surplus,
  * some gapped past their bankruptcy price (fund takeover) and, once the small fund
- * is spent, auto-deleveraged. All times are simulated event time.
+ * is spent, auto-deleveraged. Beside them, BTC-backed borrowers in the lending pool,
+ * which the same shock takes below HF 1 for the external liquidator bot. All times are simulated event time.
  */
 import { defaultInsuranceFundSeedUnits, USDT_UNITS_PER_USDT } from '@perpcore/markets';
 
@@ -27,6 +28,11 @@ export interface EmbeddedScenario {
   insuranceFundSeedUnits: number;
   /** ADL indicator refresh, simulated ms (the simulation runs far faster than real time). */
   adlRefreshMs: number;
+  /** DeFi lending pool (issue 13.3): BTC-backed USDT borrowers (0 = none) and the external liquidator bot's period. */
+  poolBorrowers: number;
+  poolBorrowersFirstAccountId: number;
+  poolBorrowAtS: number;
+  poolLiquidatorPeriodS: number;
 }
 
 export const defaultEmbeddedScenario: EmbeddedScenario = {
@@ -45,4 +51,9 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   shockE8: -12_000_000,
   insuranceFundSeedUnits: defaultInsuranceFundSeedUnits,
   adlRefreshMs: 60_000,
+  // LTV 60–75% of BTC at LT 80%: those above ~70% fall below HF 1 in the 12% shock
+  poolBorrowers: 40,
+  poolBorrowersFirstAccountId: 20_000,
+  poolBorrowAtS: 30,
+  poolLiquidatorPeriodS: 5,
 };

@@ -12,7 +12,7 @@
 import type { MarketSpec } from '@perpcore/domain';
 import { type Bus, InProcessBus } from '@perpcore/bus';
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
-import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
+import { defaultLendingPool, defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
@@ -32,6 +32,8 @@ export interface PipelineOptions {
    * own). Tests wrap it to deliver the ladder's inputs in the order cluster mode does.
    */
   liquidationBus?: (bus: InProcessBus) => Bus;
+  /** The DeFi lending pool with BTC collateral (@perpcore/markets default-lending-pool.ts; default true when BTCUSDT is listed). */
+  lendingPool?: boolean;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
+      ...(options.lendingPool === false ? {} : defaultLendingPool(markets)),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });

@@ -19,6 +19,8 @@ export interface RunFigures {
   conservationProblems: readonly string[];
   openInterest: readonly { market: string; longLots: number; shortLots: number }[];
   stateHash: string;
+  /** The lending pool: positions now and below HF 1 now (null without a pool). */
+  pool: { positions: number; belowOneNow: number; interestSettledUnits: bigint } | null;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -45,6 +47,14 @@ export function formatSummary(f: RunFigures): string {
     ['  clearance fees to the fund', usdt(c.clearanceFeesUnits), ''],
     ['insurance fund wallet / equity at mark', `${usdt(f.insuranceFundUnits)} / ${usdt(f.insuranceFundEquityUnits)}`, `seeded ${usdt(f.insuranceFundSeedUnits)}`],
   ];
+  if (f.pool !== null) {
+    // DeFi-style lending pool: liquidated only by external liquidators (the simulated bot), never by the venue
+    const by = [...c.poolLiquidationsBy.entries()].map(([id, count]) => `account ${id}: ${n(count)}`).join(', ');
+    rows.push(['pool positions / below HF 1 now', `${n(f.pool.positions)} / ${n(f.pool.belowOneNow)}`, `HF < 1 events ${n(c.poolBelowOne)}, recovered ${n(c.poolRecovered)}`]);
+    rows.push(['  external liquidations', n(c.poolLiquidations), by === '' ? 'none' : `by ${by}`]);
+    rows.push(['  debt repaid / BTC seized', `${usdt(c.poolDebtRepaidUnits)} / ${formatScaled(c.poolCollateralSeizedUnits, 8)} BTC`, `protocol fees to the fund ${formatScaled(c.poolProtocolFeesUnits, 8)} BTC`]);
+    rows.push(['  borrow interest settled', usdt(f.pool.interestSettledUnits), '']);
+  }
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
   if (f.riskHalted !== '') rows.push(['risk stage', 'HALTED', f.riskHalted]);
   rows.push(['money conserved to the unit', f.conservationOk ? 'yes' : `NO: ${f.conservationProblems.join('; ')}`, '']);

@@ -65,6 +65,12 @@ export class LendingPool {
     return p;
   }
 
+  /** Interest settled in risk asset `a` (0 when the pool does not list it). */
+  byAssetInterestOf(a: number): bigint {
+    const k = this.setup.byAssetIndex[a];
+    return k < 0 ? 0n : this.interestSettledUnits[k];
+  }
+
   hasDebt(p: PoolPosition): boolean {
     for (const v of p.principalUnits) if (v > 0) return true;
     return false;
