@@ -124,6 +124,7 @@ export class EmbeddedExchange {
       codecRoundTrip: options.codecRoundTrip ?? false,
       adlRefreshMs: scenario.adlRefreshMs,
       insuranceFundSeedUnits: scenario.insuranceFundSeedUnits,
+      lendingPool: true,
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);

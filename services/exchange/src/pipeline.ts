@@ -32,7 +32,7 @@ export interface PipelineOptions {
    * own). Tests wrap it to deliver the ladder's inputs in the order cluster mode does.
    */
   liquidationBus?: (bus: InProcessBus) => Bus;
-  /** The DeFi lending pool with BTC collateral (@perpcore/markets default-lending-pool.ts; default true when BTCUSDT is listed). */
+  /** The DeFi lending pool with BTC collateral (@perpcore/markets default-lending-pool.ts; only with BTCUSDT listed; default false: the embedded exchange turns it on). */
   lendingPool?: boolean;
 }
 
@@ -76,7 +76,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
-      ...(options.lendingPool === false ? {} : defaultLendingPool(markets)),
+      ...(options.lendingPool === true ? defaultLendingPool(markets) : {}),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });

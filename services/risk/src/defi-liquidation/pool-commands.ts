@@ -106,8 +106,7 @@ export class PoolCommands {
         return this.borrow(cmd, cmd.poolBorrow as Cmd.PoolBorrowV1);
       case 'poolRepay':
         return this.repay(cmd, cmd.poolRepay as Cmd.PoolRepayV1);
-      case 'liquidationCall':
-      {
+      case 'liquidationCall': {
         const slot = this.trader(cmd.accountId);
         this.liquidation.call(cmd, slot, cmd.liquidationCall as Cmd.LiquidationCallV1);
         return this.reevaluatePerps(slot, cmd.tsNs);
