@@ -14,6 +14,7 @@ import { run as requestAuth } from './request-auth.bench.js';
 import { run as wsFanout } from './ws-fanout.bench.js';
 import { run as journal } from './journal.bench.js';
 import { run as snapshot } from './snapshot.bench.js';
+import { run as defiPool } from './defi-pool.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -27,6 +28,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['ws-fanout', wsFanout],
   ['journal', journal],
   ['snapshot', snapshot],
+  ['defi-pool', defiPool],
 ];
 
 for (const [name, run] of suites) {

@@ -5,6 +5,8 @@
  * Events on transitions only. Re-evaluated after every pool change of the position
  * and, for every position with debt, after every applied index price
  * (`onIndex`, in the positions' opening order, so the same log gives the same events).
+ * On index ticks a float screen skips positions clearly on the side last published;
+ * every transition is decided on the exact rationals.
  *
  * Also the candidates query: every position with HF < 1 now, with the version a
  * `liquidationCall` must name.
@@ -13,7 +15,7 @@ import { healthFactorE8, healthFactorReport, isHealthFactorBelowOne } from '@per
 import type { perpcore } from '@perpcore/proto';
 import type { RiskState } from '../risk-state.js';
 import type { PoolPosition } from './lending-pool.js';
-import { debtNowUnits, poolAssetFeed, poolLegs, positionHealthFactor } from './pool-valuation.js';
+import { HF_SCREEN_MARGIN, approxHealthFactor, debtNowUnits, poolAssetFeed, poolLegs, positionHealthFactor } from './pool-valuation.js';
 
 export interface LiquidationCandidate {
   readonly accountId: number;
@@ -72,7 +74,13 @@ export class PoolHealthWatch {
     let priced = false;
     for (let k = 0; k < pool.setup.assets.length; k++) if (poolAssetFeed(s, pool, k) === feed) priced = true;
     if (!priced) return;
-    for (const p of pool.positions.values()) if (p.belowOne || pool.hasDebt(p)) this.evaluate(p, feed, tsNs);
+    for (const p of pool.positions.values()) {
+      if (!p.belowOne && !pool.hasDebt(p)) continue;
+      // float screen: a position clearly on the side it was last published on needs no exact evaluation
+      const hf = approxHealthFactor(s, pool, p);
+      if (p.belowOne ? hf < 1 - HF_SCREEN_MARGIN : hf > 1 + HF_SCREEN_MARGIN) continue;
+      this.evaluate(p, feed, tsNs);
+    }
   }
 
   candidates(): LiquidationCandidate[] {

@@ -74,3 +74,29 @@ export function poolAssetOf(s: RiskState, code: string): number {
   if (k < 0) throw new RiskRejection(RiskReject.UnknownAsset, `asset ${JSON.stringify(code)} is not a lending pool asset`);
   return k;
 }
+
+/**
+ * HF in float64, for screening only (ARCHITECTURE: float screens, exact decides):
+ * Infinity without debt. Its error is ~1e-15 relative, far inside the screen's
+ * margin (`HF_SCREEN_MARGIN`); a position within the margin of 1 is decided exactly.
+ * Allocation-free.
+ */
+export function approxHealthFactor(s: RiskState, pool: LendingPool, p: PoolPosition): number {
+  const assets = pool.setup.assets;
+  let weighted = 0;
+  let debt = 0;
+  for (let k = 0; k < assets.length; k++) {
+    const sup = p.suppliedUnits[k];
+    const principal = p.principalUnits[k];
+    if (sup === 0 && principal === 0) continue;
+    const price = poolAssetPrice(s, pool, k);
+    if (price === null) return Number.NaN;
+    const unit = price.settleUnits / price.perAssetUnits;
+    weighted += sup * unit * (assets[k].liquidationThresholdE8 / 1e8);
+    if (principal !== 0) debt += principal * (Number(pool.borrowIndex[k]) / Number(p.indexSnapshot[k])) * unit;
+  }
+  return debt === 0 ? Number.POSITIVE_INFINITY : weighted / debt;
+}
+
+/** Relative distance from HF = 1 inside which the float screen defers to the exact evaluation. */
+export const HF_SCREEN_MARGIN = 1e-6;
