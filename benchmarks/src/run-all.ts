@@ -16,6 +16,7 @@ import { run as wsFanout } from './ws-fanout.bench.js';
 import { run as journal } from './journal.bench.js';
 import { run as snapshot } from './snapshot.bench.js';
 import { run as stressQuery } from './stress-query.bench.js';
+import { run as defiPool } from './defi-pool.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -31,6 +32,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['journal', journal],
   ['snapshot', snapshot],
   ['stress-query', stressQuery],
+  ['defi-pool', defiPool],
 ];
 
 for (const [name, run] of suites) {

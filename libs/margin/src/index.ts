@@ -161,6 +161,23 @@ export {
 } from './imf-ramp.js';
 export { type HyperliquidBand, hyperliquidMaintenanceMarginUnits, hyperliquidTierInputs } from './hyperliquid-margin.js';
 export { heldMaintenanceLiquidationPrice } from './cross-liquidation-held-mm.js';
+// lending pool (RISK-SPEC §10, DeFi-style liquidation by external liquidators)
+export {
+  type PoolCollateralLeg,
+  type PoolDebtLeg,
+  type HealthFactorReport,
+  poolValueExact,
+  weightedCollateralExact,
+  debtValueExact,
+  healthFactorExact,
+  isHealthFactorBelowOne,
+  compareHealthFactorE8,
+  healthFactorE8,
+  healthFactorReport,
+  collateralPriceAtHealthFactorOne,
+} from './health-factor.js';
+export { DefiRejectCode, type DefiLiquidationParams, type LiquidationQuoteInput, type LiquidationQuote, validateDefiLiquidationParams, closeFactorE8, quoteLiquidation } from './defi-liquidation-quote.js';
+
 // borrow interest (spot margin, loans, DeFi lending)
 export {
   type InterestSettlement,

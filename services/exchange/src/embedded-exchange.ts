@@ -29,7 +29,7 @@ import type { Logger } from '@perpcore/observability';
 import { stageClientDeps } from './client/pipeline-client.js';
 import { createOracleService, type OracleService, ScheduledShockFeed, SimulatedIndexFeed } from '@perpcore/oracle';
 import type { OrderBookFactory } from '@perpcore/orderbook';
-import { LeveragedCrowd, LoanBorrowers, type LoanBorrowerPort, OrderFlowSimulation } from '@perpcore/simulation';
+import { LeveragedCrowd, type LiquidatorPort, LoanBorrowers, type LoanBorrowerPort, OrderFlowSimulation, PoolBorrowers, PoolLiquidatorBot, type PoolPort } from '@perpcore/simulation';
 import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scenario.js';
 
 import { SimAccountGateway } from './sim-account-gateway.js';
@@ -73,6 +73,13 @@ export interface EmbeddedExchangeOptions {
 }
 
 /** The clients of each exchange, outside its own fields: wiring, not state (a snapshot walks the fields). */
+/** The lending pool's simulated supplier and external liquidator (far from the flow's and the crowds' ids). */
+const POOL_SUPPLIER_ID = 30_001;
+const POOL_LIQUIDATOR_ID = 30_002;
+
+/** The pool bots' port per exchange: wiring, not state. */
+const poolPorts = new WeakMap<EmbeddedExchange, PoolPort & LiquidatorPort>();
+
 const clientsOf = new WeakMap<EmbeddedExchange, EmbeddedExchangeClient[]>();
 
 export class EmbeddedExchange {
@@ -86,6 +93,8 @@ export class EmbeddedExchange {
   spotMargin: EmbeddedSpotMargin | null = null;
   /** The simulated loan borrowers (none when the scenario has loans off). */
   borrowers: LoanBorrowers | null = null;
+  /** The lending pool's simulated borrowers and external liquidator (null without a pool). */
+  simPool: { readonly borrowers: PoolBorrowers; readonly liquidator: PoolLiquidatorBot } | null = null;
 
   private constructor(
     readonly bus: InProcessBus,
@@ -121,6 +130,7 @@ export class EmbeddedExchange {
       adlRefreshMs: scenario.adlRefreshMs,
       insuranceFundSeedUnits: scenario.insuranceFundSeedUnits,
       loans: scenario.loanBorrowers > 0,
+      lendingPool: true,
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
@@ -183,6 +193,33 @@ export class EmbeddedExchange {
       });
     }
     exchange.venueFingerprint = embeddedVenueFingerprint(options);
+    if (risk.engine.state.lendingPool.enabled && scenario.poolBorrowers > 0) {
+      exchange.simPool = {
+        borrowers: new PoolBorrowers({
+          seed: options.seed ^ 0xb0b0,
+          firstAccountId: scenario.poolBorrowersFirstAccountId,
+          accounts: scenario.poolBorrowers,
+          supplierAccountId: POOL_SUPPLIER_ID,
+          supplierUnits: 5_000_000 * 1_000_000,
+          collateralAsset: 'BTC',
+          debtAsset: defaultSettleAsset.asset,
+          minCollateralUnits: 10_000_000,
+          maxCollateralUnits: 200_000_000,
+          minLtvE8: 60_000_000,
+          maxLtvE8: 75_000_000,
+          borrowAtNs: startTsNs + scenario.poolBorrowAtS * 1e9,
+        }),
+        liquidator: new PoolLiquidatorBot({
+          accountId: POOL_LIQUIDATOR_ID,
+          depositUnits: 5_000_000 * 1_000_000,
+          debtAsset: defaultSettleAsset.asset,
+          collateralAsset: 'BTC',
+          periodNs: scenario.poolLiquidatorPeriodS * 1e9,
+          firstAtNs: startTsNs,
+          fullCloseBelowUnits: 2_000 * 1_000_000,
+        }),
+      };
+    }
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
     await bus.subscribe(Topics.matchingEvents, { groupId: 'simulation', fromBeginning: true }, (message) => {
@@ -206,6 +243,8 @@ export class EmbeddedExchange {
       place: () => undefined,
     });
     exchange.borrowers?.setUp(exchange.loanPort());
+    exchange.simPool?.borrowers.setUp(exchange.poolPort());
+    exchange.simPool?.liquidator.setUp(exchange.poolPort());
     exchange.publishIndex();
     return exchange;
   }
@@ -265,6 +304,10 @@ export class EmbeddedExchange {
       if (this.tsNs >= this.nextIndexNs) this.publishIndex();
       this.crowd.advance(this.tsNs, (m) => this.flow.fairPriceTicks(m), crowdPort);
       this.borrowers?.advance(this.tsNs, (asset, units) => this.collateralValueUnits(asset, units), this.loanPort());
+      if (this.simPool !== null) {
+        this.simPool.borrowers.advance(this.tsNs, (units) => this.btcValueUnits(units), this.poolPort());
+        this.simPool.liquidator.advance(this.tsNs, this.poolPort());
+      }
       this.flow.step();
       this.spotMargin?.step(this.tsNs);
     }
@@ -289,6 +332,32 @@ export class EmbeddedExchange {
     const c = this.risk.engine.state.setup.collateral.find((x) => x.asset.asset === asset);
     if (c === undefined || c.price === null) return null;
     return Math.floor((units * c.price.settleUnits) / c.price.perAssetUnits);
+  }
+
+  /** The simulated pool clients' port: commands through the simulation's account gateway, candidates from the risk stage's query. */
+  private poolPort(): PoolPort & LiquidatorPort {
+    const built = poolPorts.get(this);
+    if (built !== undefined) return built;
+    const a = this.accounts;
+    const now = () => {
+      a.tsNs = this.tsNs;
+      return a;
+    };
+    const port: PoolPort & LiquidatorPort = {
+      deposit: (id, asset, units) => now().deposit(id, asset, units),
+      supply: (id, asset, units) => now().poolSupply(id, asset, units),
+      borrow: (id, asset, units) => now().poolBorrow(id, asset, units),
+      liquidate: (liquidator, borrower, debtAsset, collateralAsset, units, version) => now().liquidationCall(liquidator, borrower, debtAsset, collateralAsset, units, version),
+      candidates: () => this.risk.engine.liquidationCandidates(),
+    };
+    poolPorts.set(this, port);
+    return port;
+  }
+
+  /** BTC units valued at the BTCUSDT index, settle units rounded down (0 before the first index). */
+  private btcValueUnits(units: number): number {
+    const price = this.risk.engine.state.setup.collateral.find((c) => c.asset.asset === 'BTC')?.price;
+    return price == null ? 0 : Number((BigInt(units) * BigInt(price.settleUnits)) / BigInt(price.perAssetUnits));
   }
 
   private publishIndex(): void {
@@ -339,6 +408,7 @@ export class EmbeddedExchange {
       conservationProblems: audit.problems,
       openInterest: this.openInterest(),
       loans: this.loanFigures(),
+      pool: this.poolFigures(),
       stateHash: this.stateHash(),
       spotMargin: this.spotMargin?.figures() ?? null,
     };
@@ -362,6 +432,12 @@ export class EmbeddedExchange {
       feesUnits: book.feesUnits[0],
       writtenOffUnits: book.principalWrittenOffUnits[0] + book.interestWrittenOffUnits[0],
     };
+  }
+
+  private poolFigures(): RunFigures['pool'] {
+    const pool = this.risk.engine.state.lendingPool;
+    if (!pool.enabled) return null;
+    return { positions: pool.positions.size, belowOneNow: this.risk.engine.liquidationCandidates().length, interestSettledUnits: pool.byAssetInterestOf(0) };
   }
 
   stateHash(): string {

@@ -6,6 +6,8 @@
  * is spent, auto-deleveraged. A few crypto-backed loan borrowers (USDT against BTC
  * or ETH) open near their initial LTV, so the shock calls and liquidates some. All
  * times are simulated event time.
+ * is spent, auto-deleveraged. Beside them, BTC-backed borrowers in the lending pool,
+ * which the same shock takes below HF 1 for the external liquidator bot. All times are simulated event time.
  */
 import { defaultInsuranceFundSeedUnits, USDT_UNITS_PER_USDT } from '@perpcore/markets';
 
@@ -35,6 +37,11 @@ export interface EmbeddedScenario {
   loanOpenStartS: number;
   loanOpenEndS: number;
   loanTopUpAtS: number;
+  /** DeFi lending pool (issue 13.3): BTC-backed USDT borrowers (0 = none) and the external liquidator bot's period. */
+  poolBorrowers: number;
+  poolBorrowersFirstAccountId: number;
+  poolBorrowAtS: number;
+  poolLiquidatorPeriodS: number;
 }
 
 export const defaultEmbeddedScenario: EmbeddedScenario = {
@@ -55,8 +62,13 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   adlRefreshMs: 60_000,
   // off by default: journal recovery of a run with loans is not proven yet (npm start turns them on without --data-dir)
   loanBorrowers: 0,
-  loanFirstAccountId: 20_000,
+  loanFirstAccountId: 25_000, // above the pool borrowers (20,000 + 40) and below the pool liquidator (30,002)
   loanOpenStartS: 30,
   loanOpenEndS: 300,
   loanTopUpAtS: 900,
+  // LTV 60–75% of BTC at LT 80%: those above ~70% fall below HF 1 in the 12% shock
+  poolBorrowers: 40,
+  poolBorrowersFirstAccountId: 20_000,
+  poolBorrowAtS: 30,
+  poolLiquidatorPeriodS: 5,
 };

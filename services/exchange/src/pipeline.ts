@@ -12,7 +12,7 @@
 import type { MarketSpec } from '@perpcore/domain';
 import { type Bus, InProcessBus } from '@perpcore/bus';
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
-import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
+import { defaultLendingPool, defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
@@ -34,6 +34,8 @@ export interface PipelineOptions {
   liquidationBus?: (bus: InProcessBus) => Bus;
   /** Crypto-backed loans on the venue's terms (services/risk venue-loan-terms.ts): BTC and ETH become collateral. */
   loans?: boolean;
+  /** The DeFi lending pool with BTC collateral (@perpcore/markets default-lending-pool.ts; only with BTCUSDT listed; default false: the embedded exchange turns it on). */
+  lendingPool?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
-      ...(options.loans === true ? venueLoanTerms(markets.map((m) => m.symbol), defaultSystemAccounts.insuranceFunds[0].fundId) : {}),
+      ...lendingContexts(options, markets),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });
@@ -103,5 +105,21 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       await matching.close();
       await bus.close();
     },
+  };
+}
+
+/**
+ * The loan terms and the lending pool, each with the collateral assets it needs; with
+ * both on, one collateral list (an asset both name is listed once, on the loan
+ * terms' haircut: both value BTC at 90 %).
+ */
+function lendingContexts(options: PipelineOptions, markets: readonly MarketSpec[]) {
+  const loans = options.loans === true ? venueLoanTerms(markets.map((m) => m.symbol), defaultSystemAccounts.insuranceFunds[0].fundId) : undefined;
+  const pool = options.lendingPool === true ? defaultLendingPool(markets) : undefined;
+  const collateral = [...(loans?.collateral ?? []), ...(pool?.collateral ?? [])].filter((c, i, all) => all.findIndex((x) => x.asset.asset === c.asset.asset) === i);
+  return {
+    ...(collateral.length > 0 ? { collateral } : {}),
+    ...(loans === undefined ? {} : { loans: loans.loans }),
+    ...(pool === undefined ? {} : { lendingPool: pool.lendingPool }),
   };
 }

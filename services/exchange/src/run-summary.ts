@@ -24,6 +24,8 @@ export interface RunFigures {
   stateHash: string;
   /** The spot-margin market's figures (embedded-spot-margin.ts), null when it does not run. */
   spotMargin?: SpotMarginFigures | null;
+  /** The lending pool: positions now and below HF 1 now (null without a pool). */
+  pool: { positions: number; belowOneNow: number; interestSettledUnits: bigint } | null;
 }
 
 export interface LoanFigures {
@@ -68,6 +70,14 @@ export function formatSummary(f: RunFigures): string {
     rows.push(['loans opened / open (borrowers)', `${n(l.opened)} / ${n(l.open)}`, `${n(l.borrowers)} borrowers`]);
     rows.push(['  loan calls / liquidations', `${n(l.marginCalls)} / ${n(l.liquidations)}`, `fees ${usdt(l.feesUnits)}, written off ${usdt(l.writtenOffUnits)}`]);
     rows.push(['  principal outstanding', usdt(l.outstandingUnits), `interest paid ${usdt(l.interestPaidUnits)}, owed ${usdt(l.interestOwedUnits)}`]);
+  }
+  if (f.pool !== null) {
+    // DeFi-style lending pool: liquidated only by external liquidators (the simulated bot), never by the venue
+    const by = [...c.poolLiquidationsBy.entries()].map(([id, count]) => `account ${id}: ${n(count)}`).join(', ');
+    rows.push(['pool positions / below HF 1 now', `${n(f.pool.positions)} / ${n(f.pool.belowOneNow)}`, `HF < 1 events ${n(c.poolBelowOne)}, recovered ${n(c.poolRecovered)}`]);
+    rows.push(['  external liquidations', n(c.poolLiquidations), by === '' ? 'none' : `by ${by}`]);
+    rows.push(['  debt repaid / BTC seized', `${usdt(c.poolDebtRepaidUnits)} / ${formatScaled(c.poolCollateralSeizedUnits, 8)} BTC`, `protocol fees to the fund ${formatScaled(c.poolProtocolFeesUnits, 8)} BTC`]);
+    rows.push(['  borrow interest settled', usdt(f.pool.interestSettledUnits), '']);
   }
   for (const oi of f.openInterest) rows.push([`open interest ${oi.market} long = short`, `${n(oi.longLots)} = ${n(oi.shortLots)} lots`, oi.longLots === oi.shortLots ? 'ok' : 'MISMATCH']);
   if (f.riskHalted !== '') rows.push(['risk stage', 'HALTED', f.riskHalted]);

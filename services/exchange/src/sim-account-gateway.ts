@@ -54,4 +54,27 @@ export class SimAccountGateway {
     cmd.setLeverage = { market, leverage };
     this.bus.publish(Topics.gatewayAccountCommands, cmd);
   }
+
+  // the lending pool (defi-liquidation): the simulated borrowers and the external liquidator bot
+
+  poolSupply(accountId: number, asset: string, amountUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'poolSupply';
+    cmd.poolSupply = { asset, amountUnits };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
+  poolBorrow(accountId: number, asset: string, amountUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'poolBorrow';
+    cmd.poolBorrow = { asset, amountUnits };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
+  liquidationCall(liquidatorId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionVersion: number): void {
+    const cmd = this.envelope(liquidatorId);
+    cmd.command = 'liquidationCall';
+    cmd.liquidationCall = { borrowerAccountId, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionVersion };
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
 }

@@ -30,6 +30,14 @@ export class StageCounters {
   readonly indexRejectReasons = new Map<string, number>();
   clearanceFeesUnits = 0n;
   readonly rejectCodes = new Map<string, number>();
+  /** Lending pool (defi-liquidation): HF transitions and the external liquidators' calls that went through. */
+  poolBelowOne = 0;
+  poolRecovered = 0;
+  poolLiquidations = 0;
+  readonly poolLiquidationsBy = new Map<number, number>();
+  poolDebtRepaidUnits = 0n;
+  poolCollateralSeizedUnits = 0n;
+  poolProtocolFeesUnits = 0n;
 
   onMatchingEvent(e: MatchingEventV1): void {
     this.matchingEvents++;
@@ -70,6 +78,21 @@ export class StageCounters {
       case 'liquidationTriggered':
         this.liquidationsTriggered++;
         return;
+      case 'healthFactorBelowOne':
+        this.poolBelowOne++;
+        return;
+      case 'healthFactorRecovered':
+        this.poolRecovered++;
+        return;
+      case 'poolLiquidated': {
+        const l = e.poolLiquidated!;
+        this.poolLiquidations++;
+        this.poolLiquidationsBy.set(l.liquidatorAccountId, (this.poolLiquidationsBy.get(l.liquidatorAccountId) ?? 0) + 1);
+        this.poolDebtRepaidUnits += BigInt(l.debtRepaidUnits);
+        this.poolCollateralSeizedUnits += BigInt(l.collateralSeizedUnits);
+        this.poolProtocolFeesUnits += BigInt(l.protocolFeeUnits);
+        return;
+      }
       case 'indexPriceRejected': {
         this.indexPricesRejected++;
         const reason = indexRejectReasonName(e.indexPriceRejected?.reason ?? 0);

@@ -149,7 +149,24 @@ export class AccountCommands {
     const slot = this.trader(cmd.accountId);
     const asset = this.asset(w.asset);
     const amount = this.amount(w.amountUnits);
-    if (s.accounts.crossState[slot] === MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.AccountLiquidating, `account ${cmd.accountId} is being liquidated`);
+    this.prepareWalletDebit(slot, asset, amount, cmd.tsNs);
+    s.accounts.addBalance(slot, asset, -amount);
+    s.withdrawnUnits[asset] += BigInt(amount);
+    this.lastAsset = asset;
+    this.lastSlot = slot;
+    this.afterTransfer(slot, cmd.tsNs);
+    return '';
+  }
+
+  /**
+   * Refuses (RiskRejection) taking `amount` of `asset` out of a trader's wallet
+   * where a withdrawal would be refused (the rules above); on accept settles the
+   * cross scope's funding, so the caller only moves the balance. Also the lending
+   * pool's debits (a supply, a repayment, a liquidator's payment).
+   */
+  prepareWalletDebit(slot: number, asset: number, amount: number, tsNs: number): void {
+    const s = this.s;
+    if (s.accounts.crossState[slot] === MarginStateCode.Liquidating) throw new RiskRejection(RiskReject.AccountLiquidating, `account ${s.accounts.ids[slot]} is being liquidated`);
     const ev = s.evaluator;
     const balance = s.accounts.balances[asset][slot];
     if (asset === 0) {
@@ -166,13 +183,7 @@ export class AccountCommands {
       s.accounts.addBalance(slot, asset, amount);
       if (available < 0) throw new RiskRejection(RiskReject.WithdrawBelowIm, `withdrawing ${amount} ${s.setup.assetCodes[asset]} would leave available margin ${available}`);
     }
-    this.settleCrossFunding(slot, cmd.tsNs);
-    s.accounts.addBalance(slot, asset, -amount);
-    s.withdrawnUnits[asset] += BigInt(amount);
-    this.lastAsset = asset;
-    this.lastSlot = slot;
-    this.afterTransfer(slot, cmd.tsNs);
-    return '';
+    this.settleCrossFunding(slot, tsNs);
   }
 
   private setLeverage(cmd: AccountCommandV1, l: Cmd.SetLeverageV1): string {

@@ -24,6 +24,7 @@ import { AccountKind } from './account-book.js';
 import { marginStateName } from './margin-state-code.js';
 import type { RiskState } from './risk-state.js';
 import { type LoanReport, loanReports } from './loans/loan-report.js';
+import { type PoolPositionReport, poolPositionReport } from './defi-liquidation/pool-report.js';
 
 export interface PriceSourceReport {
   readonly oracleSymbol: string;
@@ -95,6 +96,8 @@ export interface AccountReport {
   readonly isolated: readonly ScopeReport[];
   /** Crypto-backed loans (loans/loan-report.ts): present when the stage lends. */
   readonly loans?: readonly LoanReport[];
+  /** The DeFi lending-pool position (defi-liquidation/pool-report.ts), null without one. */
+  readonly lendingPool: PoolPositionReport | null;
 }
 
 export function accountReport(s: RiskState, accountId: number): AccountReport | null {
@@ -121,7 +124,7 @@ export function accountReport(s: RiskState, accountId: number): AccountReport | 
     if (s.ledger.mode[r] === MarginMode.Isolated && (s.ledger.qtyLots[r] !== 0 || s.ledger.openOrders[r] > 0 || s.ledger.isolatedUnits[r] !== 0)) isolated.push(scopeReport(s, slot, r));
   }
   const kind = acc.kind[slot] === AccountKind.Trader ? 'TRADER' : acc.kind[slot] === AccountKind.FeeAccount ? 'FEE' : 'INSURANCE_FUND';
-  const report: AccountReport = { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated };
+  const report: AccountReport = { accountId, kind, collateral, acceptedCollateralUnits: cross.collateralUnits, withdrawableUnits: withdrawable, cross, isolated, lendingPool: poolPositionReport(s, accountId) };
   return s.loans === null ? report : { ...report, loans: loanReports(s, accountId) };
 }
 

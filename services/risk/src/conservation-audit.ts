@@ -7,7 +7,8 @@
  * 2. Money, settle asset: Σ over every account (the fee account and the insurance
  *    funds are accounts) of (WB + isolated buckets − Σ C) + Σ funding pools =
  *    deposits − withdrawals, to the unit. Every other asset: Σ balances = deposits
- *    − withdrawals.
+ *    − withdrawals. The lending pool's cash counts as a holding of its asset
+ *    (defi-liquidation/pool-audit.ts, which also checks the pool's own books).
  * 4. Funding: per market `pool × S + Σ_open (G − G_pos) × Q` equals the accumulated
  *    settlement residue, which is ≥ 0 (payers pay the ceiling; the truncation stays
  *    in the market's funding pool, its named account).
@@ -17,6 +18,7 @@
  */
 import type { RiskState } from './risk-state.js';
 import { loanHeldUnits, loanProblems } from './loans/loan-audit.js';
+import { auditLendingPool, poolCashUnits } from './defi-liquidation/pool-audit.js';
 
 export interface ConservationReport {
   readonly ok: boolean;
@@ -56,16 +58,19 @@ export function auditConservation(s: RiskState): ConservationReport {
     if (residue < 0n) problems.push(`${market.symbol}: funding residue ${residue} < 0`);
   }
   held += loanHeldUnits(s, 0);
+  held += poolCashUnits(s, 0);
   const net = s.depositedUnits[0] - s.withdrawnUnits[0];
   if (held !== net) problems.push(`settle asset: held ${held} ≠ deposits − withdrawals ${net} (off by ${held - net})`);
   for (let a = 1; a < acc.assetCount; a++) {
     let total = 0n;
     for (let slot = 0; slot < acc.count; slot++) total += BigInt(acc.balances[a][slot]);
     total += loanHeldUnits(s, a);
+    total += poolCashUnits(s, a);
     const assetNet = s.depositedUnits[a] - s.withdrawnUnits[a];
     if (total !== assetNet) problems.push(`${s.setup.assetCodes[a]}: Σ balances ${total} ≠ deposits − withdrawals ${assetNet}`);
   }
   problems.push(...loanProblems(s));
+  auditLendingPool(s, problems);
   for (const [fundId, slot] of s.fundSlotById) if (acc.balances[0][slot] < 0) problems.push(`insurance fund ${fundId} balance ${acc.balances[0][slot]} < 0`);
   return { ok: problems.length === 0, problems, settleHeldUnits: held, settleNetDepositsUnits: net, fundingResidueScaled: residues };
 }

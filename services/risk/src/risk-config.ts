@@ -20,6 +20,7 @@ import { type AssetSpec, DomainError, type MarketSpec, type Side } from '@perpco
 import type { CollateralPrice, HaircutSchedule, MarketRiskParams } from '@perpcore/margin';
 import { type AssetBalanceLimitConfig, type BalanceLimits, createBalanceLimits } from './balance-limits.js';
 import { type LoanConfig, type LoanSetup, createLoanSetup } from './loans/loan-config.js';
+import type { LendingPoolConfig } from './defi-liquidation/pool-config.js';
 
 export interface RiskMarketConfig {
   readonly spec: MarketSpec;
@@ -58,6 +59,8 @@ export interface RiskEngineConfig {
   readonly balanceLimits?: Readonly<Record<string, AssetBalanceLimitConfig>>;
   /** Crypto-backed loans (loans/loan-config.ts); none when absent. */
   readonly loans?: LoanConfig;
+  /** The DeFi-style lending pool (defi-liquidation/pool-config.ts); none when absent. */
+  readonly lendingPool?: LendingPoolConfig;
 }
 
 /**
@@ -103,6 +106,7 @@ export interface RiskSetup {
   readonly impactDepthLevels: number;
   readonly limits: BalanceLimits;
   readonly loans: LoanSetup | null;
+  readonly lendingPool: LendingPoolConfig | undefined;
 }
 
 function bad(key: string, why: string): never {
@@ -197,5 +201,6 @@ export function createRiskSetup(config: RiskEngineConfig): RiskSetup {
     impactDepthLevels,
     limits,
     loans: createLoanSetup(config.loans, { assetIndex, collateralAssets: collateral.map((c) => c.assetIndex), fundIds: new Set(fundAccountIds.keys()) }),
+    lendingPool: config.lendingPool,
   };
 }

@@ -38,6 +38,8 @@
 import { FillType, Liquidity } from '@perpcore/domain';
 import { type AccountCommandV1, type MatchingAccountEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, perpcore, sideFromWire } from '@perpcore/proto';
 import { AccountCommands } from './account-commands.js';
+import { PoolCommands, isPoolCommand } from './defi-liquidation/pool-commands.js';
+import type { LiquidationCandidate } from './defi-liquidation/pool-health-watch.js';
 import { type AccountReport, accountReport } from './account-query.js';
 import { type ConservationReport, auditConservation } from './conservation-audit.js';
 import { RiskLedger } from './risk-ledger.js';
@@ -106,6 +108,8 @@ export class RiskEngine {
   readonly commands: AccountCommands;
   /** Crypto-backed loans on index ticks (loans/loan-watch.ts). */
   readonly loanWatch: LoanWatch;
+  /** The lending pool's commands and liquidations (defi-liquidation/). */
+  readonly pool: PoolCommands;
   /** The liquidation engine's port (risk-ledger.ts). */
   readonly ledger: RiskLedger;
   /** Validates every index before it is applied; counts the refused ones per reason. */
@@ -134,6 +138,7 @@ export class RiskEngine {
     this.indexGate = new IndexPriceGate(this.state);
     this.lifecycle = new OrderLifecycle(this.state, this.settlement, this.isolated, this.watch);
     this.commands = new AccountCommands(this.state, this.isolated, this.watch, new LoanCommands(this.state, this.watch, this.loanWatch));
+    this.pool = new PoolCommands(this.state, this.commands, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
     this.onHalt = deps.onHalt;
     this.bookTop = deps.bookTop;
@@ -149,6 +154,11 @@ export class RiskEngine {
   /** What-if stress on a copy-on-write view (stress/stress-query.ts); read-only; throws `StressRequestError` on bad input. */
   stress(request: unknown): StressReport {
     return stressQuery(this.state, this.bookTop, request);
+  }
+
+  /** Lending-pool positions with HF < 1 now, with the version a liquidationCall must name (the liquidators' query). */
+  liquidationCandidates(): LiquidationCandidate[] {
+    return this.pool.health.candidates();
   }
 
   /** RISK-SPEC §9 invariants, computed now; never ok while the stage is halted. */
@@ -238,7 +248,8 @@ export class RiskEngine {
       }
     }
     try {
-      this.commands.apply(cmd);
+      if (isPoolCommand(cmd)) this.pool.apply(cmd);
+      else this.commands.apply(cmd);
     } catch (error) {
       this.haltOnInternalError(error, { kind: HaltInputKind.AccountCommand, source: cmd.source, seq: cmd.seq, market: '', accountId: cmd.accountId, tsNs: cmd.tsNs });
       // every command is answered: this one too, as refused by the halt it caused
@@ -383,6 +394,8 @@ export class RiskEngine {
       // stale, invalid or unlisted: answered and counted by the gate, and the seq stays unconsumed
       if (!this.indexGate.admit(e, this.marketIndex(e.symbol))) return;
       this.prices.onIndex(e.symbol, (e.indexPrice as perpcore.oracle.v1.IndexPriceV1).priceSubticks, e.tsNs);
+      this.pool.accrue(e.tsNs);
+      this.pool.health.onIndex(this.marketIndex(e.symbol), e.tsNs);
     } catch (error) {
       return this.haltOnInternalError(error, { kind: HaltInputKind.OracleEvent, source: e.source, seq: e.seq, market: e.symbol, accountId: 0, tsNs: e.tsNs });
     }

@@ -18,6 +18,10 @@
  *   (the transfer is on both parties' streams; an isolated move has both sides on
  *   one): that wallet balance or bucket := its balance_after.
  * - Loan events: loans/loan-event-fold.ts (the open loans and the balances they move).
+ * - Lending pool (defi-liquidation/): a pool command's wallet move is its
+ *   `AccountCommandAcceptedV1`; `PoolLiquidationFilledV1` sets the liquidator's two
+ *   balances after, `PoolProtocolFeeV1` the fund's (the pool legs fold in
+ *   defi-liquidation/pool-event-fold.ts).
  * - `MarginCallV1` → CALLED, `MarginCallClearedV1` → HEALTHY,
  *   `LiquidationTriggeredV1` → LIQUIDATING with its liquidation id,
  *   `LiquidationReleasedV1` → HEALTHY (the id stays: the scope's latest).
@@ -159,6 +163,15 @@ export class RiskEventFold {
         return;
       case 'liquidationTriggered':
         this.setState(id, e.liquidationTriggered?.level?.scope?.market ?? '', LIQUIDATING, e.liquidationTriggered!.liquidationId);
+        return;
+      case 'poolLiquidationFilled': {
+        const f = e.poolLiquidationFilled!;
+        this.setHolding(id, '', f.debtAsset, BigInt(f.debtAssetBalanceAfterUnits));
+        this.setHolding(id, '', f.collateralAsset, BigInt(f.collateralAssetBalanceAfterUnits));
+        return;
+      }
+      case 'poolProtocolFee':
+        this.setHolding(id, '', e.poolProtocolFee!.asset, BigInt(e.poolProtocolFee!.balanceAfterUnits));
         return;
       case 'killSwitchSet':
         this.account(id).killSwitch = e.killSwitchSet?.engaged === true;

@@ -25,6 +25,8 @@ import { ScopeEvaluator } from './scope-evaluator.js';
 import { MarkPriceTracker } from './mark-price-tracker.js';
 import { FundingSchedule } from './funding-schedule.js';
 import { LoanBook } from './loans/loan-book.js';
+import { LendingPool } from './defi-liquidation/lending-pool.js';
+import { createLendingPoolSetup } from './defi-liquidation/pool-config.js';
 
 export class RiskState {
   readonly markets: RiskMarket[];
@@ -50,6 +52,8 @@ export class RiskState {
   readonly killSwitched = new Set<number>();
   /** Crypto-backed loans (loans/), null when the stage has no loan configuration. */
   readonly loans: LoanBook | null;
+  /** The DeFi-style lending pool (defi-liquidation/); empty when not configured. */
+  readonly lendingPool: LendingPool;
 
   constructor(
     readonly setup: RiskSetup,
@@ -82,6 +86,7 @@ export class RiskState {
     this.loans = setup.loans === null ? null : new LoanBook(setup.loans, setup.assetCodes.length);
     for (const m of this.markets) m.fundSlot = this.fundSlotById.get(m.params.insuranceFundId) as number;
     this.adlRankings = new AdlRankings(this);
+    this.lendingPool = new LendingPool(createLendingPoolSetup(setup.lendingPool, setup));
   }
 
   /** The row of (slot, market), opened with the market's defaults if the account has none. */

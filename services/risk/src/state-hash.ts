@@ -19,6 +19,7 @@
  * Digest: two independent 32-bit FNV-1a lanes over the decimal text, hex-joined.
  */
 import type { RiskState } from './risk-state.js';
+import { lendingPoolHashValues } from './defi-liquidation/pool-audit.js';
 
 class Fnv {
   private a = 0x811c9dc5;
@@ -97,5 +98,7 @@ export function riskStateHash(s: RiskState): string {
   if (s.killSwitched.size !== 0) for (const id of [...s.killSwitched].sort((x, y) => x - y)) h.num(id);
   // loans, principal, interest, collateral and the lender's totals (nothing while no loan was ever opened)
   s.loans?.hashInto((v) => h.text(String(v)));
+  // the lending pool (empty without one, so a stage without a pool keeps its hash)
+  for (const v of lendingPoolHashValues(s)) h.num(v);
   return h.digest();
 }

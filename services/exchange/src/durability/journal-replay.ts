@@ -47,6 +47,7 @@ export async function pipelineForMeta(meta: EmbeddedJournalMeta, logger: Logger)
     venue: defaultVenueMarkets(metaMarkets(meta), meta.riskOverrides),
     adlRefreshMs: meta.scenario.adlRefreshMs,
     insuranceFundSeedUnits: meta.scenario.insuranceFundSeedUnits,
+    lendingPool: true,
   });
 }
 
