@@ -118,7 +118,8 @@ export class RiskEngine {
   /** Set by the first internal error (stage-halt.ts). */
   readonly halt = new StageHalt();
   private readonly onHalt: ((halt: StageHaltRecord) => void) | undefined;
-  private readonly bookTop: BookTopProvider | undefined;
+  /** Always a function (no book: none): a dependency, not state, and the snapshot graph leaves functions out. */
+  private readonly bookTop: BookTopProvider;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
   private readonly oracleSeq = new Map<string, number>();
@@ -141,7 +142,7 @@ export class RiskEngine {
     this.pool = new PoolCommands(this.state, this.commands, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
     this.onHalt = deps.onHalt;
-    this.bookTop = deps.bookTop;
+    this.bookTop = deps.bookTop ?? (() => undefined);
   }
 
   // ---- queries -------------------------------------------------------------------
