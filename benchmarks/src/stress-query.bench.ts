@@ -20,8 +20,11 @@
  * loss. The live `stateHash()` is checked unchanged after the runs.
  *
  * A second series with an empty fund and no book (10k accounts, 3 runs): every liquidated
- * position goes to ADL, and each run ranks the opposite side through the live
- * `adlSlices` (O(holders) per run): the figure issue 15.3's incremental queue cuts.
+ * position goes to ADL. The query ranks each side once at the stressed marks with the
+ * view's own kept ranking (stress-view.ts) and rescores only the accounts its legs
+ * change; its peer in the same run is the same query with the ranking recomputed
+ * from scratch at every ADL run (`AdlRankings.fullRecomputation`, which the view
+ * follows: O(holders log holders) per run), whose report must be equal.
  *
  * Run: `node --expose-gc --max-old-space-size=8192 benchmarks/dist/stress-query.bench.js`
  * (`BENCH_QUICK=1`: 100k accounts).
@@ -88,14 +91,8 @@ function build(accounts: number, seed: number, fundSeedUnits: number, depth: Boo
   return engine;
 }
 
-async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs = RUNS, depth: BookTop | null = bidLadder) {
-  const t0 = performance.now();
-  const engine = build(accounts, 15, fundSeedUnits, depth ?? undefined);
-  gc?.();
-  const setupS = (performance.now() - t0) / 1000;
-  process.stdout.write(`${accounts} accounts (set-up ${setupS.toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
-  const hash = engine.stateHash();
-  const request = { shocks: [{ market: 'BTCUSDT', shockBps: -2_000 }], maxScopes: 1_000 };
+/** Median and p99 (µs) of `runs` timed queries after the warm-up; the last report. */
+function timeQueries(engine: RiskEngine, request: Parameters<RiskEngine['stress']>[0], runs: number): { times: number[]; report: StressReport } {
   const times: number[] = [];
   let report: StressReport | null = null;
   for (let i = 0; i < Math.min(WARMUP, runs); i++) engine.stress(request);
@@ -104,8 +101,30 @@ async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs =
     report = engine.stress(request);
     times.push(Number(process.hrtime.bigint() - start) / 1_000);
   }
+  return { times, report: report as StressReport };
+}
+
+const ms = (us: number) => Math.round(us / 100) / 10;
+
+async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs = RUNS, depth: BookTop | null = bidLadder, withRecomputedPeer = false) {
+  const t0 = performance.now();
+  const engine = build(accounts, 15, fundSeedUnits, depth ?? undefined);
+  gc?.();
+  const setupS = (performance.now() - t0) / 1000;
+  process.stdout.write(`${accounts} accounts (set-up ${setupS.toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
+  const hash = engine.stateHash();
+  const request = { shocks: [{ market: 'BTCUSDT', shockBps: -2_000 }], maxScopes: 1_000 };
+  const { times, report } = timeQueries(engine, request, runs);
+  let peer: { median: number; ratio: number } | null = null;
+  if (withRecomputedPeer) {
+    engine.state.adlRankings.fullRecomputation = true;
+    const recomputed = timeQueries(engine, request, runs);
+    engine.state.adlRankings.fullRecomputation = false;
+    if (JSON.stringify(recomputed.report) !== JSON.stringify(report)) throw new Error('the kept and the recomputed ADL ranking answer differently');
+    peer = { median: ms(median(recomputed.times)), ratio: Math.round((median(recomputed.times) / median(times)) * 10) / 10 };
+  }
   if (engine.stateHash() !== hash) throw new Error('the stress query changed the live state');
-  const t = (report as StressReport).totals;
+  const t = report.totals;
   const sorted = [...times].sort((a, b) => a - b);
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];
   const figures = {
@@ -113,7 +132,8 @@ async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs =
     runs,
     fundSeedUnits,
     setupSeconds: Math.round(setupS * 10) / 10,
-    queryMs: { median: Math.round(median(times) / 100) / 10, p99: Math.round(p99 / 100) / 10, min: Math.round(sorted[0] / 100) / 10 },
+    queryMs: { median: ms(median(times)), p99: ms(p99), min: ms(sorted[0]) },
+    ...(peer === null ? {} : { recomputedRankingMedianMs: peer.median, recomputedOverKept: peer.ratio }),
     evaluated: t.scopesEvaluated,
     skipped: t.accountsSkipped,
     breachEntriesVisited: t.breachEntriesVisited,
@@ -128,6 +148,7 @@ async function runFor(accounts: number, fundSeedUnits = u(1_000_000_000), runs =
   process.stdout.write(
     `  −20% shock: median ${figures.queryMs.median} ms, p99 ${figures.queryMs.p99} ms (${runs} runs); evaluated ${t.scopesEvaluated}, skipped ${t.accountsSkipped} of ${t.traderAccounts}; called ${t.calledScopes}, liquidating ${t.liquidatingScopes}; book ${t.bookLots} lots, takeover ${t.takeoverLots} lots, ADL ${t.adlLots} lots in ${t.adlLegs} legs; fund loss ${(t.fundLossUnits / USDT).toFixed(2)} USDT\n`,
   );
+  if (peer !== null) process.stdout.write(`  same query, ranking recomputed at every ADL run (same report): median ${peer.median} ms, ${peer.ratio}× the kept ranking's\n`);
   return figures;
 }
 
@@ -140,9 +161,9 @@ export async function run(): Promise<void> {
     figures.push(await runFor(n));
     gc?.();
   }
-  // an empty fund and an empty book: every liquidated position goes to ADL, one ranking of the opposite side per run
+  // an empty fund and an empty book: every liquidated position goes to ADL
   process.stdout.write('empty fund, empty book (every position to ADL):\n');
-  figures.push(await runFor(quick ? 2_000 : 10_000, 0, 3, null));
+  figures.push(await runFor(quick ? 2_000 : 10_000, 0, 3, null, true));
   process.stdout.write(`results: ${writeResults('stress-query', figures)}\n`);
 }
 

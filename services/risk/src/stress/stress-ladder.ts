@@ -14,8 +14,9 @@
  * 2. Takeover of what the book left, at the BP of those lots, if the fund can:
  *    after it, wallet > 0, equity at the stressed marks ≥ 0 and net notional in the
  *    market ≤ `ifMaxNetNotionalE8` × wallet (§8.7).
- * 3. Otherwise ADL: the live `adlSlices` on the view (ranked at the stressed marks,
- *    liquidating scopes excluded, positions as earlier legs left them), every leg at
+ * 3. Otherwise ADL: the live `adlSlices` on the view with the view's own ranking
+ *    (stress-view.ts: ranked at the stressed marks, liquidating scopes excluded,
+ *    positions as earlier legs left them; the live ranking is not read), every leg at
  *    the one BP of the remaining lots (`planBankruptcyFill`).
  *
  * Where the projection is simpler than the live ladder (stated so a reader can
@@ -355,7 +356,7 @@ export class StressLadder {
     });
   }
 
-  /** One ADL run of the live ranking on the view; applies its legs to the view's positions. */
+  /** One ADL run on the view (the view's ranking); applies its legs to the view's positions. */
   private deleverage(m: number, slot: number, signedLots: number, bp: Bankruptcy, marketFund: FundModel): StressAdlLeg[] {
     const view = this.view;
     const led = view.ledger;
@@ -381,6 +382,7 @@ export class StressLadder {
 
   private touch(slot: number): void {
     this.accountVersion.set(slot, (this.accountVersion.get(slot) ?? 0) + 1);
+    this.view.accountChanged(slot);
   }
 
   /** The candidate's own bankruptcy at the stressed marks (risk-ledger.ts's, on the view), cached per row until its account changes. */

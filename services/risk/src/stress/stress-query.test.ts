@@ -138,6 +138,18 @@ describe('stress query: a hand-computed crash', () => {
     assert.equal(totals.adlLegs, 1);
   });
 
+  it('ranks ADL on its own view: the live ranking is neither built nor rebuilt by the query', () => {
+    const h = crashBook(20_000);
+    const live = h.engine.state.adlRankings;
+    assert.equal(h.engine.stress(minus4pct).totals.adlLegs, 1, 'the query reaches ADL');
+    assert.equal(live.rebuilds, 0, 'not built by the query');
+    const plan = h.engine.ledger.adlCounterparties('BTCUSDT', 1_000, ALICE);
+    assert.equal(live.rebuilds, 1, 'the live path builds it at its first read');
+    assert.equal(h.engine.stress(minus4pct).totals.adlLegs, 1);
+    assert.deepEqual(h.engine.ledger.adlCounterparties('BTCUSDT', 1_000, ALICE), plan);
+    assert.equal(live.rebuilds, 1, 'a query at other marks does not move the live ranking to a new epoch');
+  });
+
   it('never touches the live state, and live events after the query do not change its answer', () => {
     const h = crashBook(20_000);
     const before = h.engine.stateHash();

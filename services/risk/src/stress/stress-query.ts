@@ -8,7 +8,8 @@
  * Computed on a copy-on-write view (stress-view.ts) with the live path's own code:
  * `ScopeEvaluator` (so `evaluateCrossAccount` of @perpcore/margin) for every
  * figure, `bankruptcy` / `isolatedBankruptcy`, the ladder's `bandedLimitTicks`,
- * `surplusUnits`, `clearanceFeeUnits`, and the live ADL ranking (`adlSlices`).
+ * `surplusUnits`, `clearanceFeeUnits`, and the live ADL run (`adlSlices`) over a
+ * ranking of the view's own, at the stressed marks (stress-view.ts).
  * The live state is read, never written: its `stateHash()` is unchanged (a test
  * pins it), and the answer is plain data, computed synchronously, so nothing the
  * stage does afterwards can change it.

@@ -14,7 +14,14 @@
  * - positions and margin states: copies of `qtyLots`, `costUnits`, `crossState` and
  *   `isolatedState`, made only when the projected ladder reaches ADL
  *   (`materialize`), so the ADL ranking sees the closes and excludes liquidating
- *   scopes; until then the ladder's closes are kept aside (`closeRow`).
+ *   scopes; until then the ladder's closes are kept aside (`closeRow`);
+ * - the ADL ranking: the view's own `AdlRankings` over the view (the live one is
+ *   ranked at the live marks and positions, and reading it at the view's would
+ *   rebuild it: a write, and a rebuild the live path pays for again at its next
+ *   run). Nothing is ranked until the ladder reaches ADL; then each side is built
+ *   once at the stressed marks (O(n log n)) and rescored only for the accounts
+ *   the ladder changes since (`accountChanged`), as the live ranking follows the
+ *   live engine's changes.
  *
  * The overrides are own properties of objects whose prototype is the live object
  * (`Object.create`), so every other field and method (`rowOf`, `slotOf`,
@@ -23,6 +30,7 @@
  */
 import { createHaircutSchedule, fundingIndexIncrement, FundingPriceSource, pendingFundingUnits } from '@perpcore/margin';
 import type { AccountBook } from '../account-book.js';
+import { AdlRankings } from '../adl-rankings.js';
 import { OrderMarginKernel } from '../order-margin-kernel.js';
 import type { PositionLedger } from '../position-ledger.js';
 import type { CollateralSetup } from '../risk-config.js';
@@ -46,6 +54,7 @@ export class StressView {
   readonly ledger: PositionLedger;
   readonly accounts: AccountBook;
   readonly evaluator: ScopeEvaluator;
+  readonly adlRankings: AdlRankings;
   readonly collateral: readonly CollateralSetup[];
   /** Per collateral entry: its price or haircut differs from the live one. */
   readonly collateralChanged: readonly boolean[];
@@ -77,6 +86,15 @@ export class StressView {
     this.evaluator = new ScopeEvaluator(s.markets, this.collateral, this.accounts, this.ledger, s.orders, kernel);
     for (let m = 0; m < s.markets.length; m++) this.evaluator.marks[m] = stress.markSubticks[m] > 0 ? stress.markSubticks[m] : s.evaluator.marks[m];
     this.state = overlay(s, { ledger: this.ledger, accounts: this.accounts, evaluator: this.evaluator } as Partial<RiskState>);
+    this.adlRankings = new AdlRankings(this.state);
+    // the benchmark's reference mode ranks from scratch at every read, here as live
+    this.adlRankings.fullRecomputation = s.adlRankings.fullRecomputation;
+    (this.state as Writable<RiskState>).adlRankings = this.adlRankings;
+  }
+
+  /** The ladder changed the view's columns of the account in `slot` (a close or an ADL leg): its ADL scores are re-read. */
+  accountChanged(slot: number): void {
+    this.adlRankings.changed(slot);
   }
 
   /** The mark of market m in the view. */
