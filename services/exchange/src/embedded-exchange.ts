@@ -35,7 +35,7 @@ import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
-import { EmbeddedSpotMargin } from './embedded-spot-margin.js';
+import { EmbeddedSpotMargin, spotPerpOf } from './embedded-spot-margin.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
@@ -82,7 +82,7 @@ export class EmbeddedExchange {
   private venue: readonly VenueMarket[] = [];
   /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
   venueFingerprint = '';
-  /** The spot-margin market beside the perps (its own ledger; not journaled yet). */
+  /** The spot-margin market beside the perps (its own ledger; its inputs pass the journaled gate). */
   spotMargin: EmbeddedSpotMargin | null = null;
 
   private constructor(
@@ -121,11 +121,13 @@ export class EmbeddedExchange {
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
-    const targets = pipelineTargets(pipeline);
+    const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
+    const spotPerp = spotPerpOf(markets);
+    const spotMargin = spotPerp === undefined ? null : new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
+    const targets = pipelineTargets(pipeline, spotMargin?.engine);
     const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
     const simBus = inputs.busFor(InputOrigin.sim);
-
-    const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
+    if (spotMargin !== null) spotMargin.inputs = inputs;
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
     const feed = new ScheduledShockFeed(
       new SimulatedIndexFeed({
@@ -157,10 +159,7 @@ export class EmbeddedExchange {
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
-    const spotPerp = markets.find((m) => m.baseAsset === 'BTC');
-    if (spotPerp !== undefined) {
-      exchange.spotMargin = new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
-    }
+    exchange.spotMargin = spotMargin;
     exchange.venueFingerprint = embeddedVenueFingerprint(options);
 
     const marketIndex = new Map(markets.map((m, i) => [m.symbol, i]));
@@ -300,7 +299,8 @@ export class EmbeddedExchange {
   }
 
   stateHash(): string {
-    return `${this.matching.engine.stateHash()}|risk:${this.risk.engine.stateHash()}`;
+    const spot = this.spotMargin === null ? '' : `|spot:${this.spotMargin.engine.stateHash()}`;
+    return `${this.matching.engine.stateHash()}|risk:${this.risk.engine.stateHash()}${spot}`;
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,7 @@ import {
   inputKindOfTopic,
   InputOrigin,
 } from './core-input-record.js';
+import type { SpotInput } from './spot-input.js';
 
 export class JournalDivergenceError extends Error {
   constructor(message: string) {
@@ -62,6 +63,7 @@ export class CoreInputGate {
   private nextPayload: Uint8Array = new Uint8Array(0);
   private applying = false;
   private position = 0;
+  private lastAccepted = true;
   private stopped: JournalWriteError | null = null;
   private readonly journal: Journal | undefined;
   private readonly openedAtSeq: number;
@@ -120,6 +122,12 @@ export class CoreInputGate {
     this.submit(kind, origin, value);
   }
 
+  /** An input of the spot-margin stage; returns whether the spot engine accepted it (it is journaled either way). */
+  spot(input: SpotInput, origin: InputOrigin = InputOrigin.sim): boolean {
+    this.submit(InputKind.spot, origin, input);
+    return this.lastAccepted;
+  }
+
   /** A time advance of the risk stage (funding, schedules), an input like any other. */
   advanceTime(tsNs: number, origin: InputOrigin = InputOrigin.sim): void {
     this.submit(InputKind.time, origin, tsNs);
@@ -168,7 +176,7 @@ export class CoreInputGate {
   private applyAt(seq: number, kind: InputKind, value: unknown): void {
     this.applying = true;
     try {
-      applyCoreInput(this.options.targets, kind, value);
+      this.lastAccepted = applyCoreInput(this.options.targets, kind, value);
     } finally {
       this.applying = false;
     }
