@@ -219,16 +219,21 @@ export class EmbeddedExchange {
   /**
    * The account query: the risk stage's report (accepted collateral, price source of
    * each trigger, distance to the call and to liquidation, positions with LP and
-   * call price) with each position's ADL indicator from the liquidation engine.
+   * call price) with each position's ADL indicator from the liquidation engine, and
+   * the spot-margin section (the same three questions on the spot ledger: accepted
+   * collateral after haircuts per asset, the index feed of the trigger, margin level,
+   * distance to the call and to liquidation in units and as index prices), null for
+   * an account without spot rows. Undefined when the account is in neither.
    */
   accountView(accountId: number): unknown {
     const report = this.risk.engine.accountReport(accountId);
-    if (report === null) return undefined;
+    const spot = this.spotMargin?.engine.accountReport(accountId) ?? null;
+    if (report === null) return spot === null ? undefined : { accountId, spot };
     const withAdl = <S extends { positions: readonly { market: string }[] }>(scope: S) => ({
       ...scope,
       positions: scope.positions.map((p) => ({ ...p, adlBucket: this.liquidation.engine.adlBucket(p.market, accountId) ?? null })),
     });
-    return { ...report, cross: withAdl(report.cross), isolated: report.isolated.map(withAdl) };
+    return { ...report, cross: withAdl(report.cross), isolated: report.isolated.map(withAdl), spot };
   }
 
   /** Runs `count` simulated order-flow commands, with the index, the crowd and funding on the same event clock. */
@@ -279,6 +284,7 @@ export class EmbeddedExchange {
     let resting = 0;
     for (const symbol of engine.markets()) resting += engine.book(symbol)?.restingOrderCount() ?? 0;
     const audit = this.risk.engine.audit();
+    const spotMargin = this.spotMargin?.figures() ?? null;
     return {
       elapsedS,
       simulatedS: (this.tsNs - this.startTsNs) / 1e9,
@@ -290,11 +296,12 @@ export class EmbeddedExchange {
       insuranceFundEquityUnits: this.risk.engine.accountReport(defaultSystemAccounts.insuranceFunds[0]?.accountId ?? 0)?.cross.equityUnits ?? 0,
       insuranceFundSeedUnits: this.scenario.insuranceFundSeedUnits,
       riskHalted: this.risk.engine.halt.describe(),
-      conservationOk: audit.ok,
-      conservationProblems: audit.problems,
+      // one line for the venue: the perps ledger and the spot ledger (balances, loans, interest, fees, pool), each to the unit
+      conservationOk: audit.ok && (spotMargin?.conservationOk ?? true),
+      conservationProblems: [...audit.problems, ...(spotMargin?.conservationProblems ?? []).map((p) => `spot: ${p}`)],
       openInterest: this.openInterest(),
       stateHash: this.stateHash(),
-      spotMargin: this.spotMargin?.figures() ?? null,
+      spotMargin,
     };
   }
 

@@ -6,7 +6,7 @@
  * | kind | byte 0 | body | applied as |
  * |------|--------|------|------------|
  * | order command | 1 | `MatchingCommandV1` (protobuf) | published on `gateway.order-commands.v1` |
- * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` |
+ * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` (spot borrow / repay: applied to the spot stage) |
  * | index price | 3 | `OracleEventV1` | published on `oracle.index-prices.v1` |
  * | time advance | 4 | tsNs, float64 LE (the exact JS number) | `risk.advanceTime(tsNs)` |
  * | operator market command | 5 | `MatchingCommandV1` (halt / resume) | published on `matching.commands.v1` |
@@ -18,7 +18,7 @@
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
 import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
 import type { SpotMarginEngine } from '@perpcore/risk';
-import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput } from './spot-input.js';
+import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput, spotInputOfAccountCommand } from './spot-input.js';
 
 export const InputKind = { order: 1, account: 2, index: 3, time: 4, market: 5, spot: 6 } as const;
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
@@ -83,8 +83,11 @@ export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
   return undefined;
 }
 
-/** Applies one input; false only for a spot input the spot engine refused (bus inputs answer through events). */
+/** Applies one input (an account command's spot borrow / repay goes to the spot stage); false only for a spot input the spot engine refused (bus inputs answer through events). */
 export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): boolean {
+  // null (nothing allocated) for every account command but a spot borrow / repay
+  const spotCommand = kind === InputKind.account && targets.spot !== undefined ? spotInputOfAccountCommand(value as AccountCommandV1) : null;
+  if (spotCommand !== null) return applySpotInput(targets.spot as SpotMarginEngine, spotCommand);
   if (kind === InputKind.time) targets.advanceTime(value as number);
   else if (kind === InputKind.spot) {
     if (targets.spot === undefined) throw new Error('a spot-margin input, but this venue has no spot stage');

@@ -11,6 +11,7 @@
  * them byte for byte). Only integers and short codes are carried, no floats.
  */
 import type { Side } from '@perpcore/domain';
+import type { AccountCommandV1 } from '@perpcore/proto';
 import type { SpotMarginEngine } from '@perpcore/risk';
 
 export type SpotInput =
@@ -42,6 +43,21 @@ export function applySpotInput(engine: SpotMarginEngine, input: SpotInput): bool
     case 'index':
       return engine.setIndexPrice(input.symbol, input.priceTicks, input.tsNs).ok;
   }
+}
+
+/**
+ * The spot input an account command from the wire carries (AccountCommandV1
+ * `spotBorrow` / `spotRepay`, tags 20-21), or null for any other command. Such a
+ * command is journaled as the account kind it arrived as, and applied to the spot
+ * stage instead of the perps risk stage.
+ */
+export function spotInputOfAccountCommand(command: AccountCommandV1): SpotInput | null {
+  if (command.command === 'spotBorrow' || command.command === 'spotRepay') {
+    const body = command.command === 'spotBorrow' ? command.spotBorrow : command.spotRepay;
+    const op = command.command === 'spotBorrow' ? 'borrow' : 'repay';
+    return { op, tsNs: Number(command.tsNs), accountId: Number(command.accountId), asset: String(body?.asset ?? ''), amountUnits: Number(body?.amountUnits ?? 0) };
+  }
+  return null;
 }
 
 const OPS: ReadonlySet<string> = new Set(['deposit', 'fundPool', 'borrow', 'repay', 'order', 'cancelAll', 'index']);
