@@ -36,6 +36,7 @@ import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { RunFigures } from './run-summary.js';
 import { EmbeddedSpotMargin, spotPerpOf } from './embedded-spot-margin.js';
+import type { SpotInput } from './durability/spot-input.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
@@ -201,7 +202,12 @@ export class EmbeddedExchange {
       this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     );
     // the journaled entry point: its commands are inputs like the simulation's
-    const client = await EmbeddedExchangeClient.create({ ...deps, bus: this.inputs.busFor(InputOrigin.external) });
+    const spot = this.spotMargin?.engine;
+    const client = await EmbeddedExchangeClient.create({
+      ...deps,
+      bus: this.inputs.busFor(InputOrigin.external),
+      ...(spot === undefined ? {} : { spot: { submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external), accountReport: (id: number) => spot.accountReport(id) } }),
+    });
     clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;
   }

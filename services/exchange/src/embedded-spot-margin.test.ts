@@ -44,7 +44,7 @@ describe('embedded spot margin from the wire', () => {
     const { exchange: a } = await recoverExchange(dir, OPTIONS);
     open.push(a);
     a.step(100); // the pair has an index and the maker's quotes
-    assert.equal(a.inputs.spot({ op: 'deposit', tsNs: a.nowNs(), accountId: ACCOUNT, asset: 'BTC', amountUnits: SAT_PER_BTC }, InputOrigin.external), true);
+    assert.deepEqual(a.inputs.spot({ op: 'deposit', tsNs: a.nowNs(), accountId: ACCOUNT, asset: 'BTC', amountUnits: SAT_PER_BTC }, InputOrigin.external), { ok: true });
     const riskBefore = a.risk.engine.stateHash();
     spotCommand(a, 1, 'spotBorrow', 'USDT', 10_000 * USDT);
     assert.equal(rowOf(a, 'USDT')?.principalUnits, 10_000 * USDT);
@@ -97,5 +97,28 @@ describe('embedded spot margin from the wire', () => {
     assert.equal(figures.conservationOk, false);
     assert.ok(figures.conservationProblems.some((p) => p.startsWith('spot: ')), figures.conservationProblems.join('; '));
     row.balanceUnits -= 1;
+  });
+
+  it('the typed client borrows, repays and asks on the spot ledger, refusals carry a code, and its inputs are journaled', async () => {
+    const dir = dirs.make();
+    const { exchange: a } = await recoverExchange(dir, OPTIONS);
+    open.push(a);
+    a.step(100);
+    const client = await a.client('spot-test');
+    assert.deepEqual(await client.spotDeposit(ACCOUNT, 'BTC', SAT_PER_BTC), { ok: true });
+    assert.deepEqual(await client.spotBorrow(ACCOUNT, 'USDT', 5_000 * USDT), { ok: true });
+    const refused = await client.spotRepay(ACCOUNT, 'USDT', 50_000 * USDT);
+    assert.ok(!refused.ok && refused.code.startsWith('RISK_SPOT_'), JSON.stringify(refused));
+    assert.ok(!(await client.spotBorrow(ACCOUNT, 'USDT', -1)).ok);
+    a.step(200);
+    assert.deepEqual(await client.spotRepay(ACCOUNT, 'USDT', 1_000 * USDT), { ok: true });
+    const report = client.spotAccount(ACCOUNT);
+    assert.ok(report !== null && report.assets.some((x) => x.asset === 'USDT' && x.debtUnits > 4_000 * USDT));
+    assert.equal(client.spotAccount(123_456_789), null);
+    await a.inputs.flush();
+    const { exchange: b, recovery } = await recoverExchange(dirs.copy(dir), OPTIONS);
+    open.push(b);
+    assert.equal(recovery.stateHash, a.stateHash(), 'the state at the journal end: the client’s spot inputs included');
+    assert.deepEqual(b.spotMargin?.engine.accountReport(ACCOUNT), report);
   });
 });

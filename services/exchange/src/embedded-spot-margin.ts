@@ -113,7 +113,7 @@ export class EmbeddedSpotMargin {
 
   private submit(input: SpotInput): boolean {
     if (this.inputs === null) throw new Error('the spot market has no input gate yet');
-    return this.inputs.spot(input);
+    return this.inputs.spot(input).ok;
   }
 
   private port(tsNs: number) {

@@ -17,7 +17,7 @@
  */
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
 import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
-import type { SpotMarginEngine } from '@perpcore/risk';
+import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
 import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput, spotInputOfAccountCommand } from './spot-input.js';
 
 export const InputKind = { order: 1, account: 2, index: 3, time: 4, market: 5, spot: 6 } as const;
@@ -83,8 +83,10 @@ export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
   return undefined;
 }
 
-/** Applies one input (an account command's spot borrow / repay goes to the spot stage); false only for a spot input the spot engine refused (bus inputs answer through events). */
-export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): boolean {
+const APPLIED: SpotResult = Object.freeze({ ok: true });
+
+/** Applies one input (an account command's spot borrow / repay goes to the spot stage); a refusal only from the spot engine (bus inputs answer through events). */
+export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): SpotResult {
   // null (nothing allocated) for every account command but a spot borrow / repay
   const spotCommand = kind === InputKind.account && targets.spot !== undefined ? spotInputOfAccountCommand(value as AccountCommandV1) : null;
   if (spotCommand !== null) return applySpotInput(targets.spot as SpotMarginEngine, spotCommand);
@@ -93,7 +95,7 @@ export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value
     if (targets.spot === undefined) throw new Error('a spot-margin input, but this venue has no spot stage');
     return applySpotInput(targets.spot, value as SpotInput);
   } else (targets.bus as Bus).publish(topicOfKind(kind) as Topic<unknown>, value);
-  return true;
+  return APPLIED;
 }
 
 /** Encodes (kind, origin, value) into `scratch` (grown when short); returns the record's bytes (a view of the scratch). */

@@ -12,7 +12,7 @@
  */
 import type { Side } from '@perpcore/domain';
 import type { AccountCommandV1 } from '@perpcore/proto';
-import type { SpotMarginEngine } from '@perpcore/risk';
+import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
 
 export type SpotInput =
   | { op: 'deposit'; tsNs: number; accountId: number; asset: string; amountUnits: number }
@@ -23,25 +23,25 @@ export type SpotInput =
   | { op: 'cancelAll'; tsNs: number; accountId: number }
   | { op: 'index'; tsNs: number; symbol: string; priceTicks: number };
 
-/** Applies one input to the engine; true when the engine accepted it (a refusal changes nothing and is deterministic too). */
-export function applySpotInput(engine: SpotMarginEngine, input: SpotInput): boolean {
+/** Applies one input to the engine: accepted, or refused with the engine's code (a refusal changes nothing and is deterministic too). */
+export function applySpotInput(engine: SpotMarginEngine, input: SpotInput): SpotResult {
   switch (input.op) {
     case 'deposit':
-      return engine.deposit(input.accountId, input.asset, input.amountUnits, input.tsNs).ok;
+      return engine.deposit(input.accountId, input.asset, input.amountUnits, input.tsNs);
     case 'fundPool':
-      return engine.fundPool(input.asset, input.amountUnits, input.tsNs).ok;
+      return engine.fundPool(input.asset, input.amountUnits, input.tsNs);
     case 'borrow':
-      return engine.borrow(input.accountId, input.asset, input.amountUnits, input.tsNs).ok;
+      return engine.borrow(input.accountId, input.asset, input.amountUnits, input.tsNs);
     case 'repay':
-      return engine.repay(input.accountId, input.asset, input.amountUnits, input.tsNs).ok;
+      return engine.repay(input.accountId, input.asset, input.amountUnits, input.tsNs);
     case 'order': {
       const { accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow } = input;
-      return engine.placeOrder({ accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow }, input.tsNs).ok;
+      return engine.placeOrder({ accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow }, input.tsNs);
     }
     case 'cancelAll':
-      return engine.cancelAllOrders(input.accountId, input.tsNs).ok;
+      return engine.cancelAllOrders(input.accountId, input.tsNs);
     case 'index':
-      return engine.setIndexPrice(input.symbol, input.priceTicks, input.tsNs).ok;
+      return engine.setIndexPrice(input.symbol, input.priceTicks, input.tsNs);
   }
 }
 

@@ -104,13 +104,16 @@ describe('spot margin recovery', () => {
     const before = spot.engine.stateHash();
     const seq = exchange.inputs.appliedSeq;
     const tsNs = exchange.nowNs();
-    assert.equal(exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'DOGE', amountUnits: 1 }), false, 'unknown asset');
-    assert.equal(exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'USDT', amountUnits: -5 }), false, 'negative amount');
-    assert.equal(exchange.inputs.spot({ op: 'repay', tsNs, accountId: 7, asset: 'USDT', amountUnits: Number.NaN }), false, 'NaN');
-    assert.equal(exchange.inputs.spot({ op: 'borrow', tsNs, accountId: 999_999, asset: 'USDT', amountUnits: 1_000_000 }), false, 'no collateral');
+    const refusals = [
+      exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'DOGE', amountUnits: 1 }),
+      exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'USDT', amountUnits: -5 }),
+      exchange.inputs.spot({ op: 'repay', tsNs, accountId: 7, asset: 'USDT', amountUnits: Number.NaN }),
+      exchange.inputs.spot({ op: 'borrow', tsNs, accountId: 999_999, asset: 'USDT', amountUnits: 1_000_000 }),
+    ];
+    for (const r of refusals) assert.ok(!r.ok && r.code.length > 0, JSON.stringify(r));
     assert.equal(spot.engine.stateHash(), before);
     assert.equal(exchange.inputs.appliedSeq, seq + 4, 'each is an input (its refusal is deterministic)');
-    assert.equal(exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'USDT', amountUnits: 5_000_000 }), true);
+    assert.deepEqual(exchange.inputs.spot({ op: 'deposit', tsNs, accountId: 7, asset: 'USDT', amountUnits: 5_000_000 }), { ok: true });
     assert.equal(spot.engine.context.state.peekRow(7, 'USDT')?.balanceUnits, 5_000_000);
 
     const record = (body: string) => Uint8Array.from([InputKind.spot, InputOrigin.external, ...Buffer.from(body)]);
