@@ -41,7 +41,7 @@ import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 import { CoreInputGate } from './durability/core-input-gate.js';
-import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
+import { coreStateHash, type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
 import { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 
 export interface EmbeddedExchangeOptions {
@@ -312,8 +312,7 @@ export class EmbeddedExchange {
   }
 
   stateHash(): string {
-    const spot = this.spotMargin === null ? '' : `|spot:${this.spotMargin.engine.stateHash()}`;
-    return `${this.matching.engine.stateHash()}|risk:${this.risk.engine.stateHash()}${spot}`;
+    return coreStateHash(this.matching.engine, this.risk.engine, this.spotMargin?.engine);
   }
 
   async close(): Promise<void> {

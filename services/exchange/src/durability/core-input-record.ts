@@ -44,6 +44,11 @@ export interface CoreInputTargets {
   stateHash(): string;
 }
 
+/** The core's state hash: matching's, risk's and (when the venue has one) the spot stage's. */
+export function coreStateHash(matching: { stateHash(): string }, risk: { stateHash(): string }, spot: { stateHash(): string } | undefined): string {
+  return `${matching.stateHash()}|risk:${risk.stateHash()}${spot === undefined ? '' : `|spot:${spot.stateHash()}`}`;
+}
+
 /** The targets of a pipeline's stages (and of the spot stage beside them, if any). */
 export function pipelineTargets(
   stages: { bus: InProcessBus; matching: { engine: { stateHash(): string } }; risk: { advanceTime(tsNs: number): void; engine: { stateHash(): string } } },
@@ -53,7 +58,7 @@ export function pipelineTargets(
     bus: stages.bus,
     advanceTime: (tsNs) => stages.risk.advanceTime(tsNs),
     ...(spot === undefined ? {} : { spot }),
-    stateHash: () => `${stages.matching.engine.stateHash()}|risk:${stages.risk.engine.stateHash()}${spot === undefined ? '' : `|spot:${spot.stateHash()}`}`,
+    stateHash: () => coreStateHash(stages.matching.engine, stages.risk.engine, spot),
   };
 }
 
