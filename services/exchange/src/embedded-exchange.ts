@@ -34,13 +34,14 @@ import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
-import { EmbeddedSpotMargin } from './embedded-spot-margin.js';
 import type { LoanFigures, RunFigures } from './run-summary.js';
+import { EmbeddedSpotMargin, spotPerpOf } from './embedded-spot-margin.js';
+import type { SpotInput } from './durability/spot-input.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 import { CoreInputGate } from './durability/core-input-gate.js';
-import { type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
+import { coreStateHash, type CoreInputTargets, InputOrigin, pipelineTargets } from './durability/core-input-record.js';
 import { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 
 export interface EmbeddedExchangeOptions {
@@ -89,7 +90,7 @@ export class EmbeddedExchange {
   private venue: readonly VenueMarket[] = [];
   /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
   venueFingerprint = '';
-  /** The spot-margin market beside the perps (its own ledger; not journaled yet). */
+  /** The spot-margin market beside the perps (its own ledger; its inputs pass the journaled gate). */
   spotMargin: EmbeddedSpotMargin | null = null;
   /** The simulated loan borrowers (none when the scenario has loans off). */
   borrowers: LoanBorrowers | null = null;
@@ -134,11 +135,13 @@ export class EmbeddedExchange {
     });
     const { bus, matching, risk, liquidation } = pipeline;
     const subticksPerTick = (symbol: string) => pipeline.subticksPerTick(symbol);
-    const targets = pipelineTargets(pipeline);
+    const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
+    const spotPerp = spotPerpOf(markets);
+    const spotMargin = spotPerp === undefined ? null : new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
+    const targets = pipelineTargets(pipeline, spotMargin?.engine);
     const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
     const simBus = inputs.busFor(InputOrigin.sim);
-
-    const startTsNs = 1_767_225_600_000_000_000; // 2026-01-01T00:00:00Z, the simulation's epoch
+    if (spotMargin !== null) spotMargin.inputs = inputs;
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
     const feed = new ScheduledShockFeed(
       new SimulatedIndexFeed({
@@ -170,10 +173,7 @@ export class EmbeddedExchange {
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
-    const spotPerp = markets.find((m) => m.baseAsset === 'BTC');
-    if (spotPerp !== undefined) {
-      exchange.spotMargin = new EmbeddedSpotMargin(spotPerp, options.seed, startTsNs, scenario.crowdEntryStartS, scenario.crowdEntryEndS, 2 * scenario.shockAtS);
-    }
+    exchange.spotMargin = spotMargin;
     if (scenario.loanBorrowers > 0) {
       exchange.borrowers = new LoanBorrowers({
         seed: options.seed ^ 0x10a45,
@@ -263,7 +263,12 @@ export class EmbeddedExchange {
       this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     );
     // the journaled entry point: its commands are inputs like the simulation's
-    const client = await EmbeddedExchangeClient.create({ ...deps, bus: this.inputs.busFor(InputOrigin.external) });
+    const spot = this.spotMargin?.engine;
+    const client = await EmbeddedExchangeClient.create({
+      ...deps,
+      bus: this.inputs.busFor(InputOrigin.external),
+      ...(spot === undefined ? {} : { spot: { submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external), accountReport: (id: number) => spot.accountReport(id) } }),
+    });
     clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;
   }
@@ -281,16 +286,21 @@ export class EmbeddedExchange {
   /**
    * The account query: the risk stage's report (accepted collateral, price source of
    * each trigger, distance to the call and to liquidation, positions with LP and
-   * call price) with each position's ADL indicator from the liquidation engine.
+   * call price) with each position's ADL indicator from the liquidation engine, and
+   * the spot-margin section (the same three questions on the spot ledger: accepted
+   * collateral after haircuts per asset, the index feed of the trigger, margin level,
+   * distance to the call and to liquidation in units and as index prices), null for
+   * an account without spot rows. Undefined when the account is in neither.
    */
   accountView(accountId: number): unknown {
     const report = this.risk.engine.accountReport(accountId);
-    if (report === null) return undefined;
+    const spot = this.spotMargin?.engine.accountReport(accountId) ?? null;
+    if (report === null) return spot === null ? undefined : { accountId, spot };
     const withAdl = <S extends { positions: readonly { market: string }[] }>(scope: S) => ({
       ...scope,
       positions: scope.positions.map((p) => ({ ...p, adlBucket: this.liquidation.engine.adlBucket(p.market, accountId) ?? null })),
     });
-    return { ...report, cross: withAdl(report.cross), isolated: report.isolated.map(withAdl) };
+    return { ...report, cross: withAdl(report.cross), isolated: report.isolated.map(withAdl), spot };
   }
 
   /** Runs `count` simulated order-flow commands, with the index, the crowd and funding on the same event clock. */
@@ -393,6 +403,7 @@ export class EmbeddedExchange {
     let resting = 0;
     for (const symbol of engine.markets()) resting += engine.book(symbol)?.restingOrderCount() ?? 0;
     const audit = this.risk.engine.audit();
+    const spotMargin = this.spotMargin?.figures() ?? null;
     return {
       elapsedS,
       simulatedS: (this.tsNs - this.startTsNs) / 1e9,
@@ -404,13 +415,14 @@ export class EmbeddedExchange {
       insuranceFundEquityUnits: this.risk.engine.accountReport(defaultSystemAccounts.insuranceFunds[0]?.accountId ?? 0)?.cross.equityUnits ?? 0,
       insuranceFundSeedUnits: this.scenario.insuranceFundSeedUnits,
       riskHalted: this.risk.engine.halt.describe(),
-      conservationOk: audit.ok,
-      conservationProblems: audit.problems,
+      // one line for the venue: the perps ledger and the spot ledger (balances, loans, interest, fees, pool), each to the unit
+      conservationOk: audit.ok && (spotMargin?.conservationOk ?? true),
+      conservationProblems: [...audit.problems, ...(spotMargin?.conservationProblems ?? []).map((p) => `spot: ${p}`)],
       openInterest: this.openInterest(),
       loans: this.loanFigures(),
       pool: this.poolFigures(),
       stateHash: this.stateHash(),
-      spotMargin: this.spotMargin?.figures() ?? null,
+      spotMargin,
     };
   }
 
@@ -441,7 +453,7 @@ export class EmbeddedExchange {
   }
 
   stateHash(): string {
-    return `${this.matching.engine.stateHash()}|risk:${this.risk.engine.stateHash()}`;
+    return coreStateHash(this.matching.engine, this.risk.engine, this.spotMargin?.engine);
   }
 
   async close(): Promise<void> {

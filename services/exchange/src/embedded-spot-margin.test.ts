@@ -1,46 +1,124 @@
+/**
+ * The spot-margin market of the embedded exchange from outside: a spot borrow and a
+ * repay as AccountCommandV1 (`spotBorrow` / `spotRepay`, tags 20-21) on the account
+ * command topic reach the spot stage (not the perps risk stage), journaled as the
+ * account kind and recovered after a restart; the account query answers for the spot
+ * ledger; and the run's one conservation line covers the spot ledger.
+ */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { defaultMarketSpecs } from '@perpcore/markets';
-import { EmbeddedSpotMargin } from './embedded-spot-margin.js';
+import { after, describe, it } from 'node:test';
+import { Topics } from '@perpcore/bus';
+import { createLogger } from '@perpcore/observability';
+import type { SpotAccountReport } from '@perpcore/risk';
+import type { EmbeddedExchange } from './embedded-exchange.js';
+import { InputOrigin } from './durability/core-input-record.js';
+import { TempDirs } from './durability/journal-test-dirs.test-support.js';
+import { recoverExchange } from './durability/recover-exchange.js';
 
-const START = 1_767_225_600_000_000_000;
-const S = 1e9;
-const btcPerp = defaultMarketSpecs.find((m) => m.baseAsset === 'BTC')!;
+const logger = createLogger('test', 'silent');
+const OPTIONS = { logger, seed: 31 };
+const ACCOUNT = 900_001;
+const SAT_PER_BTC = 100_000_000;
+const USDT = 1_000_000;
+const dirs = new TempDirs();
+const open: EmbeddedExchange[] = [];
 
-/** The embedded spot market over a price path: 30,000 while the borrowers enter, then −7 %, then −15 %, then back. */
-function run(seed: number) {
-  const spot = new EmbeddedSpotMargin(btcPerp, seed, START, 10, 100, 1_000);
-  const path: Array<[number, number]> = [[0, 30_000], [200, 27_900], [400, 25_500], [600, 29_000], [1_200, 29_000]];
-  for (const [atS, usdt] of path) {
-    for (let t = atS; t < atS + 200; t += 10) {
-      const ts = START + t * S;
-      spot.onIndex(ts, usdt * 10); // tick 0.1 USDT
-      spot.step(ts);
-    }
-  }
-  return spot;
+function spotCommand(exchange: EmbeddedExchange, seq: number, command: 'spotBorrow' | 'spotRepay', asset: string, amountUnits: number): void {
+  exchange.inputs.busFor(InputOrigin.external).publish(Topics.gatewayAccountCommands, {
+    schemaMajor: 1, accountId: ACCOUNT, seq, tsNs: exchange.nowNs(), source: 'http', commandId: seq, command, [command]: { asset, amountUnits },
+  } as never);
 }
 
-describe('embedded spot-margin market (borrowers bot, maker, price path healthy → call → liquidation)', () => {
-  it('borrowers enter, some are called and liquidated, the survivors close and repay, money is conserved', () => {
-    const spot = run(7);
-    const f = spot.figures();
-    assert.deepEqual(f.conservationProblems, []);
-    assert.ok(f.entered > 10, `entered ${f.entered}`);
-    assert.ok(f.calls > 0, `calls ${f.calls}`);
-    assert.ok(f.liquidations > 0, `liquidations ${f.liquidations}`);
-    assert.ok(f.closed > 0, `closed ${f.closed}`);
-    assert.ok(f.liquidationFeeUnits > 0n);
-    assert.ok(f.perAsset[0].borrowedUnits > 0n && f.perAsset[0].interestUnits > 0n);
-    // every account that closed or was liquidated owes nothing
-    for (const id of spot.borrowers.accountIds()) {
-      const r = spot.engine.accountReport(id);
-      if (r !== null && r.usedMarginUnits === 0) assert.ok(r.assets.every((a) => a.debtUnits === 0));
-    }
+function rowOf(exchange: EmbeddedExchange, asset: string) {
+  return exchange.spotMargin?.engine.context.state.peekRow(ACCOUNT, asset);
+}
+
+describe('embedded spot margin from the wire', () => {
+  after(async () => {
+    for (const exchange of open) await exchange.close();
+    dirs.removeAll();
   });
 
-  it('is deterministic for a seed', () => {
-    assert.equal(run(7).figures().stateHash, run(7).figures().stateHash);
-    assert.notEqual(run(7).figures().stateHash, run(8).figures().stateHash);
+  it('spot borrow and repay account commands reach the spot stage, journaled, and a restart recovers them', async () => {
+    const dir = dirs.make();
+    const { exchange: a } = await recoverExchange(dir, OPTIONS);
+    open.push(a);
+    a.step(100); // the pair has an index and the maker's quotes
+    assert.deepEqual(a.inputs.spot({ op: 'deposit', tsNs: a.nowNs(), accountId: ACCOUNT, asset: 'BTC', amountUnits: SAT_PER_BTC }, InputOrigin.external), { ok: true });
+    const riskBefore = a.risk.engine.stateHash();
+    spotCommand(a, 1, 'spotBorrow', 'USDT', 10_000 * USDT);
+    assert.equal(rowOf(a, 'USDT')?.principalUnits, 10_000 * USDT);
+    assert.equal(rowOf(a, 'USDT')?.balanceUnits, 10_000 * USDT);
+    assert.equal(a.risk.engine.stateHash(), riskBefore, 'the perps risk stage never sees a spot command');
+    a.step(500); // interest accrues on the loan
+    spotCommand(a, 2, 'spotRepay', 'USDT', 4_000 * USDT);
+    const left = rowOf(a, 'USDT')?.principalUnits ?? 0;
+    // the interest settled into the loan first (rounded up, never in the borrower's favour): strictly more than 6 000 left
+    assert.ok(left > 6_000 * USDT && left < 6_001 * USDT, `principal after a part repay: ${left}`);
+    const spotBefore = a.spotMargin?.engine.stateHash();
+    const seqBefore = a.inputs.appliedSeq;
+    assert.throws(() => spotCommand(a, 3, 'spotBorrow', 'USDT', Number.NaN), /not a safe integer/, 'not even journaled');
+    assert.equal(a.inputs.appliedSeq, seqBefore);
+    spotCommand(a, 3, 'spotBorrow', 'USDT', -5);
+    spotCommand(a, 4, 'spotRepay', 'DOGE', 1);
+    spotCommand(a, 5, 'spotBorrow', 'USDT', 10_000_000 * USDT); // past the limits
+    assert.equal(a.spotMargin?.engine.stateHash(), spotBefore, 'bad spot commands change nothing');
+    a.step(50);
+    await a.inputs.flush();
+
+    const { exchange: b, recovery } = await recoverExchange(dirs.copy(dir), OPTIONS);
+    open.push(b);
+    assert.equal(recovery.stateHash, a.stateHash());
+    assert.deepEqual(rowOf(b, 'USDT'), rowOf(a, 'USDT'));
+    assert.deepEqual(rowOf(b, 'BTC'), rowOf(a, 'BTC'));
+  });
+
+  it('the account query answers for the spot ledger, and the conservation line covers it', async () => {
+    const { exchange } = await recoverExchange(dirs.make(), OPTIONS);
+    open.push(exchange);
+    exchange.step(100);
+    exchange.inputs.spot({ op: 'deposit', tsNs: exchange.nowNs(), accountId: ACCOUNT, asset: 'BTC', amountUnits: SAT_PER_BTC }, InputOrigin.external);
+    spotCommand(exchange, 1, 'spotBorrow', 'USDT', 20_000 * USDT);
+    const view = exchange.accountView(ACCOUNT) as { accountId: number; spot: SpotAccountReport };
+    assert.equal(view.accountId, ACCOUNT);
+    const btc = view.spot.assets.find((x) => x.asset === 'BTC');
+    assert.ok(btc !== undefined && btc.acceptedUnits > 0, 'BTC accepted as collateral after its haircut');
+    assert.equal(btc.priceFeed, 'index:BTC/USDT');
+    assert.ok(btc.callPriceTicks !== null && btc.liquidationPriceTicks !== null && btc.liquidationPriceTicks < btc.callPriceTicks && btc.callPriceTicks < (btc.indexPriceTicks ?? 0));
+    assert.ok(view.spot.levelE8 !== null && view.spot.distanceToCallUnits > 0 && view.spot.distanceToLiquidationUnits > view.spot.distanceToCallUnits);
+    assert.equal(exchange.accountView(123_456_789), undefined, 'an account in neither ledger');
+
+    assert.equal(exchange.figures(1).conservationOk, true);
+    // one unit appears on the spot ledger from nowhere: the exchange's one line must say so
+    const row = rowOf(exchange, 'BTC');
+    assert.ok(row !== undefined);
+    row.balanceUnits += 1;
+    const figures = exchange.figures(1);
+    assert.equal(figures.conservationOk, false);
+    assert.ok(figures.conservationProblems.some((p) => p.startsWith('spot: ')), figures.conservationProblems.join('; '));
+    row.balanceUnits -= 1;
+  });
+
+  it('the typed client borrows, repays and asks on the spot ledger, refusals carry a code, and its inputs are journaled', async () => {
+    const dir = dirs.make();
+    const { exchange: a } = await recoverExchange(dir, OPTIONS);
+    open.push(a);
+    a.step(100);
+    const client = await a.client('spot-test');
+    assert.deepEqual(await client.spotDeposit(ACCOUNT, 'BTC', SAT_PER_BTC), { ok: true });
+    assert.deepEqual(await client.spotBorrow(ACCOUNT, 'USDT', 5_000 * USDT), { ok: true });
+    const refused = await client.spotRepay(ACCOUNT, 'USDT', 50_000 * USDT);
+    assert.ok(!refused.ok && refused.code.startsWith('RISK_SPOT_'), JSON.stringify(refused));
+    assert.ok(!(await client.spotBorrow(ACCOUNT, 'USDT', -1)).ok);
+    a.step(200);
+    assert.deepEqual(await client.spotRepay(ACCOUNT, 'USDT', 1_000 * USDT), { ok: true });
+    const report = client.spotAccount(ACCOUNT);
+    assert.ok(report !== null && report.assets.some((x) => x.asset === 'USDT' && x.debtUnits > 4_000 * USDT));
+    assert.equal(client.spotAccount(123_456_789), null);
+    await a.inputs.flush();
+    const { exchange: b, recovery } = await recoverExchange(dirs.copy(dir), OPTIONS);
+    open.push(b);
+    assert.equal(recovery.stateHash, a.stateHash(), 'the state at the journal end: the client’s spot inputs included');
+    assert.deepEqual(b.spotMargin?.engine.accountReport(ACCOUNT), report);
   });
 });

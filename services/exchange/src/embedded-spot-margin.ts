@@ -3,13 +3,16 @@
  * perp's tick and lot, so the perp's index ticks are the pair's), a maker quoting
  * 0.1 % either side of the index at every index publication, and the spot-margin
  * borrowers bot. The spot stage keeps its own ledger beside the perps risk engine
- * (see services/risk/src/spot-margin), fed with the same index and clock.
+ * (see services/risk/src/spot-margin), fed with the same index and clock; every
+ * input it gets passes the core input gate (journaled as kind 6, spot-input.ts).
  */
 import { Side } from '@perpcore/domain';
 import { createHaircutSchedule, createSpotMarginParams } from '@perpcore/margin';
 import { type SpotMarginEvent, SpotEventKind, SpotMarginEngine, createSpotPairSpec } from '@perpcore/risk';
 import { SpotMarginBorrowers } from '@perpcore/simulation';
 import type { MarketSpec } from '@perpcore/domain';
+import type { CoreInputGate } from './durability/core-input-gate.js';
+import type { SpotInput } from './durability/spot-input.js';
 
 const MAKER_ID = 1;
 const USDT = 1_000_000;
@@ -31,39 +34,62 @@ export interface SpotMarginFigures {
   conservationProblems: readonly string[];
 }
 
+/** The spot pair of a perp: its base and settle assets, the perp's tick and lot. */
+function spotPairOf(perp: MarketSpec) {
+  const lotSat = Number((BigInt(SAT_PER_BTC) * perp.lot.mantissa) / 10n ** BigInt(perp.lot.scale));
+  const pair = createSpotPairSpec({
+    symbol: `${perp.baseAsset}/${perp.settleAsset}`,
+    baseAsset: perp.baseAsset,
+    quoteAsset: perp.settleAsset,
+    baseUnitsPerLot: lotSat,
+    quoteUnitsPerLotTick: perp.lotTickUnits,
+    maxPriceTicks: perp.maxPriceTicks,
+    maxQtyLots: perp.maxQtyLots,
+    priceBandE8: perp.priceBandE8,
+  });
+  return { pair, lotSat };
+}
+
+/**
+ * The spot stage of the embedded venue for `perp` (its configuration only: every
+ * input reaches it through the core input gate). A journal replay builds the same
+ * engine from the journal's markets.
+ */
+export function embeddedSpotEngine(perp: MarketSpec, sink: (e: SpotMarginEvent) => void = () => undefined): SpotMarginEngine {
+  const { pair } = spotPairOf(perp);
+  const params = createSpotMarginParams({
+    settleAsset: perp.settleAsset,
+    maxAccountDebtValueUnits: 1_000_000 * USDT,
+    borrowable: [
+      { asset: perp.settleAsset, maxLeverage: 5, hourlyRateE8: 2_000, maxBorrowUnits: 500_000 * USDT },
+      { asset: perp.baseAsset, maxLeverage: 5, hourlyRateE8: 1_000, maxBorrowUnits: 20 * SAT_PER_BTC },
+    ],
+  });
+  return new SpotMarginEngine(
+    { params, pairs: [pair], haircuts: [createHaircutSchedule(perp.baseAsset, [{ upToValueUnits: null, ratioE8: 100_000_000 }])] },
+    sink,
+  );
+}
+
+/** The venue's spot perp: the spot pair is the BTC perp's. */
+export function spotPerpOf(markets: readonly MarketSpec[]): MarketSpec | undefined {
+  return markets.find((m) => m.baseAsset === 'BTC');
+}
+
 export class EmbeddedSpotMargin {
   readonly engine: SpotMarginEngine;
   readonly borrowers: SpotMarginBorrowers;
   readonly symbol: string;
+  /** Where every spot input goes (journaled, then applied to `engine`); set once the exchange's gate exists. */
+  inputs: CoreInputGate | null = null;
   private indexTicks = 0;
   private started = false;
   private readonly borrowedByAsset = new Map<string, bigint>();
 
   constructor(perp: MarketSpec, seed: number, startTsNs: number, entryStartS: number, entryEndS: number, holdS: number) {
-    const lotSat = Number((BigInt(SAT_PER_BTC) * perp.lot.mantissa) / 10n ** BigInt(perp.lot.scale));
-    const pair = createSpotPairSpec({
-      symbol: `${perp.baseAsset}/${perp.settleAsset}`,
-      baseAsset: perp.baseAsset,
-      quoteAsset: perp.settleAsset,
-      baseUnitsPerLot: lotSat,
-      quoteUnitsPerLotTick: perp.lotTickUnits,
-      maxPriceTicks: perp.maxPriceTicks,
-      maxQtyLots: perp.maxQtyLots,
-      priceBandE8: perp.priceBandE8,
-    });
+    const { pair, lotSat } = spotPairOf(perp);
     this.symbol = pair.symbol;
-    const params = createSpotMarginParams({
-      settleAsset: perp.settleAsset,
-      maxAccountDebtValueUnits: 1_000_000 * USDT,
-      borrowable: [
-        { asset: perp.settleAsset, maxLeverage: 5, hourlyRateE8: 2_000, maxBorrowUnits: 500_000 * USDT },
-        { asset: perp.baseAsset, maxLeverage: 5, hourlyRateE8: 1_000, maxBorrowUnits: 20 * SAT_PER_BTC },
-      ],
-    });
-    this.engine = new SpotMarginEngine(
-      { params, pairs: [pair], haircuts: [createHaircutSchedule(perp.baseAsset, [{ upToValueUnits: null, ratioE8: 100_000_000 }])] },
-      (e) => this.onEvent(e),
-    );
+    this.engine = embeddedSpotEngine(perp, (e) => this.onEvent(e));
     this.borrowers = new SpotMarginBorrowers({
       seed: seed ^ 0x5b07,
       firstAccountId: 100,
@@ -85,40 +111,47 @@ export class EmbeddedSpotMargin {
     if (e.kind === SpotEventKind.Borrowed) this.borrowedByAsset.set(e.asset, (this.borrowedByAsset.get(e.asset) ?? 0n) + BigInt(e.amountUnits));
   }
 
+  private submit(input: SpotInput): boolean {
+    if (this.inputs === null) throw new Error('the spot market has no input gate yet');
+    return this.inputs.spot(input).ok;
+  }
+
   private port(tsNs: number) {
     const engine = this.engine;
     const row = (id: number, asset: string) => engine.context.state.peekRow(id, asset);
     return {
-      deposit: (id: number, asset: string, units: number) => engine.deposit(id, asset, units, tsNs).ok,
-      repay: (id: number, asset: string, units: number) => engine.repay(id, asset, units, tsNs).ok,
+      deposit: (accountId: number, asset: string, amountUnits: number) => this.submit({ op: 'deposit', tsNs, accountId, asset, amountUnits }),
+      repay: (accountId: number, asset: string, amountUnits: number) => this.submit({ op: 'repay', tsNs, accountId, asset, amountUnits }),
       debtUnits: (id: number, asset: string) => engine.context.debtNow(id, asset),
       availableUnits: (id: number, asset: string) => {
         const r = row(id, asset);
         return r === undefined ? 0 : r.balanceUnits - r.heldUnits;
       },
-      placeIoc: (id: number, side: Side, priceTicks: number, qtyLots: number, autoBorrow: boolean) =>
-        engine.placeOrder({ accountId: id, symbol: this.symbol, side, priceTicks, qtyLots, immediateOrCancel: true, autoBorrow }, tsNs).ok,
+      placeIoc: (accountId: number, side: Side, priceTicks: number, qtyLots: number, autoBorrow: boolean) =>
+        this.submit({ op: 'order', tsNs, accountId, symbol: this.symbol, side, priceTicks, qtyLots, immediateOrCancel: true, autoBorrow }),
     };
   }
 
   /** A new index for the pair: requote the maker around it, then let the watch see it. */
   onIndex(tsNs: number, indexTicks: number): void {
-    const e = this.engine;
     const [base, quote] = this.symbol.split('/') as [string, string];
     if (!this.started) {
       this.started = true;
-      e.fundPool(quote, 2_000_000 * USDT, tsNs);
-      e.fundPool(base, 100 * SAT_PER_BTC, tsNs);
-      e.deposit(MAKER_ID, base, 500 * SAT_PER_BTC, tsNs);
-      e.deposit(MAKER_ID, quote, 50_000_000 * USDT, tsNs);
+      this.submit({ op: 'fundPool', tsNs, asset: quote, amountUnits: 2_000_000 * USDT });
+      this.submit({ op: 'fundPool', tsNs, asset: base, amountUnits: 100 * SAT_PER_BTC });
+      this.submit({ op: 'deposit', tsNs, accountId: MAKER_ID, asset: base, amountUnits: 500 * SAT_PER_BTC });
+      this.submit({ op: 'deposit', tsNs, accountId: MAKER_ID, asset: quote, amountUnits: 50_000_000 * USDT });
       this.borrowers.setUp(this.port(tsNs));
     }
     this.indexTicks = indexTicks;
-    e.setIndexPrice(this.symbol, indexTicks, tsNs);
-    e.cancelAllOrders(MAKER_ID, tsNs);
-    const lots = 100_000; // 100 BTC a side: deep enough for every borrower and liquidation
-    e.placeOrder({ accountId: MAKER_ID, symbol: this.symbol, side: Side.Buy, priceTicks: Math.floor((indexTicks * 999) / 1000), qtyLots: lots, immediateOrCancel: false, autoBorrow: false }, tsNs);
-    e.placeOrder({ accountId: MAKER_ID, symbol: this.symbol, side: Side.Sell, priceTicks: Math.ceil((indexTicks * 1001) / 1000), qtyLots: lots, immediateOrCancel: false, autoBorrow: false }, tsNs);
+    const symbol = this.symbol;
+    this.submit({ op: 'index', tsNs, symbol, priceTicks: indexTicks });
+    this.submit({ op: 'cancelAll', tsNs, accountId: MAKER_ID });
+    const qtyLots = 100_000; // 100 BTC a side: deep enough for every borrower and liquidation
+    const quoteAt = (side: Side, priceTicks: number): boolean =>
+      this.submit({ op: 'order', tsNs, accountId: MAKER_ID, symbol, side, priceTicks, qtyLots, immediateOrCancel: false, autoBorrow: false });
+    quoteAt(Side.Buy, Math.floor((indexTicks * 999) / 1000));
+    quoteAt(Side.Sell, Math.ceil((indexTicks * 1001) / 1000));
   }
 
   step(tsNs: number): void {

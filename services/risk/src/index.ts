@@ -21,6 +21,7 @@ export type { SpotMarginConfig } from './spot-margin/spot-margin-context.js';
 export { type SpotMarginEvent, SpotEventKind } from './spot-margin/spot-margin-events.js';
 export { type SpotPairSpec, createSpotPairSpec } from './spot-margin/spot-pair.js';
 export type { SpotAccountReport } from './spot-margin/spot-account-report.js';
+export type { SpotResult } from './spot-margin/spot-margin-commands.js';
 export type { SpotConservationReport } from './spot-margin/spot-conservation-audit.js';
 export { StressReject, StressRequestError, type StressRequest, type StressShock, type StressFunding, type StressHaircut } from './stress/stress-request.js';
 export type { StressReport, StressTotals, StressMarketPrice } from './stress/stress-query.js';

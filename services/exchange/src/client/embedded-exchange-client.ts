@@ -18,6 +18,8 @@
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, Topics } from '@perpcore/bus';
+import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
+import type { SpotInput } from '../durability/spot-input.js';
 import type { VenueMarket } from '@perpcore/markets';
 import type { OrderBook } from '@perpcore/orderbook';
 import {
@@ -57,7 +59,14 @@ export interface EmbeddedClientDeps {
   insuranceFunds(): readonly InsuranceFundBalance[];
   /** The command streams' producer name (default `gateway-0`). */
   readonly source?: string;
+  /** The spot-margin stage, when the venue has one: its inputs (through the journaled gate) and its account report. */
+  readonly spot?: {
+    submit(input: SpotInput): SpotResult;
+    accountReport(accountId: number): SpotAccountReport | null;
+  };
 }
+
+const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
 
 export class EmbeddedExchangeClient extends ExchangeClientBase implements ExchangeClient {
   private readonly source: string;
@@ -100,6 +109,26 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   nowNs(): number {
     return this.deps.nowNs();
+  }
+
+  /** Credits `amountUnits` of `asset` to the account's spot-margin ledger (its collateral there). */
+  spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'deposit', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  }
+
+  /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
+  spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'borrow', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  }
+
+  /** Repays a spot loan, interest first (`SpotRepayV1`); more than is owed is refused. */
+  spotRepay(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'repay', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  }
+
+  /** The spot-margin answers for the account (accepted collateral, trigger feed, level, distances), null without spot rows. */
+  spotAccount(accountId: number): SpotAccountReport | null {
+    return this.deps.spot?.accountReport(accountId) ?? null;
   }
 
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {

@@ -33,6 +33,8 @@ import {
   inputKindOfTopic,
   InputOrigin,
 } from './core-input-record.js';
+import type { SpotInput } from './spot-input.js';
+import type { SpotResult } from '@perpcore/risk';
 
 export class JournalDivergenceError extends Error {
   constructor(message: string) {
@@ -62,6 +64,7 @@ export class CoreInputGate {
   private nextPayload: Uint8Array = new Uint8Array(0);
   private applying = false;
   private position = 0;
+  private lastResult: SpotResult = { ok: true };
   private stopped: JournalWriteError | null = null;
   private readonly journal: Journal | undefined;
   private readonly openedAtSeq: number;
@@ -120,6 +123,12 @@ export class CoreInputGate {
     this.submit(kind, origin, value);
   }
 
+  /** An input of the spot-margin stage; returns the spot engine's answer (journaled either way: a refusal is deterministic). */
+  spot(input: SpotInput, origin: InputOrigin = InputOrigin.sim): SpotResult {
+    this.submit(InputKind.spot, origin, input);
+    return this.lastResult;
+  }
+
   /** A time advance of the risk stage (funding, schedules), an input like any other. */
   advanceTime(tsNs: number, origin: InputOrigin = InputOrigin.sim): void {
     this.submit(InputKind.time, origin, tsNs);
@@ -168,7 +177,7 @@ export class CoreInputGate {
   private applyAt(seq: number, kind: InputKind, value: unknown): void {
     this.applying = true;
     try {
-      applyCoreInput(this.options.targets, kind, value);
+      this.lastResult = applyCoreInput(this.options.targets, kind, value);
     } finally {
       this.applying = false;
     }

@@ -6,18 +6,21 @@
  * | kind | byte 0 | body | applied as |
  * |------|--------|------|------------|
  * | order command | 1 | `MatchingCommandV1` (protobuf) | published on `gateway.order-commands.v1` |
- * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` |
+ * | account command | 2 | `AccountCommandV1` | published on `gateway.account-commands.v1` (spot borrow / repay: applied to the spot stage) |
  * | index price | 3 | `OracleEventV1` | published on `oracle.index-prices.v1` |
  * | time advance | 4 | tsNs, float64 LE (the exact JS number) | `risk.advanceTime(tsNs)` |
  * | operator market command | 5 | `MatchingCommandV1` (halt / resume) | published on `matching.commands.v1` |
+ * | spot-margin input | 6 | `SpotInput` (JSON, spot-input.ts) | applied to the spot stage's engine |
  *
  * Byte 1 is the origin: 0 the simulated market (rebuilt in lockstep on recovery),
  * 1 an external client (the HTTP API), whose inputs recovery takes from the journal.
  */
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
 import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
+import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
+import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput, spotInputOfAccountCommand } from './spot-input.js';
 
-export const InputKind = { order: 1, account: 2, index: 3, time: 4, market: 5 } as const;
+export const InputKind = { order: 1, account: 2, index: 3, time: 4, market: 5, spot: 6 } as const;
 export type InputKind = (typeof InputKind)[keyof typeof InputKind];
 
 export const InputOrigin = { sim: 0, external: 1 } as const;
@@ -28,22 +31,34 @@ export type CoreInput =
   | { kind: typeof InputKind.account; value: AccountCommandV1 }
   | { kind: typeof InputKind.index; value: OracleEventV1 }
   | { kind: typeof InputKind.time; value: number }
-  | { kind: typeof InputKind.market; value: MatchingCommandV1 };
+  | { kind: typeof InputKind.market; value: MatchingCommandV1 }
+  | { kind: typeof InputKind.spot; value: SpotInput };
 
 /** Where inputs land: the pipeline's bus and the risk stage's clock; and the state they build. */
 export interface CoreInputTargets {
   readonly bus: InProcessBus;
   advanceTime(tsNs: number): void;
-  /** The core's state hash (matching and risk), as `EmbeddedExchange.stateHash()`. */
+  /** The spot-margin stage (its own ledger beside the perps), when the venue has one. */
+  readonly spot?: SpotMarginEngine;
+  /** The core's state hash (matching, risk and spot), as `EmbeddedExchange.stateHash()`. */
   stateHash(): string;
 }
 
-/** The targets of a pipeline's stages. */
-export function pipelineTargets(stages: { bus: InProcessBus; matching: { engine: { stateHash(): string } }; risk: { advanceTime(tsNs: number): void; engine: { stateHash(): string } } }): CoreInputTargets {
+/** The core's state hash: matching's, risk's and (when the venue has one) the spot stage's. */
+export function coreStateHash(matching: { stateHash(): string }, risk: { stateHash(): string }, spot: { stateHash(): string } | undefined): string {
+  return `${matching.stateHash()}|risk:${risk.stateHash()}${spot === undefined ? '' : `|spot:${spot.stateHash()}`}`;
+}
+
+/** The targets of a pipeline's stages (and of the spot stage beside them, if any). */
+export function pipelineTargets(
+  stages: { bus: InProcessBus; matching: { engine: { stateHash(): string } }; risk: { advanceTime(tsNs: number): void; engine: { stateHash(): string } } },
+  spot?: SpotMarginEngine,
+): CoreInputTargets {
   return {
     bus: stages.bus,
     advanceTime: (tsNs) => stages.risk.advanceTime(tsNs),
-    stateHash: () => `${stages.matching.engine.stateHash()}|risk:${stages.risk.engine.stateHash()}`,
+    ...(spot === undefined ? {} : { spot }),
+    stateHash: () => coreStateHash(stages.matching.engine, stages.risk.engine, spot),
   };
 }
 
@@ -73,14 +88,24 @@ export function inputKindOfTopic(topic: Topic<unknown>): InputKind | undefined {
   return undefined;
 }
 
-export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): void {
+const APPLIED: SpotResult = Object.freeze({ ok: true });
+
+/** Applies one input (an account command's spot borrow / repay goes to the spot stage); a refusal only from the spot engine (bus inputs answer through events). */
+export function applyCoreInput(targets: CoreInputTargets, kind: InputKind, value: unknown): SpotResult {
+  // null (nothing allocated) for every account command but a spot borrow / repay
+  const spotCommand = kind === InputKind.account && targets.spot !== undefined ? spotInputOfAccountCommand(value as AccountCommandV1) : null;
+  if (spotCommand !== null) return applySpotInput(targets.spot as SpotMarginEngine, spotCommand);
   if (kind === InputKind.time) targets.advanceTime(value as number);
-  else (targets.bus as Bus).publish(topicOfKind(kind) as Topic<unknown>, value);
+  else if (kind === InputKind.spot) {
+    if (targets.spot === undefined) throw new Error('a spot-margin input, but this venue has no spot stage');
+    return applySpotInput(targets.spot, value as SpotInput);
+  } else (targets.bus as Bus).publish(topicOfKind(kind) as Topic<unknown>, value);
+  return APPLIED;
 }
 
 /** Encodes (kind, origin, value) into `scratch` (grown when short); returns the record's bytes (a view of the scratch). */
 export function encodeCoreInput(scratch: { buffer: Buffer }, kind: InputKind, origin: InputOrigin, value: unknown): Uint8Array {
-  const body = kind === InputKind.time ? null : (topicOfKind(kind) as Topic<unknown>).codec.encode(value);
+  const body = kind === InputKind.time ? null : kind === InputKind.spot ? encodeSpotInput(value as SpotInput) : (topicOfKind(kind) as Topic<unknown>).codec.encode(value);
   const length = 2 + (body === null ? 8 : body.length);
   if (scratch.buffer.length < length) scratch.buffer = Buffer.allocUnsafe(Math.max(length, scratch.buffer.length * 2));
   const out = scratch.buffer;
@@ -133,6 +158,13 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
   if (kind === InputKind.time) {
     if (record.length !== 10) throw new CoreInputDecodeError(`journal record ${seq}: a time advance must be 10 bytes, got ${record.length}`);
     return { input: { kind, value: Buffer.from(record.buffer, record.byteOffset, record.length).readDoubleLE(2) }, origin };
+  }
+  if (kind === InputKind.spot) {
+    try {
+      return { input: { kind, value: decodeSpotInput(record.subarray(2)) }, origin };
+    } catch (error) {
+      throw new CoreInputDecodeError(`journal record ${seq}: ${(error as Error).message}`);
+    }
   }
   const topic = topicOfKind(kind);
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
