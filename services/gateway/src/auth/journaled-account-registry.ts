@@ -19,15 +19,8 @@
 import { join } from 'node:path';
 import { type FsyncPolicy, Journal } from '@perpcore/journal';
 import { registryCommandCodec } from '@perpcore/proto';
-import {
-  type AccountRegistry,
-  type ApiKeyRecord,
-  InMemoryAccountRegistry,
-  type InMemoryRegistryOptions,
-  type RegistryCommand,
-  type RegistrySnapshot,
-  RegistryUnavailable,
-} from './account-registry.js';
+import { type InMemoryRegistryOptions, type RegistryCommand, RegistryUnavailable } from './account-registry.js';
+import { FoldedAccountRegistry } from './folded-account-registry.js';
 import { registryCommandFromWire, registryCommandToWire } from './registry-command-wire.js';
 
 /** Names what this journal holds: a core journal or another venue's registry is refused on open. */
@@ -40,54 +33,38 @@ export interface JournaledRegistryOptions extends InMemoryRegistryOptions {
   readonly nowNs: () => number;
 }
 
-export class JournaledAccountRegistry implements AccountRegistry {
+export class JournaledAccountRegistry extends FoldedAccountRegistry {
   private queue: Promise<void> = Promise.resolve();
-  private reservedNextId = 0;
+  /** Records replayed on open. */
+  replayed = 0;
 
   private constructor(
-    private readonly folded: InMemoryAccountRegistry,
+    options: InMemoryRegistryOptions,
     private readonly journal: Journal,
     private readonly nowNs: () => number,
-    /** Records replayed on open. */
-    readonly replayed: number,
-  ) {}
+  ) {
+    super(options);
+  }
 
   /** Opens (or creates) DIR/registry and folds every record in it. Throws on a journal of something else. */
   static open(options: JournaledRegistryOptions): JournaledAccountRegistry {
     const journal = Journal.open(join(options.dataDir, 'registry'), { venueFingerprint: REGISTRY_JOURNAL_FINGERPRINT }, { fsync: options.fsync ?? 'always' });
-    const folded = new InMemoryAccountRegistry(options);
-    let replayed = 0;
+    const registry = new JournaledAccountRegistry(options, journal, options.nowNs);
     for (const record of journal.read(1)) {
       const decoded = registryCommandCodec.decode(record.payload);
       // the CRC already vouched for the bytes: a record that does not decode is a writer bug, not a torn write
       if (!decoded.ok) throw new Error(`registry journal record ${record.seq} does not decode: ${decoded.error.message}`);
       const command = registryCommandFromWire(decoded.value);
       if (command === null) throw new Error(`registry journal record ${record.seq} carries no command this version knows`);
-      folded.apply(command);
-      replayed++;
+      registry.folded.apply(command);
+      registry.replayed++;
     }
-    return new JournaledAccountRegistry(folded, journal, options.nowNs, replayed);
-  }
-
-  nextAccountId(): number {
-    // an id handed to a createAccount still syncing is taken: the next request gets the one after it
-    return Math.max(this.folded.nextAccountId(), this.reservedNextId);
-  }
-
-  hasAccount(accountId: number): boolean {
-    return this.folded.hasAccount(accountId);
-  }
-
-  keyOf(apiKey: string): ApiKeyRecord | undefined {
-    return this.folded.keyOf(apiKey);
-  }
-
-  keysOfAccount(accountId: number): ApiKeyRecord[] {
-    return this.folded.keysOfAccount(accountId);
+    return registry;
   }
 
   apply(command: RegistryCommand): Promise<void> {
-    if (command.kind === 'createAccount') this.reservedNextId = Math.max(this.reservedNextId, command.accountId + 1);
+    // an id handed to a createAccount still syncing is taken: the next request gets the one after it
+    this.reserve(command);
     const done = this.queue.then(() => this.applyNow(command));
     this.queue = done.catch(() => undefined);
     return done;
@@ -103,10 +80,6 @@ export class JournaledAccountRegistry implements AccountRegistry {
       throw new RegistryUnavailable(`the registry journal could not keep the command: ${(error as Error).message}`);
     }
     this.folded.apply(command);
-  }
-
-  snapshot(): RegistrySnapshot {
-    return this.folded.snapshot();
   }
 
   close(): Promise<void> {

@@ -25,16 +25,8 @@ import type { Bus, BusMessage, Subscription } from '@perpcore/bus';
 import { Topics } from '@perpcore/bus';
 import type { Logger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, type RegistryCommandV1 } from '@perpcore/proto';
-import {
-  type AccountRegistry,
-  type ApiKeyRecord,
-  InMemoryAccountRegistry,
-  type InMemoryRegistryOptions,
-  type RegistryCommand,
-  RegistryRefusal,
-  type RegistrySnapshot,
-  RegistryUnavailable,
-} from './account-registry.js';
+import { type InMemoryRegistryOptions, type RegistryCommand, RegistryRefusal, RegistryUnavailable } from './account-registry.js';
+import { FoldedAccountRegistry } from './folded-account-registry.js';
 import { registryCommandFromWire, registryCommandToWire } from './registry-command-wire.js';
 
 export interface SharedRegistryOptions extends InMemoryRegistryOptions {
@@ -53,19 +45,17 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export class SharedAccountRegistry implements AccountRegistry {
-  private readonly folded: InMemoryAccountRegistry;
+export class SharedAccountRegistry extends FoldedAccountRegistry {
   private readonly waiters = new Map<number, Waiter>();
   private subscription: Subscription | null = null;
   private seq = 0;
-  private reservedNextId = 0;
   private foldedCount = 0;
   private skippedCount = 0;
   /** source + start time: a restarted process with the same source must not take its previous life's records for its own. */
   private readonly writer: string;
 
   private constructor(private readonly options: SharedRegistryOptions) {
-    this.folded = new InMemoryAccountRegistry(options);
+    super(options);
     this.writer = `${options.source}@${options.nowNs().toString(36)}`;
   }
 
@@ -85,30 +75,10 @@ export class SharedAccountRegistry implements AccountRegistry {
     return registry;
   }
 
-  nextAccountId(): number {
-    return Math.max(this.folded.nextAccountId(), this.reservedNextId);
-  }
-
-  hasAccount(accountId: number): boolean {
-    return this.folded.hasAccount(accountId);
-  }
-
-  keyOf(apiKey: string): ApiKeyRecord | undefined {
-    return this.folded.keyOf(apiKey);
-  }
-
-  keysOfAccount(accountId: number): ApiKeyRecord[] {
-    return this.folded.keysOfAccount(accountId);
-  }
-
   async apply(command: RegistryCommand): Promise<void> {
     this.folded.check(command);
-    if (command.kind === 'createAccount') this.reservedNextId = Math.max(this.reservedNextId, command.accountId + 1);
+    this.reserve(command);
     await this.write(registryCommandToWire(command, '', 0, 0));
-  }
-
-  snapshot(): RegistrySnapshot {
-    return this.folded.snapshot();
   }
 
   /** Commands folded so far, and records skipped (refused or unknown). */
