@@ -60,7 +60,7 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   shockE8: -12_000_000,
   insuranceFundSeedUnits: defaultInsuranceFundSeedUnits,
   adlRefreshMs: 60_000,
-  // off by default: journal recovery of a run with loans is not proven yet (npm start turns them on without --data-dir)
+  // off by default so the library's own scenarios keep their figures; npm start turns them on
   loanBorrowers: 0,
   loanFirstAccountId: 25_000, // above the pool borrowers (20,000 + 40) and below the pool liquidator (30,002)
   loanOpenStartS: 30,

@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   const core = await startEmbeddedCore({
     logger,
     seed: options.seed,
-    // loan borrowers only in an in-memory run: journal recovery with loans is not proven yet
-    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8, loanBorrowers: options.dataDir === undefined ? 8 : 0 },
+    // a few crypto-backed loan borrowers beside the perps traders (journaled and recovered like every input: loan-recovery.test.ts)
+    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8, loanBorrowers: 8 },
     dataDir: options.dataDir,
     fsync: options.fsync,
     snapshotPolicy: options.snapshotEveryRecords > 0 ? { everyRecords: options.snapshotEveryRecords, everyEventNs: 0, keepNewest: options.snapshotKeep } : undefined,

@@ -49,6 +49,8 @@ export async function pipelineForMeta(meta: EmbeddedJournalMeta, logger: Logger)
     adlRefreshMs: meta.scenario.adlRefreshMs,
     insuranceFundSeedUnits: meta.scenario.insuranceFundSeedUnits,
     lendingPool: true,
+    // as EmbeddedExchange.create configures the risk stage: with the loan terms exactly when the run had borrowers
+    loans: (meta.scenario.loanBorrowers ?? 0) > 0,
   });
 }
 
