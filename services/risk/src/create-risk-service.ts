@@ -26,7 +26,7 @@ import { accountCommandsHandler } from './handlers/account-commands-handler.js';
 import { matchingAccountEventsHandler, matchingEventsHandler } from './handlers/matching-events-handler.js';
 import { oracleEventsHandler } from './handlers/oracle-events-handler.js';
 import { orderCommandsHandler } from './handlers/order-commands-handler.js';
-import { indexRejectReasonName } from './index-price-gate.js';
+import { indexRejectReasonName } from './prices/index-price-gate.js';
 import type { BookTopProvider, RiskEngineConfig } from './risk-config.js';
 import { RiskEngine } from './risk-engine.js';
 

@@ -40,7 +40,7 @@ import { enumField, integerField, listField, stringField } from '@perpcore/confi
 import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { createRiskService } from './create-risk-service.js';
-import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from './balance-limits.js';
+import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from './accounts/balance-limits.js';
 
 runServiceProcess({
   name: 'risk',

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { MarginMode, OrderType, TimeInForce } from '@perpcore/domain';
 import type { MarketRiskParamsInput } from '@perpcore/margin';
-import { MarginStateCode } from './margin-state-code.js';
+import { MarginStateCode } from './margin-watch/margin-state-code.js';
 import { RiskHarness, USDT, riskConfig, withFundSeed } from './risk-harness.test-support.js';
 
 export type Action =

@@ -18,7 +18,7 @@
  */
 import { type AssetSpec, DomainError, type MarketSpec, type Side } from '@perpcore/domain';
 import type { CollateralPrice, HaircutSchedule, MarketRiskParams } from '@perpcore/margin';
-import { type AssetBalanceLimitConfig, type BalanceLimits, createBalanceLimits } from './balance-limits.js';
+import { type AssetBalanceLimitConfig, type BalanceLimits, createBalanceLimits } from './accounts/balance-limits.js';
 import { type LoanConfig, type LoanSetup, createLoanSetup } from './loans/loan-config.js';
 import type { LendingPoolConfig } from './defi-liquidation/pool-config.js';
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MarginMode } from '@perpcore/domain';
-import { MarginStateCode, marginStateCode } from './margin-state-code.js';
+import { MarginStateCode, marginStateCode } from './margin-watch/margin-state-code.js';
 import { type Action, START, action, apply, liquidate, setUp } from './random-risk-actions.test-support.js';
 import type { RiskHarness } from './risk-harness.test-support.js';
 

@@ -24,9 +24,9 @@
 import { DomainError } from '@perpcore/domain';
 import { accrueIndex, compareRatios, debtValueExact, settleInterest, weightedCollateralExact } from '@perpcore/margin';
 import { type AccountCommandV1, perpcore } from '@perpcore/proto';
-import type { AccountCommands } from '../account-commands.js';
-import { AccountKind } from '../account-book.js';
-import type { MarginWatch } from '../margin-watch.js';
+import type { AccountCommands } from '../accounts/account-commands.js';
+import { AccountKind } from '../accounts/account-book.js';
+import type { MarginWatch } from '../margin-watch/margin-watch.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
 import type { LendingPool, PoolPosition } from './lending-pool.js';

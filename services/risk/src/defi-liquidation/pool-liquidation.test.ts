@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { riskSnapshot, snapshotDifferences } from '../account-snapshot.js';
+import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
 import { RiskEngine } from '../risk-engine.js';
-import { RiskEventFold, riskEventFoldConfig } from '../risk-event-fold.js';
+import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { FUND_ACCOUNT, USDT, btcSubticks } from '../risk-harness.test-support.js';
 import { PoolEventFold, foldedPoolSnapshot, poolSnapshot } from './pool-event-fold.js';
 import { BORROWER, BTC, LIQUIDATOR, PoolHarness, RIVAL, SUPPLIER, borrowerAt30k, poolConfig } from './pool-harness.test-support.js';

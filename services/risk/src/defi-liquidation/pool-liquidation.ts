@@ -26,7 +26,7 @@
  */
 import { healthFactorE8, quoteLiquidation } from '@perpcore/margin';
 import { type AccountCommandV1, perpcore } from '@perpcore/proto';
-import type { AccountCommands } from '../account-commands.js';
+import type { AccountCommands } from '../accounts/account-commands.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
 import type { LendingPool, PoolPosition } from './lending-pool.js';

@@ -23,9 +23,9 @@
 import { loanLtvReaches, withdrawableUnits } from '@perpcore/margin';
 import type { AccountCommandV1 } from '@perpcore/proto';
 import { perpcore } from '@perpcore/proto';
-import { AccountKind } from '../account-book.js';
-import { MarginStateCode } from '../margin-state-code.js';
-import type { MarginWatch } from '../margin-watch.js';
+import { AccountKind } from '../accounts/account-book.js';
+import { MarginStateCode } from '../margin-watch/margin-state-code.js';
+import type { MarginWatch } from '../margin-watch/margin-watch.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
 import { type LoanBook, type LoanRecord, LoanStateCode } from './loan-book.js';

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type RiskEventV1 } from '@perpcore/proto';
-import { riskSnapshot, snapshotDifferences } from '../account-snapshot.js';
-import { RiskEventFold, riskEventFoldConfig } from '../risk-event-fold.js';
+import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
+import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { USDT } from '../risk-harness.test-support.js';
 import { addCollateral, assertAuditOk, closeLoan, lendingHarness, openLoan, repayLoan } from './loan-fixtures.test-support.js';
 

@@ -25,7 +25,7 @@
  */
 import { LoanLtvState, planLoanLiquidation } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import type { MarginWatch } from '../margin-watch.js';
+import type { MarginWatch } from '../margin-watch/margin-watch.js';
 import type { RiskState } from '../risk-state.js';
 import { type LoanBook, type LoanRecord, LoanStateCode } from './loan-book.js';
 import { loanCollateralSetup, loanDebtAt, loanStatus, settleLoanInterest, valueLoan } from './loan-status.js';

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type RiskEventV1, riskEventCodec } from '@perpcore/proto';
-import { riskSnapshot, snapshotDifferences } from '../account-snapshot.js';
+import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
 import { RiskEngine } from '../risk-engine.js';
-import { RiskEventFold, riskEventFoldConfig } from '../risk-event-fold.js';
+import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT } from '../risk-harness.test-support.js';
 import { addCollateral, accepted, assertAuditOk, closeLoan, lendingConfig, lendingHarness, openLoan, rejectCode, repayLoan } from './loan-fixtures.test-support.js';
 

@@ -51,8 +51,8 @@ import {
   unrealizedPnlUnits,
   notionalAtMarkUnits,
 } from '@perpcore/margin';
-import { adlSlices } from '../adl-queue.js';
-import { AccountKind } from '../account-book.js';
+import { adlSlices } from '../adl/adl-queue.js';
+import { AccountKind } from '../accounts/account-book.js';
 import type { BookTopProvider } from '../risk-config.js';
 import type { ScopeKey } from './stress-scopes.js';
 import type { StressView } from './stress-view.js';

@@ -30,9 +30,9 @@
  */
 import { MarginMode } from '@perpcore/domain';
 import { distanceToLevelUnits, marginLevelE8 } from '@perpcore/margin';
-import { AccountKind } from '../account-book.js';
-import { TriggerDirection } from '../breach-index.js';
-import { MarginStateCode, marginStateCode, marginStateName } from '../margin-state-code.js';
+import { AccountKind } from '../accounts/account-book.js';
+import { TriggerDirection } from '../margin-watch/breach-index.js';
+import { MarginStateCode, marginStateCode, marginStateName } from '../margin-watch/margin-state-code.js';
 import type { StressView } from './stress-view.js';
 
 /** A scope as one integer: slot ≥ 0 (cross) or −(row + 1) (isolated), as margin-watch.ts collects them. */

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BreachIndex, TriggerDirection } from '../breach-index.js';
-import { AccountKind } from '../account-book.js';
+import { BreachIndex, TriggerDirection } from '../margin-watch/breach-index.js';
+import { AccountKind } from '../accounts/account-book.js';
 import { btcSubticks } from '../risk-harness.test-support.js';
 import { book, trader } from './stress-books.test-support.js';
 import { validateStressRequest } from './stress-request.js';

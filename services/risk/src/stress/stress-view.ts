@@ -29,14 +29,14 @@
  * `ScopeEvaluator`, breach index and kernel are never called.
  */
 import { createHaircutSchedule, fundingIndexIncrement, FundingPriceSource, pendingFundingUnits } from '@perpcore/margin';
-import type { AccountBook } from '../account-book.js';
-import { AdlRankings } from '../adl-rankings.js';
-import { OrderMarginKernel } from '../order-margin-kernel.js';
-import type { PositionLedger } from '../position-ledger.js';
+import type { AccountBook } from '../accounts/account-book.js';
+import { AdlRankings } from '../adl/adl-rankings.js';
+import { OrderMarginKernel } from '../orders/order-margin-kernel.js';
+import type { PositionLedger } from '../accounts/position-ledger.js';
 import type { CollateralSetup } from '../risk-config.js';
 import type { RiskState } from '../risk-state.js';
-import { ScopeEvaluator } from '../scope-evaluator.js';
-import { MarginStateCode } from '../margin-state-code.js';
+import { ScopeEvaluator } from '../margin-watch/scope-evaluator.js';
+import { MarginStateCode } from '../margin-watch/margin-state-code.js';
 import type { ResolvedStress } from './stress-request.js';
 import type { ScopeKey } from './stress-scopes.js';
 
