@@ -11,7 +11,7 @@
 
 export interface PoolCandidateView {
   readonly accountId: number;
-  readonly positionVersion: number;
+  readonly positionSeq: number;
   readonly healthFactorE8: bigint;
   readonly legs: readonly { readonly asset: string; readonly suppliedUnits: number; readonly debtUnits: number }[];
 }
@@ -19,7 +19,7 @@ export interface PoolCandidateView {
 export interface LiquidatorPort {
   deposit(accountId: number, asset: string, amountUnits: number): void;
   candidates(): readonly PoolCandidateView[];
-  liquidate(liquidatorId: number, borrowerId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionVersion: number): void;
+  liquidate(liquidatorId: number, borrowerId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionSeq: number): void;
 }
 
 export interface PoolLiquidatorBotConfig {
@@ -54,7 +54,7 @@ export class PoolLiquidatorBot {
       const collateral = candidate.legs.find((l) => l.asset === c.collateralAsset)?.suppliedUnits ?? 0;
       if (debt === 0 || collateral === 0 || candidate.accountId === c.accountId) continue;
       const whole = candidate.healthFactorE8 <= 95_000_000n || debt < c.fullCloseBelowUnits;
-      port.liquidate(c.accountId, candidate.accountId, c.debtAsset, c.collateralAsset, whole ? debt : Math.floor(debt / 2), candidate.positionVersion);
+      port.liquidate(c.accountId, candidate.accountId, c.debtAsset, c.collateralAsset, whole ? debt : Math.floor(debt / 2), candidate.positionSeq);
       this.callsSent++;
     }
   }

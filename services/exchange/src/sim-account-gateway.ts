@@ -71,10 +71,10 @@ export class SimAccountGateway {
     this.bus.publish(Topics.gatewayAccountCommands, cmd);
   }
 
-  liquidationCall(liquidatorId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionVersion: number): void {
+  liquidationCall(liquidatorId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionSeq: number): void {
     const cmd = this.envelope(liquidatorId);
     cmd.command = 'liquidationCall';
-    cmd.liquidationCall = { borrowerAccountId, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionVersion };
+    cmd.liquidationCall = { borrowerAccountId, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionSeq };
     this.bus.publish(Topics.gatewayAccountCommands, cmd);
   }
 }

@@ -231,7 +231,7 @@ export class PoolCommands {
         amountUnits: String(amount),
         suppliedAfterUnits: String(p.suppliedUnits[k]),
         debtAfterUnits: String(p.principalUnits[k]),
-        positionVersion: p.version,
+        positionSeq: p.version,
         healthFactorE8: hf === null ? '' : String(hf),
       } as Cmd.PoolPositionChangedV1,
     });

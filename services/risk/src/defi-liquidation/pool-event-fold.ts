@@ -26,14 +26,14 @@ export class PoolEventFold {
     if (e.event === 'poolPositionChanged') {
       const c = e.poolPositionChanged!;
       const p = this.position(e.accountId);
-      p.version = c.positionVersion;
+      p.version = c.positionSeq;
       const leg = this.leg(p, c.asset);
       leg.suppliedUnits = BigInt(c.suppliedAfterUnits);
       leg.debtUnits = BigInt(c.debtAfterUnits);
     } else if (e.event === 'poolLiquidated') {
       const l = e.poolLiquidated!;
       const p = this.position(e.accountId);
-      p.version = l.positionVersion;
+      p.version = l.positionSeq;
       this.leg(p, l.debtAsset).debtUnits = BigInt(l.debtAfterUnits);
       this.leg(p, l.collateralAsset).suppliedUnits = BigInt(l.collateralAfterUnits);
     }

@@ -41,10 +41,10 @@ export class PoolHarness extends RiskHarness {
   repay(accountId: number, amountUnits: number, asset = 'USDT') {
     return this.accountCommand(accountId, { command: 'poolRepay', poolRepay: { asset, amountUnits } as perpcore.risk.v1.PoolRepayV1 });
   }
-  liquidate(liquidator: number, borrower: number, debtToCoverUnits: number, expectedPositionVersion: number, debtAsset = 'USDT', collateralAsset = 'BTC') {
+  liquidate(liquidator: number, borrower: number, debtToCoverUnits: number, expectedPositionSeq: number, debtAsset = 'USDT', collateralAsset = 'BTC') {
     return this.accountCommand(liquidator, {
       command: 'liquidationCall',
-      liquidationCall: { borrowerAccountId: borrower, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionVersion } as perpcore.risk.v1.LiquidationCallV1,
+      liquidationCall: { borrowerAccountId: borrower, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionSeq } as perpcore.risk.v1.LiquidationCallV1,
     });
   }
   version(accountId: number): number {

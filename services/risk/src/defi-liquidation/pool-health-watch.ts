@@ -19,7 +19,7 @@ import { HF_SCREEN_MARGIN, approxHealthFactor, debtNowUnits, poolAssetFeed, pool
 
 export interface LiquidationCandidate {
   readonly accountId: number;
-  readonly positionVersion: number;
+  readonly positionSeq: number;
   readonly healthFactorE8: bigint;
   /** Per pool asset with a balance: supplied and debt now (interest included). */
   readonly legs: readonly { readonly asset: string; readonly suppliedUnits: number; readonly debtUnits: number }[];
@@ -53,14 +53,14 @@ export class PoolHealthWatch {
           healthFactorE8: String(r.healthFactorE8),
           acceptedCollateralUnits: String(r.acceptedCollateralUnits),
           debtValueUnits: String(r.debtValueUnits),
-          positionVersion: p.version,
+          positionSeq: p.version,
           triggerPriceFeed: feed,
         } as perpcore.risk.v1.HealthFactorBelowOneV1,
       });
     } else {
       s.events.account(p.accountId, slot, '', tsNs, {
         event: 'healthFactorRecovered',
-        healthFactorRecovered: { healthFactorE8: r.healthFactorE8 === null ? '' : String(r.healthFactorE8), positionVersion: p.version } as perpcore.risk.v1.HealthFactorRecoveredV1,
+        healthFactorRecovered: { healthFactorE8: r.healthFactorE8 === null ? '' : String(r.healthFactorE8), positionSeq: p.version } as perpcore.risk.v1.HealthFactorRecoveredV1,
       });
     }
   }
@@ -95,7 +95,7 @@ export class PoolHealthWatch {
         const debt = debtNowUnits(pool, p, k);
         if (p.suppliedUnits[k] > 0 || debt > 0) legs.push({ asset: s.setup.assetCodes[pool.setup.assets[k].assetIndex], suppliedUnits: p.suppliedUnits[k], debtUnits: debt });
       }
-      out.push({ accountId: p.accountId, positionVersion: p.version, healthFactorE8: healthFactorE8(hf) as bigint, legs });
+      out.push({ accountId: p.accountId, positionSeq: p.version, healthFactorE8: healthFactorE8(hf) as bigint, legs });
     }
     return out;
   }

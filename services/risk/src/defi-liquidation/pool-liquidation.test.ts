@@ -53,9 +53,9 @@ describe('external liquidation of a pool position (embedded pipeline)', () => {
     assert.equal(btcLeg.priceFeed, 'BTCUSDT');
     assert.equal(btcLeg.priceAtHealthFactorOneUnits, '25000000'); // 25,000 USDT per BTC (per 1e5 sat)
 
-    assert.equal(rejectCode(h.liquidate(LIQUIDATOR, BORROWER, 10_000 * USDT + 1, candidate.positionVersion)), 'RISK_DEFI_ABOVE_CLOSE_FACTOR');
+    assert.equal(rejectCode(h.liquidate(LIQUIDATOR, BORROWER, 10_000 * USDT + 1, candidate.positionSeq)), 'RISK_DEFI_ABOVE_CLOSE_FACTOR');
     const fundBtcBefore = h.engine.state.accounts.balances[1][h.engine.state.accounts.slotOf(FUND_ACCOUNT)];
-    assert.equal(h.liquidate(LIQUIDATOR, BORROWER, 10_000 * USDT, candidate.positionVersion).event, 'commandAccepted');
+    assert.equal(h.liquidate(LIQUIDATOR, BORROWER, 10_000 * USDT, candidate.positionSeq).event, 'commandAccepted');
     const [liq] = h.eventsOf('poolLiquidated', BORROWER);
     assert.deepEqual(
       [liq.poolLiquidated!.debtRepaidUnits, liq.poolLiquidated!.collateralSeizedUnits, liq.poolLiquidated!.bonusUnits, liq.poolLiquidated!.protocolFeeUnits, liq.poolLiquidated!.liquidatorCollateralUnits, liq.poolLiquidated!.closeFactorE8],
@@ -68,7 +68,7 @@ describe('external liquidation of a pool position (embedded pipeline)', () => {
     assert.equal(h.eventsOf('healthFactorRecovered', BORROWER).length, 1); // 0.5625 BTC × 24,000 × 0.8 / 10,000 = 1.08
 
     const hash = h.engine.stateHash();
-    assert.equal(rejectCode(h.liquidate(RIVAL, BORROWER, 5_000 * USDT, candidate.positionVersion)), 'RISK_DEFI_POSITION_CHANGED');
+    assert.equal(rejectCode(h.liquidate(RIVAL, BORROWER, 5_000 * USDT, candidate.positionSeq)), 'RISK_DEFI_POSITION_CHANGED');
     assert.equal(h.engine.stateHash(), hash);
     assert.deepEqual(h.engine.audit().problems, []);
     assertFolds(h);

@@ -55,7 +55,7 @@ export class PoolLiquidation {
     if (borrowerId === cmd.accountId) throw new RiskRejection(DefiReject.SelfLiquidation, 'a liquidator cannot liquidate its own position');
     const p = pool.positions.get(borrowerId);
     if (p === undefined) throw new RiskRejection(DefiReject.UnknownPosition, `account ${borrowerId} has no lending pool position`);
-    if (Number(c.expectedPositionVersion) !== p.version) throw new RiskRejection(DefiReject.PositionChanged, `position of account ${borrowerId} is at version ${p.version}, the call expected ${String(c.expectedPositionVersion)}: it changed (or another liquidation came first)`);
+    if (Number(c.expectedPositionSeq) !== p.version) throw new RiskRejection(DefiReject.PositionChanged, `position of account ${borrowerId} is at version ${p.version}, the call expected ${String(c.expectedPositionSeq)}: it changed (or another liquidation came first)`);
     const kd = poolAssetOf(s, c.debtAsset);
     const kc = poolAssetOf(s, c.collateralAsset);
     const debtPrice = poolAssetPrice(s, pool, kd);
@@ -120,7 +120,7 @@ export class PoolLiquidation {
         triggerPriceFeed: poolAssetFeed(s, pool, kc),
         collateralPriceUnits: String(collateralPrice.settleUnits),
         collateralPricePerUnits: String(collateralPrice.perAssetUnits),
-        positionVersion: p.version,
+        positionSeq: p.version,
         cappedByCollateral: q.cappedByCollateral,
       } as Cmd.PoolLiquidatedV1,
     });

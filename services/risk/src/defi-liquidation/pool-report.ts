@@ -28,7 +28,7 @@ export interface PoolLegReport {
 }
 
 export interface PoolPositionReport {
-  readonly positionVersion: number;
+  readonly positionSeq: number;
   readonly healthFactorE8: string | null;
   readonly liquidatable: boolean;
   readonly acceptedCollateralUnits: string;
@@ -65,7 +65,7 @@ export function poolPositionReport(s: RiskState, accountId: number): PoolPositio
     });
   }
   return {
-    positionVersion: p.version,
+    positionSeq: p.version,
     healthFactorE8: r?.healthFactorE8 == null ? null : String(r.healthFactorE8),
     liquidatable: r?.liquidatable ?? false,
     acceptedCollateralUnits: String(r?.acceptedCollateralUnits ?? 0n),
