@@ -13,9 +13,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { type FsyncPolicy, listSegments } from '@perpcore/journal';
+import { type FsyncPolicy, listSegments, readJournalHeader } from '@perpcore/journal';
 import type { Logger } from '@perpcore/observability';
 import { FillAccounting } from './fill-accounting.js';
+import { metaFromHeader } from './journal-header.js';
 import { replayJournal } from './journal-replay.js';
 import { referencePoints } from './reference-run.js';
 
@@ -156,7 +157,11 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
   const finalHash = /state hash\s+(\S+)/.exec(end.stdout)?.[1] ?? '';
   observations.push({ life: options.kills + 1, seq: finalSeq, stateHash: finalHash });
 
-  const reference = await referencePoints({ logger: options.logger, seed: options.seed }, observations.map((o) => o.seq));
+  const header = readJournalHeader(options.dataDir);
+  if (header === null) throw new Error(`${options.dataDir}: the exchange wrote no journal`);
+  const meta = metaFromHeader(header, options.dataDir);
+  if (meta.seed !== options.seed) throw new Error(`the journal in ${options.dataDir} was written with seed ${meta.seed}, the harness asked for ${options.seed}`);
+  const reference = await referencePoints({ logger: options.logger, meta }, observations.map((o) => o.seq));
   const mismatches = observations
     .filter((o) => reference.get(o.seq)?.stateHash !== o.stateHash)
     .map((o) => `life ${o.life}: at seq ${o.seq} the recovered state is ${o.stateHash}, the uninterrupted run's ${reference.get(o.seq)?.stateHash ?? '(none)'}`);
