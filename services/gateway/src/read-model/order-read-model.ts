@@ -21,6 +21,7 @@
  */
 import { FillType, type OrderType, Side, type TimeInForce } from '@perpcore/domain';
 import { sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { InstanceMap } from '@perpcore/snapshot';
 import { AccountOrders, defaultRetention, type RetentionLimits } from './account-orders.js';
 import type { FillRecord, OrderRecord } from './order-record.js';
 
@@ -50,7 +51,8 @@ export interface PlacementNote {
 }
 
 export class OrderReadModel {
-  private readonly accounts = new Map<number, AccountOrders>();
+  /** An InstanceMap so a snapshot restore (gateway-snapshot-section.ts) can make the accounts a fresh model lacks. */
+  private readonly accounts = new InstanceMap<number, AccountOrders>(() => new AccountOrders(this.retention));
   /** Open orders of every account, for the fill and cancel paths. */
   private readonly openById = new Map<number, OrderRecord>();
   private readonly notes = new Map<number, PlacementNote>();
@@ -83,12 +85,7 @@ export class OrderReadModel {
   }
 
   account(accountId: number): AccountOrders {
-    let a = this.accounts.get(accountId);
-    if (a === undefined) {
-      a = new AccountOrders(this.retention);
-      this.accounts.set(accountId, a);
-    }
-    return a;
+    return this.accounts.getOrCreate(accountId);
   }
 
   /** An account's order by id, or undefined (also for another account's order). */

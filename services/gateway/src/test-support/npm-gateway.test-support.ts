@@ -6,7 +6,7 @@
  */
 import { type EmbeddedCore, journalAcknowledgementHooks, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { createEmbeddedGateway } from '../embedded-gateway.js';
+import { createEmbeddedGateway, GATEWAY_SNAPSHOT_SECTION } from '../embedded-gateway.js';
 import type { GatewayServer } from '../gateway-server.js';
 
 export interface NpmGateway {
@@ -23,8 +23,11 @@ export async function startNpmGateway(dataDir: string, adminToken: string, seed 
     seed,
     dataDir,
     snapshotPolicy: { everyRecords: 0, everyEventNs: 0, keepNewest: 2 },
+    snapshotSections: [GATEWAY_SNAPSHOT_SECTION],
     beforeReplay: async (exchange) => {
-      gateway = (await createEmbeddedGateway(exchange, { logger, acknowledgement: journalAcknowledgementHooks(exchange.inputs), dataDir, env: { PERPCORE_ADMIN_TOKEN: adminToken } })).server;
+      const embedded = await createEmbeddedGateway(exchange, { logger, acknowledgement: journalAcknowledgementHooks(exchange.inputs), dataDir, env: { PERPCORE_ADMIN_TOKEN: adminToken } });
+      gateway = embedded.server;
+      return [embedded.snapshotSection];
     },
   });
   const server = gateway as unknown as GatewayServer;
