@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { closeEmbeddedCore, type EmbeddedCore, snapshotIfDue } from '@perpcore/exchange';
+import { closeEmbeddedCore, snapshotIfDue } from '@perpcore/exchange';
+import { encodeValue } from '@perpcore/snapshot';
 import { signed, type TestKey } from './gateway-test-server.test-support.js';
 import { startNpmGateway, type NpmGateway } from './test-support/npm-gateway.test-support.js';
 
@@ -109,12 +110,14 @@ describe("npm start's gateway restarted from a snapshot", () => {
     assert.ok(before.trades.length >= 1 && before.depth.lastUpdateId > 0);
     const restingInBook = first.core.exchange.matching.engine.book(SYMBOL)!.restingOrderCount();
     const idsBefore = [resting.orderId, taken.orderId, ...before.allOrders.map((o: { orderId: number }) => o.orderId)];
+    const sectionBefore = encodeValue(first.section.capture());
     await stop(first);
 
     const second = await start(dir);
     assert.equal(second.core.recovery?.snapshotSeq, written.journalSeq, 'the restart restored the snapshot');
     assert.equal(second.core.recovery?.replayedRecords, 0, 'nothing after the snapshot: everything below comes from it');
     const base = second.base;
+    assert.deepEqual(encodeValue(second.section.capture()), sectionBefore, 'the restarted gateway holds the same state, byte for byte');
 
     assert.deepEqual(await views(base, alice), before, 'openOrders, allOrders, userTrades, trades, aggTrades, depth and the 24 h ticker as before the restart');
     const byClientId = await ok(base, alice, 'GET', '/fapi/v1/order', { symbol: SYMBOL, origClientOrderId: 'alice-rest' });

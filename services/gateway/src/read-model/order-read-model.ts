@@ -53,6 +53,7 @@ export interface PlacementNote {
 export class OrderReadModel {
   /** An InstanceMap so a snapshot restore (gateway-snapshot-section.ts) can make the accounts a fresh model lacks. */
   private readonly accounts = new InstanceMap<number, AccountOrders>(() => new AccountOrders(this.retention));
+  private readonly noOrders = new AccountOrders(defaultRetention);
   /** Open orders of every account, for the fill and cancel paths. */
   private readonly openById = new Map<number, OrderRecord>();
   private readonly notes = new Map<number, PlacementNote>();
@@ -84,8 +85,9 @@ export class OrderReadModel {
     this.notes.delete(orderId);
   }
 
+  /** An account's orders and fills, for reading (an account with none gets an empty view: a read never adds state, so a snapshot depends on the events only). */
   account(accountId: number): AccountOrders {
-    return this.accounts.getOrCreate(accountId);
+    return this.accounts.get(accountId) ?? this.noOrders;
   }
 
   /** An account's order by id, or undefined (also for another account's order). */
@@ -178,7 +180,7 @@ export class OrderReadModel {
       updateNs: tsNs,
     };
     this.openById.set(orderId, order);
-    this.account(order.accountId).add(order);
+    this.accounts.getOrCreate(order.accountId).add(order);
     this.emit({ kind: 'NEW', order, fill: null, tsNs });
   }
 
@@ -207,7 +209,7 @@ export class OrderReadModel {
         boundedSet(this.fillsAwaitingSettlement, key, fill);
       }
       const awaiting = settled === undefined ? key : '';
-      this.account(accountId).addFill(fill);
+      this.accounts.getOrCreate(accountId).addFill(fill);
       const order = this.openById.get(orderId);
       if (order === undefined || f.fillType === FillType.Deleveraged) continue;
       order.executedLots += qtyLots;
@@ -226,7 +228,7 @@ export class OrderReadModel {
   private closeOrder(order: OrderRecord, tsNs: number, kind: OrderUpdateKind, fill: FillRecord | null = null, awaitingKey = ''): void {
     order.updateNs = tsNs;
     this.openById.delete(order.orderId);
-    this.account(order.accountId).close(order);
+    this.accounts.getOrCreate(order.accountId).close(order);
     this.emitTrade({ kind, order, fill, tsNs }, awaitingKey);
   }
 

@@ -4,7 +4,7 @@
  * stop and restart it on the same directory. Snapshots are taken only when the test
  * asks (`snapshotIfDue(core, true)`).
  */
-import { type EmbeddedCore, journalAcknowledgementHooks, startEmbeddedCore } from '@perpcore/exchange';
+import { type EmbeddedCore, journalAcknowledgementHooks, type SnapshotSection, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
 import { createEmbeddedGateway, GATEWAY_SNAPSHOT_SECTION } from '../embedded-gateway.js';
 import type { GatewayServer } from '../gateway-server.js';
@@ -12,12 +12,14 @@ import type { GatewayServer } from '../gateway-server.js';
 export interface NpmGateway {
   readonly core: EmbeddedCore;
   readonly gateway: GatewayServer;
+  readonly section: SnapshotSection;
   readonly base: string;
 }
 
 export async function startNpmGateway(dataDir: string, adminToken: string, seed = 3): Promise<NpmGateway> {
   const logger = createLogger('test', 'silent');
   let gateway: GatewayServer | undefined;
+  let section: SnapshotSection | undefined;
   const core = await startEmbeddedCore({
     logger,
     seed,
@@ -27,9 +29,10 @@ export async function startNpmGateway(dataDir: string, adminToken: string, seed 
     beforeReplay: async (exchange) => {
       const embedded = await createEmbeddedGateway(exchange, { logger, acknowledgement: journalAcknowledgementHooks(exchange.inputs), dataDir, env: { PERPCORE_ADMIN_TOKEN: adminToken } });
       gateway = embedded.server;
-      return [embedded.snapshotSection];
+      section = embedded.snapshotSection;
+      return [section];
     },
   });
   const server = gateway as unknown as GatewayServer;
-  return { core, gateway: server, base: await server.listen(0) };
+  return { core, gateway: server, section: section as SnapshotSection, base: await server.listen(0) };
 }
