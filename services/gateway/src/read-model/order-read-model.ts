@@ -20,7 +20,7 @@
  * fill; updates without a fill go out at once.
  */
 import { FillType, type OrderType, Side, type TimeInForce } from '@perpcore/domain';
-import { sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { type MatchingCommandV1, sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { InstanceMap } from '@perpcore/snapshot';
 import { AccountOrders, defaultRetention, type RetentionLimits } from './account-orders.js';
 import type { FillRecord, OrderRecord } from './order-record.js';
@@ -120,6 +120,9 @@ export class OrderReadModel {
         this.emit({ kind: 'AMENDMENT', order, fill: null, tsNs });
         return;
       }
+      case 'rejected':
+        if (e.rejected != null) this.notes.delete(Number(e.rejected.orderId));
+        return;
       case 'triggered': {
         const t = e.triggered;
         const order = t == null ? undefined : this.openById.get(Number(t.orderId));
@@ -132,7 +135,23 @@ export class OrderReadModel {
     }
   }
 
+  /**
+   * A place command of the gateway's own streams, as the core takes it in (before its
+   * accepted event: the bus delivers breadth-first). On a journal's replay after a
+   * restart no request noted the order, and the accepted event carries neither its
+   * client order id nor its trigger source: the command does, so it notes them, and
+   * a retry of a replayed order is still recognised. Live, the request's own note is
+   * already there. A refused order's note goes with its rejection.
+   */
+  onOrderCommand(cmd: MatchingCommandV1): void {
+    const p = cmd.place;
+    if (cmd.command !== 'place' || p == null || (p.clientOrderId ?? '') === '' || !this.tracks(p.accountId ?? 0)) return;
+    const orderId = Number(p.orderId);
+    if (!this.notes.has(orderId)) boundedSet(this.notes, orderId, { clientOrderId: p.clientOrderId as string, triggerSource: p.triggerSource ?? 0 });
+  }
+
   onRiskEvent(e: RiskEventV1): void {
+    if (e.event === 'orderRejected' && e.orderRejected != null) this.notes.delete(Number(e.orderRejected.orderId));
     if (e.event !== 'positionSettled' || e.positionSettled == null || !this.tracks(e.accountId)) return;
     const s = e.positionSettled;
     const key = legKey(e.accountId, s.market ?? e.market, Number(s.tradeSeq), s.liquidity === 1);
@@ -248,7 +267,7 @@ function legKey(accountId: number, market: string, tradeSeq: number, maker: bool
 }
 
 /** A pending entry never arrives when its other half was lost: drop the oldest beyond the limit. */
-function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.set(key, value);
-  if (map.size > PENDING_LIMIT) map.delete(map.keys().next().value as string);
+  if (map.size > PENDING_LIMIT) map.delete(map.keys().next().value as K);
 }
