@@ -8,13 +8,13 @@
  * capture back to the stored bytes, or sections other than those declared, are refused.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { basename } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '@perpcore/observability';
 import type { EmbeddedExchange } from '../embedded-exchange.js';
 import { closeEmbeddedCore, CoreStartError, type EmbeddedCore, snapshotIfDue, startEmbeddedCore } from './embedded-core-start.js';
 import { TempDirs } from './journal-test-dirs.test-support.js';
+import type { SnapshotWritten } from './exchange-snapshots.js';
 import type { SnapshotSection } from './snapshot-sections.js';
 
 const logger = createLogger('test', 'silent');
@@ -59,10 +59,13 @@ async function run(core: EmbeddedCore, steps: number): Promise<void> {
   await core.exchange.inputs.flush();
 }
 
-function copy(from: string): string {
-  const to = dirs.make();
-  fs.cpSync(from, to, { recursive: true });
-  return to;
+/** `before` steps, a snapshot, `after` steps more (the tail), everything durable. */
+async function snapshotBetween(core: EmbeddedCore, before: number, after: number): Promise<SnapshotWritten> {
+  await run(core, before);
+  const snapshot = await snapshotIfDue(core, true);
+  await run(core, after);
+  assert.ok(snapshot !== null, 'a snapshot was written');
+  return snapshot;
 }
 
 describe('extra snapshot sections', () => {
@@ -74,12 +77,10 @@ describe('extra snapshot sections', () => {
   it('are captured at the snapshot seq and restored before the tail replay', async () => {
     const dir = dirs.make();
     const a = await start(dir, { declare: true });
-    await run(a.core, 2_000);
-    const snapshot = await snapshotIfDue(a.core, true);
-    await run(a.core, 1_500);
-    assert.ok(snapshot !== null && a.tally.fills > 0);
+    const snapshot = await snapshotBetween(a.core, 2_000, 1_500);
+    assert.ok(a.tally.fills > 0);
 
-    const b = await start(copy(dir), { declare: true });
+    const b = await start(dirs.copyTree(dir), { declare: true });
     assert.equal(b.core.recovery?.snapshotSeq, snapshot.journalSeq);
     assert.ok((b.core.recovery?.replayedRecords ?? 0) > 0, 'a tail was replayed');
     assert.equal(b.tally.fills, a.tally.fills, 'the snapshot count plus the tail, each fill once');
@@ -91,12 +92,9 @@ describe('extra snapshot sections', () => {
   it('a snapshot without the section is skipped, saying so, and the start replays from genesis', async () => {
     const dir = dirs.make();
     const a = await start(dir, { declare: false });
-    await run(a.core, 1_500);
-    const snapshot = await snapshotIfDue(a.core, true);
-    await run(a.core, 500);
-    assert.ok(snapshot !== null);
+    const snapshot = await snapshotBetween(a.core, 1_500, 500);
     const skipped: string[] = [];
-    const b = await start(copy(dir), { declare: true, skipped });
+    const b = await start(dirs.copyTree(dir), { declare: true, skipped });
     assert.equal(b.core.recovery?.snapshotSeq, null, 'from genesis');
     assert.equal(b.core.recovery?.seq, a.core.exchange.inputs.appliedSeq);
     assert.equal(b.tally.fills, a.tally.fills, 'the reader saw every event again');
@@ -109,12 +107,9 @@ describe('extra snapshot sections', () => {
   it('refuses to start when the journal was pruned past every snapshot holding the section', async () => {
     const dir = dirs.make();
     const a = await start(dir, { declare: false });
-    for (let i = 0; i < 3; i++) {
-      await run(a.core, 2_000);
-      await snapshotIfDue(a.core, true);
-    }
+    for (let i = 0; i < 3; i++) await snapshotBetween(a.core, 2_000, 0);
     await run(a.core, 200);
-    await assert.rejects(start(copy(dir), { declare: true }), (e: unknown) => {
+    await assert.rejects(start(dirs.copyTree(dir), { declare: true }), (e: unknown) => {
       assert.ok(e instanceof CoreStartError, String(e));
       assert.match(e.message, /the journal starts at seq \d+ \(older segments pruned\), but a start from genesis \(no usable snapshot\) needs it from seq 1: refused/);
       return true;
@@ -124,10 +119,9 @@ describe('extra snapshot sections', () => {
   it('refuses a section restore that does not capture back to the stored bytes, and sections other than those declared', async () => {
     const dir = dirs.make();
     const a = await start(dir, { declare: true });
-    await run(a.core, 1_000);
-    await snapshotIfDue(a.core, true);
+    await snapshotBetween(a.core, 1_000, 0);
     await assert.rejects(
-      start(copy(dir), { declare: true, restore: (t, s) => void (t.fills = s.fills + 1) }),
+      start(dirs.copyTree(dir), { declare: true, restore: (t, s) => void (t.fills = s.fills + 1) }),
       (e: unknown) => e instanceof CoreStartError && /"tally" section restored .* does not capture back/.test(e.message),
     );
     await assert.rejects(start(dirs.make(), { declare: true, supply: false }), (e: unknown) => e instanceof CoreStartError && /declared \[tally\] but beforeReplay supplied \[\]/.test(e.message));
