@@ -1,4 +1,5 @@
 export { captureGraph, restoreGraph, SnapshotShapeError, type CaptureOptions, type Frame, type StateParticipant } from './state-graph.js';
+export { InstanceMap } from './instance-map.js';
 export { decodeFrame, decodeValue, encodeFrame, encodeValue } from './state-encoding.js';
 export { configFingerprint } from './fingerprint.js';
 export {

@@ -53,6 +53,7 @@ describe('SnapshotStore', () => {
     assert.ok(!readdirSync(dir).some((n) => n.endsWith('.tmp')), 'reopening removes the leftover');
     reopened.write(payload(3), { journalSeq: 30 }, 'h3'); // the interrupted write's name is free again
     assert.equal(reopened.newestValid()?.header.stateHash, 'h3');
+    assert.deepEqual([...reopened.valid()].map((s) => s.header.stateHash), ['h3', 'h1'], 'every valid one, newest first');
   });
 
   it('a checksum mismatch is refused and the previous valid snapshot is used', () => {
@@ -67,6 +68,7 @@ describe('SnapshotStore', () => {
     const reopened = SnapshotStore.open(dir, { ...identity, onCorrupt: (e) => corrupt.push(e) });
     assert.equal(reopened.newestValid()?.header.stateHash, 'h1');
     assert.equal(corrupt.length, 1);
+    assert.deepEqual([...reopened.valid()].map((s) => s.header.stateHash), ['h1'], 'the corrupt one is never offered');
     assert.match(corrupt[0].message, /checksum mismatch/);
     // a truncated file is corrupt too
     writeFileSync(second, bytes.subarray(0, 50));

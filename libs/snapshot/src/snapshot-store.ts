@@ -102,18 +102,30 @@ export class SnapshotStore {
 
   /** The newest snapshot whose checksum holds (corrupt ones are skipped and reported), or undefined. */
   newestValid(): StoredSnapshot | undefined {
+    for (const stored of this.valid()) return stored;
+    return undefined;
+  }
+
+  /**
+   * The snapshots whose checksum holds, newest first, each read when the caller asks
+   * for it (corrupt ones skipped and reported): for a caller that needs more than a
+   * valid file of one (the sections it restores), so it can fall back to an older one.
+   */
+  *valid(): Generator<StoredSnapshot> {
     for (const { name, index } of listSnapshots(this.dir).reverse()) {
       const path = join(this.dir, name);
+      let stored: StoredSnapshot;
       try {
         const { header, payload } = decodeSnapshotFile(path, readFileSync(path));
         checkSnapshotIdentity(path, header, this.options);
-        return { file: path, index, header, payload };
+        stored = { file: path, index, header, payload };
       } catch (error) {
         if (!(error instanceof SnapshotCorruptError)) throw error;
         this.options.onCorrupt?.(error);
+        continue;
       }
+      yield stored;
     }
-    return undefined;
   }
 
   /** Deletes all but the newest `keepNewest` valid snapshots (and corrupt or temp files older than them); returns the deleted paths. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { captureState, restoreState } from './stage-state.js';
 import { SnapshotShapeError } from './state-graph.js';
+import { InstanceMap } from './instance-map.js';
 
 class Counter {
   count = 0;
@@ -98,5 +99,46 @@ describe('state graph capture / restore', () => {
     (fewer as { perMarket: Counter[] }).perMarket.pop();
     assert.throws(() => restoreState(fewer, bytes, { skip: skipBus(bus) }), /perMarket/);
     assert.equal(fewer.counter.count, 0);
+  });
+
+  it('makes the instances of an InstanceMap the twin lacks, with the captured fields, keys in the captured order', () => {
+    class Account {
+      readonly orders = new Map<number, { id: number; lots: number }>();
+      fills = 0;
+      constructor(readonly limit: { max: number }) {}
+    }
+    class Model {
+      readonly limit = { max: 5 };
+      readonly accounts = new InstanceMap<number, Account>(() => new Account(this.limit));
+      readonly openById = new Map<number, { id: number; lots: number }>();
+    }
+    const original = new Model();
+    for (const id of [9, 3, 7]) {
+      const order = { id: id * 10, lots: id };
+      original.accounts.getOrCreate(id).orders.set(order.id, order);
+      original.accounts.getOrCreate(id).fills = id;
+      original.openById.set(order.id, order);
+    }
+    const bytes = captureState(original);
+    const twin = new Model();
+    twin.accounts.getOrCreate(3).fills = 99; // an instance the twin already has is overlaid, not replaced
+    const kept = twin.accounts.get(3);
+    restoreState(twin, bytes);
+    assert.deepEqual([...twin.accounts.keys()], [9, 3, 7]);
+    assert.equal(twin.accounts.get(3), kept);
+    assert.deepEqual(
+      [...twin.accounts.values()].map((a) => a.fills),
+      [9, 3, 7],
+    );
+    assert.ok(twin.accounts.get(7) instanceof Account);
+    assert.equal(twin.accounts.get(7)?.limit, twin.limit, 'a made instance is the factory’s, wired to the twin');
+    assert.equal(twin.accounts.get(7)?.orders.get(70), twin.openById.get(70), 'an object shared with another Map stays shared');
+    assert.deepEqual(captureState(twin), bytes, 'same state, same bytes');
+
+    const shapeless = new (class extends Model {
+      override readonly accounts = new InstanceMap<number, Account>(() => Object.assign(new Account(this.limit), { extra: 1 }));
+    })();
+    assert.throws(() => restoreState(shapeless, bytes), (e: unknown) => e instanceof SnapshotShapeError && /accounts\.get\(9\)\.extra/.test(e.message));
+    assert.equal(shapeless.accounts.size, 0, 'nothing written');
   });
 });

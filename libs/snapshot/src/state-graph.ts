@@ -22,7 +22,9 @@
  * (a field one side lacks, an instance where the other has data, a different
  * number of walked instances) is refused with the field's path: a snapshot of
  * another build or configuration is never half-applied into a stage that then runs
- * on. Restore checks the whole shape before it writes anything.
+ * on. Restore checks the whole shape before it writes anything. The one place a
+ * restore makes instances is an `InstanceMap` (instance-map.ts): a captured key the
+ * twin lacks gets a fresh instance from the map's own factory, overlaid like any other.
  *
  * Frozen objects (configuration) are never written into: an equal captured value
  * keeps the twin's object, another one replaces the reference. That a snapshot was
@@ -34,6 +36,7 @@
  * the same capture, and its encoding (state-encoding.ts) the same bytes.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { InstanceMap } from './instance-map.js';
 
 export interface StateParticipant {
   exportState(): unknown;
@@ -195,6 +198,7 @@ class Restore {
     }
     if (kind === FrameKind.Map) {
       const entries = frame[1];
+      if (twin instanceof InstanceMap) return this.instanceMap(twin, entries, path);
       if (!(twin instanceof Map) || twin.size !== entries.length) throw new SnapshotShapeError(path, `a Map of ${entries.length} walked entries in the snapshot, ${describe(twin)} here`);
       for (const [k, f] of entries) {
         if (!twin.has(k)) throw new SnapshotShapeError(path, `key ${String(k)} is not in the stage`);
@@ -215,6 +219,20 @@ class Restore {
       if (!(k in twin)) throw new SnapshotShapeError(`${path}.${k}`, 'this build has no such field (another build?)');
       this.field(twin as Record<string, unknown>, k, (twin as Record<string, unknown>)[k], f, `${path}.${k}`);
     }
+  }
+
+  /** Each captured entry onto the twin's instance for its key, or a fresh one; then the Map holds exactly the captured keys, in order. */
+  private instanceMap(twin: InstanceMap<unknown, object>, entries: readonly (readonly [unknown, Frame])[], path: string): void {
+    const holders: { key: unknown; holder: { value: unknown } }[] = [];
+    for (const [k, f] of entries) {
+      const holder = { value: twin.has(k) ? twin.get(k) : twin.create(k) };
+      this.field(holder, 'value', holder.value, f, `${path}.get(${String(k)})`);
+      holders.push({ key: k, holder });
+    }
+    this.writes.push(() => {
+      twin.clear();
+      for (const { key, holder } of holders) twin.set(key, holder.value as object);
+    });
   }
 
   private data(holder: Record<string | number, unknown>, key: string | number, twin: unknown, value: unknown, path: string): void {

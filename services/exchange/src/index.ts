@@ -35,4 +35,5 @@ export { CoreStartError, closeEmbeddedCore, type EmbeddedCore, type EmbeddedCore
 export { journalAcknowledgementHooks } from './durability/journal-acknowledgement.js';
 export { captureExchangeState, restoreExchangeState, type RestoreExchangeOptions } from './durability/exchange-state.js';
 export { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
+export type { SnapshotSection } from './durability/snapshot-sections.js';
 export { defaultSnapshotPolicy, ExchangeSnapshots, type LoadableSnapshot, type SnapshotPolicy, type SnapshotWritten } from './durability/exchange-snapshots.js';

@@ -5,7 +5,7 @@
  * PERPCORE_ADMIN_TOKEN or generated. main.ts and the end-to-end test both start it
  * through here, so the test drives exactly what a user runs.
  */
-import type { EmbeddedExchange } from '@perpcore/exchange';
+import type { EmbeddedExchange, SnapshotSection } from '@perpcore/exchange';
 import { defaultSystemAccounts } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { ADMIN_TOKEN_ENV, resolveAdminToken, type ResolvedAdminToken } from './admin/admin-token.js';
@@ -14,6 +14,9 @@ import { type AccountRegistry, InMemoryAccountRegistry } from './auth/account-re
 import { JournaledAccountRegistry } from './auth/journaled-account-registry.js';
 import { dashboardUrl } from './dashboard/dashboard-routes.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+import { gatewaySnapshotSection } from './gateway-snapshot-section.js';
+
+export { GATEWAY_SNAPSHOT_SECTION } from './gateway-snapshot-section.js';
 
 export const FIRST_OPERATOR_ACCOUNT_ID = 100_000;
 
@@ -34,6 +37,8 @@ export interface EmbeddedGateway {
   readonly server: GatewayServer;
   readonly url: string;
   readonly admin: ResolvedAdminToken;
+  /** Its read models' and market data's section of the core's snapshots (gateway-snapshot-section.ts): `beforeReplay` returns it. */
+  readonly snapshotSection: SnapshotSection;
 }
 
 /** The gateway on the exchange, not yet listening (npm start builds it before a journal replay, so its read models see the replayed events). */
@@ -51,13 +56,13 @@ export async function createEmbeddedGateway(exchange: EmbeddedExchange, options:
     logger: options.logger,
     ...(options.acknowledgement === undefined ? {} : { acknowledgement: options.acknowledgement }),
   });
-  return { server, admin };
+  return { server, admin, snapshotSection: gatewaySnapshotSection(server) };
 }
 
 export async function startEmbeddedGateway(exchange: EmbeddedExchange, options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
-  const { server, admin } = await createEmbeddedGateway(exchange, options);
-  const url = await server.listen(options.port, options.host);
-  return { server, url, admin };
+  const created = await createEmbeddedGateway(exchange, options);
+  const url = await created.server.listen(options.port, options.host);
+  return { ...created, url };
 }
 
 /** What `npm start` prints once: the generated token (if any) and the three operator calls. */

@@ -89,11 +89,11 @@ describe('the gateway over a journaled core', () => {
     assert.equal(second.core.recovery?.stateHash, first.core.exchange.stateHash());
     const open = await signed(second.base, key, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' });
     assert.equal(open.status, 200, JSON.stringify(open.body));
-    // the order id, not the clientOrderId: the read model takes that from the request, and the core's events do not carry it
+    // the client order id is in no event: the read model takes it from the replayed command
     assert.deepEqual(
-      (open.body as { orderId: number }[]).map((o) => o.orderId),
-      [(placed.body as { orderId: number }).orderId],
-      'the read model saw the replayed order',
+      (open.body as { orderId: number; clientOrderId: string }[]).map((o) => [o.orderId, o.clientOrderId]),
+      [[(placed.body as { orderId: number }).orderId, 'durable-1']],
+      'the read model saw the replayed order, with its client order id',
     );
     const again = await signed(second.base, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: await restingBuyPrice(second.base, 3), newClientOrderId: 'after-restart' });
     assert.equal(again.status, 200, JSON.stringify(again.body));

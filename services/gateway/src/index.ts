@@ -6,6 +6,7 @@
 export const GATEWAY_PACKAGE = '@perpcore/gateway';
 export { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 export { FIRST_OPERATOR_ACCOUNT_ID, operatorQuickStart, startEmbeddedGateway, type EmbeddedGateway, type EmbeddedGatewayOptions } from './embedded-gateway.js';
+export { GATEWAY_SNAPSHOT_SECTION, gatewaySnapshotSection } from './gateway-snapshot-section.js';
 export { BinanceError, BinanceErrors, binanceError, type BinanceErrorName } from './binance/binance-error.js';
 export { OrderIdAllocator } from './read-model/order-id-allocator.js';
 export { type AccountRegistry, type ApiKeyRecord, InMemoryAccountRegistry, type RegistryCommand, type RegistrySnapshot, RegistryRefusal } from './auth/account-registry.js';

@@ -8,12 +8,13 @@
  * token is PERPCORE_ADMIN_TOKEN, or generated and printed once here.
  * With `--data-dir DIR` every input is journaled there and a restart recovers from
  * it (exchange durability/embedded-core-start.ts); the gateway is built before the
- * replay so its read models see the replayed events, and its replies wait until
- * their input is durable.
+ * replay so its read models see the replayed events, its read models and market
+ * data are in every snapshot (gateway-snapshot-section.ts), and its replies wait
+ * until their input is durable.
  */
 import { closeEmbeddedCore, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
-import { createEmbeddedGateway, type EmbeddedGateway, operatorQuickStart } from './embedded-gateway.js';
+import { createEmbeddedGateway, type EmbeddedGateway, GATEWAY_SNAPSHOT_SECTION, operatorQuickStart } from './embedded-gateway.js';
 import type { GatewayServer } from './gateway-server.js';
 
 const BATCH = 2_000;
@@ -38,13 +39,15 @@ async function main(): Promise<void> {
     fsync: options.fsync,
     snapshotPolicy: options.snapshotEveryRecords > 0 ? { everyRecords: options.snapshotEveryRecords, everyEventNs: 0, keepNewest: options.snapshotKeep } : undefined,
     onSnapshotCorrupt: (message) => process.stderr.write(`perpcore: ${message} (falling back to the previous snapshot or genesis)\n`),
+    snapshotSections: options.httpPort > 0 ? [GATEWAY_SNAPSHOT_SECTION] : [],
     beforeReplay: async (exchange) => {
-      if (options.httpPort <= 0) return;
+      if (options.httpPort <= 0) return [];
       embedded = await createEmbeddedGateway(exchange, {
         logger: logger.child({ stage: 'gateway' }),
         acknowledgement: journalAcknowledgementHooks(exchange.inputs),
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir, fsync: options.fsync }),
       });
+      return [embedded.snapshotSection];
     },
   }).catch((error: Error) => {
     process.stderr.write(`perpcore: ${error.message}\n`);

@@ -70,6 +70,8 @@ const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' }
 
 export class EmbeddedExchangeClient extends ExchangeClientBase implements ExchangeClient {
   private readonly source: string;
+  /** The source without a start's `@seq`: the name every start of this client stamps its streams with. */
+  private readonly streamFamily: string;
   private readonly specs: Map<string, MarketSpec>;
   private readonly stamp: CommandStamp;
   private commandId = 0;
@@ -80,11 +82,12 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
   private constructor(private readonly deps: EmbeddedClientDeps) {
     super();
     this.source = deps.source ?? 'gateway-0';
+    this.streamFamily = this.source.split('@')[0] as string;
     this.specs = new Map(deps.venue.map((m) => [m.spec.symbol, m.spec]));
     this.stamp = new CommandStamp(this.source, () => deps.nowNs());
   }
 
-  /** Subscribes to the five topics the client reports from; call before the first command. */
+  /** Subscribes to the five topics the client reports from and to the order commands (its own streams'); call before the first command. */
   static async create(deps: EmbeddedClientDeps): Promise<EmbeddedExchangeClient> {
     const client = new EmbeddedExchangeClient(deps);
     const groupId = `exchange-client-${client.source}`;
@@ -95,6 +98,8 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
       await bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => client.onRisk(m.value)),
       await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (m) => client.onOracle(m.value)),
       await bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => client.onLiquidation(m.value)),
+      // after the stages' subscriptions: a command reaches the handlers once the core has applied it
+      await bus.subscribe(Topics.gatewayOrderCommands, { groupId }, (m) => client.onOrderCommand(m.value)),
     );
     return client;
   }
@@ -194,6 +199,13 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
   private onRisk(event: RiskEventV1): void {
     if (this.capturing && event.accountId !== 0) this.riskCaptured.push(event);
     for (const h of this.handlers) h.onRiskEvent?.(event);
+  }
+
+  /** Its own streams' commands only (`gateway-0`, `gateway-0@…`): the simulated market's never reach the handlers. */
+  private onOrderCommand(cmd: MatchingCommandV1): void {
+    const source = cmd.source;
+    if (source !== this.streamFamily && !(source.startsWith(this.streamFamily) && source.charCodeAt(this.streamFamily.length) === 64)) return; // 64: '@'
+    for (const h of this.handlers) h.onOrderCommand?.(cmd);
   }
 
   private onOracle(event: OracleEventV1): void {

@@ -20,7 +20,7 @@
  */
 import type { MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
-import type { LiquidationEventV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
+import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
 import type { AccountReport, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
 
@@ -110,6 +110,13 @@ export interface CoreEventHandlers {
   onRiskEvent?(event: RiskEventV1): void;
   onOracleEvent?(event: OracleEventV1): void;
   onLiquidationEvent?(event: LiquidationEventV1): void;
+  /**
+   * Embedded client only: each order command of this client's streams (its source,
+   * and the `source@…` of previous starts a journal replays) once the core has
+   * applied it (its events came first). Carries what the events do not: the client
+   * order id, the trigger source.
+   */
+  onOrderCommand?(command: MatchingCommandV1): void;
 }
 
 export interface ClientSubscription {

@@ -21,6 +21,13 @@
  * segments wholly before the oldest snapshot kept: the fallback to an older
  * snapshot still finds its tail.
  *
+ * Readers' sections (snapshot-sections.ts): `snapshotSections` names the extra
+ * sections this run's snapshots carry and its restores need; `beforeReplay` returns
+ * them once the readers exist. Every snapshot then holds them at its seq, a start
+ * restores them right after the core and before the tail replay, and a snapshot
+ * lacking one is skipped (reported through `onSnapshotCorrupt`) for an older one or
+ * genesis. A snapshot's sections this run does not name are not read.
+ *
  * Errors: a journal or snapshot that cannot be used raises `CoreStartError`, whose
  * message is the one line to print (nothing in the directory was changed).
  */
@@ -29,6 +36,7 @@ import { EmbeddedExchange, type EmbeddedExchangeOptions } from '../embedded-exch
 import { join } from 'node:path';
 import { ExchangeSnapshots, type SnapshotPolicy, type SnapshotWritten } from './exchange-snapshots.js';
 import { recoverExchange, type Recovery } from './recover-exchange.js';
+import { checkDeclaredSections, type SnapshotSection } from './snapshot-sections.js';
 
 export class CoreStartError extends Error {
   constructor(message: string) {
@@ -47,10 +55,12 @@ export interface EmbeddedCoreOptions extends Omit<EmbeddedExchangeOptions, 'inpu
   segmentBytes?: number;
   /** Periodic snapshots in DIR/snapshots (with `dataDir` only); undefined: journal only. */
   snapshotPolicy?: SnapshotPolicy | undefined;
-  /** Told about each corrupt snapshot skipped at start. */
+  /** Told about each snapshot skipped at start (corrupt, or lacking one of `snapshotSections`). */
   onSnapshotCorrupt?: (message: string) => void;
-  /** Runs before the first input (in recovery: before the replay). */
-  beforeReplay?: (exchange: EmbeddedExchange) => Promise<void> | void;
+  /** Names of the extra snapshot sections `beforeReplay` supplies (the gateway's); default none. */
+  snapshotSections?: readonly string[];
+  /** Runs before the first input (in recovery: before the replay); returns the sections named in `snapshotSections`. */
+  beforeReplay?: (exchange: EmbeddedExchange) => Promise<readonly SnapshotSection[] | void> | readonly SnapshotSection[] | void;
 }
 
 export interface EmbeddedCore {
@@ -61,16 +71,25 @@ export interface EmbeddedCore {
   /** Journal seqs of the snapshots kept (oldest first), the floor of journal pruning. */
   readonly keptSnapshotSeqs: number[];
   readonly keepSnapshots: number;
+  /** The readers' sections every snapshot of this run carries (from `beforeReplay`). */
+  readonly snapshotSections: readonly SnapshotSection[];
   /** One line for stderr describing the recovery (empty without a data directory). */
   readonly startLine: string;
 }
 
 export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<EmbeddedCore> {
-  const { dataDir, fsync, journalFiles, segmentBytes, snapshotPolicy, onSnapshotCorrupt, beforeReplay, ...exchangeOptions } = options;
-  const beforeFirstInput = beforeReplay === undefined ? {} : { beforeFirstInput: (_bus: unknown, exchange: EmbeddedExchange) => beforeReplay(exchange) };
+  const { dataDir, fsync, journalFiles, segmentBytes, snapshotPolicy, onSnapshotCorrupt, snapshotSections: declared = [], beforeReplay, ...exchangeOptions } = options;
+  const sections: SnapshotSection[] = [];
+  const beforeFirstInput = {
+    beforeFirstInput: async (_bus: unknown, exchange: EmbeddedExchange) => {
+      const supplied = (await beforeReplay?.(exchange)) ?? [];
+      checkDeclaredSections(declared, supplied);
+      sections.splice(0, sections.length, ...supplied);
+    },
+  };
   if (dataDir === undefined) {
     const exchange = await EmbeddedExchange.create({ ...exchangeOptions, ...beforeFirstInput });
-    return { exchange, journal: undefined, recovery: null, snapshots: undefined, keptSnapshotSeqs: [], keepSnapshots: 0, startLine: '' };
+    return { exchange, journal: undefined, recovery: null, snapshots: undefined, keptSnapshotSeqs: [], keepSnapshots: 0, snapshotSections: sections, startLine: '' };
   }
   let recovered;
   let snapshots: ExchangeSnapshots | undefined;
@@ -91,8 +110,8 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
         : {
             snapshots: {
               newestValid: () => {
-                const s = store.newestValid();
-                return s === undefined ? null : { journalSeq: s.journalSeq, restore: (inputGate) => s.restore({ inputGate, ...beforeFirstInput }).then((r) => r.exchange) };
+                const s = store.newestValid(declared, (message) => onSnapshotCorrupt?.(`snapshot skipped: ${message}`));
+                return s === undefined ? null : { journalSeq: s.journalSeq, restore: (inputGate) => s.restore({ inputGate, ...beforeFirstInput, sections: () => sections }).then((r) => r.exchange) };
               },
             },
           }),
@@ -105,7 +124,7 @@ export async function startEmbeddedCore(options: EmbeddedCoreOptions): Promise<E
   const from = r.snapshotSeq === null ? 'genesis' : `snapshot at seq ${r.snapshotSeq}`;
   const startLine = `journal ${dataDir} (fsync ${fsync ?? 'batch'}): recovered seq ${r.seq} state ${r.stateHash} (${r.replayedRecords} inputs replayed in ${Math.round(r.elapsedMs)} ms${cut}; from ${from})`;
   const kept = r.snapshotSeq === null ? [0] : [r.snapshotSeq];
-  return { exchange: recovered.exchange, journal: recovered.journal, recovery: r, snapshots, keptSnapshotSeqs: kept, keepSnapshots: snapshotPolicy?.keepNewest ?? 0, startLine };
+  return { exchange: recovered.exchange, journal: recovered.journal, recovery: r, snapshots, keptSnapshotSeqs: kept, keepSnapshots: snapshotPolicy?.keepNewest ?? 0, snapshotSections: sections, startLine };
 }
 
 /**
@@ -124,7 +143,7 @@ export async function snapshotIfDue(core: EmbeddedCore, now = false): Promise<Sn
   } catch {
     return null; // the journal failed: input has stopped, the caller reports it
   }
-  const written = snapshots.snapshotNow(exchange, exchange.inputs.appliedSeq);
+  const written = snapshots.snapshotNow(exchange, exchange.inputs.appliedSeq, core.snapshotSections);
   const kept = core.keptSnapshotSeqs;
   kept.push(written.journalSeq);
   while (kept.length > core.keepSnapshots) kept.shift();

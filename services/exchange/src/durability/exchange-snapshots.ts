@@ -4,7 +4,10 @@
  * journaled input: every `everyRecords` journal records or `everyEventNs` of event
  * time, whichever comes first), each followed by pruning to the newest `keepNewest`.
  * `newestValid()` is the loader `recoverExchange` plugs in: the newest snapshot whose
- * checksum holds, restored on demand.
+ * checksum holds and which has every extra section the run restores
+ * (snapshot-sections.ts), restored on demand; one lacking a section (taken by a run
+ * without that reader) is skipped and reported like a corrupt one, so the start
+ * falls back to an older snapshot or genesis, whose replay the reader then sees.
  *
  * A snapshot is only taken between inputs (the exchange applies each input
  * synchronously, so after `afterInput` returns nothing is in flight), and it
@@ -14,7 +17,8 @@
  */
 import { type SnapshotCorruptError, SnapshotStore } from '@perpcore/snapshot';
 import type { EmbeddedExchange, EmbeddedExchangeOptions } from '../embedded-exchange.js';
-import { captureExchangeState, restoreExchangeState } from './exchange-state.js';
+import { captureExchangeState, decodeExchangeSnapshot, restoreExchangeState } from './exchange-state.js';
+import type { SnapshotSection } from './snapshot-sections.js';
 import { EMBEDDED_STAGE, embeddedVenueFingerprint } from './venue-fingerprint.js';
 
 export interface SnapshotPolicy {
@@ -32,8 +36,12 @@ export interface LoadableSnapshot {
   readonly journalSeq: number;
   readonly stateHash: string;
   readonly file: string;
-  /** `extra`: what the twin is built with besides the snapshot's options (the journal path's `inputGate`, `beforeFirstInput`). */
-  restore(extra?: Pick<EmbeddedExchangeOptions, 'inputGate' | 'beforeFirstInput'>): Promise<{ exchange: EmbeddedExchange; journalSeq: number }>;
+  /**
+   * `extra`: what the twin is built with besides the snapshot's options (the journal
+   * path's `inputGate`, `beforeFirstInput`) and the sections restored after the core,
+   * asked for once the twin is built.
+   */
+  restore(extra?: Pick<EmbeddedExchangeOptions, 'inputGate' | 'beforeFirstInput'> & { sections?: () => readonly SnapshotSection[] }): Promise<{ exchange: EmbeddedExchange; journalSeq: number }>;
 }
 
 export interface SnapshotWritten {
@@ -64,10 +72,10 @@ export class ExchangeSnapshots {
     return snapshots;
   }
 
-  /** Writes a snapshot of `exchange` at `journalSeq` now, then prunes. */
-  snapshotNow(exchange: EmbeddedExchange, journalSeq: number): SnapshotWritten {
+  /** Writes a snapshot of `exchange` and `sections` at `journalSeq` now, then prunes. */
+  snapshotNow(exchange: EmbeddedExchange, journalSeq: number, sections: readonly SnapshotSection[] = []): SnapshotWritten {
     const started = performance.now();
-    const bytes = captureExchangeState(exchange, journalSeq);
+    const bytes = captureExchangeState(exchange, journalSeq, sections);
     const file = this.store.write(bytes, { journalSeq }, exchange.stateHash());
     const captureMs = performance.now() - started;
     this.lastSeq = journalSeq;
@@ -77,8 +85,8 @@ export class ExchangeSnapshots {
   }
 
   /** After each journaled input: a snapshot if the policy says one is due, else null. */
-  afterInput(exchange: EmbeddedExchange, journalSeq: number): SnapshotWritten | null {
-    return this.due(exchange, journalSeq) ? this.snapshotNow(exchange, journalSeq) : null;
+  afterInput(exchange: EmbeddedExchange, journalSeq: number, sections: readonly SnapshotSection[] = []): SnapshotWritten | null {
+    return this.due(exchange, journalSeq) ? this.snapshotNow(exchange, journalSeq, sections) : null;
   }
 
   /** Whether the policy wants a snapshot at `journalSeq` (the caller may first wait until the journal is durable there). */
@@ -92,18 +100,29 @@ export class ExchangeSnapshots {
     return byCount || byTime;
   }
 
-  /** The newest snapshot whose checksum holds (corrupt ones skipped and reported), or undefined. */
-  newestValid(): LoadableSnapshot | undefined {
-    const stored = this.store.newestValid();
-    if (stored === undefined) return undefined;
-    const position = stored.header.position;
-    if (!('journalSeq' in position)) throw new Error(`snapshot ${stored.file} records Kafka offsets, not a journal position`);
-    const options = this.options;
-    return {
-      journalSeq: position.journalSeq,
-      stateHash: stored.header.stateHash,
-      file: stored.file,
-      restore: (extra) => restoreExchangeState(stored.payload, { ...options, ...extra, expectedStateHash: stored.header.stateHash }),
-    };
+  /**
+   * The newest snapshot whose checksum holds and which has every section named in
+   * `requiredSections`, or undefined. Corrupt ones are skipped and reported through
+   * `open`'s `onCorrupt`, ones lacking a section through `onSkipped`.
+   */
+  newestValid(requiredSections: readonly string[] = [], onSkipped?: (message: string) => void): LoadableSnapshot | undefined {
+    for (const stored of this.store.valid()) {
+      const position = stored.header.position;
+      if (!('journalSeq' in position)) throw new Error(`snapshot ${stored.file} records Kafka offsets, not a journal position`);
+      const decoded = decodeExchangeSnapshot(stored.payload);
+      const missing = requiredSections.filter((name) => !decoded.sections.has(name));
+      if (missing.length > 0) {
+        onSkipped?.(`snapshot ${stored.file} (seq ${position.journalSeq}) has no ${missing.map((m) => `"${m}"`).join(', ')} section (taken by a run without it)`);
+        continue;
+      }
+      const options = this.options;
+      return {
+        journalSeq: position.journalSeq,
+        stateHash: stored.header.stateHash,
+        file: stored.file,
+        restore: (extra) => restoreExchangeState(decoded, { ...options, ...extra, expectedStateHash: stored.header.stateHash }),
+      };
+    }
+    return undefined;
   }
 }

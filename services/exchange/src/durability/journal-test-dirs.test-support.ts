@@ -20,6 +20,13 @@ export class TempDirs {
     return to;
   }
 
+  /** A copy of a data directory with its subdirectories (journal, snapshots), as a crash would leave it. */
+  copyTree(from: string): string {
+    const to = this.make();
+    fs.cpSync(from, to, { recursive: true });
+    return to;
+  }
+
   removeAll(): void {
     for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@
  * journaled from the next seq on.
  */
 import type { FsyncPolicy, JournalFs, JournalWriteError } from '@perpcore/journal';
-import { Journal } from '@perpcore/journal';
+import { Journal, listSegments } from '@perpcore/journal';
 import { EmbeddedExchange, type EmbeddedExchangeOptions } from '../embedded-exchange.js';
 import { CoreInputGate } from './core-input-gate.js';
 import type { CoreInputTargets } from './core-input-record.js';
@@ -54,6 +54,12 @@ export async function recoverExchange(dir: string, options: RecoverExchangeOptio
     throw new Error(`snapshot at journal seq ${snapshot.journalSeq} is ahead of the journal (last whole record ${journal.lastSeq}): refused, nothing changed`);
   }
   const fromSeq = (snapshot?.journalSeq ?? 0) + 1;
+  // segments before the oldest kept snapshot are pruned: a start that skipped the snapshots it needed cannot replay the gap
+  const journalFrom = listSegments(dir)[0]?.firstSeq ?? 1;
+  if (journalFrom > fromSeq && journal.lastSeq >= fromSeq) {
+    const from = snapshot === null ? 'genesis (no usable snapshot)' : `the snapshot at seq ${snapshot.journalSeq}`;
+    throw new Error(`the journal starts at seq ${journalFrom} (older segments pruned), but a start from ${from} needs it from seq ${fromSeq}: refused, nothing changed`);
+  }
   const gate = (targets: CoreInputTargets): CoreInputGate =>
     new CoreInputGate({ targets, journal, recover: true, recoverFromSeq: fromSeq, onCaughtUp: (seq) => (caughtUp = { seq, stateHash: targets.stateHash() }) });
   const { snapshots: _snapshots, ...exchangeOptions } = options;

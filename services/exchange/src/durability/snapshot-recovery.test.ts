@@ -28,11 +28,7 @@ async function start(dataDir: string, corrupt: string[] = []): Promise<EmbeddedC
 }
 
 /** The directory as a crash leaves it (journal segments and the snapshots below). */
-function crashCopy(from: string): string {
-  const to = dirs.make();
-  fs.cpSync(from, to, { recursive: true });
-  return to;
-}
+const crashCopy = (from: string): string => dirs.copyTree(from);
 
 describe('recovery from snapshot + journal tail', () => {
   after(async () => {

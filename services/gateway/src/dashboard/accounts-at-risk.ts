@@ -79,6 +79,27 @@ export class AccountsAtRisk {
     this.tracked.add(accountId);
   }
 
+  /**
+   * What a snapshot keeps (gateway-snapshot-section.ts): the accounts followed, which
+   * are folded from events. Not the rows: they are the risk stage's answers at the
+   * last refresh, and the first refresh after a restart asks again.
+   */
+  exportState(): { tracked: number[]; untracked: number } {
+    return { tracked: [...this.tracked], untracked: this.untracked };
+  }
+
+  importState(state: unknown): void {
+    const s = state as { tracked?: unknown; untracked?: unknown };
+    if (!Array.isArray(s?.tracked) || !s.tracked.every((id) => Number.isSafeInteger(id)) || !Number.isSafeInteger(s.untracked)) {
+      throw new RangeError('accounts at risk: the snapshot holds no account list');
+    }
+    this.tracked.clear();
+    for (const id of s.tracked as number[]) this.tracked.add(id);
+    this.untracked = s.untracked as number;
+    this.latest.clear();
+    this.cursor = [];
+  }
+
   /** Queries the next round of accounts; a refresh still running makes this one a no-op. */
   async refresh(): Promise<void> {
     if (this.refreshing) return;

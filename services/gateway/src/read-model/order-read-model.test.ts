@@ -74,4 +74,19 @@ describe('OrderReadModel (folded from the client’s events)', () => {
     assert.ok(model.account(61).fills().length <= 4);
     assert.equal(model.order(62, resting.orderId), undefined, "another account's order is not found");
   });
+
+  it('names an order no request noted (a journal replay) from its place command, and drops the note of a refused one', async () => {
+    const replayed = new OrderReadModel();
+    const sub = await client.subscribe({ onMatchingEvent: (e) => replayed.onMatchingEvent(e), onRiskEvent: (e) => replayed.onRiskEvent(e), onOrderCommand: (c) => replayed.onOrderCommand(c) });
+    // no notePlacement: only the command carries the client order id
+    const orderId = ids.next();
+    await client.placeOrder({ orderId, accountId: 61, market: 'BTCUSDT', side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GoodTillCancel, priceTicks: 100_000, qtyLots: 1, clientOrderId: 'from-journal' });
+    assert.equal(replayed.account(61).byClientOrderId('from-journal')?.orderId, orderId);
+    assert.equal(replayed.order(61, orderId)?.clientOrderId, 'from-journal');
+    const refused = await client.placeOrder({ orderId: ids.next(), accountId: 61, market: 'BTCUSDT', side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GoodTillCancel, priceTicks: 100_000, qtyLots: 10 ** 9, clientOrderId: 'too-big' });
+    assert.notEqual(refused.rejection, null, 'the core refused it');
+    assert.equal((replayed as unknown as { notes: Map<number, unknown> }).notes.size, 0, 'no note outlives its order');
+    await sub.close();
+    await client.cancelOrder(61, 'BTCUSDT', orderId);
+  });
 });

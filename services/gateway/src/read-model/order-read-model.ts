@@ -20,7 +20,8 @@
  * fill; updates without a fill go out at once.
  */
 import { FillType, type OrderType, Side, type TimeInForce } from '@perpcore/domain';
-import { sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { type MatchingCommandV1, sideFromWire, type MatchingEventV1, type RiskEventV1 } from '@perpcore/proto';
+import { InstanceMap } from '@perpcore/snapshot';
 import { AccountOrders, defaultRetention, type RetentionLimits } from './account-orders.js';
 import type { FillRecord, OrderRecord } from './order-record.js';
 
@@ -50,7 +51,9 @@ export interface PlacementNote {
 }
 
 export class OrderReadModel {
-  private readonly accounts = new Map<number, AccountOrders>();
+  /** An InstanceMap so a snapshot restore (gateway-snapshot-section.ts) can make the accounts a fresh model lacks. */
+  private readonly accounts = new InstanceMap<number, AccountOrders>(() => new AccountOrders(this.retention));
+  private readonly noOrders = new AccountOrders(defaultRetention);
   /** Open orders of every account, for the fill and cancel paths. */
   private readonly openById = new Map<number, OrderRecord>();
   private readonly notes = new Map<number, PlacementNote>();
@@ -82,13 +85,9 @@ export class OrderReadModel {
     this.notes.delete(orderId);
   }
 
+  /** An account's orders and fills, for reading (an account with none gets an empty view: a read never adds state, so a snapshot depends on the events only). */
   account(accountId: number): AccountOrders {
-    let a = this.accounts.get(accountId);
-    if (a === undefined) {
-      a = new AccountOrders(this.retention);
-      this.accounts.set(accountId, a);
-    }
-    return a;
+    return this.accounts.get(accountId) ?? this.noOrders;
   }
 
   /** An account's order by id, or undefined (also for another account's order). */
@@ -121,6 +120,9 @@ export class OrderReadModel {
         this.emit({ kind: 'AMENDMENT', order, fill: null, tsNs });
         return;
       }
+      case 'rejected':
+        if (e.rejected != null) this.notes.delete(Number(e.rejected.orderId));
+        return;
       case 'triggered': {
         const t = e.triggered;
         const order = t == null ? undefined : this.openById.get(Number(t.orderId));
@@ -133,7 +135,23 @@ export class OrderReadModel {
     }
   }
 
+  /**
+   * A place command of the gateway's own streams, as the core takes it in (before its
+   * accepted event: the bus delivers breadth-first). On a journal's replay after a
+   * restart no request noted the order, and the accepted event carries neither its
+   * client order id nor its trigger source: the command does, so it notes them, and
+   * a retry of a replayed order is still recognised. Live, the request's own note is
+   * already there. A refused order's note goes with its rejection.
+   */
+  onOrderCommand(cmd: MatchingCommandV1): void {
+    const p = cmd.place;
+    if (cmd.command !== 'place' || p == null || (p.clientOrderId ?? '') === '' || !this.tracks(p.accountId ?? 0)) return;
+    const orderId = Number(p.orderId);
+    if (!this.notes.has(orderId)) boundedSet(this.notes, orderId, { clientOrderId: p.clientOrderId as string, triggerSource: p.triggerSource ?? 0 });
+  }
+
   onRiskEvent(e: RiskEventV1): void {
+    if (e.event === 'orderRejected' && e.orderRejected != null) this.notes.delete(Number(e.orderRejected.orderId));
     if (e.event !== 'positionSettled' || e.positionSettled == null || !this.tracks(e.accountId)) return;
     const s = e.positionSettled;
     const key = legKey(e.accountId, s.market ?? e.market, Number(s.tradeSeq), s.liquidity === 1);
@@ -181,7 +199,7 @@ export class OrderReadModel {
       updateNs: tsNs,
     };
     this.openById.set(orderId, order);
-    this.account(order.accountId).add(order);
+    this.accounts.getOrCreate(order.accountId).add(order);
     this.emit({ kind: 'NEW', order, fill: null, tsNs });
   }
 
@@ -210,7 +228,7 @@ export class OrderReadModel {
         boundedSet(this.fillsAwaitingSettlement, key, fill);
       }
       const awaiting = settled === undefined ? key : '';
-      this.account(accountId).addFill(fill);
+      this.accounts.getOrCreate(accountId).addFill(fill);
       const order = this.openById.get(orderId);
       if (order === undefined || f.fillType === FillType.Deleveraged) continue;
       order.executedLots += qtyLots;
@@ -229,7 +247,7 @@ export class OrderReadModel {
   private closeOrder(order: OrderRecord, tsNs: number, kind: OrderUpdateKind, fill: FillRecord | null = null, awaitingKey = ''): void {
     order.updateNs = tsNs;
     this.openById.delete(order.orderId);
-    this.account(order.accountId).close(order);
+    this.accounts.getOrCreate(order.accountId).close(order);
     this.emitTrade({ kind, order, fill, tsNs }, awaitingKey);
   }
 
@@ -249,7 +267,7 @@ function legKey(accountId: number, market: string, tradeSeq: number, maker: bool
 }
 
 /** A pending entry never arrives when its other half was lost: drop the oldest beyond the limit. */
-function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.set(key, value);
-  if (map.size > PENDING_LIMIT) map.delete(map.keys().next().value as string);
+  if (map.size > PENDING_LIMIT) map.delete(map.keys().next().value as K);
 }

@@ -59,6 +59,7 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
       else if (e.event === 'rejected' && e.rejected != null) ids.observe(Number(e.rejected.orderId));
       model.onMatchingEvent(e);
     },
+    onOrderCommand: (cmd) => model.onOrderCommand(cmd),
     onRiskEvent: (e) => {
       if (e.event === 'orderRejected' && e.orderRejected != null) ids.observe(Number(e.orderRejected.orderId));
       marks.onRiskEvent(e);
