@@ -57,6 +57,14 @@ export interface BusMessage<T> {
    */
   readonly offset: number;
   /**
+   * Where in its record the message sits, for a framed record (0 for the first
+   * envelope); with `lastInRecord` it names one message exactly and tells whether its
+   * record is complete once it is handled (a stage that logs the order of its inputs,
+   * or snapshots between messages, needs both). Absent in-process: one message per offset.
+   */
+  readonly indexInRecord?: number;
+  readonly lastInRecord?: boolean;
+  /**
    * Wall-clock ms at which the producing stage queued it (the Kafka record's
    * CreateTime; undefined in-process). Observability only (per-hop latency): never
    * an input to a stage's state, which takes time from the envelope's own tsNs.
