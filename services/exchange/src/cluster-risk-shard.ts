@@ -99,11 +99,14 @@ export async function createRiskShard(inner: Bus, config: RiskShardConfig, logge
         await liquidation.close();
         await risk.close();
       },
-      exportState: () => encodeValue({ risk: risk.engine.exportState(), liquidation: liquidation.engine.exportState() }),
+      exportState: () => encodeValue({ risk: risk.engine.exportState(), liquidation: liquidation.engine.exportState(), books: books.exportState() }),
       importState(bytes) {
-        const s = decodeValue(bytes) as { risk: Uint8Array; liquidation: Uint8Array };
+        const s = decodeValue(bytes) as { risk: Uint8Array; liquidation: Uint8Array; books?: Uint8Array };
+        // a snapshot from before the books were in it would restore a shard whose marks differ from the first life's
+        if (s.books === undefined) throw new Error('the snapshot holds no book samples (written by an older build): restore refused');
         risk.engine.importState(s.risk);
         liquidation.engine.importState(s.liquidation);
+        books.importState(s.books);
       },
       stateHash: () => risk.engine.stateHash(),
     };

@@ -117,7 +117,8 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
     PERPCORE_KAFKA_SESSION_TIMEOUT_MS: '6000',
     PERPCORE_SNAPSHOT_INTERVAL_MS: String(options.snapshotIntervalMs),
     PERPCORE_SNAPSHOT_MIN_MESSAGES: '1',
-    PERPCORE_SNAPSHOT_KEEP: '3',
+    // the reference reads each stage's input-order log from its first entry: no snapshot (and no log behind it) is pruned
+    PERPCORE_SNAPSHOT_KEEP: '1000',
     PERPCORE_LOG_LEVEL: 'info',
     PERPCORE_STATS_INTERVAL_MS: '0',
   };
