@@ -70,7 +70,11 @@ describe('cluster crash test: matching and risk SIGKILLed and restarted', { skip
     assert.ok(fill !== undefined);
     const market = (fill.value as MatchingEventV1).market;
     const lastSeq = Math.max(...riskInputs.map((i) => (i.kind === 'message' && i.envelope.topic === Topics.matchingEvents.name && (i.envelope.value as MatchingEventV1).market === market ? (i.envelope.value as MatchingEventV1).seq : 0)));
-    const twice: StageInput = { kind: 'message', envelope: { ...fill, offset: fill.offset + 1_000_000, value: { ...(fill.value as MatchingEventV1), seq: lastSeq + 1 } } };
+    // decoded afresh (a spread would drop the message's oneof getters), renumbered past the market's last event
+    const copy = Topics.matchingEvents.codec.decode(fill.bytes);
+    assert.ok(copy.ok);
+    copy.value.seq = lastSeq + 1;
+    const twice: StageInput = { kind: 'message', envelope: { ...fill, offset: fill.offset + 1_000_000, value: copy.value } };
     const doubled = await foldRiskShard(riskConfig, [...riskInputs, twice], logger);
     assert.notEqual(doubled.stateHash, result.hashes.risk, 'a double-applied fill must not reach the crashed run\'s hash');
     const commands = matchingInputs.map((input, i) => (input.kind === 'message' && input.envelope.topic === Topics.matchingCommands.name ? i : -1)).filter((i) => i >= 0);
