@@ -9,23 +9,13 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@perpcore/observability';
+import { scriptFlags } from './script-flags.mjs';
 import { runClusterCrashTest } from '../services/exchange/dist/cluster-crash/cluster-crash-harness.js';
 import { freshBroker } from '../services/exchange/dist/cluster-crash/fresh-broker.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const int = (name, fallback, min = 0) => {
-  const v = Number(flag(name, String(fallback)));
-  if (!Number.isSafeInteger(v) || v < min) {
-    process.stderr.write(`cluster-crash-test: --${name} must be an integer ≥ ${min}\n`);
-    process.exit(2);
-  }
-  return v;
-};
+const { flag, int } = scriptFlags('cluster-crash-test', args);
 const kills = int('kills', 20, 1);
 const options = {
   kills,

@@ -44,9 +44,11 @@
  *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
  *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
  *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
- *                                  directory the shard (risk and its ladder, one snapshot) restores its newest
- *                                  snapshot and consumes from its offsets before it serves; committed offsets
- *                                  without a usable snapshot refuse the start (exit 1, one line)
+ *                                  directory the shard (risk, its ladder and the book samples, one snapshot)
+ *                                  restores its newest snapshot and consumes from its offsets before it serves,
+ *                                  applying the inputs after it in the order it first applied them (the
+ *                                  input-order log, clock ticks included); committed offsets without a usable
+ *                                  snapshot refuse the start (exit 1, one line)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';

@@ -24,7 +24,9 @@
  *                                  premium index sample
  *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
  *                                  directory the process restores its newest snapshot and consumes from its
- *                                  offsets; committed offsets without a usable snapshot refuse the start
+ *                                  offsets, applying the inputs after it in the order it first applied them
+ *                                  (the input-order log); committed offsets without a usable snapshot refuse
+ *                                  the start. At SIGTERM it logs its final state hash ("matching stopped")
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';

@@ -15,6 +15,7 @@
  */
 import { OrderType, Side, TimeInForce } from '@perpcore/domain';
 import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
+import { seededRandom } from '../durability/seeded-random.js';
 import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
 
 export interface CrashMarket {
@@ -40,18 +41,6 @@ export type CrashCommand =
   | { readonly topic: 'index'; readonly value: OracleEventV1 };
 
 export const CRASH_DEPOSIT_UNITS = 1_000_000 * USDT_UNITS_PER_USDT;
-
-/** mulberry32: small, seeded, the same sequence on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[] {
   const next = seededRandom(options.seed);
