@@ -96,6 +96,13 @@ export interface Bus {
   publish<T>(topic: Topic<T>, value: T): void;
   /** Resolves when every message published so far is durably on the bus (acknowledged by the broker / delivered in-process). */
   flush(): Promise<void>;
+  /**
+   * Runs `hook` synchronously before every batch leaves the process (a bus whose
+   * publish queues for a later send: Kafka). A stage that must write something
+   * before any of its outputs is seen (its input-order log) writes it there, once per
+   * batch. Absent where a publish is delivered at once (in-process).
+   */
+  beforeSend?(hook: () => void): void;
   subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription>;
   /** Flushes, stops every subscription and releases connections. */
   close(): Promise<void>;

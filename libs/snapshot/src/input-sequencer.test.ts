@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defineTopic, InProcessBus } from '@perpcore/bus';
 import { decodeValue, encodeValue } from './state-encoding.js';
-import { ENTRY_BYTES, listInputOrderFiles, readInputOrder } from './input-order-log.js';
+import { ENTRY_BYTES, InputOrderLog, listInputOrderFiles, readInputOrder } from './input-order-log.js';
 import { openStageRecovery, type Recovery } from './stage-recovery.js';
 
 const codec = { encode: (n: number) => encodeValue(n), decode: (b: Uint8Array) => ({ ok: true, value: decodeValue(b) as number }) } as never;
@@ -122,5 +122,21 @@ describe('ordered replay after a restart', () => {
     truncateSync(path, statSync(path).size - 3);
     assert.equal(readInputOrder(dir, listInputOrderFiles(dir).at(-1)?.index as number).length, entries - 1);
     assert.ok(readdirSync(dir).some((n) => n.endsWith('.psnap')));
+  });
+
+  it('over a queuing bus writes its entries when a batch is sent (and before a rotation), not one write per input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpcore-order-'));
+    dirs.push(dir);
+    const log = new InputOrderLog(dir);
+    log.writeThrough = false;
+    for (let i = 0; i < 5_000; i++) log.append({ kind: 'message', topic: 1, partition: 2, offset: i, indexInRecord: 0 });
+    assert.equal(readInputOrder(dir, 0).length, 0, 'nothing written before the send');
+    log.flush(); // what the bus's beforeSend hook does
+    assert.equal(readInputOrder(dir, 0).length, 5_000);
+    log.append({ kind: 'local', input: 0, value: 7 });
+    const next = log.rotate();
+    assert.deepEqual(readInputOrder(dir, 0).at(-1), { kind: 'local', input: 0, value: 7 }, 'a rotation writes what is buffered into the file it closes');
+    assert.equal(readInputOrder(dir, next).length, 0);
+    log.close();
   });
 });

@@ -191,6 +191,11 @@ export async function openStageRecovery(options: StageRecoveryOptions): Promise<
   return {
     restoredFrom: newest === undefined || offsets === null ? null : { file: newest.file, offsets, stateHash: newest.header.stateHash },
     bus(inner) {
+      // a queuing bus (Kafka): the log is written once per batch, before the batch leaves
+      if (inner.beforeSend !== undefined) {
+        log.writeThrough = false;
+        inner.beforeSend(() => log.flush());
+      }
       tracking = new OffsetTrackingBus(inner, offsets ?? {}, { sequencer, topics: options.topics });
       return tracking;
     },
