@@ -31,6 +31,8 @@ export class OffsetTrackingBus implements Bus {
     private readonly startAt: TopicOffsets = {},
     /** With a sequencer: the topics it numbers (the stage's topic list, in its order). */
     private readonly sequencing: { readonly sequencer: InputSequencer; readonly topics: readonly string[] } | null = null,
+    /** Start every partition of a topic `startAt` does not list at offset 0, whatever the group committed (a recovery from genesis). */
+    private readonly fromGenesis = false,
   ) {
     for (const [topic, partitions] of Object.entries(startAt)) {
       this.next.set(topic, new Map(Object.entries(partitions).map(([p, o]) => [Number(p), o])));
@@ -54,7 +56,8 @@ export class OffsetTrackingBus implements Bus {
     // lose every message a snapshot taken now does not include
     if (options.fromBeginning === true) for (let p = 0; p < topic.partitions; p++) if (!at.has(p)) at.set(p, 0);
     const start = this.startAt[topic.name];
-    const startOffsets = start === undefined ? options.startOffsets : Object.fromEntries(Object.entries(start).map(([p, o]) => [Number(p), o]));
+    const genesis = this.fromGenesis ? Object.fromEntries(Array.from({ length: topic.partitions }, (_, p) => [p, 0])) : options.startOffsets;
+    const startOffsets = start === undefined ? genesis : Object.fromEntries(Object.entries(start).map(([p, o]) => [Number(p), o]));
     const name = topic.name;
     const apply = (message: BusMessage<T>): void | Promise<void> => {
       let result: void | Promise<void>;

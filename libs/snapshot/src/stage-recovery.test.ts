@@ -109,3 +109,21 @@ describe('stage recovery: a partition untouched at the snapshot', () => {
     await second.sub.close();
   });
 });
+
+describe('stage recovery: killed before its first snapshot', () => {
+  it('with its input-order log from the first file, starts from offset 0 despite committed offsets and reaches the lost state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpcore-stage-'));
+    dirs.push(dir);
+    const bus = new InProcessBus({ retainPerPartition: 1_000 });
+    const first = await startStage(bus, dir, () => ({}));
+    for (let i = 1; i <= 6; i++) bus.publish(numbers, i);
+    assert.equal(first.stage.stateHash(), '21/6');
+    await first.sub.close(); // killed: no snapshot, but the group committed everything
+    const second = await startStage(bus, dir, () => ({ 0: 3, 1: 3 }));
+    assert.equal(second.recovery.restoredFrom, null);
+    assert.equal(second.stage.stateHash(), '21/6', 'every input applied again from the beginning, in the logged order');
+    bus.publish(numbers, 7);
+    assert.equal(second.stage.stateHash(), '28/7');
+    await second.sub.close();
+  });
+});

@@ -9,7 +9,10 @@
  *   numbers (the state that numbers them is the snapshot's), and consumers drop the
  *   ones they already have;
  * - no usable snapshot but the group has committed offsets on any of its topics:
- *   the stage has run before and its state is gone; starting empty would answer
+ *   the stage has run before and its state is gone. If the directory holds its
+ *   input-order log from the first file on (a life killed before its first
+ *   snapshot), the stage starts from every partition's offset 0 and replays that
+ *   log: the same state, the same outputs. Otherwise starting empty would answer
  *   `RISK_UNKNOWN_ACCOUNT` to everyone, so recovery refuses with one line
  *   (`StageRecoveryRefusedError`) and the process exits non-zero;
  * - neither: a first start, from the beginning of the topics;
@@ -33,7 +36,7 @@
  */
 import { OffsetTrackingBus } from './offset-tracking-bus.js';
 import type { Bus, RejectedMessageError } from '@perpcore/bus';
-import { type InputOrderEntry, InputOrderLog, readInputOrder } from './input-order-log.js';
+import { type InputOrderEntry, InputOrderLog, listInputOrderFiles, readInputOrder } from './input-order-log.js';
 import { InputSequencer } from './input-sequencer.js';
 import type { SnapshotCorruptError, TopicOffsets } from './snapshot-file.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -127,11 +130,13 @@ export async function openStageRecovery(options: StageRecoveryOptions): Promise<
     offsets = position.offsets;
     plan = position.inputOrderLog === undefined ? [] : readInputOrder(options.dir, position.inputOrderLog);
   } else {
-    // a first start, or a life killed before its first snapshot and first commit: all of the log
+    // a first start, or a life killed before its first snapshot: all of the log, from the topics' beginning
     plan = readInputOrder(options.dir, 0);
+    // the whole history is on disk only if the first file is there (nothing was pruned: no snapshot ever pruned it)
+    const wholeLog = listInputOrderFiles(options.dir)[0]?.index === 1;
     for (const topic of options.topics) {
       const committed = await options.committedOffsets(topic);
-      if (Object.keys(committed).length > 0) {
+      if (Object.keys(committed).length > 0 && !wholeLog) {
         throw new StageRecoveryRefusedError(
           `${options.stage}: its consumer group has committed offsets on ${topic} but ${options.dir} holds no usable snapshot; refusing to start with empty state (restore the snapshot directory, or delete the group to start over)`,
         );
@@ -196,7 +201,9 @@ export async function openStageRecovery(options: StageRecoveryOptions): Promise<
         log.writeThrough = false;
         inner.beforeSend(() => log.flush());
       }
-      tracking = new OffsetTrackingBus(inner, offsets ?? {}, { sequencer, topics: options.topics });
+      // no snapshot: every partition from offset 0, whatever the group committed (a life killed before its
+      // first snapshot had committed offsets its lost state included; the log replays that state from genesis)
+      tracking = new OffsetTrackingBus(inner, offsets ?? {}, { sequencer, topics: options.topics }, offsets === null);
       return tracking;
     },
     onLocal: (input, apply) => sequencer.onLocal(input, apply),
