@@ -8,22 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@perpcore/observability';
+import { scriptFlags } from './script-flags.mjs';
 import { runCrashTest } from '../services/exchange/dist/durability/crash-harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const int = (name, fallback) => {
-  const v = Number(flag(name, String(fallback)));
-  if (!Number.isSafeInteger(v) || v < 0) {
-    process.stderr.write(`crash-test: --${name} must be a non-negative integer\n`);
-    process.exit(2);
-  }
-  return v;
-};
+const { flag, int } = scriptFlags('crash-test', args);
 const dataDir = mkdtempSync(join(tmpdir(), 'perpcore-crash-'));
 const startedMs = performance.now();
 const result = await runCrashTest({

@@ -17,6 +17,7 @@ import { run as journal } from './journal.bench.js';
 import { run as snapshot } from './snapshot.bench.js';
 import { run as stressQuery } from './stress-query.bench.js';
 import { run as defiPool } from './defi-pool.bench.js';
+import { run as inputOrderLog } from './input-order-log.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -33,6 +34,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['snapshot', snapshot],
   ['stress-query', stressQuery],
   ['defi-pool', defiPool],
+  ['input-order-log', inputOrderLog],
 ];
 
 for (const [name, run] of suites) {

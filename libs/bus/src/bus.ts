@@ -57,6 +57,14 @@ export interface BusMessage<T> {
    */
   readonly offset: number;
   /**
+   * Where in its record the message sits, for a framed record (0 for the first
+   * envelope); with `lastInRecord` it names one message exactly and tells whether its
+   * record is complete once it is handled (a stage that logs the order of its inputs,
+   * or snapshots between messages, needs both). Absent in-process: one message per offset.
+   */
+  readonly indexInRecord?: number;
+  readonly lastInRecord?: boolean;
+  /**
    * Wall-clock ms at which the producing stage queued it (the Kafka record's
    * CreateTime; undefined in-process). Observability only (per-hop latency): never
    * an input to a stage's state, which takes time from the envelope's own tsNs.
@@ -88,6 +96,13 @@ export interface Bus {
   publish<T>(topic: Topic<T>, value: T): void;
   /** Resolves when every message published so far is durably on the bus (acknowledged by the broker / delivered in-process). */
   flush(): Promise<void>;
+  /**
+   * Runs `hook` synchronously before every batch leaves the process (a bus whose
+   * publish queues for a later send: Kafka). A stage that must write something
+   * before any of its outputs is seen (its input-order log) writes it there, once per
+   * batch. Absent where a publish is delivered at once (in-process).
+   */
+  beforeSend?(hook: () => void): void;
   subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription>;
   /** Flushes, stops every subscription and releases connections. */
   close(): Promise<void>;

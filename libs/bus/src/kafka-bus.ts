@@ -179,6 +179,7 @@ export class KafkaBus implements Bus {
   private readonly batchMaxBytes: number;
   private readonly lingerMs: number;
   private closed = false;
+  private readonly beforeSendHooks: (() => void)[] = [];
 
   private constructor(
     private readonly kafka: Kafka,
@@ -242,6 +243,10 @@ export class KafkaBus implements Bus {
     const xs = Array.from(this.sendMs.subarray(0, Math.min(this.sends, SEND_SAMPLES))).sort((a, b) => a - b);
     const at = (q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
     return { requests: this.sends, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs.at(-1) ?? 0 };
+  }
+
+  beforeSend(hook: () => void): void {
+    this.beforeSendHooks.push(hook);
   }
 
   /** Records, envelopes and value bytes sent per topic so far (figures for the benchmarks and the cluster summary). */
@@ -464,6 +469,7 @@ export class KafkaBus implements Bus {
     for (let attempt = 1; ; attempt++) {
       try {
         for (const [topic, queued] of batch) await this.ensureTopic(topic, queued[0].partitions);
+        for (const hook of this.beforeSendHooks) hook();
         const startMs = performance.now();
         await this.producer.sendBatch({ topicMessages, acks: -1 });
         this.sendMs[this.sends++ % SEND_SAMPLES] = performance.now() - startMs;

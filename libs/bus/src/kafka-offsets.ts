@@ -8,10 +8,26 @@
  */
 import type { Admin, Consumer } from 'kafkajs';
 
-/** The group's committed offset (next to consume) per partition of `topic`; partitions without a commit are left out. */
-export async function fetchCommittedOffsets(admin: Admin, kafkaGroupId: string, topic: string): Promise<Record<number, number>> {
+/**
+ * The group's committed offset (next to consume) per partition of `topic`; partitions
+ * without a commit are left out. A retriable answer (a broker that has just started
+ * is still loading its offsets topic: "coordinator is loading", "not the correct
+ * coordinator") is asked again with backoff for up to `retryForMs`: before, a stage
+ * started on a fresh broker failed its recovery check with it and exited.
+ */
+export async function fetchCommittedOffsets(admin: Pick<Admin, 'fetchOffsets'>, kafkaGroupId: string, topic: string, retryForMs = 30_000): Promise<Record<number, number>> {
   const out: Record<number, number> = {};
-  const answer = await admin.fetchOffsets({ groupId: kafkaGroupId, topics: [topic] });
+  const deadline = Date.now() + retryForMs;
+  let answer: Awaited<ReturnType<Admin['fetchOffsets']>>;
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+    try {
+      answer = await admin.fetchOffsets({ groupId: kafkaGroupId, topics: [topic] });
+      break;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
   for (const t of answer) {
     for (const p of t.partitions) {
       const offset = Number(p.offset);

@@ -30,6 +30,8 @@ interface MutableMessage {
   key: string;
   partition: number;
   offset: number;
+  indexInRecord: number;
+  lastInRecord: boolean;
   publishedAtMs: number | undefined;
 }
 
@@ -51,7 +53,7 @@ export class RecordConsumer {
   private readonly messages: MutableMessage[];
 
   constructor(private readonly deps: RecordConsumerDeps) {
-    this.messages = Array.from({ length: deps.topic.partitions }, () => ({ value: undefined, key: '', partition: 0, offset: 0, publishedAtMs: undefined }));
+    this.messages = Array.from({ length: deps.topic.partitions }, () => ({ value: undefined, key: '', partition: 0, offset: 0, indexInRecord: 0, lastInRecord: true, publishedAtMs: undefined }));
   }
 
   /** Resolves when no batch is in hand (call after setting `closing`). */
@@ -67,7 +69,7 @@ export class RecordConsumer {
       for (const raw of batch.messages) {
         if (this.closing || !isRunning() || isStale()) break;
         if (raw.headers?.[FRAME_HEADER]?.toString() === FRAME_HEADER_V1) await this.consumeFrame(message, batch.partition, raw);
-        else await this.consumeEnvelope(message, batch.partition, raw, raw.key === null ? '' : raw.key.toString(), raw.value ?? Buffer.alloc(0));
+        else await this.consumeEnvelope(message, batch.partition, raw, raw.key === null ? '' : raw.key.toString(), raw.value ?? Buffer.alloc(0), 0, true);
         resolveOffset(raw.offset);
         this.deps.committer.applied(batch.partition, raw.offset);
         await heartbeat();
@@ -91,13 +93,13 @@ export class RecordConsumer {
     const { producer, firstSeq, envelopes } = decoded.value;
     const stream = `${producer}|${partition}`;
     for (let i = this.frameDedup.appliedPrefix(stream, firstSeq, envelopes.length); i < envelopes.length; i++) {
-      await this.consumeEnvelope(message, partition, raw, null, envelopes[i]);
+      await this.consumeEnvelope(message, partition, raw, null, envelopes[i], i, i === envelopes.length - 1);
       this.frameDedup.markApplied(stream, firstSeq + i);
     }
   }
 
   /** `key` null: a framed envelope, whose key is derived from its value (Topic.key is a function of the value). */
-  private async consumeEnvelope(message: MutableMessage, partition: number, raw: KafkaMessage, key: string | null, bytes: Uint8Array): Promise<void> {
+  private async consumeEnvelope(message: MutableMessage, partition: number, raw: KafkaMessage, key: string | null, bytes: Uint8Array, indexInRecord: number, lastInRecord: boolean): Promise<void> {
     const { topic, handler } = this.deps;
     const decoded = topic.codec.decode(bytes);
     if (!decoded.ok) {
@@ -108,6 +110,8 @@ export class RecordConsumer {
     message.key = key ?? topic.key(decoded.value);
     message.partition = partition;
     message.offset = Number(raw.offset);
+    message.indexInRecord = indexInRecord;
+    message.lastInRecord = lastInRecord;
     message.publishedAtMs = Number(raw.timestamp);
     try {
       await handler(message as BusMessage<unknown>);

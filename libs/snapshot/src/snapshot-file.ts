@@ -25,7 +25,10 @@ export const SNAPSHOT_FORMAT_VERSION = 1;
 export type TopicOffsets = Record<string, Record<string, number>>;
 
 /** The input position a snapshot's state includes: everything before it, nothing after. */
-export type SnapshotPosition = { readonly journalSeq: number } | { readonly offsets: TopicOffsets };
+export type SnapshotPosition =
+  | { readonly journalSeq: number }
+  /** `inputOrderLog`: the input-order log file the inputs after this snapshot start in (input-order-log.ts); absent in snapshots written before the log existed. */
+  | { readonly offsets: TopicOffsets; readonly inputOrderLog?: number };
 
 export interface SnapshotIdentity {
   /** Which stage's state (e.g. "embedded", "risk", "matching"): a snapshot of another stage is refused. */

@@ -68,6 +68,7 @@ describe('stage recovery with offsets (in-process bus)', () => {
     const first = await startStage(bus, dir, () => ({}), flushes);
     for (let i = 1; i <= 10; i++) bus.publish(numbers, i);
     const written = await first.recovery.snapshotNow();
+    assert.ok(written !== null);
     assert.equal(flushes.n, 1, 'the bus was flushed before the snapshot was written');
     assert.deepEqual(written.offsets, { [numbers.name]: { '0': 5, '1': 5 } });
     for (let i = 11; i <= 15; i++) bus.publish(numbers, i);
@@ -87,5 +88,42 @@ describe('stage recovery with offsets (in-process bus)', () => {
     const fresh = await startStage(bus, dir, () => ({}));
     assert.equal(fresh.recovery.restoredFrom, null, 'a first start (nothing committed) starts from the beginning');
     await fresh.sub.close();
+  });
+});
+
+describe('stage recovery: a partition untouched at the snapshot', () => {
+  it('resumes it from its beginning, not from the offsets the group committed after the snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpcore-stage-'));
+    dirs.push(dir);
+    const bus = new InProcessBus({ retainPerPartition: 1_000 });
+    const first = await startStage(bus, dir, () => ({}));
+    bus.publish(numbers, 2); // partition 0 only
+    const written = await first.recovery.snapshotNow();
+    assert.ok(written !== null);
+    assert.deepEqual(written.offsets, { [numbers.name]: { '0': 1, '1': 0 } }, 'partition 1 is included at its beginning');
+    bus.publish(numbers, 3); // partition 1, consumed and committed by the group after the snapshot
+    bus.publish(numbers, 5);
+    await first.sub.close();
+    const second = await startStage(bus, dir, () => ({ 0: 1, 1: 2 }));
+    assert.equal(second.stage.stateHash(), '10/3', 'both messages of partition 1 after the snapshot applied again');
+    await second.sub.close();
+  });
+});
+
+describe('stage recovery: killed before its first snapshot', () => {
+  it('with its input-order log from the first file, starts from offset 0 despite committed offsets and reaches the lost state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perpcore-stage-'));
+    dirs.push(dir);
+    const bus = new InProcessBus({ retainPerPartition: 1_000 });
+    const first = await startStage(bus, dir, () => ({}));
+    for (let i = 1; i <= 6; i++) bus.publish(numbers, i);
+    assert.equal(first.stage.stateHash(), '21/6');
+    await first.sub.close(); // killed: no snapshot, but the group committed everything
+    const second = await startStage(bus, dir, () => ({ 0: 3, 1: 3 }));
+    assert.equal(second.recovery.restoredFrom, null);
+    assert.equal(second.stage.stateHash(), '21/6', 'every input applied again from the beginning, in the logged order');
+    bus.publish(numbers, 7);
+    assert.equal(second.stage.stateHash(), '28/7');
+    await second.sub.close();
   });
 });

@@ -28,3 +28,23 @@ test('the latest sample per market is the book risk reads; a redelivered older o
   assert.equal(btc.bestBidTicks(), 0, 'a one-sided sample: no bid');
   assert.equal(view.top('ETH'), undefined);
 });
+
+test('the view survives a snapshot: a restored view gives the same books and still drops older samples', () => {
+  const view = new BookSampleView();
+  view.onMatchingEvent(sample('ETH', 4, [[200, 1]], [[202, 5], [203, 1]]));
+  view.onMatchingEvent(sample('BTC', 5, [[100, 2], [99, 7]], [[101, 1]]));
+  const restored = new BookSampleView();
+  restored.importState(view.exportState());
+  assert.deepEqual(Buffer.from(restored.exportState()), Buffer.from(view.exportState()));
+  const levels = (v: BookSampleView, m: string) => {
+    const out: number[][] = [];
+    v.top(m)?.forEachLevel(Side.Buy, 10, (p, q) => out.push([p, q]));
+    v.top(m)?.forEachLevel(Side.Sell, 10, (p, q) => out.push([p, q]));
+    return out;
+  };
+  assert.deepEqual(levels(restored, 'BTC'), [[100, 2], [99, 7], [101, 1]]);
+  assert.deepEqual(levels(restored, 'ETH'), [[200, 1], [202, 5], [203, 1]]);
+  restored.onMatchingEvent(sample('BTC', 5, [[1, 1]], [[2, 1]])); // the restart re-reads the sample it already has
+  assert.equal(restored.top('BTC')?.bestBidTicks(), 100);
+  assert.throws(() => restored.importState(view.exportState()), /already holds samples/);
+});

@@ -44,21 +44,21 @@
  *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
  *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
  *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
- *                                  directory the shard (risk and its ladder, one snapshot) restores its newest
- *                                  snapshot and consumes from its offsets before it serves; committed offsets
- *                                  without a usable snapshot refuse the start (exit 1, one line)
+ *                                  directory the shard (risk, its ladder and the book samples, one snapshot)
+ *                                  restores its newest snapshot and consumes from its offsets before it serves,
+ *                                  applying the inputs after it in the order it first applied them (the
+ *                                  input-order log, clock ticks included); committed offsets without a usable
+ *                                  snapshot refuse the start (exit 1, one line)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
-import { ColocatedBus, guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
+import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
-import { createLiquidationService } from '@perpcore/liquidation';
-import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
-import { createRiskService, SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
+import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, selectMarkets } from '@perpcore/markets';
+import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
-import { BookSampleView } from './book-sample-view.js';
 import { serveAccountQueries } from './account-query-responder.js';
-import { riskLiquidationPorts } from './risk-liquidation-ports.js';
-import { configFingerprint, loggedSnapshotEvents, decodeValue, encodeValue, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { createRiskShard, RISK_SHARD_TOPICS, RISK_TIME_TICK_INPUT, riskShardFingerprint } from './cluster-risk-shard.js';
+import { loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
 
@@ -75,9 +75,7 @@ runServiceProcess({
   },
   async start({ config, logger }) {
     const specs = selectMarkets(config.markets);
-    const venue = defaultVenueMarkets(specs);
-    const listed = new Set(specs.map((s) => s.symbol));
-    const unlisted = (market: string) => (listed.has(market) ? null : { code: 'RISK_UNKNOWN_MARKET', message: `market ${JSON.stringify(market)} is not listed on ${config.source}` });
+    const shardConfig = { source: config.source, specs, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource };
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const dir = snapshotDirOf(config);
     let recovery: Recovery | null = null;
@@ -86,8 +84,8 @@ runServiceProcess({
         recovery = await openStageRecovery({
           dir,
           stage: 'risk',
-          venueFingerprint: configFingerprint({ venue, source: config.source, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource }),
-          topics: [Topics.gatewayAccountCommands.name, Topics.gatewayOrderCommands.name, Topics.matchingEvents.name, Topics.oracleIndexPrices.name, Topics.riskAccountEvents.name, Topics.riskMarketEvents.name],
+          venueFingerprint: riskShardFingerprint(shardConfig),
+          topics: RISK_SHARD_TOPICS,
           committedOffsets: (topic) => kafka.committedOffsets(config.source, topic),
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
@@ -100,53 +98,18 @@ runServiceProcess({
       }
       logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'risk recovery');
     }
-    const bus = new ColocatedBus(
-      guardInputs(recovery === null ? kafka : recovery.bus(kafka), [
-        topicGuard(Topics.gatewayOrderCommands, (c) => unlisted(c.market)),
-        topicGuard(Topics.matchingEvents, (e) => unlisted(e.market)),
-        topicGuard(Topics.oracleIndexPrices, (e) => unlisted(e.symbol)),
-      ]),
-      config.source,
-    );
+    const shard = await createRiskShard(recovery === null ? kafka : recovery.bus(kafka), shardConfig, logger);
+    const bus = shard.bus;
     try {
-      const books = new BookSampleView();
-      await bus.subscribe(Topics.matchingEvents, { groupId: config.source, fromBeginning: true }, (message) => books.onMatchingEvent(message.value));
-      const risk = await createRiskService({
-        bus,
-        bookTop: books.top,
-        logger: logger.child({ stage: 'risk' }),
-        stopConsumingOnHalt: true,
-        matchingInput: 'market',
-        groupId: config.source,
-        config: {
-          source: config.source,
-          settleAsset: defaultSettleAsset,
-          markets: venue,
-          feeAccountId: defaultSystemAccounts.feeAccountId,
-          insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: config.fundSeedUnits })),
-        },
-      });
-      const ports = riskLiquidationPorts(risk.engine, venue);
-      const liquidation = await createLiquidationService({
-        bus,
-        reader: ports.reader,
-        ledger: ports.ledger,
-        markets: specs.map((s) => s.symbol),
-        logger: logger.child({ stage: 'liquidation' }),
-        groupId: config.source,
-        source: config.liquidationSource,
-      });
+      const { risk, liquidation } = shard;
+      // the shard's clock is an input like the others: with a snapshot directory its ticks are logged and replayed in order
+      const tick = (tsNs: number) => risk.advanceTime(tsNs);
+      recovery?.onLocal(RISK_TIME_TICK_INPUT, tick);
+      const ordered = recovery;
+      const advance = ordered === null ? tick : (tsNs: number) => ordered.local(RISK_TIME_TICK_INPUT, tsNs);
       // the shard's state is both stages: restored before the shared subscriptions open, so nothing is consumed first
-      recovery?.restore({
-        exportState: () => encodeValue({ risk: risk.engine.exportState(), liquidation: liquidation.engine.exportState() }),
-        importState: (bytes) => {
-          const s = decodeValue(bytes) as { risk: Uint8Array; liquidation: Uint8Array };
-          risk.engine.importState(s.risk);
-          liquidation.engine.importState(s.liquidation);
-        },
-        stateHash: () => risk.engine.stateHash(),
-      });
-      await bus.start(); // every stage has subscribed: open the shared subscriptions
+      recovery?.restore(shard);
+      await shard.start(); // every stage has subscribed: open the shared subscriptions
       const stopSnapshots = recovery?.startPeriodic() ?? (() => undefined);
       const finalRecovery = recovery;
       const engine = risk.engine;
@@ -158,7 +121,7 @@ runServiceProcess({
         halted: () => (engine.halted ? engine.halt.describe() : ''),
         nowNs: wallClockNs,
       });
-      const timer = setInterval(() => risk.advanceTime(wallClockNs()), config.timeTickMs);
+      const timer = setInterval(() => advance(wallClockNs()), config.timeTickMs);
       return {
         stats() {
           const openInterest: Record<string, { longLots: number; shortLots: number }> = {};
@@ -191,8 +154,7 @@ runServiceProcess({
           clearInterval(timer);
           await queries.close();
           stopSnapshots();
-          await liquidation.close();
-          await risk.close();
+          await shard.closeStages();
           if (!engine.halted) await finalRecovery?.snapshotNow(); // a halted shard's state is for inspection, not to resume from
           await bus.close();
           const audit = engine.audit();

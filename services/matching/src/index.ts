@@ -4,3 +4,4 @@ export * from './client-order-ids.js';
 export * from './create-matching-service.js';
 export * from './account-shares.js';
 export { BookDeltaConflator } from './book-delta-conflation.js';
+export * from './matching-process-options.js';

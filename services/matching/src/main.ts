@@ -24,17 +24,18 @@
  *                                  premium index sample
  *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
  *                                  directory the process restores its newest snapshot and consumes from its
- *                                  offsets; committed offsets without a usable snapshot refuse the start
+ *                                  offsets, applying the inputs after it in the order it first applied them
+ *                                  (the input-order log); committed offsets without a usable snapshot refuse
+ *                                  the start. At SIGTERM it logs its final state hash ("matching stopped")
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { enumField, integerField, listField, stringField } from '@perpcore/config';
-import { defaultMarketSpecs, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
-import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
+import { defaultMarketSpecs } from '@perpcore/markets';
 import { runServiceProcess } from '@perpcore/runtime';
-import { configFingerprint, loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
-import { Topics } from '@perpcore/bus';
+import { loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 import { createMatchingService } from './create-matching-service.js';
+import { MATCHING_TOPICS, matchingServiceOptions } from './matching-process-options.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -52,10 +53,7 @@ runServiceProcess({
     ...snapshotConfigSchema,
   },
   async start({ config, logger }) {
-    const markets = selectMarkets(config.markets);
-    const venue = defaultVenueMarkets(markets);
-    const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
-    const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
+    const options = matchingServiceOptions(config);
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
     const bus = kafka;
     const dir = snapshotDirOf(config);
@@ -66,8 +64,8 @@ runServiceProcess({
         recovery = await openStageRecovery({
           dir,
           stage: 'matching',
-          venueFingerprint: configFingerprint({ markets, book: config.book }),
-          topics: [Topics.matchingCommands.name, Topics.riskMarketEvents.name],
+          venueFingerprint: options.fingerprint,
+          topics: MATCHING_TOPICS,
           committedOffsets: (topic) => kafka.committedOffsets(config.groupId, topic),
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
@@ -78,16 +76,10 @@ runServiceProcess({
       }
       const rec = recovery;
       service = await createMatchingService({
+        ...options,
         bus: rec === null ? bus : rec.bus(bus),
         beforeConsume: (engine) => rec?.restore(engine),
-        markets,
-        createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
         logger,
-        publishAccountEvents: config.accountEvents === 'true',
-        marketData: { conflateMs: config.conflateMs },
-        bookSample: config.sampleLevels === 0 ? undefined : { intervalNs: (symbol) => sampleIntervalNs.get(symbol) ?? 1e9, depthLevels: config.sampleLevels },
-        groupId: config.groupId,
-        markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
       });
     } catch (error) {
       await bus.close().catch(() => undefined);
@@ -114,6 +106,7 @@ runServiceProcess({
         await service.close();
         await finalRecovery?.snapshotNow(); // nothing consumes any more: a snapshot at the last applied offsets
         await bus.close();
+        logger.info({ stateHash: engine.stateHash(), commandsApplied: engine.commandsApplied }, 'matching stopped');
       },
     };
   },

@@ -19,6 +19,7 @@ import { FillAccounting } from './fill-accounting.js';
 import { metaFromHeader } from './journal-header.js';
 import { replayJournal } from './journal-replay.js';
 import { referencePoints } from './reference-run.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface CrashTestOptions {
   /** The exchange's entry (`npm start`: services/gateway/dist/main.js). */
@@ -71,18 +72,6 @@ interface Observation {
 
 const RECOVERED = /recovered seq (\d+) state (\S+) \((\d+) inputs replayed in (\d+) ms(, torn tail cut)?[^;]*; from (genesis|snapshot at seq \d+)\)/;
 
-/** mulberry32: a small seeded generator for the kill moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function startExchange(options: CrashTestOptions, durationS: number): { child: ChildProcess; recovered: Promise<RegExpExecArray>; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const args = [options.mainScript, '--data-dir', options.dataDir, '--seed', String(options.seed), '--duration-s', String(durationS), '--rate-per-s', String(options.ratePerS), '--fsync', options.fsync, '--log-level', 'error'];
   args.push('--snapshot-every', String(options.snapshotEvery ?? 0));
@@ -126,7 +115,7 @@ function tearNewestSegment(dir: string, bytes: number): number {
 }
 
 export async function runCrashTest(options: CrashTestOptions): Promise<CrashTestResult> {
-  const next = random(options.killSeed);
+  const next = seededRandom(options.killSeed);
   const observations: Observation[] = [];
   let kills = 0;
   let tornTailsCut = 0;

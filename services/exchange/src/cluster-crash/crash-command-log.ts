@@ -1,0 +1,122 @@
+/**
+ * The cluster crash test's input: a fixed, seeded log of what a gateway and an
+ * oracle would write onto the cluster's input topics: a deposit per account first,
+ * then index prices (a small random walk per market), limit orders around the index
+ * (about a third crossing it), IOC takers and cancels of the account's earlier
+ * orders. The same seed gives the same commands, in the same order, with the same
+ * ids and sequence numbers; only `tsNs` is stamped when the harness sends each one
+ * (as a gateway stamps its commands), because the risk shard's clock ticks on the
+ * wall clock and an index older than that clock is refused as stale.
+ *
+ * Margin is ample on purpose (1,000,000 USDT per account against positions of a few
+ * hundred lots): every refusal in the run is one of the flow itself (a cancel of an
+ * order that already filled), so the run exercises fills, holds, cancels, marks and
+ * time, not the liquidation ladder.
+ */
+import { OrderType, Side, TimeInForce } from '@perpcore/domain';
+import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
+import { seededRandom } from '../durability/seeded-random.js';
+import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
+
+export interface CrashMarket {
+  readonly symbol: string;
+  readonly startPriceTicks: number;
+  readonly subticksPerTick: number;
+}
+
+export interface CrashCommandLogOptions {
+  readonly seed: number;
+  readonly accounts: number;
+  /** Commands after the deposits (orders, cancels, index prices). */
+  readonly commands: number;
+  readonly markets: readonly CrashMarket[];
+  /** Makes the run's ids and stream names its own on a broker other runs used. */
+  readonly runId: string;
+  readonly firstAccountId: number;
+}
+
+export type CrashCommand =
+  | { readonly topic: 'account'; readonly value: AccountCommandV1 }
+  | { readonly topic: 'order'; readonly value: MatchingCommandV1 }
+  | { readonly topic: 'index'; readonly value: OracleEventV1 };
+
+export const CRASH_DEPOSIT_UNITS = 1_000_000 * USDT_UNITS_PER_USDT;
+
+export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[] {
+  const next = seededRandom(options.seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+  const gateway = `crash-gw-${options.runId}`;
+  const oracle = `crash-oracle-${options.runId}`;
+  const accounts = Array.from({ length: options.accounts }, (_, i) => options.firstAccountId + i);
+  const out: CrashCommand[] = [];
+  const accountSeq = new Map<number, number>();
+  let commandId = 0;
+  for (const accountId of accounts) {
+    const seq = (accountSeq.get(accountId) ?? 0) + 1;
+    accountSeq.set(accountId, seq);
+    out.push({ topic: 'account', value: { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: 0, source: gateway, commandId: ++commandId, command: 'deposit', deposit: { asset: 'USDT', amountUnits: CRASH_DEPOSIT_UNITS } } as AccountCommandV1 });
+  }
+  const indexTicks = options.markets.map((m) => m.startPriceTicks);
+  const indexSeq = options.markets.map(() => 0);
+  const orderSeq = options.markets.map(() => 0);
+  const index = (m: number): CrashCommand => {
+    const market = options.markets[m] as CrashMarket;
+    indexSeq[m] = (indexSeq[m] as number) + 1;
+    return { topic: 'index', value: { schemaMajor: SCHEMA_MAJOR_V1, seq: indexSeq[m], tsNs: 0, source: oracle, symbol: market.symbol, event: 'indexPrice', indexPrice: { priceSubticks: (indexTicks[m] as number) * market.subticksPerTick, sources: [] } } as OracleEventV1 };
+  };
+  for (let m = 0; m < options.markets.length; m++) out.push(index(m));
+  const placed = new Map<number, number[]>(); // account → its order ids, newest last
+  let orderId = 0;
+  const order = (m: number): MatchingCommandV1 => {
+    orderSeq[m] = (orderSeq[m] as number) + 1;
+    return { schemaMajor: SCHEMA_MAJOR_V1, market: (options.markets[m] as CrashMarket).symbol, seq: orderSeq[m], tsNs: 0, source: gateway } as MatchingCommandV1;
+  };
+  for (let i = 0; i < options.commands; i++) {
+    const m = int(0, options.markets.length - 1);
+    const r = next();
+    if (r < 0.08) {
+      // the index walks by up to ±0.05% a step
+      const ticks = indexTicks[m] as number;
+      indexTicks[m] = Math.max(1, ticks + int(-Math.ceil(ticks / 2_000), Math.ceil(ticks / 2_000)));
+      out.push(index(m));
+      continue;
+    }
+    const accountId = accounts[int(0, accounts.length - 1)] as number;
+    const mine = placed.get(accountId) ?? [];
+    if (r < 0.24 && mine.length > 0) {
+      const cmd = order(m);
+      cmd.command = 'cancel';
+      cmd.cancel = { orderId: mine.splice(int(0, mine.length - 1), 1)[0] as number, accountId };
+      out.push({ topic: 'order', value: cmd });
+      continue;
+    }
+    const side = next() < 0.5 ? Side.Buy : Side.Sell;
+    const ioc = r >= 0.86;
+    // a third of the limit orders (and every IOC) reach through the index by a few ticks
+    const through = ioc || next() < 0.33 ? int(1, 20) : -int(1, 40);
+    const priceTicks = Math.max(1, (indexTicks[m] as number) + (side === Side.Buy ? through : -through));
+    const cmd = order(m);
+    cmd.command = 'place';
+    cmd.place = {
+      orderId: ++orderId,
+      accountId,
+      side: sideToWire(side),
+      type: OrderType.Limit,
+      timeInForce: ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel,
+      priceTicks,
+      qtyLots: int(1, 20),
+      triggerPriceTicks: 0,
+      triggerSource: 0,
+      selfTradePrevention: 1,
+      reduceOnly: false,
+      clientOrderId: '',
+      liquidationId: 0,
+    } as MatchingCommandV1['place'];
+    if (!ioc) {
+      mine.push(orderId);
+      placed.set(accountId, mine);
+    }
+    out.push({ topic: 'order', value: cmd });
+  }
+  return out;
+}

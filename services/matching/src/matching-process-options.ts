@@ -1,0 +1,40 @@
+/**
+ * How the matching process (main.ts) builds its service from its configuration:
+ * the books, the mark resolution per market, the book-sample schedule. Shared with
+ * the cluster crash test, which builds the same service in-process and feeds it the
+ * sequence the process applied.
+ */
+import { defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
+import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
+import { configFingerprint } from '@perpcore/snapshot';
+import { Topics } from '@perpcore/bus';
+import type { MatchingServiceDeps } from './create-matching-service.js';
+
+export interface MatchingProcessConfig {
+  readonly markets: readonly string[];
+  readonly book: 'fast' | 'reference';
+  readonly groupId: string;
+  readonly accountEvents: 'true' | 'false';
+  readonly conflateMs: number;
+  readonly sampleLevels: number;
+}
+
+/** The topics the process consumes, in a fixed order (its input-order log numbers them by it). */
+export const MATCHING_TOPICS = [Topics.matchingCommands.name, Topics.riskMarketEvents.name] as const;
+
+export function matchingServiceOptions(config: MatchingProcessConfig): Omit<MatchingServiceDeps, 'bus' | 'logger' | 'beforeConsume'> & { fingerprint: string } {
+  const markets = selectMarkets(config.markets);
+  const venue = defaultVenueMarkets(markets);
+  const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
+  const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
+  return {
+    fingerprint: configFingerprint({ markets, book: config.book }),
+    markets,
+    createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
+    publishAccountEvents: config.accountEvents === 'true',
+    marketData: { conflateMs: config.conflateMs },
+    bookSample: config.sampleLevels === 0 ? undefined : { intervalNs: (symbol) => sampleIntervalNs.get(symbol) ?? 1e9, depthLevels: config.sampleLevels },
+    groupId: config.groupId,
+    markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
+  };
+}
