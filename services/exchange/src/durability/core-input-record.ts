@@ -16,7 +16,7 @@
  * 1 an external client (the HTTP API), whose inputs recovery takes from the journal.
  */
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
-import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
+import { type AccountCommandV1, decodeMatchingCommandPlain, decodeOracleEventPlain, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
 import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
 import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput, spotInputOfAccountCommand } from './spot-input.js';
 
@@ -166,9 +166,13 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
       throw new CoreInputDecodeError(`journal record ${seq}: ${(error as Error).message}`);
     }
   }
+  const body = record.subarray(2);
+  // the plain decoders cover nearly every record (order commands, index prices) and give the live run's object shape; the codec has the last word
+  const plain = kind === InputKind.order || kind === InputKind.market ? decodeMatchingCommandPlain(body) : kind === InputKind.index ? decodeOracleEventPlain(body) : undefined;
+  if (plain !== undefined) return { input: { kind, value: plain } as CoreInput, origin };
   const topic = topicOfKind(kind);
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
-  const decoded = topic.codec.decode(record.subarray(2));
+  const decoded = topic.codec.decode(body);
   if (!decoded.ok) throw new CoreInputDecodeError(`journal record ${seq}: ${decoded.error.message}`);
   return { input: { kind, value: ownDefaults(decoded.value) } as CoreInput, origin };
 }
