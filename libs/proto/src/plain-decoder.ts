@@ -17,6 +17,10 @@
  * value the codec would decode differently (plain-decoder.test.ts checks both on
  * random messages, and the tables against the .proto sources).
  *
+ * Each table is compiled once into a decoding function (generated source, as
+ * protobufjs does for its own decoders), so every object is one literal of one
+ * shape and every store a named one.
+ *
  * Handled: varint scalars (uint32, int32, enums as int32, bool, uint64, int64 as JS
  * numbers like protobuf-runtime.ts), ASCII strings, nested and repeated messages,
  * one oneof per message. Not handled (undefined): unknown or repeated-scalar fields,
@@ -49,215 +53,242 @@ export interface PlainMessage {
   readonly oneof?: string;
 }
 
-/** A table compiled for decoding: fields by number, the defaults in schema order. */
-interface CompiledMessage {
-  readonly byId: readonly (CompiledField | undefined)[];
-  readonly plain: readonly CompiledField[];
-  readonly oneof: string | undefined;
+/** The cursor over one message's bytes and the last 64-bit varint's halves. */
+interface Reader {
+  buf: Uint8Array;
+  pos: number;
+  lo: number;
+  hi: number;
 }
 
-interface CompiledField {
-  readonly name: string;
-  readonly kind: PlainFieldKind;
-  readonly wireType: number;
-  readonly message: CompiledMessage | undefined;
-  readonly repeated: boolean;
-  readonly oneof: boolean;
-  /** A 64-bit field named …Ns: a nanosecond timestamp, an integer below 2^63 instead of a safe integer (wire-range.ts). */
-  readonly nanoseconds: boolean;
-  /** A string named …Units: a decimal integer money total (wire-range.ts). */
-  readonly decimalUnits: boolean;
-}
-
-const compiled = new WeakMap<PlainMessage, CompiledMessage>();
-
-function compile(message: PlainMessage): CompiledMessage {
-  const done = compiled.get(message);
-  if (done !== undefined) return done;
-  const byId: (CompiledField | undefined)[] = [];
-  const plain: CompiledField[] = [];
-  for (const f of message.fields) {
-    if (f.kind === 'message' && f.message === undefined) throw new Error(`${message.name}.${f.name}: a message field needs its table`);
-    if (f.repeated === true && f.kind !== 'message') throw new Error(`${message.name}.${f.name}: repeated scalars are not handled`);
-    if (f.oneof === true && message.oneof === undefined) throw new Error(`${message.name}.${f.name}: a oneof member, but the message names no oneof`);
-    const field: CompiledField = {
-      name: f.name,
-      kind: f.kind,
-      wireType: f.kind === 'string' || f.kind === 'message' ? 2 : 0,
-      message: f.message === undefined ? undefined : compile(f.message),
-      repeated: f.repeated === true,
-      oneof: f.oneof === true,
-      nanoseconds: (f.kind === 'int64' || f.kind === 'uint64') && f.name.endsWith('Ns'),
-      decimalUnits: f.kind === 'string' && f.name.endsWith('Units'),
-    };
-    byId[f.id] = field;
-    if (!field.oneof) plain.push(field);
-  }
-  const result: CompiledMessage = { byId, plain, oneof: message.oneof };
-  compiled.set(message, result);
-  return result;
-}
+const NOT_HANDLED = Symbol('not handled');
+type Decoded = Record<string, unknown> | typeof NOT_HANDLED;
+type Decoder = (r: Reader, end: number) => Decoded;
 
 const TWO_POW_32 = 4294967296;
-const NOT_HANDLED = Symbol('not handled');
-
-/**
- * The reader's cursor and its last 64-bit varint's halves, module state (not an
- * object per call); decoding is synchronous and does not re-enter.
- */
-let buf: Uint8Array = new Uint8Array(0);
-let pos = 0;
-let lo = 0;
-let hi = 0;
 
 /** Reads a varint of at most 10 bytes into lo/hi as protobufjs's LongBits does; false past `end` or when longer. */
-function readVarint64(end: number): boolean {
-  lo = 0;
-  hi = 0;
-  for (let i = 0; i < 4; i++) {
-    if (pos >= end) return false;
-    const b = buf[pos++] as number;
-    lo = (lo | ((b & 127) << (i * 7))) >>> 0;
-    if (b < 128) return true;
-  }
-  if (pos >= end) return false;
-  let b = buf[pos++] as number;
-  lo = (lo | ((b & 127) << 28)) >>> 0;
-  hi = (hi | ((b & 127) >> 4)) >>> 0;
-  if (b < 128) return true;
-  for (let i = 0; i < 5; i++) {
+function varint64(r: Reader, end: number): boolean {
+  const buf = r.buf;
+  let pos = r.pos;
+  let lo = 0;
+  let hi = 0;
+  let b = 0;
+  let done = false;
+  for (let i = 0; i < 4 && !done; i++) {
     if (pos >= end) return false;
     b = buf[pos++] as number;
-    // the 10th byte carries bit 63 only: anything above 1 is not a canonical encoding
-    if (i === 4 && b > 1) return false;
-    hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
-    if (b < 128) return true;
+    lo = (lo | ((b & 127) << (i * 7))) >>> 0;
+    done = b < 128;
   }
-  return false;
+  if (!done) {
+    if (pos >= end) return false;
+    b = buf[pos++] as number;
+    lo = (lo | ((b & 127) << 28)) >>> 0;
+    hi = (b & 127) >> 4;
+    done = b < 128;
+    for (let i = 0; i < 5 && !done; i++) {
+      if (pos >= end) return false;
+      b = buf[pos++] as number;
+      // the 10th byte carries bit 63 only: anything above 1 is not a canonical encoding
+      if (i === 4 && b > 1) return false;
+      hi = (hi | ((b & 127) << (i * 7 + 3))) >>> 0;
+      done = b < 128;
+    }
+    if (!done) return false;
+  }
+  r.pos = pos;
+  r.lo = lo;
+  r.hi = hi;
+  return true;
 }
 
 /** A varint that fits in 32 bits (at most 5 bytes, the 5th below 16), as a uint32; -1 when not. */
-function readVarint32(end: number): number {
-  if (!readVarint64(end) || hi !== 0) return -1;
-  return lo;
+function varint32(r: Reader, end: number): number {
+  const buf = r.buf;
+  const pos = r.pos;
+  // one-byte varints (tags, enums, small ids) are most of them
+  if (pos < end && (buf[pos] as number) < 128) {
+    r.pos = pos + 1;
+    return buf[pos] as number;
+  }
+  if (!varint64(r, end) || r.hi !== 0) return -1;
+  return r.lo;
+}
+
+/** A 64-bit varint as a JS number (LongBits.toNumber), NaN when not handled or out of range (wire-range.ts). */
+function int64(r: Reader, end: number, signed: boolean, nanoseconds: boolean): number {
+  if (!varint64(r, end)) return Number.NaN;
+  let n: number;
+  if (signed && r.hi >>> 31 !== 0) {
+    // two's complement, exactly as LongBits.toNumber(false)
+    const lo = (~r.lo + 1) >>> 0;
+    let hi = ~r.hi >>> 0;
+    if (lo === 0) hi = (hi + 1) >>> 0;
+    n = -(lo + hi * TWO_POW_32);
+  } else n = r.lo + r.hi * TWO_POW_32;
+  return (nanoseconds ? Math.abs(n) < TWO_POW_63 : Number.isSafeInteger(n)) ? n : Number.NaN;
 }
 
 /** Short ASCII strings repeat on every record (market, source): interned by a hash of their bytes. */
-const internSlots = 256;
-const interned: (string | undefined)[] = new Array<string | undefined>(internSlots).fill(undefined);
+const INTERN_SLOTS = 256;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
-function readAscii(start: number, end: number): string | undefined {
-  let hash = 2166136261;
-  for (let i = start; i < end; i++) {
-    const c = buf[i] as number;
-    if (c >= 128) return undefined;
-    hash = Math.imul(hash ^ c, 16777619);
-  }
-  const length = end - start;
-  if (length === 0) return '';
-  if (length > 32) return latin1(start, end);
-  const slot = (hash >>> 0) % internSlots;
-  const candidate = interned[slot];
-  if (candidate !== undefined && candidate.length === length) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (candidate.charCodeAt(i) !== buf[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return candidate;
-  }
-  const text = latin1(start, end);
-  interned[slot] = text;
-  return text;
-}
-
-function latin1(start: number, end: number): string {
+function latin1(buf: Uint8Array, start: number, end: number): string {
   let text = '';
   for (let i = start; i < end; i++) text += String.fromCharCode(buf[i] as number);
   return text;
 }
 
-function readMessage(message: CompiledMessage, end: number): Record<string, unknown> | typeof NOT_HANDLED {
-  const out: Record<string, unknown> = {};
-  const plain = message.plain;
-  for (let i = 0; i < plain.length; i++) {
-    const f = plain[i] as CompiledField;
-    out[f.name] = f.repeated ? [] : f.kind === 'message' ? null : f.kind === 'string' ? '' : f.kind === 'bool' ? false : 0;
+/** A length-delimited ASCII string, undefined when not handled (non-ASCII, past the end, a bad `…Units` total). */
+function ascii(r: Reader, end: number, decimalUnits: boolean): string | undefined {
+  const length = varint32(r, end);
+  const start = r.pos;
+  const stop = start + length;
+  if (length < 0 || stop > end) return undefined;
+  const buf = r.buf;
+  let hash = 2166136261;
+  for (let i = start; i < stop; i++) {
+    const c = buf[i] as number;
+    if (c >= 128) return undefined;
+    hash = Math.imul(hash ^ c, 16777619);
   }
-  let member: string | undefined;
-  while (pos < end) {
-    const tag = readVarint32(end);
-    if (tag < 0) return NOT_HANDLED;
-    const f = message.byId[tag >>> 3];
-    if (f === undefined || (tag & 7) !== f.wireType) return NOT_HANDLED;
-    let value: unknown;
-    if (f.wireType === 2) {
-      const length = readVarint32(end);
-      if (length < 0 || pos + length > end) return NOT_HANDLED;
-      const stop = pos + length;
-      if (f.kind === 'string') {
-        value = readAscii(pos, stop);
-        if (value === undefined || (f.decimalUnits && !DECIMAL_INTEGER.test(value as string))) return NOT_HANDLED;
-        pos = stop;
-      } else {
-        value = readMessage(f.message as CompiledMessage, stop);
-        if (value === NOT_HANDLED || pos !== stop) return NOT_HANDLED;
-      }
-    } else if (f.kind === 'uint64' || f.kind === 'int64') {
-      if (!readVarint64(end)) return NOT_HANDLED;
-      let n: number;
-      if (f.kind === 'int64' && hi >>> 31 !== 0) {
-        // two's complement, exactly as LongBits.toNumber(false)
-        const nlo = (~lo + 1) >>> 0;
-        let nhi = ~hi >>> 0;
-        if (nlo === 0) nhi = (nhi + 1) >>> 0;
-        n = -(nlo + nhi * TWO_POW_32);
-      } else n = lo + hi * TWO_POW_32;
-      if (f.nanoseconds ? Math.abs(n) >= TWO_POW_63 : !Number.isSafeInteger(n)) return NOT_HANDLED;
-      value = n;
-    } else {
-      const n = readVarint32(end);
-      if (n < 0) return NOT_HANDLED;
-      if (f.kind === 'bool') {
-        if (n > 1) return NOT_HANDLED;
-        value = n === 1;
-      } else value = f.kind === 'int32' ? n | 0 : n;
-    }
-    if (f.oneof) {
-      if (member !== undefined) return NOT_HANDLED;
-      member = f.name;
-      out[message.oneof as string] = member;
-      out[member] = value;
-    } else if (f.repeated) (out[f.name] as unknown[]).push(value);
-    else {
-      // a message field given twice is merged by protobufjs: not handled
-      if (f.kind === 'message' && out[f.name] !== null) return NOT_HANDLED;
-      out[f.name] = value;
-    }
+  r.pos = stop;
+  let text: string;
+  if (length === 0) text = '';
+  else if (length > 32) text = latin1(buf, start, stop);
+  else {
+    const slot = (hash >>> 0) % INTERN_SLOTS;
+    const candidate = interned[slot] as string;
+    let same = candidate.length === length;
+    for (let i = 0; same && i < length; i++) same = candidate.charCodeAt(i) === buf[start + i];
+    if (same) text = candidate;
+    else interned[slot] = text = latin1(buf, start, stop);
   }
-  return out;
+  return decimalUnits && !DECIMAL_INTEGER.test(text) ? undefined : text;
 }
 
+/** A length-delimited sub-message. */
+function message(r: Reader, end: number, decode: Decoder): Decoded {
+  const length = varint32(r, end);
+  const stop = r.pos + length;
+  if (length < 0 || stop > end) return NOT_HANDLED;
+  const value = decode(r, stop);
+  return r.pos === stop ? value : NOT_HANDLED;
+}
+
+const helpers = { NOT_HANDLED, varint32, int64, ascii, message };
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const compiled = new WeakMap<PlainMessage, Decoder>();
+
+/** The source of one field's `case`: reads the value, refuses what is not handled, stores it. */
+function fieldCase(f: PlainField, sub: number, member: number): string {
+  const wireType = f.kind === 'string' || f.kind === 'message' ? 2 : 0;
+  const tag = ((f.id << 3) | wireType) >>> 0;
+  const prop = `o.${f.name}`;
+  let read: string;
+  let check: string;
+  let value = 'v';
+  switch (f.kind) {
+    case 'uint32':
+    case 'int32':
+    case 'bool':
+      read = 'h.varint32(r, end)';
+      check = f.kind === 'bool' ? 'v < 0 || v > 1' : 'v < 0';
+      value = f.kind === 'bool' ? 'v === 1' : f.kind === 'int32' ? 'v | 0' : 'v';
+      break;
+    case 'uint64':
+    case 'int64':
+      read = `h.int64(r, end, ${f.kind === 'int64'}, ${f.name.endsWith('Ns')})`;
+      check = 'v !== v';
+      break;
+    case 'string':
+      read = `h.ascii(r, end, ${f.name.endsWith('Units')})`;
+      check = 'v === undefined';
+      break;
+    case 'message':
+      read = `h.message(r, end, d[${sub}])`;
+      check = 'v === h.NOT_HANDLED';
+      break;
+  }
+  let store: string;
+  if (f.oneof === true) store = `if (m !== 0) return h.NOT_HANDLED; m = ${member}; mv = v;`;
+  else if (f.repeated === true) store = `${prop}.push(v);`;
+  // a message field given twice is merged by protobufjs: not handled
+  else if (f.kind === 'message') store = `if (${prop} !== null) return h.NOT_HANDLED; ${prop} = v;`;
+  else store = `${prop} = ${value};`;
+  return `case ${tag}: { const v = ${read}; if (${check}) return h.NOT_HANDLED; ${store} continue; }`;
+}
+
+function compile(table: PlainMessage): Decoder {
+  const done = compiled.get(table);
+  if (done !== undefined) return done;
+  const subs: Decoder[] = [];
+  const defaults: string[] = [];
+  const cases: string[] = [];
+  const members: string[] = [];
+  const ids = new Set<number>();
+  for (const f of table.fields) {
+    if (!IDENTIFIER.test(f.name)) throw new Error(`${table.name}: ${JSON.stringify(f.name)} is not a field name`);
+    if (!Number.isInteger(f.id) || f.id < 1 || f.id > 536_870_911 || ids.has(f.id)) throw new Error(`${table.name}.${f.name}: bad or repeated field number ${f.id}`);
+    ids.add(f.id);
+    if ((f.kind === 'message') !== (f.message !== undefined)) throw new Error(`${table.name}.${f.name}: a message field, and only one, names its table`);
+    if (f.repeated === true && f.kind !== 'message') throw new Error(`${table.name}.${f.name}: repeated scalars are not handled`);
+    if (f.oneof === true && (table.oneof === undefined || f.kind !== 'message' || f.repeated === true)) throw new Error(`${table.name}.${f.name}: a oneof member must be a single message of a message that names its oneof`);
+    let sub = -1;
+    if (f.message !== undefined) {
+      sub = subs.length;
+      subs.push(compile(f.message));
+    }
+    if (f.oneof === true) {
+      members.push(f.name);
+      cases.push(fieldCase(f, sub, members.length));
+      continue;
+    }
+    defaults.push(`${f.name}: ${f.repeated === true ? '[]' : f.kind === 'message' ? 'null' : f.kind === 'string' ? "''" : f.kind === 'bool' ? 'false' : '0'}`);
+    cases.push(fieldCase(f, sub, 0));
+  }
+  if (table.oneof !== undefined && !IDENTIFIER.test(table.oneof)) throw new Error(`${table.name}: ${JSON.stringify(table.oneof)} is not a oneof name`);
+  const oneof = members.map((name, i) => `if (m === ${i + 1}) { o.${table.oneof} = '${name}'; o.${name} = mv; }`).join(' else ');
+  const source = `'use strict';
+return function decode(r, end) {
+  const o = { ${defaults.join(', ')} };
+  let m = 0;
+  let mv = null;
+  while (r.pos < end) {
+    switch (h.varint32(r, end)) {
+      ${cases.join('\n      ')}
+    }
+    return h.NOT_HANDLED;
+  }
+  ${oneof}
+  return o;
+};`;
+  // the source is built from the static tables only (names checked above), never from input
+  const decoder = new Function('h', 'd', source)(helpers, subs) as Decoder;
+  compiled.set(table, decoder);
+  return decoder;
+}
+
+const reader: Reader = { buf: new Uint8Array(0), pos: 0, lo: 0, hi: 0 };
+const EMPTY = new Uint8Array(0);
+
 /**
- * Decodes `bytes` as `message` into a plain object, or undefined when the fast path
+ * Decodes `bytes` as `table` into a plain object, or undefined when the fast path
  * does not handle them (then decode with the envelope codec). An envelope (a message
  * with `schemaMajor`) must carry schema major 1 and a payload.
  */
-export function decodePlain<T>(message: PlainMessage, bytes: Uint8Array): T | undefined {
-  const table = compile(message);
-  buf = bytes;
-  pos = 0;
+export function decodePlain<T>(table: PlainMessage, bytes: Uint8Array): T | undefined {
+  const decode = compile(table);
+  reader.buf = bytes;
+  reader.pos = 0;
   try {
-    const out = readMessage(table, bytes.length);
+    const out = decode(reader, bytes.length);
     if (out === NOT_HANDLED) return undefined;
     if ('schemaMajor' in out && out.schemaMajor !== 1) return undefined;
     if (table.oneof !== undefined && out[table.oneof] === undefined) return undefined;
     return out as T;
   } finally {
-    buf = EMPTY;
+    reader.buf = EMPTY;
   }
 }
-
-const EMPTY = new Uint8Array(0);
