@@ -16,7 +16,7 @@ import { loadSchema, messageArbitrary } from './schema-reflection.test-support.j
 const root = loadSchema();
 type Value = Record<string, unknown>;
 
-const cases: { table: PlainMessage; codec: WireCodec<never>; decodePlain: (bytes: Uint8Array) => unknown }[] = [
+const cases: { table: PlainMessage; codec: WireCodec<never>; decodePlain: (bytes: Uint8Array, start?: number) => unknown }[] = [
   { table: matchingCommandTable, codec: matchingCommandCodec as WireCodec<never>, decodePlain: decodeMatchingCommandPlain },
   { table: oracleEventTable, codec: oracleEventCodec as WireCodec<never>, decodePlain: decodeOracleEventPlain },
 ];
@@ -84,6 +84,8 @@ for (const { table, codec, decodePlain } of cases) {
           const plain = decodePlain(bytes);
           assert.notEqual(plain, undefined, 'a canonical ASCII message must take the fast path');
           assertSamePlain(plain, plainView(generic.value as Value, type));
+          // from an offset, as the journal replay reads a record's body behind its kind and origin bytes
+          assertSamePlain(decodePlain(Uint8Array.from([1, 0, ...bytes]), 2), plain);
         }),
         { numRuns: 150 },
       );

@@ -274,14 +274,14 @@ const reader: Reader = { buf: new Uint8Array(0), pos: 0, lo: 0, hi: 0 };
 const EMPTY = new Uint8Array(0);
 
 /**
- * Decodes `bytes` as `table` into a plain object, or undefined when the fast path
+ * Decodes `bytes` from `start` on (a view costs an allocation per record) as `table` into a plain object, or undefined when the fast path
  * does not handle them (then decode with the envelope codec). An envelope (a message
  * with `schemaMajor`) must carry schema major 1 and a payload.
  */
-export function decodePlain<T>(table: PlainMessage, bytes: Uint8Array): T | undefined {
+export function decodePlain<T>(table: PlainMessage, bytes: Uint8Array, start = 0): T | undefined {
   const decode = compile(table);
   reader.buf = bytes;
-  reader.pos = 0;
+  reader.pos = start;
   try {
     const out = decode(reader, bytes.length);
     if (out === NOT_HANDLED) return undefined;

@@ -110,11 +110,11 @@ export const oracleEventTable: PlainMessage = {
 };
 
 /** A matching command as a plain object, or undefined: decode with `matchingCommandCodec`. */
-export function decodeMatchingCommandPlain(bytes: Uint8Array): MatchingCommandV1 | undefined {
-  return decodePlain<MatchingCommandV1>(matchingCommandTable, bytes);
+export function decodeMatchingCommandPlain(bytes: Uint8Array, start = 0): MatchingCommandV1 | undefined {
+  return decodePlain<MatchingCommandV1>(matchingCommandTable, bytes, start);
 }
 
 /** An oracle event as a plain object, or undefined: decode with `oracleEventCodec`. */
-export function decodeOracleEventPlain(bytes: Uint8Array): OracleEventV1 | undefined {
-  return decodePlain<OracleEventV1>(oracleEventTable, bytes);
+export function decodeOracleEventPlain(bytes: Uint8Array, start = 0): OracleEventV1 | undefined {
+  return decodePlain<OracleEventV1>(oracleEventTable, bytes, start);
 }

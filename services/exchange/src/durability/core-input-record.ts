@@ -166,13 +166,12 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
       throw new CoreInputDecodeError(`journal record ${seq}: ${(error as Error).message}`);
     }
   }
-  const body = record.subarray(2);
   // the plain decoders cover nearly every record (order commands, index prices) and give the live run's object shape; the codec has the last word
-  const plain = kind === InputKind.order || kind === InputKind.market ? decodeMatchingCommandPlain(body) : kind === InputKind.index ? decodeOracleEventPlain(body) : undefined;
+  const plain = kind === InputKind.order || kind === InputKind.market ? decodeMatchingCommandPlain(record, 2) : kind === InputKind.index ? decodeOracleEventPlain(record, 2) : undefined;
   if (plain !== undefined) return { input: { kind, value: plain } as CoreInput, origin };
   const topic = topicOfKind(kind);
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
-  const decoded = topic.codec.decode(body);
+  const decoded = topic.codec.decode(record.subarray(2));
   if (!decoded.ok) throw new CoreInputDecodeError(`journal record ${seq}: ${decoded.error.message}`);
   return { input: { kind, value: ownDefaults(decoded.value) } as CoreInput, origin };
 }
