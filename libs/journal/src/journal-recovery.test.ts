@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { crc32, crc32Table } from './crc32.js';
 import { Journal } from './journal.js';
 import { FRAME_HEADER_BYTES } from './record-frame.js';
-import { JournalOpenError, listSegments, readRecords } from './segment-files.js';
+import { JournalOpenError, listSegments, readJournalHeader, readRecords } from './segment-files.js';
 
 const VENUE = { venueFingerprint: 'venue-a', meta: { seed: 1 } };
 
@@ -121,4 +121,23 @@ test('a journal of another venue fingerprint or format version is refused with a
   assert.deepEqual(snapshotFiles(dir), damaged);
   fs.writeFileSync(join(dir, '00000000000000000001.seg'), Buffer.from('not a journal at all'));
   assert.throws(() => Journal.open(dir, VENUE), /bad magic/);
+});
+
+test('the journal header is read from the first segment alone, and a damaged or cut one is refused naming why', async () => {
+  const { dir, file } = await writeJournal(Array.from({ length: 200 }, (_, i) => payloadOf(i, 300)));
+  const header = readJournalHeader(dir);
+  assert.equal(header?.venueFingerprint, VENUE.venueFingerprint);
+  assert.deepEqual(header?.meta, VENUE.meta);
+  assert.equal(header?.firstSeq, 1);
+  const bytes = fs.readFileSync(file);
+  const headerEnd = 16 + bytes.readUInt32LE(12) + 4;
+  fs.writeFileSync(file, bytes.subarray(0, headerEnd - 1));
+  assert.throws(() => readJournalHeader(dir), /segment header is incomplete; refused, nothing changed/);
+  const flipped = Buffer.from(bytes);
+  flipped[20] = (flipped[20] as number) ^ 1;
+  fs.writeFileSync(file, flipped);
+  assert.throws(() => readJournalHeader(dir), /segment header checksum mismatch/);
+  fs.writeFileSync(file, Buffer.from('PERPJ'));
+  assert.throws(() => readJournalHeader(dir), /bad magic/);
+  assert.equal(readJournalHeader(tempDir()), null);
 });

@@ -48,15 +48,19 @@ export type FrameResult =
 /** Decodes the frame at `offset` of `bytes[0, end)`, expecting `expectedSeq`. */
 export function decodeFrameAt(bytes: Uint8Array, offset: number, end: number, expectedSeq: number): FrameResult {
   if (end - offset < FRAME_HEADER_BYTES) return { ok: false, problem: 'incomplete', frameEnd: end };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(offset, true);
+  // read in place: a DataView per frame was an allocation per record of every replay
+  const length = u32le(bytes, offset);
   if (length > MAX_PAYLOAD_BYTES) return { ok: false, problem: 'length', frameEnd: end };
   const frameEnd = offset + FRAME_HEADER_BYTES + length;
   if (frameEnd > end) return { ok: false, problem: 'incomplete', frameEnd };
-  const stored = view.getUint32(offset + 4, true);
-  const seq = view.getUint32(offset + 8, true) + view.getUint32(offset + 12, true) * 0x1_0000_0000;
+  const stored = u32le(bytes, offset + 4);
+  const seq = u32le(bytes, offset + 8) + u32le(bytes, offset + 12) * 0x1_0000_0000;
   const crc = crc32(bytes.subarray(offset + 8, frameEnd));
   if (crc !== stored) return { ok: false, problem: 'checksum', frameEnd };
   if (seq !== expectedSeq) return { ok: false, problem: 'sequence', frameEnd };
   return { ok: true, seq, payloadStart: offset + FRAME_HEADER_BYTES, payloadEnd: frameEnd, next: frameEnd };
+}
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16)) + (bytes[at + 3] as number) * 0x100_0000;
 }

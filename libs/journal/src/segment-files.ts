@@ -128,7 +128,24 @@ export function validateSegments(dir: string, venueFingerprint: string | undefin
 export function readJournalHeader(dir: string): SegmentHeader | null {
   const first = listSegments(dir)[0];
   if (first === undefined) return null;
-  return checkHeader(dir, first.name, fs.readFileSync(join(dir, first.name)), undefined).header;
+  return checkHeader(dir, first.name, readHeaderBytes(join(dir, first.name)), undefined).header;
+}
+
+/** A segment's leading bytes, as many as its header declares (not the whole file: a segment is up to 64 MB, the header ~1 KB). */
+function readHeaderBytes(path: string): Buffer {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const fixed = Buffer.alloc(Math.min(16, size));
+    fs.readSync(fd, fixed, 0, fixed.length, 0);
+    // a short or foreign file: decodeSegmentHeader names what is wrong from these bytes
+    const wanted = fixed.length < 16 ? fixed.length : Math.min(size, 16 + fixed.readUInt32LE(12) + 4);
+    const bytes = Buffer.alloc(wanted);
+    fs.readSync(fd, bytes, 0, wanted, 0);
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -18,8 +18,10 @@
  * The walk visits own enumerable properties only: fields absent on the wire read
  * their defaults (0, "") from the message prototype, which are always in range.
  */
-const DECIMAL_INTEGER = /^(|0|-?[1-9][0-9]{0,39})$/;
-const TWO_POW_63 = 2 ** 63;
+/** A `…Units` string on the wire: a canonical decimal integer of at most 40 digits, or empty. */
+export const DECIMAL_INTEGER = /^(|0|-?[1-9][0-9]{0,39})$/;
+/** A `…Ns` number on the wire: an integer of magnitude below this. */
+export const TWO_POW_63 = 2 ** 63;
 
 /** Returns null when every field is in range, else a message naming the first bad field's path. */
 export function findOutOfRange(message: object, path = ''): string | null {

@@ -16,7 +16,7 @@
  * 1 an external client (the HTTP API), whose inputs recovery takes from the journal.
  */
 import { type Bus, type InProcessBus, type Topic, Topics } from '@perpcore/bus';
-import type { AccountCommandV1, MatchingCommandV1, OracleEventV1 } from '@perpcore/proto';
+import { type AccountCommandV1, decodeMatchingCommandPlain, decodeOracleEventPlain, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
 import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
 import { applySpotInput, decodeSpotInput, encodeSpotInput, type SpotInput, spotInputOfAccountCommand } from './spot-input.js';
 
@@ -166,6 +166,9 @@ export function decodeCoreInput(seq: number, record: Uint8Array): { input: CoreI
       throw new CoreInputDecodeError(`journal record ${seq}: ${(error as Error).message}`);
     }
   }
+  // the plain decoders cover nearly every record (order commands, index prices) and give the live run's object shape; the codec has the last word
+  const plain = kind === InputKind.order || kind === InputKind.market ? decodeMatchingCommandPlain(record, 2) : kind === InputKind.index ? decodeOracleEventPlain(record, 2) : undefined;
+  if (plain !== undefined) return { input: { kind, value: plain } as CoreInput, origin };
   const topic = topicOfKind(kind);
   if (topic === undefined) throw new CoreInputDecodeError(`journal record ${seq}: unknown input kind ${kind}`);
   const decoded = topic.codec.decode(record.subarray(2));
