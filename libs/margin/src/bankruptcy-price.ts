@@ -21,7 +21,10 @@
  * Whole isolated position (`isolatedBankruptcy`): the exact closed form
  * `BPamount = C − (isolatedMargin − PF)`, i.e. `BP = EP − s × (isolatedMargin − PF) / q`.
  *
- * Numbers: bigint (off the hot path).
+ * Numbers: bigint. `bankruptcyAmountUnits` / `bankruptcyLimitPriceTicks` (and the isolated
+ * pair) give one field of the result with the same checks and without the price report
+ * (`derivedPrice`: more bigint work and a string): the ADL ranking and the trigger
+ * events need only that field, for thousands of positions per mark move.
  *
  * Example: isolated long 1 BTC (1,000 lots of 0.001) entered at 50,000, bucket
  * 5,000 USDT, no funding: BPamount = 50,000 − 5,000 = 45,000 USDT, BP = 45,000.00.
@@ -66,16 +69,47 @@ function mmAt(params: MarketRiskParams, absQtyLots: number, markSubticks: number
 
 function build(params: MarketRiskParams, sign: number, closeLots: number, amount: Ratio, tierIndex: number): Bankruptcy {
   const long = sign > 0;
-  const amountUnits = requireSafeResult('bankruptcyAmountUnits', Number(divRoundBig(amount.num, amount.den, Rounding.Ceil)));
-  // per-lot price in ticks: s × A / (Δ × ltu)
+  const ticks = perLotTicks(params, long, closeLots, amount);
+  return Object.freeze({ amountUnits: amountUnitsOf(amount), exactAmount: amount, limitPriceTicks: limitTicksOf(ticks, long), price: derivedPrice(params, ticks, tierIndex, long) });
+}
+
+function amountUnitsOf(amount: Ratio): number {
+  return requireSafeResult('bankruptcyAmountUnits', Number(divRoundBig(amount.num, amount.den, Rounding.Ceil)));
+}
+
+/** Per-lot price in ticks: s × A / (Δ × ltu). */
+function perLotTicks(params: MarketRiskParams, long: boolean, closeLots: number, amount: Ratio): Ratio {
   const den = amount.den * BigInt(closeLots) * BigInt(params.lotTickUnits);
-  const ticks: Ratio = { num: long ? amount.num : -amount.num, den };
-  const limitPriceTicks = requireSafeResult('bankruptcyPriceTicks', Number(divRoundBig(ticks.num, ticks.den, long ? Rounding.Ceil : Rounding.Floor)));
-  return Object.freeze({ amountUnits, exactAmount: amount, limitPriceTicks, price: derivedPrice(params, ticks, tierIndex, long) });
+  return { num: long ? amount.num : -amount.num, den };
+}
+
+function limitTicksOf(ticks: Ratio, long: boolean): number {
+  return requireSafeResult('bankruptcyPriceTicks', Number(divRoundBig(ticks.num, ticks.den, long ? Rounding.Ceil : Rounding.Floor)));
 }
 
 /** BPamount and BP for closing `closeLots` of a position (general step form). */
 export function bankruptcy(params: MarketRiskParams, input: BankruptcyInput): Bankruptcy {
+  const amount = stepAmount(params, input);
+  const whole = loadNotionalAtMark(params, Math.abs(input.qtyLots), input.markSubticks);
+  return build(params, Math.sign(input.qtyLots), input.closeLots, amount, tierIndexFor(params.tiers, whole, notionalFraction() > 0));
+}
+
+/**
+ * `bankruptcy(params, input).amountUnits`, same checks, without the price and its
+ * report: the ADL ranking scores every holder of a side with it after a mark move.
+ */
+export function bankruptcyAmountUnits(params: MarketRiskParams, input: BankruptcyInput): number {
+  return amountUnitsOf(stepAmount(params, input));
+}
+
+/** `bankruptcy(params, input).limitPriceTicks`, same checks, without the price report (a trigger event's BP per position). */
+export function bankruptcyLimitPriceTicks(params: MarketRiskParams, input: BankruptcyInput): number {
+  const long = input.qtyLots > 0;
+  return limitTicksOf(perLotTicks(params, long, input.closeLots, stepAmount(params, input)), long);
+}
+
+/** The inputs checked and the exact BPamount of the step (module doc). */
+function stepAmount(params: MarketRiskParams, input: BankruptcyInput): Ratio {
   const Q = requireQtyLots('qtyLots', input.qtyLots);
   if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'qtyLots must not be 0 for a bankruptcy price');
   const q = Math.abs(Q);
@@ -93,10 +127,7 @@ export function bankruptcy(params: MarketRiskParams, input: BankruptcyInput): Ba
   const spt = BigInt(params.markSubticksPerTick);
   const markValue = s * BigInt(delta) * BigInt(mark) * BigInt(params.lotTickUnits); // −ΔN × spt
   const dMm = BigInt(mmBefore - mmAfter);
-  const amount: Ratio =
-    mmTot === 0 ? { num: markValue, den: spt } : { num: markValue * BigInt(mmTot) - BigInt(e) * dMm * spt, den: spt * BigInt(mmTot) };
-  const whole = loadNotionalAtMark(params, q, mark);
-  return build(params, Number(s), delta, amount, tierIndexFor(params.tiers, whole, notionalFraction() > 0));
+  return mmTot === 0 ? { num: markValue, den: spt } : { num: markValue * BigInt(mmTot) - BigInt(e) * dMm * spt, den: spt * BigInt(mmTot) };
 }
 
 export interface IsolatedBankruptcyInput {
@@ -108,11 +139,27 @@ export interface IsolatedBankruptcyInput {
 
 /** Closed form for a whole isolated position: BPamount = C − (isolatedMargin − PF), exact. */
 export function isolatedBankruptcy(params: MarketRiskParams, input: IsolatedBankruptcyInput): Bankruptcy {
+  const amount = isolatedAmount(input);
+  return build(params, Math.sign(input.qtyLots), Math.abs(input.qtyLots), amount, 0);
+}
+
+/** `isolatedBankruptcy(params, input).amountUnits`, same checks, without the price (the ADL ranking's BV). */
+export function isolatedBankruptcyAmountUnits(input: IsolatedBankruptcyInput): number {
+  return amountUnitsOf(isolatedAmount(input));
+}
+
+/** `isolatedBankruptcy(params, input).limitPriceTicks`, same checks, without the price report. */
+export function isolatedBankruptcyLimitPriceTicks(params: MarketRiskParams, input: IsolatedBankruptcyInput): number {
+  const long = input.qtyLots > 0;
+  const amount = isolatedAmount(input);
+  return limitTicksOf(perLotTicks(params, long, Math.abs(input.qtyLots), amount), long);
+}
+
+function isolatedAmount(input: IsolatedBankruptcyInput): Ratio {
   const Q = requireQtyLots('qtyLots', input.qtyLots);
   if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'qtyLots must not be 0 for a bankruptcy price');
   const cost = requireUnits('costUnits', input.costUnits);
   const bucket = requireUnits('isolatedMarginUnits', input.isolatedMarginUnits);
   const pf = requireUnits('pendingFundingUnits', input.pendingFundingUnits);
-  const amount: Ratio = { num: BigInt(cost) - BigInt(bucket) + BigInt(pf), den: 1n };
-  return build(params, Math.sign(Q), Math.abs(Q), amount, 0);
+  return { num: BigInt(cost) - BigInt(bucket) + BigInt(pf), den: 1n };
 }

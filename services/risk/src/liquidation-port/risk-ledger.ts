@@ -54,9 +54,9 @@
  * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
  */
 import { FillType, MarginMode } from '@perpcore/domain';
-import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
+import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, bankruptcyAmountUnits, isolatedBankruptcy, isolatedBankruptcyAmountUnits, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from '../adl/adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, type RowBankruptcy, adlIndicator, adlQueue, adlSlices } from '../adl/adl-queue.js';
 import { type FundAfterTakeover, insuranceTakeoverRefusal, projectFundAfterTakeover } from './insurance-takeover-limits.js';
 import { type FillSettlement, LegPlan } from '../accounts/fill-settlement.js';
 import type { MarginWatch } from '../margin-watch/margin-watch.js';
@@ -73,6 +73,8 @@ export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverR
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
   private readonly takeoverLeg = new LegPlan();
+  /** BPamount of a row's close, for the ADL ranking (one closure for every run; it scores every holder after a mark move). */
+  private readonly amountOfRow: RowBankruptcy = (slot, row, r, closeLots) => this.bankruptcyAmountOfRow(slot, row, r, closeLots);
 
   constructor(
     private readonly s: RiskState,
@@ -159,7 +161,7 @@ export class RiskLedger {
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
     // one row per account and market: the account names the scope in m
     const lastSlots = () => (typeof takeLast === 'function' ? takeLast() : takeLast).map((t) => s.accounts.slotOf(t.accountId));
-    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
+    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, this.amountOfRow, lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
     const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
@@ -309,7 +311,7 @@ export class RiskLedger {
     const s = this.s;
     const { slot, row } = this.resolve(scope);
     const r = this.positionRow(slot, row, market);
-    return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+    return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, this.amountOfRow);
   }
 
   /**
@@ -327,7 +329,7 @@ export class RiskLedger {
     if (!Number.isSafeInteger(qtyLots) || qtyLots === 0) throw new RiskRejection(RiskReject.InvalidAmount, `qtyLots must be a non-zero safe integer, got ${qtyLots}`);
     const excludeSlot = excludeAccountId < 0 ? -1 : s.accounts.slotOf(excludeAccountId);
     if (excludeAccountId >= 0 && excludeSlot < 0) throw new RiskRejection(RiskReject.UnknownAccount, `account ${excludeAccountId} does not exist`);
-    const plan = adlSlices(s, m, qtyLots, excludeSlot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    const plan = adlSlices(s, m, qtyLots, excludeSlot, this.amountOfRow);
     return plan.rows.map((r, i) => ({
       accountId: s.accounts.ids[plan.slots[i]],
       isolatedMarket: s.ledger.mode[r] === MarginMode.Isolated ? market : '',
@@ -341,7 +343,7 @@ export class RiskLedger {
   adlIndicator(market: string): AdlIndicatorEntry[] {
     const m = this.s.setup.marketIndex.get(market);
     if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
-    return adlIndicator(this.s, m, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+    return adlIndicator(this.s, m, this.amountOfRow);
   }
 
   /** Settle balance of an insurance fund. */
@@ -380,6 +382,18 @@ export class RiskLedger {
     }
     const res = this.evaluate(slot, row);
     return bankruptcy(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+  }
+
+  /** `bankruptcyOfRow(…).amountUnits` without the price report. */
+  private bankruptcyAmountOfRow(slot: number, row: number, r: number, closeLots: number): number {
+    const s = this.s;
+    const led = s.ledger;
+    if (row >= 0 && closeLots === Math.abs(led.qtyLots[r])) {
+      return isolatedBankruptcyAmountUnits({ qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
+    }
+    const m = led.market[r];
+    const res = this.evaluate(slot, row);
+    return bankruptcyAmountUnits(s.markets[m].params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
   }
 
   private evaluate(slot: number, row: number): CrossEvaluation {
