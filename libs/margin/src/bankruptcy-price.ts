@@ -24,7 +24,11 @@
  * Numbers: bigint. `bankruptcyAmountUnits` / `bankruptcyLimitPriceTicks` (and the isolated
  * pair) give one field of the result with the same checks and without the price report
  * (`derivedPrice`: more bigint work and a string): the ADL ranking and the trigger
- * events need only that field, for thousands of positions per mark move.
+ * events need only that field, for thousands of positions per mark move. The step
+ * pair computes it in exact number arithmetic (floor and remainder of each term,
+ * wide-arithmetic.ts) whenever every term is below 2^51, which is every realistic
+ * position; beyond that, the same bigint form as `bankruptcy`. A property test holds
+ * both equal to `bankruptcy`'s fields, refusals included.
  *
  * Example: isolated long 1 BTC (1,000 lots of 0.001) entered at 50,000, bucket
  * 5,000 USDT, no funding: BPamount = 50,000 − 5,000 = 45,000 USDT, BP = 45,000.00.
@@ -38,6 +42,7 @@ import { maintenanceFromNotional } from './maintenance-margin.js';
 import { loadNotionalAtMark, notionalFraction } from './notional.js';
 import { RiskErrorCode } from './risk-error-codes.js';
 import { tierIndexFor } from './tier-table.js';
+import { MAX_WIDE_DIVISOR, compareProducts, mulDivFloorWide, wideRemainder } from './wide-arithmetic.js';
 
 export interface BankruptcyInput {
   /** Signed Q of the position, ≠ 0. */
@@ -99,17 +104,36 @@ export function bankruptcy(params: MarketRiskParams, input: BankruptcyInput): Ba
  * report: the ADL ranking scores every holder of a side with it after a mark move.
  */
 export function bankruptcyAmountUnits(params: MarketRiskParams, input: BankruptcyInput): number {
-  return amountUnitsOf(stepAmount(params, input));
+  checkStep(params, input);
+  const fast = stepAmountUnitsInNumbers(params);
+  return fast === fast ? fast : amountUnitsOf(stepRatio(params));
 }
 
 /** `bankruptcy(params, input).limitPriceTicks`, same checks, without the price report (a trigger event's BP per position). */
 export function bankruptcyLimitPriceTicks(params: MarketRiskParams, input: BankruptcyInput): number {
+  checkStep(params, input);
+  const fast = stepLimitTicksInNumbers(params);
+  if (fast === fast) return fast;
   const long = input.qtyLots > 0;
-  return limitTicksOf(perLotTicks(params, long, input.closeLots, stepAmount(params, input)), long);
+  return limitTicksOf(perLotTicks(params, long, input.closeLots, stepRatio(params)), long);
 }
+
+/** The step's checked terms (`checkStep` → `stepRatio` and the number forms): no object per call. */
+const step = new Float64Array(6);
+const SIGN = 0;
+const DELTA = 1;
+const MARK = 2;
+const EQUITY = 3;
+const MM_TOT = 4;
+const D_MM = 5;
 
 /** The inputs checked and the exact BPamount of the step (module doc). */
 function stepAmount(params: MarketRiskParams, input: BankruptcyInput): Ratio {
+  checkStep(params, input);
+  return stepRatio(params);
+}
+
+function checkStep(params: MarketRiskParams, input: BankruptcyInput): void {
   const Q = requireQtyLots('qtyLots', input.qtyLots);
   if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'qtyLots must not be 0 for a bankruptcy price');
   const q = Math.abs(Q);
@@ -123,11 +147,75 @@ function stepAmount(params: MarketRiskParams, input: BankruptcyInput): Ratio {
   if (mmTot < mmBefore) {
     throw new DomainError(RiskErrorCode.InvalidArgument, `scopeMaintenanceUnits ${mmTot} is below this position's own MM ${mmBefore}`);
   }
-  const s = BigInt(Math.sign(Q));
+  step[SIGN] = Math.sign(Q);
+  step[DELTA] = delta;
+  step[MARK] = mark;
+  step[EQUITY] = e;
+  step[MM_TOT] = mmTot;
+  step[D_MM] = mmBefore - mmAfter;
+}
+
+function stepRatio(params: MarketRiskParams): Ratio {
+  const s = BigInt(step[SIGN]);
   const spt = BigInt(params.markSubticksPerTick);
-  const markValue = s * BigInt(delta) * BigInt(mark) * BigInt(params.lotTickUnits); // −ΔN × spt
-  const dMm = BigInt(mmBefore - mmAfter);
-  return mmTot === 0 ? { num: markValue, den: spt } : { num: markValue * BigInt(mmTot) - BigInt(e) * dMm * spt, den: spt * BigInt(mmTot) };
+  const markValue = s * BigInt(step[DELTA]) * BigInt(step[MARK]) * BigInt(params.lotTickUnits); // −ΔN × spt
+  const mmTot = step[MM_TOT];
+  const dMm = BigInt(step[D_MM]);
+  return mmTot === 0 ? { num: markValue, den: spt } : { num: markValue * BigInt(mmTot) - BigInt(step[EQUITY]) * dMm * spt, den: spt * BigInt(mmTot) };
+}
+
+/**
+ * Below this, a quotient, and the sum or difference of two of them plus one, are
+ * safe integers: the number forms run only when every term is below it (checked by
+ * a float estimate, far from the limit), else they answer NaN and the bigint form runs.
+ */
+const NUMBER_FORM_LIMIT = 2 ** 51;
+
+/**
+ * `ceil(BPamount)` in numbers, exact: `BPamount = x − y` with `x = s·Δ·ltu·M / spt`
+ * and `y = E·ΔMM / MMtot`; each is split into floor and remainder (`mulDivFloorWide`),
+ * and the fractional parts `rx/spt − ry/MMtot` (in (−1, 1)) add 1 exactly when
+ * `rx·MMtot > ry·spt` (`compareProducts`). NaN when a term is out of range, and for
+ * MMtot 0 (unreachable: a position's own MM is at least one unit).
+ */
+function stepAmountUnitsInNumbers(params: MarketRiskParams): number {
+  const spt = params.markSubticksPerTick;
+  const mmTot = step[MM_TOT];
+  const signedLotUnits = step[SIGN] * step[DELTA] * params.lotTickUnits;
+  if (!inNumberRange(signedLotUnits, step[MARK], spt) || spt > MAX_WIDE_DIVISOR || mmTot > MAX_WIDE_DIVISOR) return Number.NaN;
+  const qx = mulDivFloorWide(signedLotUnits, step[MARK], spt);
+  const rx = wideRemainder();
+  const dMm = step[D_MM];
+  if (!inNumberRange(step[EQUITY], dMm, mmTot)) return Number.NaN;
+  const qy = mulDivFloorWide(step[EQUITY], dMm, mmTot);
+  const ry = wideRemainder();
+  return qx - qy + (compareProducts(rx, mmTot, ry, spt) > 0 ? 1 : 0);
+}
+
+/**
+ * The book limit in numbers, exact: the per-lot price `s·BPamount / (Δ·ltu)` is
+ * `M/spt − s·E·ΔMM / (MMtot·Δ·ltu)` (the mark term's s² = 1), rounded long up, short
+ * down, by the same floor-and-remainder split. NaN when a term is out of range.
+ */
+function stepLimitTicksInNumbers(params: MarketRiskParams): number {
+  const spt = params.markSubticksPerTick;
+  const long = step[SIGN] > 0;
+  const mmTot = step[MM_TOT];
+  if (spt > MAX_WIDE_DIVISOR) return Number.NaN;
+  const qm = mulDivFloorWide(step[MARK], 1, spt);
+  const rm = wideRemainder();
+  const d = mmTot * step[DELTA] * params.lotTickUnits;
+  const signedEquity = step[SIGN] * step[EQUITY];
+  if (d > MAX_WIDE_DIVISOR || !inNumberRange(signedEquity, step[D_MM], d)) return Number.NaN;
+  const qt = mulDivFloorWide(signedEquity, step[D_MM], d);
+  const c = compareProducts(rm, d, wideRemainder(), spt);
+  if (long) return qm - qt + (c > 0 ? 1 : 0);
+  return qm - qt - (c < 0 ? 1 : 0);
+}
+
+/** Whether a, b are safe integers and |a·b / d| is well inside the number forms' range. */
+function inNumberRange(a: number, b: number, d: number): boolean {
+  return Number.isSafeInteger(a) && Number.isSafeInteger(b) && Math.abs((a * b) / d) < NUMBER_FORM_LIMIT;
 }
 
 export interface IsolatedBankruptcyInput {

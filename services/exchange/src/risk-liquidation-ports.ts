@@ -73,7 +73,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       if (engine.halted) return undefined;
       let s;
       try {
-        s = engine.ledger.readScope(toRisk(scope));
+        s = engine.ledger.readScopeLevel(toRisk(scope));
       } catch {
         return undefined;
       }
@@ -90,7 +90,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     scopePositions(scope: ScopeRef): readonly ScopePosition[] {
       if (engine.halted) return [];
       try {
-        return engine.ledger.readScope(toRisk(scope)).positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
+        return engine.ledger.readScopePositions(toRisk(scope)).map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
       } catch {
         return [];
       }
@@ -143,7 +143,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     const risk = toRisk(scope);
     const ctx = { liquidationId, tsNs };
     const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
-    const balance = engine.ledger.readScope(risk).settleBalanceUnits;
+    const balance = engine.ledger.readScopeLevel(risk).settleBalanceUnits;
     let residueSweptUnits = 0;
     let deficitCoveredUnits = 0;
     if (balance > 0 && balance <= (legsByLiquidation.get(liquidationId) ?? 0)) {
@@ -153,7 +153,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
     }
     legsByLiquidation.delete(liquidationId);
-    const uncoveredDeficitUnits = Math.max(0, -engine.ledger.readScope(risk).settleBalanceUnits);
+    const uncoveredDeficitUnits = Math.max(0, -engine.ledger.readScopeLevel(risk).settleBalanceUnits);
     return { residueSweptUnits, deficitCoveredUnits, uncoveredDeficitUnits };
   }
 

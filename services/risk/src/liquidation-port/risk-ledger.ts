@@ -64,11 +64,11 @@ import { MarginStateCode, marginStateName } from '../margin-watch/margin-state-c
 import type { OrderLifecycle } from '../orders/order-lifecycle.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
-import type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+import type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 import TransferReason = perpcore.risk.v1.TransferReason;
 
-export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+export type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
@@ -85,8 +85,45 @@ export class RiskLedger {
 
   readScope(scope: ScopeRef): LedgerScopeState {
     const { slot, row } = this.resolve(scope);
-    const ev = this.s.evaluator;
     const res = this.evaluate(slot, row);
+    return { ...this.levelOf(scope, slot, row, res), positions: this.positionsOf(res) };
+  }
+
+  /** `readScope` without the positions: the ladder's re-checks read it at every step. */
+  readScopeLevel(scope: ScopeRef): LedgerScopeLevel {
+    const { slot, row } = this.resolve(scope);
+    return this.levelOf(scope, slot, row, this.evaluate(slot, row));
+  }
+
+  /** `readScope(scope).positions`. */
+  readScopePositions(scope: ScopeRef): LedgerPosition[] {
+    const { slot, row } = this.resolve(scope);
+    return this.positionsOf(this.evaluate(slot, row));
+  }
+
+  /** The scope just evaluated (`res`): its level and balances. */
+  private levelOf(scope: ScopeRef, slot: number, row: number, res: CrossEvaluation): LedgerScopeLevel {
+    const led = this.s.ledger;
+    const ev = this.s.evaluator;
+    return {
+      accountId: scope.accountId,
+      isolatedMarket: scope.isolatedMarket ?? '',
+      state: marginStateName(row >= 0 ? led.isolatedState[row] : this.s.accounts.crossState[slot]),
+      liquidationId: row >= 0 ? led.isolatedLiquidationId[row] : this.s.accounts.crossLiquidationId[slot],
+      equityUnits: res.equityUnits,
+      maintenanceUnits: res.maintenanceUnits,
+      basisUnits: res.basisUnits,
+      initialUnits: ev.initialUnits,
+      atOrBelowTakeover: res.atOrBelowTakeover,
+      marginCallLevelE8: ev.levels.marginCallLevelE8,
+      liquidationLevelE8: ev.levels.liquidationLevelE8,
+      settleBalanceUnits: row >= 0 ? led.isolatedUnits[row] : this.s.accounts.balances[0][slot],
+    };
+  }
+
+  /** The open positions of the scope just evaluated (`res`). */
+  private positionsOf(res: CrossEvaluation): LedgerPosition[] {
+    const ev = this.s.evaluator;
     const led = this.s.ledger;
     const positions: LedgerPosition[] = [];
     for (let i = 0; i < ev.rowCount; i++) {
@@ -104,21 +141,7 @@ export class RiskLedger {
         leverage: led.leverage[r],
       });
     }
-    return {
-      accountId: scope.accountId,
-      isolatedMarket: scope.isolatedMarket ?? '',
-      state: marginStateName(row >= 0 ? led.isolatedState[row] : this.s.accounts.crossState[slot]),
-      liquidationId: row >= 0 ? led.isolatedLiquidationId[row] : this.s.accounts.crossLiquidationId[slot],
-      equityUnits: res.equityUnits,
-      maintenanceUnits: res.maintenanceUnits,
-      basisUnits: res.basisUnits,
-      initialUnits: ev.initialUnits,
-      atOrBelowTakeover: res.atOrBelowTakeover,
-      marginCallLevelE8: ev.levels.marginCallLevelE8,
-      liquidationLevelE8: ev.levels.liquidationLevelE8,
-      settleBalanceUnits: row >= 0 ? led.isolatedUnits[row] : this.s.accounts.balances[0][slot],
-      positions,
-    };
+    return positions;
   }
 
   bankruptcyOf(scope: ScopeRef, market: string, closeLots: number): Bankruptcy {
