@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '@perpcore/domain';
-import { bankruptcy, bankruptcyAmountUnits, bankruptcyLimitPriceTicks, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyLimitPriceTicks } from './bankruptcy-price.js';
+import { bankruptcy, bankruptcyAmountUnits, bankruptcyClose, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyClose } from './bankruptcy-price.js';
 import { fillablePrice } from './fillable-price.js';
 import { maintenanceMarginUnits } from './maintenance-margin.js';
 import { unrealizedPnlUnits } from './unrealized-pnl.js';
@@ -88,7 +88,7 @@ describe('bankruptcy amount and price (RISK-SPEC §4)', () => {
     );
   });
 
-  it('property: the single-field forms (amount, limit) equal the full result, and refuse what it refuses', () => {
+  it('property: the lean forms (amount; amount and limit) equal the full result, and refuse what it refuses', () => {
     const outcome = (f: () => number): number | string => {
       try {
         return f();
@@ -104,16 +104,18 @@ describe('bankruptcy amount and price (RISK-SPEC §4)', () => {
         const mark = s.markTicks * 100;
         const step = { qtyLots: s.qtyLots, closeLots: delta, markSubticks: mark, scopeEquityUnits: s.equityUnits, scopeMaintenanceUnits: maintenanceMarginUnits(btc, s.qtyLots, mark) + s.otherMmUnits };
         assert.equal(outcome(() => bankruptcyAmountUnits(btc, step)), outcome(() => bankruptcy(btc, step).amountUnits));
-        assert.equal(outcome(() => bankruptcyLimitPriceTicks(btc, step)), outcome(() => bankruptcy(btc, step).limitPriceTicks));
+        assert.equal(outcome(() => bankruptcyClose(btc, step).amountUnits), outcome(() => bankruptcy(btc, step).amountUnits));
+        assert.equal(outcome(() => bankruptcyClose(btc, step).limitPriceTicks), outcome(() => bankruptcy(btc, step).limitPriceTicks));
         const iso = { qtyLots: s.qtyLots, costUnits: s.qtyLots * s.markTicks * 10, isolatedMarginUnits: bucket, pendingFundingUnits: pf };
-        assert.equal(outcome(() => isolatedBankruptcyAmountUnits(iso)), outcome(() => isolatedBankruptcy(btc, iso).amountUnits));
-        assert.equal(outcome(() => isolatedBankruptcyLimitPriceTicks(btc, iso)), outcome(() => isolatedBankruptcy(btc, iso).limitPriceTicks));
+        assert.equal(outcome(() => isolatedBankruptcyAmountUnits(btc, iso)), outcome(() => isolatedBankruptcy(btc, iso).amountUnits));
+        assert.equal(outcome(() => isolatedBankruptcyClose(btc, iso).amountUnits), outcome(() => isolatedBankruptcy(btc, iso).amountUnits));
+        assert.equal(outcome(() => isolatedBankruptcyClose(btc, iso).limitPriceTicks), outcome(() => isolatedBankruptcy(btc, iso).limitPriceTicks));
       }),
       { numRuns: 2_000 },
     );
     const flat = { qtyLots: 0, costUnits: 0, isolatedMarginUnits: 0, pendingFundingUnits: 0 };
-    assert.equal(outcome(() => isolatedBankruptcyAmountUnits(flat)), outcome(() => isolatedBankruptcy(btc, flat).amountUnits));
-    assert.match(String(outcome(() => isolatedBankruptcyAmountUnits(flat))), /qtyLots must not be 0/);
+    assert.equal(outcome(() => isolatedBankruptcyAmountUnits(btc, flat)), outcome(() => isolatedBankruptcy(btc, flat).amountUnits));
+    assert.match(String(outcome(() => isolatedBankruptcyClose(btc, flat).limitPriceTicks)), /qtyLots must not be 0/);
   });
 
   it('refuses a close larger than the position and an MMtot below the position MM', () => {

@@ -21,10 +21,10 @@
  * Whole isolated position (`isolatedBankruptcy`): the exact closed form
  * `BPamount = C − (isolatedMargin − PF)`, i.e. `BP = EP − s × (isolatedMargin − PF) / q`.
  *
- * Numbers: bigint. `bankruptcyAmountUnits` / `bankruptcyLimitPriceTicks` (and the isolated
- * pair) give one field of the result with the same checks and without the price report
+ * Numbers: bigint. `bankruptcyAmountUnits` / `bankruptcyClose` (and the isolated pair)
+ * give the amount, or the amount and the limit, with the same checks and without the price report
  * (`derivedPrice`: more bigint work and a string): the ADL ranking and the trigger
- * events need only that field, for thousands of positions per mark move. The step
+ * events need only those, for thousands of positions per mark move. The step
  * pair computes it in exact number arithmetic (floor and remainder of each term,
  * wide-arithmetic.ts) whenever every term is below 2^51, which is every realistic
  * position; beyond that, the same bigint form as `bankruptcy`. A property test holds
@@ -56,13 +56,17 @@ export interface BankruptcyInput {
   readonly scopeMaintenanceUnits: number;
 }
 
-export interface Bankruptcy {
+/** What a bankruptcy-priced close reads (`bankruptcyClose`): the rounded amount and the book limit. */
+export interface BankruptcyClose {
   /** BPamount rounded toward +∞: quote the account receives (negative = pays). */
   readonly amountUnits: number;
-  /** The exact BPamount in units. */
-  readonly exactAmount: Ratio;
   /** Book limit in ticks: long rounded up, short down. May be ≤ 0 for a long. */
   readonly limitPriceTicks: number;
+}
+
+export interface Bankruptcy extends BankruptcyClose {
+  /** The exact BPamount in units. */
+  readonly exactAmount: Ratio;
   /** Exact per-lot price and its report (long up, short down, to priceDecimals). */
   readonly price: DerivedPrice;
 }
@@ -109,13 +113,19 @@ export function bankruptcyAmountUnits(params: MarketRiskParams, input: Bankruptc
   return fast === fast ? fast : amountUnitsOf(stepRatio(params));
 }
 
-/** `bankruptcy(params, input).limitPriceTicks`, same checks, without the price report (a trigger event's BP per position). */
-export function bankruptcyLimitPriceTicks(params: MarketRiskParams, input: BankruptcyInput): number {
+/** `bankruptcy(params, input)`'s amount and limit, same checks, without the price report (takeovers, ADL runs, trigger events). */
+export function bankruptcyClose(params: MarketRiskParams, input: BankruptcyInput): BankruptcyClose {
   checkStep(params, input);
-  const fast = stepLimitTicksInNumbers(params);
-  if (fast === fast) return fast;
+  const amountUnits = stepAmountUnitsInNumbers(params);
+  const limitPriceTicks = stepLimitTicksInNumbers(params);
+  if (amountUnits === amountUnits && limitPriceTicks === limitPriceTicks) return { amountUnits, limitPriceTicks };
+  // the bigint form for what the number forms could not hold, refused in `build`'s order (amount first)
+  const ratio = stepRatio(params);
   const long = input.qtyLots > 0;
-  return limitTicksOf(perLotTicks(params, long, input.closeLots, stepRatio(params)), long);
+  return {
+    amountUnits: amountUnits === amountUnits ? amountUnits : amountUnitsOf(ratio),
+    limitPriceTicks: limitPriceTicks === limitPriceTicks ? limitPriceTicks : limitTicksOf(perLotTicks(params, long, input.closeLots, ratio), long),
+  };
 }
 
 /** The step's checked terms (`checkStep` → `stepRatio` and the number forms): no object per call. */
@@ -232,15 +242,15 @@ export function isolatedBankruptcy(params: MarketRiskParams, input: IsolatedBank
 }
 
 /** `isolatedBankruptcy(params, input).amountUnits`, same checks, without the price (the ADL ranking's BV). */
-export function isolatedBankruptcyAmountUnits(input: IsolatedBankruptcyInput): number {
+export function isolatedBankruptcyAmountUnits(_params: MarketRiskParams, input: IsolatedBankruptcyInput): number {
   return amountUnitsOf(isolatedAmount(input));
 }
 
-/** `isolatedBankruptcy(params, input).limitPriceTicks`, same checks, without the price report. */
-export function isolatedBankruptcyLimitPriceTicks(params: MarketRiskParams, input: IsolatedBankruptcyInput): number {
-  const long = input.qtyLots > 0;
+/** `isolatedBankruptcy(params, input)`'s amount and limit, same checks, without the price report. */
+export function isolatedBankruptcyClose(params: MarketRiskParams, input: IsolatedBankruptcyInput): BankruptcyClose {
   const amount = isolatedAmount(input);
-  return limitTicksOf(perLotTicks(params, long, Math.abs(input.qtyLots), amount), long);
+  const long = input.qtyLots > 0;
+  return { amountUnits: amountUnitsOf(amount), limitPriceTicks: limitTicksOf(perLotTicks(params, long, Math.abs(input.qtyLots), amount), long) };
 }
 
 function isolatedAmount(input: IsolatedBankruptcyInput): Ratio {

@@ -91,7 +91,7 @@ export {
   priceAtLevelOverTiers,
   entryBasedLiquidationPrice,
 } from './liquidation-price.js';
-export { type BankruptcyInput, type Bankruptcy, type IsolatedBankruptcyInput, bankruptcy, bankruptcyAmountUnits, bankruptcyLimitPriceTicks, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyLimitPriceTicks } from './bankruptcy-price.js';
+export { type BankruptcyInput, type Bankruptcy, type BankruptcyClose, type IsolatedBankruptcyInput, bankruptcy, bankruptcyAmountUnits, bankruptcyClose, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyClose } from './bankruptcy-price.js';
 export { type BankruptcyFill, type BankruptcyFillSlice, bankruptcyFillPriceTicks, planBankruptcyFill } from './bankruptcy-fill.js';
 export { type FillablePriceInput, type FillablePrice, fillablePrice } from './fillable-price.js';
 export { type LiquidationCandidate, liquidationStepLots, clearanceFeeUnits, compareLiquidationPriority } from './liquidation-step.js';

@@ -54,7 +54,23 @@
  * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
  */
 import { FillType, MarginMode } from '@perpcore/domain';
-import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, bankruptcyAmountUnits, isolatedBankruptcy, isolatedBankruptcyAmountUnits, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
+import {
+  type Bankruptcy,
+  type BankruptcyClose,
+  type BankruptcyFill,
+  type BankruptcyInput,
+  type CrossEvaluation,
+  type IsolatedBankruptcyInput,
+  type MarketRiskParams,
+  bankruptcy,
+  bankruptcyAmountUnits,
+  bankruptcyClose,
+  isolatedBankruptcy,
+  isolatedBankruptcyAmountUnits,
+  isolatedBankruptcyClose,
+  planBankruptcyFill,
+  planDeficitConversion,
+} from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
 import { type AdlIndicatorEntry, type AdlQueueEntry, type RowBankruptcy, adlIndicator, adlQueue, adlSlices } from '../adl/adl-queue.js';
 import { type FundAfterTakeover, insuranceTakeoverRefusal, projectFundAfterTakeover } from './insurance-takeover-limits.js';
@@ -187,7 +203,7 @@ export class RiskLedger {
     const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, this.amountOfRow, lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
-    const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
+    const fill = planBankruptcyFill(s.markets[m].params, q, this.closeOfRow(slot, row, r, Math.abs(q)), lots);
     const fundSlot = s.markets[m].fundSlot;
     // every leg planned before the first is written (fill-settlement.ts: all or nothing): the
     // liquidated side for all it closes, then each counterparty's slice
@@ -392,31 +408,34 @@ export class RiskLedger {
   /** The takeover of row r's whole position: one slice at max(BP, 1 tick). */
   private wholeFill(slot: number, row: number, r: number): BankruptcyFill {
     const q = this.s.ledger.qtyLots[r];
-    return planBankruptcyFill(this.s.markets[this.s.ledger.market[r]].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), [Math.abs(q)]);
+    return planBankruptcyFill(this.s.markets[this.s.ledger.market[r]].params, q, this.closeOfRow(slot, row, r, Math.abs(q)), [Math.abs(q)]);
   }
 
   private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcy, isolatedBankruptcy);
+  }
+
+  /** `bankruptcyOfRow` without the price report: what a takeover or an ADL run settles with. */
+  private closeOfRow(slot: number, row: number, r: number, closeLots: number): BankruptcyClose {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcyClose, isolatedBankruptcyClose);
+  }
+
+  /** `bankruptcyOfRow(…).amountUnits` (the ADL ranking's BV). */
+  private bankruptcyAmountOfRow(slot: number, row: number, r: number, closeLots: number): number {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcyAmountUnits, isolatedBankruptcyAmountUnits);
+  }
+
+  /** Closing `closeLots` of row r in its scope: the isolated closed form for a whole isolated position, else the step form at the scope's E and MM. */
+  private priceRowClose<T>(slot: number, row: number, r: number, closeLots: number, step: (params: MarketRiskParams, input: BankruptcyInput) => T, wholeIsolated: (params: MarketRiskParams, input: IsolatedBankruptcyInput) => T): T {
     const s = this.s;
     const led = s.ledger;
     const m = led.market[r];
     const params = s.markets[m].params;
     if (row >= 0 && closeLots === Math.abs(led.qtyLots[r])) {
-      return isolatedBankruptcy(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
+      return wholeIsolated(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
     }
     const res = this.evaluate(slot, row);
-    return bankruptcy(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
-  }
-
-  /** `bankruptcyOfRow(…).amountUnits` without the price report. */
-  private bankruptcyAmountOfRow(slot: number, row: number, r: number, closeLots: number): number {
-    const s = this.s;
-    const led = s.ledger;
-    if (row >= 0 && closeLots === Math.abs(led.qtyLots[r])) {
-      return isolatedBankruptcyAmountUnits({ qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
-    }
-    const m = led.market[r];
-    const res = this.evaluate(slot, row);
-    return bankruptcyAmountUnits(s.markets[m].params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+    return step(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
   }
 
   private evaluate(slot: number, row: number): CrossEvaluation {
