@@ -67,6 +67,12 @@ export class AdlRankedSide {
     }
   }
 
+  /** Room for `entries` entries and ledger rows below `rows` (a rebuild sizes the columns once instead of doubling them). */
+  reserve(entries: number, rows: number): void {
+    if (entries > this.rows.length) this.grow(entries);
+    if (rows > this.rowVersion.length) this.reserveRow(rows - 1);
+  }
+
   /** Adds row r's entry without restoring the heap order (bulk build: `heapify` after the last). */
   append(r: number, accountId: number, score: AdlScore): void {
     this.reserveRow(r);
@@ -237,8 +243,8 @@ export class AdlRankedSide {
     return top;
   }
 
-  private grow(): void {
-    const n = this.rows.length * 2;
+  private grow(atLeast = 0): void {
+    const n = Math.max(atLeast, this.rows.length * 2);
     this.rows = grown(this.rows, n);
     this.versions = grown(this.versions, n);
     this.approx = grown(this.approx, n);
