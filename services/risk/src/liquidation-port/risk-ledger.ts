@@ -111,10 +111,15 @@ export class RiskLedger {
     return this.levelOf(scope, slot, row, this.evaluate(slot, row));
   }
 
-  /** `readScope(scope).positions`. */
-  readScopePositions(scope: ScopeRef): LedgerPosition[] {
+  /** `readScope(scope).settleBalanceUnits`, without evaluating the scope. */
+  settleBalanceUnits(scope: ScopeRef): number {
     const { slot, row } = this.resolve(scope);
-    return this.positionsOf(this.evaluate(slot, row));
+    return this.settleUnitsOf(slot, row);
+  }
+
+  /** WB (cross) or the bucket (isolated row). */
+  private settleUnitsOf(slot: number, row: number): number {
+    return row >= 0 ? this.s.ledger.isolatedUnits[row] : this.s.accounts.balances[0][slot];
   }
 
   /** The scope just evaluated (`res`): its level and balances. */
@@ -133,7 +138,7 @@ export class RiskLedger {
       atOrBelowTakeover: res.atOrBelowTakeover,
       marginCallLevelE8: ev.levels.marginCallLevelE8,
       liquidationLevelE8: ev.levels.liquidationLevelE8,
-      settleBalanceUnits: row >= 0 ? led.isolatedUnits[row] : this.s.accounts.balances[0][slot],
+      settleBalanceUnits: this.settleUnitsOf(slot, row),
     };
   }
 
