@@ -67,9 +67,8 @@ export class AdlRankedSide {
     }
   }
 
-  /** Room for `entries` entries and ledger rows below `rows` (a rebuild sizes the columns once instead of doubling them). */
-  reserve(entries: number, rows: number): void {
-    if (entries > this.rows.length) this.grow(entries);
+  /** Room for ledger rows below `rows` (a rebuild sizes the per-row columns once instead of doubling them). */
+  reserveRows(rows: number): void {
     if (rows > this.rowVersion.length) this.reserveRow(rows - 1);
   }
 
@@ -243,8 +242,8 @@ export class AdlRankedSide {
     return top;
   }
 
-  private grow(atLeast = 0): void {
-    const n = Math.max(atLeast, this.rows.length * 2);
+  private grow(): void {
+    const n = this.rows.length * 2;
     this.rows = grown(this.rows, n);
     this.versions = grown(this.versions, n);
     this.approx = grown(this.approx, n);

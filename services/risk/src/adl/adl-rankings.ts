@@ -118,7 +118,7 @@ export class AdlRankings {
   private rebuild(side: AdlRankedSide, m: number, sideSign: number, bankruptcyOfRow: RowBankruptcy): void {
     side.clear();
     const s = this.s;
-    side.reserve(s.ledger.rowsOfMarket[m].length, s.ledger.count);
+    side.reserveRows(s.ledger.count);
     for (const r of s.ledger.rowsOfMarket[m]) {
       const score = rankableScore(s, r, sideSign, bankruptcyOfRow);
       if (score !== null) side.append(r, s.accounts.ids[s.ledger.account[r]], score);
