@@ -9,11 +9,17 @@
  * (`fullRecomputationAdl`, the path before it), in the same process, for the ratio.
  * Then the goal's size, 100,000 accounts, with the kept ranking: `BENCH_ADL_SAMPLES`
  * cascades (default 5, each from a fresh exchange: a cascade consumes its state),
- * median and p99 of the tick's wall time (p99 of a handful of samples is their max).
+ * median and p99 of the tick's wall time and of the process CPU time it took (p99 of
+ * a handful of samples is their max), with the 1-minute load average at each sample:
+ * the machine is shared, and wall time above CPU time is time the tick waited for a core.
+ *
+ * `BENCH_ADL_BEFORE=<path>`: another run's adl-cascade.json (of an earlier commit, on the
+ * same machine, just before this one) is embedded as `before`, with the ratios.
  *
  * Prints the figures; writes benchmarks/results/adl-cascade.json.
  * `BENCH_QUICK=1` (or --quick): 2,000 accounts for the pair, 20,000 for the goal, 3 samples.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { type CascadeFigures, runCascade } from './liquidation-cascade.bench.js';
@@ -47,17 +53,57 @@ export async function run(): Promise<void> {
   const ratio = recomputed.cascadeMs / kept.cascadeMs;
   process.stdout.write(`  same cascade, same run: old path / kept ranking = ${ratio.toFixed(1)}×\n`);
 
-  const goal: CascadeFigures[] = [];
+  const goal: (CascadeFigures & { loadAverage1m: number })[] = [];
   for (let i = 0; i < samples; i++) {
     const f = await runCascade(goalAccounts, EMPTY_FUND_USDT);
-    goal.push(f);
-    process.stdout.write(`${line(`goal sample ${i + 1}/${samples}`, f)} (load ${loadavg()[0].toFixed(1)})\n`);
+    const load = Number(loadavg()[0].toFixed(2));
+    goal.push({ ...f, loadAverage1m: load });
+    process.stdout.write(`${line(`goal sample ${i + 1}/${samples}`, f)} (load ${load.toFixed(1)})\n`);
   }
-  const times = goal.map((f) => f.cascadeMs);
-  const medianMs = median(times);
-  const p99Ms = quantile(times, 0.99);
-  process.stdout.write(`−15% over ${goalAccounts.toLocaleString('en-US')} accounts, empty fund: median ${medianMs.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms over ${samples} cascades (goal ≤ 1,000 ms)\n`);
-  writeResults('adl-cascade', { pair: { kept, recomputed, oldOverKept: ratio }, goal: { accounts: goalAccounts, samples: goal, medianMs, p99Ms } });
+  const summary = goalSummary(goal);
+  process.stdout.write(
+    `−15% over ${goalAccounts.toLocaleString('en-US')} accounts, empty fund, ${samples} cascades (goal ≤ 1,000 ms): ` +
+      `wall median ${summary.medianMs.toFixed(1)} ms, p99 ${summary.p99Ms.toFixed(1)} ms; CPU median ${summary.medianCpuMs.toFixed(1)} ms, p99 ${summary.p99CpuMs.toFixed(1)} ms; ` +
+      `load ${summary.loadAverage1m.min.toFixed(1)}–${summary.loadAverage1m.max.toFixed(1)}\n`,
+  );
+  const before = beforeRun(goalAccounts);
+  if (before !== undefined) {
+    process.stdout.write(
+      `  before (${before.path}): wall median ${before.medianMs.toFixed(1)} ms, CPU median ${before.medianCpuMs.toFixed(1)} ms → ` +
+        `${(before.medianMs / summary.medianMs).toFixed(2)}× wall, ${(before.medianCpuMs / summary.medianCpuMs).toFixed(2)}× CPU\n`,
+    );
+  }
+  writeResults('adl-cascade', {
+    pair: { kept, recomputed, oldOverKept: ratio },
+    goal: { accounts: goalAccounts, samples: goal, ...summary },
+    ...(before === undefined ? {} : { before, beforeOverAfter: { wallMedian: before.medianMs / summary.medianMs, cpuMedian: before.medianCpuMs / summary.medianCpuMs } }),
+  });
+}
+
+interface GoalSummary {
+  medianMs: number;
+  p99Ms: number;
+  medianCpuMs: number;
+  p99CpuMs: number;
+  loadAverage1m: { min: number; max: number };
+}
+
+function goalSummary(goal: readonly (CascadeFigures & { loadAverage1m: number })[]): GoalSummary {
+  const wall = goal.map((f) => f.cascadeMs);
+  const cpu = goal.map((f) => f.cascadeCpuMs);
+  const load = goal.map((f) => f.loadAverage1m);
+  return { medianMs: median(wall), p99Ms: quantile(wall, 0.99), medianCpuMs: median(cpu), p99CpuMs: quantile(cpu, 0.99), loadAverage1m: { min: Math.min(...load), max: Math.max(...load) } };
+}
+
+/** The goal figures of `BENCH_ADL_BEFORE`'s run, recomputed from its samples (it may predate the CPU summary). */
+function beforeRun(goalAccounts: number): (GoalSummary & { path: string; samples: number }) | undefined {
+  const path = process.env.BENCH_ADL_BEFORE;
+  if (path === undefined || path === '') return undefined;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { figures?: { goal?: { accounts?: number; samples?: (CascadeFigures & { loadAverage1m?: number })[] } } };
+  const samples = file.figures?.goal?.samples;
+  if (samples === undefined || samples.length === 0) throw new Error(`BENCH_ADL_BEFORE ${path}: no goal samples`);
+  if (file.figures?.goal?.accounts !== goalAccounts) throw new Error(`BENCH_ADL_BEFORE ${path}: ${file.figures?.goal?.accounts} accounts, this run ${goalAccounts}`);
+  return { path, samples: samples.length, ...goalSummary(samples.map((f) => ({ ...f, loadAverage1m: f.loadAverage1m ?? Number.NaN }))) };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await run();

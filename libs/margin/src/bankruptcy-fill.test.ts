@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '@perpcore/domain';
+import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
 import { bankruptcy, isolatedBankruptcy } from './bankruptcy-price.js';
 import { bankruptcyFillPriceTicks, planBankruptcyFill } from './bankruptcy-fill.js';
 import { maintenanceMarginUnits } from './maintenance-margin.js';
@@ -86,6 +86,15 @@ describe('bankruptcy-priced fill: one price, BPamount split exactly (RISK-SPEC �
           assert.equal(BigInt(fill.tickDifferenceUnits - fill.shortfallUnits), whole - BigInt(bp.amountUnits));
           assert.ok(fill.tickDifferenceUnits === 0 || fill.shortfallUnits === 0, 'a close has tick differences or a shortfall, never both');
           if (bp.limitPriceTicks >= 1) assert.equal(fill.shortfallUnits, 0);
+          // the rule itself: A_k = floor(A × D_k / q) − floor(A × D_{k−1} / q), exactly
+          let doneLots = 0n;
+          let creditedUnits = 0n;
+          for (const s of fill.slices) {
+            doneLots += BigInt(s.qtyLots);
+            const upTo = divRoundBig(BigInt(bp.amountUnits) * doneLots, BigInt(q), Rounding.Floor);
+            assert.equal(BigInt(s.bankruptcyAmountUnits), upTo - creditedUnits);
+            creditedUnits = upTo;
+          }
           for (const s of fill.slices) {
             const exact = BigInt(bp.amountUnits) * BigInt(s.qtyLots);
             const share = BigInt(s.bankruptcyAmountUnits) * BigInt(q);

@@ -34,13 +34,17 @@
  * A_2 = 107,659,999,986 (Σ = A); V = 161,490,000,000 and 107,660,000,000; tick
  * differences 23 + 14 = 37 = 10,000 × 269,150 × 100 − A.
  *
- * Numbers: bigint (closes are rare; off the hot path).
+ * Numbers: exact in float64, no bigint: each share is `floor(A × D_k / q)` by the
+ * exact wide kernel (wide-arithmetic.ts), bounded by |A|; a fill value or tick
+ * difference outside the safe-integer range is refused as before (an ADL cascade
+ * plans thousands of these in one mark tick).
  */
-import { DomainError, Rounding, divRoundBig } from '@perpcore/domain';
-import type { Bankruptcy } from './bankruptcy-price.js';
+import { DomainError } from '@perpcore/domain';
+import type { BankruptcyClose } from './bankruptcy-price.js';
 import { requireQtyLots, requireSafeResult } from './input-guards.js';
 import type { MarketRiskParams } from './market-risk-params.js';
 import { RiskErrorCode } from './risk-error-codes.js';
+import { mulDivFloorWide } from './wide-arithmetic.js';
 
 export interface BankruptcyFillSlice {
   readonly qtyLots: number;
@@ -67,7 +71,7 @@ export interface BankruptcyFill {
 }
 
 /** The book price of a bankruptcy-priced close: BP, or the minimum price (1 tick) when BP is below it. */
-export function bankruptcyFillPriceTicks(bp: Bankruptcy): number {
+export function bankruptcyFillPriceTicks(bp: BankruptcyClose): number {
   return bp.limitPriceTicks < 1 ? 1 : bp.limitPriceTicks;
 }
 
@@ -75,34 +79,36 @@ export function bankruptcyFillPriceTicks(bp: Bankruptcy): number {
  * Plans closing `sliceLots` (each ≥ 1, Σ ≤ |positionLots|) of a position of signed
  * `positionLots` whose whole-position bankruptcy is `bp`.
  */
-export function planBankruptcyFill(params: MarketRiskParams, positionLots: number, bp: Bankruptcy, sliceLots: readonly number[]): BankruptcyFill {
+export function planBankruptcyFill(params: MarketRiskParams, positionLots: number, bp: BankruptcyClose, sliceLots: readonly number[]): BankruptcyFill {
   const Q = requireQtyLots('positionLots', positionLots);
   if (Q === 0) throw new DomainError(RiskErrorCode.InvalidArgument, 'positionLots must not be 0 for a bankruptcy fill');
-  const q = BigInt(Math.abs(Q));
-  const sign = Q > 0 ? 1n : -1n;
+  const q = Math.abs(Q);
+  const sign = Q > 0 ? 1 : -1;
   const price = bankruptcyFillPriceTicks(bp);
-  const perLot = BigInt(price) * BigInt(params.lotTickUnits);
-  const amount = BigInt(bp.amountUnits);
+  const amount = bp.amountUnits;
   const slices: BankruptcyFillSlice[] = [];
-  let done = 0n;
-  let credited = 0n;
+  let done = 0;
+  let credited = 0;
   let tickDifference = 0;
   let shortfall = 0;
   for (const lots of sliceLots) {
     if (!Number.isSafeInteger(lots) || lots < 1) throw new DomainError(RiskErrorCode.InvalidArgument, `slice lots must be a positive integer, got ${lots}`);
-    done += BigInt(lots);
-    if (done > q) throw new DomainError(RiskErrorCode.InvalidArgument, `slices of ${done} lots exceed the position's ${q}`);
-    const upTo = divRoundBig(amount * done, q, Rounding.Floor);
+    if (lots > q - done) throw new DomainError(RiskErrorCode.InvalidArgument, `slices of ${BigInt(done) + BigInt(lots)} lots exceed the position's ${q}`);
+    done += lots;
+    // |upTo| ≤ |A| (done ≤ q), and the shares keep A's sign: every term below is exact
+    const upTo = mulDivFloorWide(amount, done, q);
     const share = upTo - credited;
     credited = upTo;
-    const value = sign * BigInt(lots) * perLot;
+    const value = sign * lots * price * params.lotTickUnits;
+    if (!Number.isSafeInteger(value)) requireSafeResult('fillValueUnits', Number(BigInt(sign * lots) * BigInt(price) * BigInt(params.lotTickUnits)));
+    // correctly rounded: an out-of-range difference is refused with the value the bigint form would report
     const diff = value - share;
     const slice: BankruptcyFillSlice = {
       qtyLots: lots,
-      bankruptcyAmountUnits: requireSafeResult('bankruptcyAmountUnits', Number(share)),
-      fillValueUnits: requireSafeResult('fillValueUnits', Number(value)),
-      tickDifferenceUnits: diff > 0n ? requireSafeResult('tickDifferenceUnits', Number(diff)) : 0,
-      shortfallUnits: diff < 0n ? requireSafeResult('shortfallUnits', Number(-diff)) : 0,
+      bankruptcyAmountUnits: share,
+      fillValueUnits: value,
+      tickDifferenceUnits: diff > 0 ? requireSafeResult('tickDifferenceUnits', diff) : 0,
+      shortfallUnits: diff < 0 ? requireSafeResult('shortfallUnits', -diff) : 0,
     };
     tickDifference = requireSafeResult('tickDifferenceUnits', tickDifference + slice.tickDifferenceUnits);
     shortfall = requireSafeResult('shortfallUnits', shortfall + slice.shortfallUnits);
@@ -111,7 +117,7 @@ export function planBankruptcyFill(params: MarketRiskParams, positionLots: numbe
   return {
     bankruptcyPriceTicks: bp.limitPriceTicks,
     fillPriceTicks: price,
-    bankruptcyAmountUnits: requireSafeResult('bankruptcyAmountUnits', Number(credited)),
+    bankruptcyAmountUnits: credited,
     tickDifferenceUnits: tickDifference,
     shortfallUnits: shortfall,
     slices,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '@perpcore/domain';
-import { bankruptcy, isolatedBankruptcy } from './bankruptcy-price.js';
+import { bankruptcy, bankruptcyAmountUnits, bankruptcyClose, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyClose } from './bankruptcy-price.js';
 import { fillablePrice } from './fillable-price.js';
 import { maintenanceMarginUnits } from './maintenance-margin.js';
 import { unrealizedPnlUnits } from './unrealized-pnl.js';
@@ -86,6 +86,36 @@ describe('bankruptcy amount and price (RISK-SPEC §4)', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('property: the lean forms (amount; amount and limit) equal the full result, and refuse what it refuses', () => {
+    const outcome = (f: () => number): number | string => {
+      try {
+        return f();
+      } catch (e) {
+        return e instanceof DomainError ? `${e.code}: ${e.message}` : `other: ${String(e)}`;
+      }
+    };
+    fc.assert(
+      fc.property(scope, fc.integer({ min: -2, max: 1_002 }), fc.integer({ min: -(10 ** 11), max: 10 ** 11 }), fc.integer({ min: -(10 ** 8), max: 10 ** 8 }), (s, closePermille, bucket, pf) => {
+        const q = Math.abs(s.qtyLots);
+        // includes out-of-range closes (0, above q): the refusals must match too
+        const delta = Math.floor((q * closePermille) / 1_000);
+        const mark = s.markTicks * 100;
+        const step = { qtyLots: s.qtyLots, closeLots: delta, markSubticks: mark, scopeEquityUnits: s.equityUnits, scopeMaintenanceUnits: maintenanceMarginUnits(btc, s.qtyLots, mark) + s.otherMmUnits };
+        assert.equal(outcome(() => bankruptcyAmountUnits(btc, step)), outcome(() => bankruptcy(btc, step).amountUnits));
+        assert.equal(outcome(() => bankruptcyClose(btc, step).amountUnits), outcome(() => bankruptcy(btc, step).amountUnits));
+        assert.equal(outcome(() => bankruptcyClose(btc, step).limitPriceTicks), outcome(() => bankruptcy(btc, step).limitPriceTicks));
+        const iso = { qtyLots: s.qtyLots, costUnits: s.qtyLots * s.markTicks * 10, isolatedMarginUnits: bucket, pendingFundingUnits: pf };
+        assert.equal(outcome(() => isolatedBankruptcyAmountUnits(btc, iso)), outcome(() => isolatedBankruptcy(btc, iso).amountUnits));
+        assert.equal(outcome(() => isolatedBankruptcyClose(btc, iso).amountUnits), outcome(() => isolatedBankruptcy(btc, iso).amountUnits));
+        assert.equal(outcome(() => isolatedBankruptcyClose(btc, iso).limitPriceTicks), outcome(() => isolatedBankruptcy(btc, iso).limitPriceTicks));
+      }),
+      { numRuns: 2_000 },
+    );
+    const flat = { qtyLots: 0, costUnits: 0, isolatedMarginUnits: 0, pendingFundingUnits: 0 };
+    assert.equal(outcome(() => isolatedBankruptcyAmountUnits(btc, flat)), outcome(() => isolatedBankruptcy(btc, flat).amountUnits));
+    assert.match(String(outcome(() => isolatedBankruptcyClose(btc, flat).limitPriceTicks)), /qtyLots must not be 0/);
   });
 
   it('refuses a close larger than the position and an MMtot below the position MM', () => {

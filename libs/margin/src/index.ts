@@ -12,6 +12,7 @@
  * | products `q·ltu·M`, `N·mmr`, `C·(q−Δ)`, `E·1e8` | exact float kernel (wide-arithmetic.ts) | pass 2^53 routinely; the kernel stays exact without allocating |
  * | funding index G, snapshots | bigint | grows without bound |
  * | solved prices, ADL scores, mark components, premium | bigint rationals | products of several 1e8-scaled terms; off the hot path |
+ * | bankruptcy amount and limit of a close (`bankruptcyAmountUnits`, `bankruptcyClose`), fill splits | exact float kernel, bigint beyond 2^51 | an ADL cascade prices every holder and every leg |
  * The readable functions return plain numbers (a call boundary may box them); the
  * hot path `evaluateCrossAccount` allocates nothing.
  */
@@ -91,7 +92,7 @@ export {
   priceAtLevelOverTiers,
   entryBasedLiquidationPrice,
 } from './liquidation-price.js';
-export { type BankruptcyInput, type Bankruptcy, type IsolatedBankruptcyInput, bankruptcy, isolatedBankruptcy } from './bankruptcy-price.js';
+export { type BankruptcyInput, type Bankruptcy, type BankruptcyClose, type IsolatedBankruptcyInput, bankruptcy, bankruptcyAmountUnits, bankruptcyClose, isolatedBankruptcy, isolatedBankruptcyAmountUnits, isolatedBankruptcyClose } from './bankruptcy-price.js';
 export { type BankruptcyFill, type BankruptcyFillSlice, bankruptcyFillPriceTicks, planBankruptcyFill } from './bankruptcy-fill.js';
 export { type FillablePriceInput, type FillablePrice, fillablePrice } from './fillable-price.js';
 export { type LiquidationCandidate, liquidationStepLots, clearanceFeeUnits, compareLiquidationPriority } from './liquidation-step.js';

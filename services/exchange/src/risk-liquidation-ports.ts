@@ -25,10 +25,10 @@
  * without writing and without throwing into the bus (which would re-deliver).
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
-import type { DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCompletion, ScopeHealth, ScopePosition, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
+import type { DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCheck, ScopeCompletion, ScopeHealth, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
 import { classifyMarginLevel, LevelBasis, MarginState, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
 import { DomainError } from '@perpcore/domain';
-import { HaltInputKind, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
+import { HaltInputKind, type LedgerScopeLevel, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
 
 export interface RiskLiquidationPorts {
   reader: RiskReader;
@@ -68,32 +68,39 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
   const legsByLiquidation = new Map<number, number>();
   const countLeg = (liquidationId: number) => legsByLiquidation.set(liquidationId, (legsByLiquidation.get(liquidationId) ?? 0) + 1);
 
+  const healthOf = (s: LedgerScopeLevel): ScopeHealth => {
+    const levels = { levelBasis: LevelBasis.MM, marginCallLevelE8: s.marginCallLevelE8, liquidationLevelE8: s.liquidationLevelE8, takeoverLevelE8: null };
+    return {
+      state: classifyMarginLevel(s.equityUnits, s.basisUnits, levels),
+      equityUnits: s.equityUnits,
+      basisUnits: s.basisUnits,
+      levelE8: marginLevelE8(s.equityUnits, s.basisUnits),
+      belowTakeover: s.atOrBelowTakeover,
+      heldLiquidationId: s.state === MarginState.Liquidating ? s.liquidationId : 0,
+    };
+  };
+  const NO_SCOPE: ScopeCheck = { positions: [], health: undefined };
+
   const reader = {
     scopeHealth(scope: ScopeRef): ScopeHealth | undefined {
       if (engine.halted) return undefined;
       let s;
       try {
-        s = engine.ledger.readScope(toRisk(scope));
+        s = engine.ledger.readScopeLevel(toRisk(scope));
       } catch {
         return undefined;
       }
-      const levels = { levelBasis: LevelBasis.MM, marginCallLevelE8: s.marginCallLevelE8, liquidationLevelE8: s.liquidationLevelE8, takeoverLevelE8: null };
-      return {
-        state: classifyMarginLevel(s.equityUnits, s.basisUnits, levels),
-        equityUnits: s.equityUnits,
-        basisUnits: s.basisUnits,
-        levelE8: marginLevelE8(s.equityUnits, s.basisUnits),
-        belowTakeover: s.atOrBelowTakeover,
-        heldLiquidationId: s.state === MarginState.Liquidating ? s.liquidationId : 0,
-      };
+      return healthOf(s);
     },
-    scopePositions(scope: ScopeRef): readonly ScopePosition[] {
-      if (engine.halted) return [];
+    scopeCheck(scope: ScopeRef): ScopeCheck {
+      if (engine.halted) return NO_SCOPE;
+      let s;
       try {
-        return engine.ledger.readScope(toRisk(scope)).positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks }));
+        s = engine.ledger.readScope(toRisk(scope));
       } catch {
-        return [];
+        return NO_SCOPE;
       }
+      return { positions: s.positions.map((p) => ({ market: p.market, qtyLots: p.qtyLots, maintenanceUnits: p.maintenanceUnits, markSubticks: p.markSubticks })), health: healthOf(s) };
     },
     bankruptcy: (scope: ScopeRef, market: string, closeLots: number) => engine.ledger.bankruptcyOf(toRisk(scope), market, closeLots),
     marketSpec: (market: string) => entry(market).spec,
@@ -143,7 +150,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     const risk = toRisk(scope);
     const ctx = { liquidationId, tsNs };
     const fundId = scope.isolatedMarket === '' ? 'shared' : entry(scope.isolatedMarket).risk.insuranceFundId;
-    const balance = engine.ledger.readScope(risk).settleBalanceUnits;
+    const balance = engine.ledger.settleBalanceUnits(risk);
     let residueSweptUnits = 0;
     let deficitCoveredUnits = 0;
     if (balance > 0 && balance <= (legsByLiquidation.get(liquidationId) ?? 0)) {
@@ -153,7 +160,7 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
       deficitCoveredUnits += engine.ledger.coverDeficit(risk, ctx, fundId);
     }
     legsByLiquidation.delete(liquidationId);
-    const uncoveredDeficitUnits = Math.max(0, -engine.ledger.readScope(risk).settleBalanceUnits);
+    const uncoveredDeficitUnits = Math.max(0, -engine.ledger.settleBalanceUnits(risk));
     return { residueSweptUnits, deficitCoveredUnits, uncoveredDeficitUnits };
   }
 

@@ -305,8 +305,8 @@ export class LiquidationEngine {
     liq.stepBankruptcy = null;
     if (unfilled > 0) {
       // §8.7: the book could not absorb the step at or better than BP
-      const position = this.deps.reader.scopePositions(liq.scope).find((p) => p.market === market);
-      const health = this.deps.reader.scopeHealth(liq.scope);
+      const { positions, health } = this.deps.reader.scopeCheck(liq.scope);
+      const position = positions.find((p) => p.market === market);
       if (position !== undefined && position.qtyLots !== 0 && health?.state === MarginState.Liquidating && !this.takeOverOrDeleverage(liq, position, tsNs)) return;
     }
     const params = this.deps.reader.marketParams(market);
@@ -322,9 +322,8 @@ export class LiquidationEngine {
   private advance(liq: Liquidation, tsNs: number, firstCheck: boolean): void {
     const reader = this.deps.reader;
     for (let guard = 0; guard < 10_000; guard++) {
-      const positions = reader.scopePositions(liq.scope);
+      const { positions, health } = reader.scopeCheck(liq.scope);
       if (positions.length === 0) return this.complete(liq, tsNs, 2);
-      const health = reader.scopeHealth(liq.scope);
       if (health === undefined || health.state !== MarginState.Liquidating) {
         if (firstCheck) return this.abort(liq, tsNs, health?.levelE8 ?? 0);
         return this.complete(liq, tsNs, 1);

@@ -89,10 +89,17 @@ export interface ScopeCompletion {
 }
 
 /** Read side of the risk stage. */
+/** A scope's open positions and health read together (`RiskReader.scopeCheck`). */
+export interface ScopeCheck {
+  /** Open positions of the scope (cross: every cross position; isolated: the one); none for an unknown scope. */
+  readonly positions: readonly ScopePosition[];
+  readonly health: ScopeHealth | undefined;
+}
+
 export interface RiskReader {
   scopeHealth(scope: ScopeRef): ScopeHealth | undefined;
-  /** Open positions of the scope (cross: every cross position; isolated: the one). */
-  scopePositions(scope: ScopeRef): readonly ScopePosition[];
+  /** The positions and the health in one read of the scope (the ladder's re-check reads both at every step). */
+  scopeCheck(scope: ScopeRef): ScopeCheck;
   /** BPamount and BP of closing `closeLots` of the scope's position in `market`, at the current mark. */
   bankruptcy(scope: ScopeRef, market: string, closeLots: number): Bankruptcy;
   marketSpec(market: string): MarketSpec;

@@ -69,6 +69,15 @@ function requireSafe(value: number, what: string): number {
   return value;
 }
 
+// the message is built only for a refusal: every leg of every fill passes these checks
+function requireSafeOfAccount(value: number, what: string, accountId: number, symbol: string): number {
+  return Number.isSafeInteger(value) ? value : requireSafe(value, `${what} of account ${accountId} in ${symbol}`);
+}
+
+function requireSafeOfMarket(value: number, symbol: string, what: string): number {
+  return Number.isSafeInteger(value) ? value : requireSafe(value, `${symbol}'s ${what}`);
+}
+
 export class FillSettlement {
   legsSettled = 0;
   /** Outputs of the last `settleLeg`. */
@@ -123,10 +132,9 @@ export class FillSettlement {
       const rate = liquidity === Liquidity.Maker ? market.makerFeeRateE8 : market.takerFeeRateE8;
       if (rate !== 0) fee = mulDiv(notional, rate, E8, Rounding.Ceil);
     }
-    const who = `account ${accountId} in ${market.symbol}`;
-    requireSafe(q1, `the position of ${who}`);
-    requireSafe(c1, `the cost basis of ${who}`);
-    requireSafe(realized - fee, `the realized PnL − fee of ${who}`);
+    requireSafeOfAccount(q1, 'the position', accountId, market.symbol);
+    requireSafeOfAccount(c1, 'the cost basis', accountId, market.symbol);
+    requireSafeOfAccount(realized - fee, 'the realized PnL − fee', accountId, market.symbol);
     const scopeBefore = r < 0 ? (slot < 0 ? 0 : s.accounts.balances[0][slot]) : s.scopeUnits(r);
     p.m = m;
     p.slot = slot;
@@ -143,8 +151,8 @@ export class FillSettlement {
     p.realizedPnlUnits = realized;
     p.feeUnits = fee;
     p.fundingUnits = funding;
-    p.scopeAfterUnits = requireSafe(scopeBefore - funding + realized - fee, `the settle balance of ${who}`);
-    requireSafe(market.fundingPoolUnits + funding, `${market.symbol}'s funding pool`);
+    p.scopeAfterUnits = requireSafeOfAccount(scopeBefore - funding + realized - fee, 'the settle balance', accountId, market.symbol);
+    requireSafeOfMarket(market.fundingPoolUnits + funding, market.symbol, 'funding pool');
     return p;
   }
 
@@ -163,8 +171,8 @@ export class FillSettlement {
     if (legs & 1) fees += this.planLeg(this.first, m, firstAccountId, firstSide, priceTicks, lots, firstLiquidity, fillType).feeUnits;
     if (legs & 2) fees += this.planLeg(this.second, m, secondAccountId, -firstSide, priceTicks, lots, secondLiquidity, fillType).feeUnits;
     requireSafe(s.accounts.balances[0][s.feeSlot] + fees, 'the fee account balance');
-    requireSafe(market.longLots + lots, `${market.symbol}'s long open interest`);
-    requireSafe(market.shortLots + lots, `${market.symbol}'s short open interest`);
+    requireSafeOfMarket(market.longLots + lots, market.symbol, 'long open interest');
+    requireSafeOfMarket(market.shortLots + lots, market.symbol, 'short open interest');
   }
 
   /**

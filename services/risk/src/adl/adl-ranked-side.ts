@@ -67,6 +67,11 @@ export class AdlRankedSide {
     }
   }
 
+  /** Room for ledger rows below `rows` (a rebuild sizes the per-row columns once instead of doubling them). */
+  reserveRows(rows: number): void {
+    if (rows > this.rowVersion.length) this.reserveRow(rows - 1);
+  }
+
   /** Adds row r's entry without restoring the heap order (bulk build: `heapify` after the last). */
   append(r: number, accountId: number, score: AdlScore): void {
     this.reserveRow(r);

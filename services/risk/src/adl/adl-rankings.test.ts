@@ -28,7 +28,7 @@ function bankruptcyOf(h: RiskHarness) {
   const s = h.engine.state;
   return (slot: number, _isolatedRow: number, r: number, closeLots: number) => {
     const scope: ScopeRef = s.ledger.mode[r] === MarginMode.Isolated ? { accountId: s.accounts.ids[slot], isolatedMarket: s.markets[s.ledger.market[r]].symbol } : { accountId: s.accounts.ids[slot] };
-    return h.engine.ledger.bankruptcyOf(scope, s.markets[s.ledger.market[r]].symbol, closeLots);
+    return h.engine.ledger.bankruptcyOf(scope, s.markets[s.ledger.market[r]].symbol, closeLots).amountUnits;
   };
 }
 

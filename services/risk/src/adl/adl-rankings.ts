@@ -39,8 +39,8 @@ import { AdlRankedSide } from './adl-ranked-side.js';
 import { MarginStateCode } from '../margin-watch/margin-state-code.js';
 import type { RiskState } from '../risk-state.js';
 
-/** Bankruptcy of closing `closeLots` of row r, in the row's own scope (cross: slot's; isolated: the row). */
-export type RowBankruptcy = (slot: number, isolatedRow: number, r: number, closeLots: number) => { readonly amountUnits: number };
+/** BPamount (units, rounded as `bankruptcy` rounds it) of closing `closeLots` of row r, in the row's own scope (cross: slot's; isolated: the row). */
+export type RowBankruptcy = (slot: number, isolatedRow: number, r: number, closeLots: number) => number;
 
 const NOT_BUILT = -1;
 
@@ -118,6 +118,7 @@ export class AdlRankings {
   private rebuild(side: AdlRankedSide, m: number, sideSign: number, bankruptcyOfRow: RowBankruptcy): void {
     side.clear();
     const s = this.s;
+    side.reserveRows(s.ledger.count);
     for (const r of s.ledger.rowsOfMarket[m]) {
       const score = rankableScore(s, r, sideSign, bankruptcyOfRow);
       if (score !== null) side.append(r, s.accounts.ids[s.ledger.account[r]], score);
@@ -190,6 +191,6 @@ export function rankableScore(s: RiskState, r: number, sideSign: number, bankrup
     return adlScoreLeveragePnl(params, { upnlUnits: ev.upnlUnits, walletUnits: isolated ? led.isolatedUnits[r] : s.accounts.balances[0][slot], maintenanceUnits: ev.maintenanceUnits });
   }
   if (led.costUnits[r] === 0) return null;
-  const bp = bankruptcyOfRow(slot, isolated ? r : -1, r, Math.abs(q));
-  return adlScorePnlTimesLeverage(params, { qtyLots: q, costUnits: led.costUnits[r], markSubticks: s.evaluator.marks[led.market[r]], bankruptcyValueUnits: bp.amountUnits });
+  const bvUnits = bankruptcyOfRow(slot, isolated ? r : -1, r, Math.abs(q));
+  return adlScorePnlTimesLeverage(params, { qtyLots: q, costUnits: led.costUnits[r], markSubticks: s.evaluator.marks[led.market[r]], bankruptcyValueUnits: bvUnits });
 }

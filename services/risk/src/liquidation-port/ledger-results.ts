@@ -22,7 +22,8 @@ export interface LedgerPosition {
   readonly leverage: number;
 }
 
-export interface LedgerScopeState {
+/** A scope's level and balances without its positions (`RiskLedger.readScopeLevel`). */
+export interface LedgerScopeLevel {
   readonly accountId: number;
   readonly isolatedMarket: string;
   readonly state: string;
@@ -36,6 +37,9 @@ export interface LedgerScopeState {
   readonly liquidationLevelE8: number;
   /** WB (cross) or the bucket (isolated). */
   readonly settleBalanceUnits: number;
+}
+
+export interface LedgerScopeState extends LedgerScopeLevel {
   readonly positions: readonly LedgerPosition[];
 }
 

@@ -54,9 +54,25 @@
  * Transfers are `LedgerTransferV1`; position legs are `PositionSettledV1`.
  */
 import { FillType, MarginMode } from '@perpcore/domain';
-import { type Bankruptcy, type BankruptcyFill, type CrossEvaluation, bankruptcy, isolatedBankruptcy, planBankruptcyFill, planDeficitConversion } from '@perpcore/margin';
+import {
+  type Bankruptcy,
+  type BankruptcyClose,
+  type BankruptcyFill,
+  type BankruptcyInput,
+  type CrossEvaluation,
+  type IsolatedBankruptcyInput,
+  type MarketRiskParams,
+  bankruptcy,
+  bankruptcyAmountUnits,
+  bankruptcyClose,
+  isolatedBankruptcy,
+  isolatedBankruptcyAmountUnits,
+  isolatedBankruptcyClose,
+  planBankruptcyFill,
+  planDeficitConversion,
+} from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
-import { type AdlIndicatorEntry, type AdlQueueEntry, adlIndicator, adlQueue, adlSlices } from '../adl/adl-queue.js';
+import { type AdlIndicatorEntry, type AdlQueueEntry, type RowBankruptcy, adlIndicator, adlQueue, adlSlices } from '../adl/adl-queue.js';
 import { type FundAfterTakeover, insuranceTakeoverRefusal, projectFundAfterTakeover } from './insurance-takeover-limits.js';
 import { type FillSettlement, LegPlan } from '../accounts/fill-settlement.js';
 import type { MarginWatch } from '../margin-watch/margin-watch.js';
@@ -64,15 +80,17 @@ import { MarginStateCode, marginStateName } from '../margin-watch/margin-state-c
 import type { OrderLifecycle } from '../orders/order-lifecycle.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
-import type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+import type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 import TransferReason = perpcore.risk.v1.TransferReason;
 
-export type { ScopeRef, LedgerPosition, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+export type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
 
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
   private readonly takeoverLeg = new LegPlan();
+  /** BPamount of a row's close, for the ADL ranking (one closure for every run; it scores every holder after a mark move). */
+  private readonly amountOfRow: RowBankruptcy = (slot, row, r, closeLots) => this.bankruptcyAmountOfRow(slot, row, r, closeLots);
 
   constructor(
     private readonly s: RiskState,
@@ -83,8 +101,50 @@ export class RiskLedger {
 
   readScope(scope: ScopeRef): LedgerScopeState {
     const { slot, row } = this.resolve(scope);
-    const ev = this.s.evaluator;
     const res = this.evaluate(slot, row);
+    return { ...this.levelOf(scope, slot, row, res), positions: this.positionsOf(res) };
+  }
+
+  /** `readScope` without the positions: the ladder's re-checks read it at every step. */
+  readScopeLevel(scope: ScopeRef): LedgerScopeLevel {
+    const { slot, row } = this.resolve(scope);
+    return this.levelOf(scope, slot, row, this.evaluate(slot, row));
+  }
+
+  /** `readScope(scope).settleBalanceUnits`, without evaluating the scope. */
+  settleBalanceUnits(scope: ScopeRef): number {
+    const { slot, row } = this.resolve(scope);
+    return this.settleUnitsOf(slot, row);
+  }
+
+  /** WB (cross) or the bucket (isolated row). */
+  private settleUnitsOf(slot: number, row: number): number {
+    return row >= 0 ? this.s.ledger.isolatedUnits[row] : this.s.accounts.balances[0][slot];
+  }
+
+  /** The scope just evaluated (`res`): its level and balances. */
+  private levelOf(scope: ScopeRef, slot: number, row: number, res: CrossEvaluation): LedgerScopeLevel {
+    const led = this.s.ledger;
+    const ev = this.s.evaluator;
+    return {
+      accountId: scope.accountId,
+      isolatedMarket: scope.isolatedMarket ?? '',
+      state: marginStateName(row >= 0 ? led.isolatedState[row] : this.s.accounts.crossState[slot]),
+      liquidationId: row >= 0 ? led.isolatedLiquidationId[row] : this.s.accounts.crossLiquidationId[slot],
+      equityUnits: res.equityUnits,
+      maintenanceUnits: res.maintenanceUnits,
+      basisUnits: res.basisUnits,
+      initialUnits: ev.initialUnits,
+      atOrBelowTakeover: res.atOrBelowTakeover,
+      marginCallLevelE8: ev.levels.marginCallLevelE8,
+      liquidationLevelE8: ev.levels.liquidationLevelE8,
+      settleBalanceUnits: this.settleUnitsOf(slot, row),
+    };
+  }
+
+  /** The open positions of the scope just evaluated (`res`). */
+  private positionsOf(res: CrossEvaluation): LedgerPosition[] {
+    const ev = this.s.evaluator;
     const led = this.s.ledger;
     const positions: LedgerPosition[] = [];
     for (let i = 0; i < ev.rowCount; i++) {
@@ -102,21 +162,7 @@ export class RiskLedger {
         leverage: led.leverage[r],
       });
     }
-    return {
-      accountId: scope.accountId,
-      isolatedMarket: scope.isolatedMarket ?? '',
-      state: marginStateName(row >= 0 ? led.isolatedState[row] : this.s.accounts.crossState[slot]),
-      liquidationId: row >= 0 ? led.isolatedLiquidationId[row] : this.s.accounts.crossLiquidationId[slot],
-      equityUnits: res.equityUnits,
-      maintenanceUnits: res.maintenanceUnits,
-      basisUnits: res.basisUnits,
-      initialUnits: ev.initialUnits,
-      atOrBelowTakeover: res.atOrBelowTakeover,
-      marginCallLevelE8: ev.levels.marginCallLevelE8,
-      liquidationLevelE8: ev.levels.liquidationLevelE8,
-      settleBalanceUnits: row >= 0 ? led.isolatedUnits[row] : this.s.accounts.balances[0][slot],
-      positions,
-    };
+    return positions;
   }
 
   bankruptcyOf(scope: ScopeRef, market: string, closeLots: number): Bankruptcy {
@@ -159,10 +205,10 @@ export class RiskLedger {
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
     // one row per account and market: the account names the scope in m
     const lastSlots = () => (typeof takeLast === 'function' ? takeLast() : takeLast).map((t) => s.accounts.slotOf(t.accountId));
-    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n), lastSlots);
+    const { rows, slots, lots, kinds, remainingLots: remaining } = adlSlices(s, m, q, slot, this.amountOfRow, lastSlots);
     // long = short: the tiers always hold the whole position; anything else is corrupt state
     if (remaining !== 0) throw new Error(`ADL in ${market}: the opposite side holds ${Math.abs(q) - remaining} of ${Math.abs(q)} lots (open interest not conserved)`);
-    const fill = planBankruptcyFill(s.markets[m].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), lots);
+    const fill = planBankruptcyFill(s.markets[m].params, q, this.closeOfRow(slot, row, r, Math.abs(q)), lots);
     const fundSlot = s.markets[m].fundSlot;
     // every leg planned before the first is written (fill-settlement.ts: all or nothing): the
     // liquidated side for all it closes, then each counterparty's slice
@@ -309,7 +355,7 @@ export class RiskLedger {
     const s = this.s;
     const { slot, row } = this.resolve(scope);
     const r = this.positionRow(slot, row, market);
-    return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+    return adlQueue(s, s.ledger.market[r], -Math.sign(s.ledger.qtyLots[r]), slot, this.amountOfRow);
   }
 
   /**
@@ -327,7 +373,7 @@ export class RiskLedger {
     if (!Number.isSafeInteger(qtyLots) || qtyLots === 0) throw new RiskRejection(RiskReject.InvalidAmount, `qtyLots must be a non-zero safe integer, got ${qtyLots}`);
     const excludeSlot = excludeAccountId < 0 ? -1 : s.accounts.slotOf(excludeAccountId);
     if (excludeAccountId >= 0 && excludeSlot < 0) throw new RiskRejection(RiskReject.UnknownAccount, `account ${excludeAccountId} does not exist`);
-    const plan = adlSlices(s, m, qtyLots, excludeSlot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    const plan = adlSlices(s, m, qtyLots, excludeSlot, this.amountOfRow);
     return plan.rows.map((r, i) => ({
       accountId: s.accounts.ids[plan.slots[i]],
       isolatedMarket: s.ledger.mode[r] === MarginMode.Isolated ? market : '',
@@ -341,7 +387,7 @@ export class RiskLedger {
   adlIndicator(market: string): AdlIndicatorEntry[] {
     const m = this.s.setup.marketIndex.get(market);
     if (m === undefined) throw new RiskRejection(RiskReject.UnknownMarket, `market ${market} is not listed`);
-    return adlIndicator(this.s, m, (k, kRow, kr, lots) => this.bankruptcyOfRow(k, kRow, kr, lots));
+    return adlIndicator(this.s, m, this.amountOfRow);
   }
 
   /** Settle balance of an insurance fund. */
@@ -367,19 +413,34 @@ export class RiskLedger {
   /** The takeover of row r's whole position: one slice at max(BP, 1 tick). */
   private wholeFill(slot: number, row: number, r: number): BankruptcyFill {
     const q = this.s.ledger.qtyLots[r];
-    return planBankruptcyFill(this.s.markets[this.s.ledger.market[r]].params, q, this.bankruptcyOfRow(slot, row, r, Math.abs(q)), [Math.abs(q)]);
+    return planBankruptcyFill(this.s.markets[this.s.ledger.market[r]].params, q, this.closeOfRow(slot, row, r, Math.abs(q)), [Math.abs(q)]);
   }
 
   private bankruptcyOfRow(slot: number, row: number, r: number, closeLots: number): Bankruptcy {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcy, isolatedBankruptcy);
+  }
+
+  /** `bankruptcyOfRow` without the price report: what a takeover or an ADL run settles with. */
+  private closeOfRow(slot: number, row: number, r: number, closeLots: number): BankruptcyClose {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcyClose, isolatedBankruptcyClose);
+  }
+
+  /** `bankruptcyOfRow(…).amountUnits` (the ADL ranking's BV). */
+  private bankruptcyAmountOfRow(slot: number, row: number, r: number, closeLots: number): number {
+    return this.priceRowClose(slot, row, r, closeLots, bankruptcyAmountUnits, isolatedBankruptcyAmountUnits);
+  }
+
+  /** Closing `closeLots` of row r in its scope: the isolated closed form for a whole isolated position, else the step form at the scope's E and MM. */
+  private priceRowClose<T>(slot: number, row: number, r: number, closeLots: number, step: (params: MarketRiskParams, input: BankruptcyInput) => T, wholeIsolated: (params: MarketRiskParams, input: IsolatedBankruptcyInput) => T): T {
     const s = this.s;
     const led = s.ledger;
     const m = led.market[r];
     const params = s.markets[m].params;
     if (row >= 0 && closeLots === Math.abs(led.qtyLots[r])) {
-      return isolatedBankruptcy(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
+      return wholeIsolated(params, { qtyLots: led.qtyLots[r], costUnits: led.costUnits[r], isolatedMarginUnits: led.isolatedUnits[r], pendingFundingUnits: led.pendingFundingUnits[r] });
     }
     const res = this.evaluate(slot, row);
-    return bankruptcy(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+    return step(params, { qtyLots: led.qtyLots[r], closeLots, markSubticks: s.evaluator.marks[m], scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
   }
 
   private evaluate(slot: number, row: number): CrossEvaluation {

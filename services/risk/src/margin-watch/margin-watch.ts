@@ -18,7 +18,7 @@
  * `touchedLastMove` counts the scopes the last price move re-evaluated.
  */
 import { MarginMode, Rounding, mulDiv } from '@perpcore/domain';
-import { MarkMethod, bankruptcy, isolatedBankruptcy, type CrossEvaluation } from '@perpcore/margin';
+import { MarkMethod, bankruptcyClose, isolatedBankruptcyClose, type CrossEvaluation } from '@perpcore/margin';
 import { perpcore } from '@perpcore/proto';
 import type { TriggerDirection } from './breach-index.js';
 import { MarginStateCode, marginStateCode } from './margin-state-code.js';
@@ -217,14 +217,14 @@ export class MarginWatch {
       if (q === 0) continue;
       const market = s.markets[s.ledger.market[r]];
       const mark = ev.marks[market.index];
-      const bp =
+      const bpTicks =
         isolatedRow >= 0
-          ? isolatedBankruptcy(market.params, { qtyLots: q, costUnits: s.ledger.costUnits[r], isolatedMarginUnits: s.ledger.isolatedUnits[r], pendingFundingUnits: s.ledger.pendingFundingUnits[r] })
-          : bankruptcy(market.params, { qtyLots: q, closeLots: Math.abs(q), markSubticks: mark, scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits });
+          ? isolatedBankruptcyClose(market.params, { qtyLots: q, costUnits: s.ledger.costUnits[r], isolatedMarginUnits: s.ledger.isolatedUnits[r], pendingFundingUnits: s.ledger.pendingFundingUnits[r] }).limitPriceTicks
+          : bankruptcyClose(market.params, { qtyLots: q, closeLots: Math.abs(q), markSubticks: mark, scopeEquityUnits: res.equityUnits, scopeMaintenanceUnits: res.maintenanceUnits }).limitPriceTicks;
       out.push({
         market: market.symbol,
         positionLots: q,
-        bankruptcyPriceTicks: bp.limitPriceTicks,
+        bankruptcyPriceTicks: bpTicks,
         markSubticks: mark,
         maintenanceUnits: res.positionMaintenanceUnits[i],
       } as perpcore.risk.v1.PositionBankruptcyV1);

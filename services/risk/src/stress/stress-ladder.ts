@@ -361,7 +361,7 @@ export class StressLadder {
     const view = this.view;
     const led = view.ledger;
     const s = view.live;
-    const slices = adlSlices(view.state, m, signedLots, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n));
+    const slices = adlSlices(view.state, m, signedLots, slot, (k, kRow, kr, n) => this.bankruptcyOfRow(k, kRow, kr, n).amountUnits);
     const fill = planBankruptcyFill(s.markets[m].params, signedLots, bp, slices.lots.length > 0 ? slices.lots : [Math.abs(signedLots)]);
     const legs: StressAdlLeg[] = [];
     for (let i = 0; i < slices.rows.length; i++) {
