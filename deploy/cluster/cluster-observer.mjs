@@ -8,6 +8,10 @@
 //   liquidity), plus the legs the liquidation ladder moves outside the book (fund
 //   takeover, ADL: trade seq 0); the last position per (account, market) gives
 //   Σ long lots and Σ short lots per market, which must be equal.
+// - gateway.order-commands.v1: every order command (place, cancel, amend, cancel-all)
+//   of every source (the simulated gateway and the real gateways' REST traffic),
+//   deduplicated as risk does (per (source, account, market) stream, by seq): what
+//   risk must have forwarded to matching or refused (orderRejected, by input source).
 // - risk.market-events.v1: the time of the last mark price risk published per market
 //   (the launcher waits for a mark at or after the price shock before it drains).
 // - liquidation.events.v1: the ladder's steps, counted by kind. The gap
@@ -27,7 +31,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, Topics, kafkaGroupIdOf } from './built-packages.mjs';
 
 const LIQUIDITY_MAKER = 1;
-const OBSERVED = [Topics.matchingEvents.name, Topics.riskAccountEvents.name, Topics.liquidationEvents.name];
+const OBSERVED = [Topics.matchingEvents.name, Topics.riskAccountEvents.name, Topics.liquidationEvents.name, Topics.gatewayOrderCommands.name];
 
 export class ClusterObserver {
   constructor({ brokers, runId, logger }) {
@@ -40,6 +44,9 @@ export class ClusterObserver {
     this.settledLegs = new Map(); // market → Set(tradeSeq * 2 + makerBit)
     this.positions = new Map(); // `${account}|${market}` → lots
     this.riskRejects = new Map(); // code → count
+    this.riskRejectsBySource = new Map(); // input source → order commands risk refused
+    this.orderCommands = new Map(); // source → order commands on gateway.order-commands.v1 (redeliveries dropped)
+    this.orderCommandSeq = new Map(); // `${source}|${account}|${market}` → last seq counted
     this.liquidationsTriggered = 0;
     this.riskSeq = new Map(); // `${source}|${account}` → last seq applied
     this.transferLegs = new Map(); // fill type → position legs moved outside the book
@@ -77,6 +84,7 @@ export class ClusterObserver {
       await this.bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => this.onLiquidationEvent(m.value)),
       // not in OBSERVED (the drain): the oracle publishes every second, so risk's marks never stop
       await this.bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => this.onRiskMarketEvent(m.value)),
+      await this.bus.subscribe(Topics.gatewayOrderCommands, { groupId }, (m) => this.onOrderCommand(m.value)),
       // not in OBSERVED either: read for the per-hop stamps only
       await this.bus.subscribe(Topics.matchingCommands, { groupId }, (m) => this.onMatchingCommand(m.value, m.publishedAtMs)),
     ];
@@ -85,6 +93,25 @@ export class ClusterObserver {
   /** The observer's own (group, topic) pairs, for lag(). */
   ownPairs() {
     return OBSERVED.map((topic) => ({ groupId: this.groupId, topic, startAt: this.startOffsets.get(topic) }));
+  }
+
+  onOrderCommand(c) {
+    // at-least-once delivery; risk drops a seq it has seen on the same (source, account, market) stream
+    if (c.seq > 0) {
+      const accountId = c.place?.accountId ?? c.amend?.accountId ?? c.cancel?.accountId ?? c.cancelAll?.accountId ?? 0;
+      const stream = `${c.source}|${accountId}|${c.market}`;
+      if (c.seq <= (this.orderCommandSeq.get(stream) ?? 0)) return;
+      this.orderCommandSeq.set(stream, c.seq);
+    }
+    this.orderCommands.set(c.source, (this.orderCommands.get(c.source) ?? 0) + 1);
+  }
+
+  /** Order commands seen on gateway.order-commands.v1 from `source`, or from every source. */
+  orderCommandsFrom(source) {
+    if (source !== undefined) return this.orderCommands.get(source) ?? 0;
+    let n = 0;
+    for (const count of this.orderCommands.values()) n += count;
+    return n;
   }
 
   onMatchingCommand(c, atMs) {
@@ -128,6 +155,8 @@ export class ClusterObserver {
     } else if (e.event === 'orderRejected') {
       const code = e.orderRejected.code;
       this.riskRejects.set(code, (this.riskRejects.get(code) ?? 0) + 1);
+      const from = e.orderRejected.inputSource;
+      this.riskRejectsBySource.set(from, (this.riskRejectsBySource.get(from) ?? 0) + 1);
     } else if (e.event === 'liquidationTriggered') {
       this.liquidationsTriggered++;
       this.liquidation(e.liquidationTriggered.liquidationId, e.accountId).triggered = true;

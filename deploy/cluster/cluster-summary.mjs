@@ -12,6 +12,7 @@ export function formatSummary(r, interrupted) {
     const rejects = Object.entries(r.riskRejects ?? {}).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none';
     const rows = [
       ['orders sent (simulated gateway)', n(r.ordersSent), `${n(r.ordersSent / r.tradingS)}/s`],
+      ['orders through the real gateways (REST)', n(r.ordersViaGateways), `${n(r.ordersViaGatewaysRefused)} of them refused by risk`],
       ['  passed on to matching by risk', n(r.ordersForwarded), ''],
       ['  refused by risk (pre-trade)', n(Object.values(r.riskRejects ?? {}).reduce((a, b) => a + b, 0)), rejects],
       ['  rejected by matching', n(r.matchingRejects), ''],
@@ -59,7 +60,7 @@ export function formatSummary(r, interrupted) {
     }
   }
   if (interrupted) lines.push('  INTERRUPTED: no reconciliation verdict');
-  else if (r.ok) lines.push('  reconciled: every order was passed on or refused; every fill produced was settled by risk once per side; every liquidation ended; positions net to zero in every market');
+  else if (r.ok) lines.push('  reconciled: every order (simulated and through the gateways) was passed on or refused; every fill produced was settled by risk once per side; every liquidation ended; positions net to zero in every market');
   else lines.push(`  NOT RECONCILED:\n    ${r.problems.join('\n    ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -154,6 +154,13 @@ export async function runCluster(options) {
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
     if (interrupted) throw new Error('interrupted');
 
+    // The observer reads from here on, before any gateway can send: every order command
+    // a real gateway publishes is on the topics it counts, whenever a client sends it.
+    observer = new ClusterObserver({ brokers: broker.bootstrap.split(','), runId: `${process.pid}-${Date.now().toString(36)}` });
+    await observer.start();
+    const topicNames = Object.values(Topics).map((t) => t.name);
+    const deadLettersBefore = await observer.deadLetterCounts(topicNames);
+
     // the real gateways (services/gateway cluster-main.ts): Binance /fapi REST over Kafka, beside the simulated load
     const gateways = [];
     for (let i = 0; i < options.gateways; i++) {
@@ -174,21 +181,18 @@ export async function runCluster(options) {
     }
     result.gateways = gateways.length;
 
-    observer = new ClusterObserver({ brokers: broker.bootstrap.split(','), runId: `${process.pid}-${Date.now().toString(36)}` });
-    await observer.start();
-    const topicNames = Object.values(Topics).map((t) => t.name);
-    const deadLettersBefore = await observer.deadLetterCounts(topicNames);
-
     // The gateway deposits and waits for marks; the oracle starts right after it, so trading
     // begins within about a second of the oracle's first index. The oracle's shock is armed
     // by this launcher once the gateway reports the crowd's entries settled by risk, and
     // lands at the later of that and --shock-at-s: a loaded machine that settles the crowd
     // late delays the shock, it cannot make it land on a crowd without positions.
     const crowdEndS = Math.max(2, Math.round(options.durationS * 0.4));
+    const simSource = `gateway-sim-${Date.now().toString(36)}`;
     const gateway = new ServiceProcess({
       name: 'gateway-sim',
       script: script('exchange', 'cluster-gateway.js'),
       env: serviceEnv(options, broker.bootstrap, {
+        PERPCORE_SIM_SOURCE: simSource,
         PERPCORE_SIM_SEED: String(options.seed),
         PERPCORE_SIM_RATE_PER_S: String(options.ratePerS),
         PERPCORE_SIM_DURATION_S: String(options.durationS),
@@ -266,6 +270,7 @@ export async function runCluster(options) {
     // survivor of the gap after the ladders were counted idle (a trigger the reconciliation
     // would find without its end). The oracle flushes on SIGTERM; risk then reads to the
     // end of the index topic like any other input (PIPELINE_AFTER_ORACLE).
+    // (each stopped gateway reports its final counters: the order commands it published)
     for (const g of gateways) {
       const exit = await g.stop(12_000);
       if (exit.code !== 0) throw new Error(fail(`${g.name} did not stop cleanly (code ${exit.code}):\n${g.logTail(5)}`));
@@ -318,11 +323,21 @@ export async function runCluster(options) {
       if (oi === undefined || oi.longLots !== oi.shortLots) fail(`${row.market}: risk's open interest ${JSON.stringify(oi)} does not net to zero`);
       else if (oi.longLots !== row.longLots) fail(`${row.market}: risk's open interest ${oi.longLots} lots ≠ ${row.longLots} lots from its PositionSettled events`);
     }
-    // every order the gateway sent was either passed on to matching or refused with an event: none lost
+    // Every order command on gateway.order-commands.v1 (the simulated gateway's and the real
+    // gateways', read by the observer) was either passed on to matching or refused with an
+    // event: none lost. And each sender's own count is what reached the topic from it.
     const riskRefused = [...observer.riskRejects.values()].reduce((a, b) => a + b, 0);
     const ordersSent = gatewayStats.commandsSent ?? 0;
-    if (riskStats?.ordersForwarded + riskRefused !== ordersSent) {
-      fail(`orders: ${ordersSent} sent, but risk forwarded ${riskStats?.ordersForwarded} and refused ${riskRefused} (${ordersSent - riskStats?.ordersForwarded - riskRefused} unaccounted for; ${riskStats?.duplicatesDropped} dropped as redeliveries)`);
+    const ordersOnTopic = observer.orderCommandsFrom();
+    const simOnTopic = observer.orderCommandsFrom(simSource);
+    const viaGateways = gateways.map((g) => ({ name: g.name, source: g.stats?.source, sent: g.stats?.orderCommandsSent, onTopic: observer.orderCommandsFrom(g.stats?.source), refused: observer.riskRejectsBySource.get(g.stats?.source) ?? 0 }));
+    if (riskStats?.ordersForwarded + riskRefused !== ordersOnTopic) {
+      const by = [`${simOnTopic} from the simulated gateway`, ...viaGateways.map((g) => `${g.onTopic} through ${g.name}`)].join(', ');
+      fail(`orders: ${ordersOnTopic} order commands on ${Topics.gatewayOrderCommands.name} (${by}), but risk forwarded ${riskStats?.ordersForwarded} and refused ${riskRefused} (${ordersOnTopic - riskStats?.ordersForwarded - riskRefused} unaccounted for; ${riskStats?.duplicatesDropped} dropped as redeliveries)`);
+    }
+    if (simOnTopic !== ordersSent) fail(`orders: the simulated gateway sent ${ordersSent} order commands, ${simOnTopic} of its source reached ${Topics.gatewayOrderCommands.name}`);
+    for (const g of viaGateways) {
+      if (g.sent !== g.onTopic) fail(`orders: ${g.name} published ${g.sent ?? '(no final count)'} order commands, ${g.onTopic} of its source ${g.source} reached ${Topics.gatewayOrderCommands.name}`);
     }
     if (riskStats?.auditOk !== true) fail(`risk conservation audit: ${JSON.stringify(riskStats?.auditProblems ?? 'no answer')}`);
     const fillsProduced = observer.fillsProduced();
@@ -330,6 +345,8 @@ export async function runCluster(options) {
       tradingS,
       drainS,
       ordersSent,
+      ordersViaGateways: viaGateways.reduce((n, g) => n + g.onTopic, 0),
+      ordersViaGatewaysRefused: viaGateways.reduce((n, g) => n + g.refused, 0),
       ordersForwarded: riskStats?.ordersForwarded,
       riskRejects: Object.fromEntries(observer.riskRejects),
       matchingRejects: observer.matchingRejects,

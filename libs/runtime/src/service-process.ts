@@ -15,7 +15,8 @@
  *    by PERPCORE_SHUTDOWN_TIMEOUT_MS, then exit 0 (1 if it failed or timed out).
  *    A stop during start exits at once: nothing was applied yet.
  * 4. Reporting, when started with an IPC channel (the cluster launcher): `ready`
- *    once started, `stats` every PERPCORE_STATS_INTERVAL_MS and on `{ type: 'stats' }`.
+ *    once started, `stats` every PERPCORE_STATS_INTERVAL_MS, on `{ type: 'stats' }` and
+ *    once more after a clean close (the final counters).
  *    Any other `{ type }` message goes to the service's `onParentMessage`.
  *    Without a channel the same counters go to the log at info.
  */
@@ -111,6 +112,8 @@ export function runServiceProcess<S extends ConfigSchema>(definition: ServiceDef
           return;
         }
         logger.info('stopped cleanly');
+        // the final counters, once nothing more can happen (the cluster launcher reconciles a stopped gateway's)
+        reportStats();
         exit(failed ? ExitCode.Failed : ExitCode.Ok);
       },
       (error: unknown) => {

@@ -13,6 +13,15 @@
  * --shock-at-s), and the drain waits for risk's mark of the shocked index, so "the
  * shock liquidated part of the crowd" holds however late risk runs on a loaded machine.
  *
+ * While it trades, a client uses the real gateway (cluster-main.js) as a user of
+ * `start:cluster -- --http-port` would: an account, an API key and a deposit through
+ * the operator API, then signed REST orders (rest, cancel, an IOC through the book).
+ * Those commands reach risk beside the simulated gateway's, and the reconciliation
+ * must count them (it counted the simulated gateway's alone, so any REST order made
+ * the run NOT RECONCILED). The operator dashboard's state (GET
+ * /v1/admin/dashboard/state with the token) must show the market live over Kafka:
+ * mark, index and last price, a two-sided book, ticks with fills and the fund.
+ *
  * Before the cluster starts, bad input is written to the services' input topics:
  * garbage bytes, a truncated message, an unknown schema version, and well-formed
  * commands for a market nobody lists. Each must land on `<topic>.dlq` with its code
@@ -25,8 +34,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -84,6 +95,7 @@ interface ClusterResult {
   ok: boolean;
   problems: string[];
   ordersSent: number;
+  ordersViaGateways: number;
   ordersForwarded: number;
   fillsProduced: number;
   fillsSettled: number;
@@ -98,14 +110,126 @@ interface ClusterResult {
   logDir: string;
 }
 
-async function startCluster(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['deploy/cluster/start-cluster.mjs', '--brokers', brokers, '--json', '--log-level', 'warn', '--peer-records', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+const ADMIN_TOKEN = `cluster-test-operator-${run}`;
+
+/** Starts the launcher; `trading` resolves when it says trading began, `done` at its exit. */
+function startCluster(args: string[]): { trading: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['deploy/cluster/start-cluster.mjs', '--brokers', brokers, '--json', '--log-level', 'warn', '--peer-records', '0', ...args], {
+    cwd: root,
+    env: { ...process.env, PERPCORE_ADMIN_TOKEN: ADMIN_TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
+  let began: () => void = () => undefined;
+  const trading = new Promise<void>((resolve) => (began = resolve));
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.includes('start-cluster: trading for')) began();
+  });
+  const done = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { trading: Promise.race([trading, done.then(({ stderr: e }) => assert.fail(`start-cluster ended before trading:\n${e.slice(-3_000)}`))]), done };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** A user of the cluster's real gateway: the operator API, then Binance-signed REST (HMAC-SHA256 of the form). */
+class GatewayUser {
+  private key = { apiKey: '', secret: '' };
+  ordersAnswered = 0;
+
+  constructor(readonly base: string) {}
+
+  async admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const r = await fetch(`${this.base}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const json = (await r.json()) as Record<string, unknown>;
+    assert.equal(r.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async open(): Promise<void> {
+    const { accountId } = await this.admin('POST', '/v1/admin/accounts', {});
+    const key = await this.admin('POST', '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+    this.key = { apiKey: String(key.apiKey), secret: String(key.secretKey) };
+    await this.admin('POST', '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '100000' });
+  }
+
+  async order(method: 'POST' | 'DELETE', params: Record<string, string>): Promise<Record<string, unknown>> {
+    const form = new URLSearchParams({ ...params, timestamp: String(Date.now()), recvWindow: '30000' }).toString();
+    const signature = createHmac('sha256', this.key.secret).update(form).digest('hex');
+    const payload = `${form}&signature=${signature}`;
+    const r = await fetch(`${this.base}/fapi/v1/order${method === 'POST' ? '' : `?${payload}`}`, {
+      method,
+      headers: { 'X-MBX-APIKEY': this.key.apiKey, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(method === 'POST' ? { body: payload } : {}),
+    });
+    const json = (await r.json()) as Record<string, unknown>;
+    assert.equal(r.status, 200, `${method} /fapi/v1/order ${JSON.stringify(params)}: ${JSON.stringify(json)}`);
+    this.ordersAnswered++;
+    return json;
+  }
+
+  async markPrice(symbol: string): Promise<number> {
+    const r = (await (await fetch(`${this.base}/fapi/v1/premiumIndex?symbol=${symbol}`)).json()) as { markPrice: string };
+    return Number(r.markPrice);
+  }
+}
+
+interface LiveMarket {
+  symbol: string;
+  live: { markPrice: string; indexPrice: string; lastPrice: string; bestBid: [string, string]; bestAsk: [string, string]; bidLevels: number; askLevels: number; lastEventMs: number } | null;
+}
+interface DashboardState {
+  markets: LiveMarket[];
+  fundHistory: unknown[];
+  last: { stages: { stage: string; what: string; total: number }[]; fund: { balances: Record<string, string> } } | null;
+}
+
+/** What the dashboard shows is live: every market priced and two-sided, a tick with fills and the fund. Null if not (yet). */
+function liveProblem(state: DashboardState): string | null {
+  for (const m of state.markets) {
+    const l = m.live;
+    if (l === null) return `${m.symbol}: no live figures`;
+    if (!(Number(l.markPrice) > 0 && Number(l.indexPrice) > 0 && Number(l.lastPrice) > 0)) return `${m.symbol}: not priced yet ${JSON.stringify(l)}`;
+    if (!(l.bidLevels > 0 && l.askLevels > 0 && Number(l.bestBid[0]) < Number(l.bestAsk[0]))) return `${m.symbol}: no two-sided book ${JSON.stringify(l)}`;
+  }
+  if (state.last === null) return 'no tick yet';
+  if (!((state.last.stages.find((s) => s.stage === 'matching' && s.what === 'fills')?.total ?? 0) > 0)) return `no fills counted: ${JSON.stringify(state.last.stages)}`;
+  if (Object.keys(state.last.fund.balances).length === 0 || state.fundHistory.length === 0) return 'no insurance fund figures';
+  return null;
+}
+
+/** Trades through the real gateway while the cluster runs and checks its dashboard; returns the orders it placed or cancelled. */
+async function useTheGateway(base: string): Promise<number> {
+  const user = new GatewayUser(base);
+  await user.open();
+  const mark = await user.markPrice('BTCUSDT');
+  assert.ok(mark > 0, 'the gateway has a mark price from risk over Kafka');
+  const resting = await user.order('POST', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: (Math.floor(mark * 0.98 * 10) / 10).toFixed(1), quantity: '0.010' });
+  assert.equal(resting.status, 'NEW', JSON.stringify(resting));
+  const canceled = await user.order('DELETE', { symbol: 'BTCUSDT', orderId: String(resting.orderId) });
+  assert.equal(canceled.status, 'CANCELED', JSON.stringify(canceled));
+  // an IOC through the simulated makers' asks (inside PERCENT_PRICE): it fills, or expires if the book moved
+  const taken = await user.order('POST', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', price: (Math.ceil(mark * 1.01 * 10) / 10).toFixed(1), quantity: '0.005', newOrderRespType: 'RESULT' });
+  assert.ok(taken.status === 'FILLED' || taken.status === 'EXPIRED' || taken.status === 'PARTIALLY_FILLED', JSON.stringify(taken));
+
+  let problem: string | null = 'not asked';
+  for (const until = Date.now() + 30_000; problem !== null; await new Promise((r) => setTimeout(r, 250))) {
+    const r = await fetch(`${base}/v1/admin/dashboard/state`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(r.status, 200);
+    problem = liveProblem((await r.json()) as DashboardState);
+    assert.ok(problem === null || Date.now() < until, `the dashboard's state shows the cluster's market live: ${problem}`);
+  }
+  assert.equal((await fetch(`${base}/v1/admin/dashboard/state`)).status, 401, 'not without the token');
+  return user.ordersAnswered;
 }
 
 describe('cluster mode over a real broker', { skip }, () => {
@@ -122,13 +246,19 @@ describe('cluster mode over a real broker', { skip }, () => {
       // --shock-at-s 1: due before the crowd (entering 1–2 s into trading) can be settled, so
       // a shock on the clock would hit a crowd without positions every time, not only on a
       // loaded machine; the launcher's causal arm must hold it back until risk settled them
-      const cluster = await startCluster(['--duration-s', '6', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90']);
+      const httpPort = await freePort();
+      const started = startCluster(['--duration-s', '12', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90', '--http-port', String(httpPort)]);
+      await started.trading;
+      const ordersThroughGateway = await useTheGateway(`http://127.0.0.1:${httpPort}`);
+      const cluster = await started.done;
       const last = cluster.stdout.trim().split('\n').at(-1) ?? '';
       assert.equal(cluster.code, 0, `start-cluster exited ${cluster.code}\n${cluster.stdout}\n${cluster.stderr.slice(-3_000)}`);
       const result = JSON.parse(last) as ClusterResult;
       assert.equal(result.ok, true, result.problems.join('\n'));
       assert.deepEqual(result.problems, []);
       assert.ok(result.ordersSent > 1_000, `orders sent: ${result.ordersSent}`);
+      // the REST orders reached risk beside the simulated ones, and the reconciliation counted them
+      assert.equal(result.ordersViaGateways, ordersThroughGateway, 'every order the gateway answered is one command on the topic');
       assert.ok(result.fillsProduced > 0, 'the market traded');
       assert.equal(result.fillsSettled, result.fillsProduced);
       assert.equal(result.auditOk, true);

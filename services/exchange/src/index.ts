@@ -24,6 +24,7 @@ export type { StressRequest, StressReport } from '@perpcore/risk';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
 export { ProgressLine } from './progress-line.js';
+export { type MarketSlice, type SteppedMarket, TimeSlicedMarket, type TimeSliceOptions } from './time-sliced-market.js';
 export { formatSummary, type RunFigures } from './run-summary.js';
 export { CoreTimeoutError, KafkaExchangeClient, type KafkaClientOptions } from './client/kafka-exchange-client.js';
 export { answerQuery, answerStressQuery, serveAccountQueries, type AccountQuerySource } from './account-query-responder.js';

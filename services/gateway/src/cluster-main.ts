@@ -66,7 +66,7 @@ runServiceProcess({
       process.stderr.write(`gateway: operator dashboard: ${dashboardUrl(url, admin)}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
-        stats: () => ({ url, halted: client.halted(), registry: registry.stats() }),
+        stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), registry: registry.stats() }),
         async close() {
           await gateway.close();
           await client.close();

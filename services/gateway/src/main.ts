@@ -4,7 +4,8 @@
  * for `--duration-s` seconds, with a live progress line and a closing summary; with
  * `--http-port N` the gateway (Binance USDⓈ-M /fapi API, operator API under
  * /v1/admin) serves the same embedded core through its `ExchangeClient`, between
- * the simulation's batches. Accounts and keys come only from the operator API; its
+ * the simulation's time slices (exchange time-sliced-market.ts: a request waits at
+ * most one slice, ~0.5 ms, for the simulated market). Accounts and keys come only from the operator API; its
  * token is PERPCORE_ADMIN_TOKEN, or generated and printed once here.
  * With `--data-dir DIR` every input is journaled there and a restart recovers from
  * it (exchange durability/embedded-core-start.ts); the gateway is built before the
@@ -12,12 +13,19 @@
  * data are in every snapshot (gateway-snapshot-section.ts), and its replies wait
  * until their input is durable.
  */
-import { closeEmbeddedCore, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore } from '@perpcore/exchange';
+import { closeEmbeddedCore, formatSummary, journalAcknowledgementHooks, parseExchangeOptions, ProgressLine, settleEmbeddedCore, snapshotIfDue, startEmbeddedCore, TimeSlicedMarket } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
 import { createEmbeddedGateway, type EmbeddedGateway, GATEWAY_SNAPSHOT_SECTION, operatorQuickStart } from './embedded-gateway.js';
 import type { GatewayServer } from './gateway-server.js';
 
-const BATCH = 2_000;
+/**
+ * Wall time the simulated market may hold the thread before the gateway's I/O runs:
+ * short enough that a request's wait for it stays well under the 10 ms p99 target,
+ * long enough that yielding (one event-loop turn per slice) costs a few percent.
+ */
+const SLICE_MS = 0.5;
+/** A paced market sleeps until its next command, but wakes at least this often (SIGINT, the end of the run, progress). */
+const MAX_WAIT_MS = 100;
 
 async function main(): Promise<void> {
   let options;
@@ -67,16 +75,17 @@ async function main(): Promise<void> {
   let lastMs = startMs;
   let lastOrders = exchange.ordersSent;
   let lastFills = exchange.counters.fills;
-  const ordersAtStart = lastOrders; // a recovered market has sent the journaled ones already
+  const market = new TimeSlicedMarket(exchange, { ratePerS: options.ratePerS, sliceMs: SLICE_MS, nowMs: () => performance.now() });
+  market.start(); // a recovered market has sent the journaled ones already: the rate counts from here
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   logger.info({ options }, 'embedded exchange running');
   while (!stopping) {
     const nowMs = performance.now();
     if (nowMs >= endMs) break;
-    const allowed = options.ratePerS > 0 ? Math.floor(((nowMs - startMs) / 1000) * options.ratePerS) - (exchange.ordersSent - ordersAtStart) : BATCH;
+    let waitMs = 0;
     try {
-      if (allowed > 0) exchange.step(Math.min(BATCH, allowed));
+      waitMs = market.runSlice().waitMs;
     } catch (error) {
       if (exchange.inputs.failure === null) throw error;
     }
@@ -84,18 +93,20 @@ async function main(): Promise<void> {
     const snapshot = await snapshotIfDue(core);
     if (snapshot !== null) logger.info({ ...snapshot }, 'snapshot written');
     if (nowMs - lastMs >= 250) {
-      const f = exchange.figures((nowMs - startMs) / 1000);
+      const f = exchange.progress();
       const c = f.counters;
       const dt = (nowMs - lastMs) / 1000;
       progress.update(
-        `t=${f.elapsedS.toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}${f.riskHalted === '' ? '' : '  RISK STAGE HALTED'}`,
+        `t=${((nowMs - startMs) / 1000).toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}${f.riskHalted === '' ? '' : '  RISK STAGE HALTED'}`,
         nowMs,
       );
       lastOrders = f.ordersSent;
       lastFills = c.fills;
       lastMs = nowMs;
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // a paced market ahead of its rate sleeps (no spinning beside the gateway); else one event-loop turn
+    const sleepMs = Math.min(waitMs, MAX_WAIT_MS, Math.max(0, endMs - performance.now()));
+    await new Promise<void>((resolve) => (sleepMs >= 1 ? setTimeout(resolve, sleepMs) : setImmediate(resolve)));
   }
   progress.done();
   const elapsedS = (performance.now() - startMs) / 1000;

@@ -95,6 +95,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   private commandId: number;
   private querySeq = 0;
   private haltReason = '';
+  private orderCommands = 0;
 
   private constructor(private readonly options: KafkaClientOptions) {
     super();
@@ -129,6 +130,15 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   markets(): readonly VenueMarket[] {
     return this.options.venue;
+  }
+
+  /**
+   * Order commands (place, cancel, amend, cancel-all) this client has published on
+   * `gateway.order-commands.v1`: the cluster's reconciliation checks each gateway's
+   * count against the commands of its source on the topic and what risk did with them.
+   */
+  get orderCommandsSent(): number {
+    return this.orderCommands;
   }
 
   halted(): string {
@@ -171,6 +181,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
       // registered before the publish: a bus may deliver the answers inside it
       this.completion.addCancelAll(pending);
       this.options.bus.publish(Topics.gatewayOrderCommands, this.stamp.cancelAll(accountId, market));
+      this.orderCommands++;
     });
   }
 
@@ -266,6 +277,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
         },
       });
       this.options.bus.publish(Topics.gatewayOrderCommands, build());
+      this.orderCommands++;
     });
   }
 

@@ -76,7 +76,7 @@ describe('the dashboard behind the operator token', { timeout: 60_000 }, () => {
     }
     const r = await fetch(`${url}/v1/admin/dashboard/state`, { headers: BEARER });
     assert.equal(r.status, 200);
-    const state = (await r.json()) as { markets: { symbol: string; stream: string }[]; fundIds: string[]; feed: unknown[] };
+    const state = (await r.json()) as { markets: { symbol: string; stream: string; live: { markPrice: string; indexPrice: string; lastPrice: string; bestBid: [string, string]; bestAsk: [string, string]; bidLevels: number; askLevels: number } | null }[]; fundIds: string[]; feed: unknown[] };
     assert.deepEqual(
       state.markets.map((m) => [m.symbol, m.stream]),
       [
@@ -85,6 +85,14 @@ describe('the dashboard behind the operator token', { timeout: 60_000 }, () => {
       ],
     );
     assert.ok(state.fundIds.length > 0);
+    // the live figures the page draws its first frame from: the simulated market has quoted and traded
+    for (const m of state.markets) {
+      const live = m.live;
+      assert.ok(live !== null, m.symbol);
+      assert.ok(Number(live.markPrice) > 0 && Number(live.indexPrice) > 0 && Number(live.lastPrice) > 0, `${m.symbol}: ${JSON.stringify(live)}`);
+      assert.ok(Number(live.bestBid[0]) > 0 && Number(live.bestBid[0]) < Number(live.bestAsk[0]), `${m.symbol}: a two-sided book ${JSON.stringify(live)}`);
+      assert.ok(live.bidLevels > 0 && live.askLevels > 0);
+    }
   });
 
   it('closes the operator stream 4401 without a frame of data for a wrong token or another first frame', async () => {

@@ -19,6 +19,7 @@ import type { StreamClock } from '../streams/stream-clock.js';
 import { toBinanceSymbol } from '../binance/symbols.js';
 import { AccountsAtRisk, type AccountAtRisk } from './accounts-at-risk.js';
 import { FundHistory } from './fund-history.js';
+import { marketSummary } from './market-summary.js';
 import { OperatorStream } from './operator-stream.js';
 import { type LatencyFigures, RequestLatency } from './request-latency.js';
 import { RiskFeed } from './risk-feed.js';
@@ -120,16 +121,20 @@ export class OperatorDashboard {
     return tick;
   }
 
-  /** Everything the page needs to draw at once: markets, the kept feed, fund history and the last tick. */
+  /** Everything the page needs to draw at once: markets (with their live figures), the kept feed, fund history and the last tick. */
   state(): object {
-    const markets = this.deps.client.markets().map((m) => ({
-      symbol: m.spec.symbol,
-      stream: toBinanceSymbol(m.spec.symbol).toLowerCase(),
-      baseAsset: m.spec.baseAsset,
-      settleAsset: m.spec.settleAsset,
-      tickSize: m.spec.tickSize,
-      lotSize: m.spec.lotSize,
-    }));
+    const markets = this.deps.client.markets().map((m) => {
+      const live = this.deps.marketData.market(m.spec.symbol);
+      return {
+        symbol: m.spec.symbol,
+        stream: toBinanceSymbol(m.spec.symbol).toLowerCase(),
+        baseAsset: m.spec.baseAsset,
+        settleAsset: m.spec.settleAsset,
+        tickSize: m.spec.tickSize,
+        lotSize: m.spec.lotSize,
+        live: live === undefined ? null : marketSummary(live),
+      };
+    });
     const fundIds = this.deps.client.insuranceFunds().map((f) => f.fundId);
     return { markets, fundIds, feed: this.feed.items(), fundHistory: this.funds.all(), last: this.lastTick ?? null };
   }
