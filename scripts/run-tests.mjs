@@ -31,6 +31,11 @@ findTests(join(root, 'benchmarks', 'dist'), files); // the load harness's own te
 findTests(join(root, 'deploy'), files, '.test.mjs');
 const filter = process.argv.slice(2);
 const selected = filter.length > 0 ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+// `node --test` with no file runs every test it can find: a filter matching nothing must not turn into the whole suite
+if (selected.length === 0) {
+  process.stderr.write(`run-tests: no compiled test file matches ${filter.map((x) => JSON.stringify(x)).join(' or ')} (of ${files.length}; is it built?)\n`);
+  process.exit(2);
+}
 
 const env = { ...process.env };
 let broker;
