@@ -13,8 +13,8 @@
  * The broker: always a throw-away broker of its own (deploy/kafka/kafka-broker.mjs),
  * never the suite's shared one (PERPCORE_KAFKA_BROKERS, which only says Kafka tests may
  * run): node --test runs files side by side, and another file's cluster on the same
- * topics and consumer groups would split their partitions with these stages (its
- * topics being empty when this test looks proves nothing a second later).
+ * topics would consume these stages' commands and fills and they its own (the topics
+ * being empty when this test looks proves nothing a second later).
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
