@@ -14,6 +14,7 @@
  * (-1104) as over REST.
  */
 import type { FastifyInstance } from 'fastify';
+import { API_KEY_PATTERN } from '../auth/api-credentials.js';
 import { DELEGATED_CALL_HEADER } from '../auth/delegated-calls.js';
 import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { type BinanceError, binanceError } from '../binance/binance-error.js';
@@ -69,7 +70,8 @@ export async function runWsApiRequest(ctx: WsApiCallContext, req: WsApiRequest):
   const token = ctx.auth.delegated.park({ apiKey, payload: signedPayloadOf(req.params), signature: req.params.get('signature'), params: checked });
   try {
     const headers: Record<string, string> = { [DELEGATED_CALL_HEADER]: token };
-    if (apiKey !== undefined) headers['x-mbx-apikey'] = apiKey;
+    // the header only tells the limiter whose key to count; authentication reads the parked apiKey, so a malformed one is refused there (-2014)
+    if (apiKey !== undefined && API_KEY_PATTERN.test(apiKey)) headers['x-mbx-apikey'] = apiKey;
     const url = query.length === 0 ? req.route.url : `${req.route.url}?${query.join('&')}`;
     const res = await ctx.app.inject({ method: req.route.httpMethod, url, headers, remoteAddress: ctx.ip });
     const rateLimits = returnRateLimits === 'true' ? { rateLimits: rateLimitsOf(res.headers, ctx.limits) } : {};

@@ -147,6 +147,7 @@ describe('WebSocket API /ws-fapi/v1 (embedded gateway)', () => {
       ['{"id":5,"method":"order.place","params":{"a b":"1"}}', 5, -1100], ['{"id":6,"method":"order.place","extra":1}', 6, -1103],
       ['{"id":{},"method":"order.place"}', null, -1102], [`{"id":7,"method":"order.place","pad":"${'x'.repeat(20_000)}"}`, null, -1102],
       ['{"id":8,"method":"__proto__"}', 8, -1020], ['{"id":9,"method":"order.place","params":{"symbol":"BTCUSDT"}}', 9, -2014],
+      ['{"id":10,"method":"order.place","params":{"apiKey":"bad\\r\\nkey"}}', 10, -2014],
     ] as const;
     for (const [text, id, code] of known) {
       const reply = await fuzz.raw(text, id);
