@@ -5,6 +5,7 @@
  * and a fuzz of malformed frames, each checked to change nothing.
  */
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { startTestGateway, signed, type TestGateway } from '../gateway-test-server.test-support.js';
@@ -127,6 +128,20 @@ describe('WebSocket API /ws-fapi/v1 (embedded gateway)', () => {
     const still = await alice.signed(gw.keys.a, 'order.status', { symbol: SYMBOL, orderId });
     assert.deepEqual([still.result.status, still.result.origQty], ['NEW', '0.001']);
     await alice.signed(gw.keys.a, 'order.cancel', { symbol: SYMBOL, orderId });
+  });
+
+  it('a client that sends but stops reading is closed 1008 "slow consumer"; others are untouched', async () => {
+    const slow = await WsApiClient.open(gw.base);
+    const raw = (slow.ws.socket as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    // ~200-byte refusals: 100,000 of them are far past the 4 MiB the server buffers for one socket plus the kernel's
+    const frame = JSON.stringify({ id: 'i'.repeat(64), method: 'nope' });
+    for (let i = 0; i < 100_000; i++) slow.ws.send(frame);
+    const served = await alice.signed(gw.keys.a, 'openOrders.status');
+    assert.equal(served.status, 200, 'another connection is served meanwhile');
+    raw.resume();
+    assert.equal(await slow.ws.closed(20_000), 1008);
+    assert.ok(slow.ws.frames.length < 100_000, `replies received ${slow.ws.frames.length}`);
   });
 
   it('the delegated-call header from the network names nothing (-2015)', async () => {
