@@ -144,6 +144,15 @@ describe('WebSocket API /ws-fapi/v1 (embedded gateway)', () => {
     assert.ok(slow.ws.frames.length < 100_000, `replies received ${slow.ws.frames.length}`);
   });
 
+  it('userDataStream.start / ping / stop need only the apiKey, as the REST listenKey routes', async () => {
+    const started = await alice.request('userDataStream.start', { apiKey: gw.keys.a.apiKey });
+    assert.match(String(started.result?.listenKey), /^[0-9a-f]{64}$/, JSON.stringify(started));
+    const pinged = await alice.request('userDataStream.ping', { apiKey: gw.keys.a.apiKey });
+    assert.equal(pinged.result?.listenKey, started.result.listenKey);
+    assert.equal((await alice.request('userDataStream.start', {})).error?.code, -2014);
+    assert.equal((await alice.request('userDataStream.stop', { apiKey: gw.keys.a.apiKey })).status, 200);
+  });
+
   it('the delegated-call header from the network names nothing (-2015)', async () => {
     const res = await fetch(`${gw.base}/fapi/v1/openOrders`, { headers: { 'X-MBX-APIKEY': gw.keys.a.apiKey, [DELEGATED_CALL_HEADER]: '0'.repeat(32) } });
     assert.deepEqual([res.status, ((await res.json()) as { code: number }).code], [401, -2015]);
