@@ -21,7 +21,7 @@ describe('load options', () => {
     [['--rate', '0'], /--rate must be an integer/],
     [['--rate', '1e3'], /--rate must be an integer/],
     [['--duration', '-1'], /--duration/],
-    [['--api', 'grpc'], /--api must be rest, ws or client/],
+    [['--api', 'grpc'], /--api must be rest, ws, ws-order or client/],
     [['--target', 'ftp://x'], /--target must be/],
     [['--api', 'client', '--target', 'http://127.0.0.1:1'], /only with --target embedded/],
     [['--markets', 'btc usdt'], /--markets/],

@@ -4,7 +4,7 @@
  * file also sets (rate, duration, accounts, markets) are taken from the flag when
  * given, else from the scenario.
  */
-export type LoadApi = 'rest' | 'ws' | 'client';
+export type LoadApi = 'rest' | 'ws' | 'ws-order' | 'client';
 
 export interface LoadOptions {
   /** 'embedded' (the harness starts `npm start`'s gateway, or composes the core in-process for --api client) or a base URL. */
@@ -34,9 +34,10 @@ corrected: a stalled server or a full connection pool shows up as latency).
                      gateway (npm start -- --http-port 8080, or npm run start:cluster -- --http-port 8080)
                      with PERPCORE_ADMIN_TOKEN set to its operator token
   --api A            rest (default): signed POST/DELETE /fapi/v1/order over a keep-alive pool;
-                     ws: the same orders, latency until the user-data stream's ORDER_TRADE_UPDATE
-                     (the gateway has no WebSocket order entry); client: the typed ExchangeClient in-process
-                     (embedded only)
+                     ws: the same orders, latency until the user-data stream's ORDER_TRADE_UPDATE;
+                     ws-order: the same orders as order.place / order.cancel over the WebSocket API
+                     (/ws-fapi/v1), latency until the reply frame; client: the typed ExchangeClient
+                     in-process (embedded only)
   --rate N           orders per second (scenario's rate when omitted)
   --duration N       seconds of load (scenario's when omitted)
   --connections N    keep-alive connections in the pool (default 16; at least one per account's address)
@@ -99,7 +100,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       case 'target': target = targetOf(value()); break;
       case 'api': {
         const a = value();
-        if (a !== 'rest' && a !== 'ws' && a !== 'client') throw new Error(`--api must be rest, ws or client, got ${JSON.stringify(a)}`);
+        if (a !== 'rest' && a !== 'ws' && a !== 'ws-order' && a !== 'client') throw new Error(`--api must be rest, ws, ws-order or client, got ${JSON.stringify(a)}`);
         api = a;
         break;
       }

@@ -54,6 +54,17 @@ describe('load harness end to end', () => {
     assert.match(written.report.targetSummary, /conserved|money/i, "the embedded exchange's closing summary is in the report");
   });
 
+  it('against the embedded exchange over the WebSocket API: order.place / order.cancel on /ws-fapi/v1', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'perpcore-load-'));
+    const written = await runLoadCommand(['--target', 'embedded', '--api', 'ws-order', '--rate', '20', '--duration', '3', '--accounts', '2', '--connections', '4', '--out', out, '--no-progress'], {}, () => undefined);
+    assert.ok(written !== null);
+    checkConsistent(written);
+    assert.match(written.report.driver, /order\.place/);
+    assert.ok((written.report.operations.make?.ok ?? 0) > 0, 'makes were accepted over the socket');
+    assert.ok((written.report.operations.take?.ok ?? 0) + (written.report.operations.take?.rejected ?? 0) > 0, 'takes were answered');
+    assert.equal(written.report.observed.wsApiSocketsClosedByServer, 0);
+  });
+
   it('in-process through the ExchangeClient', async () => {
     const out = mkdtempSync(join(tmpdir(), 'perpcore-load-'));
     const written = await runLoadCommand(['--target', 'embedded', '--api', 'client', '--rate', '50', '--duration', '2', '--accounts', '3', '--out', out, '--no-progress'], {}, () => undefined);

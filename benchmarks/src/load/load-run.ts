@@ -18,6 +18,7 @@ import type { LoadScenario } from './load-scenario.js';
 import { OrderFlow } from './order-flow.js';
 import { RestDriver } from './rest-driver.js';
 import { WsDriver } from './ws-driver.js';
+import { WsOrderDriver } from './ws-order-driver.js';
 
 /**
  * Orders per second one key may send: the gateway's default limit is 1,200 orders
@@ -55,6 +56,7 @@ export interface RunInputs {
 function driverFor(api: LoadApi, inputs: RunInputs, base: URL | undefined, adminToken: string, markets: readonly string[]): LoadDriver {
   if (api === 'client') return new ClientDriver(inputs.scenario, markets, inputs.options.seed);
   const options = { base: base as URL, adminToken, scenario: inputs.scenario, markets, connections: inputs.options.connections };
+  if (api === 'ws-order') return new WsOrderDriver(options);
   return api === 'ws' ? new WsDriver(options) : new RestDriver(options);
 }
 

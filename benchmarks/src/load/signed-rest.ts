@@ -20,7 +20,7 @@ export interface RestKey {
   readonly secretKey: string;
 }
 
-const RECV_WINDOW_MS = 30_000;
+export const RECV_WINDOW_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export function isLoopback(url: URL): boolean {

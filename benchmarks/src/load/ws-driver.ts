@@ -1,8 +1,8 @@
 /**
  * Orders sent as in the REST driver, timed until the account's user-data stream
- * (`/ws/<listenKey>`) delivers the order's first ORDER_TRADE_UPDATE: the gateway
- * has no WebSocket order entry, so this is the latency a trading program sees from
- * deciding to send until the stream confirms it (NEW, TRADE or EXPIRED). Recorded
+ * (`/ws/<listenKey>`) delivers the order's first ORDER_TRADE_UPDATE: the latency a
+ * REST trading program sees from deciding to send until the stream confirms it
+ * (NEW, TRADE or EXPIRED; orders over the WebSocket API: ws-order-driver.ts). Recorded
  * as `make→update` / `take→update` beside the REST answers (`make`, `take`,
  * `cancel`).
  *
@@ -25,7 +25,7 @@ interface Pending {
 const streamOp = (op: string) => `${op}→update`;
 
 export class WsDriver extends RestDriver {
-  override readonly describe = 'WebSocket user-data stream: signed REST order → first ORDER_TRADE_UPDATE on /ws/<listenKey> (no WS order entry in the gateway)';
+  override readonly describe = 'WebSocket user-data stream: signed REST order → first ORDER_TRADE_UPDATE on /ws/<listenKey>';
   private readonly sockets: WebSocket[] = [];
   private readonly pending = new Map<string, Pending>();
   private closedStreams = 0;

@@ -42,6 +42,7 @@ import { listenKeyRoutes } from './streams/listen-key-routes.js';
 import { type StreamClock, systemStreamClock } from './streams/stream-clock.js';
 import { StreamHub } from './streams/stream-hub.js';
 import { streamRoutes } from './streams/ws-routes.js';
+import { wsApiRoutes } from './ws-api/ws-api-routes.js';
 import type { SessionLimits } from './streams/ws-session.js';
 import { loadDashboardAssets } from './dashboard/dashboard-assets.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
@@ -154,6 +155,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await trading.register(app);
   await app.register(publicMarketRoutes, { model: marketData, venue: client.markets(), nowMs: options.nowMs ?? Date.now });
   await app.register(streamRoutes, { hub });
+  await app.register(wsApiRoutes, {
+    auth: guards.authenticator,
+    limiter: guards.limiter,
+    ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
+    onFault: (error) => logger.error({ err: error }, 'gateway: WebSocket API request failed'),
+  });
   const dashboard = new OperatorDashboard({ client, marketData, metricsRegistry: guards.metrics.registry, token: options.adminToken, clock: options.streamClock ?? systemStreamClock, logger });
   await dashboard.start();
   await app.register(dashboardRoutes, { dashboard, assets: loadDashboardAssets(), token: options.adminToken });

@@ -10,8 +10,11 @@
  * route's unknown-parameter check never sees them. Register the hook as
  * `preValidation` when a route's JSON schema should not see them either (the
  * hook needs only the parsed body, which exists by then), or as `preHandler`.
+ * A request carrying the delegated-call header (delegated-calls.ts) is verified
+ * from what its token parked instead of its own query and body.
  */
 import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { DELEGATED_CALL_HEADER } from './delegated-calls.js';
 import { AUTH_PARAMS, type RequestAuthenticator } from './request-authenticator.js';
 import { rawQueryOf } from './request-params.js';
 
@@ -34,10 +37,11 @@ declare module 'fastify' {
 
 export function requireCaller(auth: RequestAuthenticator, opts: { signed: boolean; permission: Permission }): preHandlerHookHandler {
   const hook = async (request: FastifyRequest): Promise<void> => {
-    const result = auth.authenticate(
-      { apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' },
-      opts,
-    );
+    const delegated = request.headers[DELEGATED_CALL_HEADER];
+    const result =
+      delegated === undefined
+        ? auth.authenticate({ apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' }, opts)
+        : auth.authenticateDelegated(typeof delegated === 'string' ? delegated : '', opts);
     request.caller = result.caller;
     request.signedParams = result.params;
     stripAuthParams(request.query);

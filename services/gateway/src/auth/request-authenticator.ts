@@ -20,11 +20,17 @@
  * The signature is checked before the window so an unauthenticated caller learns
  * nothing about the server's clock. No secret, signature or key is ever put into
  * an error text.
+ *
+ * A delegated call (delegated-calls.ts: the WebSocket API's requests, run through
+ * the REST routes) goes through the same checks in the same order; only the
+ * signed text differs: Binance's WebSocket API signs the parameters sorted by
+ * name (`apiKey` included), not a query string as sent.
  */
 import { binanceError } from '../binance/binance-error.js';
 import type { AccountRegistry, ApiKeyRecord } from './account-registry.js';
 import { API_KEY_PATTERN } from './api-credentials.js';
 import type { CallerIdentity, Permission } from './authenticated-request.js';
+import { DelegatedCalls } from './delegated-calls.js';
 import { parseParams } from './request-params.js';
 import { ReplayGuard } from './replay-guard.js';
 import { signatureMatches, splitSignature } from './request-signature.js';
@@ -58,9 +64,19 @@ export interface RequestAuthenticatorDeps {
 
 const DIGITS = /^\d{1,16}$/;
 
+interface SignedCheck {
+  readonly params: Map<string, string>;
+  readonly signature: string;
+  readonly expiresAtMs: number;
+  readonly nowMs: number;
+}
+
+
+
 export class RequestAuthenticator {
   private readonly nowMs: () => number;
   readonly replays = new ReplayGuard();
+  readonly delegated = new DelegatedCalls();
 
   constructor(private readonly deps: RequestAuthenticatorDeps) {
     this.nowMs = deps.nowMs ?? Date.now;
@@ -77,7 +93,21 @@ export class RequestAuthenticator {
   authenticate(input: AuthenticationInput, opts: { signed: boolean; permission: Permission }): AuthenticationResult {
     const key = this.identify(input.apiKeyHeader);
     const signed = opts.signed ? this.verifySigned(key, input) : undefined;
-    const params = signed?.params ?? this.parse(input.rawQuery, input.rawBody);
+    return this.admit(key, signed, signed?.params ?? this.parse(input.rawQuery, input.rawBody), opts);
+  }
+
+  /** A delegated call's request (its token, from the delegated-call header): refused as an unknown key when the token names none. */
+  authenticateDelegated(token: string, opts: { signed: boolean; permission: Permission }): AuthenticationResult {
+    const input = this.delegated.take(token);
+    if (input === undefined) throw this.refuse('REJECTED_MBX_KEY');
+    const key = this.identify(input.apiKey);
+    const params = new Map(input.params);
+    if (!opts.signed) return this.admit(key, undefined, params, opts);
+    if (input.signature === undefined) throw this.refuse('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'signature'");
+    return this.admit(key, this.checkSigned(key, params, input.payload, input.signature), params, opts);
+  }
+
+  private admit(key: ApiKeyRecord, signed: SignedCheck | undefined, params: Map<string, string>, opts: { permission: Permission }): AuthenticationResult {
     if (!key.permissions.has(opts.permission)) throw this.refuse('REJECTED_MBX_KEY');
     if (signed !== undefined && opts.permission === 'trade' && !this.replays.admit(signed.signature, signed.expiresAtMs, signed.nowMs)) {
       throw this.refuse('INVALID_SIGNATURE', 'Signature already used.');
@@ -85,14 +115,19 @@ export class RequestAuthenticator {
     return { caller: { accountId: key.accountId, apiKey: key.apiKey, permissions: key.permissions }, params };
   }
 
-  private verifySigned(key: ApiKeyRecord, input: AuthenticationInput): { params: Map<string, string>; signature: string; expiresAtMs: number; nowMs: number } {
+  private verifySigned(key: ApiKeyRecord, input: AuthenticationInput): SignedCheck {
     const query = splitSignature(input.rawQuery);
     const body = splitSignature(input.rawBody);
     const params = this.parse(query.unsigned, body.unsigned);
     if (query.count + body.count !== 1) {
       throw this.refuse(query.count + body.count === 0 ? 'MANDATORY_PARAM_EMPTY_OR_MALFORMED' : 'DUPLICATE_PARAMETER', "Parameter 'signature'");
     }
-    const signature = (query.signature ?? body.signature) as string;
+    // Binance's totalParams: the query then the body, as sent
+    return this.checkSigned(key, params, query.unsigned + body.unsigned, (query.signature ?? body.signature) as string);
+  }
+
+  /** Steps 2–4 on the parameters and the text that was signed; takes the auth parameters out of `params`. */
+  private checkSigned(key: ApiKeyRecord, params: Map<string, string>, payload: string, signature: string): SignedCheck {
     const timestampText = params.get('timestamp');
     if (timestampText === undefined || !DIGITS.test(timestampText)) throw this.refuse('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timestamp'");
     const recvText = params.get('recvWindow');
@@ -102,8 +137,7 @@ export class RequestAuthenticator {
       recvWindowMs = Number(recvText);
       if (recvWindowMs > MAX_RECV_WINDOW_MS) throw this.refuse('BAD_RECV_WINDOW');
     }
-    // Binance's totalParams: the query then the body, as sent
-    if (!signatureMatches(key.secretKey, query.unsigned + body.unsigned, signature)) throw this.refuse('INVALID_SIGNATURE');
+    if (!signatureMatches(key.secretKey, payload, signature)) throw this.refuse('INVALID_SIGNATURE');
     const timestampMs = Number(timestampText);
     const now = this.nowMs();
     if (timestampMs > now + MAX_CLOCK_AHEAD_MS || now - timestampMs > recvWindowMs) throw this.refuse('INVALID_TIMESTAMP');

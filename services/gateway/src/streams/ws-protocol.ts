@@ -17,13 +17,14 @@ const MAX_FRAME_CHARS = 16_384;
 const MAX_PARAMS = 200;
 const LISTEN_KEY = /^[0-9a-f]{64}$/;
 
-type RequestId = number | string | null;
+export type RequestId = number | string | null;
 
 function fail(session: WsSession, id: RequestId, code: number, msg: string): void {
   session.reply({ error: { code, msg }, id });
 }
 
-function readId(value: unknown): RequestId | undefined {
+/** A Binance request id: a non-negative integer, a short plain string, or null; undefined when malformed. */
+export function readId(value: unknown): RequestId | undefined {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   if (typeof value === 'string' && value.length > 0 && value.length <= 64 && /^[A-Za-z0-9_.:-]+$/.test(value)) return value;
