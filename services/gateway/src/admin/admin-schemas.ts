@@ -48,6 +48,48 @@ export const adminSchemas = {
     body: { type: 'object', additionalProperties: false, required: ['accountId', 'asset', 'amount'], properties: { accountId, asset, amount: decimal } },
     response: { 200: { type: 'object', properties: { accountId, asset: { type: 'string' }, amount: { type: 'string' }, balanceAfter: { type: 'string' } } }, ...refusals },
   }),
+  spotAccount: {
+    tags, security,
+    summary: "Spot margin's three questions: accepted collateral after haircuts, each asset's trigger feed with its call and liquidation prices, distance to call and liquidation (values in the settle asset's smallest unit, prices in the pair's ticks)",
+    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          accountId,
+          state: { type: 'string' },
+          acceptedCollateralUnits: { type: 'integer' },
+          equityUnits: { type: 'integer' },
+          usedMarginUnits: { type: 'integer' },
+          levelE8: { type: ['integer', 'null'] },
+          marginCallLevelE8: { type: 'integer' },
+          liquidationLevelE8: { type: 'integer' },
+          distanceToCallUnits: { type: 'integer' },
+          distanceToLiquidationUnits: { type: 'integer' },
+          assets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                asset: { type: 'string' },
+                balanceUnits: { type: 'integer' },
+                heldUnits: { type: 'integer' },
+                debtUnits: { type: 'integer' },
+                acceptedUnits: { type: 'integer' },
+                debtValueUnits: { type: 'integer' },
+                usedMarginUnits: { type: 'integer' },
+                priceFeed: { type: 'string' },
+                indexPriceTicks: { type: ['integer', 'null'] },
+                callPriceTicks: { type: ['integer', 'null'] },
+                liquidationPriceTicks: { type: ['integer', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      ...refusals,
+    },
+  },
   market: (what: string, withReason: boolean) => ({
     tags, security, summary: what,
     params: { type: 'object', required: ['market'], properties: { market: { type: 'string', minLength: 1, maxLength: 32 } } },
