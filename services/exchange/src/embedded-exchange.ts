@@ -143,7 +143,7 @@ export class EmbeddedExchange {
     const simBus = inputs.busFor(InputOrigin.sim);
     if (spotMargin !== null) {
       spotMargin.inputs = inputs;
-      spotMargin.publish = spotBusPublisher(bus, SPOT_STAGE_SOURCE).onEvent;
+      spotMargin.wire = spotBusPublisher(bus, SPOT_STAGE_SOURCE);
     }
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
     const feed = new ScheduledShockFeed(

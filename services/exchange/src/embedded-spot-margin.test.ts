@@ -14,6 +14,7 @@ import { type SpotAccountReport, createSpotWireFold } from '@perpcore/risk';
 import type { EmbeddedExchange } from './embedded-exchange.js';
 import { SPOT_STAGE_SOURCE } from './embedded-spot-margin.js';
 import { InputOrigin } from './durability/core-input-record.js';
+import { captureExchangeState, restoreExchangeState } from './durability/exchange-state.js';
 import { TempDirs } from './durability/journal-test-dirs.test-support.js';
 import { recoverExchange } from './durability/recover-exchange.js';
 
@@ -145,5 +146,27 @@ describe('embedded spot margin from the wire', () => {
     assert.ok(figures.calls > 0 && figures.liquidations > 0, `calls ${figures.calls}, liquidations ${figures.liquidations}`);
     assert.ok(figures.entered > 0 && figures.perAsset.some((a) => a.borrowedUnits > 0n), `borrowers entered and borrowed: ${JSON.stringify(figures, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
     assert.equal(fold.state.sortedAccountIds().length, engine.context.state.sortedAccountIds().length);
+  });
+
+  it('a snapshot carries the spot streams’ sequences: a restored twin publishes on with the same numbers', async () => {
+    const { exchange: original } = await recoverExchange(dirs.make(), OPTIONS);
+    open.push(original);
+    original.step(300);
+    const { exchange: twin } = await restoreExchangeState(captureExchangeState(original, 1), { ...OPTIONS, expectedStateHash: original.stateHash() });
+    open.push(twin);
+    assert.ok((original.spotMargin!.wire?.spotSeq ?? 0) > 0);
+    assert.equal(twin.spotMargin!.wire?.spotSeq, original.spotMargin!.wire?.spotSeq);
+    const next = async (exchange: EmbeddedExchange) => {
+      const out: RiskEventV1[] = [];
+      await exchange.bus.subscribe(Topics.riskAccountEvents, { groupId: 'next' }, (m) => {
+        if (m.value.source === SPOT_STAGE_SOURCE) out.push(m.value);
+      });
+      exchange.step(100);
+      await exchange.bus.flush();
+      return out.map((e) => [e.accountId, Number(e.seq), e.event]);
+    };
+    const a = await next(original);
+    assert.ok(a.length > 0);
+    assert.deepEqual(await next(twin), a);
   });
 });

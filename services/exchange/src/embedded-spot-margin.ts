@@ -8,7 +8,7 @@
  */
 import { type AssetSpec, Side, createAssetSpec } from '@perpcore/domain';
 import { createHaircutSchedule, createSpotMarginParams } from '@perpcore/margin';
-import { type SpotMarginEvent, SpotEventKind, SpotMarginEngine, createSpotPairSpec } from '@perpcore/risk';
+import { type SpotMarginEvent, SpotEventKind, SpotMarginEngine, type SpotWirePublisher, createSpotPairSpec } from '@perpcore/risk';
 import { SpotMarginBorrowers } from '@perpcore/simulation';
 import type { MarketSpec } from '@perpcore/domain';
 import type { CoreInputGate } from './durability/core-input-gate.js';
@@ -86,8 +86,12 @@ export class EmbeddedSpotMargin {
   readonly assets: readonly AssetSpec[];
   /** Where every spot input goes (journaled, then applied to `engine`); set once the exchange's gate exists. */
   inputs: CoreInputGate | null = null;
-  /** Where every spot event goes out as a RiskEventV1 (spotBusPublisher onto the pipeline's bus); set with the gate. */
-  publish: ((e: SpotMarginEvent) => void) | null = null;
+  /**
+   * Where every spot event goes out as a RiskEventV1 (spotBusPublisher onto the
+   * pipeline's bus); set with the gate. A field, not a closure, so a snapshot
+   * carries its stream sequences and a restored twin numbers on from them.
+   */
+  wire: SpotWirePublisher | null = null;
   private indexTicks = 0;
   private started = false;
   private readonly borrowedByAsset = new Map<string, bigint>();
@@ -115,7 +119,7 @@ export class EmbeddedSpotMargin {
   }
 
   private onEvent(e: SpotMarginEvent): void {
-    this.publish?.(e);
+    this.wire?.onEvent(e);
     if (e.kind === SpotEventKind.Borrowed) this.borrowedByAsset.set(e.asset, (this.borrowedByAsset.get(e.asset) ?? 0n) + BigInt(e.amountUnits));
   }
 
