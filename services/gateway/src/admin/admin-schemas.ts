@@ -7,6 +7,8 @@ const accountId = { type: 'integer', minimum: 1, maximum: 4_294_967_295 } as con
 const decimal = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'exact decimal string, e.g. "1000.5"' } as const;
 const asset = { type: 'string', minLength: 1, maxLength: 12, pattern: '^[A-Z0-9]+$' } as const;
 const refusals = { 400: error, 401: error, 404: error, 409: error } as const;
+/** `:accountId` in a path: digits only (the route checks the registry). */
+const accountIdParams = { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } } as const;
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 
@@ -18,7 +20,7 @@ export const adminSchemas = {
   },
   getAccount: {
     tags, security, summary: "An account's API keys (never their secrets)",
-    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    params: accountIdParams,
     response: {
       200: {
         type: 'object',
@@ -51,7 +53,7 @@ export const adminSchemas = {
   spotAccount: {
     tags, security,
     summary: "Spot margin's three questions: accepted collateral after haircuts, each asset's trigger feed with its call and liquidation prices, distance to call and liquidation (values in the settle asset's smallest unit, prices in the pair's ticks)",
-    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    params: accountIdParams,
     response: {
       200: {
         type: 'object',
@@ -110,7 +112,7 @@ export const adminSchemas = {
   },
   killSwitch: {
     tags, security, summary: "Engage (cancel all the account's orders, refuse new ones) or release an account's kill switch",
-    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    params: accountIdParams,
     body: { type: 'object', additionalProperties: false, required: ['engaged'], properties: { engaged: { type: 'boolean' } } },
     response: { 200: { type: 'object', properties: { accountId, killSwitch: { type: 'boolean' } } }, ...refusals },
   },
