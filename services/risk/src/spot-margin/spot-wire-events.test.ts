@@ -48,6 +48,8 @@ describe('spot margin events on the wire', () => {
     engine.borrow(TRADER, 'USDT', usdt(45_000), T0);
     engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(30_000), qtyLots: lots(1.5), immediateOrCancel: true, autoBorrow: false }, T0);
     engine.withdraw(TRADER, 'USDT', usdt(1_000_000), T0); // refused: still an event, nothing changed
+    engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(20_000), qtyLots: lots(0.1), immediateOrCancel: false, autoBorrow: false }, T0);
+    engine.cancelAllOrders(TRADER, T0);
     engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(24_990), qtyLots: lots(5), immediateOrCancel: false, autoBorrow: false }, T0);
     await bus.flush();
     assert.equal(foldHash(assets, wire), engine.ledgerHash(), 'healthy');
@@ -71,6 +73,12 @@ describe('spot margin events on the wire', () => {
       assert.ok(trader.includes(kind as RiskEventV1['event']), kind);
     }
     assert.ok(wire.some((e) => e.event === 'spotRepaid' && e.spotRepaid!.byLiquidation === true));
+    // orders name themselves: the trader's IOC buy of 1.5 BTC at 30,000, and each cancel names the order it released
+    const placed = wire.find((e) => e.event === 'spotOrderPlaced' && e.accountId === TRADER)!.spotOrderPlaced!;
+    assert.deepEqual([placed.side, placed.priceTicks, placed.qtyLots, placed.heldUnits], [1, ticks(30_000), lots(1.5), usdt(45_000)]);
+    const placedIds = new Set(wire.filter((e) => e.event === 'spotOrderPlaced').map((e) => Number(e.spotOrderPlaced!.orderId)));
+    const canceled = wire.filter((e) => e.event === 'spotOrderCanceled');
+    assert.ok(canceled.length > 0 && canceled.every((e) => placedIds.has(Number(e.spotOrderCanceled!.orderId)) && Number(e.spotOrderCanceled!.canceledLots) > 0));
     assert.ok(wire.some((e) => e.event === 'spotPoolFunded' && e.accountId === 0 && e.market === ''));
     assert.ok(wire.some((e) => e.event === 'spotIndexPriceSet' && e.market === 'BTC/USDT'));
     // every engine event went out once (a fill once more, on the maker's stream), spotSeq 1, 2, 3, …

@@ -85,10 +85,10 @@ function bodyOf(e: SpotMarginEvent, after: W.SpotLedgerAfterV1): { body: Body; m
         market: '',
       };
     case SpotEventKind.OrderPlaced:
-      return { body: { event: 'spotOrderPlaced', spotOrderPlaced: { pair: e.detail, heldAsset: e.asset, heldUnits: e.amountUnits, after } as W.SpotOrderPlacedV1 }, market: e.detail };
+      return { body: { event: 'spotOrderPlaced', spotOrderPlaced: { pair: e.detail, heldAsset: e.asset, heldUnits: e.amountUnits, after, orderId: e.order!.orderId, side: e.order!.side, priceTicks: e.order!.priceTicks, qtyLots: e.order!.qtyLots } as W.SpotOrderPlacedV1 }, market: e.detail };
     case SpotEventKind.OrderCanceled:
       return {
-        body: { event: 'spotOrderCanceled', spotOrderCanceled: { pair: e.detail, releasedAsset: e.asset, releasedUnits: e.amountUnits, after } as W.SpotOrderCanceledV1 },
+        body: { event: 'spotOrderCanceled', spotOrderCanceled: { pair: e.detail, releasedAsset: e.asset, releasedUnits: e.amountUnits, after, orderId: e.order!.orderId, canceledLots: e.order!.qtyLots } as W.SpotOrderCanceledV1 },
         market: e.detail,
       };
     case SpotEventKind.Filled: {
