@@ -13,7 +13,7 @@ import type { MarketSpec } from '@perpcore/domain';
 import { type InProcessBus, Topics } from '@perpcore/bus';
 import type { LiquidationService } from '@perpcore/liquidation';
 import type { MatchingService } from '@perpcore/matching';
-import type { RiskService } from '@perpcore/risk';
+import { type RiskService, spotBusPublisher } from '@perpcore/risk';
 import {
   defaultMarketSpecs,
   defaultSettleAsset,
@@ -35,7 +35,7 @@ import { defaultEmbeddedScenario, type EmbeddedScenario } from './embedded-scena
 import { SimAccountGateway } from './sim-account-gateway.js';
 import { feedBackToFlow, SimOrderGateway } from './sim-order-gateway.js';
 import type { LoanFigures, RunFigures } from './run-summary.js';
-import { EmbeddedSpotMargin, spotPerpOf } from './embedded-spot-margin.js';
+import { EmbeddedSpotMargin, SPOT_STAGE_SOURCE, spotPerpOf } from './embedded-spot-margin.js';
 import type { SpotInput } from './durability/spot-input.js';
 import { StageCounters } from './stage-counters.js';
 import { createPipeline } from './pipeline.js';
@@ -141,7 +141,10 @@ export class EmbeddedExchange {
     const targets = pipelineTargets(pipeline, spotMargin?.engine);
     const inputs = options.inputGate?.(targets) ?? new CoreInputGate({ targets });
     const simBus = inputs.busFor(InputOrigin.sim);
-    if (spotMargin !== null) spotMargin.inputs = inputs;
+    if (spotMargin !== null) {
+      spotMargin.inputs = inputs;
+      spotMargin.wire = spotBusPublisher(bus, SPOT_STAGE_SOURCE);
+    }
     const flowConfig = simulatedOrderFlowConfig(options.seed, markets);
     const feed = new ScheduledShockFeed(
       new SimulatedIndexFeed({
@@ -263,11 +266,12 @@ export class EmbeddedExchange {
       this.inputs.startSeq === 0 ? source : `${source}@${this.inputs.startSeq}`,
     );
     // the journaled entry point: its commands are inputs like the simulation's
-    const spot = this.spotMargin?.engine;
+    const spotMargin = this.spotMargin;
+    const spot = spotMargin?.engine;
     const client = await EmbeddedExchangeClient.create({
       ...deps,
       bus: this.inputs.busFor(InputOrigin.external),
-      ...(spot === undefined ? {} : { spot: { submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external), accountReport: (id: number) => spot.accountReport(id) } }),
+      ...(spot === undefined ? {} : { spot: { assets: spotMargin!.assets, submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external), accountReport: (id: number) => spot.accountReport(id) } }),
     });
     clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;

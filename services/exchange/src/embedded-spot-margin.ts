@@ -6,15 +6,17 @@
  * (see services/risk/src/spot-margin), fed with the same index and clock; every
  * input it gets passes the core input gate (journaled as kind 6, spot-input.ts).
  */
-import { Side } from '@perpcore/domain';
+import { type AssetSpec, Side, createAssetSpec } from '@perpcore/domain';
 import { createHaircutSchedule, createSpotMarginParams } from '@perpcore/margin';
-import { type SpotMarginEvent, SpotEventKind, SpotMarginEngine, createSpotPairSpec } from '@perpcore/risk';
+import { type SpotMarginEvent, SpotEventKind, SpotMarginEngine, type SpotWirePublisher, createSpotPairSpec } from '@perpcore/risk';
 import { SpotMarginBorrowers } from '@perpcore/simulation';
 import type { MarketSpec } from '@perpcore/domain';
 import type { CoreInputGate } from './durability/core-input-gate.js';
 import type { SpotInput } from './durability/spot-input.js';
 
 const MAKER_ID = 1;
+/** The spot stage's producer name on the risk topics: its streams never share a sequence with the perps stage's `risk-0`. */
+export const SPOT_STAGE_SOURCE = 'spot-0';
 const USDT = 1_000_000;
 const SAT_PER_BTC = 100_000_000;
 
@@ -80,8 +82,16 @@ export class EmbeddedSpotMargin {
   readonly engine: SpotMarginEngine;
   readonly borrowers: SpotMarginBorrowers;
   readonly symbol: string;
+  /** The ledger's assets with their decimals (custody amounts are given in them): the pair's base in satoshi, its quote as the perp settles. */
+  readonly assets: readonly AssetSpec[];
   /** Where every spot input goes (journaled, then applied to `engine`); set once the exchange's gate exists. */
   inputs: CoreInputGate | null = null;
+  /**
+   * Where every spot event goes out as a RiskEventV1 (spotBusPublisher onto the
+   * pipeline's bus); set with the gate. A field, not a closure, so a snapshot
+   * carries its stream sequences and a restored twin numbers on from them.
+   */
+  wire: SpotWirePublisher | null = null;
   private indexTicks = 0;
   private started = false;
   private readonly borrowedByAsset = new Map<string, bigint>();
@@ -89,6 +99,7 @@ export class EmbeddedSpotMargin {
   constructor(perp: MarketSpec, seed: number, startTsNs: number, entryStartS: number, entryEndS: number, holdS: number) {
     const { pair, lotSat } = spotPairOf(perp);
     this.symbol = pair.symbol;
+    this.assets = [createAssetSpec(perp.baseAsset, Math.log10(SAT_PER_BTC)), createAssetSpec(perp.settleAsset, perp.settleDecimals)];
     this.engine = embeddedSpotEngine(perp, (e) => this.onEvent(e));
     this.borrowers = new SpotMarginBorrowers({
       seed: seed ^ 0x5b07,
@@ -108,6 +119,7 @@ export class EmbeddedSpotMargin {
   }
 
   private onEvent(e: SpotMarginEvent): void {
+    this.wire?.onEvent(e);
     if (e.kind === SpotEventKind.Borrowed) this.borrowedByAsset.set(e.asset, (this.borrowedByAsset.get(e.asset) ?? 0n) + BigInt(e.amountUnits));
   }
 

@@ -20,6 +20,8 @@ export type {
   PlaceOrderRequest,
 } from './client/exchange-client.js';
 export type { StressAnswer } from './client/stress-answer.js';
+// the spot-margin stage's answers, as the typed client's spot calls give them
+export type { SpotAccountReport, SpotResult } from '@perpcore/risk';
 export type { StressRequest, StressReport } from '@perpcore/risk';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';

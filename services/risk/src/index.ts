@@ -23,6 +23,8 @@ export { type SpotPairSpec, createSpotPairSpec } from './spot-margin/spot-pair.j
 export type { SpotAccountReport } from './spot-margin/spot-account-report.js';
 export type { SpotResult } from './spot-margin/spot-margin-commands.js';
 export type { SpotConservationReport } from './spot-margin/spot-conservation-audit.js';
+export { SpotWirePublisher, spotBusPublisher } from './spot-margin/spot-wire-events.js';
+export { type SpotWireFold, SPOT_WIRE_MEMBERS, createSpotWireFold, spotAfterOf } from './spot-margin/spot-wire-fold.js';
 export { StressReject, StressRequestError, type StressRequest, type StressShock, type StressFunding, type StressHaircut } from './stress/stress-request.js';
 export type { StressReport, StressTotals, StressMarketPrice } from './stress/stress-query.js';
 export type { StressScope } from './stress/stress-scopes.js';

@@ -16,7 +16,7 @@
  * - Subscribers see every event once, in bus order, through this client's one
  *   subscription per topic (registered at creation, so they sit after the stages).
  */
-import { type MarketSpec, Side } from '@perpcore/domain';
+import { type AssetSpec, type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, Topics } from '@perpcore/bus';
 import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
 import type { SpotInput } from '../durability/spot-input.js';
@@ -43,7 +43,7 @@ import type {
   PlaceOrderRequest,
 } from './exchange-client.js';
 import { accountAnswer, marketAnswer, orderRejection } from './command-answers.js';
-import { ExchangeClientBase } from './exchange-client-base.js';
+import { ExchangeClientBase, NO_SPOT } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 
 export interface EmbeddedClientDeps {
@@ -61,12 +61,13 @@ export interface EmbeddedClientDeps {
   readonly source?: string;
   /** The spot-margin stage, when the venue has one: its inputs (through the journaled gate) and its account report. */
   readonly spot?: {
+    /** The spot ledger's assets with their decimals. */
+    readonly assets: readonly AssetSpec[];
     submit(input: SpotInput): SpotResult;
     accountReport(accountId: number): SpotAccountReport | null;
   };
 }
 
-const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
 
 export class EmbeddedExchangeClient extends ExchangeClientBase implements ExchangeClient {
   private readonly source: string;
@@ -117,8 +118,18 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
   }
 
   /** Credits `amountUnits` of `asset` to the account's spot-margin ledger (its collateral there). */
-  spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+  override spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
     return Promise.resolve(this.deps.spot?.submit({ op: 'deposit', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  }
+
+  /** Debits `amountUnits` of `asset` from the account's spot-margin ledger to custody: refused past the available balance or while it would leave a borrower below the opening level. */
+  override spotWithdraw(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'withdraw', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  }
+
+  /** The assets the spot-margin ledger holds, with their decimals (none without a spot stage). */
+  override spotAssets(): readonly AssetSpec[] {
+    return this.deps.spot?.assets ?? [];
   }
 
   /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
@@ -132,7 +143,7 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
   }
 
   /** The spot-margin answers for the account (accepted collateral, trigger feed, level, distances), null without spot rows. */
-  spotAccount(accountId: number): SpotAccountReport | null {
+  override spotAccount(accountId: number): SpotAccountReport | null {
     return this.deps.spot?.accountReport(accountId) ?? null;
   }
 

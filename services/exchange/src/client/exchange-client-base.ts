@@ -3,13 +3,18 @@
  * calls and the two operator market calls (each names its command kind and body
  * and hands it to the client's own `accountCommand` / `marketCommand`: embedded,
  * the synchronous publish; Kafka, publish and wait for the stage's answer), and the
- * event subscribers with the bus subscriptions a client closes.
+ * event subscribers with the bus subscriptions a client closes; the spot-margin
+ * calls answer SPOT_NOT_LISTED unless the client's core runs a spot stage.
  */
-import type { MarginMode } from '@perpcore/domain';
+import type { AssetSpec, MarginMode } from '@perpcore/domain';
+import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
 import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
 import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, MarketCommandResult } from './exchange-client.js';
+
+/** The answer of a spot call on a core without a spot stage. */
+export const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
 
 export abstract class ExchangeClientBase {
   /** Every subscriber's handlers; each event reaches each once, in bus order. */
@@ -69,5 +74,21 @@ export abstract class ExchangeClientBase {
   async close(): Promise<void> {
     this.handlers.clear();
     for (const s of this.subscriptions.splice(0)) await s.close();
+  }
+
+  spotAssets(): readonly AssetSpec[] {
+    return [];
+  }
+
+  spotDeposit(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotWithdraw(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotResult> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotAccount(_accountId: number): SpotAccountReport | null {
+    return null;
   }
 }

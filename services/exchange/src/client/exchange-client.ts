@@ -18,10 +18,10 @@
  *   them (matching events, risk account and market events, oracle index prices,
  *   liquidation events), each once, in bus order per stream.
  */
-import type { MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
+import type { AssetSpec, MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
 import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
-import type { AccountReport, StressRequest } from '@perpcore/risk';
+import type { AccountReport, SpotAccountReport, SpotResult, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
 
 export interface PlaceOrderRequest {
@@ -153,6 +153,15 @@ export interface ExchangeClient {
   insuranceFunds(): readonly InsuranceFundBalance[];
 
   account(accountId: number): Promise<AccountView | null>;
+
+  /** The spot-margin ledger's assets with their decimals; none when the core runs no spot stage (the cluster). */
+  spotAssets(): readonly AssetSpec[];
+  /** Operator custody into an account's spot-margin ledger (its collateral there); SPOT_NOT_LISTED without a spot stage. */
+  spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult>;
+  /** Operator custody out of the spot-margin ledger: refused past the available balance, while liquidating, or below the opening level. */
+  spotWithdraw(accountId: number, asset: string, amountUnits: number): Promise<SpotResult>;
+  /** Spot margin's three questions for the account (accepted collateral after haircuts, trigger feed, distance to call and liquidation); null without spot rows. */
+  spotAccount(accountId: number): SpotAccountReport | null;
   /** Operator: the what-if stress query (services/risk stress), read-only; a bad request answers its RISK_STRESS_* code. */
   stress(request: StressRequest): Promise<StressAnswer>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;

@@ -11,7 +11,8 @@
 import { readJournalHeader, readRecords } from '@perpcore/journal';
 import { defaultVenueMarkets } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
-import { embeddedSpotEngine, spotPerpOf } from '../embedded-spot-margin.js';
+import { spotBusPublisher } from '@perpcore/risk';
+import { SPOT_STAGE_SOURCE, embeddedSpotEngine, spotPerpOf } from '../embedded-spot-margin.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import { applyCoreInput, type CoreInput, type CoreInputTargets, decodeCoreInput, pipelineTargets } from './core-input-record.js';
 import { type EmbeddedJournalMeta, metaFromHeader, metaMarkets } from './journal-header.js';
@@ -61,7 +62,7 @@ export async function replayJournal(dir: string, options: ReplayOptions): Promis
   const startedMs = performance.now();
   const pipeline = await pipelineForMeta(meta, options.logger);
   const spotPerp = spotPerpOf(metaMarkets(meta));
-  const targets: CoreInputTargets = pipelineTargets(pipeline, spotPerp === undefined ? undefined : embeddedSpotEngine(spotPerp));
+  const targets: CoreInputTargets = pipelineTargets(pipeline, spotPerp === undefined ? undefined : embeddedSpotEngine(spotPerp, spotBusPublisher(pipeline.bus, SPOT_STAGE_SOURCE).onEvent));
   let seq = 0;
   await options.onPipeline?.(pipeline, () => seq);
   const until = options.untilSeq ?? Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,6 @@
 /**
  * The spot-margin stage's inputs as journal records (core input kind 6): deposits,
- * pool funding, borrows, repays, orders, cancel-all and index prices, each with the
+ * withdrawals, pool funding, borrows, repays, orders, cancel-all and index prices, each with the
  * event time it is applied at. The spot stage keeps its own ledger beside the perps
  * risk engine, so its inputs are not bus messages: the gate applies them to the
  * engine directly, in journal order with every other input, and recovery (lockstep
@@ -16,6 +16,7 @@ import type { SpotMarginEngine, SpotResult } from '@perpcore/risk';
 
 export type SpotInput =
   | { op: 'deposit'; tsNs: number; accountId: number; asset: string; amountUnits: number }
+  | { op: 'withdraw'; tsNs: number; accountId: number; asset: string; amountUnits: number }
   | { op: 'fundPool'; tsNs: number; asset: string; amountUnits: number }
   | { op: 'borrow'; tsNs: number; accountId: number; asset: string; amountUnits: number }
   | { op: 'repay'; tsNs: number; accountId: number; asset: string; amountUnits: number }
@@ -28,6 +29,8 @@ export function applySpotInput(engine: SpotMarginEngine, input: SpotInput): Spot
   switch (input.op) {
     case 'deposit':
       return engine.deposit(input.accountId, input.asset, input.amountUnits, input.tsNs);
+    case 'withdraw':
+      return engine.withdraw(input.accountId, input.asset, input.amountUnits, input.tsNs);
     case 'fundPool':
       return engine.fundPool(input.asset, input.amountUnits, input.tsNs);
     case 'borrow':
@@ -60,7 +63,7 @@ export function spotInputOfAccountCommand(command: AccountCommandV1): SpotInput 
   return null;
 }
 
-const OPS: ReadonlySet<string> = new Set(['deposit', 'fundPool', 'borrow', 'repay', 'order', 'cancelAll', 'index']);
+const OPS: ReadonlySet<string> = new Set(['deposit', 'withdraw', 'fundPool', 'borrow', 'repay', 'order', 'cancelAll', 'index']);
 
 export function encodeSpotInput(input: SpotInput): Buffer {
   return Buffer.from(JSON.stringify(input), 'utf8');

@@ -47,6 +47,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
   const { registry, core, token } = deps;
   const nowMs = deps.nowMs ?? Date.now;
   const assets = new Map(core.assets.map((a) => [a.asset, a]));
+  const spotAssets = new Map(core.spotAssets.map((a) => [a.asset, a]));
   const markets = new Set(core.markets);
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -111,22 +112,37 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
     return { apiKey, revoked: true };
   });
 
-  const transfer = (kind: 'deposit' | 'withdraw') => async (request: { body: { accountId: number; asset: string; amount: string }; log: { info: (o: object, m: string) => void } }) => {
+  /** One custody route: the perps wallet (`transfer`) or the spot-margin ledger (`spotTransfer`), each with its own assets. */
+  const custody = (ledger: 'perps' | 'spot', kind: 'deposit' | 'withdraw') => async (request: { body: { accountId: number; asset: string; amount: string }; log: { info: (o: object, m: string) => void } }) => {
     const { asset: code, amount } = request.body;
     const accountId = knownAccount(request.body.accountId);
-    const asset = assets.get(code);
-    if (asset === undefined) throw new AdminError(400, 'ADMIN_UNKNOWN_ASSET', `asset ${JSON.stringify(code)} is not held in custody`);
+    const asset = (ledger === 'perps' ? assets : spotAssets).get(code);
+    if (asset === undefined) {
+      if (ledger === 'spot' && spotAssets.size === 0) throw new AdminError(404, 'ADMIN_SPOT_NOT_LISTED', 'this venue runs no spot-margin ledger');
+      throw new AdminError(400, 'ADMIN_UNKNOWN_ASSET', `asset ${JSON.stringify(code)} is not held in ${ledger === 'perps' ? '' : 'spot-margin '}custody`);
+    }
     const units = amountToUnits(asset, amount);
     if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new AdminError(400, 'ADMIN_INVALID_AMOUNT', `amount must be within (0, ${formatAmount(asset, Number.MAX_SAFE_INTEGER)}] ${asset.asset}`);
     }
-    const detail = coreAnswer(await core.transfer(kind, accountId, asset.asset, Number(units)));
-    request.log.info({ accountId, asset: asset.asset, amountUnits: String(units) }, kind === 'deposit' ? 'admin: deposit credited' : 'admin: withdrawal debited');
+    const move = ledger === 'perps' ? core.transfer.bind(core) : core.spotTransfer.bind(core);
+    const detail = coreAnswer(await move(kind, accountId, asset.asset, Number(units)));
+    const what = kind === 'deposit' ? 'deposit credited' : 'withdrawal debited';
+    request.log.info({ accountId, asset: asset.asset, amountUnits: String(units), ledger }, `admin: ${ledger === 'perps' ? '' : 'spot-margin '}${what}`);
     const balanceAfter = detail.balanceAfterUnits === undefined ? undefined : formatAmount(asset, BigInt(detail.balanceAfterUnits));
     return { accountId, asset: asset.asset, amount: formatAmount(asset, units), ...(balanceAfter === undefined ? {} : { balanceAfter }) };
   };
-  app.post('/deposits', { schema: adminSchemas.transfer('Credit a deposit from custody') }, transfer('deposit') as never);
-  app.post('/withdrawals', { schema: adminSchemas.transfer('Debit a withdrawal to custody') }, transfer('withdraw') as never);
+  app.post('/deposits', { schema: adminSchemas.transfer('Credit a deposit from custody') }, custody('perps', 'deposit') as never);
+  app.post('/withdrawals', { schema: adminSchemas.transfer('Debit a withdrawal to custody') }, custody('perps', 'withdraw') as never);
+  app.post('/spot-deposits', { schema: adminSchemas.transfer("Credit a deposit from custody into the account's spot-margin ledger (BTC, USDT)") }, custody('spot', 'deposit') as never);
+  app.post('/spot-withdrawals', { schema: adminSchemas.transfer("Debit a withdrawal from the account's spot-margin ledger to custody") }, custody('spot', 'withdraw') as never);
+
+  app.get<{ Params: { accountId: string } }>('/accounts/:accountId/spot-margin', { schema: adminSchemas.spotAccount }, async (request) => {
+    const accountId = knownAccount(request.params.accountId);
+    const report = core.spotAccount(accountId);
+    if (report === null) throw new AdminError(404, 'ADMIN_NO_SPOT_ROWS', `account ${accountId} has no spot-margin rows`);
+    return report;
+  });
 
   app.post<{ Params: { market: string }; Body: { reason?: string } | undefined }>('/markets/:market/halt', { schema: adminSchemas.market('Halt a market: new orders and amends refused, book kept, cancels allowed', true) }, async (request) => {
     const market = knownMarket(request.params.market);

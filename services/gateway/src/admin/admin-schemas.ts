@@ -7,6 +7,8 @@ const accountId = { type: 'integer', minimum: 1, maximum: 4_294_967_295 } as con
 const decimal = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[0-9]+(\\.[0-9]+)?$', description: 'exact decimal string, e.g. "1000.5"' } as const;
 const asset = { type: 'string', minLength: 1, maxLength: 12, pattern: '^[A-Z0-9]+$' } as const;
 const refusals = { 400: error, 401: error, 404: error, 409: error } as const;
+/** `:accountId` in a path: digits only (the route checks the registry). */
+const accountIdParams = { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } } as const;
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 
@@ -18,7 +20,7 @@ export const adminSchemas = {
   },
   getAccount: {
     tags, security, summary: "An account's API keys (never their secrets)",
-    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    params: accountIdParams,
     response: {
       200: {
         type: 'object',
@@ -48,6 +50,48 @@ export const adminSchemas = {
     body: { type: 'object', additionalProperties: false, required: ['accountId', 'asset', 'amount'], properties: { accountId, asset, amount: decimal } },
     response: { 200: { type: 'object', properties: { accountId, asset: { type: 'string' }, amount: { type: 'string' }, balanceAfter: { type: 'string' } } }, ...refusals },
   }),
+  spotAccount: {
+    tags, security,
+    summary: "Spot margin's three questions: accepted collateral after haircuts, each asset's trigger feed with its call and liquidation prices, distance to call and liquidation (values in the settle asset's smallest unit, prices in the pair's ticks)",
+    params: accountIdParams,
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          accountId,
+          state: { type: 'string' },
+          acceptedCollateralUnits: { type: 'integer' },
+          equityUnits: { type: 'integer' },
+          usedMarginUnits: { type: 'integer' },
+          levelE8: { type: ['integer', 'null'] },
+          marginCallLevelE8: { type: 'integer' },
+          liquidationLevelE8: { type: 'integer' },
+          distanceToCallUnits: { type: 'integer' },
+          distanceToLiquidationUnits: { type: 'integer' },
+          assets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                asset: { type: 'string' },
+                balanceUnits: { type: 'integer' },
+                heldUnits: { type: 'integer' },
+                debtUnits: { type: 'integer' },
+                acceptedUnits: { type: 'integer' },
+                debtValueUnits: { type: 'integer' },
+                usedMarginUnits: { type: 'integer' },
+                priceFeed: { type: 'string' },
+                indexPriceTicks: { type: ['integer', 'null'] },
+                callPriceTicks: { type: ['integer', 'null'] },
+                liquidationPriceTicks: { type: ['integer', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      ...refusals,
+    },
+  },
   market: (what: string, withReason: boolean) => ({
     tags, security, summary: what,
     params: { type: 'object', required: ['market'], properties: { market: { type: 'string', minLength: 1, maxLength: 32 } } },
@@ -68,7 +112,7 @@ export const adminSchemas = {
   },
   killSwitch: {
     tags, security, summary: "Engage (cancel all the account's orders, refuse new ones) or release an account's kill switch",
-    params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+    params: accountIdParams,
     body: { type: 'object', additionalProperties: false, required: ['engaged'], properties: { engaged: { type: 'boolean' } } },
     response: { 200: { type: 'object', properties: { accountId, killSwitch: { type: 'boolean' } } }, ...refusals },
   },

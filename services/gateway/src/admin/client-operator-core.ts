@@ -7,13 +7,16 @@
 import { createAssetSpec } from '@perpcore/domain';
 import type { MarketSpec } from '@perpcore/domain';
 import type { AccountCommandResult, ExchangeClient, MarketCommandResult, StressAnswer, StressRequest } from '@perpcore/exchange';
+import type { SpotAccountReport } from '@perpcore/exchange';
 import type { CoreAnswer, InsuranceFundView, OperatorCorePort } from './operator-core-port.js';
 
 export class ClientOperatorCore implements OperatorCorePort {
   readonly assets;
   readonly markets: readonly string[];
+  readonly spotAssets;
 
   constructor(private readonly client: ExchangeClient) {
+    this.spotAssets = client.spotAssets();
     const settle = new Map(client.markets().map((m) => [m.spec.settleAsset, m.spec.settleDecimals]));
     this.assets = [...settle].map(([asset, decimals]) => createAssetSpec(asset, decimals));
     this.markets = client.markets().map((m) => m.spec.symbol);
@@ -22,6 +25,17 @@ export class ClientOperatorCore implements OperatorCorePort {
   async transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer> {
     const r = kind === 'deposit' ? await this.client.deposit(accountId, asset, amountUnits) : await this.client.withdraw(accountId, asset, amountUnits);
     return accountAnswer(r, { asset, balanceAfterUnits: r.balanceAfterUnits });
+  }
+
+  async spotTransfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer> {
+    const r = kind === 'deposit' ? await this.client.spotDeposit(accountId, asset, amountUnits) : await this.client.spotWithdraw(accountId, asset, amountUnits);
+    if (!r.ok) return { ok: false, code: r.code, message: `the spot-margin stage refused the ${kind}: ${r.code}` };
+    const row = this.client.spotAccount(accountId)?.assets.find((a) => a.asset === asset);
+    return { ok: true, detail: row === undefined ? {} : { balanceAfterUnits: String(row.balanceUnits) } };
+  }
+
+  spotAccount(accountId: number): SpotAccountReport | null {
+    return this.client.spotAccount(accountId);
   }
 
   async haltMarket(market: string, reason: string): Promise<CoreAnswer> {

@@ -8,6 +8,7 @@
  */
 import type { AssetSpec, MarketSpec } from '@perpcore/domain';
 import type { StressAnswer, StressRequest } from '@perpcore/exchange';
+import type { SpotAccountReport } from '@perpcore/exchange';
 
 export type CoreAnswer = { readonly ok: true; readonly detail?: Record<string, string> } | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -26,6 +27,12 @@ export interface OperatorCorePort {
   /** Listed markets (core symbols). */
   readonly markets: readonly string[];
   transfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer>;
+  /** Assets the spot-margin ledger holds, with their decimals (empty when the core has no spot stage). */
+  readonly spotAssets: readonly AssetSpec[];
+  /** Custody into / out of an account's spot-margin ledger (a separate ledger from the perps wallet); detail `balanceAfterUnits`. */
+  spotTransfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer>;
+  /** Spot margin's three questions for the account; null without spot rows. */
+  spotAccount(accountId: number): SpotAccountReport | null;
   haltMarket(market: string, reason: string): Promise<CoreAnswer>;
   resumeMarket(market: string): Promise<CoreAnswer>;
   /** Per-account kill switch, enforced by the risk stage (it holds across gateways). */

@@ -18,7 +18,7 @@ import {
   settleAssetHaircut,
   settleInterest,
 } from '@perpcore/margin';
-import { SpotEventKind, type SpotEventSink, type SpotMarginEvent, type SpotTransition } from './spot-margin-events.js';
+import { SpotEventKind, type SpotEventSink, type SpotMarginEvent, type SpotOrderRef, type SpotTransition } from './spot-margin-events.js';
 import { type SpotPairSpec, indexAsCollateralPrice } from './spot-pair.js';
 import { SpotMarginState, venueTotals } from './spot-margin-state.js';
 
@@ -144,6 +144,7 @@ export class SpotMarginContext {
     venueAssets: readonly string[],
     indexAssets: readonly string[] = [],
     transition?: SpotTransition,
+    order?: SpotOrderRef,
   ): void {
     const s = this.state;
     this.sink(
@@ -167,6 +168,7 @@ export class SpotMarginContext {
           return { asset, index: ix.index.toString(), lastAccrualNs: ix.lastAccrualNs };
         }),
         ...(transition === undefined ? {} : { transition }),
+        ...(order === undefined ? {} : { order }),
       }),
     );
   }

@@ -5,6 +5,7 @@
  * remaining fields say why (amounts, levels, prices) for readers and the three
  * questions. Mirrors proto/perpcore/risk/v1/spot-margin.proto.
  */
+import type { Side } from '@perpcore/domain';
 import type { MarginState } from '@perpcore/margin';
 
 export interface SpotRowAfter {
@@ -64,6 +65,15 @@ export interface SpotMarginEvent {
   readonly indices: readonly SpotIndexAfter[];
   /** Margin-state transitions: the three questions at the moment it moved. */
   readonly transition?: SpotTransition;
+  /** Order placed / cancelled: which order (cancelled: `qtyLots` is the part released). */
+  readonly order?: SpotOrderRef;
+}
+
+export interface SpotOrderRef {
+  readonly orderId: number;
+  readonly side: Side;
+  readonly priceTicks: number;
+  readonly qtyLots: number;
 }
 
 export interface SpotTransition {

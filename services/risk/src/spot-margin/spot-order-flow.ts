@@ -95,7 +95,7 @@ export class SpotOrderFlow {
     const orderId = this.c.state.nextOrderId++;
     this.c.state.row(input.accountId, heldAsset).heldUnits += need;
     this.orders.set(orderId, { orderId, accountId: input.accountId, symbol: pair.symbol, side: input.side, priceTicks: price, remainingLots: qty });
-    this.c.emit(SpotEventKind.OrderPlaced, tsNs, input.accountId, heldAsset, need, pair.symbol, [[input.accountId, heldAsset]], []);
+    this.c.emit(SpotEventKind.OrderPlaced, tsNs, input.accountId, heldAsset, need, pair.symbol, [[input.accountId, heldAsset]], [], [], undefined, { orderId, side: input.side, priceTicks: price, qtyLots: qty });
     const cmd = this.cmd;
     cmd.orderId = orderId;
     cmd.accountId = input.accountId;
@@ -178,6 +178,6 @@ export class SpotOrderFlow {
     this.c.state.row(order.accountId, asset).heldUnits -= freed;
     order.remainingLots -= e.canceledLots;
     if (order.remainingLots === 0) this.orders.delete(order.orderId);
-    this.c.emit(SpotEventKind.OrderCanceled, this.tsNs, order.accountId, asset, freed, pair.symbol, [[order.accountId, asset]], []);
+    this.c.emit(SpotEventKind.OrderCanceled, this.tsNs, order.accountId, asset, freed, pair.symbol, [[order.accountId, asset]], [], [], undefined, { orderId: order.orderId, side: order.side, priceTicks: order.priceTicks, qtyLots: e.canceledLots });
   }
 }
