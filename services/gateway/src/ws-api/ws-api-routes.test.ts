@@ -139,6 +139,11 @@ describe('WebSocket API /ws-fapi/v1 (embedded gateway)', () => {
     for (let i = 0; i < 100_000; i++) slow.ws.send(frame);
     const served = await alice.signed(gw.keys.a, 'openOrders.status');
     assert.equal(served.status, 200, 'another connection is served meanwhile');
+    // read again only once the server has begun closing a socket: resuming earlier (the server
+    // still parsing the 100,000 frames on a loaded machine) would drain its buffer below the bound
+    const serverSockets = (gw.server.app as unknown as { websocketServer: { clients: Set<{ readyState: number }> } }).websocketServer.clients;
+    const deadline = Date.now() + 60_000;
+    while (![...serverSockets].some((c) => c.readyState === 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     raw.resume();
     assert.equal(await slow.ws.closed(20_000), 1008);
     assert.ok(slow.ws.frames.length < 100_000, `replies received ${slow.ws.frames.length}`);
