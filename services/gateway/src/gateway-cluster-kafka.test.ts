@@ -306,7 +306,26 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
       await stop();
       assert.fail(`the gateway process printed its URL: ${stderr.slice(-1_000)}`);
     }
-    return { url: (printed.exec(stderr) ?? [])[1] as string, stderr: () => stderr, stop, kill };
+    const url = (printed.exec(stderr) ?? [])[1] as string;
+    // it serves at once, but says ready (and trades) only once its read models replayed the event topics
+    try {
+      let probed = false;
+      for (const until = Date.now() + 60_000; ; await sleep(100)) {
+        const ready = await fetch(`${url}/ready`);
+        if (ready.status === 200) break;
+        assert.equal(ready.status, 503, 'not ready is a 503');
+        if (!probed) {
+          probed = true;
+          const trading = await fetch(`${url}/fapi/v1/openOrders`);
+          if ((await fetch(`${url}/ready`)).status === 503) assert.equal(trading.status, 503, 'no trading route answers before the replay is in');
+        }
+        assert.ok(Date.now() < until && child.exitCode === null, `the gateway became ready within 60 s: ${stderr.slice(-800)}`);
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { url, stderr: () => stderr, stop, kill };
   }
 
   it('runs as its own processes (cluster-main.js): a key issued by one works on another and after a restart', { timeout: 120_000 }, async () => {
@@ -405,6 +424,8 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
       const tradesBefore = await tradesOf(one.url, taker);
       assert.equal(tradesBefore.length, 1, JSON.stringify(tradesBefore));
       const allBefore = (await signed(one.url, maker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string; clientOrderId: string }[];
+      const takerBefore = (await signed(one.url, taker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string }[];
+      assert.deepEqual(takerBefore.map((o) => [o.orderId, o.status]), [[took.body.orderId, 'FILLED']], JSON.stringify(takerBefore));
       const depthOf = async (url: string) => (await fetch(`${url}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { lastUpdateId: number; bids: [string, string][]; asks: [string, string][] };
       const depthBefore = await depthOf(one.url);
       assert.ok(depthBefore.bids.some(([p]) => Number(p) === Number(rest)), `the resting order is in the depth: ${JSON.stringify(depthBefore.bids.slice(0, 5))}`);
@@ -412,23 +433,14 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
       // SIGKILL: nothing flushed, nothing committed on the way out; the same instance and source come back
       await one.kill();
       one = await startGatewayProcess(3, token);
-      const readyAt = async (url: string) => {
-        for (const until = Date.now() + 60_000; ; await sleep(100)) {
-          const r = await fetch(`${url}/ready`);
-          if (r.status === 200) return;
-          assert.equal(r.status, 503, 'not ready is a 503');
-          assert.ok(Date.now() < until, `the gateway became ready within 60 s: ${one.stderr().slice(-800)}`);
-        }
-      };
-      await readyAt(one.url);
       later = await startGatewayProcess(4, token);
-      await readyAt(later.url);
 
       for (const url of [one.url, later.url]) {
         const open = (await signed(url, maker, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; clientOrderId: string }[];
         assert.deepEqual(open.map((o) => [o.orderId, o.clientOrderId]), [[resting.body.orderId, 'restart-open']], `open orders at ${url}`);
         const all = (await signed(url, maker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string; clientOrderId: string }[];
         assert.deepEqual(all, allBefore, `allOrders at ${url}`);
+        assert.deepEqual((await signed(url, taker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body, takerBefore, `the taker's allOrders at ${url}`);
         assert.deepEqual(await tradesOf(url, taker), tradesBefore, `userTrades at ${url}`);
         const depth = await depthOf(url);
         assert.ok(depth.lastUpdateId >= depthBefore.lastUpdateId, `depth continues: ${depth.lastUpdateId} ≥ ${depthBefore.lastUpdateId}`);
