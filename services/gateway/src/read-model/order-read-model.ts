@@ -183,8 +183,6 @@ export class OrderReadModel {
     const a = e.accepted;
     if (a == null || !this.tracks(a.accountId ?? 0)) return;
     const orderId = Number(a.orderId);
-    // an order is accepted once: a second accepted (a copy of the envelope from another replay path) must not reopen it
-    if (this.accounts.get(a.accountId ?? 0)?.get(orderId) !== undefined) return;
     const note = this.notes.get(orderId);
     this.notes.delete(orderId);
     const order: OrderRecord = {
