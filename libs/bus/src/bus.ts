@@ -104,6 +104,15 @@ export interface Bus {
    */
   beforeSend?(hook: () => void): void;
   subscribe<T>(topic: Topic<T>, options: SubscribeOptions, handler: MessageHandler<T>): Promise<Subscription>;
+  /**
+   * Per non-empty partition of the topic, the offset after its last record now (the
+   * high watermark). With `includedOffsets`, a reader that must hold everything
+   * published before it started (a restarted gateway's read models) knows when it
+   * has. Absent in-process, where a subscriber has seen every earlier message already.
+   */
+  endOffsets?(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>>;
+  /** Per partition, the next offset after every record (group, topic) has handled completely (kafka-offset-committer.ts). */
+  includedOffsets?(groupId: string, topicName: string): ReadonlyMap<number, string>;
   /** Flushes, stops every subscription and releases connections. */
   close(): Promise<void>;
 }

@@ -327,6 +327,11 @@ export class KafkaBus implements Bus {
     return new Map();
   }
 
+  async endOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic.name);
+    return new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, Number(o.high)]));
+  }
+
   /** Stops handling, commits the included offsets, leaves the group. */
   private async closeSubscription(state: SubscriptionState): Promise<void> {
     if (!this.consumers.delete(state)) return;

@@ -11,7 +11,12 @@
  * accounts and API keys is shared by every gateway process through the
  * `gateway.registry.v1` topic (auth/shared-account-registry.ts): a key issued by
  * one works on all of them, and a restarted gateway reads it back before it
- * serves. Each process creates account ids in its own range of 100,000 (instance
+ * serves. Its read models (orders, trades, client order ids, settings, the book,
+ * tickers) are folds of the event topics, which it reads from their earliest retained
+ * record on every start (KafkaExchangeClient): /ready says 503 and the trading routes
+ * -1001 until it has handled everything they held when it started, so a restarted or
+ * a later gateway answers as the one that took the orders.
+ * Each process creates account ids in its own range of 100,000 (instance
  * i: (i + 1) × 100,000 up to the next range, at most 8 instances below the system
  * accounts), so two processes never hand out one id. Every gateway must run with a
  * distinct PERPCORE_GATEWAY_INSTANCE.
@@ -56,17 +61,25 @@ runServiceProcess({
     const ids = new OrderIdAllocator(Date.now, { index: config.instance, lanes: config.instances });
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     try {
-      const client = await KafkaExchangeClient.create({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
+      // not reading yet: every read model subscribes first, so each folds the whole replay
+      const client = KafkaExchangeClient.unconnected({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
       const admin = resolveAdminToken(process.env);
       const registry = await SharedAccountRegistry.open({ ...operatorAccountRange(config.instance), bus, source: config.source, logger: logger.child({ stage: 'registry' }), nowNs: wallClockNs });
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });
+      const replayStartedMs = Date.now();
+      await client.connect();
+      // /ready answers 503 and the trading routes -1001 until the replay is in
+      client.whenCaughtUp().then(
+        () => logger.info({ replayMs: Date.now() - replayStartedMs }, 'gateway read models caught up with the event topics'),
+        (error: unknown) => logger.error({ err: error }, 'gateway: the replay of the event topics failed (not ready)'),
+      );
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
       if (admin.generated !== undefined) process.stderr.write(`gateway: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
       process.stderr.write(`gateway: operator dashboard: ${dashboardUrl(url, admin)}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
-        stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), registry: registry.stats() }),
+        stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
         async close() {
           await gateway.close();
           await client.close();

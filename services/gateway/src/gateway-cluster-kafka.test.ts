@@ -49,6 +49,20 @@ const STAGES = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** BTCUSDT's diff-depth stream on `ws` into a strictly synced book; `drain` applies the frames received so far. */
+async function depthStream(ws: WsClient): Promise<{ book: SyncedBook; drain(): void; frames(): number }> {
+  assert.deepEqual(await ws.call('SUBSCRIBE', ['btcusdt@depth@100ms'], 1), { result: null, id: 1 });
+  const book = new SyncedBook();
+  let seen = 0;
+  const drain = () => {
+    for (; seen < ws.frames.length; seen++) {
+      const f = ws.frames[seen] as DepthEvent;
+      if (f.e === 'depthUpdate') book.delta(f);
+    }
+  };
+  return { book, drain, frames: () => seen };
+}
+
 /** Every topic up front: a broker that just started can answer a creation before its partitions have leaders (retriable). */
 async function createTopics(bus: KafkaBus): Promise<void> {
   for (const topic of Object.values(Topics)) {
@@ -210,15 +224,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
     const ws = await WsClient.open(`${base.replace('http', 'ws')}/ws`);
     try {
-      assert.deepEqual(await ws.call('SUBSCRIBE', ['btcusdt@depth@100ms'], 1), { result: null, id: 1 });
-      const book = new SyncedBook();
-      let seen = 0;
-      const drain = () => {
-        for (; seen < ws.frames.length; seen++) {
-          const f = ws.frames[seen] as DepthEvent;
-          if (f.e === 'depthUpdate') book.delta(f);
-        }
-      };
+      const { book, drain, frames } = await depthStream(ws);
       const snapshot = await fetch(`${base}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json());
       drain();
       book.snapshot(snapshot as never);
@@ -258,7 +264,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
         if (same) break;
         assert.ok(Date.now() < until, `the synced book reaches the open orders: bids ${JSON.stringify(levels(Side.Buy))} vs ${JSON.stringify(want(expected.bids, Side.Buy))}, asks ${JSON.stringify(levels(Side.Sell))} vs ${JSON.stringify(want(expected.asks, Side.Sell))}`);
       }
-      assert.ok(seen > 1, `depth diffs arrived over the cluster (${seen} frames)`);
+      assert.ok(frames() > 1, `depth diffs arrived over the cluster (${frames()} frames)`);
       // and a fresh REST snapshot is the same book
       const later = (await fetch(`${base}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { bids: [string, string][]; asks: [string, string][]; lastUpdateId: number };
       assert.ok(later.lastUpdateId >= book.nonce, 'the snapshot is at or after the last diff');
@@ -271,7 +277,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
   });
 
   /** A gateway process (cluster-main.js) on a free port; resolves with its URL once it serves. */
-  async function startGatewayProcess(instance: number, token: string): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null> }> {
+  async function startGatewayProcess(instance: number, token: string): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null>; kill(): Promise<void> }> {
     const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
       cwd: root,
       env: {
@@ -289,19 +295,43 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const stop = async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
       }
       return child.exitCode;
     };
+    const kill = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    };
     const printed = /under (http:\/\/[0-9.:]+)\/fapi/;
     for (const until = Date.now() + 45_000; !printed.test(stderr); await sleep(100)) {
-      if (Date.now() < until && child.exitCode === null) continue;
+      if (Date.now() < until && child.exitCode === null && child.signalCode === null) continue;
       await stop();
       assert.fail(`the gateway process printed its URL: ${stderr.slice(-1_000)}`);
     }
-    return { url: (printed.exec(stderr) ?? [])[1] as string, stderr: () => stderr, stop };
+    const url = (printed.exec(stderr) ?? [])[1] as string;
+    // it serves at once, but says ready (and trades) only once its read models replayed the event topics
+    try {
+      let probed = false;
+      for (const until = Date.now() + 60_000; ; await sleep(100)) {
+        const ready = await fetch(`${url}/ready`);
+        if (ready.status === 200) break;
+        assert.equal(ready.status, 503, 'not ready is a 503');
+        if (!probed) {
+          probed = true;
+          const trading = await fetch(`${url}/fapi/v1/openOrders`);
+          if ((await fetch(`${url}/ready`)).status === 503) assert.equal(trading.status, 503, 'no trading route answers before the replay is in');
+        }
+        assert.ok(Date.now() < until && child.exitCode === null, `the gateway became ready within 60 s: ${stderr.slice(-800)}`);
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { url, stderr: () => stderr, stop, kill };
   }
 
   it('runs as its own processes (cluster-main.js): a key issued by one works on another and after a restart', { timeout: 120_000 }, async () => {
@@ -355,6 +385,119 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 150_000 
       await one.stop();
       await two?.stop();
       await oneAgain?.stop();
+    }
+  });
+  it('a gateway process SIGKILLed and restarted, and a second one started later, know every order, trade, client id and the book before they say ready', { timeout: 150_000 }, async () => {
+    assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
+    const token = 'cluster-restart-test-operator-token';
+    const admin = async (url: string, path: string, body: unknown) => {
+      const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    let one = await startGatewayProcess(3, token);
+    let later: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+    try {
+      const trader = async (url: string): Promise<TestKey> => {
+        const account = await admin(url, '/v1/admin/accounts', {});
+        const accountId = Number(account.body.accountId);
+        const key = await admin(url, '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+        assert.equal((await admin(url, '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '100000' })).status, 200);
+        return { apiKey: String(key.body.apiKey), secret: String(key.body.secretKey), accountId };
+      };
+      const maker = await trader(one.url);
+      const taker = await trader(one.url);
+      const crossTicks = Math.floor(markTicks * 0.995);
+      const restTicks = Math.floor(markTicks * 0.96);
+      const cross = (crossTicks / 10).toFixed(1);
+      const rest = (restTicks / 10).toFixed(1);
+      const order = (url: string, key: TestKey, params: Record<string, string>) => signed(url, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', type: 'LIMIT', quantity: '0.005', ...params });
+      // a fill between the two accounts (the maker's order FILLED, the taker's IOC FILLED) and one order left resting
+      const sold = await order(one.url, maker, { side: 'BUY', timeInForce: 'GTC', price: cross, newClientOrderId: 'restart-maker' });
+      assert.equal(sold.body.status, 'NEW', JSON.stringify(sold.body));
+      const took = await order(one.url, taker, { side: 'SELL', timeInForce: 'IOC', price: cross, newClientOrderId: 'restart-taker', newOrderRespType: 'RESULT' });
+      assert.equal(took.body.status, 'FILLED', JSON.stringify(took.body));
+      const resting = await order(one.url, maker, { side: 'BUY', timeInForce: 'GTC', price: rest, newClientOrderId: 'restart-open' });
+      assert.equal(resting.body.status, 'NEW', JSON.stringify(resting.body));
+      const tradesOf = async (url: string, key: TestKey) => {
+        // the settlement (commission) reaches the read model a moment after the fill: poll until it is there
+        for (const until = Date.now() + 20_000; ; await sleep(100)) {
+          const r = await signed(url, key, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          const trades = r.body as { id: number; orderId: number; commission: string; qty: string }[];
+          if ((trades.length > 0 && trades.every((t) => Number(t.commission) !== 0)) || Date.now() > until) return trades;
+        }
+      };
+      const tradesBefore = await tradesOf(one.url, taker);
+      assert.equal(tradesBefore.length, 1, JSON.stringify(tradesBefore));
+      const allBefore = (await signed(one.url, maker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string; clientOrderId: string }[];
+      const takerBefore = (await signed(one.url, taker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string }[];
+      assert.deepEqual(takerBefore.map((o) => [o.orderId, o.status]), [[took.body.orderId, 'FILLED']], JSON.stringify(takerBefore));
+      const depthOf = async (url: string) => (await fetch(`${url}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { lastUpdateId: number; bids: [string, string][]; asks: [string, string][] };
+      // the book deltas are conflated and on their own topic: the level shows a moment after the order's answer
+      let depthBefore = await depthOf(one.url);
+      for (const until = Date.now() + 10_000; !depthBefore.bids.some(([p]) => Number(p) === Number(rest)); depthBefore = await depthOf(one.url)) {
+        assert.ok(Date.now() < until, `the resting order is in the depth: ${JSON.stringify(depthBefore.bids.slice(0, 5))}`);
+        await sleep(100);
+      }
+
+      // SIGKILL: nothing flushed, nothing committed on the way out; the same instance and source come back
+      await one.kill();
+      one = await startGatewayProcess(3, token);
+      later = await startGatewayProcess(4, token);
+
+      for (const url of [one.url, later.url]) {
+        const open = (await signed(url, maker, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; clientOrderId: string }[];
+        assert.deepEqual(open.map((o) => [o.orderId, o.clientOrderId]), [[resting.body.orderId, 'restart-open']], `open orders at ${url}`);
+        const all = (await signed(url, maker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as { orderId: number; status: string; clientOrderId: string }[];
+        assert.deepEqual(all, allBefore, `allOrders at ${url}`);
+        assert.deepEqual((await signed(url, taker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body, takerBefore, `the taker's allOrders at ${url}`);
+        assert.deepEqual(await tradesOf(url, taker), tradesBefore, `userTrades at ${url}`);
+        const depth = await depthOf(url);
+        assert.ok(depth.lastUpdateId >= depthBefore.lastUpdateId, `depth continues: ${depth.lastUpdateId} ≥ ${depthBefore.lastUpdateId}`);
+        assert.deepEqual(depth.bids, depthBefore.bids, `the restored depth at ${url}`);
+        assert.deepEqual(depth.asks, depthBefore.asks);
+      }
+
+      // a retried newClientOrderId answers the original, open or filled, at either gateway, and executes nothing
+      const retryOpen = await order(later.url, maker, { side: 'BUY', timeInForce: 'GTC', price: rest, newClientOrderId: 'restart-open' });
+      assert.deepEqual([retryOpen.status, retryOpen.body.orderId, retryOpen.body.status], [200, resting.body.orderId, 'NEW'], JSON.stringify(retryOpen.body));
+      const retryFilled = await order(one.url, taker, { side: 'SELL', timeInForce: 'IOC', price: cross, newClientOrderId: 'restart-taker', newOrderRespType: 'RESULT' });
+      assert.deepEqual([retryFilled.status, retryFilled.body.orderId, retryFilled.body.status], [200, took.body.orderId, 'FILLED'], JSON.stringify(retryFilled.body));
+      assert.equal((await signed(one.url, maker, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body.length, 1, 'the retry placed nothing');
+      assert.deepEqual(await tradesOf(one.url, taker), tradesBefore, 'the retry traded nothing');
+
+      // depth diffs on the restarted gateway continue its REST snapshot (ccxt.pro's strict sync)
+      const ws = await WsClient.open(`${one.url.replace('http', 'ws')}/ws`);
+      try {
+        const { book, drain } = await depthStream(ws);
+        book.snapshot(await depthOf(one.url));
+        // new orders through both gateways: their ids never repeat one issued before the restart, nor each other's
+        const fresh = await order(one.url, maker, { side: 'BUY', timeInForce: 'GTC', price: (Math.floor(markTicks * 0.965) / 10).toFixed(1), newClientOrderId: 'after-restart-1' });
+        assert.equal(fresh.body.status, 'NEW', `the restarted gateway's orders reach the core: ${JSON.stringify(fresh.body)}`);
+        const other = await order(later.url, taker, { side: 'SELL', timeInForce: 'GTC', price: (Math.ceil(markTicks * 1.035) / 10).toFixed(1), newClientOrderId: 'after-restart-2' });
+        assert.equal(other.body.status, 'NEW', JSON.stringify(other.body));
+        const ids = [sold.body.orderId, took.body.orderId, resting.body.orderId, fresh.body.orderId, other.body.orderId];
+        assert.equal(new Set(ids).size, ids.length, `order ids never repeat: ${ids}`);
+        assert.ok(fresh.body.orderId > resting.body.orderId, 'the restarted gateway issues ids above its previous life');
+        // cancel by origClientOrderId of an order placed before the restart
+        const canceled = await signed(one.url, maker, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'restart-open' });
+        assert.deepEqual([canceled.status, canceled.body.orderId, canceled.body.status], [200, resting.body.orderId, 'CANCELED'], JSON.stringify(canceled.body));
+        const restLevel = String(Number(rest));
+        for (const until = Date.now() + 20_000; ; await sleep(100)) {
+          drain();
+          const bids = book.levels(Side.Buy).map(([p]) => String(Number(p)));
+          if (!bids.includes(restLevel) && bids.includes(String(Number(fresh.body.price)))) break;
+          assert.ok(Date.now() < until, `the synced book shows the cancel and the new bid: ${JSON.stringify(book.levels(Side.Buy).slice(0, 5))}`);
+        }
+        const now = await depthOf(one.url);
+        assert.deepEqual(now.bids.map(([p, q]) => [String(Number(p)), Number(q)]), book.levels(Side.Buy).map(([p, q]) => [String(Number(p)), Number(q)]), 'the diff stream and a fresh snapshot agree');
+      } finally {
+        ws.close();
+      }
+      for (const key of [maker, taker]) assert.equal((await signed(one.url, key, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' })).status, 200);
+    } finally {
+      await one.stop();
+      await later?.stop();
     }
   });
 });

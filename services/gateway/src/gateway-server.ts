@@ -111,7 +111,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       busLag: () => [],
     },
     riskHalted: () => client.halted(),
-    ready: () => client.markets().length > 0,
+    // a restarted cluster gateway answers from its read models only once they hold the whole history
+    ready: () => client.markets().length > 0 && (client.caughtUp?.() ?? true),
     ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
   });
   app.addHook('onRoute', (route) => {

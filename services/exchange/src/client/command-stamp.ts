@@ -25,9 +25,16 @@ export class CommandStamp {
   private readonly accountSeq = new Map<number, number>();
   private readonly operatorSeq = new Map<string, number>();
 
+  /**
+   * `firstSeq`: every stream's sequence continues above it. Embedded, 0 (the journal's
+   * replay is deterministic); a Kafka gateway process that may be restarted under the
+   * same `source` passes a wall-clock base, so its new commands are above what risk
+   * already took from its previous life and are not dropped as redeliveries.
+   */
   constructor(
     readonly source: string,
     private readonly nowNs: () => number,
+    private readonly firstSeq = 0,
   ) {}
 
   place(order: PlaceOrderRequest): MatchingCommandV1 {
@@ -73,7 +80,7 @@ export class CommandStamp {
   }
 
   account<K extends AccountCommandKind & keyof AccountCommandBodies>(accountId: number, kind: K, body: AccountCommandBodies[K], commandId: number): AccountCommandV1 {
-    const seq = (this.accountSeq.get(accountId) ?? 0) + 1;
+    const seq = (this.accountSeq.get(accountId) ?? this.firstSeq) + 1;
     this.accountSeq.set(accountId, seq);
     const cmd = { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: this.nowNs(), source: this.source, commandId } as AccountCommandV1;
     cmd.command = kind;
@@ -87,7 +94,7 @@ export class CommandStamp {
    * the order stream risk forwards to matching under `source`.
    */
   marketCommand(market: string, fill: (cmd: MatchingCommandV1) => void): MatchingCommandV1 {
-    const seq = (this.operatorSeq.get(market) ?? 0) + 1;
+    const seq = (this.operatorSeq.get(market) ?? this.firstSeq) + 1;
     this.operatorSeq.set(market, seq);
     const cmd = { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.nowNs(), source: `${this.source}-operator` } as MatchingCommandV1;
     fill(cmd);
@@ -95,7 +102,7 @@ export class CommandStamp {
   }
 
   private order(market: string): MatchingCommandV1 {
-    const seq = (this.orderSeq.get(market) ?? 0) + 1;
+    const seq = (this.orderSeq.get(market) ?? this.firstSeq) + 1;
     this.orderSeq.set(market, seq);
     return { schemaMajor: SCHEMA_MAJOR_V1, market, seq, tsNs: this.nowNs(), source: this.source } as MatchingCommandV1;
   }

@@ -111,10 +111,11 @@ export interface CoreEventHandlers {
   onOracleEvent?(event: OracleEventV1): void;
   onLiquidationEvent?(event: LiquidationEventV1): void;
   /**
-   * Embedded client only: each order command of this client's streams (its source,
-   * and the `source@…` of previous starts a journal replays) once the core has
-   * applied it (its events came first). Carries what the events do not: the client
-   * order id, the trigger source.
+   * Each order command that carries what the events do not (the client order id, the
+   * trigger source). Embedded: this client's streams (its source, and the `source@…`
+   * of previous starts a journal replays) once the core has applied it (its events
+   * came first). Kafka: every gateway's, from `gateway.order-commands.v1` replayed
+   * from its earliest record, in no fixed order with the events.
    */
   onOrderCommand?(command: MatchingCommandV1): void;
 }
@@ -128,6 +129,12 @@ export interface ExchangeClient {
   markets(): readonly VenueMarket[];
   /** '' while every stage runs; otherwise why the risk stage halted (nothing is applied). */
   halted(): string;
+  /**
+   * False while the client still replays the history published before it started
+   * (Kafka: the event topics from their earliest retained records), so read models
+   * folded from its events are a prefix; absent: always caught up (embedded).
+   */
+  caughtUp?(): boolean;
   /** Event time the core runs on, ns since the Unix epoch (embedded: the simulation's clock). */
   nowNs(): number;
 

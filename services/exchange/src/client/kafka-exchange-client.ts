@@ -13,15 +13,23 @@
  *   Binance -1007, send status unknown: the command may still apply later).
  * - `account()` asks the risk shard on `gateway.queries.v1`; the reply (on
  *   `gateway.query-replies.v1`, keyed by `source`) carries risk's report as JSON.
- * - `book()` is folded from `matching.events.v1`, read from the beginning under
- *   this process's own group, so the fold holds what matching's books hold.
+ * - Every event topic (matching's events and book deltas, risk's, the liquidation
+ *   engine's, the index) and `gateway.order-commands.v1` (every gateway's orders with
+ *   their client order ids) are read from the earliest retained offset on every
+ *   start, whatever the group committed: the book, the insurance funds and the
+ *   subscribers' read models are folds of the whole history, and a restarted process
+ *   (same `source`) or one started later rebuilds them. `caughtUp()` is false until
+ *   every record those topics held at the start is handled (`whenCaughtUp`).
+ *   Only the query replies start at the end (they answer this process's own queries).
+ * - Sequences and query numbers continue from a wall-clock base, so a restart under
+ *   the same `source` is not taken by risk for a redelivery of its previous life.
  * - `subscribe` handlers see each event before the command it finishes resolves,
  *   so a read model fed by them already holds the order its caller looks up.
  *
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
-import { type Bus, Topics } from '@perpcore/bus';
+import { type Bus, caughtUp, type Topic, Topics } from '@perpcore/bus';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer, marketAnswer } from './command-answers.js';
@@ -31,6 +39,7 @@ import type { StressReport, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
 import { BookFold } from './book-fold.js';
 import { InsuranceFundFold } from './insurance-fund-fold.js';
+import { RedeliveryFilter } from './redelivery-filter.js';
 import type {
   AccountCommandResult,
   AccountView,
@@ -93,39 +102,93 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   private readonly funds: InsuranceFundFold;
   /** Per-process base: other producers number their account commands from 1. */
   private commandId: number;
-  private querySeq = 0;
+  private querySeq: number;
   private haltReason = '';
   private orderCommands = 0;
+  private readonly copies = new RedeliveryFilter();
+  private replayed = false;
+  private replay: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: KafkaClientOptions) {
     super();
-    this.stamp = new CommandStamp(options.source, () => options.nowNs());
+    // the base moves 1,000 per ms: a previous life of this source sent fewer than that many per ms on any stream
+    const sequenceBase = Date.now() * 1_000; // < 2^53 until the year 2255
+    this.stamp = new CommandStamp(options.source, () => options.nowNs(), sequenceBase);
+    this.querySeq = sequenceBase;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.books = new BookFold(options.venue.map((m) => m.spec.symbol));
     this.funds = new InsuranceFundFold(options.venue, options.insuranceFundSeedUnits ?? defaultInsuranceFundSeedUnits);
     this.commandId = Date.now() * 1_000; // < 2^53 until the year 2255
   }
 
-  /** Subscribes to the stages' topics (matching events from the beginning, for the book); call before the first command. */
+  /** A client connected at once (`connect`): for a caller whose handlers may miss the first events. */
   static async create(options: KafkaClientOptions): Promise<KafkaExchangeClient> {
-    const client = new KafkaExchangeClient(options);
-    const { bus, source: groupId } = options;
+    const client = KafkaExchangeClient.unconnected(options);
+    await client.connect();
+    return client;
+  }
+
+  /** A client not reading yet: subscribe every read model first, then `connect()`, so each sees the whole replay. */
+  static unconnected(options: KafkaClientOptions): KafkaExchangeClient {
+    return new KafkaExchangeClient(options);
+  }
+
+  /**
+   * Subscribes to the stages' topics, each history from its earliest retained record;
+   * call before the first command. Resolves once subscribed: the replay goes on
+   * behind (`caughtUp()`, `whenCaughtUp()`), delivered to the handlers subscribed by then.
+   */
+  async connect(): Promise<void> {
+    const { bus, source: groupId } = this.options;
+    // a fresh group per start, as the shared registry's: no committed offset, so each topic is read from its earliest
+    // retained record (a seek to 0 under the old group raced the first fetch from its committed offset)
+    const replayGroupId = `${groupId}-replay-${Date.now().toString(36)}`;
+    const replayed: Topic<unknown>[] = [];
+    const fromEarliest = async <T>(topic: Topic<T>, handler: (value: T) => void) => {
+      replayed.push(topic as Topic<unknown>);
+      return bus.subscribe(topic, { groupId: replayGroupId, fromBeginning: true }, (m) => handler(m.value));
+    };
     try {
-      client.subscriptions.push(
-        await bus.subscribe(Topics.gatewayQueryReplies, { groupId }, (m) => client.onReply(m.value)),
-        await bus.subscribe(Topics.riskAccountEvents, { groupId }, (m) => client.onRisk(m.value)),
-        await bus.subscribe(Topics.riskMarketEvents, { groupId }, (m) => client.onRisk(m.value)),
-        await bus.subscribe(Topics.oracleIndexPrices, { groupId }, (m) => client.onOracle(m.value)),
-        await bus.subscribe(Topics.liquidationEvents, { groupId }, (m) => client.onLiquidation(m.value)),
-        await bus.subscribe(Topics.matchingEvents, { groupId, fromBeginning: true }, (m) => client.onMatching(m.value)),
+      this.subscriptions.push(
+        await bus.subscribe(Topics.gatewayQueryReplies, { groupId }, (m) => this.onReply(m.value)),
+        await fromEarliest(Topics.riskAccountEvents, (e) => this.fresh('ra', `${e.source}|${e.market}|${e.accountId}`, e.seq) && this.onRisk(e)),
+        await fromEarliest(Topics.riskMarketEvents, (e) => this.fresh('rm', `${e.source}|${e.market}|${e.accountId}`, e.seq) && this.onRisk(e)),
+        await fromEarliest(Topics.oracleIndexPrices, (e) => this.fresh('o', `${e.source}|${e.symbol}`, e.seq) && this.onOracle(e)),
+        await fromEarliest(Topics.liquidationEvents, (e) => this.fresh('l', `${e.source}|${e.market}|${e.accountId}`, e.seq) && this.onLiquidation(e)),
+        // a copy of a command only notes a client order id again: no filter
+        await fromEarliest(Topics.gatewayOrderCommands, (cmd) => this.onOrderCommand(cmd)),
+        await fromEarliest(Topics.matchingEvents, (e) => this.fresh('me', e.market, e.seq) && this.onMatching(e)),
         // cluster matching moves book deltas (conflated, absolute level sizes) to the market-data topic
-        await bus.subscribe(Topics.matchingMarketData, { groupId, fromBeginning: true }, (m) => client.onMatching(m.value)),
+        await fromEarliest(Topics.matchingMarketData, (e) => this.fresh('md', e.market, e.seq) && this.onMatching(e)),
       );
     } catch (error) {
-      await client.close();
+      await this.close();
       throw error;
     }
-    return client;
+    this.replay = caughtUp(bus, replayGroupId, replayed).then(() => {
+      this.replayed = true;
+    });
+    // the failure reaches whoever awaits whenCaughtUp(); caughtUp() stays false
+    this.replay.catch(() => undefined);
+  }
+
+  /** The at-least-once bus delivers a record again after a rebalance or a restart: each envelope reaches the folds once. */
+  private fresh(topic: string, stream: string, seq: number): boolean {
+    return this.copies.fresh(`${topic}|${stream}`, Number(seq));
+  }
+
+  /** Envelopes the bus delivered twice and the client dropped. */
+  get redeliveriesDropped(): number {
+    return this.copies.droppedCount;
+  }
+
+  /** True once every record the replayed topics held at the start has reached the handlers. */
+  caughtUp(): boolean {
+    return this.replayed;
+  }
+
+  whenCaughtUp(): Promise<void> {
+    return this.replay;
   }
 
   markets(): readonly VenueMarket[] {
@@ -328,6 +391,10 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     if (p === undefined) return;
     this.queryPending.delete(Number(reply.seq));
     p.resolve(reply);
+  }
+
+  private onOrderCommand(cmd: MatchingCommandV1): void {
+    for (const h of this.handlers) h.onOrderCommand?.(cmd);
   }
 
   private onOracle(event: OracleEventV1): void {

@@ -33,6 +33,14 @@ export class AccountOrders {
     if (order.clientOrderId !== '') this.byClientId.set(order.clientOrderId, order);
   }
 
+  /** Gives an order folded before its place command was seen (Kafka replay) the command's client order id. */
+  name(order: OrderRecord, clientOrderId: string, triggerSource: OrderRecord['triggerSource']): void {
+    order.clientOrderId = clientOrderId;
+    order.triggerSource = triggerSource;
+    // a later order of the same client id (the id reused after this one closed) keeps it
+    if (!this.byClientId.has(clientOrderId)) this.byClientId.set(clientOrderId, order);
+  }
+
   get(orderId: number): OrderRecord | undefined {
     return this.open.get(orderId) ?? this.closed.get(orderId);
   }

@@ -90,3 +90,24 @@ describe('OrderReadModel (folded from the client’s events)', () => {
     await client.cancelOrder(61, 'BTCUSDT', orderId);
   });
 });
+
+describe('OrderReadModel over a Kafka replay (the place command and the events in either order)', () => {
+  const accepted = (orderId: number, seq: number) =>
+    ({ market: 'BTCUSDT', seq, tsNs: seq * 1_000, event: 'accepted', accepted: { orderId, accountId: 71, side: 1, type: 1, timeInForce: 1, priceTicks: 100, qtyLots: 2, triggerPriceTicks: 0, reduceOnly: false, liquidationId: 0 } }) as never;
+  const command = (orderId: number, clientOrderId: string) => ({ command: 'place', place: { orderId, accountId: 71, clientOrderId, triggerSource: 0 } }) as never;
+
+  it('names an order by its client id whether the command came before or after its accepted event', () => {
+    const model = new OrderReadModel();
+    model.onOrderCommand(command(11, 'before'));
+    model.onMatchingEvent(accepted(11, 1));
+    model.onMatchingEvent(accepted(12, 2));
+    assert.equal(model.account(71).byClientOrderId('after'), undefined, 'not named before its command is seen');
+    model.onOrderCommand(command(12, 'after'));
+    assert.deepEqual([model.account(71).byClientOrderId('before')?.orderId, model.account(71).byClientOrderId('after')?.orderId], [11, 12]);
+    assert.equal(model.order(71, 12)?.clientOrderId, 'after');
+    // a copy of the command changes nothing, and never renames an order
+    model.onOrderCommand(command(12, 'other'));
+    assert.equal(model.order(71, 12)?.clientOrderId, 'after');
+    assert.equal(model.account(71).byClientOrderId('other'), undefined);
+  });
+});

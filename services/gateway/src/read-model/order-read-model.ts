@@ -136,8 +136,9 @@ export class OrderReadModel {
   }
 
   /**
-   * A place command of the gateway's own streams, as the core takes it in (before its
-   * accepted event: the bus delivers breadth-first). On a journal's replay after a
+   * A place command of the gateway's own streams, as the core takes it in (embedded:
+   * before its accepted event, the bus delivers breadth-first; Kafka: every gateway's,
+   * before or after it). On a journal's replay after a
    * restart no request noted the order, and the accepted event carries neither its
    * client order id nor its trigger source: the command does, so it notes them, and
    * a retry of a replayed order is still recognised. Live, the request's own note is
@@ -147,6 +148,13 @@ export class OrderReadModel {
     const p = cmd.place;
     if (cmd.command !== 'place' || p == null || (p.clientOrderId ?? '') === '' || !this.tracks(p.accountId ?? 0)) return;
     const orderId = Number(p.orderId);
+    // over Kafka the command topic and the event topics replay independently: the accepted event may have come first
+    const account = this.accounts.get(p.accountId ?? 0);
+    const folded = account?.get(orderId);
+    if (folded !== undefined) {
+      if (folded.clientOrderId === '') account?.name(folded, p.clientOrderId as string, (p.triggerSource ?? 0) as OrderRecord['triggerSource']);
+      return;
+    }
     if (!this.notes.has(orderId)) boundedSet(this.notes, orderId, { clientOrderId: p.clientOrderId as string, triggerSource: p.triggerSource ?? 0 });
   }
 

@@ -2,7 +2,8 @@
  * The trading and account side of the gateway as one fastify plugin: the read
  * model and settings fold subscribed to the client's events, the order desk, the
  * dead man's switch, and every signed /fapi trading and account route. While the
- * risk stage is halted every one of these routes answers 503 (-1001) and sends
+ * risk stage is halted, or the client still replays the history (a cluster gateway
+ * that just started), every one of these routes answers 503 (-1001) and sends
  * nothing to the core.
  */
 import type { ExchangeClient } from '@perpcore/exchange';
@@ -80,6 +81,8 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
         scope.addHook('onRequest', async () => {
           const reason = client.halted();
           if (reason !== '') throw binanceError('DISCONNECTED');
+          // a read model still replaying would miss a retried client order id (placed twice) and answer lists short
+          if (client.caughtUp?.() === false) throw binanceError('DISCONNECTED');
         });
         registerOrderRoutes(scope, deps, desk);
         registerAlgoOrderRoutes(scope, deps, desk);
