@@ -12,6 +12,25 @@ import type { OrderFlowPort, OrderFlowSimulation, PlaceIntent } from '@perpcore/
 
 export const SIM_SOURCE = 'gateway-sim';
 
+/** A simulated trader's place command: no trigger, no client id, self-trade prevention cancels the taker, never reduce-only. */
+export function simulatedPlace(o: Pick<PlaceIntent, 'orderId' | 'accountId' | 'side' | 'type' | 'timeInForce' | 'priceTicks' | 'qtyLots'>): NonNullable<MatchingCommandV1['place']> {
+  return {
+    orderId: o.orderId,
+    accountId: o.accountId,
+    side: sideToWire(o.side),
+    type: o.type,
+    timeInForce: o.timeInForce,
+    priceTicks: o.priceTicks,
+    qtyLots: o.qtyLots,
+    triggerPriceTicks: 0,
+    triggerSource: 0,
+    selfTradePrevention: 1,
+    reduceOnly: false,
+    clientOrderId: '',
+    liquidationId: 0,
+  } as NonNullable<MatchingCommandV1['place']>;
+}
+
 export class SimOrderGateway implements OrderFlowPort {
   private readonly seqByMarket = new Map<string, number>();
   tsNs = 0;
@@ -34,21 +53,7 @@ export class SimOrderGateway implements OrderFlowPort {
   place(intent: PlaceIntent): void {
     const cmd = this.envelope(intent.symbol);
     cmd.command = 'place';
-    cmd.place = {
-      orderId: intent.orderId,
-      accountId: intent.accountId,
-      side: sideToWire(intent.side),
-      type: intent.type,
-      timeInForce: intent.timeInForce,
-      priceTicks: intent.priceTicks,
-      qtyLots: intent.qtyLots,
-      triggerPriceTicks: 0,
-      triggerSource: 0,
-      selfTradePrevention: 1,
-      reduceOnly: false,
-      clientOrderId: '',
-      liquidationId: 0,
-    };
+    cmd.place = simulatedPlace(intent);
     this.bus.publish(this.topic, cmd);
   }
 

@@ -16,7 +16,8 @@
 import { OrderType, Side, TimeInForce } from '@perpcore/domain';
 import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
 import { seededRandom } from '../durability/seeded-random.js';
-import { SCHEMA_MAJOR_V1, sideToWire, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
+import { simulatedPlace } from '../sim-order-gateway.js';
+import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
 
 export interface CrashMarket {
   readonly symbol: string;
@@ -97,21 +98,7 @@ export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[]
     const priceTicks = Math.max(1, (indexTicks[m] as number) + (side === Side.Buy ? through : -through));
     const cmd = order(m);
     cmd.command = 'place';
-    cmd.place = {
-      orderId: ++orderId,
-      accountId,
-      side: sideToWire(side),
-      type: OrderType.Limit,
-      timeInForce: ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel,
-      priceTicks,
-      qtyLots: int(1, 20),
-      triggerPriceTicks: 0,
-      triggerSource: 0,
-      selfTradePrevention: 1,
-      reduceOnly: false,
-      clientOrderId: '',
-      liquidationId: 0,
-    } as MatchingCommandV1['place'];
+    cmd.place = simulatedPlace({ orderId: ++orderId, accountId, side, type: OrderType.Limit, timeInForce: ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel, priceTicks, qtyLots: int(1, 20) });
     if (!ioc) {
       mine.push(orderId);
       placed.set(accountId, mine);
