@@ -146,6 +146,15 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
       assert.ok(Date.now() - started < 60_000, 'risk publishes a mark for BTCUSDT');
       await sleep(100);
     }
+    // the gateway trades only once its client has replayed what the topics held when it connected (/ready):
+    // under a loaded CI machine that can come after the first deposit is answered
+    for (;;) {
+      const ready = await fetch(`${base}/ready`);
+      if (ready.status === 200) break;
+      assert.equal(ready.status, 503, 'not ready is a 503');
+      assert.ok(Date.now() - started < 150_000, 'the gateway says ready within 150 s');
+      await sleep(100);
+    }
     const priceTicks = Math.floor(markTicks * 0.99);
     const price = (priceTicks / 10).toFixed(1);
     const latenciesMs: number[] = [];
