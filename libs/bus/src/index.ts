@@ -9,4 +9,4 @@ export { ColocatedBus } from './colocated-bus.js';
 export { guardInputs, topicGuard, type InputGuard, type InputRefusal, type TopicGuard } from './input-guard.js';
 export { kafkaConfigSchema, kafkaBusOptions, type KafkaConfig } from './kafka-config.js';
 export { SeqVerdict, SequenceDedup, type SequenceDedupOptions } from './sequence-dedup.js';
-export { caughtUp, type CatchUpOptions } from './replay-catch-up.js';
+export { caughtUp, type CatchUpOptions, type ReplayLag } from './replay-catch-up.js';

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import { createLogger } from '@perpcore/observability';
 import { matchingEventCodec } from '@perpcore/proto';
+import { Kafka, logLevel } from 'kafkajs';
 import { bookDelta, describeBusContract, waitFor } from './bus-contract.js';
 import { BusConnectError } from './kafka-connect.js';
 import { KafkaBus } from './kafka-bus.js';
@@ -87,6 +88,34 @@ describe('KafkaBus start-up and topics', { skip: env.skip }, () => {
       assert.ok(seqs.every((seq, i) => seq === i + 1));
     } finally {
       await bus.close();
+    }
+  });
+
+  test('end offsets of topics another process is creating right now: answered once their leaders are up (kafkajs fails such a read outright)', async () => {
+    // a cluster start: the stages create their topics while a gateway's replay asks for
+    // those topics' end offsets; kafkajs answers a partition without its leader yet with
+    // NOT_LEADER (or, asked concurrently, a TypeError) instead of asking again
+    const other = new Kafka({ clientId: 'other-process', brokers: [...env.brokers], logLevel: logLevel.NOTHING }).admin();
+    await other.connect();
+    const reader = await connect();
+    try {
+      for (let round = 0; round < 6; round++) {
+        const topics = Array.from({ length: 4 }, (_, i) => defineTopic(`contract.ends-${round}-${i}-${process.pid}-${Date.now()}.v1`, 4, matchingEventCodec, (e) => e.market));
+        const created = other.createTopics({ topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions })), waitForLeaders: false });
+        await created;
+        const ends = await Promise.all(topics.map((t) => reader.endOffsets(t)));
+        for (const end of ends) assert.deepEqual([...end], [], 'a new topic holds nothing');
+      }
+      const topic = defineTopic(`contract.ends-held-${process.pid}-${Date.now()}.v1`, 2, matchingEventCodec, (e) => e.market);
+      await reader.ensureTopic(topic.name, topic.partitions);
+      for (let seq = 1; seq <= 3; seq++) reader.publish(topic, bookDelta('BTC-USDT', seq));
+      await reader.flush();
+      const end = await reader.endOffsets(topic);
+      assert.equal(end.size, 1, 'one partition holds records');
+      assert.equal([...end.values()][0], 1, 'three envelopes framed into one record');
+    } finally {
+      await reader.close();
+      await other.disconnect();
     }
   });
 

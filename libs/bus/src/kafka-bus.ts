@@ -77,6 +77,7 @@ import { OffsetCommitter } from './kafka-offset-committer.js';
 import { RecordConsumer } from './kafka-record-consumer.js';
 import { partitionForKey } from './partition-for-key.js';
 import { fetchCommittedOffsets, seekToStartOffsets } from './kafka-offsets.js';
+import { TopicOffsetsReader } from './kafka-topic-offsets.js';
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
@@ -180,6 +181,7 @@ export class KafkaBus implements Bus {
   private readonly lingerMs: number;
   private closed = false;
   private readonly beforeSendHooks: (() => void)[] = [];
+  private readonly topicOffsets: TopicOffsetsReader;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -191,6 +193,7 @@ export class KafkaBus implements Bus {
     this.batchMax = options.batchMaxMessages ?? 2_000;
     this.batchMaxBytes = options.batchMaxBytes ?? 512 * 1024;
     this.lingerMs = options.lingerMs ?? 2;
+    this.topicOffsets = new TopicOffsetsReader(admin, options.logger);
     // unique per bus instance: two producers sharing a name on one partition would have
     // their frame sequences confused by the consumers' range dedup (a newer frame dropped)
     this.queue = new FrameQueue(`${options.clientId}-${process.pid}-${Date.now().toString(36)}-${++busInstances}-${randomBytes(4).toString('hex')}`, options.frameMaxBytes ?? 256 * 1024);
@@ -328,8 +331,8 @@ export class KafkaBus implements Bus {
   }
 
   async endOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic.name);
-    return new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, Number(o.high)]));
+    const offsets = await this.topicOffsets.watermarks(topic.name);
+    return new Map(offsets.filter((o) => o.highOffset > o.lowOffset).map((o) => [o.partition, Number(o.highOffset)]));
   }
 
   /** Stops handling, commits the included offsets, leaves the group. */
@@ -364,8 +367,8 @@ export class KafkaBus implements Bus {
   async deadLetters(topicName: string, timeoutMs = 15_000): Promise<DeadLetter[]> {
     const dlq = dlqTopicName(topicName);
     await this.ensureTopic(dlq, DLQ_PARTITIONS);
-    const offsets = await this.admin.fetchTopicOffsets(dlq);
-    const expected = offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
+    const offsets = await this.topicOffsets.watermarks(dlq);
+    const expected = offsets.reduce((sum, o) => sum + Number(o.highOffset - o.lowOffset), 0);
     if (expected === 0) return [];
     const letters: DeadLetter[] = [];
     const reader = this.kafka.consumer({ groupId: `perpcore-dlq-reader-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });

@@ -11,6 +11,16 @@ export interface CatchUpOptions {
   readonly pollMs?: number;
   /** Gives up (rejects) after this long (default: never). */
   readonly timeoutMs?: number;
+  /** Called after every comparison that found a topic behind, with each such partition's handled and target offsets. */
+  readonly onBehind?: (behind: readonly ReplayLag[]) => void;
+}
+
+/** One partition a reader has not caught up on: `includedOffset` is the next offset it would read, `endOffset` the target. */
+export interface ReplayLag {
+  readonly topic: string;
+  readonly partition: number;
+  readonly includedOffset: number;
+  readonly endOffset: number;
 }
 
 /**
@@ -23,14 +33,18 @@ export async function caughtUp(bus: Bus, groupId: string, topics: readonly Topic
   const pollMs = options.pollMs ?? 50;
   const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
   for (;;) {
-    const behind = targets.filter(({ topic, end }) => !reached((bus.includedOffsets as NonNullable<Bus['includedOffsets']>)(groupId, topic.name), end));
+    const behind: ReplayLag[] = [];
+    for (const { topic, end } of targets) lagsOf(topic.name, (bus.includedOffsets as NonNullable<Bus['includedOffsets']>)(groupId, topic.name), end, behind);
     if (behind.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`not caught up with ${behind.map((b) => b.topic.name).join(', ')} within ${options.timeoutMs} ms`);
+    options.onBehind?.(behind);
+    if (Date.now() > deadline) throw new Error(`not caught up with ${[...new Set(behind.map((b) => b.topic))].join(', ')} within ${options.timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
-function reached(included: ReadonlyMap<number, string>, end: ReadonlyMap<number, number>): boolean {
-  for (const [partition, endOffset] of end) if (Number(included.get(partition) ?? -1) < endOffset) return false;
-  return true;
+function lagsOf(topic: string, included: ReadonlyMap<number, string>, end: ReadonlyMap<number, number>, out: ReplayLag[]): void {
+  for (const [partition, endOffset] of end) {
+    const includedOffset = Number(included.get(partition) ?? -1);
+    if (includedOffset < endOffset) out.push({ topic, partition, includedOffset, endOffset });
+  }
 }

@@ -43,6 +43,9 @@ import { dashboardUrl } from './dashboard/dashboard-routes.js';
 import { createGatewayServer } from './gateway-server.js';
 import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
+/** How often a gateway still replaying logs which partitions it is behind on. */
+const REPLAY_PROGRESS_MS = 15_000;
+
 runServiceProcess({
   name: 'gateway',
   schema: {
@@ -68,10 +71,18 @@ runServiceProcess({
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });
       const replayStartedMs = Date.now();
       await client.connect();
-      // /ready answers 503 and the trading routes -1001 until the replay is in
+      // /ready answers 503 and the trading routes -1001 until the replay is in; a long one says where it is
+      const progress = setInterval(() => {
+        const lag = client.replayLag();
+        logger.warn({ replayMs: Date.now() - replayStartedMs, behind: lag.slice(0, 16), partitionsBehind: lag.length }, 'gateway: still replaying the event topics (not ready)');
+      }, REPLAY_PROGRESS_MS);
+      progress.unref();
       client.whenCaughtUp().then(
-        () => logger.info({ replayMs: Date.now() - replayStartedMs }, 'gateway read models caught up with the event topics'),
-        (error: unknown) => logger.error({ err: error }, 'gateway: the replay of the event topics failed (not ready)'),
+        () => {
+          clearInterval(progress);
+          logger.info({ replayMs: Date.now() - replayStartedMs }, 'gateway read models caught up with the event topics');
+        },
+        () => clearInterval(progress),
       );
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
@@ -79,6 +90,14 @@ runServiceProcess({
       process.stderr.write(`gateway: operator dashboard: ${dashboardUrl(url, admin)}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
+        // a replay that failed would leave the gateway not ready for good: the process stops
+        // with the failure logged (exit 1) for its supervisor to start again; a caught-up one runs until stopped
+        finished: client.whenCaughtUp().then(
+          () => new Promise<void>(() => undefined),
+          (error: unknown) => {
+            throw new Error(`the replay of the event topics failed, so this gateway can never be ready: ${(error as Error).message}`, { cause: error });
+          },
+        ),
         stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
         async close() {
           await gateway.close();

@@ -29,7 +29,7 @@
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
-import { type Bus, caughtUp, type Topic, Topics } from '@perpcore/bus';
+import { type Bus, caughtUp, type ReplayLag, type Topic, Topics } from '@perpcore/bus';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer, marketAnswer } from './command-answers.js';
@@ -107,6 +107,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   private orderCommands = 0;
   private readonly copies = new RedeliveryFilter();
   private replayed = false;
+  private lag: readonly ReplayLag[] = [];
   private replay: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: KafkaClientOptions) {
@@ -165,8 +166,9 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
       await this.close();
       throw error;
     }
-    this.replay = caughtUp(bus, replayGroupId, replayed).then(() => {
+    this.replay = caughtUp(bus, replayGroupId, replayed, { onBehind: (behind) => (this.lag = behind) }).then(() => {
       this.replayed = true;
+      this.lag = [];
     });
     // the failure reaches whoever awaits whenCaughtUp(); caughtUp() stays false
     this.replay.catch(() => undefined);
@@ -189,6 +191,11 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   whenCaughtUp(): Promise<void> {
     return this.replay;
+  }
+
+  /** While the replay is in: the partitions still behind their targets at the last comparison (empty once caught up). */
+  replayLag(): readonly ReplayLag[] {
+    return this.lag;
   }
 
   markets(): readonly VenueMarket[] {
