@@ -177,7 +177,7 @@ export async function runCluster(options) {
     await Promise.all(gateways.map((g) => g.ready(READY_TIMEOUT_MS)));
     for (const g of gateways) {
       const url = (await g.requestStats())?.url;
-      say(`start-cluster: ${g.name} serves Binance USDⓈ-M REST at ${url}/fapi (demo API keys, printed once, in ${g.logPath})`);
+      say(`start-cluster: ${g.name} serves Binance USDⓈ-M REST at ${url}/fapi and the operator API at ${url}/v1/admin (token: $PERPCORE_ADMIN_TOKEN, or the generated one printed once in ${g.logPath})`);
     }
     result.gateways = gateways.length;
 

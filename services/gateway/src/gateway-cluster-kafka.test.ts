@@ -6,7 +6,9 @@
  * Two accounts trade through it: deposit (through the client: the operator API is
  * gw-security's), a resting limit, openOrders, cancel, a new resting order crossed by
  * the second account, positionRisk on both sides, userTrades with maker / taker.
- * The order → answer latency of the run is printed (not asserted).
+ * The order → answer latency of the run is printed (not asserted). Then unmodified
+ * ccxt binanceusdm and ccxt.pro run the whole flow of issue 10 through the cluster
+ * (amend and the user-data stream included), as ccxt-rest-flow.test.ts does embedded.
  *
  * The test starts its own throw-away broker (deploy/kafka), so the stages start on
  * empty topics whatever other Kafka tests left on the shared one. It runs when
@@ -18,6 +20,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import ccxt from 'ccxt';
 import { KafkaBus, Topics } from '@perpcore/bus';
 import { KafkaExchangeClient } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
@@ -28,6 +31,7 @@ import { Side } from '@perpcore/domain';
 import { signed, type TestKey, testKey, testRegistry, testServerOptions, USDT } from './gateway-test-server.test-support.js';
 import { type DepthEvent, SyncedBook } from './test-support/depth-sync.test-support.js';
 import { WsClient } from './test-support/ws-client.test-support.js';
+import { localBinanceUrls, unrefLongTimers } from './test-support/ccxt-urls.test-support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const skip = (process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '') === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
@@ -282,6 +286,93 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
       for (const key of [a, b]) assert.equal((await signed(base, key, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' })).status, 200);
     } finally {
       ws.close();
+    }
+  });
+
+  it('unmodified ccxt binanceusdm and ccxt.pro drive the whole flow through the cluster: markets → book → balance → limit → open orders → amend → cancel → cross → positions → trades → the WebSocket book and the user-data stream', { timeout: 120_000 }, async () => {
+    assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
+    const c = testKey(registry, 7_103);
+    const d = testKey(registry, 7_104);
+    for (const key of [c, d]) assert.equal((await client.deposit(key.accountId, 'USDT', 100_000 * USDT)).rejection, null);
+    const options = { fetchCurrencies: false, adjustForTimeDifference: false, recvWindow: 10000, warnOnFetchOpenOrdersWithoutSymbol: false };
+    const carol = new ccxt.pro.binanceusdm({ apiKey: c.apiKey, secret: c.secret, urls: localBinanceUrls(base), enableRateLimit: false, options: { ...options, watchBalance: { fetchBalanceSnapshot: false } } } as never);
+    const dave = new ccxt.binanceusdm({ apiKey: d.apiKey, secret: d.secret, urls: localBinanceUrls(base), enableRateLimit: false, options } as never);
+    const symbol = 'BTC/USDT:USDT';
+    const restoreTimers = unrefLongTimers();
+    try {
+      await carol.loadHttpProxyAgent(); // ccxt.pro's requirement for ws:// URLs
+      const markets = await carol.loadMarkets();
+      assert.equal(markets[symbol]?.id, 'BTCUSDT');
+      await dave.loadMarkets();
+      const balance = (await carol.fetchBalance()) as unknown as { total: Record<string, number>; free: Record<string, number> };
+      assert.deepEqual([balance.total.USDT, balance.free.USDT], [100_000, 100_000]);
+
+      // inside the 5% PERCENT_PRICE band around mark, below anything the other tests left
+      const price = Number(carol.priceToPrecision(symbol, (markTicks * 0.96) / 10));
+      const order = await carol.createOrder(symbol, 'limit', 'buy', 0.01, price, { clientOrderId: 'ccxt-cluster-1' });
+      assert.deepEqual([order.status, order.clientOrderId, order.price, order.amount, order.filled], ['open', 'ccxt-cluster-1', price, 0.01, 0]);
+      assert.deepEqual((await carol.fetchOpenOrders(symbol)).map((o) => o.id), [order.id]);
+      const book = await carol.fetchOrderBook(symbol, 50);
+      assert.ok(book.bids.some(([p, q]) => p === price && q === 0.01), `the cluster's book shows carol's bid: ${JSON.stringify(book.bids.slice(0, 5))}`);
+
+      const edited = await carol.editOrder(order.id as string, symbol, 'limit', 'buy', 0.02, price + 0.1);
+      assert.deepEqual([edited.id, edited.price, edited.amount], [order.id, Number(carol.priceToPrecision(symbol, price + 0.1)), 0.02]);
+      assert.equal((await carol.cancelOrder(order.id as string, symbol)).status, 'canceled');
+      assert.deepEqual(await carol.fetchOpenOrders(symbol), []);
+
+      // the WebSocket book while dave's orders change it
+      const watched = (async () => {
+        for (let books = 0; ; ) {
+          const ob = await carol.watchOrderBook(symbol);
+          if (ob.bids.some(([p]) => p === price) && ++books >= 2) return ob;
+        }
+      })();
+      for (let i = 0; i < 6; i++) {
+        assert.equal((await dave.createOrder(symbol, 'limit', 'buy', 0.001 * (i + 1), price, { clientOrderId: `ccxt-cluster-d${i}` })).status, 'open');
+        await sleep(150);
+      }
+      const ob = await Promise.race([watched, sleep(30_000).then(() => null)]);
+      assert.ok(ob !== null, 'ccxt.pro watchOrderBook saw the cluster book change');
+      await dave.cancelAllOrders(symbol);
+      assert.deepEqual(await dave.fetchOpenOrders(symbol), []);
+
+      // the user-data stream attached before carol's order rests
+      const firstWatch = carol.watchOrders(symbol);
+      for (const until = Date.now() + 20_000; server.hub.listenKeys.keyOf(c.accountId) === undefined; await sleep(50)) assert.ok(Date.now() < until, 'ccxt.pro made a listen key');
+      await sleep(500); // its session connects after the key is made
+
+      // a crossing pair: carol's post-only sell rests far above every bid, dave's IOC buy meets only her
+      const makerPrice = Number(carol.priceToPrecision(symbol, (markTicks * 1.01) / 10));
+      const resting = await carol.createOrder(symbol, 'limit', 'sell', 0.003, makerPrice, { postOnly: true });
+      assert.equal(resting.status, 'open');
+      const taker = await dave.createOrder(symbol, 'limit', 'buy', 0.003, makerPrice, { timeInForce: 'IOC' });
+      assert.deepEqual([taker.status, taker.filled, taker.average], ['closed', 0.003, makerPrice]);
+
+      let seen = await firstWatch;
+      while (!seen.some((o) => o.id === resting.id && o.filled === 0.003)) seen = await carol.watchOrders(symbol);
+      const filled = seen.find((o) => o.id === resting.id);
+      assert.deepEqual([filled?.status, filled?.price], ['closed', makerPrice]);
+
+      // positions show once risk has settled the fill matching printed
+      const positionOf = async (ex: Pick<typeof dave, 'fetchPositions'>) => {
+        for (const until = Date.now() + 20_000; ; await sleep(100)) {
+          const p = (await ex.fetchPositions([symbol])).find((x) => x.symbol === symbol);
+          if ((p?.contracts ?? 0) !== 0 || Date.now() > until) return p;
+        }
+      };
+      const carolShort = await positionOf(carol);
+      const daveLong = await positionOf(dave);
+      assert.deepEqual([carolShort?.side, carolShort?.contracts, carolShort?.entryPrice], ['short', 0.003, makerPrice]);
+      assert.deepEqual([daveLong?.side, daveLong?.contracts, daveLong?.entryPrice], ['long', 0.003, makerPrice]);
+
+      const daveTrade = (await dave.fetchMyTrades(symbol)).at(-1);
+      assert.deepEqual([daveTrade?.order, daveTrade?.side, daveTrade?.price, daveTrade?.amount, daveTrade?.takerOrMaker, daveTrade?.fee?.currency], [taker.id, 'buy', makerPrice, 0.003, 'taker', 'USDT']);
+      assert.ok((daveTrade?.fee?.cost ?? 0) > 0, 'the taker paid a fee');
+      const carolTrade = (await carol.fetchMyTrades(symbol)).at(-1);
+      assert.deepEqual([carolTrade?.order, carolTrade?.takerOrMaker], [resting.id, 'maker']);
+    } finally {
+      await carol.close();
+      restoreTimers();
     }
   });
 
