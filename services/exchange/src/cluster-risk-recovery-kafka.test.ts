@@ -5,6 +5,12 @@
  * newest snapshot, consumes from those offsets and still knows the account (a second
  * deposit lands on the first); started against a group with committed offsets and an
  * empty snapshot directory it refuses with one line and exit 1.
+ *
+ * The shard reads its topics from the beginning under a fresh group, so on the suite's
+ * shared broker it would first apply everything the other Kafka tests left there (one
+ * CI-like run timed out waiting for its first snapshot behind that history): it uses
+ * that broker only while its topics are empty, else a throw-away broker of its own
+ * (fresh-broker.ts, as the cluster crash test does).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -17,10 +23,11 @@ import { after, describe, it } from 'node:test';
 import { KafkaBus, Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, type AccountCommandV1 } from '@perpcore/proto';
+import { freshBroker } from './cluster-crash/fresh-broker.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const brokers = process.env.PERPCORE_KAFKA_BROKERS ?? '';
-const skip = brokers === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
+const givenBrokers = process.env.PERPCORE_KAFKA_BROKERS ?? '';
+const skip = givenBrokers === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
 if (skip !== false && process.env.CI) throw new Error(`${skip}, and CI is set: refusing to skip`);
 
 const run = `${process.pid % 10_000}${Date.now() % 100_000}`;
@@ -38,7 +45,7 @@ interface Running {
   stderr: () => string;
 }
 
-async function startRisk(snapshotDir: string): Promise<Running> {
+async function startRisk(brokers: string, snapshotDir: string): Promise<Running> {
   const child = spawn(process.execPath, ['services/exchange/dist/cluster-risk.js'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: brokers, PERPCORE_RISK_SOURCE: SOURCE, PERPCORE_SNAPSHOT_DIR: snapshotDir, PERPCORE_SNAPSHOT_INTERVAL_MS: '200', PERPCORE_LOG_LEVEL: 'info', PERPCORE_STATS_INTERVAL_MS: '0' },
@@ -64,7 +71,9 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
   it('keeps its accounts across SIGKILL and refuses to start empty on committed offsets', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpcore-risk-snap-'));
     dirs.push(dir);
-    const bus = await KafkaBus.connect({ brokers: brokers.split(','), clientId: `recovery-test-${run}`, logger: createLogger('recovery-test', 'silent'), connectTimeoutMs: 30_000 });
+    const broker = await freshBroker(root, givenBrokers.split(','));
+    const brokers = broker.brokers.join(',');
+    const bus = await KafkaBus.connect({ brokers: broker.brokers, clientId: `recovery-test-${run}`, logger: createLogger('recovery-test', 'silent'), connectTimeoutMs: 30_000 });
     // topics first, as the cluster launcher does (a shard racing to create them can find one not yet known)
     const retried = async (f: () => Promise<void>) => {
       for (let attempt = 1; ; attempt++) {
@@ -97,31 +106,31 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    const waitFor = async (what: string, ok: () => boolean, ms = 60_000) => {
+    const waitFor = async (what: string, ok: () => boolean, risk: Running, ms = 60_000) => {
       const deadline = Date.now() + ms;
       while (!ok()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the risk process said:\n${risk.stderr().slice(-2_000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
     try {
-      const first = await startRisk(dir);
+      const first = await startRisk(brokers, dir);
       assert.equal(first.child.exitCode, null, first.stderr().slice(-800));
       bus.publish(Topics.gatewayAccountCommands, deposit(1, 1_000_000_000));
       await bus.flush();
-      await waitFor('the first deposit accepted', () => balances.has(1));
+      await waitFor('the first deposit accepted', () => balances.has(1), first);
       assert.equal(balances.get(1), '1000000000');
       // a snapshot that includes it (taken every 200 ms once something was applied)
-      await waitFor('a snapshot after the deposit', () => first.stderr().split('\n').some((l) => l.includes('"snapshot written"') && l.includes('gateway.account-commands.v1')), 30_000);
+      await waitFor('a snapshot after the deposit', () => first.stderr().split('\n').some((l) => l.includes('"snapshot written"') && l.includes('gateway.account-commands.v1')), first, 30_000);
       first.child.kill('SIGKILL');
       await once(first.child, 'exit');
 
-      const second = await startRisk(dir);
+      const second = await startRisk(brokers, dir);
       assert.equal(second.child.exitCode, null, second.stderr().slice(-800));
       assert.match(second.stderr(), /"from":\{"file":"[^"]*snapshot-\d{12}\.psnap"[^\n]*"msg":"risk recovery"/);
       bus.publish(Topics.gatewayAccountCommands, deposit(2, 500_000_000));
       await bus.flush();
-      await waitFor('the second deposit accepted', () => balances.has(2));
+      await waitFor('the second deposit accepted', () => balances.has(2), second);
       assert.equal(balances.get(2), '1500000000', 'the restarted shard still holds the first deposit');
       second.child.kill('SIGTERM');
       const [code] = (await once(second.child, 'exit')) as [number | null];
@@ -131,7 +140,7 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
       // the same group, an empty snapshot directory: refused, one line, exit 1
       const empty = mkdtempSync(join(tmpdir(), 'perpcore-risk-snap-'));
       dirs.push(empty);
-      const third = await startRisk(empty);
+      const third = await startRisk(brokers, empty);
       if (third.child.exitCode === null) await once(third.child, 'exit');
       assert.equal(third.child.exitCode, 1, third.stderr().slice(-800));
       const line = third.stderr().split('\n').find((l) => l.startsWith('risk: cannot start:'));
@@ -140,6 +149,8 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
     } finally {
       await sub.close();
       await bus.close();
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await broker.stop();
     }
   });
 });
