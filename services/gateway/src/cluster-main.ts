@@ -77,27 +77,27 @@ runServiceProcess({
         logger.warn({ replayMs: Date.now() - replayStartedMs, behind: lag.slice(0, 16), partitionsBehind: lag.length }, 'gateway: still replaying the event topics (not ready)');
       }, REPLAY_PROGRESS_MS);
       progress.unref();
-      client.whenCaughtUp().then(
+      // a replay that failed would leave the gateway not ready for good: the process stops
+      // with the failure logged (exit 1) for its supervisor to start again; a caught-up one runs until stopped
+      const finished = client.whenCaughtUp().then(
         () => {
           clearInterval(progress);
           logger.info({ replayMs: Date.now() - replayStartedMs }, 'gateway read models caught up with the event topics');
+          return new Promise<void>(() => undefined);
         },
-        () => clearInterval(progress),
+        (error: unknown) => {
+          clearInterval(progress);
+          throw new Error(`the replay of the event topics failed, so this gateway can never be ready: ${(error as Error).message}`, { cause: error });
+        },
       );
+      finished.catch(() => undefined); // handled by runServiceProcess once returned; not unhandled while the server starts
       const url = await gateway.listen(config.httpPort, config.host);
       process.stderr.write(`gateway: ${config.source} serves Binance USDⓈ-M REST under ${url}/fapi and the operator API under ${url}/v1/admin (cluster mode, over Kafka)\n`);
       if (admin.generated !== undefined) process.stderr.write(`gateway: operator token (generated, shown once; set ${ADMIN_TOKEN_ENV} to choose it): ${admin.generated}\n`);
       process.stderr.write(`gateway: operator dashboard: ${dashboardUrl(url, admin)}\n`);
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
-        // a replay that failed would leave the gateway not ready for good: the process stops
-        // with the failure logged (exit 1) for its supervisor to start again; a caught-up one runs until stopped
-        finished: client.whenCaughtUp().then(
-          () => new Promise<void>(() => undefined),
-          (error: unknown) => {
-            throw new Error(`the replay of the event topics failed, so this gateway can never be ready: ${(error as Error).message}`, { cause: error });
-          },
-        ),
+        finished,
         stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
         async close() {
           await gateway.close();
