@@ -3,8 +3,11 @@
  * costs a cluster stage per input: one message through `OffsetTrackingBus` with the
  * sequencer, against the same bus without it (the peer, measured in the same run):
  * - over a queuing bus (Kafka: `beforeSend`), entries are buffered and written once
- *   per send; here once per batch of BATCH inputs, as a loaded stage sends;
- * - over a bus without `beforeSend` (in-process), one write(2) per input.
+ *   per send; here once per batch of BATCH inputs, as a loaded stage sends; under
+ *   the default fsync policy (`batch`) each send's write is followed by one
+ *   fdatasync, under `none` not;
+ * - over a bus without `beforeSend` (in-process), one write(2) per input, and under
+ *   `batch` one fdatasync per input too.
  * The handler does nothing, so the figures are the whole overhead; the file is in the
  * OS temp directory, as a stage's PERPCORE_SNAPSHOT_DIR would be on its own disk.
  *
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Bus, type BusMessage, defineTopic, type MessageHandler } from '@perpcore/bus';
+import type { FsyncPolicy } from '@perpcore/journal';
 import { InputOrderLog, InputSequencer, OffsetTrackingBus } from '@perpcore/snapshot';
 import { Bench } from 'tinybench';
 import { isQuick, writeResults } from './support/results-file.js';
@@ -54,9 +58,9 @@ export async function runInputOrderLogBenchmarks(quick = isQuick()): Promise<{ r
     await new OffsetTrackingBus(plain.bus).subscribe(topic, { groupId: 'g', fromBeginning: true }, () => undefined);
     // wired as openStageRecovery wires it: over a queuing bus the log writes at each send
     const logs: InputOrderLog[] = [];
-    const loggedOver = async (queuing: boolean) => {
+    const loggedOver = async (queuing: boolean, fsync: FsyncPolicy) => {
       const c = capture(queuing);
-      const log = new InputOrderLog(dir);
+      const log = new InputOrderLog(dir, { fsync });
       logs.push(log);
       if (c.bus.beforeSend !== undefined) {
         log.writeThrough = false;
@@ -65,8 +69,10 @@ export async function runInputOrderLogBenchmarks(quick = isQuick()): Promise<{ r
       await new OffsetTrackingBus(c.bus, {}, { sequencer: new InputSequencer(log, []), topics: [topic.name] }).subscribe(topic, { groupId: 'g', fromBeginning: true }, () => undefined);
       return c;
     };
-    const batched = await loggedOver(true);
-    const through = await loggedOver(false);
+    const batched = await loggedOver(true, 'batch');
+    const batchedUnsynced = await loggedOver(true, 'none');
+    const through = await loggedOver(false, 'none');
+    const throughSynced = await loggedOver(false, 'batch');
     const message = { value: 1, key: '1', partition: 3, offset: 0, indexInRecord: 0, lastInRecord: true };
     const bench = new Bench({ name: 'input-order-log', time: quick ? 200 : 2_000, warmupTime: quick ? 50 : 300 });
     const add = (name: string, handler: MessageHandler<number>, send: () => void = () => undefined) =>
@@ -81,8 +87,10 @@ export async function runInputOrderLogBenchmarks(quick = isQuick()): Promise<{ r
         return { overriddenDuration: elapsed / BATCH, overriddenIterationCost: elapsed };
       });
     add('offset tracking only (peer)', plain.handler());
-    add(`+ input-order log, Kafka: one write(2) per send (${BATCH} inputs)`, batched.handler(), batched.send);
-    add('+ input-order log, in-process bus: one write(2) per input', through.handler());
+    add(`+ log, Kafka, fsync batch: write + fdatasync per send (${BATCH} inputs)`, batched.handler(), batched.send);
+    add(`+ log, Kafka, fsync none: one write(2) per send (${BATCH} inputs)`, batchedUnsynced.handler(), batchedUnsynced.send);
+    add('+ log, in-process bus, fsync none: one write(2) per input', through.handler());
+    add('+ log, in-process bus, fsync batch: write + fdatasync per input', throughSynced.handler());
     await bench.run();
     for (const log of logs) log.close();
     const rows = bench.tasks.map((t) => {
@@ -100,8 +108,8 @@ export async function runInputOrderLogBenchmarks(quick = isQuick()): Promise<{ r
 export async function run(): Promise<void> {
   const { rows, ratio } = await runInputOrderLogBenchmarks();
   console.log(`input-order log (ns per input; median and p99 of batch means of ${BATCH})`);
-  for (const r of rows) console.log(`  ${r.name.padEnd(64)} median ${r.medianNs.toFixed(0).padStart(6)} ns   p99 ${r.p99Ns.toFixed(0).padStart(6)} ns`);
-  console.log(`  median ratio to the peer (Kafka wiring): ${ratio.toFixed(1)}×`);
+  for (const r of rows) console.log(`  ${r.name.padEnd(70)} median ${r.medianNs.toFixed(0).padStart(6)} ns   p99 ${r.p99Ns.toFixed(0).padStart(6)} ns`);
+  console.log(`  median ratio to the peer (Kafka wiring, default fsync batch): ${ratio.toFixed(1)}×`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,4 +4,4 @@ export { Journal, type JournalOptions, type JournalRecovery, JournalWriteError }
 export { type JournalFs, nodeJournalFs } from './journal-fs.js';
 export { MAX_PAYLOAD_BYTES } from './record-frame.js';
 export { JOURNAL_FORMAT_VERSION, type JournalHeader, type SegmentHeader } from './segment-header.js';
-export { JournalOpenError, listSegments, readJournalHeader, readRecords } from './segment-files.js';
+export { JournalOpenError, listSegments, readJournalHeader, readRecords, syncDirectory } from './segment-files.js';

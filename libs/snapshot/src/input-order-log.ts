@@ -21,19 +21,28 @@
  * Files: a snapshot rotates to a new file and records its number, so the inputs
  * after a snapshot are the concatenation of that file and every later one.
  *
- * Durability: entries are buffered and written (write(2), no fsync) before the bus
- * sends a batch (`Bus.beforeSend`), before a snapshot's rotation, and, on a bus that
- * delivers at once (in-process), on every append. So a process crash (SIGKILL, OOM)
- * never loses an entry whose input had output outside the process; the entries it
- * does lose are of inputs nobody saw the effects of, which the restart may apply in
- * any order. A machine crash can lose the page cache's tail while Kafka kept the
- * outputs; the replay then follows the log as far as it goes and the broker's order
- * after it.
+ * Durability: entries are buffered and written before the bus sends a batch
+ * (`Bus.beforeSend`), before a snapshot's rotation, and, on a bus that delivers at
+ * once (in-process), on every append. The fsync policy (`PERPCORE_SNAPSHOT_FSYNC`,
+ * the journal's names, fsync-policy.ts) decides whether that write is also forced to
+ * the disk:
+ *
+ * | policy | before a batch leaves | process crash (kill -9) | power failure / kernel crash |
+ * |--------|-----------------------|-------------------------|------------------------------|
+ * | `always`, `batch` (default) | write(2) + fdatasync of the entries since the last batch (one sync per send batch: the bus's batch is the group commit, so the two are the same here); a new file's directory entry synced | nothing of what any output depends on | the same: no output leaves the process before the order of the inputs behind it is on the disk |
+ * | `none` | write(2) only | nothing of what any output depends on | the page cache's tail, while Kafka may keep the outputs: the replay follows the log as far as it goes and the broker's order after it, so outputs republished past that point may differ from the ones downstream applied |
+ *
+ * Under every policy a rotation (a snapshot) syncs the file it closes. The entries a
+ * crash does lose are of inputs nobody saw the effects of, which the restart may
+ * apply in any order. (Kafka itself acknowledges from the page cache unless the
+ * broker is configured to flush: on one machine a power loss can cost the topics'
+ * tails as well; the log's sync keeps the stage's side of the ordering exact.)
  * A file whose length is not a multiple of 16 (a write cut by a power loss) is read
  * up to its last whole entry.
  */
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FsyncPolicy, type JournalFs, nodeJournalFs, syncDirectory } from '@perpcore/journal';
 
 export const ENTRY_BYTES = 16;
 const FILE = /^input-order-(\d{12})\.log$/;
@@ -91,8 +100,21 @@ export function readInputOrder(dir: string, fromIndex: number): InputOrderEntry[
   return out;
 }
 
+export interface InputOrderLogOptions {
+  /** `batch` when absent (the table above). */
+  readonly fsync?: FsyncPolicy;
+  /** The write and sync calls (node:fs unless a test makes them fail like a full disk). */
+  readonly files?: JournalFs;
+}
+
 export class InputOrderLog {
   private fd: number;
+  private readonly sync: boolean;
+  private readonly files: JournalFs;
+  /** Bytes written to the current file (the next write's position). */
+  private fileBytes = 0;
+  /** Written to the current file since its last successful sync. */
+  private unsynced = false;
   private current: number;
   private pending = Buffer.alloc(ENTRY_BYTES * 4_096);
   private pendingBytes = 0;
@@ -102,9 +124,20 @@ export class InputOrderLog {
   appended = 0;
 
   /** Opens a new file after every existing one (never appends to a file a previous life wrote: its tail is the replay plan). */
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    options: InputOrderLogOptions = {},
+  ) {
+    this.sync = (options.fsync ?? 'batch') !== 'none';
+    this.files = options.files ?? nodeJournalFs;
     this.current = (listInputOrderFiles(dir).at(-1)?.index ?? 0) + 1;
-    this.fd = openSync(join(dir, fileName(this.current)), 'wx');
+    this.fd = this.create(this.current);
+  }
+
+  private create(index: number): number {
+    const fd = openSync(join(this.dir, fileName(index)), 'wx');
+    if (this.sync) syncDirectory(this.dir);
+    return fd;
   }
 
   /** The file being written: a snapshot taken now includes everything before it (call `rotate` first). */
@@ -124,19 +157,31 @@ export class InputOrderLog {
     if (this.writeThrough) this.flush();
   }
 
-  /** Writes the buffered entries to the current file (to the kernel: a process crash keeps them). */
+  /** Writes the buffered entries to the current file (to the kernel: a process crash keeps them) and, unless the policy is `none`, to the disk. A failure throws: the bus's send fails with it and the stage stops. */
   flush(): void {
-    let at = 0;
-    while (at < this.pendingBytes) at += writeSync(this.fd, this.pending, at, this.pendingBytes - at);
-    this.pendingBytes = 0;
+    if (this.pendingBytes > 0) {
+      let at = 0;
+      while (at < this.pendingBytes) at += this.files.writeSync(this.fd, this.pending, at, this.pendingBytes - at, this.fileBytes + at);
+      this.fileBytes += this.pendingBytes;
+      this.pendingBytes = 0;
+      this.unsynced = true;
+    }
+    // a sync that failed is tried again by the next flush, even with nothing new to write
+    if (this.sync && this.unsynced) {
+      this.files.fdatasyncSync(this.fd);
+      this.unsynced = false;
+    }
   }
 
   /** Starts the next file; returns its number (what a snapshot taken at this point records). */
   rotate(): number {
     this.flush();
+    if (!this.sync || this.unsynced) this.files.fdatasyncSync(this.fd);
+    this.unsynced = false;
     closeSync(this.fd);
     this.current++;
-    this.fd = openSync(join(this.dir, fileName(this.current)), 'wx');
+    this.fd = this.create(this.current);
+    this.fileBytes = 0;
     return this.current;
   }
 

@@ -18,6 +18,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncDirectory } from '@perpcore/journal';
 import {
   checkSnapshotIdentity,
   decodeSnapshotFile,
@@ -169,12 +170,3 @@ function listSnapshots(dir: string): { name: string; index: number }[] {
   return out.sort((a, b) => a.index - b.index);
 }
 
-/** Makes a rename or unlink in `dir` durable. */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -36,6 +36,7 @@
  */
 import { OffsetTrackingBus } from './offset-tracking-bus.js';
 import type { Bus, RejectedMessageError } from '@perpcore/bus';
+import type { FsyncPolicy } from '@perpcore/journal';
 import { type InputOrderEntry, InputOrderLog, listInputOrderFiles, readInputOrder } from './input-order-log.js';
 import { InputSequencer } from './input-sequencer.js';
 import type { SnapshotCorruptError, TopicOffsets } from './snapshot-file.js';
@@ -66,6 +67,8 @@ export interface StageRecoveryOptions {
   readonly everyMs: number;
   readonly minMessages: number;
   readonly keepNewest: number;
+  /** The input-order log's sync policy (input-order-log.ts); `batch` when absent. */
+  readonly fsync?: FsyncPolicy;
   readonly onCorrupt?: (error: SnapshotCorruptError) => void;
   readonly onSnapshot?: (written: { file: string; bytes: number; ms: number; offsets: TopicOffsets }) => void;
   readonly onSnapshotError?: (error: unknown) => void;
@@ -143,7 +146,7 @@ export async function openStageRecovery(options: StageRecoveryOptions): Promise<
       }
     }
   }
-  const log = new InputOrderLog(options.dir);
+  const log = new InputOrderLog(options.dir, options.fsync === undefined ? {} : { fsync: options.fsync });
   const sequencer = new InputSequencer(log, plan, {
     onReplayRefused: (error, where) => options.onReplayRefused?.(error, { ...where, topic: options.topics[where.topic] ?? `#${where.topic}` }),
   });

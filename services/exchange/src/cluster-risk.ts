@@ -90,6 +90,7 @@ runServiceProcess({
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
           keepNewest: config.snapshotKeep,
+          fsync: config.snapshotFsync,
           ...loggedSnapshotEvents(logger),
         });
       } catch (error) {

@@ -70,6 +70,7 @@ runServiceProcess({
           everyMs: config.snapshotIntervalMs,
           minMessages: config.snapshotMinMessages,
           keepNewest: config.snapshotKeep,
+          fsync: config.snapshotFsync,
           ...loggedSnapshotEvents(logger),
         });
         logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'matching recovery');
