@@ -38,7 +38,7 @@ import { readInputOrder } from '@perpcore/snapshot';
 import type { MatchingProcessConfig } from '@perpcore/matching';
 import type { RiskShardConfig } from '../cluster-risk-shard.js';
 import { seededRandom } from '../durability/seeded-random.js';
-import { type CrashCommand, crashCommandLog } from './crash-command-log.js';
+import { type CrashCommand, crashCommandLog, type LeveredScenario } from './crash-command-log.js';
 import { fillSettlement, inputCoverage, republishedOutputs } from './cluster-reconciliation.js';
 import { foldMatching, foldRiskShard, MATCHING_TOPICS, resolveInputs, RISK_SHARD_TOPICS, type StageInput } from './stage-input-replay.js';
 import { StageProcess } from './stage-process.js';
@@ -52,6 +52,8 @@ export interface ClusterCrashOptions {
   seed: number;
   killSeed: number;
   accounts: number;
+  /** Low-margin longs and the index drop that liquidates them (crash-command-log.ts). */
+  levered?: LeveredScenario;
   /** Commands after the deposits, spread over kills + 1 slices. */
   commands: number;
   /** Send rate of the command log. */
@@ -78,6 +80,8 @@ export interface ClusterCrashResult {
   problems: string[];
   commandsSent: number;
   fills: number;
+  liquidationsTriggered: number;
+  marginCalls: number;
   settledLegs: number;
   republishedOutputs: number;
   applied: { risk: number; matching: number };
@@ -105,6 +109,7 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
     seed: options.seed,
     accounts: options.accounts,
     commands: options.commands,
+    ...(options.levered === undefined ? {} : { levered: options.levered }),
     runId: run,
     firstAccountId: 8_000_000,
     markets: venue.map((m, i) => ({ symbol: m.spec.symbol, startPriceTicks: simStartPriceTicks(i), subticksPerTick: m.risk.markSubticksPerTick })),
@@ -224,6 +229,8 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
       problems,
       commandsSent: sent,
       fills: fills.fills,
+      liquidationsTriggered: fills.liquidationsTriggered,
+      marginCalls: fills.marginCalls,
       settledLegs: fills.settledLegs,
       republishedOutputs: republished.republished,
       applied: { risk: riskInputs.length, matching: matchingInputs.length },

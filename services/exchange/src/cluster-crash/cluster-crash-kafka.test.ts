@@ -1,6 +1,7 @@
 /**
  * The cluster crash test, short (3 kills), on a real broker: matching and risk
- * processes SIGKILLed at seeded moments while the seeded command log goes out, each
+ * processes SIGKILLed at seeded moments while the seeded command log goes out (with
+ * an index drop that liquidates four levered longs part way through), each
  * restarted over its snapshot directory; the run must reconcile (every fill settled
  * once per side, long = short, audit ok, every input applied once, every republished
  * output identical) and each stage's final state hash must equal the uninterrupted
@@ -21,10 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
+import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
 import type { MatchingEventV1 } from '@perpcore/proto';
 import { runClusterCrashTest } from './cluster-crash-harness.js';
 import { foldMatching, foldRiskShard, type StageInput } from './stage-input-replay.js';
 import { freshBroker } from './fresh-broker.js';
+
+// 4 longs of 0.6 BTC on 1,000 USDT each (~18× at 30,000) opened at command 100, past bankruptcy after a 7% drop at command 350 (of 1,200, in the second of four slices: the risk kill of seed 3 comes ~100 commands later, the ladders in flight)
+const LEVERED = { accounts: 4, depositUnits: 1_000 * USDT_UNITS_PER_USDT, lots: 600, opensAtCommand: 100, shockAtCommand: 350, shockPermille: 70 };
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const given = process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '';
@@ -37,7 +42,7 @@ after(async () => {
 });
 
 describe('cluster crash test: matching and risk SIGKILLed and restarted', { skip }, () => {
-  it('reconciles and ends at the uninterrupted fold of what each stage applied', { timeout: 300_000 }, async () => {
+  it('reconciles and ends at the uninterrupted fold of what each stage applied', { timeout: 300_000 }, async (t) => {
     const broker = await freshBroker(root, []);
     stopOwn = broker.stop;
     const logger = createLogger('crash-test', 'warn');
@@ -49,6 +54,7 @@ describe('cluster crash test: matching and risk SIGKILLed and restarted', { skip
       seed: 7,
       killSeed: 3,
       accounts: 20,
+      levered: LEVERED,
       commands: 1_200,
       ratePerS: 400,
       minLifeMs: 300,
@@ -57,13 +63,16 @@ describe('cluster crash test: matching and risk SIGKILLed and restarted', { skip
       logger,
       onLine: (l) => lines.push(l),
     });
+    t.diagnostic(`kills ${result.kills} (risk ${result.killsByStage.risk}, matching ${result.killsByStage.matching}), recovered ${result.recovered}, fills ${result.fills}, liquidations ${result.liquidationsTriggered}, margin calls ${result.marginCalls}, republished ${result.republishedOutputs}, hash mismatches ${result.hashMismatches.length}`);
     const report = JSON.stringify({ ...result, reference: undefined, lines }, null, 1).slice(0, 4_000);
     assert.deepEqual(result.problems, [], report);
     assert.deepEqual(result.hashMismatches, [], report);
     assert.equal(result.recovered, 3, report);
     assert.ok(result.fills > 50, `a run with fills: ${report}`);
     assert.equal(result.settledLegs, 2 * result.fills);
-    assert.equal(result.commandsSent, 20 + 1_200 + 2);
+    assert.equal(result.commandsSent, 20 + LEVERED.accounts * 3 + 1_200 + 2, 'deposits, the levered deposits and openings, the flow, the first indexes');
+    // the drop liquidates every levered long (the ladder ran across the restarts: the checks above cover its fills)
+    assert.ok(result.liquidationsTriggered >= LEVERED.accounts, `liquidations: ${report}`);
 
     // the hash check is not blind: one fill applied twice moves risk's state
     const { riskConfig, riskInputs, matchingConfig, matchingInputs } = result.reference;

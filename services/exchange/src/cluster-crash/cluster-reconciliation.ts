@@ -86,6 +86,9 @@ export function republishedOutputs(contents: ReadonlyMap<string, readonly Envelo
 
 export interface FillReport {
   fills: number;
+  /** Distinct liquidations risk triggered (first copies), and margin calls it raised. */
+  liquidationsTriggered: number;
+  marginCalls: number;
   settledLegs: number;
   openInterestLots: Record<string, { longLots: number; shortLots: number }>;
   problems: string[];
@@ -106,6 +109,8 @@ export function fillSettlement(contents: ReadonlyMap<string, readonly Envelope[]
   const legs = new Map<string, number>();
   const riskSeq = new Map<string, Set<number>>();
   const positions = new Map<string, { market: string; lots: number }>();
+  let liquidationsTriggered = 0;
+  let marginCalls = 0;
   for (const e of contents.get(Topics.riskAccountEvents.name) ?? []) {
     const r = e.value as RiskEventV1;
     const stream = `${r.source}|${r.accountId}`;
@@ -113,10 +118,12 @@ export function fillSettlement(contents: ReadonlyMap<string, readonly Envelope[]
     if (seqs === undefined) riskSeq.set(stream, (seqs = new Set()));
     if (seqs.has(r.seq)) continue;
     seqs.add(r.seq);
+    if (r.event === 'liquidationTriggered') liquidationsTriggered++;
+    if (r.event === 'marginCall') marginCalls++;
     if (r.event !== 'positionSettled' || r.positionSettled == null) continue;
     const p = r.positionSettled;
     positions.set(`${r.accountId}|${p.market}`, { market: p.market, lots: p.positionAfterLots });
-    if (p.tradeSeq === 0) continue; // moved by the ladder outside the book (none in this scenario, counted in the positions all the same)
+    if (p.tradeSeq === 0) continue; // moved by the ladder outside the book (a takeover or an ADL leg): counted in the positions all the same
     const leg = `${p.market}|${p.tradeSeq}|${p.liquidity === LIQUIDITY_MAKER ? 'maker' : 'taker'}`;
     legs.set(leg, (legs.get(leg) ?? 0) + 1);
     if (!fills.has(`${p.market}|${p.tradeSeq}`) && problems.length < 20) problems.push(`risk settled ${leg}, a fill matching never produced`);
@@ -136,5 +143,5 @@ export function fillSettlement(contents: ReadonlyMap<string, readonly Envelope[]
     else oi.shortLots -= lots;
   }
   for (const [market, oi] of Object.entries(openInterestLots)) if (oi.longLots !== oi.shortLots) problems.push(`${market}: Σ long ${oi.longLots} lots ≠ Σ short ${oi.shortLots} lots`);
-  return { fills: fills.size, settledLegs, openInterestLots, problems };
+  return { fills: fills.size, liquidationsTriggered, marginCalls, settledLegs, openInterestLots, problems };
 }

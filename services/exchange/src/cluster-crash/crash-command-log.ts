@@ -8,10 +8,17 @@
  * (as a gateway stamps its commands), because the risk shard's clock ticks on the
  * wall clock and an index older than that clock is refused as stale.
  *
- * Margin is ample on purpose (1,000,000 USDT per account against positions of a few
- * hundred lots): every refusal in the run is one of the flow itself (a cancel of an
- * order that already filled), so the run exercises fills, holds, cancels, marks and
- * time, not the liquidation ladder.
+ * Margin is ample for the flow's accounts (1,000,000 USDT each against positions of a
+ * few hundred lots): every refusal of theirs is one of the flow itself (a cancel of an
+ * order that already filled). With `levered`, a few more accounts deposit little,
+ * each opens one long on the first market just above the index at command
+ * `opensAtCommand` (against a sell of a flow account placed just before, about 18× in
+ * the test),
+ * and takes no part in the flow; at command `shockAtCommand` the first market's index
+ * drops by `shockPermille`, which puts those longs past bankruptcy, so the risk
+ * process's ladder liquidates them on the book while the kills go on: margin calls,
+ * liquidation orders and their fills, the insurance fund and the ladders in flight
+ * all cross the restarts.
  */
 import { OrderType, Side, TimeInForce } from '@perpcore/domain';
 import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
@@ -34,6 +41,20 @@ export interface CrashCommandLogOptions {
   /** Makes the run's ids and stream names its own on a broker other runs used. */
   readonly runId: string;
   readonly firstAccountId: number;
+  readonly levered?: LeveredScenario;
+}
+
+export interface LeveredScenario {
+  /** Accounts after the flow's (ids follow theirs). */
+  readonly accounts: number;
+  readonly depositUnits: number;
+  /** Each one's long on the first market. */
+  readonly lots: number;
+  /** The flow command before which the longs are opened: late enough that risk has applied the deposits (they are on another topic, which the broker interleaves with the orders by its timing). */
+  readonly opensAtCommand: number;
+  /** The index of the command (after the deposits and openings) that is the first market's drop instead of a flow step. */
+  readonly shockAtCommand: number;
+  readonly shockPermille: number;
 }
 
 export type CrashCommand =
@@ -42,6 +63,8 @@ export type CrashCommand =
   | { readonly topic: 'index'; readonly value: OracleEventV1 };
 
 export const CRASH_DEPOSIT_UNITS = 1_000_000 * USDT_UNITS_PER_USDT;
+
+const OPENING_TICKS_ABOVE_INDEX = 200;
 
 export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[] {
   const next = seededRandom(options.seed);
@@ -56,6 +79,11 @@ export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[]
     const seq = (accountSeq.get(accountId) ?? 0) + 1;
     accountSeq.set(accountId, seq);
     out.push({ topic: 'account', value: { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq, tsNs: 0, source: gateway, commandId: ++commandId, command: 'deposit', deposit: { asset: 'USDT', amountUnits: CRASH_DEPOSIT_UNITS } } as AccountCommandV1 });
+  }
+  // the levered accounts' deposits with the others (the harness sends the deposits first, as one block)
+  for (let k = 0; k < (options.levered?.accounts ?? 0); k++) {
+    const accountId = options.firstAccountId + options.accounts + k;
+    out.push({ topic: 'account', value: { schemaMajor: SCHEMA_MAJOR_V1, accountId, seq: 1, tsNs: 0, source: gateway, commandId: ++commandId, command: 'deposit', deposit: { asset: 'USDT', amountUnits: options.levered?.depositUnits ?? 0 } } as AccountCommandV1 });
   }
   const indexTicks = options.markets.map((m) => m.startPriceTicks);
   const indexSeq = options.markets.map(() => 0);
@@ -72,7 +100,33 @@ export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[]
     orderSeq[m] = (orderSeq[m] as number) + 1;
     return { schemaMajor: SCHEMA_MAJOR_V1, market: (options.markets[m] as CrashMarket).symbol, seq: orderSeq[m], tsNs: 0, source: gateway } as MatchingCommandV1;
   };
+  const place = (m: number, accountId: number, side: Side, timeInForce: TimeInForce, priceTicks: number, qtyLots: number): CrashCommand => {
+    const cmd = order(m);
+    cmd.command = 'place';
+    cmd.place = simulatedPlace({ orderId: ++orderId, accountId, side, type: OrderType.Limit, timeInForce, priceTicks, qtyLots });
+    return { topic: 'order', value: cmd };
+  };
+  const levered = options.levered;
   for (let i = 0; i < options.commands; i++) {
+    if (levered !== undefined && i === levered.opensAtCommand) {
+      const first = options.firstAccountId + options.accounts;
+      for (let k = 0; k < levered.accounts; k++) {
+        // Both GTC at one price above every bid the flow places (those reach at most 20 ticks through the index):
+        // the two go to risk on different partitions (keyed by account), so either may reach the book first, and
+        // whichever rests is crossed by the other. The counterparties' sells are never filled by anyone but the
+        // longs, so every long fills all its lots whatever the order (cheapest asks first: the flow's own, up to
+        // 40 ticks above the index, then the counterparties'). The sells are not among their accounts' cancellable
+        // orders; what is left of them rests.
+        const priceTicks = (indexTicks[0] as number) + OPENING_TICKS_ABOVE_INDEX;
+        out.push(place(0, accounts[k % accounts.length] as number, Side.Sell, TimeInForce.GoodTillCancel, priceTicks, levered.lots));
+        out.push(place(0, first + k, Side.Buy, TimeInForce.GoodTillCancel, priceTicks, levered.lots));
+      }
+    }
+    if (levered !== undefined && i === levered.shockAtCommand) {
+      indexTicks[0] = Math.max(1, Math.floor(((indexTicks[0] as number) * (1_000 - levered.shockPermille)) / 1_000));
+      out.push(index(0));
+      continue;
+    }
     const m = int(0, options.markets.length - 1);
     const r = next();
     if (r < 0.08) {
@@ -96,14 +150,11 @@ export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[]
     // a third of the limit orders (and every IOC) reach through the index by a few ticks
     const through = ioc || next() < 0.33 ? int(1, 20) : -int(1, 40);
     const priceTicks = Math.max(1, (indexTicks[m] as number) + (side === Side.Buy ? through : -through));
-    const cmd = order(m);
-    cmd.command = 'place';
-    cmd.place = simulatedPlace({ orderId: ++orderId, accountId, side, type: OrderType.Limit, timeInForce: ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel, priceTicks, qtyLots: int(1, 20) });
+    out.push(place(m, accountId, side, ioc ? TimeInForce.ImmediateOrCancel : TimeInForce.GoodTillCancel, priceTicks, int(1, 20)));
     if (!ioc) {
       mine.push(orderId);
       placed.set(accountId, mine);
     }
-    out.push({ topic: 'order', value: cmd });
   }
   return out;
 }
