@@ -95,6 +95,8 @@ export interface ClusterCrashResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const TS_STEP_NS = 1_000;
+
 const OUTPUT_TOPICS = [Topics.matchingCommands.name, Topics.matchingEvents.name, Topics.riskAccountEvents.name, Topics.riskMarketEvents.name, Topics.liquidationEvents.name];
 
 export async function runClusterCrashTest(options: ClusterCrashOptions): Promise<ClusterCrashResult> {
@@ -161,7 +163,9 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
         const wait = due - performance.now();
         if (wait > 1) await sleep(wait);
         const command = slice[i] as CrashCommand;
-        lastTsNs = Math.max(lastTsNs + 1, Date.now() * 1e6);
+        // ns times near 1.8e18 are doubles 256 apart: `+ 1` would not move them, and two index prices stamped in
+        // one millisecond would carry the same time (the second refused as stale); 1 µs steps stay strictly apart
+        lastTsNs = Math.max(lastTsNs + TS_STEP_NS, Date.now() * 1e6);
         command.value.tsNs = lastTsNs;
         if (command.topic === 'account') bus.publish(Topics.gatewayAccountCommands, command.value);
         else if (command.topic === 'order') bus.publish(Topics.gatewayOrderCommands, command.value);
