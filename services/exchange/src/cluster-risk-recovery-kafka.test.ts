@@ -18,17 +18,15 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { KafkaBus, Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, type AccountCommandV1 } from '@perpcore/proto';
-import { freshBroker } from './cluster-crash/fresh-broker.js';
+import { ensureTopics } from './cluster-crash/ensure-topics.js';
+import { ownBrokerSuite } from './cluster-crash/own-broker-suite.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const givenBrokers = process.env.PERPCORE_KAFKA_BROKERS ?? '';
-const skip = givenBrokers === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
-if (skip !== false && process.env.CI) throw new Error(`${skip}, and CI is set: refusing to skip`);
+const suite = ownBrokerSuite();
+const { root, skip } = suite;
 
 const run = `${process.pid % 10_000}${Date.now() % 100_000}`;
 const ACCOUNT = 7_000_000 + (Number(run) % 1_000_000);
@@ -71,24 +69,11 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
   it('keeps its accounts across SIGKILL and refuses to start empty on committed offsets', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'perpcore-risk-snap-'));
     dirs.push(dir);
-    const broker = await freshBroker(root, givenBrokers.split(','));
+    const broker = await suite.broker({ given: true });
     const brokers = broker.brokers.join(',');
     const bus = await KafkaBus.connect({ brokers: broker.brokers, clientId: `recovery-test-${run}`, logger: createLogger('recovery-test', 'silent'), connectTimeoutMs: 30_000 });
     // topics first, as the cluster launcher does (a shard racing to create them can find one not yet known)
-    const retried = async (f: () => Promise<void>) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await f();
-        } catch (error) {
-          if (attempt >= 20) throw error;
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
-    };
-    for (const topic of Object.values(Topics)) {
-      await retried(() => bus.ensureTopic(topic.name, topic.partitions));
-      await retried(() => bus.ensureTopic(`${topic.name}.dlq`, 1));
-    }
+    await ensureTopics(bus);
     await new Promise((r) => setTimeout(r, 1_000));
     const balances = new Map<number, string>();
     const observe = () =>
@@ -150,7 +135,6 @@ describe('cluster risk process: kill -9, restart from its snapshot', { skip }, (
       await sub.close();
       await bus.close();
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await broker.stop();
     }
   });
 });

@@ -31,18 +31,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KafkaBus, kafkaGroupId, Topics } from '@perpcore/bus';
-import { defaultMarketSpecs, defaultVenueMarkets, simStartPriceTicks } from '@perpcore/markets';
+import { KafkaBus, Topics } from '@perpcore/bus';
+import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
 import { readInputOrder } from '@perpcore/snapshot';
 import type { MatchingProcessConfig } from '@perpcore/matching';
 import type { RiskShardConfig } from '../cluster-risk-shard.js';
 import { seededRandom } from '../durability/seeded-random.js';
-import { type CrashCommand, crashCommandLog, type LeveredScenario } from './crash-command-log.js';
+import { type CrashCommand, venueCrashCommandLog, type LeveredScenario } from './crash-command-log.js';
 import { fillSettlement, inputCoverage, republishedOutputs } from './cluster-reconciliation.js';
 import { foldMatching, foldRiskShard, MATCHING_TOPICS, resolveInputs, RISK_SHARD_TOPICS, type StageInput } from './stage-input-replay.js';
 import { StageProcess } from './stage-process.js';
-import { committedOffsets, type EndOffsets, endOffsets, envelopeId, type Envelope, readTopics } from './topic-contents.js';
+import { ensureTopics } from './ensure-topics.js';
+import { drainPipeline } from './pipeline-drain.js';
+import { endOffsets, envelopeId, type Envelope, readTopics } from './topic-contents.js';
 
 export interface ClusterCrashOptions {
   /** The repository root (the stages' dist entry points are under it). */
@@ -107,15 +109,7 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
   const venue = defaultVenueMarkets(specs);
   const riskConfig: RiskShardConfig = { source: `risk-c${run}`, specs, fundSeedUnits: 20_000_000_000, liquidationSource: `liquidation-c${run}` };
   const matchingConfig: MatchingProcessConfig = { markets: specs.map((s) => s.symbol), book: 'fast', groupId: `matching-c${run}`, accountEvents: 'false', conflateMs: 20, sampleLevels: 50 };
-  const log = crashCommandLog({
-    seed: options.seed,
-    accounts: options.accounts,
-    commands: options.commands,
-    ...(options.levered === undefined ? {} : { levered: options.levered }),
-    runId: run,
-    firstAccountId: 8_000_000,
-    markets: venue.map((m, i) => ({ symbol: m.spec.symbol, startPriceTicks: simStartPriceTicks(i), subticksPerTick: m.risk.markSubticksPerTick })),
-  });
+  const log = venueCrashCommandLog({ seed: options.seed, accounts: options.accounts, commands: options.commands, ...(options.levered === undefined ? {} : { levered: options.levered }), runId: run }, venue);
   const allTopics = [...new Set([...RISK_SHARD_TOPICS, ...MATCHING_TOPICS, ...OUTPUT_TOPICS])];
 
   const bus = await KafkaBus.connect({ brokers: [...options.brokers], clientId: `crash-feeder-${run}`, logger: options.logger, connectTimeoutMs: 30_000 });
@@ -187,7 +181,7 @@ export async function runClusterCrashTest(options: ClusterCrashOptions): Promise
       say(`kill ${k + 1}: ${victim.name} SIGKILLed ${Math.round(lifeMs)} ms into slice ${k + 1}; ready again in ${((performance.now() - restartStarted) / 1000).toFixed(1)} s; ${sent} commands sent`);
     }
     await send(slices[options.kills] as CrashCommand[]);
-    const drainedAt = await drain(options, riskConfig, matchingConfig, [risk, matching]);
+    const drainedAt = await drainPipeline({ brokers: options.brokers, groups: [{ source: riskConfig.source, topics: RISK_SHARD_TOPICS }, { source: matchingConfig.groupId, topics: MATCHING_TOPICS }], stages: [risk, matching] });
     say(`drained (${((performance.now() - startedMs) / 1000).toFixed(1)} s)`);
     const [riskExit, matchingExit] = [await risk.stop(), await matching.stop()];
     const problems: string[] = [];
@@ -259,56 +253,4 @@ function sliceLog(log: readonly CrashCommand[], deposits: number, count: number)
   const slices = Array.from({ length: count }, (_, i) => rest.slice(i * size, (i + 1) * size));
   (slices[0] as CrashCommand[]).unshift(...log.slice(0, deposits));
   return slices;
-}
-
-/** Every topic and its dead-letter topic, before any stage subscribes (a stage racing to create one can find it unknown). */
-async function ensureTopics(bus: KafkaBus): Promise<void> {
-  for (const topic of Object.values(Topics)) {
-    for (const [name, partitions] of [[topic.name, topic.partitions], [`${topic.name}.dlq`, 1]] as const) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await bus.ensureTopic(name, partitions);
-          break;
-        } catch (error) {
-          if (attempt >= 20) throw error;
-          await sleep(500);
-        }
-      }
-    }
-  }
-}
-
-/**
- * Waits until both stages' groups have committed every partition of their input
- * topics up to its end, twice in a row, and the current life of each has finished
- * its ordered replay (a replaying stage holds messages it has committed but not yet
- * applied). Returns the ends of the first of the two checks: everything before them
- * was applied.
- */
-async function drain(options: ClusterCrashOptions, riskConfig: RiskShardConfig, matchingConfig: MatchingProcessConfig, stages: readonly StageProcess[]): Promise<EndOffsets> {
-  const groups = [...RISK_SHARD_TOPICS.map((topic) => ({ group: kafkaGroupId(riskConfig.source, topic), topic })), ...MATCHING_TOPICS.map((topic) => ({ group: kafkaGroupId(matchingConfig.groupId, topic), topic }))];
-  const topics = [...new Set(groups.map((g) => g.topic))];
-  const deadline = Date.now() + 180_000;
-  let previous: EndOffsets | null = null;
-  let behind = '';
-  for (;;) {
-    const replayed = stages.every((s) => s.current !== undefined && s.lines(s.current, 'ordered replay done').length > 0);
-    const ends = await endOffsets(options.brokers, topics);
-    const commits = await committedOffsets(options.brokers, groups);
-    behind = replayed ? '' : 'a restart is still replaying';
-    for (const { group, topic } of groups) {
-      for (const [partition, end] of ends.get(topic) ?? []) {
-        const at = commits.get(`${group}|${topic}`)?.get(partition) ?? -1;
-        if (end > 0 && at < end && behind === '') behind = `${group} at ${topic}[${partition}] ${at} of ${end}`;
-      }
-    }
-    if (behind === '') {
-      if (previous !== null) return previous;
-      previous = ends;
-    } else {
-      previous = null;
-    }
-    if (Date.now() > deadline) throw new Error(`the pipeline did not drain within 180 s: ${behind}`);
-    await sleep(300);
-  }
 }

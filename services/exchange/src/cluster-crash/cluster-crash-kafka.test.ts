@@ -18,33 +18,24 @@
  * being empty when this test looks proves nothing a second later).
  */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
 import { createLogger } from '@perpcore/observability';
 import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
 import type { MatchingEventV1 } from '@perpcore/proto';
 import { runClusterCrashTest } from './cluster-crash-harness.js';
 import { foldMatching, foldRiskShard, type StageInput } from './stage-input-replay.js';
-import { freshBroker } from './fresh-broker.js';
+import { ownBrokerSuite } from './own-broker-suite.js';
 
 // 4 longs of 0.6 BTC on 1,000 USDT each (~18× at 30,000) opened at command 100, past bankruptcy after a 7% drop at command 350 (of 1,200, in the second of four slices: the risk kill of seed 3 comes ~100 commands later, the ladders in flight)
 const LEVERED = { accounts: 4, depositUnits: 1_000 * USDT_UNITS_PER_USDT, lots: 600, opensAtCommand: 100, shockAtCommand: 350, shockPermille: 70 };
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const given = process.env.PERPCORE_KAFKA_BROKERS?.trim() ?? '';
-const skip = given === '' ? 'PERPCORE_KAFKA_BROKERS is not set (run through scripts/run-tests.mjs)' : false;
-if (skip !== false && process.env.CI) throw new Error(`${skip}, and CI is set: refusing to skip`);
-
-let stopOwn: (() => Promise<void>) | undefined;
-after(async () => {
-  await stopOwn?.();
-});
+const suite = ownBrokerSuite();
+const { root, skip } = suite;
 
 describe('cluster crash test: matching and risk SIGKILLed and restarted', { skip }, () => {
   it('reconciles and ends at the uninterrupted fold of what each stage applied', { timeout: 300_000 }, async (t) => {
-    const broker = await freshBroker(root, []);
-    stopOwn = broker.stop;
+    const broker = await suite.broker();
     const logger = createLogger('crash-test', 'warn');
     const lines: string[] = [];
     const result = await runClusterCrashTest({

@@ -21,7 +21,7 @@
  * all cross the restarts.
  */
 import { OrderType, Side, TimeInForce } from '@perpcore/domain';
-import { USDT_UNITS_PER_USDT } from '@perpcore/markets';
+import { simStartPriceTicks, USDT_UNITS_PER_USDT, type VenueMarket } from '@perpcore/markets';
 import { seededRandom } from '../durability/seeded-random.js';
 import { simulatedPlace } from '../sim-order-gateway.js';
 import { SCHEMA_MAJOR_V1, type AccountCommandV1, type MatchingCommandV1, type OracleEventV1 } from '@perpcore/proto';
@@ -65,6 +65,18 @@ export type CrashCommand =
 export const CRASH_DEPOSIT_UNITS = 1_000_000 * USDT_UNITS_PER_USDT;
 
 const OPENING_TICKS_ABOVE_INDEX = 200;
+
+/** The first account id of a cluster test run's log: far from the ids other tests on the broker use. */
+const RUN_FIRST_ACCOUNT_ID = 8_000_000;
+
+/** A cluster test run's log over the venue's markets, each starting at the simulated market's price. */
+export function venueCrashCommandLog(run: Pick<CrashCommandLogOptions, 'seed' | 'accounts' | 'commands' | 'levered' | 'runId'>, venue: readonly VenueMarket[]): CrashCommand[] {
+  return crashCommandLog({
+    ...run,
+    firstAccountId: RUN_FIRST_ACCOUNT_ID,
+    markets: venue.map((m, i) => ({ symbol: m.spec.symbol, startPriceTicks: simStartPriceTicks(i), subticksPerTick: m.risk.markSubticksPerTick })),
+  });
+}
 
 export function crashCommandLog(options: CrashCommandLogOptions): CrashCommand[] {
   const next = seededRandom(options.seed);

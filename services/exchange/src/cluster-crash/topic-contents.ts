@@ -37,22 +37,6 @@ export async function endOffsets(brokers: readonly string[], topics: readonly st
   }
 }
 
-/** What each group has committed per partition of its topic (`kafkaGroupId` names), for the drain. */
-export async function committedOffsets(brokers: readonly string[], groups: readonly { group: string; topic: string }[]): Promise<Map<string, Map<number, number>>> {
-  const admin = new Kafka({ clientId: `crash-commits-${process.pid}`, brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const out = new Map<string, Map<number, number>>();
-    for (const { group, topic } of groups) {
-      const [row] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      out.set(`${group}|${topic}`, new Map((row?.partitions ?? []).map((p) => [p.partition, Number(p.offset)])));
-    }
-    return out;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 const topicByName = new Map<string, Topic<unknown>>(Object.values(Topics).map((t) => [t.name, t as Topic<unknown>]));
 
 /** Every envelope of `topics` before `ends`, per topic in partition order then offset order. */
