@@ -69,15 +69,20 @@ export function apply(engine: SpotMarginEngine, a: Action, tsNs: number): void {
   }
 }
 
-/** Seeds `rec`'s market and traders, then applies `actions` one step of the clock apart. */
-export function runActions(rec: RecordedEngine, actions: readonly Action[]): void {
+/** The clock's step before an action. */
+export function actionStepNs(a: { readonly kind: string; readonly minutes?: number }): number {
+  return a.kind === 'time' ? (a.minutes ?? 0) * (HOUR_NS / 60) : 1_000_000;
+}
+
+/** Seeds `rec`'s market and traders, then applies `actions` one step of the clock apart (`applyOne` for streams with kinds of their own). */
+export function runActions<A extends { readonly kind: string }>(rec: RecordedEngine, actions: readonly A[], applyOne: (engine: SpotMarginEngine, a: A, tsNs: number) => void = apply as never): void {
   seedMarket(rec.engine, T0, 30_000);
   for (const id of ACCOUNTS) rec.engine.deposit(id, 'USDT', usdt(20_000), T0);
   rec.engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(29_000), qtyLots: lots(20), immediateOrCancel: false, autoBorrow: false }, T0);
   rec.engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Sell, priceTicks: ticks(31_000), qtyLots: lots(20), immediateOrCancel: false, autoBorrow: false }, T0);
   let ts = T0;
   for (const a of actions) {
-    ts += a.kind === 'time' ? a.minutes * (HOUR_NS / 60) : 1_000_000;
-    apply(rec.engine, a, ts);
+    ts += actionStepNs(a);
+    applyOne(rec.engine, a, ts);
   }
 }

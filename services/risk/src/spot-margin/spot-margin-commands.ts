@@ -121,6 +121,7 @@ export class SpotMarginCommands {
     row.balanceUnits += amountUnits;
     row.principalUnits += amountUnits;
     row.entryUnits += amountUnits;
+    this.c.state.noteBorrower(accountId);
     v.poolUnits -= amountUnits;
     v.borrowedUnits += BigInt(amountUnits);
     this.c.emit(SpotEventKind.Borrowed, tsNs, accountId, asset, amountUnits, '', [[accountId, asset]], [asset]);

@@ -48,9 +48,11 @@ export function captureSpotLedger(s: SpotMarginState): SpotLedgerSnapshot {
 
 export function restoreSpotLedger(s: SpotMarginState, snap: SpotLedgerSnapshot): void {
   s.accounts.clear();
+  s.forgetAllBorrowers();
   for (const [id, asset, balanceUnits, heldUnits, principalUnits, snapshot, entryUnits] of snap.rows) {
     const row: SpotAssetRow = s.row(id, asset);
     Object.assign(row, { balanceUnits, heldUnits, principalUnits, snapshot: BigInt(snapshot), entryUnits });
+    if (principalUnits > 0) s.noteBorrower(id);
   }
   for (const [asset, index, lastAccrualNs] of snap.indices) {
     const ix = s.indices.get(asset);
@@ -60,7 +62,10 @@ export function restoreSpotLedger(s: SpotMarginState, snap: SpotLedgerSnapshot):
   }
   for (const [asset, poolUnits, fundUnits, totals] of snap.venue) setVenueFigures(s.venueOf(asset), poolUnits, fundUnits, totals);
   s.marginStates.clear();
-  for (const [id, st] of snap.marginStates) s.marginStates.set(id, st);
+  for (const [id, st] of snap.marginStates) {
+    s.marginStates.set(id, st);
+    s.noteBorrower(id);
+  }
   s.indexTicks.clear();
   for (const [asset, ticks] of snap.indexTicks) s.indexTicks.set(asset, ticks);
 }

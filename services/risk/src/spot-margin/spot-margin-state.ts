@@ -89,6 +89,15 @@ export class SpotMarginState {
   readonly indexTicks = new Map<string, number>();
   nextOrderId = 1;
   lastTsNs = 0;
+  /**
+   * Every account that has borrowed since this state was built or restored, until the
+   * watch finds it HEALTHY and owing nothing: a superset of the accounts the watch can
+   * change, so it visits these instead of every account (a non-borrower in HEALTHY is
+   * a no-op for it). Principal only ever starts at a borrow, and a state other than
+   * HEALTHY only on an account that borrows.
+   */
+  private readonly watchIds = new Set<number>();
+  private sortedWatch: number[] | null = [];
 
   constructor(readonly assets: readonly string[]) {
     for (const a of assets) this.venue.set(a, emptyVenueAsset());
@@ -116,6 +125,30 @@ export class SpotMarginState {
     const v = this.venue.get(asset);
     if (v === undefined) throw new Error(`spot margin: asset ${asset} has no venue row`);
     return v;
+  }
+
+  /** An account whose principal just rose (a borrow, a restored row). */
+  noteBorrower(accountId: number): void {
+    if (this.watchIds.has(accountId)) return;
+    this.watchIds.add(accountId);
+    this.sortedWatch = null;
+  }
+
+  /** The watch found the account HEALTHY and owing nothing. */
+  forgetBorrower(accountId: number): void {
+    if (this.watchIds.delete(accountId)) this.sortedWatch = null;
+  }
+
+  /** Before a restore lists the borrowers again. */
+  forgetAllBorrowers(): void {
+    this.watchIds.clear();
+    this.sortedWatch = [];
+  }
+
+  /** The accounts the watch visits, in id order; the array is reused until the set changes, so callers must not keep it across a change. */
+  sortedWatchIds(): readonly number[] {
+    if (this.sortedWatch === null) this.sortedWatch = [...this.watchIds].sort((a, b) => a - b);
+    return this.sortedWatch;
   }
 
   sortedAccountIds(): number[] {

@@ -1,6 +1,7 @@
 /**
  * The three-state watch (RISK-SPEC §6 with basis = used margin): after every input,
- * each account that borrows (or was not HEALTHY) is re-evaluated; a change of state
+ * each account that borrows (or was not HEALTHY) is re-evaluated (the state keeps
+ * their ids, so an input costs the borrowers, not every account); a change of state
  * emits `MarginStateChanged` with the figures at that moment and the feed that moved;
  * LIQUIDATING starts the liquidation at once. Accounts are visited in id order.
  */
@@ -23,7 +24,17 @@ export class SpotMarginWatch {
   ) {}
 
   reviewAll(tsNs: number, feed: string, priceTicks: number): void {
-    for (const id of this.c.state.sortedAccountIds()) this.review(id, tsNs, feed, priceTicks);
+    const s = this.c.state;
+    const ids = s.sortedWatchIds();
+    // a liquidation mid-loop only borrows for the account it runs on (already listed), so the ids taken here are every account the loop can change
+    const count = ids.length;
+    let pruned: number[] | null = null;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      this.review(id, tsNs, feed, priceTicks);
+      if (!s.marginStates.has(id) && !s.borrows(id)) (pruned ??= []).push(id);
+    }
+    if (pruned !== null) for (const id of pruned) s.forgetBorrower(id);
   }
 
   review(accountId: number, tsNs: number, feed: string, priceTicks: number): void {
