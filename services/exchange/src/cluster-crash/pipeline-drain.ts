@@ -71,10 +71,9 @@ export class PipelineDrain {
 
   /** The topics' ends and the first group behind them ('' when none is). */
   private async behind(): Promise<{ ends: EndOffsets; who: string }> {
-    const replayed = this.options.stages.every((s) => s.current !== undefined && s.lines(s.current, 'ordered replay done').length > 0);
     const ends: EndOffsets = new Map(await Promise.all(this.topics.map(async (topic) => [topic, new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]))] as const)));
+    if (!this.options.stages.every((s) => s.current !== undefined && s.lines(s.current, 'ordered replay done').length > 0)) return { ends, who: 'a restart is still replaying' };
     const commits = await Promise.all(this.groups.map(async ({ group, topic }) => new Map(((await this.admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]))));
-    if (!replayed) return { ends, who: 'a restart is still replaying' };
     for (let g = 0; g < this.groups.length; g++) {
       const { group, topic } = this.groups[g] as { group: string; topic: string };
       for (const [partition, end] of ends.get(topic) ?? []) {

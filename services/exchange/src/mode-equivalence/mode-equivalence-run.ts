@@ -166,18 +166,12 @@ export const booksAndTrades = (matchingStateHash: string): string =>
     .map((market) => market.split(':').filter((_, i) => i !== 1).join(':'))
     .join('|');
 
-function describe(input: RiskInput): string {
+function describeInput(input: RiskInput): string {
   const v = input.value as { event?: string; command?: string; source?: string; seq?: number; market?: string; symbol?: string; accountId?: number };
   return `${input.topic} ${v.event ?? v.command ?? ''} (source ${v.source}, seq ${v.seq}${v.market ? `, ${v.market}` : ''}${v.symbol ? `, ${v.symbol}` : ''}${v.accountId ? `, account ${v.accountId}` : ''})`;
 }
 
 const asJson = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * Book deltas are on matching.events.v1 only in embedded mode (the cluster's matching
@@ -196,7 +190,7 @@ function firstDivergence(clusterAll: readonly RiskInput[], embeddedAll: readonly
   for (let i = 0; i < n; i++) {
     const c = cluster[i] as RiskInput;
     const e = embedded[i] as RiskInput;
-    if (c.topic !== e.topic || !sameBytes(c.bytes, e.bytes)) return `risk input ${i + 1}: the cluster applied ${describe(c)}, the embedded pipeline ${describe(e)}: ${asJson(c.value)} vs ${asJson(e.value)}`;
+    if (c.topic !== e.topic || !Buffer.from(c.bytes).equals(e.bytes)) return `risk input ${i + 1}: the cluster applied ${describeInput(c)}, the embedded pipeline ${describeInput(e)}: ${asJson(c.value)} vs ${asJson(e.value)}`;
   }
   if (cluster.length !== embedded.length) return `the cluster's risk applied ${cluster.length} inputs, the embedded pipeline's ${embedded.length}`;
   return '';
