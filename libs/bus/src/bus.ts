@@ -91,6 +91,12 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** What a partition holds now: offsets `earliest` up to `end` (exclusive); equal when empty. */
+export interface RetainedRange {
+  readonly earliest: number;
+  readonly end: number;
+}
+
 export interface Bus {
   /** Queues a message; never blocks. Throws only if the value cannot be encoded (a producer bug). */
   publish<T>(topic: Topic<T>, value: T): void;
@@ -113,6 +119,13 @@ export interface Bus {
   endOffsets?(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>>;
   /** Per partition, the next offset after every record (group, topic) has handled completely (kafka-offset-committer.ts). */
   includedOffsets?(groupId: string, topicName: string): ReadonlyMap<number, string>;
+  /**
+   * Per partition of the topic (empty ones too), the first offset the bus still holds
+   * (retention deletes below it) and the offset after its last record. A reader
+   * restoring a fold of the topic from a snapshot checks its offsets fall in between:
+   * below, records it never saw are gone; above, the snapshot is of other topics.
+   */
+  retainedOffsets?(topic: Topic<unknown>): Promise<ReadonlyMap<number, RetainedRange>>;
   /** Flushes, stops every subscription and releases connections. */
   close(): Promise<void>;
 }

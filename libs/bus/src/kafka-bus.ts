@@ -65,6 +65,7 @@ import {
   type DeadLetter,
   type MessageHandler,
   RejectedMessageError,
+  type RetainedRange,
   type SubscribeOptions,
   type Subscription,
   type Topic,
@@ -333,6 +334,11 @@ export class KafkaBus implements Bus {
   async endOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>> {
     const offsets = await this.topicOffsets.watermarks(topic.name);
     return new Map(offsets.filter((o) => o.highOffset > o.lowOffset).map((o) => [o.partition, Number(o.highOffset)]));
+  }
+
+  async retainedOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, RetainedRange>> {
+    const offsets = await this.topicOffsets.watermarks(topic.name);
+    return new Map(offsets.map((o) => [o.partition, { earliest: Number(o.lowOffset), end: Number(o.highOffset) }]));
   }
 
   /** Stops handling, commits the included offsets, leaves the group. */

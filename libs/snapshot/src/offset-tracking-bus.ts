@@ -15,7 +15,7 @@
  * Order: with an `InputSequencer` (input-sequencer.ts), every message goes through it
  * first, so the stage applies its inputs in the logged order after a restart.
  */
-import { type Bus, type BusMessage, type MessageHandler, RejectedMessageError, type SubscribeOptions, type Subscription, type Topic } from '@perpcore/bus';
+import { type Bus, type BusMessage, type MessageHandler, RejectedMessageError, type RetainedRange, type SubscribeOptions, type Subscription, type Topic } from '@perpcore/bus';
 import type { InputSequencer } from './input-sequencer.js';
 import type { TopicOffsets } from './snapshot-file.js';
 
@@ -25,6 +25,15 @@ export class OffsetTrackingBus implements Bus {
   applied = 0;
   /** Partitions whose last applied message was not the last of its record. */
   private readonly midRecord = new Set<string>();
+
+  /** The inner bus's, when it has them (Kafka): a reader's catch-up and retention checks see through the decorator. */
+  readonly endOffsets?: (topic: Topic<unknown>) => Promise<ReadonlyMap<number, number>>;
+  readonly retainedOffsets?: (topic: Topic<unknown>) => Promise<ReadonlyMap<number, RetainedRange>>;
+  /**
+   * The inner bus's handled offsets, raised to where the subscription started: a
+   * partition restored at its end offset delivers nothing, yet holds everything up to it.
+   */
+  readonly includedOffsets?: (groupId: string, topicName: string) => ReadonlyMap<number, string>;
 
   constructor(
     private readonly inner: Bus,
@@ -36,6 +45,16 @@ export class OffsetTrackingBus implements Bus {
   ) {
     for (const [topic, partitions] of Object.entries(startAt)) {
       this.next.set(topic, new Map(Object.entries(partitions).map(([p, o]) => [Number(p), o])));
+    }
+    if (inner.endOffsets !== undefined) this.endOffsets = inner.endOffsets.bind(inner);
+    if (inner.retainedOffsets !== undefined) this.retainedOffsets = inner.retainedOffsets.bind(inner);
+    const included = inner.includedOffsets?.bind(inner);
+    if (included !== undefined) {
+      this.includedOffsets = (groupId, topicName) => {
+        const out = new Map(included(groupId, topicName));
+        for (const [p, o] of Object.entries(startAt[topicName] ?? {})) if (Number(out.get(Number(p)) ?? -1) < o) out.set(Number(p), String(o));
+        return out;
+      };
     }
   }
 

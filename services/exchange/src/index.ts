@@ -28,7 +28,7 @@ export { parseExchangeOptions, type ExchangeOptions } from './cli-options.js';
 export { ProgressLine } from './progress-line.js';
 export { type MarketSlice, type SteppedMarket, TimeSlicedMarket, type TimeSliceOptions } from './time-sliced-market.js';
 export { formatSummary, type RunFigures } from './run-summary.js';
-export { CoreTimeoutError, KafkaExchangeClient, type KafkaClientOptions } from './client/kafka-exchange-client.js';
+export { CoreTimeoutError, KAFKA_CLIENT_REPLAYED_TOPICS, KafkaExchangeClient, type KafkaClientOptions } from './client/kafka-exchange-client.js';
 export { answerQuery, answerStressQuery, serveAccountQueries, type AccountQuerySource } from './account-query-responder.js';
 export { CoreInputGate, JournalDivergenceError } from './durability/core-input-gate.js';
 export { decodeCoreInput, encodeCoreInput } from './durability/core-input-record.js';

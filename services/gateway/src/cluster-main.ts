@@ -15,7 +15,8 @@
  * tickers) are folds of the event topics, which it reads from their earliest retained
  * record on every start (KafkaExchangeClient): /ready says 503 and the trading routes
  * -1001 until it has handled everything they held when it started, so a restarted or
- * a later gateway answers as the one that took the orders.
+ * a later gateway answers as the one that took the orders. With PERPCORE_SNAPSHOT_DIR
+ * a restart starts from its newest snapshot and replays only the records after it.
  * Each process creates account ids in its own range of 100,000 (instance
  * i: (i + 1) × 100,000 up to the next range, at most 8 instances below the system
  * accounts), so two processes never hand out one id. Every gateway must run with a
@@ -30,16 +31,21 @@
  *   PERPCORE_GATEWAY_INSTANCE      this process's order-id lane, 0..PERPCORE_GATEWAY_INSTANCES-1 (default 0)
  *   PERPCORE_GATEWAY_INSTANCES     gateway processes sharing the order-id range, a power of two ≤ 64 (default 8)
  *   PERPCORE_GATEWAY_TIMEOUT_MS    how long a request waits for the core's answer before -1007 (default 10000)
+ *   PERPCORE_SNAPSHOT_DIR          read-model snapshots (cluster-gateway-snapshots.ts), one directory per process; unset: none
+ *                                  (every start replays the topics from their earliest retained record)
+ *   PERPCORE_SNAPSHOT_INTERVAL_MS, PERPCORE_SNAPSHOT_MIN_MESSAGES, PERPCORE_SNAPSHOT_KEEP   as the stages' (libs/snapshot snapshot-config.ts)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
 import { KafkaExchangeClient } from '@perpcore/exchange';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
+import { configFingerprint, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { ADMIN_TOKEN_ENV, resolveAdminToken } from './admin/admin-token.js';
 import { SharedAccountRegistry } from './auth/shared-account-registry.js';
 import { dashboardUrl } from './dashboard/dashboard-routes.js';
+import { ClusterGatewaySnapshots } from './cluster-gateway-snapshots.js';
 import { createGatewayServer } from './gateway-server.js';
 import { MAX_ID_LANES, OrderIdAllocator } from './read-model/order-id-allocator.js';
 
@@ -57,20 +63,44 @@ runServiceProcess({
     instance: integerField('PERPCORE_GATEWAY_INSTANCE', { min: 0, max: MAX_ID_LANES - 1, fallback: 0 }),
     instances: integerField('PERPCORE_GATEWAY_INSTANCES', { min: 1, max: MAX_ID_LANES, fallback: 8 }),
     timeoutMs: integerField('PERPCORE_GATEWAY_TIMEOUT_MS', { min: 100, max: 600_000, fallback: 10_000 }),
+    snapshotDir: snapshotConfigSchema.snapshotDir,
+    snapshotIntervalMs: snapshotConfigSchema.snapshotIntervalMs,
+    snapshotMinMessages: snapshotConfigSchema.snapshotMinMessages,
+    snapshotKeep: snapshotConfigSchema.snapshotKeep,
   },
   async start({ config, logger }) {
     const venue = defaultVenueMarkets(selectMarkets(config.markets));
     // two gateway processes must never issue one order id: each its own lane (throws, before connecting, on a bad pair)
     const ids = new OrderIdAllocator(Date.now, { index: config.instance, lanes: config.instances });
+    const dir = snapshotDirOf(config);
+    // refuses another stage's or another venue's (or lane's) directory before connecting
+    const snapshots =
+      dir === null
+        ? null
+        : ClusterGatewaySnapshots.open({
+            dir,
+            venueFingerprint: configFingerprint({ venue, instance: config.instance, instances: config.instances }),
+            everyMs: config.snapshotIntervalMs,
+            minMessages: config.snapshotMinMessages,
+            keepNewest: config.snapshotKeep,
+            logger: logger.child({ stage: 'snapshots' }),
+          });
     const bus = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
+    let stopSnapshots = () => undefined as void;
     try {
       // not reading yet: every read model subscribes first, so each folds the whole replay
-      const client = KafkaExchangeClient.unconnected({ bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
+      const client = KafkaExchangeClient.unconnected({ bus: snapshots?.bus(bus) ?? bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
       const admin = resolveAdminToken(process.env);
       const registry = await SharedAccountRegistry.open({ ...operatorAccountRange(config.instance), bus, source: config.source, logger: logger.child({ stage: 'registry' }), nowNs: wallClockNs });
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });
+      if (snapshots !== null) {
+        await snapshots.restore(client, gateway, bus);
+        const from = snapshots.restoredFrom;
+        logger.info({ file: from?.file ?? null, offsets: from?.offsets ?? null }, from === null ? 'no gateway snapshot: replaying the event topics from their earliest records' : 'gateway read models restored from a snapshot: replaying the records after it');
+      }
       const replayStartedMs = Date.now();
       await client.connect();
+      if (snapshots !== null) stopSnapshots = snapshots.startPeriodic();
       // /ready answers 503 and the trading routes -1001 until the replay is in; a long one says where it is
       const progress = setInterval(() => {
         const lag = client.replayLag();
@@ -82,7 +112,7 @@ runServiceProcess({
       const finished = client.whenCaughtUp().then(
         () => {
           clearInterval(progress);
-          logger.info({ replayMs: Date.now() - replayStartedMs }, 'gateway read models caught up with the event topics');
+          logger.info({ replayMs: Date.now() - replayStartedMs, messagesReplayed: snapshots?.applied ?? null }, 'gateway read models caught up with the event topics');
           return new Promise<void>(() => undefined);
         },
         (error: unknown) => {
@@ -98,9 +128,13 @@ runServiceProcess({
       logger.info({ url, source: config.source }, 'gateway serving');
       return {
         finished,
-        stats: () => ({ url, source: config.source, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
+        stats: () => ({ url, source: config.source, snapshotMessagesApplied: snapshots?.applied ?? null, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
         async close() {
           await gateway.close();
+          stopSnapshots();
+          // a planned restart then replays nothing (a snapshot is taken between messages: never half a record)
+          const last = await snapshots?.snapshotNow().catch((error: unknown) => logger.error({ err: error }, 'last gateway snapshot failed'));
+          if (last) logger.info({ file: last.file, bytes: last.bytes }, 'last gateway snapshot written');
           await client.close();
           await bus.close();
         },

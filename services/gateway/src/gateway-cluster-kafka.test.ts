@@ -17,10 +17,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, Topics } from '@perpcore/bus';
 import { KafkaExchangeClient } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
@@ -65,6 +68,25 @@ async function depthStream(ws: WsClient): Promise<{ book: SyncedBook; drain(): v
     }
   };
   return { book, drain, frames: () => seen };
+}
+
+type OperatorApi = (url: string, path: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+/** POSTs to a gateway's operator API with the bearer token. */
+function operatorApi(token: string): OperatorApi {
+  return async (url, path, body) => {
+    const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+}
+
+/** A new account with a read + trade key and 100,000 USDT, through the operator API. */
+async function newTrader(admin: OperatorApi, url: string): Promise<TestKey> {
+  const account = await admin(url, '/v1/admin/accounts', {});
+  const accountId = Number(account.body.accountId);
+  const key = await admin(url, '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
+  assert.equal((await admin(url, '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '100000' })).status, 200);
+  return { apiKey: String(key.body.apiKey), secret: String(key.body.secretKey), accountId };
 }
 
 /** Every topic up front: a broker that just started can answer a creation before its partitions have leaders (retriable). */
@@ -380,8 +402,8 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     }
   });
 
-  /** A gateway process (cluster-main.js) on a free port; resolves with its URL once it serves. */
-  async function startGatewayProcess(instance: number, token: string): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null>; kill(): Promise<void> }> {
+  /** A gateway process (cluster-main.js), its stderr collected. */
+  function spawnGateway(instance: number, token: string, env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
     const child = spawn(process.execPath, ['services/gateway/dist/cluster-main.js'], {
       cwd: root,
       env: {
@@ -393,11 +415,21 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
         PERPCORE_GATEWAY_INSTANCE: String(instance),
         PERPCORE_GATEWAY_SOURCE: `gateway-test-${instance}`,
         PERPCORE_ADMIN_TOKEN: token,
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    return { child, stderr: () => stderr };
+  }
+
+  /** A gateway process on a free port; resolves with its URL once it serves and says ready. */
+  async function startGatewayProcess(instance: number, token: string, env: Record<string, string> = {}): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null>; kill(): Promise<void> }> {
+    const spawned = spawnGateway(instance, token, env);
+    const { child } = spawned;
+    let stderr = '';
+    child.stderr?.on('data', () => (stderr = spawned.stderr()));
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -447,10 +479,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     let two: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
     let oneAgain: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
     try {
-      const admin = async (url: string, path: string, body: unknown) => {
-        const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-      };
+      const admin = operatorApi(token);
       const account = await admin(one.url, '/v1/admin/accounts', {});
       assert.equal(account.status, 200, JSON.stringify(account.body));
       const accountId = Number(account.body.accountId);
@@ -497,20 +526,11 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
   it('a gateway process SIGKILLed and restarted, and a second one started later, know every order, trade, client id and the book before they say ready', { timeout: 480_000 }, async () => {
     assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
     const token = 'cluster-restart-test-operator-token';
-    const admin = async (url: string, path: string, body: unknown) => {
-      const r = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-    };
+    const admin = operatorApi(token);
     let one = await startGatewayProcess(3, token);
     let later: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
     try {
-      const trader = async (url: string): Promise<TestKey> => {
-        const account = await admin(url, '/v1/admin/accounts', {});
-        const accountId = Number(account.body.accountId);
-        const key = await admin(url, '/v1/admin/api-keys', { accountId, permissions: ['read', 'trade'] });
-        assert.equal((await admin(url, '/v1/admin/deposits', { accountId, asset: 'USDT', amount: '100000' })).status, 200);
-        return { apiKey: String(key.body.apiKey), secret: String(key.body.secretKey), accountId };
-      };
+      const trader = (url: string) => newTrader(admin, url);
       const maker = await trader(one.url);
       const taker = await trader(one.url);
       const crossTicks = Math.floor(markTicks * 0.995);
@@ -605,6 +625,129 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     } finally {
       await one.stop();
       await later?.stop();
+    }
+  });
+
+  it('with PERPCORE_SNAPSHOT_DIR a restarted gateway replays only the records after its snapshot, answers as one that replayed everything, and refuses a snapshot whose records retention deleted', { timeout: 480_000 }, async (t) => {
+    assert.ok(markTicks > 0, 'the trading test ran first and saw a mark');
+    const token = 'cluster-snapshot-test-operator-token';
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-snapshots-'));
+    const fullDir = mkdtempSync(join(tmpdir(), 'gateway-snapshots-full-'));
+    // no periodic snapshot inside the test: the one a SIGTERM writes is the one restored
+    const withSnapshots = (d: string) => ({ PERPCORE_SNAPSHOT_DIR: d, PERPCORE_SNAPSHOT_INTERVAL_MS: '600000', PERPCORE_LOG_LEVEL: 'info' });
+    const admin = operatorApi(token);
+    /** The pino line of `msg` the process logged, parsed (the last one). */
+    const logged = (stderr: string, msg: string): Record<string, unknown> | undefined =>
+      stderr
+        .split('\n')
+        .filter((line) => line.includes(`"msg":"${msg}"`))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .at(-1);
+    const caughtUpLine = 'gateway read models caught up with the event topics';
+    const replayedBy = async (p: { stderr(): string }) => {
+      for (const until = Date.now() + 20_000; logged(p.stderr(), caughtUpLine) === undefined; await sleep(50)) assert.ok(Date.now() < until, 'the caught-up line is logged');
+      return Number(logged(p.stderr(), caughtUpLine)?.messagesReplayed);
+    };
+    let g = await startGatewayProcess(5, token, withSnapshots(dir));
+    let other: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+    let full: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+    try {
+      assert.ok(logged(g.stderr(), 'no gateway snapshot: replaying the event topics from their earliest records'), 'an empty directory: a replay from the earliest records');
+      const trader = (url: string) => newTrader(admin, url);
+      const maker = await trader(g.url);
+      const taker = await trader(g.url);
+      const price = (f: number) => (Math.floor(markTicks * f) / 10).toFixed(1);
+      const order = (url: string, key: TestKey, params: Record<string, string>) => signed(url, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', type: 'LIMIT', quantity: '0.004', ...params });
+      const settledTrades = async (url: string, key: TestKey, count: number) => {
+        for (const until = Date.now() + 20_000; ; await sleep(100)) {
+          const r = await signed(url, key, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' });
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          const trades = r.body as { commission: string }[];
+          if (trades.length >= count && trades.every((t) => Number(t.commission) !== 0)) return r.body as unknown;
+          assert.ok(Date.now() < until, `${count} settled trades at ${url}: ${JSON.stringify(trades)}`);
+        }
+      };
+      // before the snapshot: a fill and two resting orders with client ids
+      assert.equal((await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.995), newClientOrderId: 'snap-maker' })).body.status, 'NEW');
+      const took = await order(g.url, taker, { side: 'SELL', timeInForce: 'IOC', price: price(0.995), newClientOrderId: 'snap-taker', newOrderRespType: 'RESULT' });
+      assert.equal(took.body.status, 'FILLED', JSON.stringify(took.body));
+      const open1 = await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.955), newClientOrderId: 'snap-open-1' });
+      const open2 = await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.954), newClientOrderId: 'snap-open-2' });
+      assert.deepEqual([open1.body.status, open2.body.status], ['NEW', 'NEW']);
+      await settledTrades(g.url, taker, 1);
+
+      // a clean stop writes a last snapshot
+      assert.equal(await g.stop(), 0, g.stderr().slice(-800));
+      assert.ok(logged(g.stderr(), 'last gateway snapshot written'), `the stop wrote a snapshot: ${g.stderr().slice(-800)}`);
+      assert.equal(readdirSync(dir).filter((f) => f.endsWith('.psnap')).length, 1);
+
+      // while it is down, another gateway trades: the records after the snapshot
+      other = await startGatewayProcess(6, token);
+      const canceled = await signed(other.url, maker, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'snap-open-1' });
+      assert.equal(canceled.body.status, 'CANCELED', JSON.stringify(canceled.body));
+      assert.equal((await order(other.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.996), newClientOrderId: 'snap-after-maker' })).body.status, 'NEW');
+      assert.equal((await order(other.url, taker, { side: 'SELL', timeInForce: 'IOC', price: price(0.996), newClientOrderId: 'snap-after-taker', newOrderRespType: 'RESULT' })).body.status, 'FILLED');
+      await settledTrades(other.url, taker, 2);
+
+      // restarted from the snapshot; and a gateway that folds everything from the earliest records, beside it
+      g = await startGatewayProcess(5, token, withSnapshots(dir));
+      const restored = logged(g.stderr(), 'gateway read models restored from a snapshot: replaying the records after it');
+      assert.ok(restored, `restored from the snapshot: ${g.stderr().slice(-1_500)}`);
+      full = await startGatewayProcess(7, token, withSnapshots(fullDir));
+      const [fromSnapshot, fromEarliest] = [await replayedBy(g), await replayedBy(full)];
+      t.diagnostic(`gateway replay: ${fromSnapshot} messages after its snapshot, ${fromEarliest} from the earliest records`);
+      assert.ok(fromSnapshot < fromEarliest, `the restored gateway replays less: ${fromSnapshot} < ${fromEarliest}`);
+
+      const answers = async (url: string) => {
+        await settledTrades(url, taker, 2);
+        const depth = (await fetch(`${url}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { bids: unknown; asks: unknown };
+        return {
+          open: (await signed(url, maker, 'GET', '/fapi/v1/openOrders', { symbol: 'BTCUSDT' })).body as unknown,
+          makerOrders: (await signed(url, maker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as unknown,
+          takerOrders: (await signed(url, taker, 'GET', '/fapi/v1/allOrders', { symbol: 'BTCUSDT' })).body as unknown,
+          makerTrades: (await signed(url, maker, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' })).body as unknown,
+          takerTrades: (await signed(url, taker, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT' })).body as unknown,
+          byClientId: (await signed(url, maker, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'snap-open-2' })).body as unknown,
+          bids: depth.bids,
+          asks: depth.asks,
+        };
+      };
+      const expected = await answers(other.url);
+      assert.deepEqual(await answers(g.url), expected, 'the restored gateway answers as the one that saw everything live');
+      assert.deepEqual(await answers(full.url), expected, 'and as one that replayed everything');
+      assert.deepEqual((expected.open as { clientOrderId: string }[]).map((o) => o.clientOrderId), ['snap-open-2'], 'snap-open-1 was canceled after the snapshot, snap-after-maker filled');
+      // a retried client id from before the snapshot answers the original and executes nothing
+      const retry = await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.954), newClientOrderId: 'snap-open-2' });
+      assert.deepEqual([retry.body.orderId, retry.body.status], [open2.body.orderId, 'NEW'], JSON.stringify(retry.body));
+      const fresh = await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.953), newClientOrderId: 'snap-fresh' });
+      assert.ok(fresh.body.orderId > open2.body.orderId, `the restored allocator issues ids above its previous life: ${fresh.body.orderId}`);
+      await full.stop();
+      full = undefined;
+
+      // retention deletes records the newest snapshot does not include: the start is refused, with one line
+      assert.equal(await g.stop(), 0);
+      assert.equal((await signed(other.url, maker, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' })).status, 200);
+      const kafka = new Kafka({ brokers: broker.bootstrap.split(','), clientId: 'gateway-snapshot-retention', logLevel: logLevel.NOTHING });
+      const kafkaAdmin = kafka.admin();
+      await kafkaAdmin.connect();
+      try {
+        for (const topic of [Topics.matchingEvents.name]) {
+          const offsets = await kafkaAdmin.fetchTopicOffsets(topic);
+          await kafkaAdmin.deleteTopicRecords({ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        }
+      } finally {
+        await kafkaAdmin.disconnect();
+      }
+      const refused = spawnGateway(5, token, withSnapshots(dir));
+      const code = await new Promise<number | null>((resolve) => refused.child.once('exit', (c) => resolve(c)));
+      assert.notEqual(code, 0, 'the start is refused');
+      assert.match(refused.stderr(), /retention deleted records this gateway never folded/, refused.stderr().slice(-1_500));
+    } finally {
+      await g.stop();
+      await full?.stop();
+      await other?.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(fullDir, { recursive: true, force: true });
     }
   });
 });

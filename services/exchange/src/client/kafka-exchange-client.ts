@@ -30,6 +30,7 @@
  * after the book's events and reach subscribers on their own.
  */
 import { type Bus, caughtUp, type ReplayLag, type Topic, Topics } from '@perpcore/bus';
+import { captureGraph, type Frame, restoreGraph } from '@perpcore/snapshot';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer, marketAnswer } from './command-answers.js';
@@ -53,6 +54,20 @@ import type {
   PlaceOrderRequest,
 } from './exchange-client.js';
 import { type OrderCommandKind, OrderCompletion } from './order-completion.js';
+
+/**
+ * The topics `connect` replays, in its subscription order: from their earliest
+ * retained record, or from the offsets a restored snapshot includes (`importFolds`).
+ */
+export const KAFKA_CLIENT_REPLAYED_TOPICS: readonly string[] = Object.freeze([
+  Topics.riskAccountEvents.name,
+  Topics.riskMarketEvents.name,
+  Topics.oracleIndexPrices.name,
+  Topics.liquidationEvents.name,
+  Topics.gatewayOrderCommands.name,
+  Topics.matchingEvents.name,
+  Topics.matchingMarketData.name,
+]);
 
 /** No answer from the stages in time: the command may or may not apply (Binance -1007). */
 export class CoreTimeoutError extends Error {
@@ -103,7 +118,8 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   /** Per-process base: other producers number their account commands from 1. */
   private commandId: number;
   private querySeq: number;
-  private haltReason = '';
+  /** In an object of its own so that the folds' capture (`exportFolds`) holds it. */
+  private readonly status = { haltReason: '' };
   private orderCommands = 0;
   private readonly copies = new RedeliveryFilter();
   private replayed = false;
@@ -166,12 +182,34 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
       await this.close();
       throw error;
     }
+    const names = replayed.map((t) => t.name);
+    if (names.join() !== KAFKA_CLIENT_REPLAYED_TOPICS.join()) throw new Error(`KAFKA_CLIENT_REPLAYED_TOPICS (${KAFKA_CLIENT_REPLAYED_TOPICS.join(', ')}) must list the replayed topics: ${names.join(', ')}`);
     this.replay = caughtUp(bus, replayGroupId, replayed, { onBehind: (behind) => (this.lag = behind) }).then(() => {
       this.replayed = true;
       this.lag = [];
     });
     // the failure reaches whoever awaits whenCaughtUp(); caughtUp() stays false
     this.replay.catch(() => undefined);
+  }
+
+  /**
+   * The client's own folds of the replayed topics (books, insurance funds, the
+   * redelivery filter's last sequences, the live orders cancel-all waits for, the
+   * halt), for a snapshot taken between two messages beside the offsets they
+   * include. Commands in flight are not in it: their callers are gone with the process.
+   */
+  exportFolds(): Frame {
+    return captureGraph(this.foldRoot());
+  }
+
+  /** Overlays `exportFolds()` of a client of the same venue; call before `connect`. */
+  importFolds(frame: Frame): void {
+    if (this.subscriptions.length > 0) throw new Error('importFolds after connect: the folds would mix two histories');
+    restoreGraph(this.foldRoot(), frame);
+  }
+
+  private foldRoot(): object {
+    return { books: this.books, funds: this.funds, copies: this.copies, liveOrders: this.completion.liveOrders, status: this.status };
   }
 
   /** The at-least-once bus delivers a record again after a rebalance or a restart: each envelope reaches the folds once. */
@@ -212,7 +250,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   }
 
   halted(): string {
-    return this.haltReason;
+    return this.status.haltReason;
   }
 
   nowNs(): number {
@@ -378,7 +416,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   }
 
   private onRisk(event: RiskEventV1): void {
-    if (event.event === 'stageHalted' && event.stageHalted != null) this.haltReason = event.stageHalted.reason || 'risk stage halted';
+    if (event.event === 'stageHalted' && event.stageHalted != null) this.status.haltReason = event.stageHalted.reason || 'risk stage halted';
     for (const h of this.handlers) h.onRiskEvent?.(event);
     this.completion.onRiskEvent(event);
     const id = event.event === 'commandAccepted' ? event.commandAccepted?.commandId : event.event === 'commandRejected' ? event.commandRejected?.commandId : undefined;
@@ -393,7 +431,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   private onReply(reply: GatewayReplyV1): void {
     if (reply.replyTo !== this.options.source) return;
-    if (reply.halted !== '') this.haltReason = reply.halted;
+    if (reply.halted !== '') this.status.haltReason = reply.halted;
     const p = this.queryPending.get(Number(reply.seq));
     if (p === undefined) return;
     this.queryPending.delete(Number(reply.seq));

@@ -51,6 +51,11 @@ export class OrderCompletion {
   /** market → (order id → account) of the orders resting or waiting untriggered. */
   private readonly live = new Map<string, Map<number, number>>();
 
+  /** The live-order tracking itself (a fold of the matching stream): what a snapshot of the client holds. */
+  get liveOrders(): Map<string, Map<number, number>> {
+    return this.live;
+  }
+
   add(p: PendingOrderCommand): void {
     this.byOrder.set(p.orderId, p);
   }
