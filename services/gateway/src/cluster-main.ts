@@ -130,11 +130,12 @@ runServiceProcess({
         finished,
         stats: () => ({ url, source: config.source, snapshotMessagesApplied: snapshots?.applied ?? null, orderCommandsSent: client.orderCommandsSent, halted: client.halted(), caughtUp: client.caughtUp(), registry: registry.stats() }),
         async close() {
-          await gateway.close();
           stopSnapshots();
-          // a planned restart then replays nothing (a snapshot is taken between messages: never half a record)
+          // before the server closes: closing it detaches the read models from the client, which goes on
+          // consuming, so a snapshot taken after would record offsets past what the read models hold
           const last = await snapshots?.snapshotNow().catch((error: unknown) => logger.error({ err: error }, 'last gateway snapshot failed'));
           if (last) logger.info({ file: last.file, bytes: last.bytes }, 'last gateway snapshot written');
+          await gateway.close();
           await client.close();
           await bus.close();
         },
