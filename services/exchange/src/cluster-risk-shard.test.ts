@@ -12,7 +12,8 @@ import { defaultMarketSpecs } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { SCHEMA_MAJOR_V1, type MatchingEventV1, type OracleEventV1 } from '@perpcore/proto';
 import { decodeValue, encodeValue } from '@perpcore/snapshot';
-import { createRiskShard, type RiskShardConfig } from './cluster-risk-shard.js';
+import { createRiskShard, type RiskShardConfig, riskShardFingerprint } from './cluster-risk-shard.js';
+import { SCHEMA_MAJOR_V1 as V1, type AccountCommandV1, type RiskEventV1 } from '@perpcore/proto';
 
 const logger = createLogger('shard-test', 'silent');
 const config: RiskShardConfig = { source: 'risk-t', specs: defaultMarketSpecs, fundSeedUnits: 20_000_000_000, liquidationSource: 'liquidation-t' };
@@ -62,5 +63,41 @@ describe('risk shard snapshot', () => {
     assert.throws(() => old.s.importState(encodeValue({ risk: s.risk, liquidation: s.liquidation })), /holds no book samples/);
     await through.s.closeStages();
     await old.s.closeStages();
+  });
+
+describe('risk shard lending contexts', () => {
+  const command = (seq: number, accountId: number, body: Partial<AccountCommandV1>): AccountCommandV1 => ({ schemaMajor: V1, accountId, seq, tsNs: T0 + seq * S, source: 'test', commandId: seq, ...body }) as AccountCommandV1;
+  const answers = async (lending: RiskShardConfig['lending']) => {
+    const bus = new InProcessBus();
+    const s = await createRiskShard(bus, { ...config, ...(lending === undefined ? {} : { lending }) }, logger);
+    await s.start();
+    const events: RiskEventV1[] = [];
+    await bus.subscribe(Topics.riskAccountEvents, { groupId: 'watch', fromBeginning: true }, (m) => void events.push(m.value));
+    bus.publish(Topics.oracleIndexPrices, index(1, T0));
+    bus.publish(Topics.gatewayAccountCommands, command(1, 501, { command: 'deposit', deposit: { asset: lending === undefined ? 'USDT' : 'BTC', amountUnits: 100_000_000 } }));
+    bus.publish(Topics.gatewayAccountCommands, command(2, 501, { command: 'openLoan', openLoan: { loanAsset: 'USDT', collateralAsset: 'BTC', principalUnits: 1_000_000_000, collateralUnits: 50_000_000 } }));
+    bus.publish(Topics.gatewayAccountCommands, command(3, 502, { command: 'poolSupply', poolSupply: { asset: 'USDT', amountUnits: 1 } }));
+    await s.closeStages();
+    return events.filter((e) => e.event === 'commandAccepted' || e.event === 'commandRejected' || e.event === 'loanOpened').map((e) => (e.event === 'commandRejected' ? e.commandRejected?.code : e.event));
+  };
+
+  it('are off unless configured: a shard without them refuses loans and pool commands', async () => {
+    assert.deepEqual(await answers(undefined), ['commandAccepted', 'RISK_LOANS_DISABLED', 'RISK_INVALID_COMMAND']);
+  });
+
+  it('with loans and the pool on, BTC is collateral: the loan opens (its event before the answer), the pool answers', async () => {
+    // account 502 has no balance: the pool refuses its supply on the money, not for want of a pool
+    const got = await answers({ loans: true, lendingPool: true });
+    assert.deepEqual(got.slice(0, 3), ['commandAccepted', 'loanOpened', 'commandAccepted']);
+    assert.notEqual(got[3], 'RISK_INVALID_COMMAND');
+    assert.match(String(got[3]), /^RISK_/);
+  });
+
+  it('are part of the snapshot fingerprint; a shard without them keeps the fingerprint it always had', () => {
+    const without = riskShardFingerprint(config);
+    assert.equal(riskShardFingerprint({ ...config, lending: { loans: false, lendingPool: false } }), without);
+    const loans = riskShardFingerprint({ ...config, lending: { loans: true, lendingPool: false } });
+    const both = riskShardFingerprint({ ...config, lending: { loans: true, lendingPool: true } });
+    assert.equal(new Set([without, loans, both]).size, 3);
   });
 });

@@ -13,6 +13,7 @@ import type { Logger } from '@perpcore/observability';
 import { createRiskService, type RiskService } from '@perpcore/risk';
 import { configFingerprint, decodeValue, encodeValue } from '@perpcore/snapshot';
 import { BookSampleView } from './book-sample-view.js';
+import { type LendingContextOptions, lendingContexts } from './lending-contexts.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface RiskShardConfig {
@@ -20,6 +21,8 @@ export interface RiskShardConfig {
   readonly specs: ReturnType<typeof selectMarkets>;
   readonly fundSeedUnits: number;
   readonly liquidationSource: string;
+  /** The shard's lending contexts (lending-contexts.ts): absent, neither (a snapshot taken under other ones is refused). */
+  readonly lending?: LendingContextOptions;
 }
 
 export interface RiskShard {
@@ -44,9 +47,14 @@ export const RISK_SHARD_TOPICS = [Topics.gatewayAccountCommands.name, Topics.gat
 /** The shard's clock tick (`advanceTime` from the wall clock) as a local input of its input-order log. */
 export const RISK_TIME_TICK_INPUT = 0;
 
+const NO_LENDING: LendingContextOptions = { loans: false, lendingPool: false };
+
 /** What a snapshot of this shard must have been taken under. */
 export function riskShardFingerprint(config: RiskShardConfig): string {
-  return configFingerprint({ venue: defaultVenueMarkets(config.specs), source: config.source, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource });
+  const lending = config.lending ?? NO_LENDING;
+  // a shard without lending keeps the fingerprint it had before lending was configurable: its snapshots stay usable
+  const base = { venue: defaultVenueMarkets(config.specs), source: config.source, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource };
+  return configFingerprint(lending.loans || lending.lendingPool ? { ...base, lending: lendingContexts(lending, config.specs) } : base);
 }
 
 export async function createRiskShard(inner: Bus, config: RiskShardConfig, logger: Logger): Promise<RiskShard> {
@@ -77,6 +85,7 @@ export async function createRiskShard(inner: Bus, config: RiskShardConfig, logge
         markets: venue,
         feeAccountId: defaultSystemAccounts.feeAccountId,
         insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: config.fundSeedUnits })),
+        ...lendingContexts(config.lending ?? NO_LENDING, config.specs),
       },
     });
     const ports = riskLiquidationPorts(risk.engine, venue);

@@ -43,6 +43,10 @@
  *   PERPCORE_RISK_FUND_SEED_UNITS  the insurance fund's starting capital in settle units (default 20,000 USDT, as npm start)
  *   PERPCORE_RISK_TIME_TICK_MS     wall-clock tick for time-only schedules (default 1000)
  *   PERPCORE_LIQUIDATION_SOURCE    the ladder's name on its orders and events (default liquidation-0)
+ *   PERPCORE_RISK_LOANS            true: crypto-backed loans on the venue's terms, BTC / ETH collateral priced by
+ *                                  the listed markets' index (services/risk venue-loan-terms.ts; default false)
+ *   PERPCORE_RISK_LENDING_POOL     true: the DeFi lending pool and its external liquidators, BTC collateral (needs
+ *                                  BTCUSDT on the shard; default false). Both are part of the snapshot's fingerprint
  *   PERPCORE_SNAPSHOT_*            snapshot directory and policy (libs/snapshot snapshot-config.ts): with a
  *                                  directory the shard (risk, its ladder and the book samples, one snapshot)
  *                                  restores its newest snapshot and consumes from its offsets before it serves,
@@ -52,7 +56,7 @@
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
-import { integerField, listField, stringField } from '@perpcore/config';
+import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, selectMarkets } from '@perpcore/markets';
 import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
@@ -71,11 +75,14 @@ runServiceProcess({
     fundSeedUnits: integerField('PERPCORE_RISK_FUND_SEED_UNITS', { min: 0, max: SETTLE_NET_DEPOSITS_CEILING_UNITS, fallback: defaultInsuranceFundSeedUnits }),
     timeTickMs: integerField('PERPCORE_RISK_TIME_TICK_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
     liquidationSource: stringField('PERPCORE_LIQUIDATION_SOURCE', { fallback: 'liquidation-0', pattern: NAME }),
+    loans: enumField('PERPCORE_RISK_LOANS', ['true', 'false'] as const, 'false'),
+    lendingPool: enumField('PERPCORE_RISK_LENDING_POOL', ['true', 'false'] as const, 'false'),
     ...snapshotConfigSchema,
   },
   async start({ config, logger }) {
     const specs = selectMarkets(config.markets);
-    const shardConfig = { source: config.source, specs, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource };
+    const lending = { loans: config.loans === 'true', lendingPool: config.lendingPool === 'true' };
+    const shardConfig = { source: config.source, specs, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource, lending };
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
     const dir = snapshotDirOf(config);
     let recovery: Recovery | null = null;

@@ -12,11 +12,12 @@
 import type { MarketSpec } from '@perpcore/domain';
 import { type Bus, InProcessBus } from '@perpcore/bus';
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
-import { defaultLendingPool, defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
+import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
-import { createRiskService, type RiskService, venueLoanTerms } from '@perpcore/risk';
+import { createRiskService, type RiskService } from '@perpcore/risk';
+import { lendingContexts } from './lending-contexts.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface PipelineOptions {
@@ -78,7 +79,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       markets: venue,
       feeAccountId: defaultSystemAccounts.feeAccountId,
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
-      ...lendingContexts(options, markets),
+      ...lendingContexts({ loans: options.loans === true, lendingPool: options.lendingPool === true }, markets),
     },
     bookTop: (symbol) => matching.engine.book(symbol),
   });
@@ -105,21 +106,5 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       await matching.close();
       await bus.close();
     },
-  };
-}
-
-/**
- * The loan terms and the lending pool, each with the collateral assets it needs; with
- * both on, one collateral list (an asset both name is listed once, on the loan
- * terms' haircut: both value BTC at 90 %).
- */
-function lendingContexts(options: PipelineOptions, markets: readonly MarketSpec[]) {
-  const loans = options.loans === true ? venueLoanTerms(markets.map((m) => m.symbol), defaultSystemAccounts.insuranceFunds[0].fundId) : undefined;
-  const pool = options.lendingPool === true ? defaultLendingPool(markets) : undefined;
-  const collateral = [...(loans?.collateral ?? []), ...(pool?.collateral ?? [])].filter((c, i, all) => all.findIndex((x) => x.asset.asset === c.asset.asset) === i);
-  return {
-    ...(collateral.length > 0 ? { collateral } : {}),
-    ...(loans === undefined ? {} : { loans: loans.loans }),
-    ...(pool === undefined ? {} : { lendingPool: pool.lendingPool }),
   };
 }

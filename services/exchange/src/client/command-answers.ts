@@ -5,7 +5,7 @@
  * command (risk's pre-trade reject first, then matching's).
  */
 import type { MarginMode } from '@perpcore/domain';
-import type { MatchingEventV1, RiskEventV1 } from '@perpcore/proto';
+import type { MatchingEventV1, perpcore, RiskEventV1 } from '@perpcore/proto';
 import type { AccountCommandResult, CommandRejection, MarketCommandResult } from './exchange-client.js';
 
 /** Risk's answer to account command `commandId` if `e` is it, else null. */
@@ -38,4 +38,15 @@ export function orderRejection(orderId: number, matching: readonly MatchingEvent
 export function marketAnswer(answer: MatchingEventV1, matching: readonly MatchingEventV1[]): MarketCommandResult {
   const r = answer.event === 'rejected' ? answer.rejected : null;
   return { rejection: r == null ? null : { stage: 'matching', code: r.code ?? '', message: r.message ?? '' }, matchingEvents: matching };
+}
+
+/** The loan a loan command left, from its effects: the last loan event of the account among them, else null. */
+export function loanAfter(accountId: number, riskEvents: readonly RiskEventV1[]): perpcore.risk.v1.ILoanStatusV1 | null {
+  for (let i = riskEvents.length - 1; i >= 0; i--) {
+    const e = riskEvents[i];
+    if (e.accountId !== accountId) continue;
+    const body = e.event === 'loanOpened' ? e.loanOpened : e.event === 'loanCollateralAdded' ? e.loanCollateralAdded : e.event === 'loanRepaid' ? e.loanRepaid : e.event === 'loanClosed' ? e.loanClosed : null;
+    if (body?.loan != null) return body.loan;
+  }
+  return null;
 }

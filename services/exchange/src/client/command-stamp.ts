@@ -18,6 +18,15 @@ export interface AccountCommandBodies {
   setMarginMode: { market: string; mode: MarginMode };
   adjustIsolatedMargin: { market: string; deltaUnits: number };
   setKillSwitch: { engaged: boolean };
+  openLoan: { loanAsset: string; collateralAsset: string; principalUnits: number; collateralUnits: number };
+  addLoanCollateral: { loanId: number; amountUnits: number };
+  repayLoan: { loanId: number; amountUnits: number };
+  closeLoan: { loanId: number };
+  poolSupply: { asset: string; amountUnits: number };
+  poolWithdraw: { asset: string; amountUnits: number };
+  poolBorrow: { asset: string; amountUnits: number };
+  poolRepay: { asset: string; amountUnits: number };
+  liquidationCall: { borrowerAccountId: number; debtAsset: string; collateralAsset: string; debtToCoverUnits: number; expectedPositionSeq: number };
 }
 
 export class CommandStamp {

@@ -6,6 +6,7 @@ import type { MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/prot
 import { EmbeddedExchange } from '../embedded-exchange.js';
 import type { ExchangeClient, PlaceOrderRequest } from './exchange-client.js';
 import { limitOrders } from './limit-orders.test-support.js';
+import { runLoanFlow, runPoolFlow } from './lending-flow.test-support.js';
 
 const USDT = 1_000_000;
 
@@ -15,7 +16,7 @@ describe('EmbeddedExchangeClient (the typed client over the embedded pipeline)',
   const limit = limitOrders(4_000_000_000_000_000);
 
   before(async () => {
-    exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 5 });
+    exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 5, scenario: { loanBorrowers: 1 } }); // loan terms on
     client = await exchange.client('gateway-test');
   });
   after(async () => exchange.close());
@@ -80,6 +81,15 @@ describe('EmbeddedExchangeClient (the typed client over the embedded pipeline)',
     assert.equal(bad.rejection?.stage, 'risk');
     const iso = await client.setMarginMode(45, 'BTCUSDT', MarginMode.Isolated);
     assert.deepEqual([iso.rejection, iso.marginMode], [null, MarginMode.Isolated]);
+  });
+
+  it('runs loans and the lending pool, each loan answer carrying the loan after it; the audit holds', async () => {
+    exchange.step(200); // index prices for the collateral
+    const accounts = { borrower: 51, supplier: 52, poolBorrower: 53, liquidator: 54, intruder: 55 };
+    await runLoanFlow(client, accounts);
+    await runPoolFlow(client, accounts);
+    const audit = exchange.risk.engine.audit();
+    assert.ok(audit.ok, audit.problems.join('; '));
   });
 
   it('delivers the matching, risk, oracle and liquidation streams to subscribers', async () => {

@@ -1,8 +1,9 @@
 /**
- * What both `ExchangeClient` implementations share, written once: the six account
- * calls and the two operator market calls (each names its command kind and body
- * and hands it to the client's own `accountCommand` / `marketCommand`: embedded,
- * the synchronous publish; Kafka, publish and wait for the stage's answer), and the
+ * What both `ExchangeClient` implementations share, written once: the account
+ * calls (perps settings and money, loans, the lending pool) and the two operator
+ * market calls (each names its command kind and body and hands it to the client's
+ * own `accountCommand` / `marketCommand`: embedded, the synchronous publish; Kafka,
+ * publish and wait for the stage's answer), and the
  * event subscribers with the bus subscriptions a client closes; the spot-margin
  * calls answer SPOT_NOT_LISTED unless the client's core runs a spot stage.
  */
@@ -11,7 +12,8 @@ import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
 import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
-import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, MarketCommandResult } from './exchange-client.js';
+import { loanAfter } from './command-answers.js';
+import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult } from './exchange-client.js';
 
 /** The answer of a spot call on a core without a spot stage. */
 export const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
@@ -64,6 +66,47 @@ export abstract class ExchangeClientBase {
   /** The operator's per-account kill switch: engaged cancels every order and refuses new ones until released. */
   setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult> {
     return this.accountCommand(accountId, 'setKillSwitch', { engaged });
+  }
+
+  openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'openLoan', { loanAsset, collateralAsset, principalUnits, collateralUnits });
+  }
+
+  addLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'addLoanCollateral', { loanId, amountUnits });
+  }
+
+  repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'repayLoan', { loanId, amountUnits });
+  }
+
+  closeLoan(accountId: number, loanId: number): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'closeLoan', { loanId });
+  }
+
+  poolSupply(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'poolSupply', { asset, amountUnits });
+  }
+
+  poolWithdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'poolWithdraw', { asset, amountUnits });
+  }
+
+  poolBorrow(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'poolBorrow', { asset, amountUnits });
+  }
+
+  poolRepay(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'poolRepay', { asset, amountUnits });
+  }
+
+  liquidationCall(liquidatorAccountId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionSeq: number): Promise<AccountCommandResult> {
+    return this.accountCommand(liquidatorAccountId, 'liquidationCall', { borrowerAccountId, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionSeq });
+  }
+
+  private async loanCommand<K extends 'openLoan' | 'addLoanCollateral' | 'repayLoan' | 'closeLoan'>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<LoanCommandResult> {
+    const result = await this.accountCommand(accountId, kind, body);
+    return { ...result, loan: result.rejection === null ? loanAfter(accountId, result.riskEvents) : null };
   }
 
   subscribe(handlers: CoreEventHandlers): Promise<ClientSubscription> {

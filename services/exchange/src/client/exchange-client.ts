@@ -20,7 +20,7 @@
  */
 import type { AssetSpec, MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
-import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, RiskEventV1 } from '@perpcore/proto';
+import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, perpcore, RiskEventV1 } from '@perpcore/proto';
 import type { AccountReport, SpotAccountReport, SpotResult, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
 
@@ -71,6 +71,11 @@ export interface AccountCommandResult {
   readonly leverage: number;
   readonly marginMode: MarginMode | 0;
   readonly riskEvents: readonly RiskEventV1[];
+}
+
+/** A loan command's answer with the loan after it (the status its LoanOpened / …CollateralAdded / …Repaid / …Closed event carries); null when refused. */
+export interface LoanCommandResult extends AccountCommandResult {
+  readonly loan: perpcore.risk.v1.ILoanStatusV1 | null;
 }
 
 export interface MarketCommandResult {
@@ -160,6 +165,32 @@ export interface ExchangeClient {
   insuranceFunds(): readonly InsuranceFundBalance[];
 
   account(accountId: number): Promise<AccountView | null>;
+
+  /**
+   * Crypto-backed loans (services/risk loans; a core without loan terms refuses them
+   * RISK_LOANS_DISABLED): borrow `principalUnits` of `loanAsset` against
+   * `collateralUnits` of `collateralAsset` moved out of the account's balance.
+   */
+  openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): Promise<LoanCommandResult>;
+  addLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
+  /** Interest first, then principal; at most what is owed. */
+  repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
+  /** Repays everything owed and returns the collateral. */
+  closeLoan(accountId: number, loanId: number): Promise<LoanCommandResult>;
+
+  /** The DeFi lending pool (services/risk defi-liquidation): supply and withdraw liquidity, borrow against pool collateral, repay. */
+  poolSupply(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  poolWithdraw(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  poolBorrow(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  poolRepay(accountId: number, asset: string, amountUnits: number): Promise<AccountCommandResult>;
+  /**
+   * An external liquidator's call on a borrower below health factor 1: repays up to the
+   * close factor of `debtAsset` and seizes `collateralAsset` with the bonus.
+   * `expectedPositionSeq` is the borrower position's `positionSeq` the liquidator saw
+   * (the account report's `lendingPool`): a position that changed since refuses the call, so
+   * the first valid call wins.
+   */
+  liquidationCall(liquidatorAccountId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionSeq: number): Promise<AccountCommandResult>;
 
   /** The spot-margin ledger's assets with their decimals; none when the core runs no spot stage (the cluster). */
   spotAssets(): readonly AssetSpec[];

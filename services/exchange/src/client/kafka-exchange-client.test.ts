@@ -14,6 +14,7 @@ import { EmbeddedExchange } from '../embedded-exchange.js';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { KafkaExchangeClient } from './kafka-exchange-client.js';
 import { limitOrders } from './limit-orders.test-support.js';
+import { runLoanFlow, runPoolFlow } from './lending-flow.test-support.js';
 
 const USDT = 1_000_000;
 
@@ -23,7 +24,7 @@ describe('KafkaExchangeClient over the pipeline (answers from events only)', () 
   const limit = limitOrders(7_000_000_000_000_000);
 
   before(async () => {
-    exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 13 });
+    exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed: 13, scenario: { loanBorrowers: 1 } }); // loan terms on
     exchange.step(3_000);
     await serveAccountQueries(exchange.bus, 'risk-queries', 'risk-0', {
       accountReport: (id) => exchange.risk.engine.accountReport(id),
@@ -47,6 +48,12 @@ describe('KafkaExchangeClient over the pipeline (answers from events only)', () 
     assert.equal(view?.collateral[0]?.balanceUnits, 500_000 * USDT);
     assert.equal(await client.account(9_999), null, 'an account risk never saw');
     await client.deposit(9_002, 'USDT', 500_000 * USDT);
+  });
+
+  it("answers loan and pool commands with their effects: the account's events from the answer's firstEventSeq", async () => {
+    const accounts = { borrower: 9_011, supplier: 9_012, poolBorrower: 9_013, liquidator: 9_014, intruder: 9_015 };
+    await runLoanFlow(client, accounts);
+    await runPoolFlow(client, accounts);
   });
 
   it('finishes order commands as the book answered them', async () => {

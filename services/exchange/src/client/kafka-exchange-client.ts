@@ -92,6 +92,8 @@ export interface KafkaClientOptions {
 interface PendingAccount {
   readonly accountId: number;
   readonly commandId: number;
+  /** The account's events since the command went out: its effects are the tail the answer's `firstEventSeq` starts. */
+  readonly events: RiskEventV1[];
   resolve(r: AccountCommandResult): void;
 }
 
@@ -399,6 +401,7 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
       this.accountPending.set(commandId, {
         accountId,
         commandId,
+        events: [],
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);
@@ -419,11 +422,16 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     if (event.event === 'stageHalted' && event.stageHalted != null) this.status.haltReason = event.stageHalted.reason || 'risk stage halted';
     for (const h of this.handlers) h.onRiskEvent?.(event);
     this.completion.onRiskEvent(event);
+    if (this.accountPending.size === 0) return;
+    for (const pending of this.accountPending.values()) if (pending.accountId === event.accountId) pending.events.push(event);
     const id = event.event === 'commandAccepted' ? event.commandAccepted?.commandId : event.event === 'commandRejected' ? event.commandRejected?.commandId : undefined;
     if (id === undefined) return;
     const p = this.accountPending.get(Number(id));
     if (p === undefined || p.accountId !== event.accountId) return;
-    const answer = accountAnswer(event, p.commandId, [event]);
+    // risk publishes a command's events in one run on the account's partition, right before its answer
+    const stated = Number(event.commandAccepted?.firstEventSeq ?? 0);
+    const first = stated > 0 ? stated : Number(event.seq);
+    const answer = accountAnswer(event, p.commandId, p.events.filter((e) => e.source === event.source && Number(e.seq) >= first));
     if (answer === null) return;
     this.accountPending.delete(p.commandId);
     p.resolve(answer);

@@ -69,6 +69,11 @@ export class AccountBook {
     return slot;
   }
 
+  /** The sequence number the account's next event will take, without taking it. */
+  peekEventSeq(accountId: number, slot: number): number {
+    return (slot >= 0 ? this.eventSeq[slot] : (this.seqBeforeOpen.get(accountId) ?? 0)) + 1;
+  }
+
   /** Next event sequence number of an account's stream (works before the account exists). */
   nextEventSeq(accountId: number, slot: number): number {
     if (slot >= 0) return ++this.eventSeq[slot];

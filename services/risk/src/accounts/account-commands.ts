@@ -63,18 +63,19 @@ export class AccountCommands {
 
   /** Applies one command and publishes its answer. Returns the reject code or ''. */
   apply(cmd: AccountCommandV1): string {
+    const firstEventSeq = this.s.accounts.peekEventSeq(cmd.accountId, this.s.accounts.slotOf(cmd.accountId));
     try {
       const market = this.run(cmd);
-      this.answer(cmd, null, market);
+      this.answer(cmd, null, market, firstEventSeq);
       return '';
     } catch (error) {
       if (error instanceof RiskRejection) {
-        this.answer(cmd, error, '');
+        this.answer(cmd, error, '', 0);
         return error.code;
       }
       if (error instanceof DomainError) {
         const rejection = new RiskRejection(error.code, error.message);
-        this.answer(cmd, rejection, '');
+        this.answer(cmd, rejection, '', 0);
         return error.code;
       }
       throw error;
@@ -273,7 +274,7 @@ export class AccountCommands {
   private lastAsset = -1;
   private lastSlot = -1;
 
-  private answer(cmd: AccountCommandV1, rejection: RiskRejection | null, market: string): void {
+  private answer(cmd: AccountCommandV1, rejection: RiskRejection | null, market: string, firstEventSeq: number): void {
     const s = this.s;
     const slot = s.accounts.slotOf(cmd.accountId);
     if (rejection !== null) {
@@ -296,6 +297,7 @@ export class AccountCommands {
         leverage: r >= 0 ? s.ledger.leverage[r] : 0,
         // only a mode change names the mode: a consumer resets the isolated scope state on it, as setMarginMode does
         marginMode: r >= 0 && cmd.command === 'setMarginMode' ? s.ledger.mode[r] : 0,
+        firstEventSeq,
       } as Cmd.AccountCommandAcceptedV1,
     });
     this.lastAsset = -1;

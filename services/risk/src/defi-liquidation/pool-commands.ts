@@ -67,16 +67,17 @@ export class PoolCommands {
   /** Applies one pool command and publishes its answer; returns the reject code or ''. */
   apply(cmd: AccountCommandV1): string {
     this.movedAsset = -1;
+    const firstEventSeq = this.s.accounts.peekEventSeq(cmd.accountId, this.s.accounts.slotOf(cmd.accountId));
     try {
       if (!this.pool.enabled) throw new RiskRejection(RiskReject.InvalidCommand, 'this risk stage has no lending pool configured');
       this.accrue(cmd.tsNs);
       this.run(cmd);
-      this.answer(cmd, null);
+      this.answer(cmd, null, firstEventSeq);
       return '';
     } catch (error) {
       const rejection = error instanceof RiskRejection ? error : error instanceof DomainError ? new RiskRejection(error.code, error.message) : null;
       if (rejection === null) throw error;
-      this.answer(cmd, rejection);
+      this.answer(cmd, rejection, 0);
       return rejection.code;
     }
   }
@@ -248,7 +249,7 @@ export class PoolCommands {
     this.watch.reevaluateAccount(slot, r >= 0 ? this.s.ledger.market[r] : 0, tsNs);
   }
 
-  private answer(cmd: AccountCommandV1, rejection: RiskRejection | null): void {
+  private answer(cmd: AccountCommandV1, rejection: RiskRejection | null, firstEventSeq: number): void {
     const s = this.s;
     const slot = s.accounts.slotOf(cmd.accountId);
     if (rejection !== null) {
@@ -258,7 +259,7 @@ export class PoolCommands {
     const moved = this.movedAsset >= 0 && this.movedSlot === slot;
     s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
       event: 'commandAccepted',
-      commandAccepted: { commandId: cmd.commandId, asset: moved ? s.setup.assetCodes[this.movedAsset] : '', balanceAfterUnits: moved ? String(s.accounts.balances[this.movedAsset][slot]) : '', leverage: 0, marginMode: 0 } as Cmd.AccountCommandAcceptedV1,
+      commandAccepted: { commandId: cmd.commandId, asset: moved ? s.setup.assetCodes[this.movedAsset] : '', balanceAfterUnits: moved ? String(s.accounts.balances[this.movedAsset][slot]) : '', leverage: 0, marginMode: 0, firstEventSeq } as Cmd.AccountCommandAcceptedV1,
     });
     this.movedAsset = -1;
   }
