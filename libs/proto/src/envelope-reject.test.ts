@@ -129,7 +129,7 @@ test('timestamps beyond 2^53 ns round-trip bit-exactly; a fractional one is reje
 test('money totals carried as strings must be canonical decimal integers', () => {
   const accepted = (balanceAfterUnits: string) => ({
     schemaMajor: 1, seq: 1, tsNs: 1, source: 'risk-0', accountId: 7, market: '',
-    event: 'commandAccepted' as const, commandAccepted: { commandId: 3, asset: 'USDT', balanceAfterUnits, leverage: 0, marginMode: 0 },
+    event: 'commandAccepted' as const, commandAccepted: { commandId: 3, asset: 'USDT', balanceAfterUnits, leverage: 0, marginMode: 0, firstEventSeq: 0 },
   });
   for (const good of ['0', '-12', '123456789012345678901234567890', '']) {
     const decoded = riskEventCodec.decode(riskEventCodec.encode(accepted(good)));

@@ -3,7 +3,8 @@
  * `GatewayQueryV1` on `gateway.queries.v1` is answered on
  * `gateway.query-replies.v1`, keyed by the asking gateway's source, with the
  * shard's account report as JSON (the same view the embedded client hands out:
- * risk's `AccountReport` plus each position's ADL indicator).
+ * risk's `AccountReport` plus each position's ADL indicator), its stress report, or
+ * the lending pool's liquidation candidates.
  *
  * Invariants
  * - Read-only: answering calls only the engine's report functions, so a query is
@@ -14,13 +15,16 @@
  */
 import { type Bus, type Subscription, Topics } from '@perpcore/bus';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1 } from '@perpcore/proto';
-import { type AccountReport, type StressReport, StressRequestError } from '@perpcore/risk';
+import { type AccountReport, type LiquidationCandidate, type StressReport, StressRequestError } from '@perpcore/risk';
+import { liquidationCandidateViews } from './client/liquidation-candidates.js';
 
 export interface AccountQuerySource {
   accountReport(accountId: number): AccountReport | null;
   adlBucket(market: string, accountId: number): number | undefined;
   /** The shard's stress query (`RiskEngine.stress`); a shard without it refuses stress queries. */
   stress?(request: unknown): StressReport;
+  /** The lending pool's positions below health factor 1; a shard without it answers an empty list. */
+  liquidationCandidates?(): readonly LiquidationCandidate[];
   /** '' while the shard runs. */
   halted(): string;
   nowNs(): number;
@@ -38,13 +42,18 @@ export function accountViewJson(report: AccountReport, adlBucket: (market: strin
   return JSON.stringify({ ...report, adlBuckets: buckets });
 }
 
+/** What every reply carries: the query's seq and source, this shard, its halt reason, and the reply's kind. */
+function replyHead(query: GatewayQueryV1, source: string, state: AccountQuerySource, reply: GatewayReplyV1['reply']) {
+  return { schemaMajor: SCHEMA_MAJOR_V1, seq: query.seq, tsNs: state.nowNs(), replyTo: query.source, source, halted: state.halted(), reply };
+}
+
 /**
  * The stress query's reply: the report as JSON, or the refusal's code. With
  * several risk shards each answers for the accounts it holds (the query is keyed
  * like any other; gathering shards is the caller's).
  */
 export function answerStressQuery(query: GatewayQueryV1, source: string, state: AccountQuerySource): GatewayReplyV1 {
-  const head = { schemaMajor: SCHEMA_MAJOR_V1, seq: query.seq, tsNs: state.nowNs(), replyTo: query.source, source, halted: state.halted(), reply: 'stress' };
+  const head = replyHead(query, source, state, 'stress');
   const refuse = (code: string, message: string) => ({ ...head, stress: { ok: false, code, message, reportJson: '' } }) as GatewayReplyV1;
   if (state.stress === undefined) return refuse('RISK_STRESS_UNAVAILABLE', `${source} does not answer stress queries`);
   let request: unknown;
@@ -65,13 +74,7 @@ export function answerQuery(query: GatewayQueryV1, source: string, state: Accoun
   const accountId = query.account?.accountId ?? 0;
   const report = state.accountReport(accountId);
   return {
-    schemaMajor: SCHEMA_MAJOR_V1,
-    seq: query.seq,
-    tsNs: state.nowNs(),
-    replyTo: query.source,
-    source,
-    halted: state.halted(),
-    reply: 'account',
+    ...replyHead(query, source, state, 'account'),
     account: {
       accountId,
       found: report !== null,
@@ -80,11 +83,23 @@ export function answerQuery(query: GatewayQueryV1, source: string, state: Accoun
   } as GatewayReplyV1;
 }
 
+/** The liquidation candidates' reply: read-only, like every query. */
+export function answerCandidatesQuery(query: GatewayQueryV1, source: string, state: AccountQuerySource): GatewayReplyV1 {
+  const candidates = liquidationCandidateViews(state.liquidationCandidates?.() ?? []);
+  return { ...replyHead(query, source, state, 'liquidationCandidates'), liquidationCandidates: { candidatesJson: JSON.stringify(candidates) } } as GatewayReplyV1;
+}
+
 /** Subscribes the shard to gateway queries; the group is the shard's, so one shard answers each query. */
 export function serveAccountQueries(bus: Bus, groupId: string, source: string, state: AccountQuerySource): Promise<Subscription> {
   return bus.subscribe(Topics.gatewayQueries, { groupId }, (message) => {
-    if (message.value.query === 'stress') bus.publish(Topics.gatewayQueryReplies, answerStressQuery(message.value, source, state));
-    if (message.value.query !== 'account') return;
-    bus.publish(Topics.gatewayQueryReplies, answerQuery(message.value, source, state));
+    switch (message.value.query) {
+      case 'account':
+        return bus.publish(Topics.gatewayQueryReplies, answerQuery(message.value, source, state));
+      case 'stress':
+        return bus.publish(Topics.gatewayQueryReplies, answerStressQuery(message.value, source, state));
+      case 'liquidationCandidates':
+        return bus.publish(Topics.gatewayQueryReplies, answerCandidatesQuery(message.value, source, state));
+      default:
+    }
   });
 }

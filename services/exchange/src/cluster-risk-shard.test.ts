@@ -64,6 +64,7 @@ describe('risk shard snapshot', () => {
     await through.s.closeStages();
     await old.s.closeStages();
   });
+});
 
 describe('risk shard lending contexts', () => {
   const command = (seq: number, accountId: number, body: Partial<AccountCommandV1>): AccountCommandV1 => ({ schemaMajor: V1, accountId, seq, tsNs: T0 + seq * S, source: 'test', commandId: seq, ...body }) as AccountCommandV1;

@@ -125,6 +125,7 @@ runServiceProcess({
       const queries = await serveAccountQueries(kafka, config.source, config.source, {
         accountReport: (accountId) => engine.accountReport(accountId),
         stress: (request) => engine.stress(request),
+        liquidationCandidates: () => engine.liquidationCandidates(),
         adlBucket: (market, accountId) => liquidation.engine.adlBucket(market, accountId) ?? undefined,
         halted: () => (engine.halted ? engine.halt.describe() : ''),
         nowNs: wallClockNs,

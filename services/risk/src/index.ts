@@ -32,3 +32,5 @@ export type { LadderProjection, StressPositionClose, StressAdlLeg, StressBookFil
 export type { LoanConfig, LendableAssetConfig } from './loans/loan-config.js';
 export type { LoanReport } from './loans/loan-report.js';
 export { type VenueLoanTerms, venueLoanTerms } from './loans/venue-loan-terms.js';
+export type { LiquidationCandidate } from './defi-liquidation/pool-health-watch.js';
+export type { PoolPositionReport, PoolLegReport } from './defi-liquidation/pool-report.js';

@@ -29,7 +29,8 @@ import {
   type OracleEventV1,
   type RiskEventV1,
 } from '@perpcore/proto';
-import type { AccountReport, StressReport, StressRequest } from '@perpcore/risk';
+import type { AccountReport, LiquidationCandidate, StressReport, StressRequest } from '@perpcore/risk';
+import { liquidationCandidateViews, type PoolLiquidationCandidate } from './liquidation-candidates.js';
 import { type StressAnswer, stressAnswer } from './stress-answer.js';
 import type {
   AccountCommandResult,
@@ -53,6 +54,8 @@ export interface EmbeddedClientDeps {
   accountReport(accountId: number): AccountReport | null;
   /** The risk engine's stress query (`RiskEngine.stress`); throws `StressRequestError` on bad input. */
   stress(request: StressRequest): StressReport;
+  /** The lending pool's positions below health factor 1 (`RiskEngine.liquidationCandidates`). */
+  liquidationCandidates(): readonly LiquidationCandidate[];
   adlBucket(market: string, accountId: number): number | undefined;
   halted(): string;
   nowNs(): number;
@@ -171,6 +174,10 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   stress(request: StressRequest): Promise<StressAnswer> {
     return Promise.resolve(stressAnswer(() => this.deps.stress(request)));
+  }
+
+  liquidationCandidates(): Promise<readonly PoolLiquidationCandidate[]> {
+    return Promise.resolve(liquidationCandidateViews(this.deps.liquidationCandidates()));
   }
 
   account(accountId: number): Promise<AccountView | null> {

@@ -23,6 +23,9 @@ import type { VenueMarket } from '@perpcore/markets';
 import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, perpcore, RiskEventV1 } from '@perpcore/proto';
 import type { AccountReport, SpotAccountReport, SpotResult, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
+import type { PoolLiquidationCandidate } from './liquidation-candidates.js';
+
+export type { PoolLiquidationCandidate } from './liquidation-candidates.js';
 
 export interface PlaceOrderRequest {
   /** Allocated by the caller (the gateway's allocator): unique for the life of the log. */
@@ -191,6 +194,9 @@ export interface ExchangeClient {
    * the first valid call wins.
    */
   liquidationCall(liquidatorAccountId: number, borrowerAccountId: number, debtAsset: string, collateralAsset: string, debtToCoverUnits: number, expectedPositionSeq: number): Promise<AccountCommandResult>;
+
+  /** The lending pool's positions below health factor 1 now (ascending account id): what external liquidators pick from; none without a pool. */
+  liquidationCandidates(): Promise<readonly PoolLiquidationCandidate[]>;
 
   /** The spot-margin ledger's assets with their decimals; none when the core runs no spot stage (the cluster). */
   spotAssets(): readonly AssetSpec[];

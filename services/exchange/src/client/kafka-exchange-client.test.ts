@@ -29,6 +29,7 @@ describe('KafkaExchangeClient over the pipeline (answers from events only)', () 
     await serveAccountQueries(exchange.bus, 'risk-queries', 'risk-0', {
       accountReport: (id) => exchange.risk.engine.accountReport(id),
       adlBucket: (m, id) => exchange.liquidation.engine.adlBucket(m, id) ?? undefined,
+      liquidationCandidates: () => exchange.risk.engine.liquidationCandidates(),
       halted: () => '',
       nowNs: () => 1,
     });

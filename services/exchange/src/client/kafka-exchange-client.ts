@@ -38,6 +38,7 @@ import { ExchangeClientBase } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 import type { StressReport, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
+import type { PoolLiquidationCandidate } from './liquidation-candidates.js';
 import { BookFold } from './book-fold.js';
 import { InsuranceFundFold } from './insurance-fund-fold.js';
 import { RedeliveryFilter } from './redelivery-filter.js';
@@ -314,6 +315,14 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     const a = reply.stress;
     if (a == null) throw new Error(`risk answered the stress query with ${reply.reply ?? 'nothing'}`);
     return a.ok ? { ok: true, report: JSON.parse(a.reportJson) as StressReport } : { ok: false, code: a.code, message: a.message };
+  }
+
+  /** Asked of the risk shard as `GatewayQueryV1.liquidation_candidates` (tag 22), answered as tag 23. */
+  async liquidationCandidates(): Promise<readonly PoolLiquidationCandidate[]> {
+    const reply = await this.query('the liquidation candidates query', { query: 'liquidationCandidates', liquidationCandidates: {} });
+    const a = reply.liquidationCandidates;
+    if (a == null) throw new Error(`risk answered the liquidation candidates query with ${reply.reply ?? 'nothing'}`);
+    return JSON.parse(a.candidatesJson) as PoolLiquidationCandidate[];
   }
 
   /** One read-only query to the risk shard, answered by its seq on the replies topic. */

@@ -5,8 +5,8 @@
  * same answers: a crypto-backed loan opened, topped up, partly repaid and closed (each
  * answer carrying the loan after it, read from the command's own events), refusals
  * that change nothing (LTV above the initial, another account's loan), and the
- * lending pool: liquidity supplied, a borrow against BTC, an external liquidator's
- * call refused on a healthy position and on a stale position sequence, the debt
+ * lending pool: liquidity supplied, a borrow against BTC, the candidates query, an
+ * external liquidator's call refused on a healthy position and on a stale position sequence, the debt
  * repaid. Amounts are far from any price the simulated or the cluster's oracle walks
  * to (1 BTC backs 1,000 USDT), so the flow does not depend on the index path.
  */
@@ -102,6 +102,9 @@ export async function runPoolFlow(client: ExchangeClient, accounts: LendingFlowA
   assert.ok(Number(position.healthFactorE8) > 100_000_000, `health factor ${String(position.healthFactorE8)} E8`);
   assert.equal(position.legs.find((l) => l.asset === 'BTC')?.priceFeed, 'BTCUSDT', 'the collateral leg names the index that triggers it');
 
+  const candidates = await client.liquidationCandidates();
+  assert.ok(!candidates.some((c) => c.accountId === poolBorrower), 'a healthy position is no liquidation candidate');
+  assert.ok(candidates.every((c) => BigInt(c.healthFactorE8) < 100_000_000n), 'every candidate is below HF 1');
   accepted('liquidator deposit', await client.deposit(liquidator, 'USDT', 10_000 * USDT));
   refusedWith('a call on a healthy position', await client.liquidationCall(liquidator, poolBorrower, 'USDT', 'BTC', 100 * USDT, position.positionSeq), 'RISK_DEFI_POSITION_HEALTHY');
   refusedWith('a call on a stale position sequence', await client.liquidationCall(liquidator, poolBorrower, 'USDT', 'BTC', 100 * USDT, position.positionSeq + 7), 'RISK_DEFI_POSITION_CHANGED');

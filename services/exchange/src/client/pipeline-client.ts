@@ -28,6 +28,7 @@ export function stageClientDeps(stages: ClientStages, nowNs: () => number, sourc
     book: (market) => stages.matching.engine.book(market),
     accountReport: (accountId) => risk.engine.accountReport(accountId),
     stress: (request) => risk.engine.stress(request),
+    liquidationCandidates: () => risk.engine.liquidationCandidates(),
     adlBucket: (market, accountId) => stages.liquidation.engine.adlBucket(market, accountId) ?? undefined,
     halted: () => risk.engine.halt.describe(),
     nowNs,
