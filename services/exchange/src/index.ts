@@ -16,7 +16,9 @@ export type {
   CommandRejection,
   CoreEventHandlers,
   ExchangeClient,
+  LoanCommandResult,
   OrderCommandResult,
+  PoolLiquidationCandidate,
   PlaceOrderRequest,
 } from './client/exchange-client.js';
 export type { StressAnswer } from './client/stress-answer.js';
@@ -40,3 +42,4 @@ export { captureExchangeState, restoreExchangeState, type RestoreExchangeOptions
 export { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 export type { SnapshotSection } from './durability/snapshot-sections.js';
 export { defaultSnapshotPolicy, ExchangeSnapshots, type LoadableSnapshot, type SnapshotPolicy, type SnapshotWritten } from './durability/exchange-snapshots.js';
+export { lendingCollateralAssets, lendingContexts, type LendingContextOptions } from './lending-contexts.js';

@@ -6,7 +6,7 @@
  * haircut: both value BTC at 90 %). Each collateral is priced by a listed market's
  * index, so a context whose market is not listed brings no collateral.
  */
-import type { MarketSpec } from '@perpcore/domain';
+import type { AssetSpec, MarketSpec } from '@perpcore/domain';
 import { defaultLendingPool, defaultSystemAccounts } from '@perpcore/markets';
 import { venueLoanTerms } from '@perpcore/risk';
 
@@ -15,6 +15,11 @@ export interface LendingContextOptions {
   readonly loans: boolean;
   /** The DeFi lending pool with BTC collateral (@perpcore/markets default-lending-pool.ts; only with BTCUSDT listed). */
   readonly lendingPool: boolean;
+}
+
+/** The collateral assets (with decimals) the contexts add to the perps ledger: what a cluster gateway lists as the shard does. */
+export function lendingCollateralAssets(options: LendingContextOptions, markets: readonly MarketSpec[]): AssetSpec[] {
+  return (lendingContexts(options, markets).collateral ?? []).map((c) => c.asset);
 }
 
 export function lendingContexts(options: LendingContextOptions, markets: readonly MarketSpec[]) {

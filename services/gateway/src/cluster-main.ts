@@ -28,6 +28,9 @@
  *   PERPCORE_GATEWAY_HTTP_PORT     port to serve /fapi on (default 8080; 0 = a free port, printed)
  *   PERPCORE_GATEWAY_HOST          address to bind (default 127.0.0.1)
  *   PERPCORE_GATEWAY_MARKETS       symbols served (default: every default market)
+ *   PERPCORE_RISK_LOANS, PERPCORE_RISK_LENDING_POOL  as on the risk process (default false): the collateral
+ *                                  assets its lending contexts value (BTC, ETH), for operator deposits and the
+ *                                  lending routes
  *   PERPCORE_GATEWAY_INSTANCE      this process's order-id lane, 0..PERPCORE_GATEWAY_INSTANCES-1 (default 0)
  *   PERPCORE_GATEWAY_INSTANCES     gateway processes sharing the order-id range, a power of two ≤ 64 (default 8)
  *   PERPCORE_GATEWAY_TIMEOUT_MS    how long a request waits for the core's answer before -1007 (default 10000)
@@ -37,8 +40,8 @@
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
-import { integerField, listField, stringField } from '@perpcore/config';
-import { KafkaExchangeClient } from '@perpcore/exchange';
+import { enumField, integerField, listField, stringField } from '@perpcore/config';
+import { KafkaExchangeClient, lendingCollateralAssets } from '@perpcore/exchange';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { configFingerprint, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
 import { defaultMarketSpecs, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
@@ -63,6 +66,8 @@ runServiceProcess({
     instance: integerField('PERPCORE_GATEWAY_INSTANCE', { min: 0, max: MAX_ID_LANES - 1, fallback: 0 }),
     instances: integerField('PERPCORE_GATEWAY_INSTANCES', { min: 1, max: MAX_ID_LANES, fallback: 8 }),
     timeoutMs: integerField('PERPCORE_GATEWAY_TIMEOUT_MS', { min: 100, max: 600_000, fallback: 10_000 }),
+    loans: enumField('PERPCORE_RISK_LOANS', ['true', 'false'] as const, 'false'),
+    lendingPool: enumField('PERPCORE_RISK_LENDING_POOL', ['true', 'false'] as const, 'false'),
     snapshotDir: snapshotConfigSchema.snapshotDir,
     snapshotIntervalMs: snapshotConfigSchema.snapshotIntervalMs,
     snapshotMinMessages: snapshotConfigSchema.snapshotMinMessages,
@@ -89,7 +94,9 @@ runServiceProcess({
     let stopSnapshots = () => undefined as void;
     try {
       // not reading yet: every read model subscribes first, so each folds the whole replay
-      const client = KafkaExchangeClient.unconnected({ bus: snapshots?.bus(bus) ?? bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs });
+      // the collateral the risk shard values, so the operator API takes its deposits and the lending routes its amounts
+      const collateralAssets = lendingCollateralAssets({ loans: config.loans === 'true', lendingPool: config.lendingPool === 'true' }, venue.map((m) => m.spec));
+      const client = KafkaExchangeClient.unconnected({ bus: snapshots?.bus(bus) ?? bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs, collateralAssets });
       const admin = resolveAdminToken(process.env);
       const registry = await SharedAccountRegistry.open({ ...operatorAccountRange(config.instance), bus, source: config.source, logger: logger.child({ stage: 'registry' }), nowNs: wallClockNs });
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });

@@ -25,7 +25,7 @@ import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, Topics } from '@perpcore/bus';
-import { KafkaExchangeClient } from '@perpcore/exchange';
+import { KafkaExchangeClient, lendingCollateralAssets } from '@perpcore/exchange';
 import { defaultMarketSpecs, defaultVenueMarkets } from '@perpcore/markets';
 import { createLogger } from '@perpcore/observability';
 import { wallClockNs } from '@perpcore/runtime';
@@ -51,7 +51,7 @@ interface Broker {
 const STAGES = [
   { name: 'oracle', script: 'services/oracle/dist/main.js', env: { PERPCORE_ORACLE_PUBLISH_INTERVAL_MS: '200' } },
   { name: 'matching', script: 'services/matching/dist/main.js', env: {} },
-  { name: 'risk', script: 'services/exchange/dist/cluster-risk.js', env: { PERPCORE_RISK_TIME_TICK_MS: '200' } },
+  { name: 'risk', script: 'services/exchange/dist/cluster-risk.js', env: { PERPCORE_RISK_TIME_TICK_MS: '200', PERPCORE_RISK_LOANS: 'true', PERPCORE_RISK_LENDING_POOL: 'true' } },
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -136,7 +136,8 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
       children.push(entry);
     }
     const venue = defaultVenueMarkets(defaultMarketSpecs);
-    client = await KafkaExchangeClient.create({ bus, venue, source: `gateway-test-${process.pid}`, timeoutMs: 20_000, nowNs: wallClockNs });
+    const collateralAssets = lendingCollateralAssets({ loans: true, lendingPool: true }, defaultMarketSpecs);
+    client = await KafkaExchangeClient.create({ bus, venue, source: `gateway-test-${process.pid}`, timeoutMs: 20_000, nowNs: wallClockNs, collateralAssets });
     const subticks = venue.find((m) => m.spec.symbol === 'BTCUSDT')?.risk.markSubticksPerTick ?? 1;
     await client.subscribe({
       onRiskEvent: (e) => {
@@ -309,6 +310,25 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     } finally {
       ws.close();
     }
+  });
+
+  it('lends through the signed SAPI loan routes and the pool routes against the cluster risk shard', { timeout: 60_000 }, async () => {
+    assert.ok(markTicks > 0, 'the trading test ran first: the shard runs and has index prices');
+    const c = testKey(registry, 7_109);
+    assert.equal((await client.deposit(c.accountId, 'BTC', 100_000_000)).rejection, null, 'BTC is a ledger asset of the lending shard');
+    assert.equal((await client.deposit(c.accountId, 'USDT', 100 * USDT)).rejection, null);
+    const borrow = await signed(base, c, 'POST', '/sapi/v2/loan/flexible/borrow', { loanCoin: 'USDT', loanAmount: '1000', collateralCoin: 'BTC', collateralAmount: '0.5' });
+    assert.equal(borrow.status, 200, JSON.stringify(borrow.body));
+    assert.ok(borrow.body.loanId > 0, 'the loan id came back from the shard, read from the command\'s own events');
+    const rows = (await signed(base, c, 'GET', '/sapi/v2/loan/flexible/ongoing/orders')).body.rows;
+    assert.deepEqual([rows.length, rows[0]?.collateralAmount, rows[0]?.priceFeed], [1, '0.5', 'BTCUSDT']);
+    const full = await signed(base, c, 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '1000', fullRepayment: 'TRUE' });
+    assert.deepEqual([full.status, full.body.fullRepayment, full.body.remainingDebt], [200, true, '0'], JSON.stringify(full.body));
+    assert.equal((await signed(base, c, 'POST', '/v1/lending/pool/supply', { asset: 'BTC', amount: '1' })).body.status, 'Succeeds');
+    const position = (await signed(base, c, 'GET', '/v1/lending/pool/position')).body.position;
+    assert.equal(position?.legs?.[0]?.supplied, '1', JSON.stringify(position));
+    assert.ok(Array.isArray((await signed(base, c, 'GET', '/v1/lending/liquidation-candidates')).body), 'the candidates query is answered by the shard');
+    assert.equal((await signed(base, c, 'POST', '/v1/lending/pool/withdraw', { asset: 'BTC', amount: '1' })).body.status, 'Succeeds');
   });
 
   it('unmodified ccxt binanceusdm and ccxt.pro drive the whole flow through the cluster: markets → book → balance → limit → open orders → amend → cancel → cross → positions → trades → the WebSocket book and the user-data stream', { timeout: 120_000 }, async () => {

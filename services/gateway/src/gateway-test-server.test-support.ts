@@ -6,7 +6,7 @@
  * streams included.
  */
 import { createHmac } from 'node:crypto';
-import { EmbeddedExchange, type ExchangeClient } from '@perpcore/exchange';
+import { EmbeddedExchange, type EmbeddedExchangeOptions, type ExchangeClient } from '@perpcore/exchange';
 import { createLogger } from '@perpcore/observability';
 import { adminToken } from './admin/admin-token.js';
 import { InMemoryAccountRegistry } from './auth/account-registry.js';
@@ -56,8 +56,9 @@ export function testServerOptions(client: ExchangeClient, registry: InMemoryAcco
   };
 }
 
-export async function startTestGateway(seed = 11): Promise<TestGateway> {
-  const exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed });
+/** `scenario`: the simulated market's settings (e.g. `{ loanBorrowers: 1 }` turns the loan terms on). */
+export async function startTestGateway(seed = 11, scenario?: EmbeddedExchangeOptions['scenario']): Promise<TestGateway> {
+  const exchange = await EmbeddedExchange.create({ logger: createLogger('test', 'silent'), seed, ...(scenario === undefined ? {} : { scenario }) });
   const client = await exchange.client('gateway-test');
   const registry = testRegistry();
   const mk = (accountId: number, permissions: Permission[]) => testKey(registry, accountId, permissions);

@@ -52,6 +52,8 @@ export interface EmbeddedClientDeps {
   readonly venue: readonly VenueMarket[];
   book(market: string): OrderBook | undefined;
   accountReport(accountId: number): AccountReport | null;
+  /** The perps ledger's assets, settle first (the risk engine's setup). */
+  ledgerAssets(): readonly AssetSpec[];
   /** The risk engine's stress query (`RiskEngine.stress`); throws `StressRequestError` on bad input. */
   stress(request: StressRequest): StressReport;
   /** The lending pool's positions below health factor 1 (`RiskEngine.liquidationCandidates`). */
@@ -110,6 +112,10 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   markets(): readonly VenueMarket[] {
     return this.deps.venue;
+  }
+
+  ledgerAssets(): readonly AssetSpec[] {
+    return this.deps.ledgerAssets();
   }
 
   halted(): string {

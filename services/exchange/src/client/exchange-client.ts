@@ -135,6 +135,12 @@ export interface ClientSubscription {
 export interface ExchangeClient {
   /** The listed markets with their risk side (tiers, fees). */
   markets(): readonly VenueMarket[];
+  /**
+   * The perps ledger's assets with their decimals: the settle asset first, then the
+   * collateral assets the risk stage values (BTC, ETH with loans or the lending pool).
+   * What deposits, withdrawals, loans and the pool take.
+   */
+  ledgerAssets(): readonly AssetSpec[];
   /** '' while every stage runs; otherwise why the risk stage halted (nothing is applied). */
   halted(): string;
   /**

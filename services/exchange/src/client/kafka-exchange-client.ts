@@ -29,6 +29,7 @@
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
+import { type AssetSpec, createAssetSpec } from '@perpcore/domain';
 import { type Bus, caughtUp, type ReplayLag, type Topic, Topics } from '@perpcore/bus';
 import { captureGraph, type Frame, restoreGraph } from '@perpcore/snapshot';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
@@ -70,6 +71,10 @@ export const KAFKA_CLIENT_REPLAYED_TOPICS: readonly string[] = Object.freeze([
   Topics.matchingMarketData.name,
 ]);
 
+/** How long a query waits for its reply before it is asked again (the same seq: the first reply answers it, later ones find nothing pending). */
+const QUERY_REASK_MS = 1_000;
+const STRESS_REASK_MS = 5_000;
+
 /** No answer from the stages in time: the command may or may not apply (Binance -1007). */
 export class CoreTimeoutError extends Error {
   constructor(what: string, timeoutMs: number) {
@@ -87,6 +92,8 @@ export interface KafkaClientOptions {
   readonly timeoutMs?: number;
   /** Each insurance fund's starting capital, settle units (default: the venue default, as the risk process). */
   readonly insuranceFundSeedUnits?: number;
+  /** The collateral assets the risk shard values beyond the settle asset (its lending contexts'; lending-contexts.ts `lendingCollateralAssets`). */
+  readonly collateralAssets?: readonly AssetSpec[];
   nowNs(): number;
 }
 
@@ -243,6 +250,11 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     return this.options.venue;
   }
 
+  ledgerAssets(): readonly AssetSpec[] {
+    const settle = this.options.venue[0]?.spec;
+    return [...(settle === undefined ? [] : [createAssetSpec(settle.settleAsset, settle.settleDecimals)]), ...(this.options.collateralAssets ?? [])];
+  }
+
   /**
    * Order commands (place, cancel, amend, cancel-all) this client has published on
    * `gateway.order-commands.v1`: the cluster's reconciliation checks each gateway's
@@ -311,7 +323,8 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   /** Asked of the risk shard as `GatewayQueryV1.stress` (tag 20), answered as `GatewayReplyV1.stress` (21). */
   async stress(request: StressRequest): Promise<StressAnswer> {
-    const reply = await this.query('the stress query', { query: 'stress', stress: { requestJson: JSON.stringify(request) } });
+    // a stress query over a large shard takes up to a second or so to answer: re-asked less eagerly
+    const reply = await this.query('the stress query', { query: 'stress', stress: { requestJson: JSON.stringify(request) } }, STRESS_REASK_MS);
     const a = reply.stress;
     if (a == null) throw new Error(`risk answered the stress query with ${reply.reply ?? 'nothing'}`);
     return a.ok ? { ok: true, report: JSON.parse(a.reportJson) as StressReport } : { ok: false, code: a.code, message: a.message };
@@ -326,17 +339,22 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   }
 
   /** One read-only query to the risk shard, answered by its seq on the replies topic. */
-  private query(what: string, body: Partial<GatewayQueryV1>): Promise<GatewayReplyV1> {
+  private query(what: string, body: Partial<GatewayQueryV1>, reaskMs = QUERY_REASK_MS): Promise<GatewayReplyV1> {
     const seq = ++this.querySeq;
     const query = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, ...body } as GatewayQueryV1;
     return new Promise<GatewayReplyV1>((resolve, reject) => {
+      // a query is read-only, so it is asked again until answered: a reply published before this process's
+      // replies consumer found its start (a new group starts at the end) is lost, and a later one is not
+      const again = setInterval(() => this.options.bus.publish(Topics.gatewayQueries, query), reaskMs);
       const timer = setTimeout(() => {
+        clearInterval(again);
         this.queryPending.delete(seq);
         reject(new CoreTimeoutError(what, this.timeoutMs));
       }, this.timeoutMs);
       this.queryPending.set(seq, {
         resolve: (r) => {
           clearTimeout(timer);
+          clearInterval(again);
           resolve(r);
         },
       });

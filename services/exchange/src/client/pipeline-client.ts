@@ -27,6 +27,7 @@ export function stageClientDeps(stages: ClientStages, nowNs: () => number, sourc
     venue,
     book: (market) => stages.matching.engine.book(market),
     accountReport: (accountId) => risk.engine.accountReport(accountId),
+    ledgerAssets: () => [defaultSettleAsset, ...risk.engine.state.setup.collateral.map((c) => c.asset)],
     stress: (request) => risk.engine.stress(request),
     liquidationCandidates: () => risk.engine.liquidationCandidates(),
     adlBucket: (market, accountId) => stages.liquidation.engine.adlBucket(market, accountId) ?? undefined,

@@ -4,7 +4,6 @@
  * same door as trading, so the operator API works in either mode the client does.
  * Each answer is the stage's own (accepted, or its reject code and text).
  */
-import { createAssetSpec } from '@perpcore/domain';
 import type { MarketSpec } from '@perpcore/domain';
 import type { AccountCommandResult, ExchangeClient, MarketCommandResult, StressAnswer, StressRequest } from '@perpcore/exchange';
 import type { SpotAccountReport } from '@perpcore/exchange';
@@ -17,8 +16,8 @@ export class ClientOperatorCore implements OperatorCorePort {
 
   constructor(private readonly client: ExchangeClient) {
     this.spotAssets = client.spotAssets();
-    const settle = new Map(client.markets().map((m) => [m.spec.settleAsset, m.spec.settleDecimals]));
-    this.assets = [...settle].map(([asset, decimals]) => createAssetSpec(asset, decimals));
+    // the settle asset and the collateral the risk stage values (BTC, ETH with loans or the lending pool)
+    this.assets = client.ledgerAssets();
     this.markets = client.markets().map((m) => m.spec.symbol);
   }
 

@@ -6,9 +6,10 @@
  * never silently ignored. `timestamp`, `recvWindow` and `signature` belong to auth.
  *
  * Decimal strings become integers only through the market grid (exact steps of
- * tick and lot): an off-tick price or off-step quantity is refused, never rounded.
+ * tick and lot) or an asset's smallest unit: an off-tick price, an off-step
+ * quantity or an amount with more decimals than its asset is refused, never rounded.
  */
-import { decimalToSteps, DomainError, type MarketSpec, type ScaledDecimal } from '@perpcore/domain';
+import { decimalToSteps, decimalToUnits, DomainError, type MarketSpec, type ScaledDecimal } from '@perpcore/domain';
 import type { FastifyRequest } from 'fastify';
 import { type BinanceErrorName, binanceError } from '../binance/binance-error.js';
 
@@ -53,6 +54,20 @@ export class BinanceParams {
     if (v === undefined) return undefined;
     if (!(allowed as readonly string[]).includes(v)) throw binanceError(error, `Parameter '${name}'.`);
     return v as T;
+  }
+
+  /** A required positive amount in the asset's smallest units (-1111 past its decimals, -1130 malformed or out of range). */
+  amountUnits(name: string, decimals: number): number {
+    const text = this.required(name);
+    let units: bigint;
+    try {
+      units = decimalToUnits(name, text, decimals);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw binanceError(/^\d*\.?\d+$/.test(text) ? 'BAD_PRECISION' : 'INVALID_PARAMETER', `Parameter '${name}'.`);
+    }
+    if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER)) throw binanceError('INVALID_PARAMETER', `Parameter '${name}'.`);
+    return Number(units);
   }
 
   bool(name: string): boolean | undefined {

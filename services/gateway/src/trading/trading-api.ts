@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { binanceError } from '../binance/binance-error.js';
 import { registerAccountRoutes } from '../account/account-routes.js';
+import { registerLendingRoutes } from '../lending/lending-routes.js';
 import { AccountSettings } from '../read-model/account-settings.js';
 import type { RetentionLimits } from '../read-model/account-orders.js';
 import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
@@ -88,6 +89,7 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
         registerAlgoOrderRoutes(scope, deps, desk);
         registerCountdownRoute(scope, deps, countdown);
         registerAccountRoutes(scope, deps);
+        registerLendingRoutes(scope, deps);
       });
     },
     async close() {
