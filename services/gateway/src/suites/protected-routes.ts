@@ -5,7 +5,7 @@
  * this list, so a route added here is covered by both.
  *
  * The list holds the operator API, every signed /fapi trading and account route,
- * the listenKey routes, and the probe routes that echo what authentication hands
+ * the signed lending routes, the listenKey routes, and the probe routes that echo what authentication hands
  * a route. `victimParams` aim a request at the victim's resting order (by id and
  * by client id), its client order id (reused for a new order) and its listenKey.
  */
@@ -77,6 +77,18 @@ export const PROTECTED_ROUTES: readonly ProtectedRoute[] = [
   signedRoute('DELETE', '/fapi/v1/algoOrder', 'trade', (v) => ({ algoId: String(v.orderId ?? 1) })),
   signedRoute('GET', '/fapi/v1/openAlgoOrders', 'read'),
   signedRoute('DELETE', '/fapi/v1/algoOpenOrders', 'trade'),
+  // lending: loans are keyed by the caller's own coin pair; a liquidation call names its borrower on purpose (aimed at B here, who has no pool position)
+  signedRoute('POST', '/sapi/v2/loan/flexible/borrow', 'trade', () => ({ loanCoin: 'USDT', loanAmount: '10', collateralCoin: 'BTC', collateralAmount: '0.01' })),
+  signedRoute('GET', '/sapi/v2/loan/flexible/ongoing/orders', 'read', () => ({})),
+  signedRoute('POST', '/sapi/v2/loan/flexible/repay', 'trade', () => ({ loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '1' })),
+  signedRoute('POST', '/sapi/v2/loan/flexible/adjust/ltv', 'trade', () => ({ loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.01', direction: 'ADDITIONAL' })),
+  signedRoute('POST', '/v1/lending/pool/supply', 'trade', () => ({ asset: 'USDT', amount: '1' })),
+  signedRoute('POST', '/v1/lending/pool/withdraw', 'trade', () => ({ asset: 'USDT', amount: '1' })),
+  signedRoute('POST', '/v1/lending/pool/borrow', 'trade', () => ({ asset: 'USDT', amount: '1' })),
+  signedRoute('POST', '/v1/lending/pool/repay', 'trade', () => ({ asset: 'USDT', amount: '1' })),
+  signedRoute('GET', '/v1/lending/pool/position', 'read', () => ({})),
+  signedRoute('GET', '/v1/lending/liquidation-candidates', 'read', () => ({})),
+  signedRoute('POST', '/v1/lending/liquidation-call', 'trade', (v) => ({ borrowerAccountId: String(v.accountId), debtAsset: 'USDT', collateralAsset: 'BTC', debtToCover: '1', positionSeq: '1' })),
   { name: 'listenKey create', method: 'POST', path: '/fapi/v1/listenKey', auth: 'apiKey', permission: 'read', victimParams: (v) => ({ listenKey: v.listenKey ?? 'x' }) },
   { name: 'listenKey keep-alive', method: 'PUT', path: '/fapi/v1/listenKey', auth: 'apiKey', permission: 'read', victimParams: (v) => ({ listenKey: v.listenKey ?? 'x' }) },
   { name: 'listenKey close', method: 'DELETE', path: '/fapi/v1/listenKey', auth: 'apiKey', permission: 'read', victimParams: (v) => ({ listenKey: v.listenKey ?? 'x' }) },
