@@ -121,6 +121,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     route.config = { ...route.config, limits: routeLimits(`${method} ${route.url}`) };
   });
   const marketData = new MarketDataModel(client.markets());
+  let streams: StreamHub['market'] | undefined;
   const feed = await client.subscribe({
     onMatchingEvent: (e) => {
       marketData.onMatchingEvent(e);
@@ -129,6 +130,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     onRiskEvent: (e) => {
       marketData.onRiskEvent(e);
       guards.metrics.onRiskEvent(e);
+      streams?.onRiskEvent(e); // the hub is built below: nothing reaches the feed before the first command
     },
     onOracleEvent: (e) => marketData.onOracleEvent(e),
     onLiquidationEvent: (e) => marketData.onLiquidationEvent(e),
@@ -144,6 +146,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       },
     },
   });
+  streams = hub.market;
   const trading = await createTradingApi({
     client,
     auth: guards.authenticator,

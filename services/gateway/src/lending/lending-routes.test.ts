@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signed, startTestGateway, TEST_ADMIN_TOKEN, type TestGateway } from '../gateway-test-server.test-support.js';
+import { WsClient } from '../test-support/ws-client.test-support.js';
 
 describe('signed lending endpoints (real HTTP, embedded core with loans and the pool)', () => {
   let gw: TestGateway;
@@ -84,5 +85,31 @@ describe('signed lending endpoints (real HTTP, embedded core with loans and the 
     assert.equal((await call('a', 'POST', '/v1/lending/pool/withdraw', { asset: 'DOGE', amount: '1' })).body.code, -1130, 'an asset the venue does not have');
     const audit = gw.exchange.risk.engine.audit();
     assert.ok(audit.ok, audit.problems.join('; '));
+  });
+});
+
+describe('the liquidators’ stream !lendingHealth@arr (real WebSocket, embedded core)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    // the simulated pool borrowers borrow at 30 s; the 12 % shock at 40 s takes the riskiest below HF 1
+    gw = await startTestGateway(3, { shockAtS: 40, crowdAccounts: 0 });
+  });
+  after(async () => gw.close());
+
+  it('pushes each health-factor transition with the position sequence a call must name, and the candidates query agrees', async () => {
+    const ws = await WsClient.open(`${gw.base.replace('http', 'ws')}/stream?streams=!lendingHealth@arr`);
+    try {
+      gw.exchange.step(2_300); // 46 simulated seconds
+      const f = await ws.next<{ stream: string; data: { e: string; a: number; s: number; h: string; x: string; i: string } }>((x) => (x as { data?: { x?: string } }).data?.x === 'BELOW_ONE');
+      assert.equal(f.stream, '!lendingHealth@arr');
+      assert.deepEqual([f.data.e, f.data.i], ['lendingHealth', 'BTCUSDT'], 'the index moved it');
+      assert.ok(f.data.a > 0 && f.data.s > 0 && Number(f.data.h) < 1, JSON.stringify(f.data));
+      // the liquidator bot takes some within seconds: whoever is still a candidate was announced on the stream
+      const announced = new Set(ws.frames.map((x) => (x as { data?: { x?: string; a?: number } }).data).filter((d) => d?.x === 'BELOW_ONE').map((d) => d?.a));
+      const candidates = (await signed(gw.base, gw.keys.a, 'GET', '/v1/lending/liquidation-candidates')).body as { accountId: number }[];
+      for (const c of candidates) assert.ok(announced.has(c.accountId), `candidate ${c.accountId} was announced`);
+    } finally {
+      ws.close();
+    }
   });
 });

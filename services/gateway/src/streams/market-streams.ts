@@ -9,6 +9,7 @@
  * subscriber (raw on /ws, enveloped on /stream).
  */
 import { Side } from '@perpcore/domain';
+import type { RiskEventV1 } from '@perpcore/proto';
 import { toBinanceSymbol } from '../binance/symbols.js';
 import type { MarketDataModel } from '../market-data/market-data-model.js';
 import type { AggTradeRow, ForceOrderRow, TradeRow } from '../market-data/market-rows.js';
@@ -17,7 +18,7 @@ import { DepthDiff } from './depth-diff.js';
 import type { StreamClock } from './stream-clock.js';
 import { parseStreamName, STREAM_PERIODS_MS, type StreamDescriptor } from './stream-names.js';
 import {
-  aggTradePayload, bestQuote, type BestQuote, bookTickerPayload, depthUpdatePayload, forceOrderPayload, markPricePayload, miniTickerPayload, partialDepthPayload, tickerPayload, tradePayload,
+  aggTradePayload, bestQuote, type BestQuote, bookTickerPayload, depthUpdatePayload, forceOrderPayload, lendingHealthPayload, markPricePayload, miniTickerPayload, partialDepthPayload, tickerPayload, tradePayload,
 } from './stream-payloads.js';
 import type { WsSession } from './ws-session.js';
 
@@ -167,6 +168,15 @@ export class MarketStreams implements MarketStateListener {
     const payload = forceOrderPayload(m, f, this.clock.nowMs());
     this.emit(one, payload);
     this.emit(all, payload);
+  }
+
+  /** A risk event: the pool's health-factor transitions go to `!lendingHealth@arr`. */
+  onRiskEvent(e: RiskEventV1): void {
+    if (e.event !== 'healthFactorBelowOne' && e.event !== 'healthFactorRecovered') return;
+    const stream = this.active.get('!lendingHealth@arr');
+    if (stream === undefined) return;
+    const payload = lendingHealthPayload(e, this.clock.nowMs());
+    if (payload !== null) this.emit(stream, payload);
   }
 
   // --- timed streams ---

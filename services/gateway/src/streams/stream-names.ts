@@ -13,6 +13,11 @@
  * | s@miniTicker, s@ticker                 | (same)        | 500 |
  * | !markPrice@arr[@1s], !miniTicker@arr, !ticker@arr | all… | 3000 (1000) / 1000 |
  * | !bookTicker, !forceOrder@arr           | all…          | 0 |
+ * | !lendingHealth@arr (the project's own)  | allLendingHealth | 0 |
+ *
+ * `!lendingHealth@arr` is the liquidators' event stream of the lending pool: every
+ * position's health-factor transition (below 1, recovered) with the position sequence a
+ * liquidation call must name. Public, as pool positions are to liquidators.
  */
 export type StreamKind =
   | 'depthDiff'
@@ -28,7 +33,8 @@ export type StreamKind =
   | 'allMiniTicker'
   | 'allTicker'
   | 'allBookTicker'
-  | 'allForceOrder';
+  | 'allForceOrder'
+  | 'allLendingHealth';
 
 export interface StreamDescriptor {
   readonly name: string;
@@ -51,6 +57,7 @@ const ALL_STREAMS: Readonly<Record<string, Omit<StreamDescriptor, 'name' | 'symb
   '!ticker@arr': { kind: 'allTicker', periodMs: 1_000 },
   '!bookTicker': { kind: 'allBookTicker', periodMs: 0 },
   '!forceOrder@arr': { kind: 'allForceOrder', periodMs: 0 },
+  '!lendingHealth@arr': { kind: 'allLendingHealth', periodMs: 0 },
 };
 
 const RATE_MS: Readonly<Record<string, number>> = { '0ms': 0, '100ms': 100, '250ms': 250, '500ms': 500, '1s': 1_000 };

@@ -3,7 +3,8 @@
  * Shapes are Binance's; ccxt routes them by `e` (BINANCE-COMPAT §4). `E` is the
  * stream clock's time of sending, `T` the core's event time.
  */
-import { Side } from '@perpcore/domain';
+import { formatScaled, Side } from '@perpcore/domain';
+import type { RiskEventV1 } from '@perpcore/proto';
 import type { AggTradeRow, ForceOrderRow, TradeRow } from '../market-data/market-rows.js';
 import type { MarketState } from '../market-data/market-state.js';
 import { indexText, levelsJson, markText, type LevelJson } from '../market-data/market-views.js';
@@ -89,5 +90,23 @@ export function tickerPayload(m: MarketState, nowMs: number): object {
     F: s.count === 0 ? -1 : s.firstTradeId,
     L: s.count === 0 ? -1 : s.lastTradeId,
     n: s.count,
+  };
+}
+
+/**
+ * A lending-pool health-factor transition for `!lendingHealth@arr` (the project's own
+ * stream): `a` the account, `s` the position sequence after it, `h` the health factor
+ * (decimal, rounded down; "" without debt), `x` BELOW_ONE or RECOVERED, `i` the index
+ * that moved it ("" for a command), `T` the core's event time.
+ */
+export function lendingHealthPayload(e: RiskEventV1, nowMs: number): object | null {
+  const below = e.event === 'healthFactorBelowOne' ? e.healthFactorBelowOne : null;
+  const recovered = e.event === 'healthFactorRecovered' ? e.healthFactorRecovered : null;
+  const hf = below ?? recovered;
+  if (hf == null) return null;
+  const e8 = hf.healthFactorE8 ?? '';
+  return {
+    e: 'lendingHealth', E: nowMs, T: Math.floor(Number(e.tsNs) / 1e6), a: e.accountId, s: Number(hf.positionSeq ?? 0),
+    h: e8 === '' ? '' : formatScaled(BigInt(e8), 8), x: below != null ? 'BELOW_ONE' : 'RECOVERED', i: below?.triggerPriceFeed ?? '',
   };
 }
