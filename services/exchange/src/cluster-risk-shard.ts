@@ -10,10 +10,9 @@ import { ColocatedBus, guardInputs, topicGuard, Topics, type Bus } from '@perpco
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
 import { defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, type selectMarkets } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
-import { createRiskService, type RiskService } from '@perpcore/risk';
+import { createRiskService, type LendingContextOptions, lendingContexts, type RiskService } from '@perpcore/risk';
 import { configFingerprint, decodeValue, encodeValue } from '@perpcore/snapshot';
 import { BookSampleView } from './book-sample-view.js';
-import { type LendingContextOptions, lendingContexts } from './lending-contexts.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface RiskShardConfig {
@@ -21,7 +20,7 @@ export interface RiskShardConfig {
   readonly specs: ReturnType<typeof selectMarkets>;
   readonly fundSeedUnits: number;
   readonly liquidationSource: string;
-  /** The shard's lending contexts (lending-contexts.ts): absent, neither (a snapshot taken under other ones is refused). */
+  /** The shard's lending contexts (services/risk lending-contexts.ts): absent, neither (a snapshot taken under other ones is refused). */
   readonly lending?: LendingContextOptions;
 }
 

@@ -42,4 +42,4 @@ export { captureExchangeState, restoreExchangeState, type RestoreExchangeOptions
 export { embeddedVenueFingerprint } from './durability/venue-fingerprint.js';
 export type { SnapshotSection } from './durability/snapshot-sections.js';
 export { defaultSnapshotPolicy, ExchangeSnapshots, type LoadableSnapshot, type SnapshotPolicy, type SnapshotWritten } from './durability/exchange-snapshots.js';
-export { lendingCollateralAssets, lendingContexts, type LendingContextOptions } from './lending-contexts.js';
+export { lendingCollateralAssets, lendingContexts, type LendingContextOptions } from '@perpcore/risk';

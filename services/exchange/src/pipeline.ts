@@ -16,8 +16,7 @@ import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@pe
 import { createMatchingService, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
-import { createRiskService, type RiskService } from '@perpcore/risk';
-import { lendingContexts } from './lending-contexts.js';
+import { createRiskService, lendingContexts, type RiskService } from '@perpcore/risk';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface PipelineOptions {

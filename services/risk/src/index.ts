@@ -34,3 +34,4 @@ export type { LoanReport } from './loans/loan-report.js';
 export { type VenueLoanTerms, venueLoanTerms } from './loans/venue-loan-terms.js';
 export type { LiquidationCandidate } from './defi-liquidation/pool-health-watch.js';
 export type { PoolPositionReport, PoolLegReport } from './defi-liquidation/pool-report.js';
+export { lendingCollateralAssets, lendingContexts, type LendingContextOptions } from './lending-contexts.js';

@@ -33,6 +33,7 @@
  *   PERPCORE_RISK_MATCHING_INPUT     account (matching.account-events.v1, default) | market (matching.events.v1)
  *   PERPCORE_RISK_FUND_SEED_UNITS  the insurance fund's starting capital in settle units (default 20,000 USDT, as npm start)
  *   PERPCORE_RISK_TIME_TICK_MS       how often the wall clock advances time-only schedules (default 1000)
+ *   PERPCORE_RISK_LOANS, PERPCORE_RISK_LENDING_POOL  true: loans / the lending pool (lending-contexts.ts; default false)
  *   PERPCORE_LOG_LEVEL, PERPCORE_SHUTDOWN_TIMEOUT_MS, PERPCORE_STATS_INTERVAL_MS (libs/runtime)
  */
 import { guardInputs, KafkaBus, kafkaBusOptions, kafkaConfigSchema, topicGuard, Topics } from '@perpcore/bus';
@@ -40,6 +41,7 @@ import { enumField, integerField, listField, stringField } from '@perpcore/confi
 import { defaultInsuranceFundSeedUnits, defaultMarketSpecs, defaultSettleAsset, defaultSystemAccounts, defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { createRiskService } from './create-risk-service.js';
+import { lendingContexts } from './lending-contexts.js';
 import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from './accounts/balance-limits.js';
 
 runServiceProcess({
@@ -51,6 +53,8 @@ runServiceProcess({
     matchingInput: enumField('PERPCORE_RISK_MATCHING_INPUT', ['account', 'market'] as const, 'account'),
     fundSeedUnits: integerField('PERPCORE_RISK_FUND_SEED_UNITS', { min: 0, max: SETTLE_NET_DEPOSITS_CEILING_UNITS, fallback: defaultInsuranceFundSeedUnits }),
     timeTickMs: integerField('PERPCORE_RISK_TIME_TICK_MS', { min: 10, max: 3_600_000, fallback: 1_000 }),
+    loans: enumField('PERPCORE_RISK_LOANS', ['true', 'false'] as const, 'false'),
+    lendingPool: enumField('PERPCORE_RISK_LENDING_POOL', ['true', 'false'] as const, 'false'),
   },
   async start({ config, logger }) {
     const markets = defaultVenueMarkets(selectMarkets(config.markets));
@@ -76,6 +80,7 @@ runServiceProcess({
           markets,
           feeAccountId: defaultSystemAccounts.feeAccountId,
           insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: config.fundSeedUnits })),
+          ...lendingContexts({ loans: config.loans === 'true', lendingPool: config.lendingPool === 'true' }, markets.map((m) => m.spec)),
         },
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 /**
- * The risk stage's lending configuration, the same in embedded mode (pipeline.ts)
- * and on a cluster risk shard (cluster-risk-shard.ts): the venue's loan terms and
+ * The risk stage's lending configuration, the same in embedded mode (services/exchange
+ * pipeline.ts), on a cluster risk shard (services/exchange cluster-risk-shard.ts) and on
+ * the bare shard process (main.ts): the venue's loan terms and
  * the DeFi lending pool, each with the collateral assets it needs; with both on,
  * one collateral list (an asset both name is listed once, on the loan terms'
  * haircut: both value BTC at 90 %). Each collateral is priced by a listed market's
@@ -8,7 +9,7 @@
  */
 import type { AssetSpec, MarketSpec } from '@perpcore/domain';
 import { defaultLendingPool, defaultSystemAccounts } from '@perpcore/markets';
-import { venueLoanTerms } from '@perpcore/risk';
+import { venueLoanTerms } from './loans/venue-loan-terms.js';
 
 export interface LendingContextOptions {
   /** Crypto-backed loans on the venue's terms (services/risk venue-loan-terms.ts). */
