@@ -331,9 +331,10 @@ export class KafkaBus implements Bus {
     return new Map();
   }
 
+  /** The end offset of every partition that holds a record (the retained ranges that are not empty). */
   async endOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, number>> {
-    const offsets = await this.topicOffsets.watermarks(topic.name);
-    return new Map(offsets.filter((o) => o.highOffset > o.lowOffset).map((o) => [o.partition, Number(o.highOffset)]));
+    const retained = await this.retainedOffsets(topic);
+    return new Map([...retained].filter(([, r]) => r.end > r.earliest).map(([partition, r]) => [partition, r.end]));
   }
 
   async retainedOffsets(topic: Topic<unknown>): Promise<ReadonlyMap<number, RetainedRange>> {
