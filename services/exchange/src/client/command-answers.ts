@@ -45,7 +45,7 @@ export function loanAfter(accountId: number, riskEvents: readonly RiskEventV1[])
   for (let i = riskEvents.length - 1; i >= 0; i--) {
     const e = riskEvents[i];
     if (e.accountId !== accountId) continue;
-    const body = e.event === 'loanOpened' ? e.loanOpened : e.event === 'loanCollateralAdded' ? e.loanCollateralAdded : e.event === 'loanRepaid' ? e.loanRepaid : e.event === 'loanClosed' ? e.loanClosed : null;
+    const body = e.event === 'loanOpened' ? e.loanOpened : e.event === 'loanCollateralAdded' ? e.loanCollateralAdded : e.event === 'loanCollateralRemoved' ? e.loanCollateralRemoved : e.event === 'loanRepaid' ? e.loanRepaid : e.event === 'loanClosed' ? e.loanClosed : null;
     if (body?.loan != null) return body.loan;
   }
   return null;

@@ -20,6 +20,7 @@ export interface AccountCommandBodies {
   setKillSwitch: { engaged: boolean };
   openLoan: { loanAsset: string; collateralAsset: string; principalUnits: number; collateralUnits: number };
   addLoanCollateral: { loanId: number; amountUnits: number };
+  removeLoanCollateral: { loanId: number; amountUnits: number };
   repayLoan: { loanId: number; amountUnits: number };
   closeLoan: { loanId: number };
   poolSupply: { asset: string; amountUnits: number };

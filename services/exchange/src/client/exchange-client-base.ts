@@ -76,6 +76,10 @@ export abstract class ExchangeClientBase {
     return this.loanCommand(accountId, 'addLoanCollateral', { loanId, amountUnits });
   }
 
+  removeLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'removeLoanCollateral', { loanId, amountUnits });
+  }
+
   repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult> {
     return this.loanCommand(accountId, 'repayLoan', { loanId, amountUnits });
   }
@@ -104,7 +108,7 @@ export abstract class ExchangeClientBase {
     return this.accountCommand(liquidatorAccountId, 'liquidationCall', { borrowerAccountId, debtAsset, collateralAsset, debtToCoverUnits, expectedPositionSeq });
   }
 
-  private async loanCommand<K extends 'openLoan' | 'addLoanCollateral' | 'repayLoan' | 'closeLoan'>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<LoanCommandResult> {
+  private async loanCommand<K extends 'openLoan' | 'addLoanCollateral' | 'removeLoanCollateral' | 'repayLoan' | 'closeLoan'>(accountId: number, kind: K, body: AccountCommandBodies[K]): Promise<LoanCommandResult> {
     const result = await this.accountCommand(accountId, kind, body);
     return { ...result, loan: result.rejection === null ? loanAfter(accountId, result.riskEvents) : null };
   }

@@ -182,6 +182,8 @@ export interface ExchangeClient {
    */
   openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): Promise<LoanCommandResult>;
   addLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
+  /** Takes collateral back: some must stay, and the LTV after (interest owed included) within the initial LTV. */
+  removeLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
   /** Interest first, then principal; at most what is owed. */
   repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
   /** Repays everything owed and returns the collateral. */

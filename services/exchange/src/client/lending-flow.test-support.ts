@@ -2,7 +2,8 @@
  * One flow through the risk stage's lending contexts, driven through any
  * `ExchangeClient` (embedded: embedded-exchange-client.test.ts; a cluster risk shard
  * over a real broker: cluster-lending-kafka.test.ts), so both modes are held to the
- * same answers: a crypto-backed loan opened, topped up, partly repaid and closed (each
+ * same answers: a crypto-backed loan opened, topped up, partly taken back, partly
+ * repaid and closed (each
  * answer carrying the loan after it, read from the command's own events), refusals
  * that change nothing (LTV above the initial, another account's loan), and the
  * lending pool: liquidity supplied, a borrow against BTC, the candidates query, an
@@ -67,6 +68,12 @@ export async function runLoanFlow(client: ExchangeClient, accounts: LendingFlowA
   accepted('top-up', topped);
   assert.equal(Number(topped.loan?.collateralUnits), (6 * BTC) / 10);
   assert.ok(Number(topped.loan?.ltvE8) < Number(loan.ltvE8), 'more collateral, lower LTV');
+  refusedWith('taking all but a satoshi back', await client.removeLoanCollateral(borrower, loanId, (6 * BTC) / 10 - 1), 'RISK_LOAN_LTV_ABOVE_INITIAL');
+  const reduced = await client.removeLoanCollateral(borrower, loanId, BTC / 20);
+  accepted('take some collateral back', reduced);
+  assert.equal(Number(reduced.loan?.collateralUnits), (11 * BTC) / 20);
+  assert.equal(await balanceOf(client, borrower, 'BTC'), (9 * BTC) / 20, 'back in the wallet');
+  accepted('top it up again', await client.addLoanCollateral(borrower, loanId, BTC / 20));
 
   const repaid = await client.repayLoan(borrower, loanId, 400 * USDT);
   accepted('repay', repaid);

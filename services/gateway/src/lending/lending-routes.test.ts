@@ -50,7 +50,11 @@ describe('signed lending endpoints (real HTTP, embedded core with loans and the 
     const added = await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.1', direction: 'ADDITIONAL' });
     assert.equal(added.body.status, 'Succeeds', JSON.stringify(added.body));
     assert.ok(Number(added.body.currentLTV) < Number(row.currentLTV));
-    assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.1', direction: 'REDUCED' })).body.code, -1020);
+    const reduced = await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.1', direction: 'REDUCED' });
+    assert.deepEqual([reduced.body.direction, reduced.body.currentLTV], ['REDUCED', row.currentLTV], 'back to the opening LTV');
+    const all = await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.5', direction: 'REDUCED' });
+    assert.deepEqual([all.body.code, /RISK_LOAN_COLLATERAL_ALL_REMOVED/.test(all.body.msg)], [-1130, true], JSON.stringify(all.body));
+    assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.1', direction: 'ADDITIONAL' })).body.status, 'Succeeds');
 
     const part = await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '400' });
     assert.deepEqual([part.body.remainingDebt, part.body.remainingCollateral, part.body.fullRepayment, part.body.repayStatus], ['600', '0.6', false, 'Repaid']);

@@ -5,9 +5,9 @@
  * - Crypto-backed loans in Binance's flexible-rate Crypto Loans conventions (SAPI v2,
  *   the parameter names and response fields its clients parse): `POST
  *   /sapi/v2/loan/flexible/borrow`, `GET …/ongoing/orders`, `POST …/repay`, `POST
- *   …/adjust/ltv`. Binance keeps one loan per (loanCoin, collateralCoin): so does this
- *   API (a second borrow on an open pair is refused rather than opening a twin the
- *   pair-keyed calls could not tell apart). Rows carry, beside Binance's fields, the
+ *   …/adjust/ltv` (ADDITIONAL and REDUCED). Binance keeps one loan per (loanCoin,
+ *   collateralCoin): so does this API (a second borrow on an open pair is refused
+ *   rather than opening a twin the pair-keyed calls could not tell apart). Rows carry, beside Binance's fields, the
  *   three answers: accepted collateral, the index that triggers the call and the
  *   liquidation, and the distance to each.
  * - The DeFi lending pool and external liquidators, under the project's own prefix
@@ -140,11 +140,10 @@ export function registerLendingRoutes(app: FastifyInstance, deps: TradingDeps): 
     const direction = p.oneOf('direction', ['ADDITIONAL', 'REDUCED'] as const);
     p.done();
     if (direction === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'direction' was empty.");
-    if (direction === 'REDUCED') throw binanceError('UNSUPPORTED_OPERATION', 'taking collateral out of an open loan is not supported: repay, or close the loan');
     const accountId = callerAccount(request);
     const open = await openLoanOf(accountId, loan.asset, collateral.asset);
     if (open === undefined) throw binanceError('INVALID_PARAMETER', `no open ${loan.asset} loan against ${collateral.asset}`);
-    const r = accepted(await client.addLoanCollateral(accountId, open.loanId, adjustmentUnits));
+    const r = accepted(direction === 'ADDITIONAL' ? await client.addLoanCollateral(accountId, open.loanId, adjustmentUnits) : await client.removeLoanCollateral(accountId, open.loanId, adjustmentUnits));
     return { loanCoin: loan.asset, collateralCoin: collateral.asset, direction, adjustmentAmount: amount(adjustmentUnits, collateral.asset), currentLTV: ratio(Number(r.loan?.ltvE8 ?? 0)), status: 'Succeeds' };
   });
 

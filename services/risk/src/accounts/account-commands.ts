@@ -100,6 +100,7 @@ export class AccountCommands {
       case 'addLoanCollateral':
       case 'repayLoan':
       case 'closeLoan':
+      case 'removeLoanCollateral':
         if (this.loans === null) throw new RiskRejection(RiskReject.InvalidCommand, 'loan commands are not wired');
         return this.loans.run(cmd);
       default:

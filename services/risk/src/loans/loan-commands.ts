@@ -1,5 +1,5 @@
 /**
- * Loan commands (AccountCommandV1 tags 25-28, issue 13.2), dispatched from
+ * Loan commands (AccountCommandV1 tags 25-29, issue 13.2), dispatched from
  * account-commands.ts, which answers each with `AccountCommandAcceptedV1` or
  * `AccountCommandRejectedV1`. Every check runs before anything changes, so a reject
  * changes nothing (the state hash is pinned by a test).
@@ -13,6 +13,9 @@
  * - Add collateral: the borrower's own open loan (RISK_LOAN_NOT_OWNER otherwise);
  *   the same balance and margin checks. Publishes `LoanCollateralAddedV1`; a called
  *   loan whose LTV falls below the call is cleared at once.
+ * - Remove collateral: the borrower's own loan; some collateral stays (all of it is a
+ *   close); the LTV after, with the interest owed now, within the initial LTV (exact);
+ *   the balance bound. Publishes `LoanCollateralRemovedV1`.
  * - Repay: interest settled first at the command's time; amount ≤ principal +
  *   interest (RISK_LOAN_REPAY_ABOVE_DEBT) and ≤ what the cross scope can withdraw;
  *   interest first, then principal. Publishes `LoanRepaidV1`.
@@ -30,7 +33,7 @@ import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
 import { type LoanBook, type LoanRecord, LoanStateCode } from './loan-book.js';
 import { LoanReject } from './loan-reject-codes.js';
-import { loanDebtAt, loanStatus, settleLoanInterest, valueLoan } from './loan-status.js';
+import { loanCollateralSetup, loanDebtAt, loanStatus, settleLoanInterest, valueLoan } from './loan-status.js';
 import type { LoanWatch } from './loan-watch.js';
 
 import Cmd = perpcore.risk.v1;
@@ -55,6 +58,9 @@ export class LoanCommands {
         break;
       case 'repayLoan':
         this.repay(book, cmd, cmd.repayLoan as Cmd.RepayLoanV1);
+        break;
+      case 'removeLoanCollateral':
+        this.removeCollateral(book, cmd, cmd.removeLoanCollateral as Cmd.RemoveLoanCollateralV1);
         break;
       case 'closeLoan':
         this.close(book, cmd, (cmd.closeLoan as Cmd.CloseLoanV1).loanId);
@@ -125,6 +131,33 @@ export class LoanCommands {
     s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
       event: 'loanCollateralAdded',
       loanCollateralAdded: { loan: loanStatus(s, loan), amountUnits: amount, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralAddedV1,
+    });
+    this.loanWatch.classify(loan, cmd.tsNs, true);
+  }
+
+  private removeCollateral(book: LoanBook, cmd: AccountCommandV1, r: Cmd.RemoveLoanCollateralV1): void {
+    const s = this.s;
+    const slot = this.trader(cmd.accountId);
+    const loan = this.ownLoan(book, cmd.accountId, r.loanId);
+    const amount = this.amount('amountUnits', r.amountUnits);
+    const asset = s.setup.assetCodes[loan.collateralAsset];
+    if (amount >= loan.collateralUnits) throw new RiskRejection(LoanReject.CollateralAllRemoved, `removing ${amount} of loan ${loan.loanId}'s ${loan.collateralUnits} ${asset} leaves none: repay and close the loan`);
+    const cs = loanCollateralSetup(s, loan);
+    if (s.setup.collateral[cs.collateralIndex].price === null) throw new RiskRejection(LoanReject.NoIndexPrice, `${asset} has no index price yet`);
+    // the interest owed now counts, settled or not: the check reads, the apply below settles
+    const after = valueLoan(s, loan, loanDebtAt(book, loan, cmd.tsNs), loan.collateralUnits - amount);
+    if (loanLtvReaches(after.debtValueUnits, after.acceptedUnits, cs.params.initialLtvE8 + 1)) {
+      throw new RiskRejection(LoanReject.LtvAboveInitial, `removing ${amount} ${asset} would take loan ${loan.loanId}'s LTV above the initial ${cs.params.initialLtvE8} E8 (accepted ${after.acceptedUnits} against debt ${after.debtValueUnits})`);
+    }
+    const balance = s.accounts.balances[loan.collateralAsset][slot];
+    const maxBalance = s.setup.limits.maxBalanceUnits[loan.collateralAsset];
+    if (amount > maxBalance - balance) throw new RiskRejection(RiskReject.BalanceAboveMax, `returning ${amount} would take account ${cmd.accountId}'s ${asset} balance ${balance} above its maximum ${maxBalance}`);
+    settleLoanInterest(book, loan, cmd.tsNs);
+    loan.collateralUnits -= amount;
+    s.accounts.addBalance(slot, loan.collateralAsset, amount);
+    s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
+      event: 'loanCollateralRemoved',
+      loanCollateralRemoved: { loan: loanStatus(s, loan), amountUnits: amount, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralRemovedV1,
     });
     this.loanWatch.classify(loan, cmd.tsNs, true);
   }

@@ -62,6 +62,12 @@ export function foldLoanEvent(e: RiskEventV1, ports: LoanFoldPorts): boolean {
       ports.setBalance(id, x.loan!.collateralAsset, BigInt(x.collateralBalanceAfterUnits));
       return true;
     }
+    case 'loanCollateralRemoved': {
+      const x = e.loanCollateralRemoved!;
+      setLoan(ports, id, x.loan);
+      ports.setBalance(id, x.loan!.collateralAsset, BigInt(x.collateralBalanceAfterUnits));
+      return true;
+    }
     case 'loanRepaid': {
       const x = e.loanRepaid!;
       setLoan(ports, id, x.loan);

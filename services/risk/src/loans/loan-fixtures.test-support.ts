@@ -43,6 +43,10 @@ export function addCollateral(h: RiskHarness, accountId: number, loanId: number,
   return h.accountCommand(accountId, { command: 'addLoanCollateral', addLoanCollateral: { loanId, amountUnits } as perpcore.risk.v1.AddLoanCollateralV1 });
 }
 
+export function removeCollateral(h: RiskHarness, accountId: number, loanId: number, amountUnits: number): RiskEventV1 {
+  return h.accountCommand(accountId, { command: 'removeLoanCollateral', removeLoanCollateral: { loanId, amountUnits } as perpcore.risk.v1.RemoveLoanCollateralV1 });
+}
+
 export function repayLoan(h: RiskHarness, accountId: number, loanId: number, amountUnits: number): RiskEventV1 {
   return h.accountCommand(accountId, { command: 'repayLoan', repayLoan: { loanId, amountUnits } as perpcore.risk.v1.RepayLoanV1 });
 }

@@ -22,6 +22,8 @@ export const LoanReject = {
   UnknownLoan: 'RISK_LOAN_UNKNOWN',
   /** The loan belongs to another account. */
   NotOwner: 'RISK_LOAN_NOT_OWNER',
+  /** Taking all of a loan's collateral out: that is a close. */
+  CollateralAllRemoved: 'RISK_LOAN_COLLATERAL_ALL_REMOVED',
   /** A repayment above principal + interest. */
   RepayAboveDebt: 'RISK_LOAN_REPAY_ABOVE_DEBT',
 } as const;

@@ -11,7 +11,7 @@ import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.
 import { RiskEngine } from '../risk-engine.js';
 import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { FEE_ACCOUNT, FUND_ACCOUNT, RiskHarness, USDT } from '../risk-harness.test-support.js';
-import { addCollateral, accepted, assertAuditOk, closeLoan, lendingConfig, lendingHarness, openLoan, rejectCode, repayLoan } from './loan-fixtures.test-support.js';
+import { addCollateral, accepted, assertAuditOk, closeLoan, lendingConfig, lendingHarness, openLoan, rejectCode, removeCollateral, repayLoan } from './loan-fixtures.test-support.js';
 
 const ALICE = 11;
 const BOB = 12;
@@ -151,6 +151,28 @@ describe('loans: commands', () => {
     assert.equal(h.engine.accountReport(ALICE)!.loans!.length, 0);
     assertAuditOk(h, 'closed');
     assertFoldMatches(h, 'closed');
+  });
+
+  it('collateral comes back out while the LTV after stays within the initial; past it, all of it, or by another account it is refused unchanged', () => {
+    const h = aliceBorrows100();
+    const { loanId } = loanOf(h);
+    accepted(h.deposit(ALICE, 1_000_000, 'BTC'));
+    accepted(addCollateral(h, ALICE, loanId, 1_000_000)); // 2,938,571 sat at 8,000: LTV 42.5 %
+    // 2,438,571 sat left: 100 / 195.09 = 51.3 % ≤ 65 %
+    accepted(removeCollateral(h, ALICE, loanId, 500_000));
+    const removed = h.eventsOf('loanCollateralRemoved', ALICE)[0].loanCollateralRemoved!;
+    assert.deepEqual([Number(removed.amountUnits), Number(removed.loan!.collateralUnits), removed.collateralBalanceAfterUnits], [500_000, 2_438_571, '500000']);
+    assert.ok(removed.loan!.ltvE8 > 51_000_000 && removed.loan!.ltvE8 < 52_000_000, String(removed.loan!.ltvE8));
+    accepted(h.deposit(BOB, 10 * USDT));
+    const hash = h.engine.stateHash();
+    // 1,438,571 sat would be worth 115.09: 86.9 % > 65 %
+    assert.equal(rejectCode(removeCollateral(h, ALICE, loanId, 1_000_000)), 'RISK_LOAN_LTV_ABOVE_INITIAL');
+    assert.equal(rejectCode(removeCollateral(h, ALICE, loanId, 2_438_571)), 'RISK_LOAN_COLLATERAL_ALL_REMOVED');
+    assert.equal(rejectCode(removeCollateral(h, BOB, loanId, 1)), 'RISK_LOAN_NOT_OWNER');
+    assert.equal(rejectCode(removeCollateral(h, ALICE, loanId, 0)), 'RISK_INVALID_AMOUNT');
+    assert.equal(h.engine.stateHash(), hash, 'the refusals changed nothing');
+    assertAuditOk(h, 'after the removal');
+    assertFoldMatches(h, 'after the removal');
   });
 
   it('bad input is refused with its code and changes nothing', () => {
