@@ -1,6 +1,7 @@
 /**
  * Properties of loans over random command and price sequences through the risk
- * stage: conservation (audit) and the event fold after every input; every
+ * stage: conservation (audit) and the event fold after every input; a removal of
+ * collateral that goes through leaves the loan within its initial LTV; every
  * liquidation leaves the venue no worse off (the buyer pays at most the index value
  * of what it receives, the lender is credited exactly the debt repaid, the fee is
  * the venue's); interest never favours the borrower (what a loan owes is at least
@@ -13,7 +14,7 @@ import { type RiskEventV1 } from '@perpcore/proto';
 import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
 import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { USDT } from '../risk-harness.test-support.js';
-import { addCollateral, assertAuditOk, closeLoan, lendingHarness, openLoan, repayLoan } from './loan-fixtures.test-support.js';
+import { addCollateral, assertAuditOk, closeLoan, lendingHarness, openLoan, removeCollateral, repayLoan } from './loan-fixtures.test-support.js';
 
 const HOUR_NS = 3_600_000_000_000;
 const ACCOUNTS = [21, 22, 23];
@@ -22,6 +23,7 @@ type Action =
   | { kind: 'deposit'; who: number; btcUnits: number }
   | { kind: 'open'; who: number; ofMaxPermille: number; btcUnits: number }
   | { kind: 'add'; who: number; loan: number; btcUnits: number }
+  | { kind: 'remove'; who: number; loan: number; btcUnits: number }
   | { kind: 'repay'; who: number; loan: number; units: number }
   | { kind: 'close'; who: number; loan: number }
   | { kind: 'price'; movePermille: number; hours: number };
@@ -31,6 +33,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('deposit' as const), who, btcUnits: fc.integer({ min: 1_000_000, max: 50_000_000 }) }),
   fc.record({ kind: fc.constant('open' as const), who, ofMaxPermille: fc.integer({ min: 1, max: 1_010 }), btcUnits: fc.integer({ min: 100_000, max: 30_000_000 }) }),
   fc.record({ kind: fc.constant('add' as const), who, loan: fc.integer({ min: 1, max: 6 }), btcUnits: fc.integer({ min: 1, max: 5_000_000 }) }),
+  fc.record({ kind: fc.constant('remove' as const), who, loan: fc.integer({ min: 1, max: 6 }), btcUnits: fc.integer({ min: 1, max: 5_000_000 }) }),
   fc.record({ kind: fc.constant('repay' as const), who, loan: fc.integer({ min: 1, max: 6 }), units: fc.integer({ min: 1, max: 5_000 * USDT }) }),
   fc.record({ kind: fc.constant('close' as const), who, loan: fc.integer({ min: 1, max: 6 }) }),
   fc.record({ kind: fc.constant('price' as const), movePermille: fc.integer({ min: -200, max: 100 }), hours: fc.integer({ min: 0, max: 12 }) }),
@@ -48,6 +51,7 @@ describe('loan properties over random sequences', () => {
   it('conservation and the fold after every input; liquidations never leave the venue worse off', () => {
     let liquidations = 0;
     let calls = 0;
+    let removals = 0;
     fc.assert(
       fc.property(fc.array(action, { minLength: 5, maxLength: 40 }), fc.integer({ min: 0, max: 50_000 }), (actions, rateE8) => {
         let price = 30_000_000; // 30,000 USDT
@@ -73,6 +77,16 @@ describe('loan properties over random sequences', () => {
             case 'add':
               addCollateral(h, a.who, a.loan, a.btcUnits);
               break;
+            case 'remove': {
+              const answer = removeCollateral(h, a.who, a.loan, a.btcUnits);
+              // a removal that went through left the loan within its initial LTV (65 %)
+              if (answer.event === 'commandAccepted') {
+                const removed = h.eventsOf('loanCollateralRemoved', a.who).at(-1)?.loanCollateralRemoved;
+                assert.ok(removed?.loan != null && removed.loan.ltvE8 <= removed.loan.initialLtvE8, `LTV ${String(removed?.loan?.ltvE8)} after a removal`);
+                removals++;
+              }
+              break;
+            }
             case 'repay':
               repayLoan(h, a.who, a.loan, a.units);
               break;
@@ -102,7 +116,7 @@ describe('loan properties over random sequences', () => {
       { numRuns: 40, seed: 1318 },
     );
     // the sequences reach both lines (the properties above are not vacuous)
-    assert.ok(liquidations > 0 && calls > 0, `liquidations ${liquidations}, calls ${calls}`);
+    assert.ok(liquidations > 0 && calls > 0 && removals > 0, `liquidations ${liquidations}, calls ${calls}, removals ${removals}`);
   });
 
   it('interest never favours the borrower: after n whole hours the debt is ≥ principal × (1 + n × rate)', () => {
