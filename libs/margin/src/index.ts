@@ -229,6 +229,8 @@ export {
   loanLtvState,
   loanDistanceToLevelUnits,
   loanMaxBorrowValueUnits,
+  loanLeastCollateralUnits,
+  loanAcceptedNeededUnits,
   loanTriggerSubticks,
 } from './loan-ltv.js';
 export {

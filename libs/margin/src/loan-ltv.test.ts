@@ -12,6 +12,8 @@ import {
   loanLtvE8,
   loanLtvReaches,
   loanLtvState,
+  loanAcceptedNeededUnits,
+  loanLeastCollateralUnits,
   loanMaxBorrowValueUnits,
   loanTriggerSubticks,
 } from './loan-ltv.js';
@@ -62,6 +64,39 @@ describe('loan LTV: Binance FAQ 360040490772 worked example', () => {
 
   it('the initial LTV of 65 % caps a new loan on that collateral at 93.245265 USDT', () => {
     assert.equal(loanMaxBorrowValueUnits(accepted, 65_000_000), 93_245_265); // 143.454254 × 0.65 = 93.2452651 rounded down
+  });
+});
+
+describe('loan sizing: the least collateral a debt needs', () => {
+  it('100 USDT at 7,400 within the initial 65 % needs 153.846154 USDT accepted: 0.02079003 BTC, not a satoshi less', () => {
+    const need = loanAcceptedNeededUnits(100_000_000, 65_000_000);
+    assert.equal(need, 153_846_154); // 100 / 0.65 = 153.8461538… rounded up
+    const least = loanLeastCollateralUnits(flat, at(740_000), need, 100_000_000);
+    assert.equal(least, 2_079_003); // 2,079,003 sat = 153.846222 USDT; 2,079,002 sat = 153.846148 falls short
+    assert.ok(loanAcceptedCollateralUnits(flat, 2_079_002, at(740_000)) < need);
+    assert.equal(loanLtvReaches(100_000_000, loanAcceptedCollateralUnits(flat, least, at(740_000)), 65_000_001), false, 'the sized loan passes the open check');
+  });
+
+  it('more than the balance holds is null; no need is zero', () => {
+    assert.equal(loanLeastCollateralUnits(flat, at(740_000), 153_846_154, 2_079_002), null);
+    assert.equal(loanLeastCollateralUnits(flat, at(740_000), 0, 0), 0);
+    assert.equal(loanAcceptedNeededUnits(0, 65_000_000), 0);
+  });
+
+  it('property: under banded haircuts the answer reaches the need and one unit less does not', () => {
+    const banded = createHaircutSchedule('BTC', [
+      { upToValueUnits: 50_000_000, ratioE8: 100_000_000 },
+      { upToValueUnits: 500_000_000, ratioE8: 90_000_000 },
+      { upToValueUnits: null, ratioE8: 50_000_000 },
+    ]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2_000_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000_000 }), (need, subticks, max) => {
+        const price = at(subticks);
+        const least = loanLeastCollateralUnits(banded, price, need, max);
+        if (least === null) return loanAcceptedCollateralUnits(banded, max, price) < need;
+        return least <= max && loanAcceptedCollateralUnits(banded, least, price) >= need && loanAcceptedCollateralUnits(banded, least - 1, price) < need;
+      }),
+    );
   });
 });
 

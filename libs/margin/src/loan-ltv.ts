@@ -83,6 +83,33 @@ export function loanMaxBorrowValueUnits(acceptedUnits: number, initialLtvE8: num
   return toSafeNumber('maxBorrowUnits', divRoundBig(BigInt(Math.max(0, acceptedUnits)) * BigInt(initialLtvE8), E8N, Rounding.Floor));
 }
 
+/**
+ * The least collateral, at most `maxCollateralUnits`, whose accepted value reaches
+ * `neededAcceptedUnits`; `null` when even the most does not. Rounded in the venue's
+ * favour by construction: one unit less would not back the need. Sizes a borrow given
+ * its loan amount (need = `ceil(debt × 1e8 / initial LTV)`) and the collateral a
+ * repayment lets go. Bisection on the units, since the banded accepted value is
+ * monotone in the amount; exact at every step.
+ */
+export function loanLeastCollateralUnits(haircut: HaircutSchedule, price: CollateralPrice, neededAcceptedUnits: number, maxCollateralUnits: number): number | null {
+  if (neededAcceptedUnits <= 0) return 0;
+  if (maxCollateralUnits <= 0 || loanAcceptedCollateralUnits(haircut, maxCollateralUnits, price) < neededAcceptedUnits) return null;
+  let lo = 0; // falls short
+  let hi = maxCollateralUnits; // reaches
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (loanAcceptedCollateralUnits(haircut, mid, price) >= neededAcceptedUnits) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The accepted value a debt needs to stay within `levelE8`: `ceil(debtValue × 1e8 / level)`. */
+export function loanAcceptedNeededUnits(debtValueUnits: number, levelE8: number): number {
+  if (debtValueUnits <= 0) return 0;
+  return toSafeNumber('neededAcceptedUnits', divRoundBig(BigInt(debtValueUnits) * E8N, BigInt(levelE8), Rounding.Ceil));
+}
+
 /** The collateral's index on its subtick grid: `settleUnitsPerSubtick / perAssetUnits` settle units per asset unit per subtick. */
 export interface LoanPriceGrid {
   readonly settleUnitsPerSubtick: number;

@@ -21,7 +21,7 @@ export interface AccountCommandBodies {
   openLoan: { loanAsset: string; collateralAsset: string; principalUnits: number; collateralUnits: number };
   addLoanCollateral: { loanId: number; amountUnits: number };
   removeLoanCollateral: { loanId: number; amountUnits: number };
-  repayLoan: { loanId: number; amountUnits: number };
+  repayLoan: { loanId: number; amountUnits: number; returnCollateral: boolean };
   closeLoan: { loanId: number };
   poolSupply: { asset: string; amountUnits: number };
   poolWithdraw: { asset: string; amountUnits: number };

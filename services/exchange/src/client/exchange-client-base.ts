@@ -80,8 +80,8 @@ export abstract class ExchangeClientBase {
     return this.loanCommand(accountId, 'removeLoanCollateral', { loanId, amountUnits });
   }
 
-  repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult> {
-    return this.loanCommand(accountId, 'repayLoan', { loanId, amountUnits });
+  repayLoan(accountId: number, loanId: number, amountUnits: number, returnCollateral = false): Promise<LoanCommandResult> {
+    return this.loanCommand(accountId, 'repayLoan', { loanId, amountUnits, returnCollateral });
   }
 
   closeLoan(accountId: number, loanId: number): Promise<LoanCommandResult> {

@@ -178,14 +178,21 @@ export interface ExchangeClient {
   /**
    * Crypto-backed loans (services/risk loans; a core without loan terms refuses them
    * RISK_LOANS_DISABLED): borrow `principalUnits` of `loanAsset` against
-   * `collateralUnits` of `collateralAsset` moved out of the account's balance.
+   * `collateralUnits` of `collateralAsset` moved out of the account's balance. One of
+   * the two may be 0: the core sizes it at the initial LTV (the most principal the
+   * collateral backs, or the least collateral that backs the principal); `loan` in the
+   * answer has both.
    */
   openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): Promise<LoanCommandResult>;
   addLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
   /** Takes collateral back: some must stay, and the LTV after (interest owed included) within the initial LTV. */
   removeLoanCollateral(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
-  /** Interest first, then principal; at most what is owed. */
-  repayLoan(accountId: number, loanId: number, amountUnits: number): Promise<LoanCommandResult>;
+  /**
+   * Interest first, then principal; at most what is owed. `returnCollateral` also gives
+   * back, in the same command, the collateral the repayment frees (the LTV stays at or
+   * below its level before and the initial LTV); without it the LTV falls.
+   */
+  repayLoan(accountId: number, loanId: number, amountUnits: number, returnCollateral?: boolean): Promise<LoanCommandResult>;
   /** Repays everything owed and returns the collateral. */
   closeLoan(accountId: number, loanId: number): Promise<LoanCommandResult>;
 

@@ -81,14 +81,31 @@ export async function runLoanFlow(client: ExchangeClient, accounts: LendingFlowA
   assert.equal(Number(repaidEvent?.interestPaidUnits) + Number(repaidEvent?.principalPaidUnits), 400 * USDT, 'interest first, then principal: the two add up to the payment');
   assert.equal(Number(repaid.loan?.principalUnits), 1_000 * USDT - Number(repaidEvent?.principalPaidUnits));
 
+  // a repayment that returns the collateral it frees: both effects in the one answer, the LTV no higher than before
+  const freeing = await client.repayLoan(borrower, loanId, 100 * USDT, true);
+  accepted('repay and take the freed collateral', freeing);
+  assert.deepEqual(freeing.riskEvents.filter((e) => e.accountId === borrower && e.event.startsWith('loan')).map((e) => e.event), ['loanRepaid', 'loanCollateralRemoved']);
+  const freedUnits = Number(freeing.riskEvents.find((e) => e.event === 'loanCollateralRemoved')?.loanCollateralRemoved?.amountUnits);
+  assert.ok(freedUnits > 0 && Number(freeing.loan?.collateralUnits) === (6 * BTC) / 10 - freedUnits, `freed ${freedUnits}`);
+  assert.ok(Number(freeing.loan?.ltvE8) <= Number(repaid.loan?.ltvE8), `LTV ${String(freeing.loan?.ltvE8)} ≤ ${String(repaid.loan?.ltvE8)}`);
+  assert.equal(await balanceOf(client, borrower, 'BTC'), (4 * BTC) / 10 + freedUnits, 'the freed collateral is in the wallet');
+
   const closed = await client.closeLoan(borrower, loanId);
   accepted('close', closed);
   assert.equal(closed.loan?.state, LOAN_STATE_CLOSED);
-  assert.equal(Number(closed.riskEvents.find((e) => e.event === 'loanClosed')?.loanClosed?.collateralReturnedUnits), (6 * BTC) / 10);
+  assert.equal(Number(closed.riskEvents.find((e) => e.event === 'loanClosed')?.loanClosed?.collateralReturnedUnits), (6 * BTC) / 10 - freedUnits);
   const after = await client.account(borrower);
   assert.deepEqual(after?.loans ?? [], [], 'a closed loan is gone from the account');
   assert.equal(after?.collateral.find((c) => c.asset === 'BTC')?.balanceUnits, BTC, 'every satoshi of collateral came back');
   refusedWith('closing it twice', await client.closeLoan(borrower, loanId), 'RISK_LOAN_UNKNOWN');
+
+  // a borrow sized by the core from its collateral alone (principal 0): the most the initial LTV allows
+  const sized = await client.openLoan(borrower, 'USDT', 'BTC', 0, BTC / 10);
+  accepted('open sized from the collateral', sized);
+  assert.ok(Number(sized.loan?.principalUnits) > 0 && Number(sized.loan?.ltvE8) <= Number(sized.loan?.initialLtvE8), `principal ${String(sized.loan?.principalUnits)} at LTV ${String(sized.loan?.ltvE8)}`);
+  refusedWith('neither amount', await client.openLoan(borrower, 'USDT', 'BTC', 0, 0), 'RISK_INVALID_AMOUNT');
+  accepted('close the sized loan', await client.closeLoan(borrower, Number(sized.loan?.loanId)));
+  assert.equal(await balanceOf(client, borrower, 'BTC'), BTC);
 }
 
 export async function runPoolFlow(client: ExchangeClient, accounts: LendingFlowAccounts): Promise<void> {

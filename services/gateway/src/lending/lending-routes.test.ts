@@ -56,13 +56,41 @@ describe('signed lending endpoints (real HTTP, embedded core with loans and the 
     assert.deepEqual([all.body.code, /RISK_LOAN_COLLATERAL_ALL_REMOVED/.test(all.body.msg)], [-1130, true], JSON.stringify(all.body));
     assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/adjust/ltv', { loanCoin: 'USDT', collateralCoin: 'BTC', adjustmentAmount: '0.1', direction: 'ADDITIONAL' })).body.status, 'Succeeds');
 
-    const part = await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '400' });
-    assert.deepEqual([part.body.remainingDebt, part.body.remainingCollateral, part.body.fullRepayment, part.body.repayStatus], ['600', '0.6', false, 'Repaid']);
+    const kept = await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '200', collateralReturn: 'FALSE' });
+    assert.deepEqual([kept.body.remainingDebt, kept.body.remainingCollateral, kept.body.fullRepayment, kept.body.repayStatus], ['800', '0.6', false, 'Repaid'], 'FALSE: the collateral stays, the LTV falls');
+    const btcBefore = await btcOf(gw.keys.a.accountId);
+    const part = await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '200' });
+    // Binance's default TRUE: the collateral the repayment frees comes back, 600 / 800 of it kept at the LTV before
+    assert.deepEqual([part.body.remainingDebt, part.body.fullRepayment], ['600', false], JSON.stringify(part.body));
+    assert.ok(Number(part.body.remainingCollateral) >= 0.45 && Number(part.body.remainingCollateral) < 0.451, part.body.remainingCollateral);
+    assert.ok(Number(part.body.currentLTV) <= Number(kept.body.currentLTV), `${part.body.currentLTV} ≤ ${kept.body.currentLTV}`);
+    assert.equal(await btcOf(gw.keys.a.accountId) - btcBefore, 60_000_000 - Math.round(Number(part.body.remainingCollateral) * 1e8), 'the freed BTC is in the wallet');
     const full = await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '1', fullRepayment: 'TRUE' });
     assert.deepEqual([full.body.remainingDebt, full.body.remainingCollateral, full.body.fullRepayment], ['0', '0', true]);
     assert.deepEqual((await call('a', 'GET', '/sapi/v2/loan/flexible/ongoing/orders')).body, { rows: [], total: 0 });
     assert.equal(await btcOf(gw.keys.a.accountId), 100_000_000, 'every satoshi of collateral came back');
     assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '1' })).body.code, -1130, 'no loan left to repay');
+  });
+
+  it('borrows with either amount, as Binance does: the core sizes the other at the initial LTV', async () => {
+    const neither = await call('a', 'POST', '/sapi/v2/loan/flexible/borrow', { loanCoin: 'USDT', collateralCoin: 'BTC' });
+    assert.equal(neither.body.code, -1102, JSON.stringify(neither.body));
+    const byCollateral = await call('a', 'POST', '/sapi/v2/loan/flexible/borrow', { loanCoin: 'USDT', collateralCoin: 'BTC', collateralAmount: '0.1' });
+    assert.equal(byCollateral.body.collateralAmount, '0.1', JSON.stringify(byCollateral.body));
+    const row = (await call('a', 'GET', '/sapi/v2/loan/flexible/ongoing/orders')).body.rows[0];
+    assert.equal(row.totalDebt, byCollateral.body.loanAmount);
+    // the most 0.1 BTC backs: at the initial LTV, which a micro-USDT more would pass
+    assert.ok(Number(row.currentLTV) <= Number(row.initialLTV) && Number(row.currentLTV) > Number(row.initialLTV) - 0.0001, `${row.currentLTV} against ${row.initialLTV}`);
+    assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: row.totalDebt, fullRepayment: 'TRUE' })).body.fullRepayment, true);
+    const byLoan = await call('a', 'POST', '/sapi/v2/loan/flexible/borrow', { loanCoin: 'USDT', collateralCoin: 'BTC', loanAmount: '500' });
+    assert.equal(byLoan.body.loanAmount, '500', JSON.stringify(byLoan.body));
+    const sized = (await call('a', 'GET', '/sapi/v2/loan/flexible/ongoing/orders')).body.rows[0];
+    assert.equal(sized.collateralAmount, byLoan.body.collateralAmount);
+    assert.ok(Number(sized.currentLTV) <= Number(sized.initialLTV) && Number(sized.currentLTV) > Number(sized.initialLTV) - 0.0001, `${sized.currentLTV} against ${sized.initialLTV}`);
+    assert.equal((await call('a', 'POST', '/sapi/v2/loan/flexible/repay', { loanCoin: 'USDT', collateralCoin: 'BTC', repayAmount: '500', fullRepayment: 'TRUE' })).body.fullRepayment, true);
+    assert.equal(await btcOf(gw.keys.a.accountId), 100_000_000, 'every satoshi came back');
+    const audit = gw.exchange.risk.engine.audit();
+    assert.ok(audit.ok, audit.problems.join('; '));
   });
 
   it('supplies, borrows against BTC in the pool; liquidators see candidates and a healthy position refuses their call', async () => {

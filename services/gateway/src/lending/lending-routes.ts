@@ -5,7 +5,10 @@
  * - Crypto-backed loans in Binance's flexible-rate Crypto Loans conventions (SAPI v2,
  *   the parameter names and response fields its clients parse): `POST
  *   /sapi/v2/loan/flexible/borrow`, `GET …/ongoing/orders`, `POST …/repay`, `POST
- *   …/adjust/ltv` (ADDITIONAL and REDUCED). Binance keeps one loan per (loanCoin,
+ *   …/adjust/ltv` (ADDITIONAL and REDUCED). A borrow takes either amount and the core
+ *   sizes the other at the initial LTV; a partial repayment with collateralReturn
+ *   (Binance's default TRUE) gives back the collateral it frees, keeping the LTV where
+ *   it was, and with FALSE leaves it in the loan, lowering the LTV. Binance keeps one loan per (loanCoin,
  *   collateralCoin): so does this API (a second borrow on an open pair is refused
  *   rather than opening a twin the pair-keyed calls could not tell apart). Rows carry, beside Binance's fields, the
  *   three answers: accepted collateral, the index that triggers the call and the
@@ -64,15 +67,25 @@ export function registerLendingRoutes(app: FastifyInstance, deps: TradingDeps): 
     const p = BinanceParams.of(request);
     const loan = assetOf(p, 'loanCoin');
     const collateral = assetOf(p, 'collateralCoin');
-    const loanUnits = p.amountUnits('loanAmount', loan.decimals);
-    const collateralUnits = p.amountUnits('collateralAmount', collateral.decimals);
+    const loanUnits = p.optionalAmountUnits('loanAmount', loan.decimals);
+    const collateralUnits = p.optionalAmountUnits('collateralAmount', collateral.decimals);
     p.done();
+    // as Binance: each is mandatory when the other is empty; the core sizes the missing one at the initial LTV
+    if (loanUnits === undefined && collateralUnits === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'loanAmount' or 'collateralAmount' was empty.");
     const accountId = callerAccount(request);
     if ((await openLoanOf(accountId, loan.asset, collateral.asset)) !== undefined) {
       throw binanceError('INVALID_PARAMETER', `an open ${loan.asset} loan against ${collateral.asset} exists: adjust or repay it`);
     }
-    const r = accepted(await client.openLoan(accountId, loan.asset, collateral.asset, loanUnits, collateralUnits));
-    return { loanCoin: loan.asset, loanAmount: amount(loanUnits, loan.asset), collateralCoin: collateral.asset, collateralAmount: amount(collateralUnits, collateral.asset), status: 'Succeeds', loanId: Number(r.loan?.loanId ?? 0) };
+    const r = accepted(await client.openLoan(accountId, loan.asset, collateral.asset, loanUnits ?? 0, collateralUnits ?? 0));
+    const opened = r.loan;
+    return {
+      loanCoin: loan.asset,
+      loanAmount: amount(String(opened?.principalUnits ?? loanUnits ?? 0), loan.asset),
+      collateralCoin: collateral.asset,
+      collateralAmount: amount(String(opened?.collateralUnits ?? collateralUnits ?? 0), collateral.asset),
+      status: 'Succeeds',
+      loanId: Number(opened?.loanId ?? 0),
+    };
   });
 
   app.get('/sapi/v2/loan/flexible/ongoing/orders', read, async (request) => {
@@ -96,6 +109,7 @@ export function registerLendingRoutes(app: FastifyInstance, deps: TradingDeps): 
       interest: amount(l.interestUnits, l.loanAsset),
       acceptedCollateralValue: amount(l.acceptedCollateralUnits, settle.asset),
       priceFeed: l.priceMarket,
+      initialLTV: ratio(l.initialLtvE8),
       marginCallLTV: ratio(l.marginCallLtvE8),
       liquidationLTV: ratio(l.liquidationLtvE8),
       distanceToMarginCall: amount(l.distanceToCallUnits, settle.asset),
@@ -112,14 +126,13 @@ export function registerLendingRoutes(app: FastifyInstance, deps: TradingDeps): 
     const collateralReturn = p.bool('collateralReturn') ?? true;
     const fullRepayment = p.bool('fullRepayment') ?? false;
     p.done();
-    // the core returns the collateral with the last repayment; keeping it locked without a debt is not offered
-    if (!collateralReturn) throw binanceError('UNSUPPORTED_OPERATION', 'collateralReturn=FALSE is not supported: a fully repaid loan returns its collateral');
     const accountId = callerAccount(request);
     const open = await openLoanOf(accountId, loan.asset, collateral.asset);
     if (open === undefined) throw binanceError('INVALID_PARAMETER', `no open ${loan.asset} loan against ${collateral.asset}`);
     // Binance repays the whole debt when asked for it or for more: the close pays exactly what is owed at its time
+    // and returns all the collateral (collateralReturn only decides what a partial repayment frees)
     const closing = fullRepayment || repayUnits >= open.principalUnits + open.interestUnits;
-    const r: LoanCommandResult = accepted(closing ? await client.closeLoan(accountId, open.loanId) : await client.repayLoan(accountId, open.loanId, repayUnits));
+    const r: LoanCommandResult = accepted(closing ? await client.closeLoan(accountId, open.loanId) : await client.repayLoan(accountId, open.loanId, repayUnits, collateralReturn));
     const after = r.loan;
     return {
       loanCoin: loan.asset,

@@ -58,7 +58,16 @@ export class BinanceParams {
 
   /** A required positive amount in the asset's smallest units (-1111 past its decimals, -1130 malformed or out of range). */
   amountUnits(name: string, decimals: number): number {
-    const text = this.required(name);
+    return this.unitsOf(name, this.required(name), decimals);
+  }
+
+  /** An amount that may be left out (Binance's "mandatory when … is empty" pairs). */
+  optionalAmountUnits(name: string, decimals: number): number | undefined {
+    const text = this.optional(name);
+    return text === undefined ? undefined : this.unitsOf(name, text, decimals);
+  }
+
+  private unitsOf(name: string, text: string, decimals: number): number {
     let units: bigint;
     try {
       units = decimalToUnits(name, text, decimals);

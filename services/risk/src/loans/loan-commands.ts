@@ -5,7 +5,7 @@
  * changes nothing (the state hash is pinned by a test).
  *
  * - Open: a lendable loan asset, an accepted collateral asset with an index, positive
- *   amounts, collateral ≤ the account's balance and its removal leaving the cross
+ *   amounts (one may be 0: sized at the initial LTV, see `sizeOpen`), collateral ≤ the account's balance and its removal leaving the cross
  *   scope's available margin ≥ 0 (the collateral may back perps today); the LTV after
  *   ≤ the collateral's initial LTV (exact: principal × 1e8 ≤ initial × accepted);
  *   the venue's cap on outstanding principal; the borrower's balance bound.
@@ -18,12 +18,15 @@
  *   the balance bound. Publishes `LoanCollateralRemovedV1`.
  * - Repay: interest settled first at the command's time; amount ≤ principal +
  *   interest (RISK_LOAN_REPAY_ABOVE_DEBT) and ≤ what the cross scope can withdraw;
- *   interest first, then principal. Publishes `LoanRepaidV1`.
+ *   interest first, then principal. Publishes `LoanRepaidV1`; with
+ *   `returnCollateral`, the collateral the repayment frees comes back in the same
+ *   command (`collateralFreedBy`), published as `LoanCollateralRemovedV1`.
  * - Close: repays everything owed (same withdrawable check), returns the collateral
  *   and removes the loan. Publishes `LoanClosedV1`.
  * After each, the account's perp scopes are re-evaluated (balances moved).
  */
-import { loanLtvReaches, withdrawableUnits } from '@perpcore/margin';
+import { Rounding, divRoundBig } from '@perpcore/domain';
+import { type CollateralPrice, loanAcceptedCollateralUnits, loanAcceptedNeededUnits, loanDebtValueUnits, loanLeastCollateralUnits, loanLtvReaches, loanMaxBorrowValueUnits, withdrawableUnits } from '@perpcore/margin';
 import type { AccountCommandV1 } from '@perpcore/proto';
 import { perpcore } from '@perpcore/proto';
 import { AccountKind } from '../accounts/account-book.js';
@@ -33,7 +36,8 @@ import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
 import { type LoanBook, type LoanRecord, LoanStateCode } from './loan-book.js';
 import { LoanReject } from './loan-reject-codes.js';
-import { loanCollateralSetup, loanDebtAt, loanStatus, settleLoanInterest, valueLoan } from './loan-status.js';
+import type { LoanCollateralSetup } from './loan-config.js';
+import { SETTLE_PRICE, loanCollateralSetup, loanDebtAt, loanStatus, settleLoanInterest, valueLoan } from './loan-status.js';
 import type { LoanWatch } from './loan-watch.js';
 
 import Cmd = perpcore.risk.v1;
@@ -83,10 +87,9 @@ export class LoanCommands {
     if (lendable === undefined) throw new RiskRejection(LoanReject.AssetNotLendable, `${o.loanAsset} is not lent by this venue`);
     const cs = book.setup.collateral.get(collateralAsset);
     if (cs === undefined) throw new RiskRejection(LoanReject.CollateralNotAccepted, `${o.collateralAsset} is not accepted as loan collateral`);
-    const principal = this.amount('principalUnits', o.principalUnits);
-    const collateral = this.amount('collateralUnits', o.collateralUnits);
     const price = s.setup.collateral[cs.collateralIndex].price;
     if (price === null) throw new RiskRejection(LoanReject.NoIndexPrice, `${o.collateralAsset} has no index price yet`);
+    const { principal, collateral } = this.sizeOpen(o, cs, price, s.accounts.balances[collateralAsset][slot]);
     if (book.outstandingUnits[loanAsset] + principal > lendable.maxOutstandingUnits) {
       throw new RiskRejection(LoanReject.LendingCapReached, `lending ${principal} would take ${o.loanAsset}'s outstanding principal ${book.outstandingUnits[loanAsset]} above the cap ${lendable.maxOutstandingUnits}`);
     }
@@ -117,6 +120,29 @@ export class LoanCommands {
         collateralBalanceAfterUnits: String(s.accounts.balances[collateralAsset][slot]),
       } as Cmd.LoanOpenedV1,
     });
+  }
+
+  /**
+   * Both amounts of an open, one of them sized when it is 0 (Binance's borrow takes
+   * either) at the initial LTV and this index: the most principal the collateral's
+   * accepted value backs, rounded down; or the least collateral whose accepted value
+   * backs the principal, rounded up. Either passes the open's own LTV check.
+   */
+  private sizeOpen(o: Cmd.OpenLoanV1, cs: LoanCollateralSetup, price: CollateralPrice, balanceUnits: number): { principal: number; collateral: number } {
+    const principalUnits = Number(o.principalUnits);
+    const collateralUnits = Number(o.collateralUnits);
+    if (principalUnits === 0 && collateralUnits === 0) throw new RiskRejection(RiskReject.InvalidAmount, 'principalUnits and collateralUnits are both 0: give at least one');
+    if (principalUnits === 0) {
+      const collateral = this.amount('collateralUnits', collateralUnits);
+      const principal = loanMaxBorrowValueUnits(loanAcceptedCollateralUnits(cs.params.haircut, collateral, price), cs.params.initialLtvE8);
+      if (principal <= 0) throw new RiskRejection(RiskReject.InvalidAmount, `${collateral} ${o.collateralAsset} backs no principal at the initial LTV ${cs.params.initialLtvE8} E8`);
+      return { principal, collateral };
+    }
+    const principal = this.amount('principalUnits', principalUnits);
+    if (collateralUnits !== 0) return { principal, collateral: this.amount('collateralUnits', collateralUnits) };
+    const collateral = loanLeastCollateralUnits(cs.params.haircut, price, loanAcceptedNeededUnits(loanDebtValueUnits(principal, SETTLE_PRICE), cs.params.initialLtvE8), balanceUnits);
+    if (collateral === null) throw new RiskRejection(RiskReject.InsufficientBalance, `backing ${principal} within the initial LTV ${cs.params.initialLtvE8} E8 needs more than the ${balanceUnits} ${o.collateralAsset} balance`);
+    return { principal, collateral };
   }
 
   private addCollateral(book: LoanBook, cmd: AccountCommandV1, a: Cmd.AddLoanCollateralV1): void {
@@ -170,6 +196,12 @@ export class LoanCommands {
     const owed = loanDebtAt(book, loan, cmd.tsNs);
     if (amount > owed) throw new RiskRejection(LoanReject.RepayAboveDebt, `repayment ${amount} exceeds loan ${loan.loanId}'s debt ${owed} (principal + interest)`);
     this.requirePayable(slot, loan.loanAsset, amount);
+    const released = r.returnCollateral ? this.collateralFreedBy(loan, owed, owed - amount) : 0;
+    const collateralBalance = s.accounts.balances[loan.collateralAsset][slot];
+    const maxCollateralBalance = s.setup.limits.maxBalanceUnits[loan.collateralAsset];
+    if (released > maxCollateralBalance - collateralBalance) {
+      throw new RiskRejection(RiskReject.BalanceAboveMax, `returning ${released} freed collateral would take account ${cmd.accountId}'s ${s.setup.assetCodes[loan.collateralAsset]} balance ${collateralBalance} above its maximum ${maxCollateralBalance}`);
+    }
     settleLoanInterest(book, loan, cmd.tsNs);
     s.accounts.addBalance(slot, loan.loanAsset, -amount);
     const split = book.applyRepayment(loan, amount);
@@ -177,7 +209,35 @@ export class LoanCommands {
       event: 'loanRepaid',
       loanRepaid: { loan: loanStatus(s, loan), interestPaidUnits: split.interestPaidUnits, principalPaidUnits: split.principalPaidUnits, loanBalanceAfterUnits: String(s.accounts.balances[loan.loanAsset][slot]) } as Cmd.LoanRepaidV1,
     });
+    if (released > 0) {
+      loan.collateralUnits -= released;
+      s.accounts.addBalance(slot, loan.collateralAsset, released);
+      s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
+        event: 'loanCollateralRemoved',
+        loanCollateralRemoved: { loan: loanStatus(s, loan), amountUnits: released, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralRemovedV1,
+      });
+    }
     this.loanWatch.classify(loan, cmd.tsNs, true);
+  }
+
+  /**
+   * The collateral a repayment from `debtBeforeUnits` to `debtAfterUnits` frees: all
+   * but the least whose accepted value keeps the LTV at or below both its level
+   * before (exact cross-multiplication: after × acceptedBefore ≤ before × accepted)
+   * and the initial LTV. A loan already past its initial LTV frees only what takes it
+   * back under it; one unit always stays (a close ends the loan).
+   */
+  private collateralFreedBy(loan: LoanRecord, debtBeforeUnits: number, debtAfterUnits: number): number {
+    const s = this.s;
+    const cs = loanCollateralSetup(s, loan);
+    const price = s.setup.collateral[cs.collateralIndex].price;
+    if (price === null) throw new RiskRejection(LoanReject.NoIndexPrice, `${s.setup.assetCodes[loan.collateralAsset]} has no index price yet: repay without returning collateral`);
+    const before = valueLoan(s, loan, debtBeforeUnits);
+    const afterValueUnits = loanDebtValueUnits(debtAfterUnits, SETTLE_PRICE);
+    const keepsRatio = before.debtValueUnits <= 0 ? 0 : Number(divRoundBig(BigInt(afterValueUnits) * BigInt(before.acceptedUnits), BigInt(before.debtValueUnits), Rounding.Ceil));
+    const need = Math.max(keepsRatio, loanAcceptedNeededUnits(afterValueUnits, cs.params.initialLtvE8));
+    const least = loanLeastCollateralUnits(cs.params.haircut, price, need, loan.collateralUnits);
+    return least === null ? 0 : loan.collateralUnits - Math.max(1, least);
   }
 
   private close(book: LoanBook, cmd: AccountCommandV1, loanId: number): void {

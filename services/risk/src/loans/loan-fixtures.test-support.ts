@@ -47,8 +47,8 @@ export function removeCollateral(h: RiskHarness, accountId: number, loanId: numb
   return h.accountCommand(accountId, { command: 'removeLoanCollateral', removeLoanCollateral: { loanId, amountUnits } as perpcore.risk.v1.RemoveLoanCollateralV1 });
 }
 
-export function repayLoan(h: RiskHarness, accountId: number, loanId: number, amountUnits: number): RiskEventV1 {
-  return h.accountCommand(accountId, { command: 'repayLoan', repayLoan: { loanId, amountUnits } as perpcore.risk.v1.RepayLoanV1 });
+export function repayLoan(h: RiskHarness, accountId: number, loanId: number, amountUnits: number, returnCollateral = false): RiskEventV1 {
+  return h.accountCommand(accountId, { command: 'repayLoan', repayLoan: { loanId, amountUnits, returnCollateral } as perpcore.risk.v1.RepayLoanV1 });
 }
 
 export function closeLoan(h: RiskHarness, accountId: number, loanId: number): RiskEventV1 {

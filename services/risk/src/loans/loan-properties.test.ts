@@ -24,7 +24,8 @@ type Action =
   | { kind: 'open'; who: number; ofMaxPermille: number; btcUnits: number }
   | { kind: 'add'; who: number; loan: number; btcUnits: number }
   | { kind: 'remove'; who: number; loan: number; btcUnits: number }
-  | { kind: 'repay'; who: number; loan: number; units: number }
+  | { kind: 'repay'; who: number; loan: number; units: number; returnCollateral: boolean }
+  | { kind: 'openSized'; who: number; by: 'principal' | 'collateral'; units: number }
   | { kind: 'close'; who: number; loan: number }
   | { kind: 'price'; movePermille: number; hours: number };
 
@@ -34,7 +35,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('open' as const), who, ofMaxPermille: fc.integer({ min: 1, max: 1_010 }), btcUnits: fc.integer({ min: 100_000, max: 30_000_000 }) }),
   fc.record({ kind: fc.constant('add' as const), who, loan: fc.integer({ min: 1, max: 6 }), btcUnits: fc.integer({ min: 1, max: 5_000_000 }) }),
   fc.record({ kind: fc.constant('remove' as const), who, loan: fc.integer({ min: 1, max: 6 }), btcUnits: fc.integer({ min: 1, max: 5_000_000 }) }),
-  fc.record({ kind: fc.constant('repay' as const), who, loan: fc.integer({ min: 1, max: 6 }), units: fc.integer({ min: 1, max: 5_000 * USDT }) }),
+  fc.record({ kind: fc.constant('repay' as const), who, loan: fc.integer({ min: 1, max: 6 }), units: fc.integer({ min: 1, max: 5_000 * USDT }), returnCollateral: fc.boolean() }),
+  fc.record({ kind: fc.constant('openSized' as const), who, by: fc.constantFrom('principal' as const, 'collateral' as const), units: fc.integer({ min: 1, max: 30_000_000 }) }),
   fc.record({ kind: fc.constant('close' as const), who, loan: fc.integer({ min: 1, max: 6 }) }),
   fc.record({ kind: fc.constant('price' as const), movePermille: fc.integer({ min: -200, max: 100 }), hours: fc.integer({ min: 0, max: 12 }) }),
 );
@@ -52,6 +54,8 @@ describe('loan properties over random sequences', () => {
     let liquidations = 0;
     let calls = 0;
     let removals = 0;
+    let returns = 0;
+    let sized = 0;
     fc.assert(
       fc.property(fc.array(action, { minLength: 5, maxLength: 40 }), fc.integer({ min: 0, max: 50_000 }), (actions, rateE8) => {
         let price = 30_000_000; // 30,000 USDT
@@ -87,9 +91,31 @@ describe('loan properties over random sequences', () => {
               }
               break;
             }
-            case 'repay':
-              repayLoan(h, a.who, a.loan, a.units);
+            case 'openSized': {
+              // one amount given (satoshis of collateral, or that many hundredths of a USDT of principal), the other sized at the initial LTV
+              const answer = a.by === 'collateral' ? openLoan(h, a.who, 0, a.units) : openLoan(h, a.who, a.units * 10_000, 0);
+              if (answer.event === 'commandAccepted') {
+                const opened = h.eventsOf('loanOpened', a.who).at(-1)!.loanOpened!.loan!;
+                assert.ok(opened.ltvE8 <= opened.initialLtvE8 && opened.principalUnits > 0 && opened.collateralUnits > 0, `a sized open at LTV ${opened.ltvE8}`);
+                sized++;
+              }
               break;
+            }
+            case 'repay': {
+              const before = h.engine.state.loans?.loans.get(a.loan);
+              const ltvBefore = before === undefined || before.accountId !== a.who ? 0 : (h.engine.accountReport(a.who)?.loans?.find((l) => l.loanId === a.loan)?.ltvE8 ?? 0);
+              const removedBefore = h.eventsOf('loanCollateralRemoved', a.who).length;
+              const answer = repayLoan(h, a.who, a.loan, a.units, a.returnCollateral);
+              const freed = h.eventsOf('loanCollateralRemoved', a.who).slice(removedBefore);
+              if (!a.returnCollateral || answer.event !== 'commandAccepted') assert.equal(freed.length, 0, 'collateral moves only when asked, and only with the repayment');
+              for (const f of freed) {
+                // what a repayment frees leaves the LTV at or below both its level before and the initial LTV, and keeps some collateral
+                const loan = f.loanCollateralRemoved!.loan!;
+                assert.ok(loan.ltvE8 <= loan.initialLtvE8 && loan.ltvE8 <= ltvBefore && loan.collateralUnits > 0, `LTV ${loan.ltvE8} after freeing (before ${ltvBefore})`);
+                returns++;
+              }
+              break;
+            }
             case 'close':
               closeLoan(h, a.who, a.loan);
               break;
@@ -116,7 +142,7 @@ describe('loan properties over random sequences', () => {
       { numRuns: 40, seed: 1318 },
     );
     // the sequences reach both lines (the properties above are not vacuous)
-    assert.ok(liquidations > 0 && calls > 0 && removals > 0, `liquidations ${liquidations}, calls ${calls}, removals ${removals}`);
+    assert.ok(liquidations > 0 && calls > 0 && removals > 0 && returns > 0 && sized > 0, `liquidations ${liquidations}, calls ${calls}, removals ${removals}, returns ${returns}, sized opens ${sized}`);
   });
 
   it('interest never favours the borrower: after n whole hours the debt is ≥ principal × (1 + n × rate)', () => {

@@ -28,7 +28,8 @@ import type { RiskState } from '../risk-state.js';
 import type { LoanBook, LoanRecord } from './loan-book.js';
 import type { LoanCollateralSetup } from './loan-config.js';
 
-const SETTLE_PRICE = { settleUnits: 1, perAssetUnits: 1 };
+/** The loan asset's price in settle units: loans lend the settle asset (1:1). */
+export const SETTLE_PRICE = { settleUnits: 1, perAssetUnits: 1 };
 
 export interface LoanValuation {
   readonly debtValueUnits: number;

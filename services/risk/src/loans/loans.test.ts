@@ -175,6 +175,65 @@ describe('loans: commands', () => {
     assertFoldMatches(h, 'after the removal');
   });
 
+  it('an open sized from either amount (Binance borrows with one): the most principal the collateral backs, the least collateral that backs the principal', () => {
+    const h = lendingHarness(px(8_000));
+    accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
+    // 0.01938571 BTC at 8,000 = 155.08568 USDT accepted; × 65 % = 100.805692 USDT, rounded down
+    accepted(openLoan(h, ALICE, 0, COLLATERAL));
+    const byCollateral = h.eventsOf('loanOpened', ALICE)[0].loanOpened!.loan!;
+    assert.deepEqual([Number(byCollateral.principalUnits), Number(byCollateral.collateralUnits)], [100_805_692, COLLATERAL]);
+    assert.ok(byCollateral.ltvE8 <= 65_000_000, String(byCollateral.ltvE8));
+    // 100 USDT needs 100 / 0.65 = 153.846154 accepted: 1,923,077 sat × 80 = 153.84616 (1,923,076 sat falls short)
+    accepted(h.deposit(BOB, 2 * COLLATERAL, 'BTC'));
+    accepted(openLoan(h, BOB, LOAN, 0));
+    const byPrincipal = h.eventsOf('loanOpened', BOB)[0].loanOpened!;
+    assert.deepEqual([Number(byPrincipal.loan!.principalUnits), Number(byPrincipal.loan!.collateralUnits), byPrincipal.collateralBalanceAfterUnits], [LOAN, 1_923_077, String(2 * COLLATERAL - 1_923_077)]);
+    const before = h.engine.stateHash();
+    assert.equal(rejectCode(openLoan(h, BOB, 0, 0)), 'RISK_INVALID_AMOUNT');
+    assert.equal(rejectCode(openLoan(h, BOB, 1_000 * USDT, 0)), 'RISK_INSUFFICIENT_BALANCE', 'more collateral than Bob holds');
+    assert.equal(rejectCode(openLoan(h, BOB, 0, -1)), 'RISK_INVALID_AMOUNT');
+    assert.equal(h.engine.stateHash(), before, 'the refusals changed nothing');
+    assertAuditOk(h, 'sized opens');
+    assertFoldMatches(h, 'sized opens');
+  });
+
+  it('a repayment that returns collateral frees what keeps the LTV where it was (and within the initial); without it the collateral stays', () => {
+    const h = aliceBorrows100(); // 1,938,571 sat at 8,000 = 155.08568 USDT accepted (sat × 80 µUSDT)
+    const { loanId } = loanOf(h);
+    accepted(repayLoan(h, ALICE, loanId, 10 * USDT));
+    assert.equal(loanOf(h).collateralUnits, COLLATERAL, 'collateralReturn=FALSE: the collateral stays, the LTV falls');
+    const ltvAt90 = loanOf(h).ltvE8;
+    // 90 → 60 USDT: the LTV of 90 / 155.08568 needs 60 / 90 × 155.08568 = 103.390454 accepted (rounded up):
+    // 1,292,381 sat kept (× 80 = 103.39048; a satoshi less falls short), 646,190 back
+    const eventsBefore = h.events.length;
+    accepted(repayLoan(h, ALICE, loanId, 30 * USDT, true));
+    const run = h.events.slice(eventsBefore).filter((e) => e.accountId === ALICE && e.event !== 'commandAccepted').map((e) => e.event);
+    assert.deepEqual(run.slice(0, 2), ['loanRepaid', 'loanCollateralRemoved'], 'one command: the repayment, then the release');
+    const released = h.eventsOf('loanCollateralRemoved', ALICE)[0].loanCollateralRemoved!;
+    assert.deepEqual([Number(released.amountUnits), Number(released.loan!.collateralUnits), released.collateralBalanceAfterUnits], [646_190, 1_292_381, '646190']);
+    assert.ok(released.loan!.ltvE8 <= ltvAt90, `${released.loan!.ltvE8} ≤ ${ltvAt90}`);
+    // at 6,500 the loan is past its initial 65 % (60 / 84.004765 = 71.4 %): repaying 20 frees only what takes it
+    // back within 65 %: 40 / 0.65 = 61.538462 accepted, 946,746 sat kept (× 65 = 61.53849), 345,635 back
+    h.index('BTCUSDT', px(6_500));
+    accepted(repayLoan(h, ALICE, loanId, 20 * USDT, true));
+    const second = h.eventsOf('loanCollateralRemoved', ALICE)[1].loanCollateralRemoved!;
+    assert.deepEqual([Number(second.amountUnits), Number(second.loan!.collateralUnits)], [345_635, 946_746]);
+    assert.ok(second.loan!.ltvE8 <= 65_000_000, String(second.loan!.ltvE8));
+    // a loan that stays past its initial LTV after the repayment frees nothing (at 5,500: 76.8 %, short of the call)
+    h.index('BTCUSDT', px(5_500));
+    accepted(repayLoan(h, ALICE, loanId, 1 * USDT, true));
+    assert.equal(h.eventsOf('loanCollateralRemoved', ALICE).length, 2);
+    // repaying everything with the return keeps one unit: only a close ends the loan
+    h.index('BTCUSDT', px(8_000));
+    const owed = loanOf(h).principalUnits + loanOf(h).interestUnits;
+    accepted(repayLoan(h, ALICE, loanId, owed, true));
+    assert.equal(loanOf(h).collateralUnits, 1);
+    accepted(closeLoan(h, ALICE, loanId));
+    assert.equal(h.engine.accountReport(ALICE)!.collateral.find((c) => c.asset === 'BTC')?.balanceUnits, COLLATERAL, 'every satoshi came back');
+    assertAuditOk(h, 'after the returns');
+    assertFoldMatches(h, 'after the returns');
+  });
+
   it('bad input is refused with its code and changes nothing', () => {
     const h = aliceBorrows100();
     accepted(h.deposit(ALICE, COLLATERAL, 'BTC'));
