@@ -8,11 +8,12 @@
  *   …/adjust/ltv` (ADDITIONAL and REDUCED). A borrow takes either amount and the core
  *   sizes the other at the initial LTV; a partial repayment with collateralReturn
  *   (Binance's default TRUE) gives back the collateral it frees, keeping the LTV where
- *   it was, and with FALSE leaves it in the loan, lowering the LTV. Binance keeps one loan per (loanCoin,
- *   collateralCoin): so does this API (a second borrow on an open pair is refused
- *   rather than opening a twin the pair-keyed calls could not tell apart). Rows carry, beside Binance's fields, the
- *   three answers: accepted collateral, the index that triggers the call and the
- *   liquidation, and the distance to each.
+ *   it was, and with FALSE leaves it in the loan, lowering the LTV. Binance keeps one
+ *   loan per (loanCoin, collateralCoin): so does this API (a second borrow on an open
+ *   pair is refused rather than opening a twin the pair-keyed calls could not tell
+ *   apart). Rows carry, beside Binance's fields, the three answers: accepted
+ *   collateral, the index that triggers the call and the liquidation, and the
+ *   distance to each.
  * - The DeFi lending pool and external liquidators, under the project's own prefix
  *   (Binance has no such API): `POST /v1/lending/pool/{supply,withdraw,borrow,repay}`,
  *   `GET /v1/lending/pool/position`, `GET /v1/lending/liquidation-candidates`, `POST

@@ -5,9 +5,10 @@
  * changes nothing (the state hash is pinned by a test).
  *
  * - Open: a lendable loan asset, an accepted collateral asset with an index, positive
- *   amounts (one may be 0: sized at the initial LTV, see `sizeOpen`), collateral ≤ the account's balance and its removal leaving the cross
- *   scope's available margin ≥ 0 (the collateral may back perps today); the LTV after
- *   ≤ the collateral's initial LTV (exact: principal × 1e8 ≤ initial × accepted);
+ *   amounts (one may be 0: sized at the initial LTV, see `sizeOpen`), collateral ≤
+ *   the account's balance and its removal leaving the cross scope's available margin
+ *   ≥ 0 (the collateral may back perps today); the LTV after ≤ the collateral's
+ *   initial LTV (exact: principal × 1e8 ≤ initial × accepted);
  *   the venue's cap on outstanding principal; the borrower's balance bound.
  *   Publishes `LoanOpenedV1`.
  * - Add collateral: the borrower's own open loan (RISK_LOAN_NOT_OWNER otherwise);
@@ -98,9 +99,7 @@ export class LoanCommands {
     if (loanLtvReaches(v.debtValueUnits, v.acceptedUnits, cs.params.initialLtvE8 + 1)) {
       throw new RiskRejection(LoanReject.LtvAboveInitial, `borrowing ${principal} against ${collateral} ${o.collateralAsset} (accepted ${v.acceptedUnits}) exceeds the initial LTV ${cs.params.initialLtvE8} E8`);
     }
-    const balance = s.accounts.balances[loanAsset][slot];
-    const maxBalance = s.setup.limits.maxBalanceUnits[loanAsset];
-    if (principal > maxBalance - balance) throw new RiskRejection(RiskReject.BalanceAboveMax, `the loan would take account ${cmd.accountId}'s ${o.loanAsset} balance ${balance} above its maximum ${maxBalance}`);
+    this.requireBalanceRoom(slot, loanAsset, principal, 'the loan');
     this.requireCollateralMovable(slot, collateralAsset, collateral);
     // apply
     book.startIndex(loanAsset, cmd.tsNs);
@@ -175,16 +174,9 @@ export class LoanCommands {
     if (loanLtvReaches(after.debtValueUnits, after.acceptedUnits, cs.params.initialLtvE8 + 1)) {
       throw new RiskRejection(LoanReject.LtvAboveInitial, `removing ${amount} ${asset} would take loan ${loan.loanId}'s LTV above the initial ${cs.params.initialLtvE8} E8 (accepted ${after.acceptedUnits} against debt ${after.debtValueUnits})`);
     }
-    const balance = s.accounts.balances[loan.collateralAsset][slot];
-    const maxBalance = s.setup.limits.maxBalanceUnits[loan.collateralAsset];
-    if (amount > maxBalance - balance) throw new RiskRejection(RiskReject.BalanceAboveMax, `returning ${amount} would take account ${cmd.accountId}'s ${asset} balance ${balance} above its maximum ${maxBalance}`);
+    this.requireBalanceRoom(slot, loan.collateralAsset, amount, 'returning the collateral');
     settleLoanInterest(book, loan, cmd.tsNs);
-    loan.collateralUnits -= amount;
-    s.accounts.addBalance(slot, loan.collateralAsset, amount);
-    s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
-      event: 'loanCollateralRemoved',
-      loanCollateralRemoved: { loan: loanStatus(s, loan), amountUnits: amount, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralRemovedV1,
-    });
+    this.returnToBalance(cmd, slot, loan, amount);
     this.loanWatch.classify(loan, cmd.tsNs, true);
   }
 
@@ -197,11 +189,7 @@ export class LoanCommands {
     if (amount > owed) throw new RiskRejection(LoanReject.RepayAboveDebt, `repayment ${amount} exceeds loan ${loan.loanId}'s debt ${owed} (principal + interest)`);
     this.requirePayable(slot, loan.loanAsset, amount);
     const released = r.returnCollateral ? this.collateralFreedBy(loan, owed, owed - amount) : 0;
-    const collateralBalance = s.accounts.balances[loan.collateralAsset][slot];
-    const maxCollateralBalance = s.setup.limits.maxBalanceUnits[loan.collateralAsset];
-    if (released > maxCollateralBalance - collateralBalance) {
-      throw new RiskRejection(RiskReject.BalanceAboveMax, `returning ${released} freed collateral would take account ${cmd.accountId}'s ${s.setup.assetCodes[loan.collateralAsset]} balance ${collateralBalance} above its maximum ${maxCollateralBalance}`);
-    }
+    this.requireBalanceRoom(slot, loan.collateralAsset, released, 'returning the freed collateral');
     settleLoanInterest(book, loan, cmd.tsNs);
     s.accounts.addBalance(slot, loan.loanAsset, -amount);
     const split = book.applyRepayment(loan, amount);
@@ -209,15 +197,29 @@ export class LoanCommands {
       event: 'loanRepaid',
       loanRepaid: { loan: loanStatus(s, loan), interestPaidUnits: split.interestPaidUnits, principalPaidUnits: split.principalPaidUnits, loanBalanceAfterUnits: String(s.accounts.balances[loan.loanAsset][slot]) } as Cmd.LoanRepaidV1,
     });
-    if (released > 0) {
-      loan.collateralUnits -= released;
-      s.accounts.addBalance(slot, loan.collateralAsset, released);
-      s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
-        event: 'loanCollateralRemoved',
-        loanCollateralRemoved: { loan: loanStatus(s, loan), amountUnits: released, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralRemovedV1,
-      });
-    }
+    if (released > 0) this.returnToBalance(cmd, slot, loan, released);
     this.loanWatch.classify(loan, cmd.tsNs, true);
+  }
+
+  /** Moves `amount` of the loan's collateral back to the balance (checked by the caller) and publishes `LoanCollateralRemovedV1`. */
+  private returnToBalance(cmd: AccountCommandV1, slot: number, loan: LoanRecord, amount: number): void {
+    const s = this.s;
+    loan.collateralUnits -= amount;
+    s.accounts.addBalance(slot, loan.collateralAsset, amount);
+    s.events.account(cmd.accountId, slot, '', cmd.tsNs, {
+      event: 'loanCollateralRemoved',
+      loanCollateralRemoved: { loan: loanStatus(s, loan), amountUnits: amount, collateralBalanceAfterUnits: String(s.accounts.balances[loan.collateralAsset][slot]) } as Cmd.LoanCollateralRemovedV1,
+    });
+  }
+
+  /** The balance bound: crediting `amount` of `asset` must keep the account's balance within its maximum. */
+  private requireBalanceRoom(slot: number, asset: number, amount: number, what: string): void {
+    const s = this.s;
+    const balance = s.accounts.balances[asset][slot];
+    const maxBalance = s.setup.limits.maxBalanceUnits[asset];
+    if (amount > maxBalance - balance) {
+      throw new RiskRejection(RiskReject.BalanceAboveMax, `${what} (${amount}) would take account ${s.accounts.ids[slot]}'s ${s.setup.assetCodes[asset]} balance ${balance} above its maximum ${maxBalance}`);
+    }
   }
 
   /**
