@@ -692,8 +692,20 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
           assert.ok(Date.now() < until, `${count} settled trades at ${url}: ${JSON.stringify(trades)}`);
         }
       };
+      /** Waits until the gateway's depth shows a bid at `p`: the IOC that follows then has something to cross (the answer reports matching's accept; the book fold trails it). */
+      const bidShows = async (url: string, key: TestKey, p: string, clientOrderId: string) => {
+        for (const until = Date.now() + 10_000; ; await sleep(50)) {
+          const depth = (await fetch(`${url}/fapi/v1/depth?symbol=BTCUSDT&limit=1000`).then((r) => r.json())) as { bids: [string, string][]; asks: [string, string][] };
+          if (depth.bids.some(([level]) => Number(level) === Number(p))) return;
+          if (Date.now() >= until) {
+            const mine = await signed(url, key, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: clientOrderId });
+            assert.fail(`the bid at ${p} shows in the depth: ${JSON.stringify({ bids: depth.bids.slice(0, 5), asks: depth.asks.slice(0, 5), order: mine.body })}`);
+          }
+        }
+      };
       // before the snapshot: a fill and two resting orders with client ids
       assert.equal((await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.995), newClientOrderId: 'snap-maker' })).body.status, 'NEW');
+      await bidShows(g.url, maker, price(0.995), 'snap-maker');
       const took = await order(g.url, taker, { side: 'SELL', timeInForce: 'IOC', price: price(0.995), newClientOrderId: 'snap-taker', newOrderRespType: 'RESULT' });
       assert.equal(took.body.status, 'FILLED', JSON.stringify(took.body));
       const open1 = await order(g.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.955), newClientOrderId: 'snap-open-1' });
@@ -711,6 +723,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
       const canceled = await signed(other.url, maker, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'snap-open-1' });
       assert.equal(canceled.body.status, 'CANCELED', JSON.stringify(canceled.body));
       assert.equal((await order(other.url, maker, { side: 'BUY', timeInForce: 'GTC', price: price(0.996), newClientOrderId: 'snap-after-maker' })).body.status, 'NEW');
+      await bidShows(other.url, maker, price(0.996), 'snap-after-maker');
       assert.equal((await order(other.url, taker, { side: 'SELL', timeInForce: 'IOC', price: price(0.996), newClientOrderId: 'snap-after-taker', newOrderRespType: 'RESULT' })).body.status, 'FILLED');
       await settledTrades(other.url, taker, 2);
 
