@@ -271,7 +271,15 @@ export class EmbeddedExchange {
     const client = await EmbeddedExchangeClient.create({
       ...deps,
       bus: this.inputs.busFor(InputOrigin.external),
-      ...(spot === undefined ? {} : { spot: { assets: spotMargin!.assets, submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external), accountReport: (id: number) => spot.accountReport(id) } }),
+      ...(spot === undefined ? {} : {
+            spot: {
+              assets: spotMargin!.assets,
+              submit: (input: SpotInput) => this.inputs.spot(input, InputOrigin.external),
+              accountReport: (id: number) => spot.accountReport(id),
+              engine: spot,
+              eventSeq: () => spotMargin!.wire?.spotSeq ?? 0,
+            },
+          }),
     });
     clientsOf.set(this, [...(clientsOf.get(this) ?? []), client]);
     return client;

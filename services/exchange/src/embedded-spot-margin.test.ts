@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Topics } from '@perpcore/bus';
+import { Side } from '@perpcore/domain';
 import { createLogger } from '@perpcore/observability';
 import type { RiskEventV1 } from '@perpcore/proto';
 import { type SpotAccountReport, createSpotWireFold } from '@perpcore/risk';
@@ -109,12 +110,27 @@ describe('embedded spot margin from the wire', () => {
     a.step(100);
     const client = await a.client('spot-test');
     assert.deepEqual(await client.spotDeposit(ACCOUNT, 'BTC', SAT_PER_BTC), { ok: true });
-    assert.deepEqual(await client.spotBorrow(ACCOUNT, 'USDT', 5_000 * USDT), { ok: true });
+    const borrowed = await client.spotBorrow(ACCOUNT, 'USDT', 5_000 * USDT);
+    assert.ok(borrowed.ok && borrowed.tranId > 0, JSON.stringify(borrowed));
     const refused = await client.spotRepay(ACCOUNT, 'USDT', 50_000 * USDT);
     assert.ok(!refused.ok && refused.code.startsWith('RISK_SPOT_'), JSON.stringify(refused));
     assert.ok(!(await client.spotBorrow(ACCOUNT, 'USDT', -1)).ok);
     a.step(200);
-    assert.deepEqual(await client.spotRepay(ACCOUNT, 'USDT', 1_000 * USDT), { ok: true });
+    const repaid = await client.spotRepay(ACCOUNT, 'USDT', 1_000 * USDT);
+    assert.ok(repaid.ok && borrowed.ok && repaid.tranId > borrowed.tranId, JSON.stringify(repaid));
+    // orders: one resting far below the index with the client's id (journaled with it), one cancelled by id
+    const [pair] = client.spotPairs();
+    const index = client.spotIndexTicks(pair.symbol)!;
+    assert.ok(index > 0);
+    const bid = (priceTicks: number, clientOrderId?: string) =>
+      client.spotPlaceOrder({ accountId: ACCOUNT, symbol: pair.symbol, side: Side.Buy, priceTicks, qtyLots: 3, immediateOrCancel: false, autoBorrow: false, ...(clientOrderId === undefined ? {} : { clientOrderId }) });
+    const resting = await bid(Math.floor(index * 0.9), 'keep-me');
+    assert.ok(resting.ok && resting.placement.status === 'NEW' && resting.placement.restingLots === 3, JSON.stringify(resting));
+    const gone = await bid(Math.floor(index * 0.8));
+    assert.ok(gone.ok);
+    assert.deepEqual(await client.spotCancelOrder(ACCOUNT, gone.placement.orderId), { ok: true });
+    assert.equal((await client.spotCancelOrder(ACCOUNT, gone.placement.orderId)).ok, false, 'a cancelled order cannot be cancelled again');
+    assert.deepEqual(client.spotOpenOrders(ACCOUNT).map((o) => [o.orderId, o.clientOrderId, o.origLots, o.remainingLots]), [[resting.placement.orderId, 'keep-me', 3, 3]]);
     const report = client.spotAccount(ACCOUNT);
     assert.ok(report !== null && report.assets.some((x) => x.asset === 'USDT' && x.debtUnits > 4_000 * USDT));
     assert.equal(client.spotAccount(123_456_789), null);
@@ -123,6 +139,7 @@ describe('embedded spot margin from the wire', () => {
     open.push(b);
     assert.equal(recovery.stateHash, a.stateHash(), 'the state at the journal end: the client’s spot inputs included');
     assert.deepEqual(b.spotMargin?.engine.accountReport(ACCOUNT), report);
+    assert.deepEqual(b.spotMargin?.engine.openOrdersOf(ACCOUNT), client.spotOpenOrders(ACCOUNT), 'the open order, its client id and size recovered from the journal');
   });
 
   it('every spot event is on the risk topics as spot-0: their fold rebuilds the spot ledger of a run with borrowers, calls and a shock', async () => {

@@ -26,6 +26,8 @@ export const SpotStageErrorCode = {
   NotOrderOwner: 'RISK_SPOT_NOT_ORDER_OWNER',
   NoIndexPrice: 'RISK_SPOT_NO_INDEX_PRICE',
   TimeWentBack: 'RISK_SPOT_TIME_WENT_BACK',
+  /** A client order id that is not 1 to 36 of `[.A-Z:/a-z0-9_-]`. */
+  BadClientOrderId: 'RISK_SPOT_BAD_CLIENT_ORDER_ID',
   /** The order could not be accepted by the book (its code follows in the message). */
   OrderRejected: 'RISK_SPOT_ORDER_REJECTED',
 } as const;

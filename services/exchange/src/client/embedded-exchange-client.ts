@@ -18,7 +18,7 @@
  */
 import { type AssetSpec, type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, Topics } from '@perpcore/bus';
-import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
+import type { SpotAccountReport, SpotMarginEngine, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult } from '@perpcore/risk';
 import type { SpotInput } from '../durability/spot-input.js';
 import type { VenueMarket } from '@perpcore/markets';
 import type { OrderBook } from '@perpcore/orderbook';
@@ -42,6 +42,7 @@ import type {
   MarketCommandResult,
   OrderCommandResult,
   PlaceOrderRequest,
+  SpotCommandAnswer,
 } from './exchange-client.js';
 import { accountAnswer, marketAnswer, orderRejection } from './command-answers.js';
 import { ExchangeClientBase, NO_SPOT } from './exchange-client-base.js';
@@ -70,6 +71,10 @@ export interface EmbeddedClientDeps {
     readonly assets: readonly AssetSpec[];
     submit(input: SpotInput): SpotResult;
     accountReport(accountId: number): SpotAccountReport | null;
+    /** The stage itself, for reads (open orders, pairs, index prices); every input goes through `submit`. */
+    readonly engine: SpotMarginEngine;
+    /** The spot stage's event sequence so far (`spotSeq` of its last published event). */
+    eventSeq(): number;
   };
 }
 
@@ -141,14 +146,49 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
     return this.deps.spot?.assets ?? [];
   }
 
-  /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
-  spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
-    return Promise.resolve(this.deps.spot?.submit({ op: 'borrow', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  /** Borrows from the spot lending pool: refused past the limits or the opening level, with the stage's code; ok with the stage's event sequence after it. */
+  override spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer> {
+    return Promise.resolve(this.spotCommand({ op: 'borrow', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }));
   }
 
-  /** Repays a spot loan, interest first (`SpotRepayV1`); more than is owed is refused. */
-  spotRepay(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
-    return Promise.resolve(this.deps.spot?.submit({ op: 'repay', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }) ?? NO_SPOT);
+  /** Repays a spot loan, interest first; more than is owed is refused. */
+  override spotRepay(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer> {
+    return Promise.resolve(this.spotCommand({ op: 'repay', tsNs: this.deps.nowNs(), accountId, asset, amountUnits }));
+  }
+
+  private spotCommand(input: SpotInput): SpotCommandAnswer {
+    const spot = this.deps.spot;
+    if (spot === undefined) return NO_SPOT;
+    const r = spot.submit(input);
+    return r.ok ? { ok: true, tranId: spot.eventSeq() } : r;
+  }
+
+  override spotPlaceOrder(order: SpotOrderInput): Promise<SpotPlaceResult> {
+    const { accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow, clientOrderId } = order;
+    // keys in the journal's fixed order; the client id only when given, so inputs without one keep their bytes
+    const input: SpotInput = { op: 'order', tsNs: this.deps.nowNs(), accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow, ...(clientOrderId === undefined ? {} : { clientOrderId }) };
+    // the spot engine answers an order input with its placement (SpotPlaceResult)
+    return Promise.resolve((this.deps.spot?.submit(input) ?? NO_SPOT) as SpotPlaceResult);
+  }
+
+  override spotCancelOrder(accountId: number, orderId: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'cancel', tsNs: this.deps.nowNs(), accountId, orderId }) ?? NO_SPOT);
+  }
+
+  override spotCancelAll(accountId: number): Promise<SpotResult> {
+    return Promise.resolve(this.deps.spot?.submit({ op: 'cancelAll', tsNs: this.deps.nowNs(), accountId }) ?? NO_SPOT);
+  }
+
+  override spotOpenOrders(accountId: number): readonly SpotOpenOrder[] {
+    return this.deps.spot?.engine.openOrdersOf(accountId) ?? [];
+  }
+
+  override spotPairs(): readonly SpotPairSpec[] {
+    return this.deps.spot?.engine.context.config.pairs ?? [];
+  }
+
+  override spotIndexTicks(symbol: string): number | null {
+    return this.deps.spot?.engine.indexTicksOf(symbol) ?? null;
   }
 
   /** The spot-margin answers for the account (accepted collateral, trigger feed, level, distances), null without spot rows. */

@@ -8,15 +8,15 @@
  * calls answer SPOT_NOT_LISTED unless the client's core runs a spot stage.
  */
 import type { AssetSpec, MarginMode } from '@perpcore/domain';
-import type { SpotAccountReport, SpotResult } from '@perpcore/risk';
+import type { SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult } from '@perpcore/risk';
 import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
 import { loanAfter } from './command-answers.js';
-import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult } from './exchange-client.js';
+import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult, SpotCommandAnswer } from './exchange-client.js';
 
 /** The answer of a spot call on a core without a spot stage. */
-export const NO_SPOT: SpotResult = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
+export const NO_SPOT: { readonly ok: false; readonly code: string } = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
 
 export abstract class ExchangeClientBase {
   /** Every subscriber's handlers; each event reaches each once, in bus order. */
@@ -137,5 +137,37 @@ export abstract class ExchangeClientBase {
 
   spotAccount(_accountId: number): SpotAccountReport | null {
     return null;
+  }
+
+  spotPairs(): readonly SpotPairSpec[] {
+    return [];
+  }
+
+  spotIndexTicks(_symbol: string): number | null {
+    return null;
+  }
+
+  spotBorrow(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotCommandAnswer> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotRepay(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotCommandAnswer> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotPlaceOrder(_order: SpotOrderInput): Promise<SpotPlaceResult> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotCancelOrder(_accountId: number, _orderId: number): Promise<SpotResult> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotCancelAll(_accountId: number): Promise<SpotResult> {
+    return Promise.resolve(NO_SPOT);
+  }
+
+  spotOpenOrders(_accountId: number): readonly SpotOpenOrder[] {
+    return [];
   }
 }

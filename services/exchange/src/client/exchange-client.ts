@@ -21,7 +21,10 @@
 import type { AssetSpec, MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
 import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, perpcore, RiskEventV1 } from '@perpcore/proto';
-import type { AccountReport, SpotAccountReport, SpotResult, StressRequest } from '@perpcore/risk';
+import type { AccountReport, SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult, StressRequest } from '@perpcore/risk';
+
+/** A spot borrow's or repay's answer: ok with the spot stage's event sequence after it (the transaction id a client quotes), or the stage's code. */
+export type SpotCommandAnswer = { readonly ok: true; readonly tranId: number } | { readonly ok: false; readonly code: string };
 import type { StressAnswer } from './stress-answer.js';
 import type { PoolLiquidationCandidate } from './liquidation-candidates.js';
 
@@ -221,6 +224,22 @@ export interface ExchangeClient {
   spotWithdraw(accountId: number, asset: string, amountUnits: number): Promise<SpotResult>;
   /** Spot margin's three questions for the account (accepted collateral after haircuts, trigger feed, distance to call and liquidation); null without spot rows. */
   spotAccount(accountId: number): SpotAccountReport | null;
+  /** The pairs the spot-margin stage trades (none without one). */
+  spotPairs(): readonly SpotPairSpec[];
+  /** A pair's index price in ticks (its base asset's trigger feed); null before the first index or for a pair not traded. */
+  spotIndexTicks(symbol: string): number | null;
+  /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
+  spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer>;
+  /** Repays a spot loan, interest first (`SpotRepayV1`); more than is owed, or than the account holds, is refused. */
+  spotRepay(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer>;
+  /** A spot limit order (GTC or IOC; `autoBorrow` borrows the shortfall first): ok with its placement (id, fills as taker, what rests). */
+  spotPlaceOrder(order: SpotOrderInput): Promise<SpotPlaceResult>;
+  /** Cancels one of the account's open spot orders (RISK_SPOT_UNKNOWN_ORDER / RISK_SPOT_NOT_ORDER_OWNER otherwise). */
+  spotCancelOrder(accountId: number, orderId: number): Promise<SpotResult>;
+  /** Cancels every open spot order of the account. */
+  spotCancelAll(accountId: number): Promise<SpotResult>;
+  /** The account's open spot orders, oldest first (none without a spot stage). */
+  spotOpenOrders(accountId: number): readonly SpotOpenOrder[];
   /** Operator: the what-if stress query (services/risk stress), read-only; a bad request answers its RISK_STRESS_* code. */
   stress(request: StressRequest): Promise<StressAnswer>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;

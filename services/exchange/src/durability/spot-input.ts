@@ -1,6 +1,6 @@
 /**
  * The spot-margin stage's inputs as journal records (core input kind 6): deposits,
- * withdrawals, pool funding, borrows, repays, orders, cancel-all and index prices, each with the
+ * withdrawals, pool funding, borrows, repays, orders, cancels, cancel-all and index prices, each with the
  * event time it is applied at. The spot stage keeps its own ledger beside the perps
  * risk engine, so its inputs are not bus messages: the gate applies them to the
  * engine directly, in journal order with every other input, and recovery (lockstep
@@ -20,7 +20,8 @@ export type SpotInput =
   | { op: 'fundPool'; tsNs: number; asset: string; amountUnits: number }
   | { op: 'borrow'; tsNs: number; accountId: number; asset: string; amountUnits: number }
   | { op: 'repay'; tsNs: number; accountId: number; asset: string; amountUnits: number }
-  | { op: 'order'; tsNs: number; accountId: number; symbol: string; side: Side; priceTicks: number; qtyLots: number; immediateOrCancel: boolean; autoBorrow: boolean }
+  | { op: 'order'; tsNs: number; accountId: number; symbol: string; side: Side; priceTicks: number; qtyLots: number; immediateOrCancel: boolean; autoBorrow: boolean; clientOrderId?: string }
+  | { op: 'cancel'; tsNs: number; accountId: number; orderId: number }
   | { op: 'cancelAll'; tsNs: number; accountId: number }
   | { op: 'index'; tsNs: number; symbol: string; priceTicks: number };
 
@@ -38,9 +39,12 @@ export function applySpotInput(engine: SpotMarginEngine, input: SpotInput): Spot
     case 'repay':
       return engine.repay(input.accountId, input.asset, input.amountUnits, input.tsNs);
     case 'order': {
-      const { accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow } = input;
-      return engine.placeOrder({ accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow }, input.tsNs);
+      const { accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow, clientOrderId } = input;
+      // an ok answer carries the placement (SpotPlaceResult): the typed client's order answer
+      return engine.placeOrder({ accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow, ...(clientOrderId === undefined ? {} : { clientOrderId }) }, input.tsNs);
     }
+    case 'cancel':
+      return engine.cancelOrder(input.accountId, input.orderId, input.tsNs);
     case 'cancelAll':
       return engine.cancelAllOrders(input.accountId, input.tsNs);
     case 'index':
@@ -63,7 +67,7 @@ export function spotInputOfAccountCommand(command: AccountCommandV1): SpotInput 
   return null;
 }
 
-const OPS: ReadonlySet<string> = new Set(['deposit', 'withdraw', 'fundPool', 'borrow', 'repay', 'order', 'cancelAll', 'index']);
+const OPS: ReadonlySet<string> = new Set(['deposit', 'withdraw', 'fundPool', 'borrow', 'repay', 'order', 'cancel', 'cancelAll', 'index']);
 
 export function encodeSpotInput(input: SpotInput): Buffer {
   return Buffer.from(JSON.stringify(input), 'utf8');

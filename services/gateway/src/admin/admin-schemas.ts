@@ -77,6 +77,7 @@ export const adminSchemas = {
                 balanceUnits: { type: 'integer' },
                 heldUnits: { type: 'integer' },
                 debtUnits: { type: 'integer' },
+                principalUnits: { type: 'integer' },
                 acceptedUnits: { type: 'integer' },
                 debtValueUnits: { type: 'integer' },
                 usedMarginUnits: { type: 'integer' },

@@ -17,6 +17,8 @@ export interface SpotAssetReport {
   readonly heldUnits: number;
   /** Owed now, interest to this moment included (rounded up). */
   readonly debtUnits: number;
+  /** What the debt's principal is (interest settled into it so far included); `debtUnits − principalUnits` is the interest accrued since. */
+  readonly principalUnits: number;
   readonly acceptedUnits: number;
   readonly debtValueUnits: number;
   readonly usedMarginUnits: number;
@@ -66,6 +68,7 @@ export function spotAccountReport(c: SpotMarginContext, accountId: number): Spot
       balanceUnits: h.balanceUnits,
       heldUnits: row?.heldUnits ?? 0,
       debtUnits: h.debtUnits,
+      principalUnits: row?.principalUnits ?? 0,
       acceptedUnits: f.acceptedUnits,
       debtValueUnits: f.debtValueUnits,
       usedMarginUnits: f.usedMarginUnits,

@@ -21,7 +21,7 @@ import { SpotEventKind, type SpotEventSink } from './spot-margin-events.js';
 import { type SpotMarginSnapshot, captureOrders, captureSpotLedger, hashOf, restoreSpotLedger } from './spot-margin-snapshot.js';
 import { SpotMarginWatch } from './spot-margin-watch.js';
 import { SpotLiquidation } from './spot-liquidation.js';
-import { type SpotOrderInput, SpotOrderFlow } from './spot-order-flow.js';
+import { type SpotOpenOrder, type SpotOrderInput, type SpotPlaceResult, SpotOrderFlow } from './spot-order-flow.js';
 
 export class SpotMarginEngine {
   readonly context: SpotMarginContext;
@@ -61,8 +61,24 @@ export class SpotMarginEngine {
     return this.then(this.commands.repay(accountId, asset, amountUnits, tsNs), tsNs);
   }
 
-  placeOrder(input: SpotOrderInput, tsNs: number): SpotResult {
-    return this.then(this.orders.place(input, tsNs), tsNs);
+  /** Places a spot order; ok answers carry the placement (order id, fills as taker, what rests), read before the watch runs. */
+  placeOrder(input: SpotOrderInput, tsNs: number): SpotPlaceResult {
+    const result = this.orders.place(input, tsNs);
+    this.then(result, tsNs);
+    return result;
+  }
+
+  /** The account's open spot orders, oldest first. */
+  openOrdersOf(accountId: number): SpotOpenOrder[] {
+    const out: SpotOpenOrder[] = [];
+    for (const o of this.orders.orders.values()) if (o.accountId === accountId) out.push(o);
+    return out.sort((a, b) => a.orderId - b.orderId);
+  }
+
+  /** The pair's index price in ticks (the trigger feed of its base asset), or null before the first. */
+  indexTicksOf(symbol: string): number | null {
+    const pair = this.context.pairBySymbol.get(symbol);
+    return pair === undefined ? null : (this.context.state.indexTicks.get(pair.baseAsset) ?? null);
   }
 
   cancelOrder(accountId: number, orderId: number, tsNs: number): SpotResult {
@@ -134,8 +150,8 @@ export class SpotMarginEngine {
     restoreSpotLedger(s, snap.ledger);
     s.nextOrderId = snap.nextOrderId;
     s.lastTsNs = snap.lastTsNs;
-    for (const [orderId, accountId, symbol, side, priceTicks, remainingLots] of snap.orders) {
-      this.orders.orders.set(orderId, { orderId, accountId, symbol, side: side as 1 | -1, priceTicks, remainingLots });
+    for (const [orderId, accountId, symbol, side, priceTicks, remainingLots, origLots, placedTsNs, clientOrderId, filledLots, filledQuoteUnits] of snap.orders) {
+      this.orders.orders.set(orderId, { orderId, accountId, symbol, side: side as 1 | -1, priceTicks, remainingLots, origLots, placedTsNs, clientOrderId, filledLots, filledQuoteUnits });
     }
     for (const [sym, state] of snap.books) this.orders.books.get(sym)!.importState(state);
   }

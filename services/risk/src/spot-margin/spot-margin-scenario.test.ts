@@ -18,7 +18,20 @@ function krakenLong() {
   engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Sell, priceTicks: ticks(30_000), qtyLots: lots(2), immediateOrCancel: false, autoBorrow: false }, T0);
   engine.deposit(TRADER, 'USDT', usdt(10_000), T0);
   assert.deepEqual(engine.borrow(TRADER, 'USDT', usdt(45_000), T0), { ok: true });
-  assert.deepEqual(engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(30_000), qtyLots: lots(1.5), immediateOrCancel: true, autoBorrow: false }, T0), { ok: true });
+  const bought = engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(30_000), qtyLots: lots(1.5), immediateOrCancel: true, autoBorrow: false }, T0);
+  assert.ok(bought.ok, JSON.stringify(bought));
+  const { orderId, ...placement } = bought.placement;
+  assert.ok(orderId > 0);
+  assert.deepEqual(placement, {
+    origLots: lots(1.5),
+    filledLots: lots(1.5),
+    filledQuoteUnits: usdt(45_000),
+    restingLots: 0,
+    status: 'FILLED',
+    fills: [[ticks(30_000), lots(1.5)]],
+    borrowedUnits: 0,
+    borrowedAsset: '',
+  });
   return rec;
 }
 
@@ -164,11 +177,51 @@ describe('spot margin bad input: refused with a code, nothing changed', () => {
     const { engine } = createRecordedEngine();
     seedMarket(engine, T0, 30_000);
     engine.deposit(TRADER, 'USDT', usdt(10_000), T0);
-    assert.deepEqual(engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(29_000), qtyLots: lots(1), immediateOrCancel: false, autoBorrow: true }, T0), { ok: true });
+    const placed = engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(29_000), qtyLots: lots(1), immediateOrCancel: false, autoBorrow: true, clientOrderId: 'margin-buy-1' }, T0);
+    assert.ok(placed.ok, JSON.stringify(placed));
+    assert.deepEqual([placed.placement.status, placed.placement.restingLots, placed.placement.borrowedUnits, placed.placement.borrowedAsset], ['NEW', lots(1), usdt(19_000), 'USDT']);
+    const [open] = engine.openOrdersOf(TRADER);
+    assert.deepEqual([open.orderId, open.clientOrderId, open.origLots, open.remainingLots, open.placedTsNs], [placed.placement.orderId, 'margin-buy-1', lots(1), lots(1), T0]);
     const r = engine.accountReport(TRADER)!;
     const q = r.assets.find((a) => a.asset === 'USDT')!;
     assert.equal(q.debtUnits, usdt(19_000));
     assert.equal(q.heldUnits, usdt(29_000));
     assert.equal(r.usedMarginUnits, usdt(3_800));
+  });
+
+  it('answers a placement with its fills as taker at the makers\' prices, what rests, and keeps the open order through a snapshot', () => {
+    const { engine } = createRecordedEngine();
+    seedMarket(engine, T0, 30_000);
+    engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Sell, priceTicks: ticks(30_000), qtyLots: lots(0.5), immediateOrCancel: false, autoBorrow: false }, T0);
+    engine.placeOrder({ accountId: MAKER, symbol: 'BTC/USDT', side: Side.Sell, priceTicks: ticks(30_010), qtyLots: lots(0.25), immediateOrCancel: false, autoBorrow: false }, T0);
+    engine.deposit(TRADER, 'USDT', usdt(50_000), T0);
+    const placed = engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(30_020), qtyLots: lots(1), immediateOrCancel: false, autoBorrow: false, clientOrderId: 'sweep' }, T0);
+    assert.ok(placed.ok, JSON.stringify(placed));
+    const { orderId, ...rest } = placed.placement;
+    assert.deepEqual(rest, {
+      origLots: lots(1),
+      filledLots: lots(0.75),
+      // 0.5 × 30,000 + 0.25 × 30,010: each at the maker's price
+      filledQuoteUnits: usdt(15_000) + usdt(7_502.5),
+      restingLots: lots(0.25),
+      status: 'PARTIALLY_FILLED',
+      fills: [[ticks(30_000), lots(0.5)], [ticks(30_010), lots(0.25)]],
+      borrowedUnits: 0,
+      borrowedAsset: '',
+    });
+    const open = engine.openOrdersOf(TRADER);
+    assert.deepEqual(open.map((o) => [o.orderId, o.clientOrderId, o.origLots, o.filledLots, o.filledQuoteUnits, o.remainingLots]), [[orderId, 'sweep', lots(1), lots(0.75), usdt(22_502.5), lots(0.25)]]);
+    const twin = createRecordedEngine().engine;
+    twin.restoreState(JSON.parse(JSON.stringify(engine.captureState())));
+    assert.deepEqual(twin.openOrdersOf(TRADER), open);
+    assert.equal(twin.stateHash(), engine.stateHash());
+    // an IOC that finds nothing at its limit expires; a bad client id is refused and changes nothing
+    const ioc = engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(29_000), qtyLots: lots(0.1), immediateOrCancel: true, autoBorrow: false }, T0);
+    assert.ok(ioc.ok && ioc.placement.status === 'EXPIRED' && ioc.placement.filledLots === 0 && ioc.placement.restingLots === 0, JSON.stringify(ioc));
+    const hash = engine.stateHash();
+    assert.deepEqual(engine.placeOrder({ accountId: TRADER, symbol: 'BTC/USDT', side: Side.Buy, priceTicks: ticks(29_000), qtyLots: 1, immediateOrCancel: false, autoBorrow: false, clientOrderId: 'no spaces' }, T0), { ok: false, code: SpotStageErrorCode.BadClientOrderId });
+    assert.equal(engine.stateHash(), hash);
+    assert.equal(engine.indexTicksOf('BTC/USDT'), ticks(30_000));
+    assert.equal(engine.indexTicksOf('ETH/USDT'), null);
   });
 });

@@ -24,7 +24,8 @@ export interface SpotMarginSnapshot {
   readonly ledger: SpotLedgerSnapshot;
   readonly nextOrderId: number;
   readonly lastTsNs: number;
-  readonly orders: Array<[number, number, string, number, number, number]>;
+  /** [orderId, accountId, symbol, side, priceTicks, remainingLots, origLots, placedTsNs, clientOrderId, filledLots, filledQuoteUnits]. */
+  readonly orders: Array<[number, number, string, number, number, number, number, number, string, number, number]>;
   readonly books: Array<[string, BookState]>;
 }
 
@@ -71,7 +72,19 @@ export function restoreSpotLedger(s: SpotMarginState, snap: SpotLedgerSnapshot):
 }
 
 export function captureOrders(orders: ReadonlyMap<number, SpotOpenOrder>): SpotMarginSnapshot['orders'] {
-  return [...orders.values()].sort((a, b) => a.orderId - b.orderId).map((o) => [o.orderId, o.accountId, o.symbol, o.side, o.priceTicks, o.remainingLots]);
+  return [...orders.values()].sort((a, b) => a.orderId - b.orderId).map((o) => [
+    o.orderId,
+    o.accountId,
+    o.symbol,
+    o.side,
+    o.priceTicks,
+    o.remainingLots,
+    o.origLots,
+    o.placedTsNs,
+    o.clientOrderId,
+    o.filledLots,
+    o.filledQuoteUnits,
+  ]);
 }
 
 export function hashOf(value: unknown): string {

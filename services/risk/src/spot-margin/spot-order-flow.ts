@@ -12,6 +12,10 @@
  *   limit, so its price improvement stays with it.
  * - Everything is checked before anything changes (pair, side, price and size range,
  *   funds), so the book itself never rejects an order the flow forwards.
+ * - An open order keeps what a trading API answers about it (its original size, its
+ *   time, the client's id, what has filled and for how much quote), so open orders
+ *   survive a snapshot and a replay with every field a client reads; `place` answers
+ *   with a `SpotPlacement` (the order id, its fills as taker, what rests).
  */
 import { DomainError, OrderType, SelfTradePrevention, Side, TimeInForce, requirePositiveInteger } from '@perpcore/domain';
 import { SpotMarginErrorCode, SpotStageErrorCode } from '@perpcore/margin';
@@ -37,7 +41,36 @@ export interface SpotOpenOrder {
   readonly side: Side;
   readonly priceTicks: number;
   remainingLots: number;
+  readonly origLots: number;
+  readonly placedTsNs: number;
+  /** The client's id for it ('' when none was given). */
+  readonly clientOrderId: string;
+  filledLots: number;
+  filledQuoteUnits: number;
 }
+
+/** The outcome of a placement: ok with the order it made. */
+export type SpotPlacementStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'EXPIRED';
+
+export interface SpotPlacement {
+  readonly orderId: number;
+  readonly origLots: number;
+  readonly filledLots: number;
+  readonly filledQuoteUnits: number;
+  /** Lots left resting on the book (0: filled, or an IOC's remainder cancelled). */
+  readonly restingLots: number;
+  readonly status: SpotPlacementStatus;
+  /** Its fills as taker, in book order: [price ticks, lots]. */
+  readonly fills: ReadonlyArray<readonly [number, number]>;
+  /** What an auto-borrowing order borrowed first, in the held asset's units (0 when none). */
+  readonly borrowedUnits: number;
+  readonly borrowedAsset: string;
+}
+
+export type SpotPlaceResult = { readonly ok: true; readonly placement: SpotPlacement } | { readonly ok: false; readonly code: string };
+
+/** Binance's rule for a client order id: 1 to 36 of these characters. */
+const CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 
 export interface SpotOrderInput {
   readonly accountId: number;
@@ -47,6 +80,8 @@ export interface SpotOrderInput {
   readonly qtyLots: number;
   readonly immediateOrCancel: boolean;
   readonly autoBorrow: boolean;
+  /** The client's id for the order (optional; at most 36 of `[.A-Z:/a-z0-9_-]`). */
+  readonly clientOrderId?: string;
 }
 
 export class SpotOrderFlow {
@@ -56,6 +91,9 @@ export class SpotOrderFlow {
   private tsNs = 0;
   /** Quote value traded by the order in flight (liquidation's sold value). */
   tradedQuoteUnits = 0;
+  /** The order being placed, and its fills as taker (reused: cleared at each placement). */
+  private placingOrderId = 0;
+  private readonly placingFills: Array<readonly [number, number]> = [];
 
   constructor(
     private readonly c: SpotMarginContext,
@@ -67,13 +105,13 @@ export class SpotOrderFlow {
     }
   }
 
-  place(input: SpotOrderInput, tsNs: number): SpotResult {
+  place(input: SpotOrderInput, tsNs: number): SpotPlaceResult {
     const asset = this.c.pairBySymbol.get(input.symbol)?.quoteAsset ?? '';
-    return this.commands.run(tsNs, input.accountId, asset, input.qtyLots, () => this.placeChecked(input, tsNs));
+    return this.commands.run(tsNs, input.accountId, asset, input.qtyLots, () => this.placeChecked(input, tsNs)) as SpotPlaceResult;
   }
 
   /** Places without its own rejection event (liquidation and `place` wrap it). */
-  placeChecked(input: SpotOrderInput, tsNs: number): SpotResult {
+  placeChecked(input: SpotOrderInput, tsNs: number): SpotPlaceResult {
     const pair = this.c.pairBySymbol.get(input.symbol);
     if (pair === undefined) throw new DomainError(SpotStageErrorCode.UnknownPair, `unknown spot pair ${String(input.symbol)}`);
     requirePositiveInteger('accountId', input.accountId);
@@ -82,19 +120,37 @@ export class SpotOrderFlow {
     const qty = requirePositiveInteger('qtyLots', input.qtyLots);
     if (price > pair.maxPriceTicks) throw new DomainError('DOMAIN_OUT_OF_RANGE', `priceTicks ${price} exceeds ${pair.maxPriceTicks}`);
     if (qty > pair.maxQtyLots) throw new DomainError('DOMAIN_OUT_OF_RANGE', `qtyLots ${qty} exceeds ${pair.maxQtyLots}`);
+    const clientOrderId = input.clientOrderId ?? '';
+    if (clientOrderId !== '' && (typeof clientOrderId !== 'string' || !CLIENT_ORDER_ID.test(clientOrderId))) {
+      throw new DomainError(SpotStageErrorCode.BadClientOrderId, 'clientOrderId must be 1 to 36 of [.A-Z:/a-z0-9_-]');
+    }
     const heldAsset = input.side === Side.Buy ? pair.quoteAsset : pair.baseAsset;
     const need = input.side === Side.Buy ? quoteUnitsOf(pair, qty, price) : baseUnitsOf(pair, qty);
     this.c.accrueTo(tsNs);
     const row = this.c.state.peekRow(input.accountId, heldAsset);
     const available = row === undefined ? 0 : row.balanceUnits - row.heldUnits;
-    if (available < need) {
+    const borrowedUnits = available < need ? need - available : 0;
+    if (borrowedUnits > 0) {
       if (!input.autoBorrow) return { ok: false, code: SpotMarginErrorCode.InsufficientBalance };
-      const borrowed = this.commands.borrowChecked(input.accountId, heldAsset, need - available, tsNs);
+      const borrowed = this.commands.borrowChecked(input.accountId, heldAsset, borrowedUnits, tsNs);
       if (!borrowed.ok) return borrowed;
     }
     const orderId = this.c.state.nextOrderId++;
     this.c.state.row(input.accountId, heldAsset).heldUnits += need;
-    this.orders.set(orderId, { orderId, accountId: input.accountId, symbol: pair.symbol, side: input.side, priceTicks: price, remainingLots: qty });
+    const order: SpotOpenOrder = {
+      orderId,
+      accountId: input.accountId,
+      symbol: pair.symbol,
+      side: input.side,
+      priceTicks: price,
+      remainingLots: qty,
+      origLots: qty,
+      placedTsNs: tsNs,
+      clientOrderId,
+      filledLots: 0,
+      filledQuoteUnits: 0,
+    };
+    this.orders.set(orderId, order);
     this.c.emit(SpotEventKind.OrderPlaced, tsNs, input.accountId, heldAsset, need, pair.symbol, [[input.accountId, heldAsset]], [], [], undefined, { orderId, side: input.side, priceTicks: price, qtyLots: qty });
     const cmd = this.cmd;
     cmd.orderId = orderId;
@@ -106,8 +162,24 @@ export class SpotOrderFlow {
     cmd.qtyLots = qty;
     cmd.selfTradePrevention = SelfTradePrevention.CancelTaker;
     this.tsNs = tsNs;
+    this.placingOrderId = orderId;
+    this.placingFills.length = 0;
     this.books.get(pair.symbol)!.place(cmd);
-    return OK;
+    this.placingOrderId = 0;
+    const restingLots = this.orders.has(orderId) ? order.remainingLots : 0;
+    const status: SpotPlacementStatus = order.filledLots === qty ? 'FILLED' : restingLots > 0 ? (order.filledLots > 0 ? 'PARTIALLY_FILLED' : 'NEW') : 'EXPIRED';
+    const placement: SpotPlacement = {
+      orderId,
+      origLots: qty,
+      filledLots: order.filledLots,
+      filledQuoteUnits: order.filledQuoteUnits,
+      restingLots,
+      status,
+      fills: this.placingFills.slice(),
+      borrowedUnits,
+      borrowedAsset: borrowedUnits > 0 ? heldAsset : '',
+    };
+    return { ok: true, placement };
   }
 
   cancel(accountId: number, orderId: number, tsNs: number): SpotResult {
@@ -159,8 +231,11 @@ export class SpotOrderFlow {
     s.row(sell.accountId, pair.quoteAsset).balanceUnits += quote;
     for (const o of [taker, maker]) {
       o.remainingLots -= e.qtyLots;
+      o.filledLots += e.qtyLots;
+      o.filledQuoteUnits += quote;
       if (o.remainingLots === 0) this.orders.delete(o.orderId);
     }
+    if (taker.orderId === this.placingOrderId) this.placingFills.push([e.priceTicks, e.qtyLots]);
     this.tradedQuoteUnits += quote;
     this.c.emit(SpotEventKind.Filled, this.tsNs, e.takerAccountId, pair.baseAsset, e.qtyLots, `${pair.symbol}@${e.priceTicks}`, [
       [buy.accountId, pair.quoteAsset],
