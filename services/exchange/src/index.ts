@@ -21,6 +21,7 @@ export type {
   PoolLiquidationCandidate,
   PlaceOrderRequest,
   SpotCommandAnswer,
+  SpotDepth,
 } from './client/exchange-client.js';
 export type { StressAnswer } from './client/stress-answer.js';
 // the spot-margin stage's answers, as the typed client's spot calls give them

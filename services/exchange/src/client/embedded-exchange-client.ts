@@ -43,6 +43,7 @@ import type {
   OrderCommandResult,
   PlaceOrderRequest,
   SpotCommandAnswer,
+  SpotDepth,
 } from './exchange-client.js';
 import { accountAnswer, marketAnswer, orderRejection } from './command-answers.js';
 import { ExchangeClientBase, NO_SPOT } from './exchange-client-base.js';
@@ -181,6 +182,16 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   override spotOpenOrders(accountId: number): readonly SpotOpenOrder[] {
     return this.deps.spot?.engine.openOrdersOf(accountId) ?? [];
+  }
+
+  override spotDepth(symbol: string, levels: number): SpotDepth | null {
+    const book = this.deps.spot?.engine.orders.books.get(symbol);
+    if (book === undefined) return null;
+    const bids: [number, number][] = [];
+    const asks: [number, number][] = [];
+    book.forEachLevel(Side.Buy, levels, (p, q) => void bids.push([p, q]));
+    book.forEachLevel(Side.Sell, levels, (p, q) => void asks.push([p, q]));
+    return { bids, asks };
   }
 
   override spotPairs(): readonly SpotPairSpec[] {

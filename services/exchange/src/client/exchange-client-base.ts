@@ -13,7 +13,7 @@ import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
 import { loanAfter } from './command-answers.js';
-import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult, SpotCommandAnswer } from './exchange-client.js';
+import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult, SpotCommandAnswer, SpotDepth } from './exchange-client.js';
 
 /** The answer of a spot call on a core without a spot stage. */
 export const NO_SPOT: { readonly ok: false; readonly code: string } = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
@@ -169,5 +169,9 @@ export abstract class ExchangeClientBase {
 
   spotOpenOrders(_accountId: number): readonly SpotOpenOrder[] {
     return [];
+  }
+
+  spotDepth(_symbol: string, _levels: number): SpotDepth | null {
+    return null;
   }
 }

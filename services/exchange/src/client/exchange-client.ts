@@ -24,6 +24,11 @@ import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEven
 import type { AccountReport, SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult, StressRequest } from '@perpcore/risk';
 
 /** A spot borrow's or repay's answer: ok with the spot stage's event sequence after it (the transaction id a client quotes), or the stage's code. */
+export interface SpotDepth {
+  readonly bids: ReadonlyArray<readonly [number, number]>;
+  readonly asks: ReadonlyArray<readonly [number, number]>;
+}
+
 export type SpotCommandAnswer = { readonly ok: true; readonly tranId: number } | { readonly ok: false; readonly code: string };
 import type { StressAnswer } from './stress-answer.js';
 import type { PoolLiquidationCandidate } from './liquidation-candidates.js';
@@ -240,6 +245,8 @@ export interface ExchangeClient {
   spotCancelAll(accountId: number): Promise<SpotResult>;
   /** The account's open spot orders, oldest first (none without a spot stage). */
   spotOpenOrders(accountId: number): readonly SpotOpenOrder[];
+  /** A spot book's best `levels` per side as [price ticks, lots], best first; null for a pair not traded. */
+  spotDepth(symbol: string, levels: number): SpotDepth | null;
   /** Operator: the what-if stress query (services/risk stress), read-only; a bad request answers its RISK_STRESS_* code. */
   stress(request: StressRequest): Promise<StressAnswer>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;

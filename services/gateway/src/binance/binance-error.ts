@@ -97,6 +97,13 @@ export const BinanceErrors = {
   QTY_LESS_THAN_MIN_QTY: { httpStatus: 400, code: -4004, msg: 'Quantity less than min quantity.' },
   PRICE_HIGHER_THAN_MULTIPLIER_UP: { httpStatus: 400, code: -4016, msg: 'Limit price can\'t be higher than the PERCENT_PRICE filter limit.' },
   PRICE_LOWER_THAN_MULTIPLIER_DOWN: { httpStatus: 400, code: -4024, msg: 'Limit price can\'t be lower than the PERCENT_PRICE filter limit.' },
+  // the margin (SAPI) codes of Binance's cross-margin account
+  MARGIN_BORROW_EXCEEDS_MAX: { httpStatus: 400, code: -3006, msg: 'Your borrow amount has exceed maximum borrow amount.' },
+  MARGIN_BORROW_NOT_ALLOWED: { httpStatus: 400, code: -3008, msg: 'Borrow not allowed.' },
+  MARGIN_REPAY_EXCEEDS_BORROW: { httpStatus: 400, code: -3015, msg: 'Repay amount exceeds borrow amount.' },
+  MARGIN_BALANCE_NOT_ENOUGH: { httpStatus: 400, code: -3041, msg: 'Balance is not enough' },
+  MARGIN_POOL_NOT_ENOUGH: { httpStatus: 400, code: -3045, msg: "The system doesn't have enough asset now." },
+  MARGIN_LEVEL_TOO_LOW: { httpStatus: 400, code: -3044, msg: 'Margin level is too low for this action.' },
 } as const satisfies Record<string, ErrorTemplate>;
 
 export type BinanceErrorName = keyof typeof BinanceErrors;

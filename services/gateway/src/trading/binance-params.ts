@@ -94,11 +94,21 @@ export class BinanceParams {
   }
 
   priceTicks(spec: MarketSpec, name: string): number | undefined {
-    return this.onGrid(name, spec.tick, spec.maxPriceTicks, ['INVALID_PRECISION_PRICE', 'PRICE_LESS_THAN_ZERO', 'PRICE_GREATER_THAN_MAX_PRICE']);
+    return this.gridPriceTicks(name, spec.tick, spec.maxPriceTicks);
   }
 
   qtyLots(spec: MarketSpec, name: string): number | undefined {
-    return this.onGrid(name, spec.lot, spec.maxQtyLots, ['INVALID_STEP_SIZE', 'QTY_LESS_THAN_ZERO', 'QTY_GREATER_THAN_MAX_QTY']);
+    return this.gridQtyLots(name, spec.lot, spec.maxQtyLots);
+  }
+
+  /** A price on any tick grid (a spot pair's as well as a market's). */
+  gridPriceTicks(name: string, tick: ScaledDecimal, maxTicks: number): number | undefined {
+    return this.onGrid(name, tick, maxTicks, ['INVALID_PRECISION_PRICE', 'PRICE_LESS_THAN_ZERO', 'PRICE_GREATER_THAN_MAX_PRICE']);
+  }
+
+  /** A quantity on any lot grid. */
+  gridQtyLots(name: string, lot: ScaledDecimal, maxLots: number): number | undefined {
+    return this.onGrid(name, lot, maxLots, ['INVALID_STEP_SIZE', 'QTY_LESS_THAN_ZERO', 'QTY_GREATER_THAN_MAX_QTY']);
   }
 
   /** Whole steps in (0, max]; the refusals for off-grid, ≤ 0 and above max. */

@@ -13,6 +13,7 @@ import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { binanceError } from '../binance/binance-error.js';
 import { registerAccountRoutes } from '../account/account-routes.js';
 import { registerLendingRoutes } from '../lending/lending-routes.js';
+import { registerMarginRoutes } from '../margin/margin-routes.js';
 import { AccountSettings } from '../read-model/account-settings.js';
 import type { RetentionLimits } from '../read-model/account-orders.js';
 import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
@@ -90,6 +91,7 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
         registerCountdownRoute(scope, deps, countdown);
         registerAccountRoutes(scope, deps);
         registerLendingRoutes(scope, deps);
+        registerMarginRoutes(scope, deps);
       });
     },
     async close() {
