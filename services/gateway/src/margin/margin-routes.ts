@@ -84,6 +84,10 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   const read = { preHandler: requireCaller(deps.auth, { signed: true, permission: 'read' }) };
   const trade = { preHandler: requireCaller(deps.auth, { signed: true, permission: 'trade' }) };
   const symbols = spotSymbols(client);
+  // fixed for the gateway's life: the pairs in listing order, by the stage's own pair name and by base coin
+  const listed = [...symbols.values()];
+  const byPair = new Map(listed.map((x) => [x.pair.symbol, x]));
+  const byBase = new Map(listed.map((x) => [x.base.asset, x]));
   const assetOf = (p: BinanceParams, name: string): AssetSpec => {
     const code = p.required(name);
     const asset = client.spotAssets().find((a) => a.asset === code);
@@ -143,7 +147,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const accountId = callerAccount(request);
     const report = client.spotAccount(accountId);
     // values of the three answers are in the settle asset: the pairs' quote
-    const settle = [...symbols.values()][0]?.quote ?? client.spotAssets()[0];
+    const settle = listed[0]?.quote ?? client.spotAssets()[0];
     const settleAmount = (units: number) => formatScaled(units, settle?.decimals ?? 0);
     const byAsset = new Map<string, SpotAssetReport>((report?.assets ?? []).map((a) => [a.asset, a]));
     const userAssets = client.spotAssets().map((a) => {
@@ -155,7 +159,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
       const amount = (units: number) => formatScaled(units, a.decimals);
       return { asset: a.asset, borrowed: amount(principal), free: amount(balance - held), interest: amount(debt - principal), locked: amount(held), netAsset: amount(balance - debt) };
     });
-    const totals = btcTotals(symbols, client, report?.assets ?? []);
+    const totals = btcTotals(listed[0], client, report?.assets ?? []);
     return {
       created: report !== null,
       borrowEnabled: true,
@@ -180,7 +184,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
       priceFeeds: (report?.assets ?? [])
         .filter((a) => a.priceFeed !== 'settle')
         .map((a) => {
-          const s = [...symbols.values()].find((x) => x.base.asset === a.asset);
+          const s = byBase.get(a.asset);
           const px = (t: number | null) => (t === null || s === undefined ? null : price(s, t));
           return { asset: a.asset, priceFeed: a.priceFeed, indexPrice: px(a.indexPriceTicks), marginCallPrice: px(a.callPriceTicks), liquidationPrice: px(a.liquidationPriceTicks) };
         }),
@@ -202,13 +206,13 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   });
   app.get('/sapi/v1/margin/allPairs', read, async (request) => {
     BinanceParams.of(request).done();
-    return [...symbols.values()].map((s, i) => pairJson(s, i + 1));
+    return listed.map((s, i) => pairJson(s, i + 1));
   });
   app.get('/sapi/v1/margin/pair', read, async (request) => {
     const p = BinanceParams.of(request);
     const s = requireSpotSymbol(symbols, p.required('symbol'));
     p.done();
-    return pairJson(s, [...symbols.keys()].indexOf(s.symbol) + 1);
+    return pairJson(s, listed.indexOf(s) + 1);
   });
   app.get('/sapi/v1/margin/depth', read, async (request) => {
     const p = BinanceParams.of(request);
@@ -312,11 +316,10 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const only = symbol === undefined ? undefined : requireSpotSymbol(symbols, symbol);
     crossOnly(p);
     p.done();
-    const bySymbol = new Map([...symbols.values()].map((s) => [s.pair.symbol, s]));
     return client
       .spotOpenOrders(callerAccount(request))
       .filter((o) => only === undefined || o.symbol === only.pair.symbol)
-      .map((o) => openOrderJson(bySymbol.get(o.symbol)!, o));
+      .map((o) => openOrderJson(byPair.get(o.symbol)!, o));
   });
 
   app.delete('/sapi/v1/margin/openOrders', trade, async (request) => {
@@ -383,8 +386,7 @@ function placementJson(s: SpotSymbol, placed: SpotPlacement, shape: PlacementSha
 }
 
 /** The account's balances and debts valued in the pairs' base coin (BTC), at the index: assets rounded down, debts up. */
-function btcTotals(symbols: ReadonlyMap<string, SpotSymbol>, client: ExchangeClient, assets: readonly SpotAssetReport[]): { asset: string; liability: string; net: string } {
-  const s = [...symbols.values()][0];
+function btcTotals(s: SpotSymbol | undefined, client: ExchangeClient, assets: readonly SpotAssetReport[]): { asset: string; liability: string; net: string } {
   const index = s === undefined ? null : client.spotIndexTicks(s.pair.symbol);
   if (s === undefined || index === null || index <= 0) return { asset: '0', liability: '0', net: '0' };
   // base units of `units` of `asset`: the base itself, or quote units × base per lot / (index × quote per lot-tick)
