@@ -6,6 +6,7 @@
  * |------------------------------|------------------------|----------|----------------------|
  * | gateway.order-commands.v1    | MatchingCommandV1      | account  | gateway → risk (pre-trade hold) |
  * | gateway.account-commands.v1  | AccountCommandV1       | account  | gateway → risk |
+ * | gateway.spot-commands.v1     | SpotCommandV1          | (one partition) | gateway → the spot-margin stage (one order for its book and ledger) |
  * | matching.commands.v1         | MatchingCommandV1      | market   | risk, liquidation → matching |
  * | matching.events.v1           | MatchingEventV1        | market   | matching → risk, liquidation, journal (cluster: fills and order state; embedded: book deltas too) |
  * | matching.market-data.v1      | MatchingEventV1        | market   | matching → gateway (cluster: book deltas, conflated per window) |
@@ -14,8 +15,8 @@
  * | risk.market-events.v1        | RiskEventV1            | market   | risk → every risk shard, matching (mark triggers) |
  * | liquidation.events.v1        | LiquidationEventV1     | account (market for ADL indicators) | liquidation → risk, gateway |
  * | oracle.index-prices.v1       | OracleEventV1          | symbol   | oracle → risk |
- * | gateway.queries.v1           | GatewayQueryV1         | account  | gateway → risk (read-only questions, cluster mode) |
- * | gateway.query-replies.v1     | GatewayReplyV1         | gateway source | risk → the asking gateway |
+ * | gateway.queries.v1           | GatewayQueryV1         | account  | gateway → risk, spot (read-only questions, cluster mode) |
+ * | gateway.query-replies.v1     | GatewayReplyV1         | gateway source | risk, spot → the asking gateway |
  * | gateway.registry.v1          | RegistryCommandV1      | (one partition) | gateway → every gateway (accounts and API keys; kept forever) |
  *
  * Each has a dead-letter topic `<name>.dlq`. Account keys are the decimal account id.
@@ -29,10 +30,12 @@ import {
   type OracleEventV1,
   type RiskEventV1,
   type GatewayQueryV1,
+  type SpotCommandV1,
   type GatewayReplyV1,
   type RegistryCommandV1,
   accountCommandCodec,
   gatewayQueryCodec,
+  spotCommandCodec,
   gatewayReplyCodec,
   registryCommandCodec,
   liquidationEventCodec,
@@ -67,6 +70,8 @@ export function commandAccountId(command: MatchingCommandV1): number {
 export const Topics = {
   gatewayOrderCommands: defineTopic<MatchingCommandV1>('gateway.order-commands.v1', ACCOUNT_PARTITIONS, matchingCommandCodec, (c) => String(commandAccountId(c))),
   gatewayAccountCommands: defineTopic<AccountCommandV1>('gateway.account-commands.v1', ACCOUNT_PARTITIONS, accountCommandCodec, (c) => String(c.accountId)),
+  // one partition: the spot stage's book and ledger are a fold of one order of every gateway's commands
+  gatewaySpotCommands: defineTopic<SpotCommandV1>('gateway.spot-commands.v1', 1, spotCommandCodec, (c) => String(c.accountId)),
   matchingCommands: defineTopic<MatchingCommandV1>('matching.commands.v1', MARKET_PARTITIONS, matchingCommandCodec, (c) => c.market),
   matchingEvents: defineTopic<MatchingEventV1>('matching.events.v1', MARKET_PARTITIONS, matchingEventCodec, (e) => e.market),
   matchingMarketData: defineTopic<MatchingEventV1>('matching.market-data.v1', MARKET_PARTITIONS, matchingEventCodec, (e) => e.market),

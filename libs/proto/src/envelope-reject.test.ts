@@ -12,6 +12,7 @@ import {
   ProtoCodecError,
   ProtoErrorCode,
   accountCommandCodec,
+  spotCommandCodec,
   decodeMatchingEvent,
   encodeMatchingEvent,
   liquidationEventCodec,
@@ -63,7 +64,7 @@ test('a prefix cut inside a field is PROTO_MALFORMED', () => {
 });
 
 test('arbitrary bytes never throw out of any decoder', () => {
-  const decoders = [matchingCommandCodec, matchingEventCodec, matchingAccountEventCodec, accountCommandCodec, riskEventCodec, liquidationEventCodec, oracleEventCodec];
+  const decoders = [matchingCommandCodec, matchingEventCodec, matchingAccountEventCodec, accountCommandCodec, spotCommandCodec, riskEventCodec, liquidationEventCodec, oracleEventCodec];
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
       for (const codec of decoders) {

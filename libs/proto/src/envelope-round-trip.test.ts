@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   accountCommandCodec,
+  spotCommandCodec,
   liquidationEventCodec,
   matchingAccountEventCodec,
   matchingCommandCodec,
@@ -23,6 +24,7 @@ const codecs: WireCodec<never>[] = [
   matchingCommandCodec,
   matchingEventCodec,
   accountCommandCodec,
+  spotCommandCodec,
   riskEventCodec,
   liquidationEventCodec,
   oracleEventCodec,

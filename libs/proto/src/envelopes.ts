@@ -51,6 +51,15 @@ export const accountCommandCodec: WireCodec<AccountCommandV1> = createEnvelopeCo
   (v: AccountCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
 );
 
+/** A gateway's command to the cluster's spot-margin stage (spot-commands.proto). */
+export type SpotCommandV1 = WithKind<risk.SpotCommandV1, 'command'>;
+
+export const spotCommandCodec: WireCodec<SpotCommandV1> = createEnvelopeCodec(
+  'perpcore.risk.v1.SpotCommandV1',
+  risk.SpotCommandV1 as never,
+  (v: SpotCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
+);
+
 export const riskEventCodec: WireCodec<RiskEventV1> = createEnvelopeCodec(
   'perpcore.risk.v1.RiskEventV1',
   risk.RiskEventV1 as never,

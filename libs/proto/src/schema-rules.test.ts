@@ -13,6 +13,7 @@ const ENVELOPES = [
   'perpcore.matching.v1.MatchingCommandV1',
   'perpcore.matching.v1.MatchingEventV1',
   'perpcore.risk.v1.AccountCommandV1',
+  'perpcore.risk.v1.SpotCommandV1',
   'perpcore.risk.v1.RiskEventV1',
   'perpcore.liquidation.v1.LiquidationEventV1',
   'perpcore.oracle.v1.OracleEventV1',

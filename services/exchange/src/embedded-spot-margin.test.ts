@@ -120,7 +120,7 @@ describe('embedded spot margin from the wire', () => {
     assert.ok(repaid.ok && borrowed.ok && repaid.tranId > borrowed.tranId, JSON.stringify(repaid));
     // orders: one resting far below the index with the client's id (journaled with it), one cancelled by id
     const [pair] = client.spotPairs();
-    const index = client.spotIndexTicks(pair.symbol)!;
+    const index = (await client.spotIndexTicks(pair.symbol))!;
     assert.ok(index > 0);
     const bid = (priceTicks: number, clientOrderId?: string) =>
       client.spotPlaceOrder({ accountId: ACCOUNT, symbol: pair.symbol, side: Side.Buy, priceTicks, qtyLots: 3, immediateOrCancel: false, autoBorrow: false, ...(clientOrderId === undefined ? {} : { clientOrderId }) });
@@ -130,16 +130,16 @@ describe('embedded spot margin from the wire', () => {
     assert.ok(gone.ok);
     assert.deepEqual(await client.spotCancelOrder(ACCOUNT, gone.placement.orderId), { ok: true });
     assert.equal((await client.spotCancelOrder(ACCOUNT, gone.placement.orderId)).ok, false, 'a cancelled order cannot be cancelled again');
-    assert.deepEqual(client.spotOpenOrders(ACCOUNT).map((o) => [o.orderId, o.clientOrderId, o.origLots, o.remainingLots]), [[resting.placement.orderId, 'keep-me', 3, 3]]);
-    const report = client.spotAccount(ACCOUNT);
+    assert.deepEqual((await client.spotOpenOrders(ACCOUNT)).map((o) => [o.orderId, o.clientOrderId, o.origLots, o.remainingLots]), [[resting.placement.orderId, 'keep-me', 3, 3]]);
+    const report = await client.spotAccount(ACCOUNT);
     assert.ok(report !== null && report.assets.some((x) => x.asset === 'USDT' && x.debtUnits > 4_000 * USDT));
-    assert.equal(client.spotAccount(123_456_789), null);
+    assert.equal(await client.spotAccount(123_456_789), null);
     await a.inputs.flush();
     const { exchange: b, recovery } = await recoverExchange(dirs.copy(dir), OPTIONS);
     open.push(b);
     assert.equal(recovery.stateHash, a.stateHash(), 'the state at the journal end: the client’s spot inputs included');
     assert.deepEqual(b.spotMargin?.engine.accountReport(ACCOUNT), report);
-    assert.deepEqual(b.spotMargin?.engine.openOrdersOf(ACCOUNT), client.spotOpenOrders(ACCOUNT), 'the open order, its client id and size recovered from the journal');
+    assert.deepEqual(b.spotMargin?.engine.openOrdersOf(ACCOUNT), await client.spotOpenOrders(ACCOUNT), 'the open order, its client id and size recovered from the journal');
   });
 
   it('every spot event is on the risk topics as spot-0: their fold rebuilds the spot ledger of a run with borrowers, calls and a shock', async () => {

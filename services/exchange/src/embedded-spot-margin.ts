@@ -37,7 +37,7 @@ export interface SpotMarginFigures {
 }
 
 /** The spot pair of a perp: its base and settle assets, the perp's tick and lot. */
-function spotPairOf(perp: MarketSpec) {
+export function spotPairOf(perp: MarketSpec) {
   const lotSat = Number((BigInt(SAT_PER_BTC) * perp.lot.mantissa) / 10n ** BigInt(perp.lot.scale));
   const pair = createSpotPairSpec({
     symbol: `${perp.baseAsset}/${perp.settleAsset}`,
@@ -50,6 +50,19 @@ function spotPairOf(perp: MarketSpec) {
     priceBandE8: perp.priceBandE8,
   });
   return { pair, lotSat };
+}
+
+/** The spot ledger's assets with their decimals (custody amounts are given in them): the pair's base in satoshi, its quote as the perp settles. */
+export function spotLedgerAssets(perp: MarketSpec): readonly AssetSpec[] {
+  return [createAssetSpec(perp.baseAsset, Math.log10(SAT_PER_BTC)), createAssetSpec(perp.settleAsset, perp.settleDecimals)];
+}
+
+/** The venue's own cash lent into the spot pool before the first borrow: 2,000,000 of the quote, 100 of the base. */
+export function spotPoolSeed(perp: MarketSpec): readonly { readonly asset: string; readonly amountUnits: number }[] {
+  return [
+    { asset: perp.settleAsset, amountUnits: 2_000_000 * USDT },
+    { asset: perp.baseAsset, amountUnits: 100 * SAT_PER_BTC },
+  ];
 }
 
 /**
@@ -94,13 +107,15 @@ export class EmbeddedSpotMargin {
   wire: SpotWirePublisher | null = null;
   private indexTicks = 0;
   private started = false;
+  private readonly poolSeed: ReturnType<typeof spotPoolSeed>;
   private readonly borrowedByAsset = new Map<string, bigint>();
 
   constructor(perp: MarketSpec, seed: number, startTsNs: number, entryStartS: number, entryEndS: number, holdS: number) {
     const { pair, lotSat } = spotPairOf(perp);
     this.symbol = pair.symbol;
-    this.assets = [createAssetSpec(perp.baseAsset, Math.log10(SAT_PER_BTC)), createAssetSpec(perp.settleAsset, perp.settleDecimals)];
+    this.assets = spotLedgerAssets(perp);
     this.engine = embeddedSpotEngine(perp, (e) => this.onEvent(e));
+    this.poolSeed = spotPoolSeed(perp);
     this.borrowers = new SpotMarginBorrowers({
       seed: seed ^ 0x5b07,
       firstAccountId: 100,
@@ -149,8 +164,7 @@ export class EmbeddedSpotMargin {
     const [base, quote] = this.symbol.split('/') as [string, string];
     if (!this.started) {
       this.started = true;
-      this.submit({ op: 'fundPool', tsNs, asset: quote, amountUnits: 2_000_000 * USDT });
-      this.submit({ op: 'fundPool', tsNs, asset: base, amountUnits: 100 * SAT_PER_BTC });
+      for (const { asset, amountUnits } of this.poolSeed) this.submit({ op: 'fundPool', tsNs, asset, amountUnits });
       this.submit({ op: 'deposit', tsNs, accountId: MAKER_ID, asset: base, amountUnits: 500 * SAT_PER_BTC });
       this.submit({ op: 'deposit', tsNs, accountId: MAKER_ID, asset: quote, amountUnits: 50_000_000 * USDT });
       this.borrowers.setUp(this.port(tsNs));

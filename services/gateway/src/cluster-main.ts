@@ -31,6 +31,9 @@
  *   PERPCORE_RISK_LOANS, PERPCORE_RISK_LENDING_POOL  as on the risk process (default false): the collateral
  *                                  assets its lending contexts value (BTC, ETH), for operator deposits and the
  *                                  lending routes
+ *   PERPCORE_GATEWAY_SPOT          true: the cluster runs the spot-margin process (services/exchange cluster-spot.js), so
+ *                                  the margin SAPI (/sapi/v1/margin/...) and the operator's spot custody are served
+ *                                  (default false: they answer -1121 / SPOT_NOT_LISTED)
  *   PERPCORE_GATEWAY_INSTANCE      this process's order-id lane, 0..PERPCORE_GATEWAY_INSTANCES-1 (default 0)
  *   PERPCORE_GATEWAY_INSTANCES     gateway processes sharing the order-id range, a power of two ≤ 64 (default 8)
  *   PERPCORE_GATEWAY_TIMEOUT_MS    how long a request waits for the core's answer before -1007 (default 10000)
@@ -65,6 +68,7 @@ runServiceProcess({
     markets: listField('PERPCORE_GATEWAY_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
     instance: integerField('PERPCORE_GATEWAY_INSTANCE', { min: 0, max: MAX_ID_LANES - 1, fallback: 0 }),
     instances: integerField('PERPCORE_GATEWAY_INSTANCES', { min: 1, max: MAX_ID_LANES, fallback: 8 }),
+    spot: enumField('PERPCORE_GATEWAY_SPOT', ['true', 'false'] as const, 'false'),
     timeoutMs: integerField('PERPCORE_GATEWAY_TIMEOUT_MS', { min: 100, max: 600_000, fallback: 10_000 }),
     loans: enumField('PERPCORE_RISK_LOANS', ['true', 'false'] as const, 'false'),
     lendingPool: enumField('PERPCORE_RISK_LENDING_POOL', ['true', 'false'] as const, 'false'),
@@ -96,7 +100,7 @@ runServiceProcess({
       // not reading yet: every read model subscribes first, so each folds the whole replay
       // the collateral the risk shard values, so the operator API takes its deposits and the lending routes its amounts
       const collateralAssets = lendingCollateralAssets({ loans: config.loans === 'true', lendingPool: config.lendingPool === 'true' }, venue.map((m) => m.spec));
-      const client = KafkaExchangeClient.unconnected({ bus: snapshots?.bus(bus) ?? bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs, collateralAssets });
+      const client = KafkaExchangeClient.unconnected({ bus: snapshots?.bus(bus) ?? bus, venue, source: config.source, timeoutMs: config.timeoutMs, nowNs: wallClockNs, collateralAssets, spotStage: config.spot === 'true' });
       const admin = resolveAdminToken(process.env);
       const registry = await SharedAccountRegistry.open({ ...operatorAccountRange(config.instance), bus, source: config.source, logger: logger.child({ stage: 'registry' }), nowNs: wallClockNs });
       const gateway = await createGatewayServer({ client, registry, adminToken: admin.token, logger: logger.child({ stage: 'gateway' }), ids });

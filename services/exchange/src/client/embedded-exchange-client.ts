@@ -180,31 +180,25 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
     return Promise.resolve(this.deps.spot?.submit({ op: 'cancelAll', tsNs: this.deps.nowNs(), accountId }) ?? NO_SPOT);
   }
 
-  override spotOpenOrders(accountId: number): readonly SpotOpenOrder[] {
-    return this.deps.spot?.engine.openOrdersOf(accountId) ?? [];
+  override spotOpenOrders(accountId: number): Promise<readonly SpotOpenOrder[]> {
+    return Promise.resolve(this.deps.spot?.engine.openOrdersOf(accountId) ?? []);
   }
 
-  override spotDepth(symbol: string, levels: number): SpotDepth | null {
-    const book = this.deps.spot?.engine.orders.books.get(symbol);
-    if (book === undefined) return null;
-    const bids: [number, number][] = [];
-    const asks: [number, number][] = [];
-    book.forEachLevel(Side.Buy, levels, (p, q) => void bids.push([p, q]));
-    book.forEachLevel(Side.Sell, levels, (p, q) => void asks.push([p, q]));
-    return { bids, asks };
+  override spotDepth(symbol: string, levels: number): Promise<SpotDepth | null> {
+    return Promise.resolve(this.deps.spot?.engine.depthOf(symbol, levels) ?? null);
   }
 
   override spotPairs(): readonly SpotPairSpec[] {
     return this.deps.spot?.engine.context.config.pairs ?? [];
   }
 
-  override spotIndexTicks(symbol: string): number | null {
-    return this.deps.spot?.engine.indexTicksOf(symbol) ?? null;
+  override spotIndexTicks(symbol: string): Promise<number | null> {
+    return Promise.resolve(this.deps.spot?.engine.indexTicksOf(symbol) ?? null);
   }
 
   /** The spot-margin answers for the account (accepted collateral, trigger feed, level, distances), null without spot rows. */
-  override spotAccount(accountId: number): SpotAccountReport | null {
-    return this.deps.spot?.accountReport(accountId) ?? null;
+  override spotAccount(accountId: number): Promise<SpotAccountReport | null> {
+    return Promise.resolve(this.deps.spot?.accountReport(accountId) ?? null);
   }
 
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {

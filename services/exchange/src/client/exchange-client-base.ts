@@ -135,16 +135,16 @@ export abstract class ExchangeClientBase {
     return Promise.resolve(NO_SPOT);
   }
 
-  spotAccount(_accountId: number): SpotAccountReport | null {
-    return null;
+  spotAccount(_accountId: number): Promise<SpotAccountReport | null> {
+    return Promise.resolve(null);
   }
 
   spotPairs(): readonly SpotPairSpec[] {
     return [];
   }
 
-  spotIndexTicks(_symbol: string): number | null {
-    return null;
+  spotIndexTicks(_symbol: string): Promise<number | null> {
+    return Promise.resolve(null);
   }
 
   spotBorrow(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotCommandAnswer> {
@@ -167,11 +167,11 @@ export abstract class ExchangeClientBase {
     return Promise.resolve(NO_SPOT);
   }
 
-  spotOpenOrders(_accountId: number): readonly SpotOpenOrder[] {
-    return [];
+  spotOpenOrders(_accountId: number): Promise<readonly SpotOpenOrder[]> {
+    return Promise.resolve([]);
   }
 
-  spotDepth(_symbol: string, _levels: number): SpotDepth | null {
-    return null;
+  spotDepth(_symbol: string, _levels: number): Promise<SpotDepth | null> {
+    return Promise.resolve(null);
   }
 }

@@ -221,18 +221,18 @@ export interface ExchangeClient {
   /** The lending pool's positions below health factor 1 now (ascending account id): what external liquidators pick from; none without a pool. */
   liquidationCandidates(): Promise<readonly PoolLiquidationCandidate[]>;
 
-  /** The spot-margin ledger's assets with their decimals; none when the core runs no spot stage (the cluster). */
+  /** The spot-margin ledger's assets with their decimals; none when the core runs no spot stage. */
   spotAssets(): readonly AssetSpec[];
   /** Operator custody into an account's spot-margin ledger (its collateral there); SPOT_NOT_LISTED without a spot stage. */
   spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult>;
   /** Operator custody out of the spot-margin ledger: refused past the available balance, while liquidating, or below the opening level. */
   spotWithdraw(accountId: number, asset: string, amountUnits: number): Promise<SpotResult>;
   /** Spot margin's three questions for the account (accepted collateral after haircuts, trigger feed, distance to call and liquidation); null without spot rows. */
-  spotAccount(accountId: number): SpotAccountReport | null;
+  spotAccount(accountId: number): Promise<SpotAccountReport | null>;
   /** The pairs the spot-margin stage trades (none without one). */
   spotPairs(): readonly SpotPairSpec[];
   /** A pair's index price in ticks (its base asset's trigger feed); null before the first index or for a pair not traded. */
-  spotIndexTicks(symbol: string): number | null;
+  spotIndexTicks(symbol: string): Promise<number | null>;
   /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
   spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer>;
   /** Repays a spot loan, interest first (`SpotRepayV1`); more than is owed, or than the account holds, is refused. */
@@ -244,9 +244,9 @@ export interface ExchangeClient {
   /** Cancels every open spot order of the account. */
   spotCancelAll(accountId: number): Promise<SpotResult>;
   /** The account's open spot orders, oldest first (none without a spot stage). */
-  spotOpenOrders(accountId: number): readonly SpotOpenOrder[];
+  spotOpenOrders(accountId: number): Promise<readonly SpotOpenOrder[]>;
   /** A spot book's best `levels` per side as [price ticks, lots], best first; null for a pair not traded. */
-  spotDepth(symbol: string, levels: number): SpotDepth | null;
+  spotDepth(symbol: string, levels: number): Promise<SpotDepth | null>;
   /** Operator: the what-if stress query (services/risk stress), read-only; a bad request answers its RISK_STRESS_* code. */
   stress(request: StressRequest): Promise<StressAnswer>;
   book(market: string, depth: number): Promise<BookSnapshot | null>;

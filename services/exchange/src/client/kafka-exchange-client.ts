@@ -35,7 +35,10 @@ import { captureGraph, type Frame, restoreGraph } from '@perpcore/snapshot';
 import { defaultInsuranceFundSeedUnits, type VenueMarket } from '@perpcore/markets';
 import { SCHEMA_MAJOR_V1, type GatewayQueryV1, type GatewayReplyV1, type LiquidationEventV1, type MatchingCommandV1, type MatchingEventV1, type OracleEventV1, type RiskEventV1 } from '@perpcore/proto';
 import { accountAnswer, marketAnswer } from './command-answers.js';
-import { ExchangeClientBase } from './exchange-client-base.js';
+import { perpcore, sideToWire, type SpotCommandV1 } from '@perpcore/proto';
+import type { SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlacement, SpotPlaceResult, SpotResult } from '@perpcore/risk';
+import { spotLedgerAssets, spotPairOf, spotPerpOf } from '../embedded-spot-margin.js';
+import { ExchangeClientBase, NO_SPOT } from './exchange-client-base.js';
 import { type AccountCommandBodies, CommandStamp } from './command-stamp.js';
 import type { StressReport, StressRequest } from '@perpcore/risk';
 import type { StressAnswer } from './stress-answer.js';
@@ -54,6 +57,8 @@ import type {
   MarketCommandResult,
   OrderCommandResult,
   PlaceOrderRequest,
+  SpotCommandAnswer,
+  SpotDepth,
 } from './exchange-client.js';
 import { type OrderCommandKind, OrderCompletion } from './order-completion.js';
 
@@ -70,6 +75,17 @@ export const KAFKA_CLIENT_REPLAYED_TOPICS: readonly string[] = Object.freeze([
   Topics.matchingEvents.name,
   Topics.matchingMarketData.name,
 ]);
+
+import SpotQueryKind = perpcore.gateway.v1.SpotQueryKindV1;
+type SpotReplyV1 = perpcore.gateway.v1.SpotReplyV1;
+
+function spotResult(r: SpotReplyV1 | null): SpotResult {
+  return r === null ? NO_SPOT : r.ok ? { ok: true } : { ok: false, code: r.code };
+}
+
+function spotAnswer(r: SpotReplyV1 | null): SpotCommandAnswer {
+  return r === null ? NO_SPOT : r.ok ? { ok: true, tranId: Number(r.tranId) } : { ok: false, code: r.code };
+}
 
 /** How long a query waits for its reply before it is asked again (the same seq: the first reply answers it, later ones find nothing pending). */
 const QUERY_REASK_MS = 1_000;
@@ -92,6 +108,12 @@ export interface KafkaClientOptions {
   readonly timeoutMs?: number;
   /** Each insurance fund's starting capital, settle units (default: the venue default, as the risk process). */
   readonly insuranceFundSeedUnits?: number;
+  /**
+   * The cluster runs the spot-margin process (cluster-spot.ts): spot commands go out on
+   * `gateway.spot-commands.v1`, spot questions on `gateway.queries.v1`, both answered
+   * by that stage on the replies topic. Without it every spot call answers SPOT_NOT_LISTED.
+   */
+  readonly spotStage?: boolean;
   /** The collateral assets the risk shard values beyond the settle asset (its lending contexts'; lending-contexts.ts `lendingCollateralAssets`). */
   readonly collateralAssets?: readonly AssetSpec[];
   nowNs(): number;
@@ -135,6 +157,8 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   private replayed = false;
   private lag: readonly ReplayLag[] = [];
   private replay: Promise<void> = Promise.resolve();
+  /** The spot pair and ledger assets of the venue's BTC perp, when the cluster runs a spot stage. */
+  private readonly spot: { readonly pair: SpotPairSpec; readonly assets: readonly AssetSpec[] } | undefined;
 
   private constructor(private readonly options: KafkaClientOptions) {
     super();
@@ -146,6 +170,8 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     this.books = new BookFold(options.venue.map((m) => m.spec.symbol));
     this.funds = new InsuranceFundFold(options.venue, options.insuranceFundSeedUnits ?? defaultInsuranceFundSeedUnits);
     this.commandId = Date.now() * 1_000; // < 2^53 until the year 2255
+    const perp = options.spotStage === true ? spotPerpOf(options.venue.map((m) => m.spec)) : undefined;
+    this.spot = perp === undefined ? undefined : { pair: spotPairOf(perp).pair, assets: spotLedgerAssets(perp) };
   }
 
   /** A client connected at once (`connect`): for a caller whose handlers may miss the first events. */
@@ -270,6 +296,97 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   nowNs(): number {
     return this.options.nowNs();
+  }
+
+  override spotAssets(): readonly AssetSpec[] {
+    return this.spot === undefined ? [] : this.spot.assets;
+  }
+
+  override spotPairs(): readonly SpotPairSpec[] {
+    return this.spot === undefined ? [] : [this.spot.pair];
+  }
+
+  override async spotDeposit(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return spotResult(await this.spotCommand(`the spot deposit of account ${accountId}`, accountId, { command: 'deposit', deposit: { asset, amountUnits } }));
+  }
+
+  override async spotWithdraw(accountId: number, asset: string, amountUnits: number): Promise<SpotResult> {
+    return spotResult(await this.spotCommand(`the spot withdrawal of account ${accountId}`, accountId, { command: 'withdraw', withdraw: { asset, amountUnits } }));
+  }
+
+  override async spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer> {
+    return spotAnswer(await this.spotCommand(`the spot borrow of account ${accountId}`, accountId, { command: 'borrow', borrow: { asset, amountUnits } }));
+  }
+
+  override async spotRepay(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer> {
+    return spotAnswer(await this.spotCommand(`the spot repay of account ${accountId}`, accountId, { command: 'repay', repay: { asset, amountUnits } }));
+  }
+
+  override async spotPlaceOrder(order: SpotOrderInput): Promise<SpotPlaceResult> {
+    const { accountId, symbol, side, priceTicks, qtyLots, immediateOrCancel, autoBorrow, clientOrderId } = order;
+    const placeOrder = { symbol, side: sideToWire(side), priceTicks, qtyLots, immediateOrCancel, autoBorrow, clientOrderId: clientOrderId ?? '' };
+    const r = await this.spotCommand(`the spot order of account ${accountId}`, accountId, { command: 'placeOrder', placeOrder });
+    return r === null ? NO_SPOT : r.ok ? { ok: true, placement: JSON.parse(r.json) as SpotPlacement } : { ok: false, code: r.code };
+  }
+
+  override async spotCancelOrder(accountId: number, orderId: number): Promise<SpotResult> {
+    return spotResult(await this.spotCommand(`the spot cancel of order ${orderId}`, accountId, { command: 'cancelOrder', cancelOrder: { orderId } }));
+  }
+
+  override async spotCancelAll(accountId: number): Promise<SpotResult> {
+    return spotResult(await this.spotCommand(`the spot cancel-all of account ${accountId}`, accountId, { command: 'cancelAll', cancelAll: {} }));
+  }
+
+  override async spotAccount(accountId: number): Promise<SpotAccountReport | null> {
+    return (await this.spotQuery(`the spot account query for ${accountId}`, SpotQueryKind.SPOT_QUERY_KIND_ACCOUNT, accountId, '', 0)) as SpotAccountReport | null;
+  }
+
+  override async spotOpenOrders(accountId: number): Promise<readonly SpotOpenOrder[]> {
+    return ((await this.spotQuery(`the spot open orders of ${accountId}`, SpotQueryKind.SPOT_QUERY_KIND_OPEN_ORDERS, accountId, '', 0)) ?? []) as SpotOpenOrder[];
+  }
+
+  override async spotDepth(symbol: string, levels: number): Promise<SpotDepth | null> {
+    return (await this.spotQuery(`the spot depth of ${symbol}`, SpotQueryKind.SPOT_QUERY_KIND_DEPTH, 0, symbol, levels)) as SpotDepth | null;
+  }
+
+  override async spotIndexTicks(symbol: string): Promise<number | null> {
+    return (await this.spotQuery(`the spot index of ${symbol}`, SpotQueryKind.SPOT_QUERY_KIND_INDEX, 0, symbol, 0)) as number | null;
+  }
+
+  /**
+   * One spot command, answered by the spot stage on the replies topic by its seq (from
+   * the queries' counter). Sent once, never again: the stage drops a seq it has applied,
+   * so a second copy would get no answer; no answer in time is CoreTimeoutError (the
+   * command may still apply). Null when the cluster runs no spot stage.
+   */
+  private spotCommand(what: string, accountId: number, body: Partial<SpotCommandV1>): Promise<SpotReplyV1 | null> {
+    if (this.spot === undefined) return Promise.resolve(null);
+    const seq = ++this.querySeq;
+    const command = { schemaMajor: SCHEMA_MAJOR_V1, seq, tsNs: this.nowNs(), source: this.options.source, accountId, ...body } as SpotCommandV1;
+    return new Promise<SpotReplyV1 | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.queryPending.delete(seq);
+        reject(new CoreTimeoutError(what, this.timeoutMs));
+      }, this.timeoutMs);
+      this.queryPending.set(seq, {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          if (reply.spot == null) reject(new Error(`${reply.source} answered ${what} with ${reply.reply ?? 'nothing'}`));
+          else resolve(reply.spot);
+        },
+      });
+      this.options.bus.publish(Topics.gatewaySpotCommands, command);
+    });
+  }
+
+  /** A read-only spot question (asked again until answered, as every query); its answer's JSON, null without a spot stage. */
+  private async spotQuery(what: string, kind: number, accountId: number, symbol: string, levels: number): Promise<unknown> {
+    if (this.spot === undefined) return null;
+    const reply = await this.query(what, { query: 'spot', spot: { kind, accountId, symbol, levels } });
+    const a = reply.spot;
+    if (a == null) throw new Error(`${reply.source} answered ${what} with ${reply.reply ?? 'nothing'}`);
+    if (!a.ok) throw new Error(`${reply.source} refused ${what}: ${a.code} ${a.message}`);
+    return JSON.parse(a.json) as unknown;
   }
 
   placeOrder(order: PlaceOrderRequest): Promise<OrderCommandResult> {

@@ -139,7 +139,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
 
   app.get<{ Params: { accountId: string } }>('/accounts/:accountId/spot-margin', { schema: adminSchemas.spotAccount }, async (request) => {
     const accountId = knownAccount(request.params.accountId);
-    const report = core.spotAccount(accountId);
+    const report = await core.spotAccount(accountId);
     if (report === null) throw new AdminError(404, 'ADMIN_NO_SPOT_ROWS', `account ${accountId} has no spot-margin rows`);
     return report;
   });

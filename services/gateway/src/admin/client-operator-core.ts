@@ -29,11 +29,11 @@ export class ClientOperatorCore implements OperatorCorePort {
   async spotTransfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer> {
     const r = kind === 'deposit' ? await this.client.spotDeposit(accountId, asset, amountUnits) : await this.client.spotWithdraw(accountId, asset, amountUnits);
     if (!r.ok) return { ok: false, code: r.code, message: `the spot-margin stage refused the ${kind}: ${r.code}` };
-    const row = this.client.spotAccount(accountId)?.assets.find((a) => a.asset === asset);
+    const row = (await this.client.spotAccount(accountId))?.assets.find((a) => a.asset === asset);
     return { ok: true, detail: row === undefined ? {} : { balanceAfterUnits: String(row.balanceUnits) } };
   }
 
-  spotAccount(accountId: number): SpotAccountReport | null {
+  spotAccount(accountId: number): Promise<SpotAccountReport | null> {
     return this.client.spotAccount(accountId);
   }
 

@@ -32,7 +32,7 @@ export interface OperatorCorePort {
   /** Custody into / out of an account's spot-margin ledger (a separate ledger from the perps wallet); detail `balanceAfterUnits`. */
   spotTransfer(kind: 'deposit' | 'withdraw', accountId: number, asset: string, amountUnits: number): Promise<CoreAnswer>;
   /** Spot margin's three questions for the account; null without spot rows. */
-  spotAccount(accountId: number): SpotAccountReport | null;
+  spotAccount(accountId: number): Promise<SpotAccountReport | null>;
   haltMarket(market: string, reason: string): Promise<CoreAnswer>;
   resumeMarket(market: string): Promise<CoreAnswer>;
   /** Per-account kill switch, enforced by the risk stage (it holds across gateways). */

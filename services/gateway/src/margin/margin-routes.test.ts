@@ -24,7 +24,7 @@ describe('cross-margin SAPI routes on the spot-margin stage', { timeout: 120_000
   before(async () => {
     t = await startTestGateway(29, { shockAtS: 0, crowdAccounts: 0 });
     t.exchange.step(100); // the spot pair has its index and the maker's quotes
-    index = t.client.spotIndexTicks('BTC/USDT')!;
+    index = (await t.client.spotIndexTicks('BTC/USDT'))!;
     ask = Math.ceil((index * 1001) / 1000);
     bid = Math.floor((index * 999) / 1000);
     assert.deepEqual(await t.client.spotDeposit(t.keys.a.accountId, 'USDT', 10_000 * USDT), { ok: true });

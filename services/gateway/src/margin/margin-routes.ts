@@ -145,7 +145,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const p = BinanceParams.of(request);
     p.done();
     const accountId = callerAccount(request);
-    const report = client.spotAccount(accountId);
+    const report = await client.spotAccount(accountId);
     // values of the three answers are in the settle asset: the pairs' quote
     const settle = listed[0]?.quote ?? client.spotAssets()[0];
     const settleAmount = (units: number) => formatScaled(units, settle?.decimals ?? 0);
@@ -159,7 +159,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
       const amount = (units: number) => formatScaled(units, a.decimals);
       return { asset: a.asset, borrowed: amount(principal), free: amount(balance - held), interest: amount(debt - principal), locked: amount(held), netAsset: amount(balance - debt) };
     });
-    const totals = btcTotals(listed[0], client, report?.assets ?? []);
+    const totals = await btcTotals(listed[0], client, report?.assets ?? []);
     return {
       created: report !== null,
       borrowEnabled: true,
@@ -219,9 +219,9 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const s = requireSpotSymbol(symbols, p.required('symbol'));
     const limit = p.integer('limit', 1_000) ?? 100;
     p.done();
-    const depth = client.spotDepth(s.pair.symbol, Math.max(1, limit));
+    const depth = await client.spotDepth(s.pair.symbol, Math.max(1, limit));
     const level = ([t, l]: readonly [number, number]) => [price(s, t), qty(s, l)];
-    const index = client.spotIndexTicks(s.pair.symbol);
+    const index = await client.spotIndexTicks(s.pair.symbol);
     return { symbol: s.symbol, indexPrice: index === null ? null : price(s, index), bids: (depth?.bids ?? []).map(level), asks: (depth?.asks ?? []).map(level) };
   });
 
@@ -251,11 +251,11 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     if (type === 'LIMIT' && tif === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'timeInForce' was empty.");
     if (type === 'MARKET' && (limitTicks !== undefined || tif !== undefined)) throw binanceError('PARAM_NOT_REQUIRED', 'A MARKET order takes no price and no timeInForce.');
     const accountId = callerAccount(request);
-    if (clientOrderId !== undefined && client.spotOpenOrders(accountId).some((o) => o.clientOrderId === clientOrderId)) {
+    if (clientOrderId !== undefined && (await client.spotOpenOrders(accountId)).some((o) => o.clientOrderId === clientOrderId)) {
       throw binanceError('NEW_ORDER_REJECTED', 'Duplicate order sent: an open order has this newClientOrderId.');
     }
     const orderSide = side === 'BUY' ? Side.Buy : Side.Sell;
-    const priceTicks = limitTicks ?? marketLimitTicks(client, s, orderSide);
+    const priceTicks = limitTicks ?? (await marketLimitTicks(client, s, orderSide));
     const placed = ok(
       await client.spotPlaceOrder({
         accountId,
@@ -273,13 +273,11 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   });
 
   /** The caller's open order named by orderId or origClientOrderId (-2013 when none is open). */
-  const openOrderOf = (p: BinanceParams, accountId: number, s: SpotSymbol): SpotOpenOrder => {
+  const openOrderOf = async (p: BinanceParams, accountId: number, s: SpotSymbol): Promise<SpotOpenOrder> => {
     const orderId = p.integer('orderId');
     const origClientOrderId = p.optional('origClientOrderId');
     if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
-    const found = client
-      .spotOpenOrders(accountId)
-      .find((o) => o.symbol === s.pair.symbol && (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId));
+    const found = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId));
     if (found === undefined) throw binanceError('NO_SUCH_ORDER', 'No open order of this account matches (finished orders are not kept).');
     return found;
   };
@@ -294,7 +292,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     crossOnly(p);
     p.optional('newClientOrderId'); // Binance's id for the cancel itself: nothing to keep it for
     const accountId = callerAccount(request);
-    const order = openOrderOf(p, accountId, s);
+    const order = await openOrderOf(p, accountId, s);
     p.done();
     ok(await client.spotCancelOrder(accountId, order.orderId));
     request.log.info({ accountId, symbol: s.symbol, orderId: order.orderId }, 'margin: order cancelled');
@@ -305,7 +303,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const p = BinanceParams.of(request);
     const s = requireSpotSymbol(symbols, p.required('symbol'));
     crossOnly(p);
-    const order = openOrderOf(p, callerAccount(request), s);
+    const order = await openOrderOf(p, callerAccount(request), s);
     p.done();
     return openOrderJson(s, order);
   });
@@ -316,8 +314,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const only = symbol === undefined ? undefined : requireSpotSymbol(symbols, symbol);
     crossOnly(p);
     p.done();
-    return client
-      .spotOpenOrders(callerAccount(request))
+    return (await client.spotOpenOrders(callerAccount(request)))
       .filter((o) => only === undefined || o.symbol === only.pair.symbol)
       .map((o) => openOrderJson(byPair.get(o.symbol)!, o));
   });
@@ -328,7 +325,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     crossOnly(p);
     p.done();
     const accountId = callerAccount(request);
-    const open = client.spotOpenOrders(accountId).filter((o) => o.symbol === s.pair.symbol);
+    const open = (await client.spotOpenOrders(accountId)).filter((o) => o.symbol === s.pair.symbol);
     // one cancel per order of this pair: a cancel-all would also take the account's orders on other pairs
     for (const o of open) ok(await client.spotCancelOrder(accountId, o.orderId));
     request.log.info({ accountId, symbol: s.symbol, canceled: open.length }, 'margin: open orders cancelled');
@@ -342,8 +339,8 @@ function clientIdOf(orderId: number, clientOrderId: string): string {
 }
 
 /** A MARKET order's limit: the index moved by the pair's protection band, outward, on the grid (-4000 before the first index). */
-function marketLimitTicks(client: ExchangeClient, s: SpotSymbol, side: Side): number {
-  const index = client.spotIndexTicks(s.pair.symbol);
+async function marketLimitTicks(client: ExchangeClient, s: SpotSymbol, side: Side): Promise<number> {
+  const index = await client.spotIndexTicks(s.pair.symbol);
   if (index === null) throw binanceError('MARKET_CLOSED', 'No index price yet for this pair.');
   const band = BigInt(s.pair.priceBandE8);
   const i = BigInt(index);
@@ -386,8 +383,9 @@ function placementJson(s: SpotSymbol, placed: SpotPlacement, shape: PlacementSha
 }
 
 /** The account's balances and debts valued in the pairs' base coin (BTC), at the index: assets rounded down, debts up. */
-function btcTotals(s: SpotSymbol | undefined, client: ExchangeClient, assets: readonly SpotAssetReport[]): { asset: string; liability: string; net: string } {
-  const index = s === undefined ? null : client.spotIndexTicks(s.pair.symbol);
+async function btcTotals(s: SpotSymbol | undefined, client: ExchangeClient, assets: readonly SpotAssetReport[]): Promise<{ asset: string; liability: string; net: string }> {
+  // the index the report valued the base at, when it has a base row: the totals and the three answers then agree
+  const index = s === undefined ? null : (assets.find((a) => a.asset === s.base.asset)?.indexPriceTicks ?? (await client.spotIndexTicks(s.pair.symbol)));
   if (s === undefined || index === null || index <= 0) return { asset: '0', liability: '0', net: '0' };
   // base units of `units` of `asset`: the base itself, or quote units × base per lot / (index × quote per lot-tick)
   const inBase = (asset: string, units: number, up: boolean): bigint => {

@@ -10,7 +10,7 @@
  * the whole state (books included) for snapshots; `ledgerHash()` is the part the
  * event fold rebuilds. See spot-margin-context.ts for the money primitives.
  */
-import { DomainError, requirePositiveInteger } from '@perpcore/domain';
+import { DomainError, requirePositiveInteger, Side } from '@perpcore/domain';
 import { SpotStageErrorCode } from '@perpcore/margin';
 import { CancelReason } from '@perpcore/orderbook';
 import { type SpotAccountReport, spotAccountReport } from './spot-account-report.js';
@@ -73,6 +73,17 @@ export class SpotMarginEngine {
     const out: SpotOpenOrder[] = [];
     for (const o of this.orders.orders.values()) if (o.accountId === accountId) out.push(o);
     return out.sort((a, b) => a.orderId - b.orderId);
+  }
+
+  /** A pair's book, best `levels` a side as [price ticks, lots], best first; null for a pair not traded. */
+  depthOf(symbol: string, levels: number): { bids: [number, number][]; asks: [number, number][] } | null {
+    const book = this.orders.books.get(symbol);
+    if (book === undefined) return null;
+    const bids: [number, number][] = [];
+    const asks: [number, number][] = [];
+    book.forEachLevel(Side.Buy, levels, (p, q) => void bids.push([p, q]));
+    book.forEachLevel(Side.Sell, levels, (p, q) => void asks.push([p, q]));
+    return { bids, asks };
   }
 
   /** The pair's index price in ticks (the trigger feed of its base asset), or null before the first. */
