@@ -149,8 +149,10 @@ export async function runCluster(options) {
     const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
     // the risk shard with the liquidation engine beside it (services/exchange cluster-risk.ts)
     const risk = new ServiceProcess({ name: 'risk', script: script('exchange', 'cluster-risk.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
-    started.push(matching, risk);
-    say(`start-cluster: starting matching, risk + liquidation (logs in ${logDir})…`);
+    // the spot-margin stage (services/exchange cluster-spot.ts): the margin SAPI of the real gateways goes to it
+    const spot = new ServiceProcess({ name: 'spot', script: script('exchange', 'cluster-spot.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_SPOT_SOURCE: 'spot-0' }), logDir }).start();
+    started.push(matching, risk, spot);
+    say(`start-cluster: starting matching, risk + liquidation, spot margin (logs in ${logDir})…`);
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
     if (interrupted) throw new Error('interrupted');
 
@@ -168,7 +170,7 @@ export async function runCluster(options) {
         new ServiceProcess({
           name: `gateway-${i}`,
           script: script('gateway', 'cluster-main.js'),
-          env: serviceEnv(options, broker.bootstrap, { PERPCORE_GATEWAY_SOURCE: `gateway-${i}-${Date.now().toString(36)}`, PERPCORE_GATEWAY_HTTP_PORT: String(i === 0 ? options.httpPort : 0), PERPCORE_GATEWAY_INSTANCE: String(i), PERPCORE_GATEWAY_INSTANCES: '8' }),
+          env: serviceEnv(options, broker.bootstrap, { PERPCORE_GATEWAY_SOURCE: `gateway-${i}-${Date.now().toString(36)}`, PERPCORE_GATEWAY_HTTP_PORT: String(i === 0 ? options.httpPort : 0), PERPCORE_GATEWAY_INSTANCE: String(i), PERPCORE_GATEWAY_INSTANCES: '8', PERPCORE_GATEWAY_SPOT: 'true' }),
           logDir,
         }).start(),
       );
@@ -234,7 +236,7 @@ export async function runCluster(options) {
     const tty = process.stderr.isTTY;
     while (gateway.running && !interrupted) {
       await sleep(1_000);
-      for (const s of [oracle, matching, risk, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
+      for (const s of [oracle, matching, risk, spot, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
       armShockOnceCrowdSettled();
       const now = performance.now();
       const dt = (now - last.ms) / 1000;
@@ -310,7 +312,7 @@ export async function runCluster(options) {
     const drainS = (performance.now() - drainStart) / 1000;
 
     // ---- reconcile: the observer's count of the topics against the stages' own answers
-    const [matchingStats, riskStats] = await Promise.all([matching.requestStats(), risk.requestStats()]);
+    const [matchingStats, riskStats, spotStats] = await Promise.all([matching.requestStats(), risk.requestStats(), spot.requestStats()]);
     const markets = Object.keys(matchingStats?.fillsByMarket ?? {});
     const reconciliation = observer.reconcile(markets);
     result.problems.push(...reconciliation.problems);
@@ -340,6 +342,8 @@ export async function runCluster(options) {
       if (g.sent !== g.onTopic) fail(`orders: ${g.name} published ${g.sent ?? '(no final count)'} order commands, ${g.onTopic} of its source ${g.source} reached ${Topics.gatewayOrderCommands.name}`);
     }
     if (riskStats?.auditOk !== true) fail(`risk conservation audit: ${JSON.stringify(riskStats?.auditProblems ?? 'no answer')}`);
+    if (spotStats?.auditOk !== true) fail(`spot-margin conservation audit: ${JSON.stringify(spotStats?.auditProblems ?? 'no answer')}`);
+    if (spotStats?.halted !== false) fail(`spot-margin stage halted: ${spotStats?.halted ?? 'no answer'}`);
     const fillsProduced = observer.fillsProduced();
     Object.assign(result, {
       tradingS,
@@ -355,6 +359,7 @@ export async function runCluster(options) {
       fillsPerS: fillsProduced / tradingS,
       perMarket: reconciliation.perMarket,
       auditOk: riskStats?.auditOk === true,
+      spot: { auditOk: spotStats?.auditOk === true, commands: spotStats?.commands ?? null, refused: spotStats?.refused ?? null, indexPrices: spotStats?.indexPrices ?? null },
       duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
       liquidationsTriggered: observer.liquidationsTriggered,
       liquidationsHeld: riskStats?.liquidationsHeld ?? null,

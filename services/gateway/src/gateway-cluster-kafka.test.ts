@@ -48,13 +48,46 @@ interface Broker {
   stop(): Promise<void>;
 }
 
-const STAGES = [
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The spot-margin stage's snapshot directory (a snapshot every 200 ms with news): a SIGKILLed stage restarts from the newest and replays the inputs after it. */
+const spotSnapshotDir = mkdtempSync(join(tmpdir(), 'cluster-spot-snapshots-'));
+const SPOT_STAGE: StageSpec = {
+  name: 'spot',
+  script: 'services/exchange/dist/cluster-spot.js',
+  env: { PERPCORE_SNAPSHOT_DIR: spotSnapshotDir, PERPCORE_SNAPSHOT_INTERVAL_MS: '200', PERPCORE_SNAPSHOT_MIN_MESSAGES: '1' },
+};
+
+interface StageSpec {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+}
+
+const STAGES: StageSpec[] = [
   { name: 'oracle', script: 'services/oracle/dist/main.js', env: { PERPCORE_ORACLE_PUBLISH_INTERVAL_MS: '200' } },
   { name: 'matching', script: 'services/matching/dist/main.js', env: {} },
   { name: 'risk', script: 'services/exchange/dist/cluster-risk.js', env: { PERPCORE_RISK_TIME_TICK_MS: '200', PERPCORE_RISK_LOANS: 'true', PERPCORE_RISK_LENDING_POOL: 'true' } },
+  SPOT_STAGE,
 ];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+interface StageChild {
+  name: string;
+  child: ChildProcess;
+  stderr: string[];
+}
+
+/** One stage as its own process, its stderr kept for the failure messages. */
+function startStage(s: StageSpec, bootstrap: string): StageChild {
+  const child = spawn(process.execPath, [s.script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', ...s.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const entry = { name: s.name, child, stderr: [] as string[] };
+  child.stderr?.on('data', (d: Buffer) => entry.stderr.push(d.toString()));
+  return entry;
+}
 
 /** BTCUSDT's diff-depth stream on `ws` into a strictly synced book; `drain` applies the frames received so far. */
 async function depthStream(ws: WsClient): Promise<{ book: SyncedBook; drain(): void; frames(): number }> {
@@ -107,7 +140,7 @@ async function createTopics(bus: KafkaBus): Promise<void> {
 
 describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 }, () => {
   let broker: Broker;
-  const children: { name: string; child: ChildProcess; stderr: string[] }[] = [];
+  const children: StageChild[] = [];
   let bus: KafkaBus;
   let client: KafkaExchangeClient;
   let server: GatewayServer;
@@ -125,19 +158,10 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     const logger = createLogger('gateway-cluster-test', 'silent');
     bus = await KafkaBus.connect({ brokers: broker.bootstrap.split(','), clientId: 'gateway-cluster-test', logger });
     await createTopics(bus);
-    for (const s of STAGES) {
-      const child = spawn(process.execPath, [s.script], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', PERPCORE_KAFKA_BROKERS: broker.bootstrap, PERPCORE_LOG_LEVEL: 'warn', PERPCORE_STATS_INTERVAL_MS: '0', ...s.env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const entry = { name: s.name, child, stderr: [] as string[] };
-      child.stderr?.on('data', (d: Buffer) => entry.stderr.push(d.toString()));
-      children.push(entry);
-    }
+    for (const s of STAGES) children.push(startStage(s, broker.bootstrap));
     const venue = defaultVenueMarkets(defaultMarketSpecs);
     const collateralAssets = lendingCollateralAssets({ loans: true, lendingPool: true }, defaultMarketSpecs);
-    client = await KafkaExchangeClient.create({ bus, venue, source: `gateway-test-${process.pid}`, timeoutMs: 20_000, nowNs: wallClockNs, collateralAssets });
+    client = await KafkaExchangeClient.create({ bus, venue, source: `gateway-test-${process.pid}`, timeoutMs: 20_000, nowNs: wallClockNs, collateralAssets, spotStage: true });
     const subticks = venue.find((m) => m.spec.symbol === 'BTCUSDT')?.risk.markSubticksPerTick ?? 1;
     await client.subscribe({
       onRiskEvent: (e) => {
@@ -155,6 +179,7 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     for (const c of children) c.child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.child.exitCode === null ? new Promise((resolve) => c.child.once('exit', resolve)) : undefined)));
     await broker?.stop();
+    rmSync(spotSnapshotDir, { recursive: true, force: true });
   });
 
   it('trades through signed REST: deposit, rest, list, cancel, cross from a second account, positions, trades', async () => {
@@ -334,6 +359,62 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     assert.equal(position?.legs?.[0]?.supplied, '1', JSON.stringify(position));
     assert.ok(Array.isArray((await signed(base, c, 'GET', '/v1/lending/liquidation-candidates')).body), 'the candidates query is answered by the shard');
     assert.equal((await signed(base, c, 'POST', '/v1/lending/pool/withdraw', { asset: 'BTC', amount: '1' })).body.status, 'Succeeds');
+  });
+
+  it('trades cross margin through the signed SAPI against the spot-margin process; SIGKILLed and restarted from its snapshot, it answers the same', { timeout: 120_000 }, async () => {
+    assert.ok(markTicks > 0, 'the trading test ran first: the stages run');
+    const [maker, trader] = [testKey(registry, 7_111), testKey(registry, 7_112)];
+    const started = Date.now();
+    let index: number | null = null;
+    while ((index = await client.spotIndexTicks('BTC/USDT')) === null) {
+      const spot = children.find((c) => c.name === 'spot')!;
+      assert.ok(Date.now() - started < 60_000, `the spot stage has an index within 60 s: ${spot.stderr.join('').slice(-800)}`);
+      await sleep(200);
+    }
+    assert.deepEqual(await client.spotDeposit(maker.accountId, 'BTC', 2 * 100_000_000), { ok: true });
+    assert.deepEqual(await client.spotDeposit(trader.accountId, 'USDT', 10_000 * USDT), { ok: true });
+    const px = (ticks: number) => (ticks / 10).toFixed(1);
+    const askTicks = Math.ceil((index * 1001) / 1000);
+    const ask = await signed(base, maker, 'POST', '/sapi/v1/margin/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: px(askTicks), quantity: '1', newClientOrderId: 'spot-mm-1' });
+    assert.deepEqual([ask.status, ask.body.status, ask.body.clientOrderId], [200, 'NEW', 'spot-mm-1'], JSON.stringify(ask.body));
+    const depth = await signed(base, maker, 'GET', '/sapi/v1/margin/depth', { symbol: 'BTCUSDT', limit: 5 });
+    assert.deepEqual(depth.body.asks, [[px(askTicks), '1']], JSON.stringify(depth.body));
+    // 0.5 BTC on 10,000 USDT of its own: MARGIN_BUY borrows the rest
+    const buy = await signed(base, trader, 'POST', '/sapi/v1/margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', price: px(askTicks), quantity: '0.5', sideEffectType: 'MARGIN_BUY', newOrderRespType: 'FULL' });
+    assert.equal(buy.status, 200, JSON.stringify(buy.body));
+    const costUnits = 500 * askTicks * 100; // 500 lots × ticks × 100 units per lot-tick
+    assert.deepEqual([buy.body.status, buy.body.executedQty, buy.body.marginBuyBorrowAsset, buy.body.marginBuyBorrowAmount, buy.body.fills.length], ['FILLED', '0.5', 'USDT', String((costUnits - 10_000 * USDT) / USDT), 1], JSON.stringify(buy.body));
+    const open = await signed(base, maker, 'GET', '/sapi/v1/margin/openOrders', { symbol: 'BTCUSDT' });
+    assert.deepEqual(open.body.map((o: { clientOrderId: string; executedQty: string }) => [o.clientOrderId, o.executedQty]), [['spot-mm-1', '0.5']]);
+    // the buy spent all its USDT: repaying needs some
+    assert.deepEqual(await client.spotDeposit(trader.accountId, 'USDT', 1_000 * USDT), { ok: true });
+    const repaid = await signed(base, trader, 'POST', '/sapi/v1/margin/borrow-repay', { asset: 'USDT', amount: '100', type: 'REPAY' });
+    assert.equal(repaid.status, 200, JSON.stringify(repaid.body));
+    const account = await signed(base, trader, 'GET', '/sapi/v1/margin/account');
+    assert.equal(account.status, 200, JSON.stringify(account.body));
+    assert.equal(account.body.marginState, 'HEALTHY');
+    const before = { trader: await client.spotAccount(trader.accountId), maker: await client.spotOpenOrders(maker.accountId) };
+
+    // SIGKILL: no last snapshot; the restart restores the newest periodic one and replays its inputs after it in order
+    const i = children.findIndex((c) => c.name === 'spot');
+    const killed = children[i];
+    const exited = new Promise((resolve) => killed.child.once('exit', resolve));
+    killed.child.kill('SIGKILL');
+    await exited;
+    children[i] = startStage(SPOT_STAGE, broker.bootstrap);
+    for (;;) {
+      const after = await client.spotAccount(trader.accountId).catch((error: Error) => error);
+      if (!(after instanceof Error)) {
+        assert.deepEqual(after?.assets.map((a) => [a.asset, a.balanceUnits, a.principalUnits]), before.trader?.assets.map((a) => [a.asset, a.balanceUnits, a.principalUnits]), 'balances and loans as before the kill');
+        break;
+      }
+      assert.ok(Date.now() - started < 100_000, `the restarted spot stage answers: ${children[i].stderr.join('').slice(-1_500)}`);
+    }
+    assert.deepEqual(await client.spotOpenOrders(maker.accountId), before.maker, 'the resting ask as before the kill');
+    const again = await signed(base, trader, 'POST', '/sapi/v1/margin/borrow-repay', { asset: 'USDT', amount: '100', type: 'REPAY' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.ok(again.body.tranId > repaid.body.tranId, 'the restarted stage numbers its events on from the last life');
+    assert.ok(readdirSync(spotSnapshotDir).some((f) => f.endsWith('.psnap')), `snapshots in ${spotSnapshotDir}: ${readdirSync(spotSnapshotDir).join(', ')}`);
   });
 
   it('unmodified ccxt binanceusdm and ccxt.pro drive the whole flow through the cluster: markets → book → balance → limit → open orders → amend → cancel → cross → positions → trades → the WebSocket book and the user-data stream', { timeout: 120_000 }, async () => {
