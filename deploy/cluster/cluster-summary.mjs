@@ -29,6 +29,7 @@ export function formatSummary(r, interrupted) {
       ['redeliveries dropped (risk, matching)', `${n(r.duplicatesDropped?.risk)}, ${n(r.duplicatesDropped?.matching)}`, ''],
       ['dead letters', n(Object.values(r.deadLetters ?? {}).reduce((a, b) => a + b, 0)), Object.entries(r.deadLetters ?? {}).filter(([, c]) => c > 0).map(([t, c]) => `${t} ${c}`).join(', ')],
       ['risk conservation audit', r.auditOk ? 'ok' : 'FAILED', ''],
+      ['spot-margin conservation audit', r.spot === undefined ? '-' : r.spot.auditOk ? 'ok' : 'FAILED', r.spot === undefined ? '' : `${n(r.spot.commands)} spot commands (${n(r.spot.refused)} refused), ${n(r.spot.indexPrices)} index prices`],
     ];
     const width = Math.max(...rows.map((row) => row[0].length));
     for (const [k, v, extra] of rows) lines.push(`  ${k.padEnd(width)}  ${v.padStart(12)}  ${extra}`);
