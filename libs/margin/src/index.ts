@@ -215,6 +215,7 @@ export {
 } from './spot-margin/spot-account-evaluation.js';
 export { spotPriceAtLevel } from './spot-margin/spot-level-price.js';
 export { holdingsAfterBorrow, checkSpotBorrow } from './spot-margin/spot-borrow-check.js';
+export { maxSpotBorrow, type SpotMaxBorrow } from './spot-margin/spot-max-borrow.js';
 export { spotLiquidationFeeUnits } from './spot-margin/spot-liquidation-fee.js';
 // crypto-backed loans (Binance Loans form)
 export { type LoanCollateralParamsInput, type LoanLiquidationTerms, type LoanCollateralParams, createLoanCollateralParams } from './loan-params.js';

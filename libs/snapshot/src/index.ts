@@ -17,5 +17,6 @@ export { captureState, restoreState } from './stage-state.js';
 export { OffsetTrackingBus } from './offset-tracking-bus.js';
 export { loggedSnapshotEvents, openStageRecovery, StageRecoveryRefusedError, type RecoverableStage, type Recovery, type StageRecoveryOptions } from './stage-recovery.js';
 export { snapshotConfigSchema, snapshotDirOf } from './snapshot-config.js';
+export { openConfiguredStageRecovery, type SnapshotSettings, type StageIdentity } from './configured-stage-recovery.js';
 export { decodeEntries, InputOrderLog, listInputOrderFiles, readInputOrder, type InputOrderEntry } from './input-order-log.js';
 export { InputSequencer } from './input-sequencer.js';

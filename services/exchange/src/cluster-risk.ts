@@ -62,7 +62,7 @@ import { SETTLE_NET_DEPOSITS_CEILING_UNITS } from '@perpcore/risk';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
 import { serveAccountQueries } from './account-query-responder.js';
 import { createRiskShard, RISK_SHARD_TOPICS, RISK_TIME_TICK_INPUT, riskShardFingerprint } from './cluster-risk-shard.js';
-import { loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { openConfiguredStageRecovery, type Recovery, snapshotConfigSchema } from '@perpcore/snapshot';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
 
@@ -84,27 +84,16 @@ runServiceProcess({
     const lending = { loans: config.loans === 'true', lendingPool: config.lendingPool === 'true' };
     const shardConfig = { source: config.source, specs, fundSeedUnits: config.fundSeedUnits, liquidationSource: config.liquidationSource, lending };
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
-    const dir = snapshotDirOf(config);
-    let recovery: Recovery | null = null;
-    if (dir !== null) {
-      try {
-        recovery = await openStageRecovery({
-          dir,
-          stage: 'risk',
-          venueFingerprint: riskShardFingerprint(shardConfig),
-          topics: RISK_SHARD_TOPICS,
-          committedOffsets: (topic) => kafka.committedOffsets(config.source, topic),
-          everyMs: config.snapshotIntervalMs,
-          minMessages: config.snapshotMinMessages,
-          keepNewest: config.snapshotKeep,
-          fsync: config.snapshotFsync,
-          ...loggedSnapshotEvents(logger),
-        });
-      } catch (error) {
-        await kafka.close().catch(() => undefined);
-        throw error;
-      }
-      logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'risk recovery');
+    let recovery: Recovery | null;
+    try {
+      recovery = await openConfiguredStageRecovery(
+        config,
+        { stage: 'risk', venueFingerprint: riskShardFingerprint(shardConfig), topics: RISK_SHARD_TOPICS, committedOffsets: (topic) => kafka.committedOffsets(config.source, topic) },
+        logger,
+      );
+    } catch (error) {
+      await kafka.close().catch(() => undefined);
+      throw error;
     }
     const shard = await createRiskShard(recovery === null ? kafka : recovery.bus(kafka), shardConfig, logger);
     const bus = shard.bus;

@@ -25,7 +25,7 @@ import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs, selectMarkets } from '@perpcore/markets';
 import { runServiceProcess, wallClockNs } from '@perpcore/runtime';
-import { loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { openConfiguredStageRecovery, type Recovery, snapshotConfigSchema } from '@perpcore/snapshot';
 import { serveSpotQueries } from './cluster-spot/spot-query-answers.js';
 import { SPOT_STAGE_TOPICS, SpotStage, spotStageFingerprint } from './cluster-spot/spot-stage.js';
 
@@ -42,24 +42,13 @@ runServiceProcess({
   async start({ config, logger }) {
     const stageConfig = { source: config.source, specs: selectMarkets(config.markets) };
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.source, logger));
-    const dir = snapshotDirOf(config);
-    let recovery: Recovery | null = null;
+    let recovery: Recovery | null;
     try {
-      if (dir !== null) {
-        recovery = await openStageRecovery({
-          dir,
-          stage: 'spot',
-          venueFingerprint: spotStageFingerprint(stageConfig),
-          topics: SPOT_STAGE_TOPICS,
-          committedOffsets: (topic) => kafka.committedOffsets(config.source, topic),
-          everyMs: config.snapshotIntervalMs,
-          minMessages: config.snapshotMinMessages,
-          keepNewest: config.snapshotKeep,
-          fsync: config.snapshotFsync,
-          ...loggedSnapshotEvents(logger),
-        });
-        logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'spot recovery');
-      }
+      recovery = await openConfiguredStageRecovery(
+        config,
+        { stage: 'spot', venueFingerprint: spotStageFingerprint(stageConfig), topics: SPOT_STAGE_TOPICS, committedOffsets: (topic) => kafka.committedOffsets(config.source, topic) },
+        logger,
+      );
     } catch (error) {
       await kafka.close().catch(() => undefined);
       throw error;

@@ -25,6 +25,7 @@ export type {
 } from './client/exchange-client.js';
 export type { StressAnswer } from './client/stress-answer.js';
 // the spot-margin stage's answers, as the typed client's spot calls give them
+export type { SpotMaxBorrow } from '@perpcore/margin';
 export type { SpotAccountReport, SpotAssetReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlacement, SpotPlaceResult, SpotResult } from '@perpcore/risk';
 export type { StressRequest, StressReport } from '@perpcore/risk';
 export { createPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';

@@ -379,6 +379,9 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     assert.deepEqual([ask.status, ask.body.status, ask.body.clientOrderId], [200, 'NEW', 'spot-mm-1'], JSON.stringify(ask.body));
     const depth = await signed(base, maker, 'GET', '/sapi/v1/margin/depth', { symbol: 'BTCUSDT', limit: 5 });
     assert.deepEqual(depth.body.asks, [[px(askTicks), '1']], JSON.stringify(depth.body));
+    const maxBorrow = await signed(base, trader, 'GET', '/sapi/v1/margin/maxBorrowable', { asset: 'USDT' });
+    assert.deepEqual([maxBorrow.status, maxBorrow.body.borrowLimit], [200, '500000'], JSON.stringify(maxBorrow.body));
+    assert.ok(Number(maxBorrow.body.amount) >= 40_000, `5:1 on 10,000 USDT at the opening level: ${maxBorrow.body.amount}`);
     // 0.5 BTC on 10,000 USDT of its own: MARGIN_BUY borrows the rest
     const buy = await signed(base, trader, 'POST', '/sapi/v1/margin/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', price: px(askTicks), quantity: '0.5', sideEffectType: 'MARGIN_BUY', newOrderRespType: 'FULL' });
     assert.equal(buy.status, 200, JSON.stringify(buy.body));

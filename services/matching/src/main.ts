@@ -33,7 +33,7 @@ import { KafkaBus, kafkaBusOptions, kafkaConfigSchema } from '@perpcore/bus';
 import { enumField, integerField, listField, stringField } from '@perpcore/config';
 import { defaultMarketSpecs } from '@perpcore/markets';
 import { runServiceProcess } from '@perpcore/runtime';
-import { loggedSnapshotEvents, openStageRecovery, type Recovery, snapshotConfigSchema, snapshotDirOf } from '@perpcore/snapshot';
+import { openConfiguredStageRecovery, type Recovery, snapshotConfigSchema } from '@perpcore/snapshot';
 import { createMatchingService } from './create-matching-service.js';
 import { MATCHING_TOPICS, matchingServiceOptions } from './matching-process-options.js';
 
@@ -56,25 +56,14 @@ runServiceProcess({
     const options = matchingServiceOptions(config);
     const kafka = await KafkaBus.connect(kafkaBusOptions(config, config.instance, logger));
     const bus = kafka;
-    const dir = snapshotDirOf(config);
     let recovery: Recovery | null = null;
     let service;
     try {
-      if (dir !== null) {
-        recovery = await openStageRecovery({
-          dir,
-          stage: 'matching',
-          venueFingerprint: options.fingerprint,
-          topics: MATCHING_TOPICS,
-          committedOffsets: (topic) => kafka.committedOffsets(config.groupId, topic),
-          everyMs: config.snapshotIntervalMs,
-          minMessages: config.snapshotMinMessages,
-          keepNewest: config.snapshotKeep,
-          fsync: config.snapshotFsync,
-          ...loggedSnapshotEvents(logger),
-        });
-        logger.info({ from: recovery.restoredFrom ?? 'the beginning' }, 'matching recovery');
-      }
+      recovery = await openConfiguredStageRecovery(
+        config,
+        { stage: 'matching', venueFingerprint: options.fingerprint, topics: MATCHING_TOPICS, committedOffsets: (topic) => kafka.committedOffsets(config.groupId, topic) },
+        logger,
+      );
       const rec = recovery;
       service = await createMatchingService({
         ...options,

@@ -5,6 +5,7 @@ import { type CollateralPrice, createHaircutSchedule, settleAssetHaircut } from 
 import { MarginState, classifyMarginLevel } from '../margin-level.js';
 import { type SpotHolding, evaluateSpotAccount } from './spot-account-evaluation.js';
 import { checkSpotBorrow } from './spot-borrow-check.js';
+import { maxSpotBorrow } from './spot-max-borrow.js';
 import { spotLiquidationFeeUnits } from './spot-liquidation-fee.js';
 import { spotPriceAtLevel } from './spot-level-price.js';
 import { SpotMarginErrorCode } from './spot-margin-error-codes.js';
@@ -184,6 +185,53 @@ describe('spot-margin properties', () => {
         const ev = evaluateSpotAccount(params, h.map((x) => (x.asset === 'USD' ? { ...x, balanceUnits: own + amount, debtUnits: amount, entryUnits: amount } : x)));
         assert.ok(ev.levelE8 !== null && ev.levelE8 >= params.openLevelE8);
       }),
+    );
+  });
+});
+
+describe('maxSpotBorrow: the boundary of what a borrow accepts', () => {
+  it('Kraken 5:1 with 10,000 USD and nothing owed: the opening level (100 %) allows 50,000 USD, one unit more is refused', () => {
+    const params = kraken();
+    const holdings = account(usd(10_000), 0, 0, 0, btcAt(30_000));
+    const max = maxSpotBorrow(params, holdings, 'USD', usd(1_000_000));
+    // equity 10,000 over used margin borrowed / 5: level 100 % at 50,000
+    assert.deepEqual(max, { amountUnits: usd(50_000), limitUnits: usd(500_000) });
+    assert.equal(checkSpotBorrow(params, holdings, 'USD', max.amountUnits), null);
+    assert.equal(checkSpotBorrow(params, holdings, 'USD', max.amountUnits + 1), SpotMarginErrorCode.InsufficientMargin);
+  });
+
+  it('is capped by the pool, by the per-account limit less the debt, and is 0 for an asset not borrowable', () => {
+    const params = kraken();
+    const rich = account(usd(1_000_000), 0, 0, 0, btcAt(30_000));
+    assert.equal(maxSpotBorrow(params, rich, 'USD', usd(1_234)).amountUnits, usd(1_234));
+    assert.equal(maxSpotBorrow(params, account(usd(1_000_000), usd(400_000), 0, 0, btcAt(30_000)), 'USD', usd(10_000_000)).amountUnits, usd(100_000));
+    assert.deepEqual(maxSpotBorrow(params, rich, 'ETH', usd(1_000)), { amountUnits: 0, limitUnits: 0 });
+    assert.equal(maxSpotBorrow(params, account(0, 0, 0, 0, btcAt(30_000)), 'USD', usd(1_000)).amountUnits, 0, 'no collateral, nothing to borrow');
+  });
+
+  it('property: the answer is accepted and one unit more is refused or past a cap', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: usd(200_000) }),
+        fc.integer({ min: 0, max: usd(100_000) }),
+        fc.integer({ min: 0, max: btc(5) }),
+        fc.integer({ min: 0, max: btc(2) }),
+        fc.integer({ min: 5_000, max: 100_000 }),
+        fc.integer({ min: 50_000_000, max: 100_000_000 }),
+        fc.constantFrom('USD', 'BTC'),
+        fc.integer({ min: 1, max: usd(2_000_000) }),
+        (usdHeld, usdOwed, btcHeld, btcOwed, price, ratioE8, asset, pool) => {
+          const params = kraken();
+          const holdings = account(usdHeld, usdOwed, btcHeld, btcOwed, btcAt(price), ratioE8);
+          const { amountUnits } = maxSpotBorrow(params, holdings, asset, pool);
+          const owed = asset === 'USD' ? usdOwed : btcOwed;
+          const cap = Math.min(params.borrowable.get(asset)!.maxBorrowUnits - owed, pool);
+          if (amountUnits > 0) assert.equal(checkSpotBorrow(params, holdings, asset, amountUnits), null);
+          if (amountUnits < cap) assert.notEqual(checkSpotBorrow(params, holdings, asset, amountUnits + 1), null);
+          assert.ok(amountUnits <= Math.max(0, cap));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -16,6 +16,7 @@
  * - Subscribers see every event once, in bus order, through this client's one
  *   subscription per topic (registered at creation, so they sit after the stages).
  */
+import type { SpotMaxBorrow } from '@perpcore/margin';
 import { type AssetSpec, type MarketSpec, Side } from '@perpcore/domain';
 import { type Bus, Topics } from '@perpcore/bus';
 import type { SpotAccountReport, SpotMarginEngine, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult } from '@perpcore/risk';
@@ -178,6 +179,10 @@ export class EmbeddedExchangeClient extends ExchangeClientBase implements Exchan
 
   override spotCancelAll(accountId: number): Promise<SpotResult> {
     return Promise.resolve(this.deps.spot?.submit({ op: 'cancelAll', tsNs: this.deps.nowNs(), accountId }) ?? NO_SPOT);
+  }
+
+  override spotMaxBorrowable(accountId: number, asset: string): Promise<SpotMaxBorrow> {
+    return Promise.resolve(this.deps.spot?.engine.maxBorrowable(accountId, asset) ?? { amountUnits: 0, limitUnits: 0 });
   }
 
   override spotOpenOrders(accountId: number): Promise<readonly SpotOpenOrder[]> {

@@ -7,6 +7,7 @@
  * event subscribers with the bus subscriptions a client closes; the spot-margin
  * calls answer SPOT_NOT_LISTED unless the client's core runs a spot stage.
  */
+import type { SpotMaxBorrow } from '@perpcore/margin';
 import type { AssetSpec, MarginMode } from '@perpcore/domain';
 import type { SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult } from '@perpcore/risk';
 import type { Subscription } from '@perpcore/bus';
@@ -145,6 +146,10 @@ export abstract class ExchangeClientBase {
 
   spotIndexTicks(_symbol: string): Promise<number | null> {
     return Promise.resolve(null);
+  }
+
+  spotMaxBorrowable(_accountId: number, _asset: string): Promise<SpotMaxBorrow> {
+    return Promise.resolve({ amountUnits: 0, limitUnits: 0 });
   }
 
   spotBorrow(_accountId: number, _asset: string, _amountUnits: number): Promise<SpotCommandAnswer> {

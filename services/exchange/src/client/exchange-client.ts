@@ -21,6 +21,7 @@
 import type { AssetSpec, MarginMode, OrderType, SelfTradePrevention, Side, TimeInForce, TriggerSource } from '@perpcore/domain';
 import type { VenueMarket } from '@perpcore/markets';
 import type { LiquidationEventV1, MatchingCommandV1, MatchingEventV1, OracleEventV1, perpcore, RiskEventV1 } from '@perpcore/proto';
+import type { SpotMaxBorrow } from '@perpcore/margin';
 import type { AccountReport, SpotAccountReport, SpotOpenOrder, SpotOrderInput, SpotPairSpec, SpotPlaceResult, SpotResult, StressRequest } from '@perpcore/risk';
 
 /** A spot borrow's or repay's answer: ok with the spot stage's event sequence after it (the transaction id a client quotes), or the stage's code. */
@@ -233,6 +234,8 @@ export interface ExchangeClient {
   spotPairs(): readonly SpotPairSpec[];
   /** A pair's index price in ticks (its base asset's trigger feed); null before the first index or for a pair not traded. */
   spotIndexTicks(symbol: string): Promise<number | null>;
+  /** How much of `asset` the account could borrow now (the largest amount a borrow would accept) and its per-account limit, in the asset's units. */
+  spotMaxBorrowable(accountId: number, asset: string): Promise<SpotMaxBorrow>;
   /** Borrows from the spot lending pool (`SpotBorrowV1`): refused past the limits or the opening level, with the stage's code. */
   spotBorrow(accountId: number, asset: string, amountUnits: number): Promise<SpotCommandAnswer>;
   /** Repays a spot loan, interest first (`SpotRepayV1`); more than is owed, or than the account holds, is refused. */

@@ -29,6 +29,7 @@
  * Order commands' `riskEvents` hold only risk's refusal: settlements are published
  * after the book's events and reach subscribers on their own.
  */
+import type { SpotMaxBorrow } from '@perpcore/margin';
 import { type AssetSpec, createAssetSpec } from '@perpcore/domain';
 import { type Bus, caughtUp, type ReplayLag, type Topic, Topics } from '@perpcore/bus';
 import { captureGraph, type Frame, restoreGraph } from '@perpcore/snapshot';
@@ -353,6 +354,10 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
     return (await this.spotQuery(`the spot index of ${symbol}`, SpotQueryKind.SPOT_QUERY_KIND_INDEX, 0, symbol, 0)) as number | null;
   }
 
+  override async spotMaxBorrowable(accountId: number, asset: string): Promise<SpotMaxBorrow> {
+    return ((await this.spotQuery(`the spot max borrowable of ${accountId}`, SpotQueryKind.SPOT_QUERY_KIND_MAX_BORROWABLE, accountId, '', 0, asset)) ?? { amountUnits: 0, limitUnits: 0 }) as SpotMaxBorrow;
+  }
+
   /**
    * One spot command, answered by the spot stage on the replies topic by its seq (from
    * the queries' counter). Sent once, never again: the stage drops a seq it has applied,
@@ -380,9 +385,9 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
   }
 
   /** A read-only spot question (asked again until answered, as every query); its answer's JSON, null without a spot stage. */
-  private async spotQuery(what: string, kind: number, accountId: number, symbol: string, levels: number): Promise<unknown> {
+  private async spotQuery(what: string, kind: number, accountId: number, symbol: string, levels: number, asset = ''): Promise<unknown> {
     if (this.spot === undefined) return null;
-    const reply = await this.query(what, { query: 'spot', spot: { kind, accountId, symbol, levels } });
+    const reply = await this.query(what, { query: 'spot', spot: { kind, accountId, symbol, levels, asset } });
     const a = reply.spot;
     if (a == null) throw new Error(`${reply.source} answered ${what} with ${reply.reply ?? 'nothing'}`);
     if (!a.ok) throw new Error(`${reply.source} refused ${what}: ${a.code} ${a.message}`);
@@ -583,7 +588,8 @@ export class KafkaExchangeClient extends ExchangeClientBase implements ExchangeC
 
   private onReply(reply: GatewayReplyV1): void {
     if (reply.replyTo !== this.options.source) return;
-    if (reply.halted !== '') this.status.haltReason = reply.halted;
+    // the spot-margin stage keeps its own ledger: its halt refuses spot commands (RISK_SPOT_STAGE_HALTED), not the perps
+    if (reply.halted !== '' && reply.reply !== 'spot') this.status.haltReason = reply.halted;
     const p = this.queryPending.get(Number(reply.seq));
     if (p === undefined) return;
     this.queryPending.delete(Number(reply.seq));

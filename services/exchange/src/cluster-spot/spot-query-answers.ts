@@ -25,6 +25,8 @@ function answerJson(stage: SpotStage, query: GatewayQueryV1): { ok: boolean; cod
       return ok(engine.depthOf(String(q?.symbol ?? ''), Math.min(Math.max(1, Number(q?.levels ?? 0)), SPOT_DEPTH_MAX_LEVELS)));
     case Kind.SPOT_QUERY_KIND_INDEX:
       return ok(engine.indexTicksOf(String(q?.symbol ?? '')));
+    case Kind.SPOT_QUERY_KIND_MAX_BORROWABLE:
+      return ok(engine.maxBorrowable(Number(q?.accountId ?? 0), String(q?.asset ?? '')));
     default:
       return { ok: false, code: 'RISK_SPOT_INVALID_QUERY', message: `unknown spot query kind ${String(q?.kind)}`, json: '' };
   }

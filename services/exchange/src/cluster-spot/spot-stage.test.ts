@@ -19,7 +19,7 @@ import { KafkaExchangeClient } from '../client/kafka-exchange-client.js';
 import { applySpotInput, type SpotInput } from '../durability/spot-input.js';
 import { embeddedSpotEngine, spotPoolSeed } from '../embedded-spot-margin.js';
 import { serveSpotQueries } from './spot-query-answers.js';
-import { SpotStage } from './spot-stage.js';
+import { SPOT_STAGE_HALTED, SpotStage } from './spot-stage.js';
 import { SPOT_INVALID_COMMAND } from './spot-command-input.js';
 
 const logger = createLogger('spot-stage-test', 'silent');
@@ -33,10 +33,15 @@ const [MAKER, TRADER, OTHER] = [501, 502, 503];
 const subticksAt = (usdt: number) => usdt * 1_000;
 const ticksAt = (usdt: number) => usdt * 10;
 
-async function setUp() {
+async function setUp(failOn: (input: SpotInput) => boolean = () => false) {
   const bus = new InProcessBus();
   const applied: SpotInput[] = [];
-  const stage = new SpotStage(bus, { source: 'spot-t', specs: defaultMarketSpecs, onInput: (input) => void applied.push(input) }, logger);
+  const onInput = (input: SpotInput) => {
+    // an internal fault inside the stage's apply, as a bug in the engine would raise
+    if (failOn(input)) throw new Error(`injected fault on ${input.op}`);
+    applied.push(input);
+  };
+  const stage = new SpotStage(bus, { source: 'spot-t', specs: defaultMarketSpecs, onInput }, logger);
   await stage.start();
   let nowNs = T0;
   const queries = await serveSpotQueries(bus, 'spot-t', stage, () => nowNs);
@@ -94,6 +99,8 @@ describe('cluster spot-margin stage through the client', () => {
       assert.deepEqual([row('BTC')?.balanceUnits, row('USDT')?.balanceUnits, row('USDT')?.debtUnits], [BTC / 2, 0, 5_015 * USDT]);
       assert.equal(report.state, stage.engine.accountReport(TRADER)?.state);
       assert.equal(await client.spotAccount(OTHER), null, 'an account without spot rows');
+      assert.deepEqual(await client.spotMaxBorrowable(TRADER, 'USDT'), stage.engine.maxBorrowable(TRADER, 'USDT'));
+      assert.ok((await client.spotMaxBorrowable(TRADER, 'USDT')).amountUnits > 100 * USDT);
       // borrow, then repay part: transaction ids grow
       const borrowed = await client.spotBorrow(TRADER, 'USDT', 100 * USDT);
       const repaid = await client.spotRepay(TRADER, 'USDT', 50 * USDT);
@@ -185,6 +192,26 @@ describe('cluster spot-margin stage through the client', () => {
       const before = t.stage.eventSeq;
       twin.engine.deposit(OTHER, 'USDT', USDT, t.now() + S);
       assert.ok(twin.eventSeq > before, "the restored twin numbers on from the last event");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('halts on an internal error: later commands are refused RISK_SPOT_STAGE_HALTED, index prices dropped; queries still answer; the perps side stays up', async () => {
+    const t = await setUp((input) => input.op === 'withdraw');
+    try {
+      const { client, stage } = t;
+      t.index(30_000);
+      assert.deepEqual(await client.spotDeposit(TRADER, 'USDT', 100 * USDT), { ok: true });
+      const hash = stage.stateHash();
+      assert.deepEqual(await client.spotWithdraw(TRADER, 'USDT', USDT), { ok: false, code: SPOT_STAGE_HALTED });
+      assert.match(stage.halted, /injected fault on withdraw/);
+      assert.deepEqual(await client.spotDeposit(TRADER, 'USDT', USDT), { ok: false, code: SPOT_STAGE_HALTED }, 'nothing is applied after the halt');
+      t.index(29_000);
+      assert.equal(stage.counters.indexPricesDropped, 1);
+      assert.equal(stage.stateHash(), hash, 'the state is the one before the faulting input');
+      assert.equal(await client.spotIndexTicks(PAIR), ticksAt(30_000), 'queries still answer, from the state before the fault');
+      assert.equal(client.halted(), '', 'the perps side is not halted by the spot stage: its own ledger');
     } finally {
       await t.close();
     }

@@ -21,7 +21,8 @@
  *
  * An internal error (anything but a refusal) halts the stage: it is logged at fatal
  * with the input's identity, every later command is refused `RISK_SPOT_STAGE_HALTED`,
- * index prices are dropped and counted, and queries carry the reason in `halted`.
+ * index prices are dropped and counted, and queries still answer (their `halted` field
+ * says why). The perps side is not halted with it: the spot stage keeps its own ledger.
  */
 import type { Bus, Subscription } from '@perpcore/bus';
 import { Topics } from '@perpcore/bus';

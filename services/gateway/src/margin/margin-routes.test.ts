@@ -76,6 +76,26 @@ describe('cross-margin SAPI routes on the spot-margin stage', { timeout: 120_000
     assert.deepEqual([none.body.created, none.body.marginLevel, none.body.userAssets.map((x: { netAsset: string }) => x.netAsset)], [false, '999', ['0', '0']]);
   });
 
+  it('answers maxBorrowable with the largest borrow the stage would accept: borrowing it is accepted, one unit more is refused', async () => {
+    const b = t.keys.b;
+    const max = await signed(t.base, b, 'GET', '/sapi/v1/margin/maxBorrowable', { asset: 'USDT' });
+    assert.equal(max.status, 200, JSON.stringify(max.body));
+    const accountId = b.accountId;
+    const expected = await t.client.spotMaxBorrowable(accountId, 'USDT');
+    assert.deepEqual(max.body, { amount: formatScaled(expected.amountUnits, 6), borrowLimit: '500000' });
+    assert.ok(expected.amountUnits > 0);
+    const before = spotHash();
+    const tooMuch = await t.client.spotBorrow(accountId, 'USDT', expected.amountUnits + 1);
+    assert.equal(tooMuch.ok, false, 'one unit more than maxBorrowable is refused');
+    assert.equal(spotHash(), before);
+    assert.equal((await t.client.spotBorrow(accountId, 'USDT', expected.amountUnits)).ok, true, 'maxBorrowable itself is accepted');
+    const after = await signed(t.base, b, 'GET', '/sapi/v1/margin/maxBorrowable', { asset: 'USDT' });
+    assert.equal(after.body.amount, '0', 'nothing more once it is borrowed');
+    assert.ok((await t.client.spotRepay(accountId, 'USDT', expected.amountUnits)).ok);
+    assert.equal((await signed(t.base, b, 'GET', '/sapi/v1/margin/maxBorrowable', { asset: 'DOGE' })).status, 400);
+    assert.equal((await signed(t.base, b, 'GET', '/sapi/v1/margin/maxBorrowable', { asset: 'USDT', isolatedSymbol: 'BTCUSDT' })).status, 400);
+  });
+
   it('rests a LIMIT order with the client id, finds it by either id, refuses a duplicate and another account, and cancels it once', async () => {
     const a = t.keys.a;
     const price = px(Math.floor(index * 0.9));

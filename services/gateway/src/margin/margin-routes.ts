@@ -65,7 +65,9 @@ export function spotRejectError(code: string): BinanceError {
     case 'SPOT_NOT_LISTED':
       return binanceError('BAD_SYMBOL', 'This venue runs no spot-margin market.');
     case 'RISK_STAGE_HALTED':
+    case 'RISK_SPOT_STAGE_HALTED':
       return binanceError('DISCONNECTED');
+    case 'RISK_SPOT_INVALID_COMMAND':
     default:
       return binanceError('INVALID_PARAMETER', detail);
   }
@@ -139,6 +141,16 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   app.post('/sapi/v1/margin/borrow-repay', trade, (request) => borrowOrRepay(request, undefined));
   app.post('/sapi/v1/margin/loan', trade, (request) => borrowOrRepay(request, 'BORROW'));
   app.post('/sapi/v1/margin/repay', trade, (request) => borrowOrRepay(request, 'REPAY'));
+
+  app.get('/sapi/v1/margin/maxBorrowable', read, async (request) => {
+    const p = BinanceParams.of(request);
+    const asset = assetOf(p, 'asset');
+    if (p.optional('isolatedSymbol') !== undefined) throw binanceError('INVALID_PARAMETER', 'Isolated margin is not offered: cross margin only.');
+    p.done();
+    const max = await client.spotMaxBorrowable(callerAccount(request), asset.asset);
+    // the largest amount a borrow would accept now (rounded to the asset's units, so never above it), and the account's limit
+    return { amount: formatScaled(max.amountUnits, asset.decimals), borrowLimit: formatScaled(max.limitUnits, asset.decimals) };
+  });
 
   // --- the account ------------------------------------------------------------------
   app.get('/sapi/v1/margin/account', read, async (request) => {

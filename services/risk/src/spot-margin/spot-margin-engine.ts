@@ -11,7 +11,7 @@
  * event fold rebuilds. See spot-margin-context.ts for the money primitives.
  */
 import { DomainError, requirePositiveInteger, Side } from '@perpcore/domain';
-import { SpotStageErrorCode } from '@perpcore/margin';
+import { MarginState, maxSpotBorrow, type SpotMaxBorrow, SpotStageErrorCode } from '@perpcore/margin';
 import { CancelReason } from '@perpcore/orderbook';
 import { type SpotAccountReport, spotAccountReport } from './spot-account-report.js';
 import { type SpotConservationReport, auditSpotConservation } from './spot-conservation-audit.js';
@@ -73,6 +73,20 @@ export class SpotMarginEngine {
     const out: SpotOpenOrder[] = [];
     for (const o of this.orders.orders.values()) if (o.accountId === accountId) out.push(o);
     return out.sort((a, b) => a.orderId - b.orderId);
+  }
+
+  /**
+   * How much of `asset` the account could borrow now (the largest amount a borrow
+   * would accept, libs/margin spot-max-borrow.ts) and its per-account limit; read-only.
+   * 0 while it is liquidating, or while an asset it holds or owes has no index price.
+   */
+  maxBorrowable(accountId: number, asset: string): SpotMaxBorrow {
+    const c = this.context;
+    const limitUnits = c.config.params.borrowable.get(asset)?.maxBorrowUnits ?? 0;
+    if (c.state.marginStates.get(accountId) === MarginState.Liquidating) return { amountUnits: 0, limitUnits };
+    const holdings = c.holdings(accountId);
+    if (holdings === null) return { amountUnits: 0, limitUnits };
+    return maxSpotBorrow(c.config.params, holdings, asset, c.state.venue.get(asset)?.poolUnits ?? 0);
   }
 
   /** A pair's book, best `levels` a side as [price ticks, lots], best first; null for a pair not traded. */
