@@ -193,7 +193,7 @@ export class SpotStage {
     const reply = {
       schemaMajor: SCHEMA_MAJOR_V1,
       seq: command.seq,
-      tsNs: Math.max(Number(command.tsNs), 0),
+      tsNs: this.engine.context.state.lastTsNs, // the stage's time: a reply of the recovery replay carries the same
       replyTo: command.source,
       source: this.config.source,
       halted: this.halted,

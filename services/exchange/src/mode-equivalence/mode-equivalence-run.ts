@@ -42,6 +42,8 @@ import { createPipeline } from '../pipeline.js';
 export interface ModeEquivalenceOptions {
   /** The repository root (the stages' dist entry points are under it). */
   readonly root: string;
+  /** The first command's time, ms since the epoch (default: now); it places the run on the funding and sample schedules. */
+  readonly startMs?: number;
   /** A broker no stage topic of which holds a message yet. */
   readonly brokers: readonly string[];
   readonly seed: number;
@@ -92,7 +94,7 @@ export async function runModeEquivalence(options: ModeEquivalenceOptions): Promi
   const run = `${process.pid % 10_000}${Date.now() % 1_000_000}`;
   const venue = defaultVenueMarkets(defaultMarketSpecs);
   const log = venueCrashCommandLog({ seed: options.seed, accounts: options.accounts, commands: options.commands, ...(options.levered === undefined ? {} : { levered: options.levered }), runId: run }, venue);
-  stampTimes(log, options.commandSpacingNs);
+  stampTimes(log, options.commandSpacingNs, options.startMs ?? Date.now());
   const cluster = await runCluster(options, log, say);
   say(`cluster done (${((performance.now() - startedMs) / 1000).toFixed(1)} s); the embedded pipeline next`);
   const riskInputs: RiskInput[] = [];
@@ -104,9 +106,9 @@ export async function runModeEquivalence(options: ModeEquivalenceOptions): Promi
 }
 
 /** Strictly increasing times from now on, `spacingNs` apart (ns near 1.8e18 are doubles 256 apart: at least 1 µs). */
-function stampTimes(log: readonly CrashCommand[], spacingNs: number): void {
+function stampTimes(log: readonly CrashCommand[], spacingNs: number, startMs: number): void {
   const stepNs = Math.max(MIN_SPACING_NS, spacingNs);
-  let tsNs = Date.now() * 1e6;
+  let tsNs = startMs * 1e6;
   for (const command of log) {
     tsNs += stepNs;
     command.value.tsNs = tsNs;
