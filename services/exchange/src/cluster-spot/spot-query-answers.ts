@@ -32,17 +32,13 @@ function answerJson(stage: SpotStage, query: GatewayQueryV1): { ok: boolean; cod
   }
 }
 
+/** The spot stage's reply to a query or a command (`to`: its seq and source), carrying the stage's halt reason. */
+export function spotReply(to: { readonly seq: number; readonly source: string }, stage: SpotStage, source: string, tsNs: number, spot: perpcore.gateway.v1.ISpotReplyV1): GatewayReplyV1 {
+  return { schemaMajor: SCHEMA_MAJOR_V1, seq: to.seq, tsNs, replyTo: to.source, source, halted: stage.halted, reply: 'spot', spot } as GatewayReplyV1;
+}
+
 export function answerSpotQuery(stage: SpotStage, source: string, query: GatewayQueryV1, nowNs: number): GatewayReplyV1 {
-  return {
-    schemaMajor: SCHEMA_MAJOR_V1,
-    seq: query.seq,
-    tsNs: nowNs,
-    replyTo: query.source,
-    source,
-    halted: stage.halted,
-    reply: 'spot',
-    spot: { ...answerJson(stage, query), tranId: 0 },
-  } as GatewayReplyV1;
+  return spotReply(query, stage, source, nowNs, { ...answerJson(stage, query), tranId: 0 });
 }
 
 /** Answers the spot queries on `gateway.queries.v1` (its own group: the risk shard reads the same topic for its own). */

@@ -29,12 +29,13 @@ import { Topics } from '@perpcore/bus';
 import type { MarketSpec } from '@perpcore/domain';
 import { defaultVenueMarkets } from '@perpcore/markets';
 import type { Logger } from '@perpcore/observability';
-import { SCHEMA_MAJOR_V1, type GatewayReplyV1, type OracleEventV1, type SpotCommandV1 } from '@perpcore/proto';
+import type { OracleEventV1, SpotCommandV1 } from '@perpcore/proto';
 import { type SpotMarginEngine, type SpotResult, spotBusPublisher, type SpotWirePublisher } from '@perpcore/risk';
 import { captureGraph, configFingerprint, decodeValue, encodeValue, type Frame, restoreGraph } from '@perpcore/snapshot';
 import { applySpotInput, type SpotInput } from '../durability/spot-input.js';
 import { embeddedSpotEngine, spotPairOf, spotPoolSeed } from '../embedded-spot-margin.js';
 import { spotInputOfCommand } from './spot-command-input.js';
+import { spotReply } from './spot-query-answers.js';
 
 export const SPOT_STAGE_HALTED = 'RISK_SPOT_STAGE_HALTED';
 
@@ -190,17 +191,9 @@ export class SpotStage {
   }
 
   private reply(command: SpotCommandV1, answer: { ok: boolean; code: string; message: string }, tranId: number, json: string): void {
-    const reply = {
-      schemaMajor: SCHEMA_MAJOR_V1,
-      seq: command.seq,
-      tsNs: this.engine.context.state.lastTsNs, // the stage's time: a reply of the recovery replay carries the same
-      replyTo: command.source,
-      source: this.config.source,
-      halted: this.halted,
-      reply: 'spot',
-      spot: { ok: answer.ok, code: answer.code, message: answer.message, tranId, json },
-    } as GatewayReplyV1;
-    return this.bus.publish(Topics.gatewayQueryReplies, reply);
+    // the stage's time: a reply of the recovery replay carries the same
+    const reply = spotReply(command, this, this.config.source, this.engine.context.state.lastTsNs, { ok: answer.ok, code: answer.code, message: answer.message, tranId, json });
+    this.bus.publish(Topics.gatewayQueryReplies, reply);
   }
 
   /** The engine, its event numbering and the dedup memory: one state. */
