@@ -23,7 +23,7 @@ export { E8, type TierInput, type TierTable, createTierTable, tierIndexFor, tier
 export * from './market-risk-params.js';
 
 // margin of positions and orders
-export { notionalAtMarkUnits, notionalAtTicksUnits } from './notional.js';
+export { notionalAtMarkCeilUnits, notionalAtMarkUnits, notionalAtTicksUnits } from './notional.js';
 export { maintenanceMarginUnits, maintenanceTierIndex, maintenanceMarginForNotionalUnits } from './maintenance-margin.js';
 export { positionInitialMarginUnits } from './initial-margin.js';
 export {

@@ -11,8 +11,8 @@
  * it goes through the exact allocation-free kernel (wide-arithmetic.ts). `whole` is
  * a money amount and must itself be a safe integer (else DOMAIN_OUT_OF_RANGE).
  *
- * Rounding: `notionalAtMarkUnits` reports floor(N) (display, step sizing); margin
- * formulas use the exact pair.
+ * Rounding: `notionalAtMarkUnits` reports floor(N) (display, step sizing),
+ * `notionalAtMarkCeilUnits` ceil(N) (caps); margin formulas use the exact pair.
  *
  * Example: BTCUSDT lotTickUnits 100 (lot 0.001, tick 0.1, 6 decimals), spt 100;
  * 20 lots (0.02 BTC) at mark 50,000.00 = 50,000,000 subticks:
@@ -45,6 +45,12 @@ export function notionalAtMarkUnits(params: MarketRiskParams, qtyLots: number, m
   const q = Math.abs(requireQtyLots('qtyLots', qtyLots));
   requirePrice('markSubticks', markSubticks);
   return loadNotionalAtMark(params, q, markSubticks);
+}
+
+/** ceil(|Q| × M) in settle units: what a cap on notional compares, so that a position just past it is refused. */
+export function notionalAtMarkCeilUnits(params: MarketRiskParams, qtyLots: number, markSubticks: number): number {
+  const whole = notionalAtMarkUnits(params, qtyLots, markSubticks);
+  return fractionSlot[0] > 0 ? whole + 1 : whole;
 }
 
 /** Notional of lots at a tick price (an integer: lots × ticks × lotTickUnits). */

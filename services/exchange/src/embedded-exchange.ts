@@ -245,6 +245,11 @@ export class EmbeddedExchange {
       setLeverage: (id, symbol, leverage) => accounts.setLeverage(id, symbol, leverage),
       place: () => undefined,
     });
+    for (let i = 0; i < scenario.backstopLiquidators; i++) {
+      const id = scenario.backstopFirstAccountId + i;
+      accounts.deposit(id, defaultSettleAsset.asset, scenario.backstopDepositUnits);
+      accounts.enableBackstopLiquidator(id, scenario.backstopMaxPositionNotionalUnits);
+    }
     exchange.borrowers?.setUp(exchange.loanPort());
     exchange.simPool?.borrowers.setUp(exchange.poolPort());
     exchange.simPool?.liquidator.setUp(exchange.poolPort());

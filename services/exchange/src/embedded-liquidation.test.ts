@@ -8,11 +8,11 @@ import { EmbeddedExchange } from './embedded-exchange.js';
 const logger = createLogger('test', 'silent');
 
 /** Runs the simulated market through the scheduled shock, checking §9 after every index tick. */
-async function runThroughShock(seed: number, fundSeedUsdt: number) {
+async function runThroughShock(seed: number, fundSeedUsdt: number, backstopLiquidators = 0) {
   const exchange = await EmbeddedExchange.create({
     logger,
     seed,
-    scenario: { crowdAccounts: 150, crowdEntryEndS: 300, shockAtS: 400, insuranceFundSeedUnits: fundSeedUsdt * 1_000_000 },
+    scenario: { crowdAccounts: 150, crowdEntryEndS: 300, shockAtS: 400, insuranceFundSeedUnits: fundSeedUsdt * 1_000_000, backstopLiquidators },
   });
   const liquidationEvents: LiquidationEventV1[] = [];
   const triggers: RiskEventV1[] = [];
@@ -62,6 +62,26 @@ describe('embedded liquidations through a price shock (every stage, real bus)', 
     const { exchange } = await runThroughShock(11, 50_000_000);
     assert.ok(exchange.counters.insuranceTakeovers > 0, 'takeovers');
     assert.equal(exchange.counters.deleveragedLegs, 0);
+    await exchange.close();
+  });
+
+  it('with backstop liquidators, gapped positions go to them at BP before the fund, each within its own margin and cap', async () => {
+    const { exchange, liquidationEvents } = await runThroughShock(11, 2_000, 2);
+    const c = exchange.counters;
+    assert.ok(c.backstopTakeovers > 0, 'backstop takeovers');
+    const backstops = liquidationEvents.filter((e) => e.event === 'backstopTakeover').map((e) => e.backstopTakeover!);
+    assert.equal(backstops.length, c.backstopTakeovers);
+    for (const b of backstops) {
+      assert.ok(b.liquidatorAccountId === 31_000 || b.liquidatorAccountId === 31_001, `liquidator ${b.liquidatorAccountId}`);
+      assert.equal(Number(b.fillPriceTicks), Math.max(1, Number(b.bankruptcyPriceTicks)));
+      assert.ok(Number(b.tickDifferenceUnits) >= 0);
+    }
+    // the backstops kept their margin: neither was called or liquidated by what it took
+    for (const id of [31_000, 31_001]) {
+      const view = exchange.accountView(id) as { cross: { state: string } };
+      assert.equal(view.cross.state, 'HEALTHY', `backstop ${id}`);
+    }
+    assert.ok(exchange.risk.engine.ledger.fundBalanceUnits('shared') >= 0);
     await exchange.close();
   });
 

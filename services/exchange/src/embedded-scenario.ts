@@ -4,10 +4,11 @@
  * shock large enough to liquidate them — some closed in the book with a surplus,
  * some gapped past their bankruptcy price (fund takeover) and, once the small fund
  * is spent, auto-deleveraged. A few crypto-backed loan borrowers (USDT against BTC
- * or ETH) open near their initial LTV, so the shock calls and liquidates some. All
- * times are simulated event time.
- * is spent, auto-deleveraged. Beside them, BTC-backed borrowers in the lending pool,
- * which the same shock takes below HF 1 for the external liquidator bot. All times are simulated event time.
+ * or ETH) open near their initial LTV, so the shock calls and liquidates some.
+ * Beside them, BTC-backed borrowers in the lending pool, which the same shock
+ * takes below HF 1 for the external liquidator bot, and backstop liquidators that
+ * take the gapped positions before the fund does. All times are simulated event
+ * time.
  */
 import { defaultInsuranceFundSeedUnits, USDT_UNITS_PER_USDT } from '@perpcore/markets';
 
@@ -42,6 +43,14 @@ export interface EmbeddedScenario {
   poolBorrowersFirstAccountId: number;
   poolBorrowAtS: number;
   poolLiquidatorPeriodS: number;
+  /**
+   * Backstop liquidators (issue 13.3, risk's backstop-liquidators.ts): accounts signed up at the
+   * start to take over positions the book cannot absorb, at their bankruptcy price, before the fund; 0 = none.
+   */
+  backstopLiquidators: number;
+  backstopFirstAccountId: number;
+  backstopDepositUnits: number;
+  backstopMaxPositionNotionalUnits: number;
 }
 
 export const defaultEmbeddedScenario: EmbeddedScenario = {
@@ -71,4 +80,9 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   poolBorrowersFirstAccountId: 20_000,
   poolBorrowAtS: 30,
   poolLiquidatorPeriodS: 5,
+  // off by default (as loans): npm start turns them on
+  backstopLiquidators: 0,
+  backstopFirstAccountId: 31_000, // above the pool liquidator (30,002)
+  backstopDepositUnits: 1_000_000 * USDT_UNITS_PER_USDT,
+  backstopMaxPositionNotionalUnits: 2_000_000 * USDT_UNITS_PER_USDT,
 };

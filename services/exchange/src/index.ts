@@ -20,6 +20,7 @@ export type {
   OrderCommandResult,
   PoolLiquidationCandidate,
   PlaceOrderRequest,
+  BackstopLiquidatorTerms,
   SpotCommandAnswer,
   SpotDepth,
 } from './client/exchange-client.js';

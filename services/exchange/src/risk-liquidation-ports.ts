@@ -20,12 +20,12 @@
  * `guarded`. A reject (RiskRejection, DomainError: raised by the ledger's checks,
  * before it writes) reaches the ladder as before; any other error halts the risk
  * stage, and from then on every mutation is refused with a neutral answer (no fee
- * charged, takeover refused with RISK_STAGE_HALTED, no ADL legs, nothing swept or
+ * charged, no backstop takeover, takeover refused with RISK_STAGE_HALTED, no ADL legs, nothing swept or
  * covered, no release) and the reader reports no scope, so the ladder winds down
  * without writing and without throwing into the bus (which would re-deliver).
  */
 import { type MarketSpec, Side } from '@perpcore/domain';
-import type { DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCheck, ScopeCompletion, ScopeHealth, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
+import type { BackstopResult, DeleverageLeg, DeleverageResult, LiquidationLedger, RiskReader, ScopeCheck, ScopeCompletion, ScopeHealth, ScopeRef, TakeoverResult } from '@perpcore/liquidation';
 import { classifyMarginLevel, LevelBasis, MarginState, marginLevelE8, type MarketRiskParams } from '@perpcore/margin';
 import { DomainError } from '@perpcore/domain';
 import { HaltInputKind, type LedgerScopeLevel, type RiskEngine, RiskRejection, type ScopeRef as RiskScopeRef } from '@perpcore/risk';
@@ -117,6 +117,9 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
         return fundBalance();
       });
     },
+    backstopTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): BackstopResult {
+      return guarded((): BackstopResult => ({ ok: false, declined: [] }), scope, market, tsNs, () => backstop(scope, market, liquidationId, tsNs));
+    },
     insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult {
       return guarded((): TakeoverResult => ({ ok: false, reason: 'RISK_STAGE_HALTED' }), scope, market, tsNs, () => takeover(scope, market, liquidationId, tsNs));
     },
@@ -137,6 +140,13 @@ export function riskLiquidationPorts(engine: RiskEngine, markets: readonly Marke
     const r = engine.ledger.applyInsuranceTakeover(toRisk(scope), market, { liquidationId, tsNs });
     countLeg(liquidationId);
     return { ok: true, ...r, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
+  }
+
+  function backstop(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): BackstopResult {
+    const r = engine.ledger.applyBackstopTakeover(toRisk(scope), market, { liquidationId, tsNs });
+    if (r.taken === null) return { ok: false, declined: r.declined };
+    countLeg(liquidationId);
+    return { ok: true, ...r.taken, declined: r.declined, fundBalanceAfterUnits: BigInt(engine.ledger.fundBalanceUnits(entry(market).risk.insuranceFundId)) };
   }
 
   function deleverage(scope: ScopeRef, market: string, liquidationId: number, tsNs: number, stepInFlight: () => readonly ScopeRef[]): DeleverageResult {

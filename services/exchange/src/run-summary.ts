@@ -61,7 +61,7 @@ export function formatSummary(f: RunFigures): string {
     ['liquidations triggered', n(c.liquidationsTriggered), ''],
     ['  restored / closed / aborted', `${n(c.liquidationsRestored)} / ${n(c.liquidationsClosed)} / ${n(c.liquidationsAborted)}`, ''],
     ['  IOC steps / liquidation fills', `${n(c.liquidationSteps)} / ${n(c.liquidationFills)}`, ''],
-    ['  insurance takeovers / ADL legs', `${n(c.insuranceTakeovers)} / ${n(c.deleveragedLegs)}`, ''],
+    ['  backstop / insurance takeovers / ADL legs', `${n(c.backstopTakeovers)} / ${n(c.insuranceTakeovers)} / ${n(c.deleveragedLegs)}`, ''],
     ['  clearance fees to the fund', usdt(c.clearanceFeesUnits), ''],
     ['insurance fund wallet / equity at mark', `${usdt(f.insuranceFundUnits)} / ${usdt(f.insuranceFundEquityUnits)}`, `seeded ${usdt(f.insuranceFundSeedUnits)}`],
   ];

@@ -34,6 +34,14 @@ export class SimAccountGateway {
     this.bus.publish(Topics.gatewayAccountCommands, cmd);
   }
 
+  /** Operator side: signs the account up as a backstop liquidator in every market. */
+  enableBackstopLiquidator(accountId: number, maxPositionNotionalUnits: number): void {
+    const cmd = this.envelope(accountId);
+    cmd.command = 'setBackstopLiquidator';
+    cmd.setBackstopLiquidator = { enabled: true, markets: [], maxPositionNotionalUnits } as unknown as AccountCommandV1['setBackstopLiquidator'];
+    this.bus.publish(Topics.gatewayAccountCommands, cmd);
+  }
+
   openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): void {
     const cmd = this.envelope(accountId);
     cmd.command = 'openLoan';

@@ -21,6 +21,7 @@ export class StageCounters {
   liquidationsTriggered = 0;
   liquidationSteps = 0;
   insuranceTakeovers = 0;
+  backstopTakeovers = 0;
   deleveragedLegs = 0;
   liquidationsRestored = 0;
   liquidationsClosed = 0;
@@ -113,6 +114,9 @@ export class StageCounters {
         return;
       case 'insuranceTakeover':
         this.insuranceTakeovers++;
+        return;
+      case 'backstopTakeover':
+        this.backstopTakeovers++;
         return;
       case 'positionDeleveraged':
         this.deleveragedLegs++;

@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   const core = await startEmbeddedCore({
     logger,
     seed: options.seed,
-    // a few crypto-backed loan borrowers beside the perps traders (journaled and recovered like every input: loan-recovery.test.ts)
-    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8, loanBorrowers: 8 },
+    // a few crypto-backed loan borrowers and two backstop liquidators beside the perps traders (journaled and recovered like every input: loan-recovery.test.ts)
+    scenario: { shockAtS: options.shockAtS, shockE8: options.shockE8, loanBorrowers: 8, backstopLiquidators: 2 },
     dataDir: options.dataDir,
     fsync: options.fsync,
     snapshotPolicy: options.snapshotEveryRecords > 0 ? { everyRecords: options.snapshotEveryRecords, everyEventNs: 0, keepNewest: options.snapshotKeep } : undefined,

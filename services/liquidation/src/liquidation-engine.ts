@@ -13,8 +13,11 @@
  *    pro rata of the step's exact BPamount, floored); the clearance fee
  *    `min(ceil(rate × notional), surplus)` goes to the fund.
  * 4. After the IOC: re-check. Restored → `LiquidationCompletedV1{RESTORED}`. Lots
- *    left unfilled (or the level at/below `takeoverLevel`) → the fund takes the
- *    rest of that position at BP; if it cannot (limits), one ADL run against
+ *    left unfilled (or the level at/below `takeoverLevel`) → the first backstop
+ *    liquidator that can (an account the operator signed up, judged on its
+ *    initial margin after) takes the rest of that position at BP
+ *    (`BackstopTakeoverV1`); if none can, the fund takes it at BP (with who
+ *    declined, `backstop_declined`); if it cannot (limits), one ADL run against
  *    the opposite positions (ranked traders, then the fund's own opposite
  *    position, then opposite scopes being liquidated themselves: long = short, so
  *    the run always closes the whole position), every counterparty at the one BP
@@ -104,6 +107,7 @@ export interface LiquidationCounters {
   stepOrders: number;
   liquidationFills: number;
   takeovers: number;
+  backstopTakeovers: number;
   deleveragedLegs: number;
   ignored: number;
   clearanceFeesUnits: bigint;
@@ -128,6 +132,7 @@ export class LiquidationEngine {
     stepOrders: 0,
     liquidationFills: 0,
     takeovers: 0,
+    backstopTakeovers: 0,
     deleveragedLegs: 0,
     ignored: 0,
     clearanceFeesUnits: 0n,
@@ -386,6 +391,30 @@ export class LiquidationEngine {
     const reader = this.deps.reader;
     const params = reader.marketParams(position.market);
     const spec = reader.marketSpec(position.market);
+    const backstop = this.deps.ledger.backstopTakeover(liq.scope, position.market, liq.liquidationId, tsNs);
+    const declined = backstop.declined.map((d) => ({ accountId: d.accountId, reason: d.reason }));
+    if (backstop.ok) {
+      this.counters.backstopTakeovers++;
+      const e = this.envelope(liq, tsNs);
+      e.event = 'backstopTakeover';
+      e.backstopTakeover = {
+        market: position.market,
+        liquidatorAccountId: backstop.liquidatorAccountId,
+        positionLots: position.qtyLots,
+        bankruptcyPriceTicks: backstop.bankruptcyPriceTicks,
+        bankruptcyAmountUnits: backstop.bankruptcyAmountUnits,
+        tickDifferenceUnits: backstop.tickDifferenceUnits,
+        fillPriceTicks: backstop.fillPriceTicks,
+        shortfallUnits: backstop.shortfallUnits,
+        liquidatorPositionLotsAfter: backstop.liquidatorPositionLotsAfter,
+        declined,
+      } as perpcore.liquidation.v1.BackstopTakeoverV1;
+      this.deps.publish(e);
+      if (backstop.tickDifferenceUnits !== 0) {
+        this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, backstop.tickDifferenceUnits, backstop.fundBalanceAfterUnits, 2);
+      }
+      return true;
+    }
     const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, liq.liquidationId, tsNs);
     if (takeover.ok) {
       this.counters.takeovers++;
@@ -400,7 +429,8 @@ export class LiquidationEngine {
         tickDifferenceUnits: takeover.tickDifferenceUnits,
         fillPriceTicks: takeover.fillPriceTicks,
         shortfallUnits: takeover.shortfallUnits,
-      };
+        backstopDeclined: declined,
+      } as perpcore.liquidation.v1.InsuranceTakeoverV1;
       this.deps.publish(e);
       if (takeover.tickDifferenceUnits !== 0) {
         this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, takeover.tickDifferenceUnits, takeover.fundBalanceAfterUnits, 2);

@@ -62,6 +62,17 @@ export interface BankruptcyClose {
 
 export type TakeoverResult = ({ readonly ok: true } & BankruptcyClose) | { readonly ok: false; readonly reason: string };
 
+/** A backstop liquidator that could not take a position, and why. */
+export interface BackstopDecline {
+  readonly accountId: number;
+  readonly reason: string;
+}
+
+/** A backstop liquidator's takeover, or none; either way who declined first, in order. */
+export type BackstopResult =
+  | ({ readonly ok: true; readonly liquidatorAccountId: number; readonly liquidatorPositionLotsAfter: number; readonly declined: readonly BackstopDecline[] } & BankruptcyClose)
+  | { readonly ok: false; readonly declined: readonly BackstopDecline[] };
+
 export interface DeleverageLeg {
   readonly counterpartyAccountId: number;
   /** The run's tier it came from (wire AdlCounterpartyKind): 1 ranked trader, 2 insurance fund, 3 liquidating scope. */
@@ -119,6 +130,11 @@ export interface AdlIndicatorEntry {
 export interface LiquidationLedger {
   /** Moves `amountUnits` from the scope to the insurance fund (clearance fee); returns the fund's balance after. */
   chargeClearanceFee(scope: ScopeRef, market: string, amountUnits: number, liquidationId: number, tsNs: number): bigint;
+  /**
+   * Before the fund: the first backstop liquidator (risk's backstop-liquidators.ts) whose margin
+   * allows it takes the scope's whole position in `market` at its BP; not ok, nothing changed, when none can.
+   */
+  backstopTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): BackstopResult;
   /** The fund takes the scope's whole position in `market` at its BP (RISK-SPEC §8.7), if its limits allow. */
   insuranceTakeover(scope: ScopeRef, market: string, liquidationId: number, tsNs: number): TakeoverResult;
   /**

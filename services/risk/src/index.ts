@@ -7,7 +7,7 @@ export { RiskRejection } from './risk-reject-codes.js';
 export { type IndexRejectReasonName, indexRejectReasonName } from './prices/index-price-gate.js';
 export type { AccountReport, ScopeReport, PositionReport, PriceSourceReport, CollateralReport } from './accounts/account-query.js';
 export type { ConservationReport } from './audit/conservation-audit.js';
-export type { RiskLedger, ScopeRef, HeldLiquidation, LedgerScopeLevel, LedgerScopeState, LedgerPosition, CloseResult, TakeoverResult, DeleverageResult, DeleverageLegResult, LedgerCallContext, AdlCounterparty } from './liquidation-port/risk-ledger.js';
+export type { RiskLedger, ScopeRef, HeldLiquidation, LedgerScopeLevel, LedgerScopeState, LedgerPosition, CloseResult, TakeoverResult, DeleverageResult, DeleverageLegResult, LedgerCallContext, AdlCounterparty, BackstopTakeoverResult } from './liquidation-port/risk-ledger.js';
 export { createRiskService, type RiskService, type RiskServiceDeps } from './create-risk-service.js';
 export type { AdlQueueEntry, AdlIndicatorEntry } from './adl/adl-queue.js';
 export { RiskEventFold, RiskFoldGapError, type RiskEventFoldConfig, riskEventFoldConfig } from './audit/risk-event-fold.js';

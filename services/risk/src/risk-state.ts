@@ -27,6 +27,7 @@ import { FundingSchedule } from './prices/funding-schedule.js';
 import { LoanBook } from './loans/loan-book.js';
 import { LendingPool } from './defi-liquidation/lending-pool.js';
 import { createLendingPoolSetup } from './defi-liquidation/pool-config.js';
+import type { BackstopTerms } from './liquidation-port/backstop-liquidators.js';
 
 export class RiskState {
   readonly markets: RiskMarket[];
@@ -50,6 +51,11 @@ export class RiskState {
   nextLiquidationId = 1;
   /** Accounts whose operator kill switch is engaged (account-commands.ts; pre-trade refuses their orders). */
   readonly killSwitched = new Set<number>();
+  /**
+   * Backstop liquidators: account id → terms, in the order they were enabled, which is the
+   * order a liquidated position is offered to them (liquidation-port/backstop-liquidators.ts).
+   */
+  readonly backstopLiquidators = new Map<number, BackstopTerms>();
   /** Crypto-backed loans (loans/), null when the stage has no loan configuration. */
   readonly loans: LoanBook | null;
   /** The DeFi-style lending pool (defi-liquidation/); empty when not configured. */

@@ -18,6 +18,7 @@ export interface AccountCommandBodies {
   setMarginMode: { market: string; mode: MarginMode };
   adjustIsolatedMargin: { market: string; deltaUnits: number };
   setKillSwitch: { engaged: boolean };
+  setBackstopLiquidator: { enabled: boolean; markets: string[]; maxPositionNotionalUnits: number };
   openLoan: { loanAsset: string; collateralAsset: string; principalUnits: number; collateralUnits: number };
   addLoanCollateral: { loanId: number; amountUnits: number };
   removeLoanCollateral: { loanId: number; amountUnits: number };

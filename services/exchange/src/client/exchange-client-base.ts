@@ -14,7 +14,7 @@ import type { Subscription } from '@perpcore/bus';
 import type { MatchingCommandV1 } from '@perpcore/proto';
 import type { AccountCommandBodies } from './command-stamp.js';
 import { loanAfter } from './command-answers.js';
-import type { AccountCommandResult, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult, SpotCommandAnswer, SpotDepth } from './exchange-client.js';
+import type { AccountCommandResult, BackstopLiquidatorTerms, ClientSubscription, CoreEventHandlers, LoanCommandResult, MarketCommandResult, SpotCommandAnswer, SpotDepth } from './exchange-client.js';
 
 /** The answer of a spot call on a core without a spot stage. */
 export const NO_SPOT: { readonly ok: false; readonly code: string } = Object.freeze({ ok: false, code: 'SPOT_NOT_LISTED' });
@@ -67,6 +67,15 @@ export abstract class ExchangeClientBase {
   /** The operator's per-account kill switch: engaged cancels every order and refuses new ones until released. */
   setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult> {
     return this.accountCommand(accountId, 'setKillSwitch', { engaged });
+  }
+
+  /**
+   * Operator: signs the account up as a backstop liquidator (it takes over liquidated positions at their
+   * bankruptcy price before the insurance fund, within its margin and terms), changes its terms, or, with
+   * `enabled: false`, removes it.
+   */
+  setBackstopLiquidator(accountId: number, terms: BackstopLiquidatorTerms): Promise<AccountCommandResult> {
+    return this.accountCommand(accountId, 'setBackstopLiquidator', { enabled: terms.enabled, markets: [...(terms.markets ?? [])], maxPositionNotionalUnits: terms.maxPositionNotionalUnits ?? 0 });
   }
 
   openLoan(accountId: number, loanAsset: string, collateralAsset: string, principalUnits: number, collateralUnits: number): Promise<LoanCommandResult> {

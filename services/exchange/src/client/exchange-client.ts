@@ -36,6 +36,15 @@ import type { PoolLiquidationCandidate } from './liquidation-candidates.js';
 
 export type { PoolLiquidationCandidate } from './liquidation-candidates.js';
 
+/** A backstop liquidator's terms (risk/v1 backstop-liquidator.proto). */
+export interface BackstopLiquidatorTerms {
+  readonly enabled: boolean;
+  /** Markets it takes positions in; omitted or empty = every market. */
+  readonly markets?: readonly string[];
+  /** Cap on |position| × mark per market after a takeover, settle units; required (> 0) when enabled. */
+  readonly maxPositionNotionalUnits?: number;
+}
+
 export interface PlaceOrderRequest {
   /** Allocated by the caller (the gateway's allocator): unique for the life of the log. */
   readonly orderId: number;
@@ -180,6 +189,8 @@ export interface ExchangeClient {
   resumeMarket(market: string): Promise<MarketCommandResult>;
   /** Operator: per-account kill switch, enforced by the risk stage (it holds across gateways). */
   setKillSwitch(accountId: number, engaged: boolean): Promise<AccountCommandResult>;
+  /** Operator: a backstop liquidator's terms (risk/v1 backstop-liquidator.proto); `enabled: false` removes it. */
+  setBackstopLiquidator(accountId: number, terms: BackstopLiquidatorTerms): Promise<AccountCommandResult>;
   insuranceFunds(): readonly InsuranceFundBalance[];
 
   account(accountId: number): Promise<AccountView | null>;

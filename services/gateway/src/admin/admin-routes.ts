@@ -173,5 +173,25 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (app, deps
     return { accountId, killSwitch: engaged };
   });
 
+  // a backstop liquidator takes over liquidated positions at their bankruptcy price before the fund (risk's backstop-liquidators.ts)
+  app.put<{ Params: { accountId: string }; Body: { enabled: boolean; markets?: string[]; maxPositionNotional?: string } }>('/accounts/:accountId/backstop-liquidator', { schema: adminSchemas.backstopLiquidator }, async (request) => {
+    const accountId = knownAccount(request.params.accountId);
+    const { enabled } = request.body;
+    const listed = (request.body.markets ?? []).map(knownMarket);
+    let maxPositionNotionalUnits = 0;
+    const settle = assets.get(core.marketSpec(core.markets[0] as string)?.spec.settleAsset ?? '');
+    if (enabled) {
+      if (request.body.maxPositionNotional === undefined) throw new AdminError(400, 'ADMIN_INVALID_AMOUNT', 'maxPositionNotional is required to enable a backstop liquidator');
+      if (settle === undefined) throw new AdminError(400, 'ADMIN_UNKNOWN_ASSET', 'the markets settle in an asset the core does not hold');
+      const units = amountToUnits(settle, request.body.maxPositionNotional);
+      if (units <= 0n || units > BigInt(Number.MAX_SAFE_INTEGER)) throw new AdminError(400, 'ADMIN_INVALID_AMOUNT', `maxPositionNotional must be within (0, ${formatAmount(settle, Number.MAX_SAFE_INTEGER)}] ${settle.asset}`);
+      maxPositionNotionalUnits = Number(units);
+    }
+    coreAnswer(await core.setBackstopLiquidator(accountId, { enabled, markets: listed, maxPositionNotionalUnits }));
+    request.log.info({ accountId, enabled, markets: listed, maxPositionNotionalUnits }, enabled ? 'admin: backstop liquidator terms set' : 'admin: backstop liquidator removed');
+    const markets = [...listed].sort();
+    return enabled ? { accountId, enabled, markets, maxPositionNotional: formatAmount(settle!, maxPositionNotionalUnits) } : { accountId, enabled, markets: [] };
+  });
+
   registerStressRoute(app, core);
 };

@@ -117,4 +117,19 @@ export const adminSchemas = {
     body: { type: 'object', additionalProperties: false, required: ['engaged'], properties: { engaged: { type: 'boolean' } } },
     response: { 200: { type: 'object', properties: { accountId, killSwitch: { type: 'boolean' } } }, ...refusals },
   },
+  backstopLiquidator: {
+    tags, security, summary: 'Sign an account up as a backstop liquidator (it takes over liquidated positions at their bankruptcy price before the insurance fund, within its margin and terms), change its terms, or remove it',
+    params: accountIdParams,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enabled'],
+      properties: {
+        enabled: { type: 'boolean' },
+        markets: { type: 'array', maxItems: 64, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 32 }, description: 'markets it takes positions in; omitted or empty = every market' },
+        maxPositionNotional: { ...decimal, description: 'cap on |position| × mark per market after a takeover, in the settle asset; required when enabled' },
+      },
+    },
+    response: { 200: { type: 'object', properties: { accountId, enabled: { type: 'boolean' }, markets: { type: 'array', items: { type: 'string' } }, maxPositionNotional: { type: 'string' } } }, ...refusals },
+  },
 } as const;

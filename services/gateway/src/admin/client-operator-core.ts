@@ -49,6 +49,10 @@ export class ClientOperatorCore implements OperatorCorePort {
     return accountAnswer(await this.client.setKillSwitch(accountId, engaged), {});
   }
 
+  async setBackstopLiquidator(accountId: number, terms: { enabled: boolean; markets: readonly string[]; maxPositionNotionalUnits: number }): Promise<CoreAnswer> {
+    return accountAnswer(await this.client.setBackstopLiquidator(accountId, terms), {});
+  }
+
   insuranceFunds(): readonly InsuranceFundView[] {
     return this.client.insuranceFunds();
   }

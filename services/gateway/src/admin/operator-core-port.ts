@@ -37,6 +37,8 @@ export interface OperatorCorePort {
   resumeMarket(market: string): Promise<CoreAnswer>;
   /** Per-account kill switch, enforced by the risk stage (it holds across gateways). */
   setKillSwitch(accountId: number, engaged: boolean): Promise<CoreAnswer>;
+  /** A backstop liquidator's terms, enforced by the risk stage; `enabled: false` removes it. */
+  setBackstopLiquidator(accountId: number, terms: { enabled: boolean; markets: readonly string[]; maxPositionNotionalUnits: number }): Promise<CoreAnswer>;
   insuranceFunds(): readonly InsuranceFundView[];
   /** A listed market's spec and mark resolution (subticks per tick), for prices given as decimals. */
   marketSpec(market: string): { readonly spec: MarketSpec; readonly markSubticksPerTick: number } | undefined;

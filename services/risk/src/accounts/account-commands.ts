@@ -38,6 +38,12 @@
  *   does); while engaged, pre-trade refuses its places and amends. Releasing
  *   publishes `KillSwitchSetV1` too; a command that changes nothing is accepted
  *   without it.
+ * - Set backstop liquidator (operator): a trader account only. Enabling needs a
+ *   positive safe `maxPositionNotionalUnits` and listed, distinct markets (none =
+ *   every market); the account joins the end of the backstop order, or keeps its
+ *   place when only its terms change. Disabling removes it. Each change publishes
+ *   `BackstopLiquidatorSetV1`; a command that changes nothing is accepted without
+ *   it (liquidation-port/backstop-liquidators.ts).
  */
 import { DomainError, MarginMode } from '@perpcore/domain';
 import { checkLeverageForOrders, withdrawableUnits } from '@perpcore/margin';
@@ -96,6 +102,8 @@ export class AccountCommands {
         return this.adjustIsolated(cmd, cmd.adjustIsolatedMargin as Cmd.AdjustIsolatedMarginV1);
       case 'setKillSwitch':
         return this.setKillSwitch(cmd, (cmd.setKillSwitch as Cmd.SetKillSwitchV1).engaged === true);
+      case 'setBackstopLiquidator':
+        return this.setBackstopLiquidator(cmd, cmd.setBackstopLiquidator as Cmd.SetBackstopLiquidatorV1);
       case 'openLoan':
       case 'addLoanCollateral':
       case 'repayLoan':
@@ -119,6 +127,30 @@ export class AccountCommands {
       const reason = perpcore.matching.v1.CancelReason.CANCEL_REASON_CANCEL_ALL;
       for (const market of s.markets) s.events.cancelAll(market, cmd.tsNs, { accountId: cmd.accountId, reason } as perpcore.matching.v1.CancelAllOrdersV1);
     }
+    return '';
+  }
+
+  private setBackstopLiquidator(cmd: AccountCommandV1, b: Cmd.SetBackstopLiquidatorV1): string {
+    const s = this.s;
+    const slot = this.trader(cmd.accountId);
+    const current = s.backstopLiquidators.get(cmd.accountId);
+    if (b.enabled !== true) {
+      if (current === undefined) return '';
+      s.backstopLiquidators.delete(cmd.accountId);
+      s.events.account(cmd.accountId, slot, '', cmd.tsNs, { event: 'backstopLiquidatorSet', backstopLiquidatorSet: { enabled: false, markets: [], maxPositionNotionalUnits: 0 } as unknown as Cmd.BackstopLiquidatorSetV1 });
+      return '';
+    }
+    const cap = Number(b.maxPositionNotionalUnits);
+    if (!Number.isSafeInteger(cap) || cap <= 0) throw new RiskRejection(RiskReject.InvalidAmount, `maxPositionNotionalUnits must be a positive safe integer, got ${String(b.maxPositionNotionalUnits)}`);
+    const symbols = [...(b.markets ?? [])].sort();
+    for (let i = 0; i < symbols.length; i++) {
+      if (!s.setup.marketIndex.has(symbols[i])) throw new RiskRejection(RiskReject.UnknownMarket, `market ${symbols[i]} is not listed`);
+      if (i > 0 && symbols[i] === symbols[i - 1]) throw new RiskRejection(RiskReject.InvalidCommand, `market ${symbols[i]} is named twice`);
+    }
+    if (current !== undefined && current.maxPositionNotionalUnits === cap && current.markets.join(',') === symbols.join(',')) return '';
+    const marketIndexes = symbols.length === 0 ? null : symbols.map((symbol) => s.setup.marketIndex.get(symbol) as number);
+    s.backstopLiquidators.set(cmd.accountId, { markets: symbols, marketIndexes, maxPositionNotionalUnits: cap });
+    s.events.account(cmd.accountId, slot, '', cmd.tsNs, { event: 'backstopLiquidatorSet', backstopLiquidatorSet: { enabled: true, markets: symbols, maxPositionNotionalUnits: cap } as unknown as Cmd.BackstopLiquidatorSetV1 });
     return '';
   }
 

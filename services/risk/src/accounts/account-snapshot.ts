@@ -39,6 +39,8 @@ export interface AccountSnapshot {
   crossLiquidationId: number;
   /** The operator's kill switch (kill-switch.proto) is engaged. */
   killSwitch: boolean;
+  /** Backstop liquidator terms as `markets|maxPositionNotionalUnits` (backstop-liquidator.proto); '' when it is none. */
+  backstop: string;
   /** market symbol → row; default rows absent. */
   positions: Map<string, PositionSnapshot>;
 }
@@ -48,6 +50,13 @@ export interface RiskSnapshot {
   accounts: Map<number, AccountSnapshot>;
   /** market symbol → funding pool units; zero pools absent. */
   fundingPoolUnits: Map<string, bigint>;
+  /** Backstop liquidators in the order a position is offered to them. */
+  backstopOrder: number[];
+}
+
+/** `AccountSnapshot.backstop` of one account's terms. */
+export function backstopTermsText(markets: readonly string[], maxPositionNotionalUnits: number | bigint): string {
+  return `${markets.join(',')}|${String(maxPositionNotionalUnits)}`;
 }
 
 const HEALTHY = marginStateName(MarginStateCode.Healthy);
@@ -57,7 +66,7 @@ export function isDefaultPosition(p: PositionSnapshot, defaultLeverage: number):
 }
 
 export function isEmptyAccount(a: AccountSnapshot): boolean {
-  return a.balances.size === 0 && a.positions.size === 0 && a.crossState === HEALTHY && a.crossLiquidationId === 0 && !a.killSwitch;
+  return a.balances.size === 0 && a.positions.size === 0 && a.crossState === HEALTHY && a.crossLiquidationId === 0 && !a.killSwitch && a.backstop === '';
 }
 
 /** The engine's state in normal form. */
@@ -84,12 +93,17 @@ export function riskSnapshot(s: RiskState): RiskSnapshot {
       };
       if (!isDefaultPosition(p, market.defaultLeverage)) positions.set(market.symbol, p);
     }
-    const account: AccountSnapshot = { accountId, balances, crossState: marginStateName(s.accounts.crossState[slot]), crossLiquidationId: s.accounts.crossLiquidationId[slot], killSwitch: s.killSwitched.has(accountId), positions };
+    const account: AccountSnapshot = { accountId, balances, crossState: marginStateName(s.accounts.crossState[slot]), crossLiquidationId: s.accounts.crossLiquidationId[slot], killSwitch: s.killSwitched.has(accountId), backstop: backstopOf(s, accountId), positions };
     if (!isEmptyAccount(account)) accounts.set(accountId, account);
   });
   const fundingPoolUnits = new Map<string, bigint>();
   for (const m of s.markets) if (m.fundingPoolUnits !== 0) fundingPoolUnits.set(m.symbol, BigInt(m.fundingPoolUnits));
-  return { accounts, fundingPoolUnits };
+  return { accounts, fundingPoolUnits, backstopOrder: [...s.backstopLiquidators.keys()] };
+}
+
+function backstopOf(s: RiskState, accountId: number): string {
+  const terms = s.backstopLiquidators.get(accountId);
+  return terms === undefined ? '' : backstopTermsText(terms.markets, terms.maxPositionNotionalUnits);
 }
 
 /** Every field where `actual` differs from `expected`, as "account 7 BTCUSDT qtyLots: expected 3, got 2"; empty when equal. */
@@ -98,7 +112,7 @@ export function snapshotDifferences(expected: RiskSnapshot, actual: RiskSnapshot
   const note = (where: string, field: string, e: unknown, a: unknown) => {
     if (e !== a && out.length < limit) out.push(`${where} ${field}: expected ${String(e)}, got ${String(a)}`);
   };
-  const none = { balances: new Map(), positions: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false };
+  const none = { balances: new Map(), positions: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false, backstop: '' };
   for (const id of union(expected.accounts, actual.accounts)) {
     const e = expected.accounts.get(id) ?? { accountId: id, ...none };
     const a = actual.accounts.get(id) ?? { accountId: id, ...none };
@@ -107,6 +121,7 @@ export function snapshotDifferences(expected: RiskSnapshot, actual: RiskSnapshot
     note(where, 'crossState', e.crossState, a.crossState);
     note(where, 'crossLiquidationId', e.crossLiquidationId, a.crossLiquidationId);
     note(where, 'killSwitch', e.killSwitch, a.killSwitch);
+    note(where, 'backstop', e.backstop, a.backstop);
     for (const market of union(e.positions, a.positions)) {
       const ep = e.positions.get(market);
       const ap = a.positions.get(market);
@@ -117,6 +132,7 @@ export function snapshotDifferences(expected: RiskSnapshot, actual: RiskSnapshot
       for (const field of Object.keys(ep) as (keyof PositionSnapshot)[]) note(`${where} ${market}`, field, ep[field], ap[field]);
     }
   }
+  note('backstop liquidators', 'order', expected.backstopOrder.join(','), actual.backstopOrder.join(','));
   for (const market of union(expected.fundingPoolUnits, actual.fundingPoolUnits)) note(`market ${market}`, 'fundingPoolUnits', expected.fundingPoolUnits.get(market) ?? 0n, actual.fundingPoolUnits.get(market) ?? 0n);
   return out;
 }

@@ -39,7 +39,7 @@
 import { MarginMode } from '@perpcore/domain';
 import type { RiskEventV1 } from '@perpcore/proto';
 import type { RiskState } from '../risk-state.js';
-import { type AccountSnapshot, type PositionSnapshot, type RiskSnapshot, isDefaultPosition, isEmptyAccount } from '../accounts/account-snapshot.js';
+import { type AccountSnapshot, type PositionSnapshot, type RiskSnapshot, backstopTermsText, isDefaultPosition, isEmptyAccount } from '../accounts/account-snapshot.js';
 import { type FoldedLoan, type LoanFoldPorts, foldLoanEvent } from '../loans/loan-event-fold.js';
 
 export interface RiskEventFoldConfig {
@@ -77,6 +77,8 @@ export class RiskEventFold {
   private readonly accountsById = new Map<number, AccountSnapshot>();
   private readonly pools = new Map<string, bigint>();
   private readonly lastSeq = new Map<string, number>();
+  /** Backstop liquidators in the order they were enabled (a Set keeps insertion order, as the stage's Map does). */
+  private readonly backstopOrder = new Set<number>();
   /** Open loans by id (loans/loan-event-fold.ts). */
   readonly loans = new Map<number, FoldedLoan>();
   private readonly loanPorts: LoanFoldPorts = {
@@ -112,10 +114,10 @@ export class RiskEventFold {
     for (const [id, a] of this.accountsById) {
       const balances = new Map([...a.balances].filter(([, units]) => units !== 0n));
       const positions = new Map([...a.positions].filter(([market, p]) => !isDefaultPosition(p, this.config.defaultLeverage(market))).map(([market, p]) => [market, { ...p }]));
-      const copy: AccountSnapshot = { accountId: id, balances, crossState: a.crossState, crossLiquidationId: a.crossLiquidationId, killSwitch: a.killSwitch, positions };
+      const copy: AccountSnapshot = { accountId: id, balances, crossState: a.crossState, crossLiquidationId: a.crossLiquidationId, killSwitch: a.killSwitch, backstop: a.backstop, positions };
       if (!isEmptyAccount(copy)) accounts.set(id, copy);
     }
-    return { accounts, fundingPoolUnits: new Map([...this.pools].filter(([, units]) => units !== 0n)) };
+    return { accounts, fundingPoolUnits: new Map([...this.pools].filter(([, units]) => units !== 0n)), backstopOrder: [...this.backstopOrder] };
   }
 
   private applyAccountEvent(e: RiskEventV1): void {
@@ -176,6 +178,17 @@ export class RiskEventFold {
       case 'killSwitchSet':
         this.account(id).killSwitch = e.killSwitchSet?.engaged === true;
         return;
+      case 'backstopLiquidatorSet': {
+        const b = e.backstopLiquidatorSet!;
+        if (b.enabled === true) {
+          this.backstopOrder.add(id);
+          this.account(id).backstop = backstopTermsText(b.markets ?? [], Number(b.maxPositionNotionalUnits));
+        } else {
+          this.backstopOrder.delete(id);
+          this.account(id).backstop = '';
+        }
+        return;
+      }
       case 'liquidationReleased':
         this.setState(id, e.liquidationReleased?.scope?.market ?? '', HEALTHY, -1);
         return;
@@ -188,7 +201,7 @@ export class RiskEventFold {
 
   private account(id: number): AccountSnapshot {
     let a = this.accountsById.get(id);
-    if (a === undefined) this.accountsById.set(id, (a = { accountId: id, balances: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false, positions: new Map() }));
+    if (a === undefined) this.accountsById.set(id, (a = { accountId: id, balances: new Map(), crossState: HEALTHY, crossLiquidationId: 0, killSwitch: false, backstop: '', positions: new Map() }));
     return a;
   }
 

@@ -96,6 +96,12 @@ export function riskStateHash(s: RiskState): string {
   }
   // only when some are engaged, so a stage that never used the switch keeps its hash
   if (s.killSwitched.size !== 0) for (const id of [...s.killSwitched].sort((x, y) => x - y)) h.num(id);
+  // backstop liquidators in their order, with their terms (nothing while none was ever enabled)
+  for (const [id, terms] of s.backstopLiquidators) {
+    h.num(id);
+    h.text(terms.markets.join(','));
+    h.num(terms.maxPositionNotionalUnits);
+  }
   // loans, principal, interest, collateral and the lender's totals (nothing while no loan was ever opened)
   s.loans?.hashInto((v) => h.text(String(v)));
   // the lending pool (empty without one, so a stage without a pool keeps its hash)

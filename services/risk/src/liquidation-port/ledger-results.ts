@@ -4,6 +4,7 @@
  * each bankruptcy-priced close (takeover, ADL run) returns. Plain data, no logic.
  */
 import type { AdlCounterpartyKind } from '../adl/adl-queue.js';
+import type { BackstopDecline } from './backstop-liquidators.js';
 
 /** A margin scope: the account's cross scope, or its isolated position in `isolatedMarket`. */
 export interface ScopeRef {
@@ -60,6 +61,13 @@ export interface CloseResult {
 }
 
 export type TakeoverResult = CloseResult;
+
+/** A backstop liquidator's takeover (`RiskLedger.applyBackstopTakeover`): who took it, or none, and who declined first. */
+export interface BackstopTakeoverResult {
+  /** Null when no backstop could take the position (the ladder goes on to the fund). */
+  readonly taken: (CloseResult & { readonly liquidatorAccountId: number; readonly liquidatorPositionLotsAfter: number }) | null;
+  readonly declined: readonly BackstopDecline[];
+}
 
 export interface DeleverageLegResult {
   readonly counterpartyAccountId: number;

@@ -80,11 +80,12 @@ import { MarginStateCode, marginStateName } from '../margin-watch/margin-state-c
 import type { OrderLifecycle } from '../orders/order-lifecycle.js';
 import { RiskReject, RiskRejection } from '../risk-reject-codes.js';
 import type { RiskState } from '../risk-state.js';
-import type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+import type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty, BackstopTakeoverResult } from './ledger-results.js';
+import { type BackstopDecline, backstopRefusal } from './backstop-liquidators.js';
 
 import TransferReason = perpcore.risk.v1.TransferReason;
 
-export type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty } from './ledger-results.js';
+export type { ScopeRef, LedgerPosition, LedgerScopeLevel, LedgerScopeState, CloseResult, TakeoverResult, DeleverageLegResult, DeleverageResult, HeldLiquidation, LedgerCallContext, AdlCounterparty, BackstopTakeoverResult } from './ledger-results.js';
 
 export class RiskLedger {
   /** The fund's leg of a takeover being judged (planned, never applied). */
@@ -188,6 +189,54 @@ export class RiskLedger {
     this.transfer(r, slot, fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
     return closeResult(q, fill);
+  }
+
+  /**
+   * The scope's whole position in `market` offered to the backstop liquidators in
+   * their order (backstop-liquidators.ts); the first that may takes it at BP, as a
+   * fund takeover settles (both legs at max(BP, 1 tick), fill type LIQUIDATION, no
+   * fee, the tick difference from the scope to the market's fund). `taken` is null,
+   * and nothing changed, when none may.
+   */
+  applyBackstopTakeover(scope: ScopeRef, market: string, ctx: LedgerCallContext): BackstopTakeoverResult {
+    const s = this.s;
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    const r = this.positionRow(slot, row, market);
+    const q = s.ledger.qtyLots[r];
+    const m = s.ledger.market[r];
+    const declined: BackstopDecline[] = [];
+    if (s.backstopLiquidators.size === 0) return { taken: null, declined };
+    const fill = this.wholeFill(slot, row, r);
+    const price = fill.fillPriceTicks;
+    for (const [accountId, terms] of s.backstopLiquidators) {
+      const bSlot = s.accounts.slotOf(accountId);
+      let reason: string | null;
+      if (accountId === scope.accountId) reason = 'it is the liquidated account';
+      else if (bSlot < 0) reason = 'it has no account';
+      else {
+        try {
+          const leg = this.settlement.planLeg(this.takeoverLeg, m, accountId, Math.sign(q), price, Math.abs(q), 0, FillType.Liquidation);
+          reason = backstopRefusal(s, bSlot, terms, leg);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          reason = error.message;
+        }
+      }
+      if (reason !== null) {
+        declined.push({ accountId, reason });
+        continue;
+      }
+      this.settlement.planPair(m, s.accounts.ids[slot], accountId, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
+      this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+      this.settlement.settleLeg(m, bSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+      this.transfer(r, slot, s.markets[m].fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+      this.watch.reevaluateAccount(bSlot, m, ctx.tsNs);
+      this.watch.reevaluateAccount(slot, m, ctx.tsNs);
+      const after = s.ledger.qtyLots[s.ledger.rowOf(s.accounts.firstRow[bSlot], m)];
+      return { taken: { ...closeResult(q, fill), liquidatorAccountId: accountId, liquidatorPositionLotsAfter: after }, declined };
+    }
+    return { taken: null, declined };
   }
 
   /**

@@ -103,6 +103,77 @@ export class ScopeEvaluator {
     return this.result;
   }
 
+  /**
+   * The cross scope of `slot` as it would be after one more leg in market m (nothing
+   * written): its wallet at `walletAfterUnits`, the row of m at (q1, c1) with pending
+   * funding `pf1` (a row the account does not have yet opens at `newRowLeverage`),
+   * open-order IM of that row taken at q1. What a backstop takeover judges
+   * (backstop-liquidators.ts). Cross rows only: the caller refuses an isolated row.
+   * Leaves `leverageOfLeg` and `openingNotionalOfLeg` for the tier check.
+   */
+  evaluateCrossWithLeg(slot: number, m: number, q1: number, c1: number, pf1: number, walletAfterUnits: number, newRowLeverage: number): CrossEvaluation {
+    const led = this.ledger;
+    let n = 0;
+    let mask = 0;
+    let orderIm = 0;
+    let pf = 0;
+    let seen = false;
+    for (let r = this.accounts.firstRow[slot]; r >= 0; r = led.nextOfAccount[r]) {
+      if (led.isIsolated(r)) continue;
+      const rm = led.market[r];
+      const q = rm === m ? q1 : led.qtyLots[r];
+      if (q === 0 && led.openOrders[r] === 0) continue;
+      this.load(n, r, rm);
+      const market = this.markets[rm];
+      if (rm === m) {
+        seen = true;
+        const slotOfLeg = this.scratch.positions[n];
+        slotOfLeg.qtyLots = q1;
+        slotOfLeg.costUnits = c1;
+        slotOfLeg.pendingFundingUnits = pf1;
+        this.leverageOfLeg = led.leverage[r];
+        this.openingNotionalOfLeg = 0;
+        if (led.openOrders[r] > 0) {
+          orderIm += this.kernel.orderIm(market.params, r, q1, led.leverage[r], this.marks[rm], market.initialFractionE8());
+          this.openingNotionalOfLeg = this.kernel.openingNotionalUnits;
+        }
+        pf += pf1;
+      } else {
+        if (led.openOrders[r] > 0) orderIm += this.kernel.orderIm(market.params, r, q, led.leverage[r], this.marks[rm], market.initialFractionE8());
+        pf += led.pendingFundingUnits[r];
+      }
+      mask |= 1 << rm;
+      this.rows[n++] = r;
+    }
+    if (!seen && q1 !== 0) {
+      const slotOfLeg = this.scratch.positions[n];
+      slotOfLeg.params = this.markets[m].params;
+      slotOfLeg.marketIndex = m;
+      slotOfLeg.qtyLots = q1;
+      slotOfLeg.costUnits = c1;
+      slotOfLeg.leverage = newRowLeverage;
+      slotOfLeg.pendingFundingUnits = pf1;
+      slotOfLeg.initialFractionE8 = this.markets[m].initialFractionE8();
+      this.leverageOfLeg = newRowLeverage;
+      this.openingNotionalOfLeg = 0;
+      pf += pf1;
+      mask |= 1 << m;
+      this.rows[n++] = -1;
+    }
+    this.rowCount = n;
+    this.scratch.positionCount = n;
+    this.collateralUnits = this.acceptedCollateralUnits(slot) - this.accounts.balances[0][slot] + walletAfterUnits;
+    this.scratch.acceptedCollateralUnits = this.collateralUnits;
+    this.levels = n === 0 ? this.markets[0].isolatedLevels : this.crossLevels(mask);
+    evaluateCrossAccount(this.scratch, this.marks, this.levels, this.result);
+    this.finish(orderIm, pf);
+    return this.result;
+  }
+
+  /** Set by `evaluateCrossWithLeg`: the leverage of the leg's row, and its orders' opening notional at q1. */
+  leverageOfLeg = 1;
+  openingNotionalOfLeg = 0;
+
   evaluateIsolated(r: number): CrossEvaluation {
     const led = this.ledger;
     const m = led.market[r];
