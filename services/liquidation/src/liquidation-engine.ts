@@ -406,7 +406,7 @@ export class LiquidationEngine {
         tickDifferenceUnits: backstop.tickDifferenceUnits,
         fillPriceTicks: backstop.fillPriceTicks,
         shortfallUnits: backstop.shortfallUnits,
-        liquidatorPositionLotsAfter: backstop.liquidatorPositionLotsAfter,
+        liquidatorPositionAfterLots: backstop.liquidatorPositionAfterLots,
         declined,
       } as perpcore.liquidation.v1.BackstopTakeoverV1;
       this.deps.publish(e);

@@ -70,7 +70,7 @@ export interface BackstopDecline {
 
 /** A backstop liquidator's takeover, or none; either way who declined first, in order. */
 export type BackstopResult =
-  | ({ readonly ok: true; readonly liquidatorAccountId: number; readonly liquidatorPositionLotsAfter: number; readonly declined: readonly BackstopDecline[] } & BankruptcyClose)
+  | ({ readonly ok: true; readonly liquidatorAccountId: number; readonly liquidatorPositionAfterLots: number; readonly declined: readonly BackstopDecline[] } & BankruptcyClose)
   | { readonly ok: false; readonly declined: readonly BackstopDecline[] };
 
 export interface DeleverageLeg {

@@ -75,9 +75,11 @@ export class AccountTrail {
     await pipeline.bus.subscribe(Topics.liquidationEvents, options, ({ value }) => {
       const leg = value.event === 'positionDeleveraged' ? value.positionDeleveraged : undefined;
       const asCounterparty = leg != null && leg.counterpartyAccountId === id;
-      if (value.accountId !== id && !asCounterparty) return;
+      const asBackstop = value.event === 'backstopTakeover' && value.backstopTakeover?.liquidatorAccountId === id;
+      if (value.accountId !== id && !asCounterparty && !asBackstop) return;
       const { kind, detail } = body(value as unknown as Envelope, 'event');
-      const named = asCounterparty && value.accountId !== id ? `${kind} (as ADL counterparty of account ${value.accountId})` : kind;
+      const role = asCounterparty ? 'ADL counterparty' : 'backstop liquidator';
+      const named = (asCounterparty || asBackstop) && value.accountId !== id ? `${kind} (as ${role} of account ${value.accountId})` : kind;
       this.push(at(), value.tsNs, 'liquidation', named, { liquidationId: value.liquidationId, ...(detail as object) });
     });
   }

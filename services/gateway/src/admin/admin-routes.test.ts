@@ -103,6 +103,37 @@ describe('operator API over real HTTP and the real pipeline', () => {
     assert.equal(s.order(t.accountId, 'BTCUSDT', 'BUY', '29000', '1'), '');
   });
 
+  it('signs an account up as a backstop liquidator, changes its terms and removes it, through the risk stage', async () => {
+    const t = await s.account(['read'], '50000');
+    const path = `/v1/admin/accounts/${t.accountId}/backstop-liquidator`;
+    const backstops = () => s.pipeline.risk.engine.state.backstopLiquidators;
+    const on = await json(await s.admin('PUT', path, { enabled: true, maxPositionNotional: '250000.5' }));
+    assert.deepEqual(on, { status: 200, body: { accountId: t.accountId, enabled: true, markets: [], maxPositionNotional: '250000.5' } });
+    assert.deepEqual(backstops().get(t.accountId), { markets: [], marketIndexes: null, maxPositionNotionalUnits: 250_000_500_000 });
+    const hash = s.coreStateHash();
+    const refused: [unknown, number, string][] = [
+      [{ enabled: true }, 400, 'ADMIN_INVALID_AMOUNT'],
+      [{ enabled: true, maxPositionNotional: '0' }, 400, 'ADMIN_INVALID_AMOUNT'],
+      [{ enabled: true, maxPositionNotional: '1.0000001' }, 400, 'DOMAIN_OFF_GRID'],
+      [{ enabled: true, maxPositionNotional: '100', markets: ['DOGEUSDT'] }, 404, 'ADMIN_UNKNOWN_MARKET'],
+      [{ enabled: true, maxPositionNotional: '100', markets: ['BTCUSDT', 'BTCUSDT'] }, 400, 'ADMIN_INVALID_REQUEST'],
+      [{ enabled: 'yes', maxPositionNotional: '100' }, 400, 'ADMIN_INVALID_REQUEST'],
+      [{ enabled: true, maxPositionNotional: '100', bonus: '1' }, 400, 'ADMIN_INVALID_REQUEST'],
+    ];
+    for (const [body, status, code] of refused) {
+      const r = await json(await s.admin('PUT', path, body));
+      assert.deepEqual([r.status, r.body.code], [status, code], JSON.stringify(body));
+    }
+    assert.equal((await s.admin('PUT', '/v1/admin/accounts/424242/backstop-liquidator', { enabled: false })).status, 404);
+    assert.equal(s.coreStateHash(), hash, 'a refusal changes nothing');
+    const btc = await json(await s.admin('PUT', path, { enabled: true, maxPositionNotional: '1000', markets: ['ETHUSDT', 'BTCUSDT'] }));
+    assert.deepEqual(btc.body, { accountId: t.accountId, enabled: true, markets: ['BTCUSDT', 'ETHUSDT'], maxPositionNotional: '1000' });
+    assert.deepEqual(backstops().get(t.accountId)?.markets, ['BTCUSDT', 'ETHUSDT']);
+    const off = await json(await s.admin('PUT', path, { enabled: false }));
+    assert.deepEqual(off.body, { accountId: t.accountId, enabled: false, markets: [] });
+    assert.equal(backstops().has(t.accountId), false);
+  });
+
   it("shows the insurance fund's balance from the risk stage", async () => {
     const r = await json(await s.admin('GET', '/v1/admin/insurance-funds'));
     assert.deepEqual(r.body.funds, [{ fundId: 'shared', accountId: 900_002, asset: 'USDT', balance: '1000', markets: ['BTCUSDT', 'ETHUSDT'] }]);

@@ -72,6 +72,15 @@ describe('the dashboard risk feed', () => {
         positionDeleveraged: { market: 'BTCUSDT', counterpartyAccountId: 10_050, qtyLots: 20, fillPriceTicks: 250_000 },
       } as never) as LiquidationEventV1,
     );
+    feed.onLiquidationEvent(
+      perpcore.liquidation.v1.LiquidationEventV1.create({
+        accountId: 10_004,
+        liquidationId: 9,
+        tsNs: 5_000_000,
+        event: 'backstopTakeover',
+        backstopTakeover: { market: 'BTCUSDT', liquidatorAccountId: 31_000, positionLots: -300, fillPriceTicks: 251_234 },
+      } as never) as LiquidationEventV1,
+    );
     feed.onRiskEvent(perpcore.risk.v1.RiskEventV1.create({ event: 'markPrice', markPrice: { markSubticks: 1 } } as never) as RiskEventV1);
     feed.onLiquidationEvent(perpcore.liquidation.v1.LiquidationEventV1.create({ event: 'fill', fill: { market: 'BTCUSDT' } } as never) as LiquidationEventV1);
     assert.deepEqual(
@@ -80,9 +89,10 @@ describe('the dashboard risk feed', () => {
         ['LIQUIDATION', 10_002, 'liquidation #7: margin level 97% (call 125%, liquidation 100%) on BTCUSDT mark 2600012.345; BTCUSDT 1.5 (bankruptcy 25123.4)'],
         ['FUND_TAKEOVER', 10_002, 'fund shared took over 0.5 BTCUSDT at 25123.4 (liquidation #7)'],
         ['ADL', 10_003, 'ADL: account 10050 reduced by 0.02 BTCUSDT at 25000 against liquidation #8'],
+        ['BACKSTOP_TAKEOVER', 10_004, 'backstop liquidator 31000 took over -0.3 BTCUSDT at 25123.4 (liquidation #9)'],
       ],
     );
-    assert.deepEqual(feed.totals, { MARGIN_CALL: 0, LIQUIDATION: 1, FUND_TAKEOVER: 1, ADL: 1 });
+    assert.deepEqual(feed.totals, { MARGIN_CALL: 0, LIQUIDATION: 1, BACKSTOP_TAKEOVER: 1, FUND_TAKEOVER: 1, ADL: 1 });
   });
 
   it('keeps only the newest items, oldest first, and answers from an id on', () => {

@@ -13,7 +13,7 @@ import type { LiquidationEventV1, perpcore, RiskEventV1 } from '@perpcore/proto'
 type MarginLevelV1 = perpcore.risk.v1.MarginLevelV1;
 import { priceText, qtyText, subticksText } from '../market-data/wire-format.js';
 
-export type RiskFeedKind = 'MARGIN_CALL' | 'LIQUIDATION' | 'FUND_TAKEOVER' | 'ADL';
+export type RiskFeedKind = 'MARGIN_CALL' | 'LIQUIDATION' | 'BACKSTOP_TAKEOVER' | 'FUND_TAKEOVER' | 'ADL';
 
 export interface RiskFeedItem {
   /** 1, 2, 3, … in arrival order (a client resumes from the last id it has). */
@@ -49,7 +49,7 @@ export function levelPercentText(levelE8: number): string {
 export class RiskFeed {
   private readonly ring: (RiskFeedItem | undefined)[];
   private nextId = 1;
-  readonly totals: Record<RiskFeedKind, number> = { MARGIN_CALL: 0, LIQUIDATION: 0, FUND_TAKEOVER: 0, ADL: 0 };
+  readonly totals: Record<RiskFeedKind, number> = { MARGIN_CALL: 0, LIQUIDATION: 0, BACKSTOP_TAKEOVER: 0, FUND_TAKEOVER: 0, ADL: 0 };
 
   constructor(private readonly options: RiskFeedOptions) {
     const capacity = options.capacity ?? DEFAULT_FEED_CAPACITY;
@@ -80,6 +80,12 @@ export class RiskFeed {
       const size = m === undefined ? `${t.positionLots} lots` : qtyText(m.spec, t.positionLots);
       const price = m === undefined ? `${t.fillPriceTicks} ticks` : priceText(m.spec, t.fillPriceTicks);
       this.push('FUND_TAKEOVER', e.tsNs, e.accountId, t.market, `fund ${t.fundId} took over ${size} ${t.market} at ${price} (liquidation #${e.liquidationId})`);
+    } else if (e.event === 'backstopTakeover' && e.backstopTakeover != null) {
+      const t = e.backstopTakeover;
+      const m = this.options.marketOf(t.market);
+      const size = m === undefined ? `${t.positionLots} lots` : qtyText(m.spec, Number(t.positionLots));
+      const price = m === undefined ? `${t.fillPriceTicks} ticks` : priceText(m.spec, Number(t.fillPriceTicks));
+      this.push('BACKSTOP_TAKEOVER', e.tsNs, e.accountId, t.market, `backstop liquidator ${t.liquidatorAccountId} took over ${size} ${t.market} at ${price} (liquidation #${e.liquidationId})`);
     } else if (e.event === 'positionDeleveraged' && e.positionDeleveraged != null) {
       const d = e.positionDeleveraged;
       const m = this.options.marketOf(d.market);

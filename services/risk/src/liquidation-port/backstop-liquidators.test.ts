@@ -59,7 +59,7 @@ describe('backstop liquidators', () => {
         tickDifferenceUnits: 30_000,
         shortfallUnits: 0,
         liquidatorAccountId: BETTY,
-        liquidatorPositionLotsAfter: 1000,
+        liquidatorPositionAfterLots: 1000,
       },
       declined: [],
     });
@@ -125,7 +125,7 @@ describe('backstop liquidators', () => {
     const walletAfterTrade = h.engine.accountReport(BETTY)!.collateral[0].balanceUnits;
     setBackstop(h, BETTY, true, 100_000 * USDT);
     const result = h.engine.ledger.applyBackstopTakeover({ accountId: ALICE }, 'BTCUSDT', ctx(h));
-    assert.equal(result.taken?.liquidatorPositionLotsAfter, 600);
+    assert.equal(result.taken?.liquidatorPositionAfterLots, 600);
     const betty = h.engine.accountReport(BETTY)!;
     // the short 0.4 BTC sold at 29,100 closes at 29,015: +34 USDT realized
     assert.equal(betty.collateral[0].balanceUnits - walletAfterTrade, 34 * USDT);

@@ -65,7 +65,7 @@ export type TakeoverResult = CloseResult;
 /** A backstop liquidator's takeover (`RiskLedger.applyBackstopTakeover`): who took it, or none, and who declined first. */
 export interface BackstopTakeoverResult {
   /** Null when no backstop could take the position (the ladder goes on to the fund). */
-  readonly taken: (CloseResult & { readonly liquidatorAccountId: number; readonly liquidatorPositionLotsAfter: number }) | null;
+  readonly taken: (CloseResult & { readonly liquidatorAccountId: number; readonly liquidatorPositionAfterLots: number }) | null;
   readonly declined: readonly BackstopDecline[];
 }
 

@@ -234,7 +234,7 @@ export class RiskLedger {
       this.watch.reevaluateAccount(bSlot, m, ctx.tsNs);
       this.watch.reevaluateAccount(slot, m, ctx.tsNs);
       const after = s.ledger.qtyLots[s.ledger.rowOf(s.accounts.firstRow[bSlot], m)];
-      return { taken: { ...closeResult(q, fill), liquidatorAccountId: accountId, liquidatorPositionLotsAfter: after }, declined };
+      return { taken: { ...closeResult(q, fill), liquidatorAccountId: accountId, liquidatorPositionAfterLots: after }, declined };
     }
     return { taken: null, declined };
   }
