@@ -126,7 +126,7 @@ export function formatStressReport(report: StressReport): string {
     ...report.prices.map((p) => `${p.market}: mark ${p.markSubticks} → ${p.stressedMarkSubticks} subticks (index → ${p.stressedIndexSubticks})`),
     `scopes: ${t.scopesEvaluated} evaluated, ${t.accountsSkipped} of ${t.traderAccounts} accounts skipped by the breach index`,
     `called ${t.calledScopes} (${t.newlyCalledScopes} new), liquidating ${t.liquidatingScopes} (${t.newlyLiquidatingScopes} new)`,
-    `ladder: ${t.positionsClosed} positions; book ${t.bookLots} lots, fund takeover ${t.takeoverLots} lots, ADL ${t.adlLots} lots in ${t.adlLegs} legs`,
+    `ladder: ${t.positionsClosed} positions; book ${t.bookLots} lots, backstop ${t.backstopLots} lots, fund takeover ${t.takeoverLots} lots, ADL ${t.adlLots} lots in ${t.adlLegs} legs`,
     `fund: clearance fees ${t.clearanceFeesUnits} units, projected loss ${t.fundLossUnits} units`,
   ];
   for (const s of report.scopes.slice(0, 20)) {

@@ -11,10 +11,17 @@
  *    scopes: a level one liquidation took is gone for the next. Each fill pays the
  *    clearance fee `min(ceil(rate × notional), surplus)` (`surplusUnits`,
  *    `clearanceFeeUnits`) to the market's fund.
- * 2. Takeover of what the book left, at the BP of those lots, if the fund can:
+ * 2. Backstop liquidators (backstop-liquidators.ts), in their order, before the
+ *    fund: the first that passes the live test (`backstopRefusal`) on the view at
+ *    the stressed marks, and is HEALTHY there, takes what the book left at the BP
+ *    of those lots; the fund gets the tick difference less the shortfall, as live.
+ *    A backstop takes at most one position per projection (its position and
+ *    wallet are not carried into the view), so the projection never counts on
+ *    capacity it has not checked: the fund's exposure is an upper bound.
+ * 3. Otherwise takeover of what is left, at the BP of those lots, if the fund can:
  *    after it, wallet > 0, equity at the stressed marks ≥ 0 and net notional in the
  *    market ≤ `ifMaxNetNotionalE8` × wallet (§8.7).
- * 3. Otherwise ADL: the live `adlSlices` on the view with the view's own ranking
+ * 4. Otherwise ADL: the live `adlSlices` on the view with the view's own ranking
  *    (stress-view.ts: ranked at the stressed marks, liquidating scopes excluded,
  *    positions as earlier legs left them; the live ranking is not read), every leg at
  *    the one BP of the remaining lots (`planBankruptcyFill`).
@@ -36,13 +43,14 @@
  * takeover settles it; the tick difference of an ADL run is the fund's too. The
  * loss is the fund's equity before the ladder less after (both at the stressed marks).
  */
-import { MarginMode, Side } from '@perpcore/domain';
+import { FillType, MarginMode, Side } from '@perpcore/domain';
 import {
   type Bankruptcy,
   bandedLimitTicks,
   bankruptcy,
   clearanceFeeUnits,
   compareLiquidationPriority,
+  MarginState,
   isolatedBankruptcy,
   planBankruptcyFill,
   applyFill,
@@ -52,6 +60,8 @@ import {
   notionalAtMarkUnits,
 } from '@perpcore/margin';
 import { adlSlices } from '../adl/adl-queue.js';
+import { FillSettlement, LegPlan } from '../accounts/fill-settlement.js';
+import { type BackstopDecline, backstopRefusal } from '../liquidation-port/backstop-liquidators.js';
 import { AccountKind } from '../accounts/account-book.js';
 import type { BookTopProvider } from '../risk-config.js';
 import type { ScopeKey } from './stress-scopes.js';
@@ -94,6 +104,11 @@ export interface StressPositionClose {
   readonly adlLegs: readonly StressAdlLeg[];
   /** Why the fund could not take over ('' when it did, or nothing was left). */
   readonly takeoverRefusal: string;
+  /** Lots a backstop liquidator took (all that the book left, or 0), and which one (0 = none). */
+  readonly backstopLots: number;
+  readonly backstopAccountId: number;
+  /** Backstops asked before, in order, and why each could not. */
+  readonly backstopDeclined: readonly BackstopDecline[];
 }
 
 export interface StressFundReport {
@@ -205,12 +220,17 @@ export class StressLadder {
   private readonly bankruptcyCache = new Map<number, { version: number; closeLots: number; bp: Bankruptcy }>();
   private readonly accountVersion = new Map<number, number>();
   private liquidating: readonly ScopeKey[] = [];
+  /** Backstops that took a position in this projection (each is judged once). */
+  private readonly backstopsUsed = new Set<number>();
+  private readonly settlement: FillSettlement;
+  private readonly backstopLeg = new LegPlan();
 
   constructor(
     private readonly view: StressView,
     private readonly bookTop: BookTopProvider | undefined,
   ) {
     this.depth = view.live.markets.map(() => [null, null]);
+    this.settlement = new FillSettlement(view.state);
     for (const market of view.live.markets) this.fund(market.fundSlot);
   }
 
@@ -315,6 +335,9 @@ export class StressLadder {
     }
     const signedLeft = Math.sign(p.q) * left;
     let takeoverLots = 0;
+    let backstopLots = 0;
+    let backstopAccountId = 0;
+    const backstopDeclined: BackstopDecline[] = [];
     let refusal = '';
     let legs: StressAdlLeg[] = [];
     let amount = 0;
@@ -325,8 +348,13 @@ export class StressLadder {
       const whole = planBankruptcyFill(params, signedLeft, bpLeft, [left]);
       fillPrice = whole.fillPriceTicks;
       const fundSide = p.q > 0 ? Side.Buy : Side.Sell;
-      const why = fund.refusal(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
-      if (why === null) {
+      backstopAccountId = this.backstop(p.m, slot, signedLeft, fillPrice, backstopDeclined);
+      const why = backstopAccountId !== 0 ? null : fund.refusal(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
+      if (backstopAccountId !== 0) {
+        // the tick difference now, the shortfall later (§8.9): the fund's, as on its own takeover
+        fund.wallet += whole.tickDifferenceUnits - whole.shortfallUnits;
+        backstopLots = left;
+      } else if (why === null) {
         fund.apply(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
         takeoverLots = left;
       } else {
@@ -348,12 +376,45 @@ export class StressLadder {
       bookFills: fills,
       bookLots: q - left,
       takeoverLots,
-      adlLots: left - takeoverLots,
+      adlLots: left - takeoverLots - backstopLots,
       bankruptcyAmountUnits: amount,
       fillPriceTicks: fillPrice,
       adlLegs: legs,
       takeoverRefusal: refusal,
+      backstopLots,
+      backstopAccountId,
+      backstopDeclined,
     });
+  }
+
+  /** The first backstop that may take `signedLots` in market m at `priceTicks` on the view, or 0; the others that could not go to `declined`. */
+  private backstop(m: number, slot: number, signedLots: number, priceTicks: number, declined: BackstopDecline[]): number {
+    const s = this.view.state;
+    for (const [accountId, terms] of this.view.live.backstopLiquidators) {
+      const bSlot = s.accounts.slotOf(accountId);
+      let reason: string | null = null;
+      if (bSlot === slot) reason = 'it is the liquidated account';
+      else if (bSlot < 0) reason = 'it has no account';
+      else if (this.backstopsUsed.has(bSlot)) reason = 'it takes one position per projection';
+      else {
+        const state = this.view.evaluator.evaluateCross(bSlot).state;
+        if (state !== MarginState.Healthy) reason = `its cross scope is ${state} at the stressed marks`;
+      }
+      if (reason === null) {
+        try {
+          reason = backstopRefusal(s, bSlot, terms, this.settlement.planLeg(this.backstopLeg, m, accountId, Math.sign(signedLots), priceTicks, Math.abs(signedLots), 0, FillType.Liquidation));
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          reason = error.message;
+        }
+      }
+      if (reason === null) {
+        this.backstopsUsed.add(bSlot);
+        return accountId;
+      }
+      declined.push({ accountId, reason });
+    }
+    return 0;
   }
 
   /** One ADL run on the view (the view's ranking); applies its legs to the view's positions. */

@@ -124,6 +124,25 @@ describe('stress query: a hand-computed crash', () => {
     assert.deepEqual(again.ladder.closes, ladder.closes, 'each query starts from the live depth (and the absolute mark 28,800 is the −4% shock)');
   });
 
+  it('a backstop liquidator takes what the book left before the fund, once per projection, as the live ladder would', () => {
+    const h = crashBook(20_000);
+    const BETTY = 6;
+    h.deposit(BETTY, 100_000 * USDT);
+    h.accountCommand(BETTY, { command: 'setBackstopLiquidator', setBackstopLiquidator: { enabled: true, markets: [], maxPositionNotionalUnits: 1_000_000 * USDT } as never });
+    const { ladder, totals } = h.engine.stress(minus4pct);
+    const [alice, carol] = ladder.closes;
+    assert.deepEqual([alice.backstopAccountId, alice.backstopLots, alice.takeoverLots, alice.adlLots, alice.fillPriceTicks], [BETTY, 1_000, 0, 0, btcTicks('29015')]);
+    assert.deepEqual(carol.backstopDeclined, [{ accountId: BETTY, reason: 'it takes one position per projection' }]);
+    assert.equal(carol.takeoverLots, 400);
+    assert.deepEqual([totals.backstopLots, totals.adlLots, totals.adlLegs], [1_000, 0, 0]);
+    assert.equal(ladder.funds[0].equityAfterUnits, 20_055 * USDT);
+    // the live shock and the live backstop takeover agree with the projection
+    h.index('BTCUSDT', btcSubticks('28800'));
+    const live = h.engine.ledger.applyBackstopTakeover({ accountId: ALICE }, 'BTCUSDT', { liquidationId: 1, tsNs: h.step(1_000) });
+    assert.deepEqual([live.taken?.liquidatorAccountId, live.taken?.fillPriceTicks, live.taken?.bankruptcyAmountUnits], [BETTY, alice.fillPriceTicks, alice.bankruptcyAmountUnits]);
+    assert.ok(h.engine.audit().ok);
+  });
+
   it('ADL when the fund cannot take over: the live ranking closes alice against the short', () => {
     const h = crashBook(20_000);
     const { ladder, totals } = h.engine.stress(minus4pct);

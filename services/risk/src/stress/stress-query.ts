@@ -41,6 +41,8 @@ export interface StressTotals {
   readonly positionsClosed: number;
   readonly bookLots: number;
   readonly takeoverLots: number;
+  /** Lots backstop liquidators took before the fund. */
+  readonly backstopLots: number;
   readonly adlLots: number;
   readonly adlLegs: number;
   readonly clearanceFeesUnits: number;
@@ -115,6 +117,7 @@ export function stressQuery(s: RiskState, bookTop: BookTopProvider | undefined, 
       positionsClosed: projection.closes.length,
       bookLots: sum((c) => c.bookLots),
       takeoverLots: sum((c) => c.takeoverLots),
+      backstopLots: sum((c) => c.backstopLots),
       adlLots: sum((c) => c.adlLots),
       adlLegs: sum((c) => c.adlLegs.length),
       clearanceFeesUnits: projection.funds.reduce((t, f) => t + f.clearanceFeesUnits, 0),
