@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { FillType } from '@perpcore/domain';
 import type { perpcore, RiskEventV1 } from '@perpcore/proto';
 import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
@@ -163,5 +164,43 @@ describe('backstop liquidators', () => {
     const last = h.eventsOf('backstopLiquidatorSet', BETTY).at(-1)!.backstopLiquidatorSet!;
     assert.deepEqual([last.enabled, [...last.markets], Number(last.maxPositionNotionalUnits)], [true, [], 2 * USDT]);
     assertFoldMatches(h);
+  });
+
+  it('property: a backstop that takes a position is left HEALTHY with available margin ≥ 0, exactly as judged; one that cannot changes nothing; money and open interest are conserved', () => {
+    const outcomes = { taken: 0, declined: 0 };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 300, max: 4_000 }),
+        fc.constantFrom(5, 10, 20, 25, 50),
+        fc.integer({ min: -800, max: 800 }),
+        fc.integer({ min: 20_000, max: 60_000 }),
+        (depositUsdt, leverage, ownLots, capUsdt) => {
+          const h = aliceLiquidating();
+          h.deposit(BETTY, depositUsdt * USDT);
+          h.setLeverage(BETTY, 'BTCUSDT', leverage);
+          if (ownLots !== 0) {
+            h.place({ account: MAKER, side: ownLots > 0 ? 'sell' : 'buy', priceTicks: btcTicks('29100'), lots: Math.abs(ownLots) });
+            h.place({ account: BETTY, side: ownLots > 0 ? 'buy' : 'sell', priceTicks: btcTicks('29100'), lots: Math.abs(ownLots) });
+          }
+          setBackstop(h, BETTY, true, capUsdt * USDT);
+          const hash = h.engine.stateHash();
+          const result = h.engine.ledger.applyBackstopTakeover({ accountId: ALICE }, 'BTCUSDT', ctx(h));
+          if (result.taken === null) {
+            outcomes.declined++;
+            assert.equal(result.declined.length, 1);
+            assert.equal(h.engine.stateHash(), hash);
+            return;
+          }
+          outcomes.taken++;
+          const betty = h.engine.accountReport(BETTY)!;
+          assert.ok(betty.cross.availableUnits >= 0, `available ${betty.cross.availableUnits}`);
+          assert.equal(betty.cross.state, 'HEALTHY');
+          assert.ok(h.engine.audit().ok, h.engine.audit().problems.join('; '));
+          assertFoldMatches(h);
+        },
+      ),
+      { numRuns: 60, seed: 1307 },
+    );
+    assert.ok(outcomes.taken > 0 && outcomes.declined > 0, `both outcomes are drawn: ${JSON.stringify(outcomes)}`);
   });
 });
