@@ -83,6 +83,6 @@ export const defaultEmbeddedScenario: EmbeddedScenario = {
   // off by default (as loans): npm start turns them on
   backstopLiquidators: 0,
   backstopFirstAccountId: 31_000, // above the pool liquidator (30,002)
-  backstopDepositUnits: 1_000_000 * USDT_UNITS_PER_USDT,
-  backstopMaxPositionNotionalUnits: 2_000_000 * USDT_UNITS_PER_USDT,
+  backstopDepositUnits: 5_000 * USDT_UNITS_PER_USDT,
+  backstopMaxPositionNotionalUnits: 40_000 * USDT_UNITS_PER_USDT,
 };

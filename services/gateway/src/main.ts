@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       const c = f.counters;
       const dt = (nowMs - lastMs) / 1000;
       progress.update(
-        `t=${((nowMs - startMs) / 1000).toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  takeovers ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}${f.riskHalted === '' ? '' : '  RISK STAGE HALTED'}`,
+        `t=${((nowMs - startMs) / 1000).toFixed(1)}s sim=${Math.round(f.simulatedS)}s  orders/s ${Math.round((f.ordersSent - lastOrders) / dt).toLocaleString('en-US')}  fills/s ${Math.round((c.fills - lastFills) / dt).toLocaleString('en-US')}  calls ${c.marginCalls}  liquidations ${c.liquidationsTriggered}  backstop ${c.backstopTakeovers}  fund ${c.insuranceTakeovers}  ADL ${c.deleveragedLegs}${f.riskHalted === '' ? '' : '  RISK STAGE HALTED'}`,
         nowMs,
       );
       lastOrders = f.ordersSent;
