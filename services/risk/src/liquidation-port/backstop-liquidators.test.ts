@@ -11,6 +11,7 @@ import type { perpcore, RiskEventV1 } from '@perpcore/proto';
 import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
 import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
 import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
+import { RiskEngine } from '../risk-engine.js';
 
 const ALICE = 1;
 const BETTY = 5;
@@ -164,6 +165,24 @@ describe('backstop liquidators', () => {
     const last = h.eventsOf('backstopLiquidatorSet', BETTY).at(-1)!.backstopLiquidatorSet!;
     assert.deepEqual([last.enabled, [...last.markets], Number(last.maxPositionNotionalUnits)], [true, [], 2 * USDT]);
     assertFoldMatches(h);
+  });
+
+  it('survive a snapshot: the restored stage offers the position to the same backstops in the same order', () => {
+    const h = aliceLiquidating();
+    h.deposit(CAROL, 1_000 * USDT);
+    h.deposit(BETTY, 2_000 * USDT);
+    setBackstop(h, CAROL, true, 100_000 * USDT, ['BTCUSDT']);
+    setBackstop(h, BETTY, true, 100_000 * USDT);
+    const twin = new RiskEngine({ config: withFundSeed(riskConfig(), 50_000 * USDT), ports: { publish: () => {}, toMatching: () => {} } });
+    twin.importState(h.engine.exportState());
+    assert.equal(twin.stateHash(), h.engine.stateHash());
+    assert.deepEqual([...twin.state.backstopLiquidators.keys()], [CAROL, BETTY]);
+    const at = { liquidationId: 1, tsNs: h.step(1_000) };
+    const live = h.engine.ledger.applyBackstopTakeover({ accountId: ALICE }, 'BTCUSDT', at);
+    const restored = twin.ledger.applyBackstopTakeover({ accountId: ALICE }, 'BTCUSDT', at);
+    assert.deepEqual(restored, live);
+    assert.equal(live.taken?.liquidatorAccountId, BETTY);
+    assert.equal(twin.stateHash(), h.engine.stateHash());
   });
 
   it('property: a backstop that takes a position is left HEALTHY with available margin ≥ 0, exactly as judged; one that cannot changes nothing; money and open interest are conserved', () => {
