@@ -359,6 +359,14 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
     assert.equal(position?.legs?.[0]?.supplied, '1', JSON.stringify(position));
     assert.ok(Array.isArray((await signed(base, c, 'GET', '/v1/lending/liquidation-candidates')).body), 'the candidates query is answered by the shard');
     assert.equal((await signed(base, c, 'POST', '/v1/lending/pool/withdraw', { asset: 'BTC', amount: '1' })).body.status, 'Succeeds');
+    // backstop terms reach the shard through the operator's command and come back in its event
+    const enabled = await client.setBackstopLiquidator(c.accountId, { enabled: true, markets: ['BTCUSDT'], maxPositionNotionalUnits: Number.MAX_SAFE_INTEGER });
+    assert.equal(enabled.rejection, null);
+    const set = enabled.riskEvents.find((e) => e.event === 'backstopLiquidatorSet')?.backstopLiquidatorSet;
+    assert.deepEqual([set?.enabled, set?.markets, Number(set?.maxPositionNotionalUnits)], [true, ['BTCUSDT'], Number.MAX_SAFE_INTEGER]);
+    const twice = await client.setBackstopLiquidator(c.accountId, { enabled: true, markets: ['ETHUSDT', 'ETHUSDT'], maxPositionNotionalUnits: USDT });
+    assert.equal(twice.rejection?.code, 'RISK_INVALID_COMMAND');
+    assert.equal((await client.setBackstopLiquidator(c.accountId, { enabled: false })).rejection, null);
   });
 
   it('trades cross margin through the signed SAPI against the spot-margin process; SIGKILLed and restarted from its snapshot, it answers the same', { timeout: 120_000 }, async () => {

@@ -350,3 +350,17 @@ export function fundShortAliceLiquidating(fundSeedUnits: number, p: FundShortPar
   assert.equal(h.eventsOf('liquidationTriggered', p.alice).length, 1);
   return h;
 }
+
+/** `alice`: 1,000.03 USDT at 50×, long 1 BTC at 30,000 from `maker` (WB 985.03), liquidating at mark 29,100 (E 85.03 ≤ MM 116.4); BP 29,015. Fund seeded 50,000 USDT. */
+export function aliceLiquidatingAt29100(alice: number, maker: number): RiskHarness {
+  const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
+  h.index('BTCUSDT', btcSubticks('30000'));
+  h.deposit(maker, 1_000_000 * USDT);
+  h.deposit(alice, 1_000_030_000);
+  h.setLeverage(alice, 'BTCUSDT', 50);
+  h.place({ account: maker, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
+  h.place({ account: alice, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
+  h.index('BTCUSDT', btcSubticks('29100'));
+  assert.equal(h.eventsOf('liquidationTriggered', alice).length, 1);
+  return h;
+}

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FillType } from '@perpcore/domain';
 import type { perpcore, RiskEventV1 } from '@perpcore/proto';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
+import { FUND_ACCOUNT, RiskHarness, USDT, aliceLiquidatingAt29100, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
 import { riskSnapshot, snapshotDifferences } from '../accounts/account-snapshot.js';
 import { RiskEventFold, riskEventFoldConfig } from '../audit/risk-event-fold.js';
 import { RiskEngine } from '../risk-engine.js';
@@ -19,19 +19,7 @@ const CAROL = 6;
 const DAVE = 7;
 const MAKER = 10;
 
-/** Alice: long 1 BTC at 30,000 at 50×, liquidating at mark 29,100; BP 29,015 (risk-ledger.test.ts). */
-function aliceLiquidating(): RiskHarness {
-  const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
-  h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(MAKER, 1_000_000 * USDT);
-  h.deposit(ALICE, 1_000_030_000);
-  h.setLeverage(ALICE, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.index('BTCUSDT', btcSubticks('29100'));
-  assert.equal(h.eventsOf('liquidationTriggered', ALICE).length, 1);
-  return h;
-}
+const aliceLiquidating = () => aliceLiquidatingAt29100(ALICE, MAKER);
 
 function setBackstop(h: RiskHarness, accountId: number, enabled: boolean, maxPositionNotionalUnits = 0, markets: string[] = []): RiskEventV1 {
   return h.accountCommand(accountId, { command: 'setBackstopLiquidator', setBackstopLiquidator: { enabled, markets, maxPositionNotionalUnits } as unknown as perpcore.risk.v1.SetBackstopLiquidatorV1 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FillType } from '@perpcore/domain';
-import { FUND_ACCOUNT, RiskHarness, USDT, btcSubticks, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
+import { FUND_ACCOUNT, RiskHarness, USDT, aliceLiquidatingAt29100, btcSubticks, btcTicks, riskConfig, withFundSeed } from '../risk-harness.test-support.js';
 import { RiskRejection } from '../risk-reject-codes.js';
 
 const MAKER = 10;
@@ -13,19 +13,7 @@ const ALICE = 1;
 const CAROL = 3;
 const DAVE = 4;
 
-/** Alice: 1,000.03 USDT at 50×, long 1 BTC at 30,000 (WB 985.03), liquidating at mark 29,100 (E 85.03 ≤ MM 116.4). */
-function aliceLiquidating(): RiskHarness {
-  const h = new RiskHarness(withFundSeed(riskConfig(), 50_000 * USDT));
-  h.index('BTCUSDT', btcSubticks('30000'));
-  h.deposit(MAKER, 1_000_000 * USDT);
-  h.deposit(ALICE, 1_000_030_000);
-  h.setLeverage(ALICE, 'BTCUSDT', 50);
-  h.place({ account: MAKER, side: 'sell', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.place({ account: ALICE, side: 'buy', priceTicks: btcTicks('30000'), lots: 1000 });
-  h.index('BTCUSDT', btcSubticks('29100'));
-  assert.equal(h.eventsOf('liquidationTriggered', ALICE).length, 1);
-  return h;
-}
+const aliceLiquidating = () => aliceLiquidatingAt29100(ALICE, MAKER);
 
 const ctx = (h: RiskHarness) => ({ liquidationId: 1, tsNs: h.step(1_000) });
 

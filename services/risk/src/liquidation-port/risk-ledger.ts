@@ -180,15 +180,22 @@ export class RiskLedger {
     const q = s.ledger.qtyLots[r];
     const m = s.ledger.market[r];
     const fill = this.wholeFill(slot, row, r);
-    const fundSlot = s.markets[m].fundSlot;
-    const price = fill.fillPriceTicks;
-    // both legs planned before either is written (fill-settlement.ts: all or nothing)
-    this.settlement.planPair(m, s.accounts.ids[slot], s.accounts.ids[fundSlot], -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
-    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-    this.settlement.settleLeg(m, fundSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-    this.transfer(r, slot, fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+    this.takeOver(slot, r, s.markets[m].fundSlot, fill, ctx);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
     return closeResult(q, fill);
+  }
+
+  /** Row r's whole position to `toSlot` at the fill's price (max(BP, 1 tick)), fill type LIQUIDATION, no fee; the tick difference to the market's fund. */
+  private takeOver(slot: number, r: number, toSlot: number, fill: BankruptcyFill, ctx: LedgerCallContext): void {
+    const s = this.s;
+    const q = s.ledger.qtyLots[r];
+    const m = s.ledger.market[r];
+    const price = fill.fillPriceTicks;
+    // both legs planned before either is written (fill-settlement.ts: all or nothing)
+    this.settlement.planPair(m, s.accounts.ids[slot], s.accounts.ids[toSlot], -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
+    this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.settlement.settleLeg(m, toSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
+    this.transfer(r, slot, s.markets[m].fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
   }
 
   /**
@@ -227,10 +234,7 @@ export class RiskLedger {
         declined.push({ accountId, reason });
         continue;
       }
-      this.settlement.planPair(m, s.accounts.ids[slot], accountId, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation);
-      this.settlement.settleLeg(m, slot, 0, -Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-      this.settlement.settleLeg(m, bSlot, 0, Math.sign(q), price, Math.abs(q), 0, 0, FillType.Liquidation, 0, ctx.tsNs);
-      this.transfer(r, slot, s.markets[m].fundSlot, fill.tickDifferenceUnits, TransferReason.TRANSFER_REASON_TICK_DIFFERENCE, ctx);
+      this.takeOver(slot, r, bSlot, fill, ctx);
       this.watch.reevaluateAccount(bSlot, m, ctx.tsNs);
       this.watch.reevaluateAccount(slot, m, ctx.tsNs);
       const after = s.ledger.qtyLots[s.ledger.rowOf(s.accounts.firstRow[bSlot], m)];
