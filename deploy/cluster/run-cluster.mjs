@@ -364,7 +364,7 @@ export async function runCluster(options) {
       liquidationsTriggered: observer.liquidationsTriggered,
       liquidationsHeld: riskStats?.liquidationsHeld ?? null,
       liquidationEvents: Object.fromEntries(observer.liquidationEvents),
-      positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
+      positionsMovedOutsideBook: Object.fromEntries([...observer.transferLegs].map(([type, legs]) => [type === 2 ? 'LIQUIDATION (backstop or fund takeover)' : type === 3 ? 'DELEVERAGED (ADL)' : `fill type ${type}`, legs / 2])),
       crowdEntered: gatewayStats.crowdEntered ?? 0,
       latency: observer.latency(),
       hops: observer.hops(),

@@ -42,6 +42,7 @@
  *   PERPCORE_SIM_READY_TIMEOUT_MS   how long step 2 may take, and step 4 (default 120000)
  *   PERPCORE_SIM_CROWD_ACCOUNTS     leveraged crowd size (default 300, as npm start; 0 = none)
  *   PERPCORE_SIM_CROWD_ENTRY_START_S, PERPCORE_SIM_CROWD_ENTRY_END_S   entry window (default 1 and 5)
+ *   PERPCORE_SIM_BACKSTOPS          backstop liquidators signed up at the start (default 2, as npm start; 0 = none)
  */
 import { KafkaBus, kafkaBusOptions, kafkaConfigSchema, type Subscription, Topics } from '@perpcore/bus';
 import { integerField, listField, stringField } from '@perpcore/config';
@@ -90,6 +91,7 @@ runServiceProcess({
     crowdAccounts: integerField('PERPCORE_SIM_CROWD_ACCOUNTS', { min: 0, max: 100_000, fallback: defaultEmbeddedScenario.crowdAccounts }),
     crowdEntryStartS: integerField('PERPCORE_SIM_CROWD_ENTRY_START_S', { min: 0, max: 86_400, fallback: 1 }),
     crowdEntryEndS: integerField('PERPCORE_SIM_CROWD_ENTRY_END_S', { min: 0, max: 86_400, fallback: 5 }),
+    backstops: integerField('PERPCORE_SIM_BACKSTOPS', { min: 0, max: 100, fallback: 2 }),
   },
   async start({ config, logger }) {
     const markets = selectMarkets(config.markets);
@@ -168,6 +170,12 @@ runServiceProcess({
         setLeverage: (id, symbol, leverage) => accountGateway.setLeverage(id, symbol, leverage),
         place: () => undefined,
       });
+      // as npm start: backstop liquidators take the gapped positions before the fund (risk's backstop-liquidators.ts)
+      for (let i = 0; i < config.backstops; i++) {
+        const id = scenario.backstopFirstAccountId + i;
+        accountGateway.deposit(id, defaultSettleAsset.asset, scenario.backstopDepositUnits);
+        accountGateway.enableBackstopLiquidator(id, scenario.backstopMaxPositionNotionalUnits);
+      }
       for (let id = 1; id <= accountGateway.lastCommandId; id++) answerPending.add(id);
       await bus.flush();
       await waitUntilReady(answerPending, markPending, config.readyTimeoutMs, logger);
