@@ -392,7 +392,7 @@ export class LiquidationEngine {
     const params = reader.marketParams(position.market);
     const spec = reader.marketSpec(position.market);
     const backstop = this.deps.ledger.backstopTakeover(liq.scope, position.market, liq.liquidationId, tsNs);
-    const declined = backstop.declined.map((d) => ({ accountId: d.accountId, reason: d.reason }));
+    const declined = [...backstop.declined];
     if (backstop.ok) {
       this.counters.backstopTakeovers++;
       const e = this.envelope(liq, tsNs);

@@ -348,14 +348,15 @@ export class StressLadder {
       const whole = planBankruptcyFill(params, signedLeft, bpLeft, [left]);
       fillPrice = whole.fillPriceTicks;
       const fundSide = p.q > 0 ? Side.Buy : Side.Sell;
+      const fundDeltaUnits = whole.tickDifferenceUnits - whole.shortfallUnits;
       backstopAccountId = this.backstop(p.m, slot, signedLeft, fillPrice, backstopDeclined);
-      const why = backstopAccountId !== 0 ? null : fund.refusal(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
+      const why = backstopAccountId !== 0 ? null : fund.refusal(p.m, fundSide, left, fillPrice, fundDeltaUnits);
       if (backstopAccountId !== 0) {
         // the tick difference now, the shortfall later (§8.9): the fund's, as on its own takeover
-        fund.wallet += whole.tickDifferenceUnits - whole.shortfallUnits;
+        fund.wallet += fundDeltaUnits;
         backstopLots = left;
       } else if (why === null) {
-        fund.apply(p.m, fundSide, left, fillPrice, whole.tickDifferenceUnits - whole.shortfallUnits);
+        fund.apply(p.m, fundSide, left, fillPrice, fundDeltaUnits);
         takeoverLots = left;
       } else {
         refusal = why;
