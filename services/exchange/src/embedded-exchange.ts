@@ -38,6 +38,7 @@ import type { LoanFigures, RunFigures } from './run-summary.js';
 import { EmbeddedSpotMargin, SPOT_STAGE_SOURCE, spotPerpOf } from './embedded-spot-margin.js';
 import type { SpotInput } from './durability/spot-input.js';
 import { StageCounters } from './stage-counters.js';
+import type { BookSampleView } from './book-sample-view.js';
 import { createPipeline } from './pipeline.js';
 import { EmbeddedExchangeClient } from './client/embedded-exchange-client.js';
 import { CoreInputGate } from './durability/core-input-gate.js';
@@ -90,6 +91,8 @@ export class EmbeddedExchange {
   private venue: readonly VenueMarket[] = [];
   /** Fingerprint of the configuration the exchange was created with (its snapshots carry it). */
   venueFingerprint = '';
+  /** The book samples risk's mark price and premium index read (pipeline.ts): state, so a snapshot carries them. */
+  private bookSamples: BookSampleView | null = null;
   /** The spot-margin market beside the perps (its own ledger; its inputs pass the journaled gate). */
   spotMargin: EmbeddedSpotMargin | null = null;
   /** The simulated loan borrowers (none when the scenario has loans off). */
@@ -176,6 +179,7 @@ export class EmbeddedExchange {
     });
     const exchange = new EmbeddedExchange(bus, markets, matching, risk, liquidation, oracle, flow, crowd, orders, accounts, scenario, feed, subticksPerTick, startTsNs, inputs);
     exchange.venue = pipeline.venue;
+    exchange.bookSamples = pipeline.bookSamples;
     exchange.spotMargin = spotMargin;
     if (scenario.loanBorrowers > 0) {
       exchange.borrowers = new LoanBorrowers({

@@ -119,9 +119,11 @@ export class FuzzEventWatch {
 
   private onEvent(topic: string, e: AnyEvent): void {
     this.events++;
-    this.sawAny = true;
     const c = this.current;
     const kind = e.event ?? '';
+    // the schedules' output, not the input's effect: a command past a sample boundary publishes a book sample first
+    // (refused or not), and that event's time can bring the ladder's ADL indicator refresh due
+    if (kind !== 'bookSample' && kind !== 'adlIndicator') this.sawAny = true;
     if (kind === 'fundingSettled') this.fundingSettlements++;
     if (topic === 'risk') this.fold(e);
     if (/halt/i.test(kind) && this.haltReason === '') this.haltReason = `${topic} ${kind}: ${JSON.stringify((e as Record<string, unknown>)[kind] ?? null)}`;

@@ -8,15 +8,24 @@
  * Subscription order is delivery order for each message: risk subscribes to the
  * matching stream before the liquidation engine, so every fill is settled before
  * the ladder re-checks its scope.
+ *
+ * The mark price and the premium index read matching's book samples (`BookSampleV1`,
+ * @perpcore/matching book-sample-schedule.ts) through a `BookSampleView`, as the
+ * cluster's risk process does, not the live books: a live read at an index tick sees
+ * every command up to that tick, a sample the book at the last sample boundary a
+ * command crossed, and the two differ whenever a command moved the book since, so
+ * the same log used to end at different risk states in the two modes. The stress
+ * query still closes against the live books (its depth is "now").
  */
 import type { MarketSpec } from '@perpcore/domain';
-import { type Bus, InProcessBus } from '@perpcore/bus';
+import { type Bus, InProcessBus, Topics } from '@perpcore/bus';
 import { createLiquidationService, type LiquidationService } from '@perpcore/liquidation';
 import { defaultSettleAsset, defaultSystemAccounts, type VenueMarket } from '@perpcore/markets';
-import { createMatchingService, type MatchingService } from '@perpcore/matching';
+import { bookSampleSchedule, createMatchingService, DEFAULT_BOOK_SAMPLE_LEVELS, type MatchingService } from '@perpcore/matching';
 import type { Logger } from '@perpcore/observability';
 import { createFastOrderBook, type OrderBookFactory } from '@perpcore/orderbook';
 import { createRiskService, lendingContexts, type RiskService } from '@perpcore/risk';
+import { BookSampleView } from './book-sample-view.js';
 import { riskLiquidationPorts } from './risk-liquidation-ports.js';
 
 export interface PipelineOptions {
@@ -52,6 +61,8 @@ export interface Pipeline {
   readonly matching: MatchingService;
   readonly risk: RiskService;
   readonly liquidation: LiquidationService;
+  /** The books risk's mark price and premium index read: matching's latest sample per market (state: in the snapshot). */
+  readonly bookSamples: BookSampleView;
   subticksPerTick(symbol: string): number;
   close(): Promise<void>;
 }
@@ -68,7 +79,11 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     createBook: options.createBook ?? createFastOrderBook,
     logger: logger.child({ stage: 'matching' }),
     markSubticksPerTick: subticksPerTick,
+    bookSample: bookSampleSchedule(venue, DEFAULT_BOOK_SAMPLE_LEVELS),
   });
+  const bookSamples = new BookSampleView();
+  // before risk subscribes: a sample is published ahead of the command's own events, and reaches the view first
+  await bus.subscribe(Topics.matchingEvents, { groupId: 'risk-book-samples', fromBeginning: true }, (message) => bookSamples.onMatchingEvent(message.value));
   const risk = await createRiskService({
     bus,
     logger: logger.child({ stage: 'risk' }),
@@ -80,7 +95,8 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       insuranceFunds: defaultSystemAccounts.insuranceFunds.map((f) => ({ ...f, seedUnits: options.insuranceFundSeedUnits ?? 0 })),
       ...lendingContexts({ loans: options.loans === true, lendingPool: options.lendingPool === true }, markets),
     },
-    bookTop: (symbol) => matching.engine.book(symbol),
+    bookTop: bookSamples.top,
+    stressBookTop: (symbol) => matching.engine.book(symbol),
   });
   const ports = riskLiquidationPorts(risk.engine, venue);
   const liquidation = await createLiquidationService({
@@ -98,6 +114,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     matching,
     risk,
     liquidation,
+    bookSamples,
     subticksPerTick,
     async close() {
       await liquidation.close();

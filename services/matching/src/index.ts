@@ -5,3 +5,4 @@ export * from './create-matching-service.js';
 export * from './account-shares.js';
 export { BookDeltaConflator } from './book-delta-conflation.js';
 export * from './matching-process-options.js';
+export * from './book-sample-schedule.js';

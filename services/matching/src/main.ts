@@ -35,6 +35,7 @@ import { defaultMarketSpecs } from '@perpcore/markets';
 import { runServiceProcess } from '@perpcore/runtime';
 import { openConfiguredStageRecovery, type Recovery, snapshotConfigSchema } from '@perpcore/snapshot';
 import { createMatchingService } from './create-matching-service.js';
+import { DEFAULT_BOOK_SAMPLE_LEVELS } from './book-sample-schedule.js';
 import { MATCHING_TOPICS, matchingServiceOptions } from './matching-process-options.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -49,7 +50,7 @@ runServiceProcess({
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
     accountEvents: enumField('PERPCORE_MATCHING_ACCOUNT_EVENTS', ['true', 'false'] as const, 'false'),
     conflateMs: integerField('PERPCORE_MATCHING_CONFLATE_MS', { min: 1, max: 10_000, fallback: 20 }),
-    sampleLevels: integerField('PERPCORE_MATCHING_SAMPLE_LEVELS', { min: 0, max: 10_000, fallback: 50 }),
+    sampleLevels: integerField('PERPCORE_MATCHING_SAMPLE_LEVELS', { min: 0, max: 10_000, fallback: DEFAULT_BOOK_SAMPLE_LEVELS }),
     ...snapshotConfigSchema,
   },
   async start({ config, logger }) {

@@ -8,6 +8,7 @@ import { defaultVenueMarkets, selectMarkets } from '@perpcore/markets';
 import { createFastOrderBook, createReferenceOrderBook } from '@perpcore/orderbook';
 import { configFingerprint } from '@perpcore/snapshot';
 import { Topics } from '@perpcore/bus';
+import { bookSampleSchedule } from './book-sample-schedule.js';
 import type { MatchingServiceDeps } from './create-matching-service.js';
 
 export interface MatchingProcessConfig {
@@ -26,14 +27,13 @@ export function matchingServiceOptions(config: MatchingProcessConfig): Omit<Matc
   const markets = selectMarkets(config.markets);
   const venue = defaultVenueMarkets(markets);
   const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
-  const sampleIntervalNs = new Map(venue.map((m) => [m.spec.symbol, Math.min(m.risk.markBasisSampleS, m.risk.premiumSampleS) * 1e9]));
   return {
     fingerprint: configFingerprint({ markets, book: config.book }),
     markets,
     createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
     publishAccountEvents: config.accountEvents === 'true',
     marketData: { conflateMs: config.conflateMs },
-    bookSample: config.sampleLevels === 0 ? undefined : { intervalNs: (symbol) => sampleIntervalNs.get(symbol) ?? 1e9, depthLevels: config.sampleLevels },
+    bookSample: config.sampleLevels === 0 ? undefined : bookSampleSchedule(venue, config.sampleLevels),
     groupId: config.groupId,
     markSubticksPerTick: (symbol) => subticks.get(symbol) ?? 100,
   };

@@ -6,8 +6,10 @@
  *
  * - `matchingInput`: 'market' (embedded: `matching.events.v1`, both fill legs) or
  *   'account' (account-sharded cluster: `matching.account-events.v1`).
- * - `bookTop`: embedded mode passes matching's books; cluster mode will need a
- *   periodic book sample event from matching (best bid/ask and impact depth).
+ * - `bookTop`: the book the mark price and the premium index read, matching's
+ *   latest `BookSampleV1` per market in both modes (services/exchange
+ *   book-sample-view.ts); `stressBookTop`: the depth a stress projection closes
+ *   against (embedded: matching's live books; default `bookTop`).
  * - Time without an index (funding times on a quiet oracle): the composition root
  *   calls `advanceTime(tsNs)` from its clock; the engine itself never reads one.
  * - Halt (stage-halt.ts): the service logs it at fatal with the input's identity.
@@ -35,6 +37,7 @@ export interface RiskServiceDeps {
   readonly config: RiskEngineConfig;
   readonly logger: Logger;
   readonly bookTop?: BookTopProvider;
+  readonly stressBookTop?: BookTopProvider;
   readonly matchingInput?: 'market' | 'account';
   readonly groupId?: string;
   /** Close the input subscriptions when the stage halts (default false: keep refusing input). */
@@ -67,6 +70,7 @@ export async function createRiskService(deps: RiskServiceDeps): Promise<RiskServ
   const engine = new RiskEngine({
     config: deps.config,
     bookTop: deps.bookTop,
+    stressBookTop: deps.stressBookTop,
     onHalt: (halt) => {
       logger.fatal({ err: halt.error, reason: halt.reason, input: halt.input }, engine.halt.describe());
       // deferred: a subscription is not closed from inside its own handler

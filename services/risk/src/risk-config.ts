@@ -65,8 +65,9 @@ export interface RiskEngineConfig {
 
 /**
  * What the mark price and the premium index need from a book (RISK-SPEC §5.2–§5.3).
- * Embedded mode passes the matching engine's `OrderBook` (it has these members);
- * cluster mode will pass a view kept from matching's periodic book samples.
+ * Both modes pass a view kept from matching's book samples (services/exchange
+ * book-sample-view.ts) for the prices; the matching engine's `OrderBook` has these
+ * members too (embedded mode's stress query closes against it, tests pass books).
  */
 export interface BookTop {
   bestBidTicks(): number;

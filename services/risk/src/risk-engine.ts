@@ -91,8 +91,10 @@ function commandAccountId(cmd: MatchingCommandV1): number {
 export interface RiskEngineDeps {
   readonly config: RiskEngineConfig;
   readonly ports: RiskEnginePorts;
-  /** Best bid/ask and depth per market (embedded: matching's books). */
+  /** The book the mark price and the premium index read per market: matching's latest book sample, in both modes. */
   readonly bookTop?: BookTopProvider;
+  /** The depth a stress projection closes against (default `bookTop`; embedded mode passes matching's live books). */
+  readonly stressBookTop?: BookTopProvider;
   /** Told once when the stage halts (after `StageHaltedV1` is published): log it, stop consuming. */
   readonly onHalt?: (halt: StageHaltRecord) => void;
 }
@@ -119,7 +121,7 @@ export class RiskEngine {
   readonly halt = new StageHalt();
   private readonly onHalt: ((halt: StageHaltRecord) => void) | undefined;
   /** Always a function (no book: none): a dependency, not state, and the snapshot graph leaves functions out. */
-  private readonly bookTop: BookTopProvider;
+  private readonly stressBookTop: BookTopProvider;
   private readonly intent: OrderIntent = createOrderIntent();
   private readonly accountCommandSeq = new Map<string, Map<number, number>>();
   private readonly oracleSeq = new Map<string, number>();
@@ -142,7 +144,7 @@ export class RiskEngine {
     this.pool = new PoolCommands(this.state, this.commands, this.watch);
     this.ledger = new RiskLedger(this.state, this.settlement, this.lifecycle, this.watch);
     this.onHalt = deps.onHalt;
-    this.bookTop = deps.bookTop ?? (() => undefined);
+    this.stressBookTop = deps.stressBookTop ?? deps.bookTop ?? (() => undefined);
   }
 
   // ---- queries -------------------------------------------------------------------
@@ -154,7 +156,7 @@ export class RiskEngine {
 
   /** What-if stress on a copy-on-write view (stress/stress-query.ts); read-only; throws `StressRequestError` on bad input. */
   stress(request: unknown): StressReport {
-    return stressQuery(this.state, this.bookTop, request);
+    return stressQuery(this.state, this.stressBookTop, request);
   }
 
   /** Lending-pool positions with HF < 1 now, with the version a liquidationCall must name (the liquidators' query). */

@@ -146,27 +146,11 @@ interface RiskInput {
 
 const topicByName = new Map<string, Topic<unknown>>(Object.values(Topics).map((t) => [t.name, t as Topic<unknown>]));
 
-/**
- * The message in the topic's encoding; a matching event with its seq cleared: the
- * markets' event numbers count what each mode writes on matching.events.v1 (book
- * samples in cluster mode, book deltas in embedded mode), not what happened.
- */
+/** The message in the topic's encoding: what risk applied, byte for byte (seq included: both modes number the same events). */
 function riskInput(name: string, value: unknown): RiskInput {
   const topic = topicByName.get(name) as Topic<unknown>;
-  if (name !== Topics.matchingEvents.name) return { topic: name, bytes: topic.codec.encode(value), value };
-  // decoded afresh: a spread would drop the message's oneof getters
-  const copy = Topics.matchingEvents.codec.decode(Topics.matchingEvents.codec.encode(value as MatchingEventV1));
-  if (!copy.ok) throw new Error(`a matching event does not decode: ${copy.error}`);
-  copy.value.seq = 0;
-  return { topic: name, bytes: Topics.matchingEvents.codec.encode(copy.value), value };
+  return { topic: name, bytes: topic.codec.encode(value), value };
 }
-
-/** Matching's state hash without each market's event count (see `riskInput`): the books and the trade numbers. */
-export const booksAndTrades = (matchingStateHash: string): string =>
-  matchingStateHash
-    .split('|')
-    .map((market) => market.split(':').filter((_, i) => i !== 1).join(':'))
-    .join('|');
 
 function describeInput(input: RiskInput): string {
   const v = input.value as { event?: string; command?: string; source?: string; seq?: number; market?: string; symbol?: string; accountId?: number };
@@ -177,24 +161,44 @@ const asJson = (value: unknown): string => JSON.stringify(value, (_, v: unknown)
 
 /**
  * Book deltas are on matching.events.v1 only in embedded mode (the cluster's matching
- * writes them to the market-data topic) and book samples only in cluster mode (embedded
- * risk reads the live books): neither changes risk's state, so neither is compared.
+ * writes them to the market-data topic; both number them): they do not change risk's
+ * state, so they are not compared. Book samples are in both modes and are compared.
  */
-const bookOnly = (input: RiskInput): boolean => {
-  const event = (input.value as { event?: string }).event;
-  return (input.topic === Topics.matchingEvents.name && (event === 'bookDelta' || event === 'bookSample')) || input.topic === Topics.riskAccountEvents.name || input.topic === Topics.riskMarketEvents.name;
-};
+const bookOnly = (input: RiskInput): boolean =>
+  (input.topic === Topics.matchingEvents.name && (input.value as { event?: string }).event === 'bookDelta') || input.topic === Topics.riskAccountEvents.name || input.topic === Topics.riskMarketEvents.name;
 
+const isSample = (input: RiskInput): boolean => input.topic === Topics.matchingEvents.name && (input.value as { event?: string }).event === 'bookSample';
+const marketOf = (input: RiskInput): string | undefined => (input.topic === Topics.matchingEvents.name ? (input.value as { market?: string }).market : undefined);
+
+/**
+ * Where two runs' risk inputs first part. Book samples are compared per market, each
+ * among that market's matching events: the cluster's matching writes each market to
+ * its own partition, so samples of two markets that one command produced (a cancel-all
+ * across markets) reach risk in the broker's order, and a sample changes only its own
+ * market's view. Every other input is compared in one global order.
+ */
 function firstDivergence(clusterAll: readonly RiskInput[], embeddedAll: readonly RiskInput[]): string {
   const cluster = clusterAll.filter((i) => !bookOnly(i));
   const embedded = embeddedAll.filter((i) => !bookOnly(i));
+  const global = sequenceDivergence('risk input', cluster.filter((i) => !isSample(i)), embedded.filter((i) => !isSample(i)));
+  if (global !== '') return global;
+  const markets = new Set([...cluster, ...embedded].filter(isSample).map((i) => marketOf(i) as string));
+  for (const market of [...markets].sort()) {
+    const ofMarket = (i: RiskInput) => marketOf(i) === market;
+    const d = sequenceDivergence(`${market} matching event`, cluster.filter(ofMarket), embedded.filter(ofMarket));
+    if (d !== '') return d;
+  }
+  return '';
+}
+
+function sequenceDivergence(label: string, cluster: readonly RiskInput[], embedded: readonly RiskInput[]): string {
   const n = Math.min(cluster.length, embedded.length);
   for (let i = 0; i < n; i++) {
     const c = cluster[i] as RiskInput;
     const e = embedded[i] as RiskInput;
-    if (c.topic !== e.topic || !Buffer.from(c.bytes).equals(e.bytes)) return `risk input ${i + 1}: the cluster applied ${describeInput(c)}, the embedded pipeline ${describeInput(e)}: ${asJson(c.value)} vs ${asJson(e.value)}`;
+    if (c.topic !== e.topic || !Buffer.from(c.bytes).equals(e.bytes)) return `${label} ${i + 1}: the cluster applied ${describeInput(c)}, the embedded pipeline ${describeInput(e)}: ${asJson(c.value)} vs ${asJson(e.value)}`;
   }
-  if (cluster.length !== embedded.length) return `the cluster's risk applied ${cluster.length} inputs, the embedded pipeline's ${embedded.length}`;
+  if (cluster.length !== embedded.length) return `${label}s: the cluster's risk applied ${cluster.length}, the embedded pipeline's ${embedded.length}`;
   return '';
 }
 
