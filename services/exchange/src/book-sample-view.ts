@@ -1,9 +1,9 @@
 /**
- * The book as risk sees it when matching runs in another process (cluster mode):
- * per market, the latest `BookSampleV1` matching published on `matching.events.v1`
- * (services/matching market-stream.ts sampleIfDue), behind the `BookTop` port the
- * mark price and the premium index read (RISK-SPEC §5.2–§5.3). Embedded mode passes
- * matching's live books to the same port instead.
+ * The book as risk's mark price and premium index see it (RISK-SPEC §5.2–§5.3), in
+ * both modes: per market, the latest `BookSampleV1` matching published on
+ * `matching.events.v1` (services/matching market-stream.ts sampleIfDue), behind the
+ * `BookTop` port. The cluster's risk shard keeps one fed from Kafka, the embedded
+ * pipeline one fed from its in-process bus (pipeline.ts says why not the live books).
  *
  * Invariants
  * - A sample replaces the market's view whole; older samples (a redelivery, by the

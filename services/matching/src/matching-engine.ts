@@ -42,9 +42,10 @@ export interface MatchingEngineDeps {
   createBook: OrderBookFactory;
   publish: MatchingEventPort;
   /**
-   * Book samples for risk in another process (cluster mode): before a command whose
-   * time crosses the next multiple of `intervalNs(symbol)`, its market emits a
-   * `BookSampleV1` of `depthLevels` per side. Off by default (embedded risk reads the books).
+   * Book samples for risk's mark price and premium index (book-sample-schedule.ts):
+   * before a command whose time crosses the next multiple of `intervalNs(symbol)`, its
+   * market emits a `BookSampleV1` of `depthLevels` per side. Off by default (tests of
+   * matching alone); both modes' compositions turn it on.
    */
   bookSample?: { intervalNs(symbol: string): number; depthLevels: number };
 }

@@ -12,9 +12,9 @@
  * hold, matching's fills, risk's settlement, the ladder's orders and their fills).
  * Under that order the embedded pipeline, whose in-process bus runs each command's
  * cascade to the end before it returns, applies the same inputs in the same order,
- * so any difference left is one of the two compositions: the marks (cluster risk
- * reads matching's published book samples, embedded risk the live books), the
- * ladder's wiring, a setting one mode defaults otherwise.
+ * so any difference left is one of the two compositions: the ladder's wiring, a
+ * setting one mode defaults otherwise (the marks were one: embedded risk read the
+ * live books; both read matching's book samples now).
  *
  * The cluster's clock tick (time-only schedules on the wall clock) is set beyond the
  * run; every time the stages see is the commands' `tsNs`, stamped once and sent
