@@ -91,15 +91,29 @@ export async function ensureJars() {
 
 // ---------------------------------------------------------------- configuration
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+/**
+ * `count` distinct free ports: every probe stays listening until all are taken, because
+ * a port closed and asked for again can come straight back (a broker and its controller
+ * once got the same one, and the broker refused to format its storage).
+ */
+async function freePorts(count, avoid = []) {
+  const servers = [];
+  const ports = [];
+  try {
+    while (ports.length < count) {
+      const server = createServer();
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+      servers.push(server);
       const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+      if (!avoid.includes(port)) ports.push(port);
+    }
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve()))));
+  }
+  return ports;
 }
 
 function portIsFree(port) {
@@ -253,7 +267,8 @@ function installExitHooks() {
  */
 export async function startBroker({ dir, brokerPort, controllerPort } = {}) {
   await ensureJars();
-  const ports = { brokerPort: brokerPort ?? (await freePort()), controllerPort: controllerPort ?? (await freePort()) };
+  const [freeBroker, freeController] = await freePorts(2, [brokerPort, controllerPort].filter((p) => p !== undefined));
+  const ports = { brokerPort: brokerPort ?? freeBroker, controllerPort: controllerPort ?? freeController };
   writeConfig(dir, ports);
   formatStorage(dir);
   installExitHooks();
@@ -337,8 +352,8 @@ async function cliStart() {
   if (existsSync(previous)) ports = JSON.parse(readFileSync(previous, 'utf8'));
   else {
     const preferred = Number(process.env.PERPCORE_KAFKA_PORT ?? 9092);
-    const brokerPort = (await portIsFree(preferred)) ? preferred : await freePort();
-    ports = { brokerPort, controllerPort: (await portIsFree(brokerPort + 1)) ? brokerPort + 1 : await freePort() };
+    const brokerPort = (await portIsFree(preferred)) ? preferred : (await freePorts(1))[0];
+    ports = { brokerPort, controllerPort: (await portIsFree(brokerPort + 1)) ? brokerPort + 1 : (await freePorts(1, [brokerPort]))[0] };
   }
   await ensureJars();
   writeConfig(dataDir, ports);
