@@ -50,7 +50,7 @@
 import { Side } from '@perpcore/domain';
 import { type Bankruptcy, clearanceFeeUnits, compareLiquidationPriority, liquidationStepLots, MarginState } from '@perpcore/margin';
 import { SCHEMA_MAJOR_V1, type LiquidationEventV1, type MatchingEventV1, type perpcore } from '@perpcore/proto';
-import type { LiquidationLedger, OrderPlacer, RiskReader, ScopePosition, ScopeRef } from './liquidation-ports.js';
+import type { BankruptcyClose, LiquidationLedger, OrderPlacer, RiskReader, ScopePosition, ScopeRef } from './liquidation-ports.js';
 import { bandedLimitTicks, surplusUnits } from './liquidation-pricing.js';
 import { captureState, restoreState } from '@perpcore/snapshot';
 
@@ -386,6 +386,11 @@ export class LiquidationEngine {
     });
   }
 
+  /** A takeover's tick difference (scope → fund) as the fund's delta, when there is one. */
+  private publishTickDifference(liq: Liquidation, tsNs: number, fundId: string, asset: string, close: BankruptcyClose): void {
+    if (close.tickDifferenceUnits !== 0) this.publishFundDelta(liq, tsNs, fundId, asset, close.tickDifferenceUnits, close.fundBalanceAfterUnits, 2);
+  }
+
   /** False when ADL was refused (the ladder then parks, see below). */
   private takeOverOrDeleverage(liq: Liquidation, position: ScopePosition, tsNs: number): boolean {
     const reader = this.deps.reader;
@@ -398,21 +403,13 @@ export class LiquidationEngine {
       const e = this.envelope(liq, tsNs);
       e.event = 'backstopTakeover';
       e.backstopTakeover = {
-        market: position.market,
+        ...takeoverFigures(position, backstop),
         liquidatorAccountId: backstop.liquidatorAccountId,
-        positionLots: position.qtyLots,
-        bankruptcyPriceTicks: backstop.bankruptcyPriceTicks,
-        bankruptcyAmountUnits: backstop.bankruptcyAmountUnits,
-        tickDifferenceUnits: backstop.tickDifferenceUnits,
-        fillPriceTicks: backstop.fillPriceTicks,
-        shortfallUnits: backstop.shortfallUnits,
         liquidatorPositionAfterLots: backstop.liquidatorPositionAfterLots,
         declined,
       } as perpcore.liquidation.v1.BackstopTakeoverV1;
       this.deps.publish(e);
-      if (backstop.tickDifferenceUnits !== 0) {
-        this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, backstop.tickDifferenceUnits, backstop.fundBalanceAfterUnits, 2);
-      }
+      this.publishTickDifference(liq, tsNs, params.insuranceFundId, spec.settleAsset, backstop);
       return true;
     }
     const takeover = this.deps.ledger.insuranceTakeover(liq.scope, position.market, liq.liquidationId, tsNs);
@@ -421,20 +418,12 @@ export class LiquidationEngine {
       const e = this.envelope(liq, tsNs);
       e.event = 'insuranceTakeover';
       e.insuranceTakeover = {
-        market: position.market,
+        ...takeoverFigures(position, takeover),
         fundId: params.insuranceFundId,
-        positionLots: position.qtyLots,
-        bankruptcyPriceTicks: takeover.bankruptcyPriceTicks,
-        bankruptcyAmountUnits: takeover.bankruptcyAmountUnits,
-        tickDifferenceUnits: takeover.tickDifferenceUnits,
-        fillPriceTicks: takeover.fillPriceTicks,
-        shortfallUnits: takeover.shortfallUnits,
         backstopDeclined: declined,
       } as perpcore.liquidation.v1.InsuranceTakeoverV1;
       this.deps.publish(e);
-      if (takeover.tickDifferenceUnits !== 0) {
-        this.publishFundDelta(liq, tsNs, params.insuranceFundId, spec.settleAsset, takeover.tickDifferenceUnits, takeover.fundBalanceAfterUnits, 2);
-      }
+      this.publishTickDifference(liq, tsNs, params.insuranceFundId, spec.settleAsset, takeover);
       return true;
     }
     // a halted risk stage refuses every mutation (its stage-halt.ts): the ladder stops here, quietly
@@ -559,4 +548,17 @@ function pickPosition(positions: readonly ScopePosition[]): ScopePosition {
     if (compareLiquidationPriority({ symbol: p.market, maintenanceUnits: p.maintenanceUnits }, { symbol: best.market, maintenanceUnits: best.maintenanceUnits }) < 0) best = p;
   }
   return best;
+}
+
+/** The figures a backstop takeover and a fund takeover event both carry: the position and how its bankruptcy close settled. */
+function takeoverFigures(position: ScopePosition, close: BankruptcyClose) {
+  return {
+    market: position.market,
+    positionLots: position.qtyLots,
+    bankruptcyPriceTicks: close.bankruptcyPriceTicks,
+    bankruptcyAmountUnits: close.bankruptcyAmountUnits,
+    tickDifferenceUnits: close.tickDifferenceUnits,
+    fillPriceTicks: close.fillPriceTicks,
+    shortfallUnits: close.shortfallUnits,
+  };
 }

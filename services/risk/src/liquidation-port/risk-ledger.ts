@@ -174,15 +174,19 @@ export class RiskLedger {
 
   applyInsuranceTakeover(scope: ScopeRef, market: string, ctx: LedgerCallContext): TakeoverResult {
     const s = this.s;
-    const { slot, row } = this.resolve(scope);
-    this.requireLiquidating(slot, row);
-    const r = this.positionRow(slot, row, market);
-    const q = s.ledger.qtyLots[r];
-    const m = s.ledger.market[r];
+    const { slot, row, r, q, m } = this.liquidatingPosition(scope, market);
     const fill = this.wholeFill(slot, row, r);
     this.takeOver(slot, r, s.markets[m].fundSlot, fill, ctx);
     this.watch.reevaluateAccount(slot, m, ctx.tsNs);
     return closeResult(q, fill);
+  }
+
+  /** A liquidating scope's position row in `market` (throws if the scope is not liquidating or holds none), with its size and market index. */
+  private liquidatingPosition(scope: ScopeRef, market: string): { slot: number; row: number; r: number; q: number; m: number } {
+    const { slot, row } = this.resolve(scope);
+    this.requireLiquidating(slot, row);
+    const r = this.positionRow(slot, row, market);
+    return { slot, row, r, q: this.s.ledger.qtyLots[r], m: this.s.ledger.market[r] };
   }
 
   /** Row r's whole position to `toSlot` at the fill's price (max(BP, 1 tick)), fill type LIQUIDATION, no fee; the tick difference to the market's fund. */
@@ -207,11 +211,7 @@ export class RiskLedger {
    */
   applyBackstopTakeover(scope: ScopeRef, market: string, ctx: LedgerCallContext): BackstopTakeoverResult {
     const s = this.s;
-    const { slot, row } = this.resolve(scope);
-    this.requireLiquidating(slot, row);
-    const r = this.positionRow(slot, row, market);
-    const q = s.ledger.qtyLots[r];
-    const m = s.ledger.market[r];
+    const { slot, row, r, q, m } = this.liquidatingPosition(scope, market);
     const declined: BackstopDecline[] = [];
     if (s.backstopLiquidators.size === 0) return { taken: null, declined };
     const fill = this.wholeFill(slot, row, r);
@@ -250,11 +250,7 @@ export class RiskLedger {
   applyDeleverage(scope: ScopeRef, market: string, ctx: LedgerCallContext, takeLast: readonly ScopeRef[] | (() => readonly ScopeRef[]) = []): DeleverageResult {
     const s = this.s;
     const led = s.ledger;
-    const { slot, row } = this.resolve(scope);
-    this.requireLiquidating(slot, row);
-    const r = this.positionRow(slot, row, market);
-    const q = led.qtyLots[r];
-    const m = led.market[r];
+    const { slot, row, r, q, m } = this.liquidatingPosition(scope, market);
     // plan: the queue's slices and one BP for the whole position; nothing moves until all of it holds
     // one row per account and market: the account names the scope in m
     const lastSlots = () => (typeof takeLast === 'function' ? takeLast() : takeLast).map((t) => s.accounts.slotOf(t.accountId));
