@@ -6,10 +6,13 @@
  * - gateway: createGatewayServer on an EmbeddedExchange (risk pre-trade hold,
  *   matching, risk settlement, liquidation watch, the read model), HMAC check of
  *   every request, the replay guard, request limits (set out of the way) and the
- *   exchangeInfo filters. Orders are LIMIT IOC buys below the book (inside the
- *   5% PERCENT_PRICE band around mark ~50,000): each is held by
- *   risk, matched (nothing crosses), expires and is released, so the book and the
- *   read model do not grow (closed orders are bounded per account).
+ *   exchangeInfo filters. The gateway is up before the simulated market runs, so
+ *   its market data (mark, book) is the market's, and the PERCENT_PRICE band is
+ *   checked against a live mark. Orders are LIMIT IOC buys a few ticks under the
+ *   best bid (inside the 5% band around mark): each is held by risk, matched
+ *   (nothing crosses), expires and is released, so the book and the read model do
+ *   not grow (closed orders are bounded per account). Every answer is checked to
+ *   be that: a 200 with status EXPIRED.
  * - bare: fastify with the same form-body parser, the same HMAC-SHA256 check over
  *   the same signed payload, a JSON schema with the same fields and enums, and a
  *   canned order body of the same shape. No core behind it.
@@ -27,6 +30,7 @@ import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { EmbeddedExchange } from '@perpcore/exchange';
 import { adminToken, createGatewayServer, generateApiCredentials, InMemoryAccountRegistry } from '@perpcore/gateway';
+import { formatSteps } from '@perpcore/domain';
 import { createLogger } from '@perpcore/observability';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { median } from './support/latency-stats.js';
@@ -45,10 +49,18 @@ interface PassFigures {
   p50Us: number;
   p99Us: number;
   non200: number;
+  notExpired: number;
 }
 
+/**
+ * The bids' price grid, set once the market has run (`run`): ten prices a few ticks under the best bid.
+ * With fifty quantities that is 500 distinct orders, so two requests signed in the same millisecond
+ * differ (the replay guard refuses byte-identical ones).
+ */
+const orderPrices: string[] = [];
+
 function orderBody(i: number): string {
-  const qs = `timestamp=${Date.now()}&symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=0.001&price=${(48_000 + (i % 50) / 10).toFixed(1)}&newOrderRespType=RESULT&recvWindow=10000`;
+  const qs = `timestamp=${Date.now()}&symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=${((1 + (i % 50)) / 1000).toFixed(3)}&price=${orderPrices[Math.floor(i / 50) % orderPrices.length]}&newOrderRespType=RESULT&recvWindow=10000`;
   return `${qs}&signature=${createHmac('sha256', SECRET).update(qs).digest('hex')}`;
 }
 
@@ -57,6 +69,8 @@ interface Chunked {
   elapsedS: number;
   cpuUs: number;
   non200: number;
+  /** 200s whose order did not expire unfilled: the workload was not the one measured. */
+  notExpired: number;
 }
 
 async function drive(base: URL, count: number, into: Chunked): Promise<void> {
@@ -70,8 +84,11 @@ async function drive(base: URL, count: number, into: Chunked): Promise<void> {
         { host: base.hostname, port: base.port, path: '/fapi/v1/order', method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-mbx-apikey': KEY } },
         (res) => {
           if (res.statusCode !== 200) into.non200++;
-          res.resume();
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
           res.on('end', () => {
+            if (res.statusCode === 200 && !text.includes('"status":"EXPIRED"')) into.notExpired++;
             into.latNs.push(Number(process.hrtime.bigint() - t0));
             resolve();
           });
@@ -95,7 +112,7 @@ async function drive(base: URL, count: number, into: Chunked): Promise<void> {
 function figuresOf(c: Chunked): PassFigures {
   const sorted = Float64Array.from(c.latNs).sort();
   const n = sorted.length;
-  return { ordersPerS: Math.round(n / c.elapsedS), cpuUsPerRequest: Math.round(c.cpuUs / n), p50Us: Math.round(sorted[Math.floor(n * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(n * 0.99)] / 1000), non200: c.non200 };
+  return { ordersPerS: Math.round(n / c.elapsedS), cpuUsPerRequest: Math.round(c.cpuUs / n), p50Us: Math.round(sorted[Math.floor(n * 0.5)] / 1000), p99Us: Math.round(sorted[Math.floor(n * 0.99)] / 1000), non200: c.non200, notExpired: c.notExpired };
 }
 
 /** The peer: the same parsing, signature check and parameter schema, no core. */
@@ -149,7 +166,6 @@ export async function run(): Promise<void> {
   const rounds = isQuick() ? 1 : 3;
   const logger = createLogger('bench', 'silent');
   const exchange = await EmbeddedExchange.create({ logger, seed: 1 });
-  exchange.step(2_000); // a populated book: the simulated makers quote around 50,000
   const client = await exchange.client('gateway-bench');
   await client.deposit(ACCOUNT, 'USDT', 10_000_000_000_000);
   const registry = new InMemoryAccountRegistry({ firstSystemAccountId: 900_001 });
@@ -164,10 +180,16 @@ export async function run(): Promise<void> {
     limits: { weightPerMinutePerIp: unlimited, weightPerMinutePerKey: unlimited, ordersPer10sPerKey: unlimited, ordersPerMinutePerKey: unlimited },
   });
   const gatewayUrl = new URL(await gateway.listen(0));
+  exchange.step(2_000); // a populated book and a mark, seen by the gateway's market data
+  const market = client.markets().find((m) => m.spec.symbol === 'BTCUSDT');
+  const top = await client.book('BTCUSDT', 1);
+  const bidTicks = top?.bids[0]?.[0];
+  if (market === undefined || bidTicks === undefined) throw new Error('gateway-rest bench: no BTCUSDT bid after the warm-up steps');
+  for (let k = 1; k <= 10; k++) orderPrices.push(formatSteps(bidTicks - k, market.spec.tick));
   const bare = bareRoute();
   const bareUrl = new URL(await bare.listen({ port: 0, host: '127.0.0.1' }));
 
-  const fresh = (): Chunked => ({ latNs: [], elapsedS: 0, cpuUs: 0, non200: 0 });
+  const fresh = (): Chunked => ({ latNs: [], elapsedS: 0, cpuUs: 0, non200: 0, notExpired: 0 });
   await drive(gatewayUrl, 2_000, fresh()); // warm-up (JIT, sockets)
   await drive(bareUrl, 2_000, fresh());
   const passes: { gateway: PassFigures; bare: PassFigures }[] = [];
@@ -183,7 +205,7 @@ export async function run(): Promise<void> {
     const b = figuresOf(bw);
     passes.push({ gateway: g, bare: b });
     process.stdout.write(
-      `round ${r + 1}: gateway ${g.ordersPerS.toLocaleString('en-US')} orders/s p50 ${g.p50Us} µs p99 ${g.p99Us} µs | bare fastify ${b.ordersPerS.toLocaleString('en-US')} req/s p50 ${b.p50Us} µs p99 ${b.p99Us} µs | ratio ${(g.ordersPerS / b.ordersPerS).toFixed(2)}× | CPU per request ${g.cpuUsPerRequest} / ${b.cpuUsPerRequest} µs, ratio ${(b.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)}×${g.non200 + b.non200 > 0 ? `  NON-200: ${g.non200}/${b.non200}` : ''}\n`,
+      `round ${r + 1}: gateway ${g.ordersPerS.toLocaleString('en-US')} orders/s p50 ${g.p50Us} µs p99 ${g.p99Us} µs | bare fastify ${b.ordersPerS.toLocaleString('en-US')} req/s p50 ${b.p50Us} µs p99 ${b.p99Us} µs | ratio ${(g.ordersPerS / b.ordersPerS).toFixed(2)}× | CPU per request ${g.cpuUsPerRequest} / ${b.cpuUsPerRequest} µs, ratio ${(b.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)}×${g.non200 + b.non200 > 0 ? `  NON-200: ${g.non200}/${b.non200}` : ''}${g.notExpired > 0 ? `  NOT EXPIRED: ${g.notExpired}` : ''}\n`,
     );
   }
   const med = (pick: (p: (typeof passes)[number]) => number) => median(passes.map(pick));
@@ -198,6 +220,7 @@ export async function run(): Promise<void> {
     /** bare CPU per request ÷ gateway CPU per request: the throughput ratio on a core of its own (steadier than wall time on a shared machine). */
     cpuRatio: Number((med((p) => p.bare.cpuUsPerRequest) / med((p) => p.gateway.cpuUsPerRequest)).toFixed(2)),
     non200: passes.reduce((a, p) => a + p.gateway.non200 + p.bare.non200, 0),
+    notExpired: passes.reduce((a, p) => a + p.gateway.notExpired, 0),
     passes,
   };
   process.stdout.write(`median: gateway ${figures.gateway.ordersPerS.toLocaleString('en-US')} orders/s (p50 ${figures.gateway.p50Us} µs, p99 ${figures.gateway.p99Us} µs), bare ${figures.bareFastify.requestsPerS.toLocaleString('en-US')} req/s, ratio ${figures.ratio}×; CPU per request ${figures.gateway.cpuUsPerRequest} / ${figures.bareFastify.cpuUsPerRequest} µs, CPU ratio ${figures.cpuRatio}×\n`);

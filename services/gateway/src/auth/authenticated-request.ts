@@ -5,17 +5,16 @@
  * `BinanceError` thrown to the server's error handler, and the route never runs.
  *
  * Parameters: after the hook, `request.signedParams` holds the query merged with
- * the form body as strings, without `timestamp`, `recvWindow` and `signature`;
- * those three are also deleted from `request.query` and `request.body`, so a
- * route's unknown-parameter check never sees them. Register the hook as
- * `preValidation` when a route's JSON schema should not see them either (the
- * hook needs only the parsed body, which exists by then), or as `preHandler`.
+ * the form body as strings, without `timestamp`, `recvWindow` and `signature`,
+ * decoded from the very text the signature covers. Routes read their parameters
+ * from it (BinanceParams.of), never from `request.query` / `request.body`, which
+ * still hold the auth parameters: a route on this hook takes no JSON schema.
  * A request carrying the delegated-call header (delegated-calls.ts) is verified
  * from what its token parked instead of its own query and body.
  */
-import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { DELEGATED_CALL_HEADER } from './delegated-calls.js';
-import { AUTH_PARAMS, type RequestAuthenticator } from './request-authenticator.js';
+import type { RequestAuthenticator } from './request-authenticator.js';
 import { rawQueryOf } from './request-params.js';
 
 export type Permission = 'read' | 'trade';
@@ -36,16 +35,21 @@ declare module 'fastify' {
 }
 
 export function requireCaller(auth: RequestAuthenticator, opts: { signed: boolean; permission: Permission }): preHandlerHookHandler {
-  const hook = async (request: FastifyRequest): Promise<void> => {
-    const delegated = request.headers[DELEGATED_CALL_HEADER];
-    const result =
-      delegated === undefined
-        ? auth.authenticate({ apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' }, opts)
-        : auth.authenticateDelegated(typeof delegated === 'string' ? delegated : '', opts);
-    request.caller = result.caller;
-    request.signedParams = result.params;
-    stripAuthParams(request.query);
-    stripAuthParams(request.body);
+  // a callback hook: an async one costs a promise and a microtask on every request
+  const hook = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+    try {
+      const delegated = request.headers[DELEGATED_CALL_HEADER];
+      const result =
+        delegated === undefined
+          ? auth.authenticate({ apiKeyHeader: request.headers['x-mbx-apikey'], rawQuery: rawQueryOf(request.raw.url), rawBody: request.rawBody ?? '' }, opts)
+          : auth.authenticateDelegated(typeof delegated === 'string' ? delegated : '', opts);
+      request.caller = result.caller;
+      request.signedParams = result.params;
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   };
   return hook as unknown as preHandlerHookHandler;
 }
@@ -57,7 +61,3 @@ export function callerOf(request: FastifyRequest): CallerIdentity {
   return caller;
 }
 
-function stripAuthParams(target: unknown): void {
-  if (target === null || typeof target !== 'object') return;
-  for (const name of AUTH_PARAMS) delete (target as Record<string, unknown>)[name];
-}

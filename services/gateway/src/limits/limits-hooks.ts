@@ -9,7 +9,7 @@
  * The key counted is the `X-MBX-APIKEY` header when it names a live key; any
  * other value counts only against the IP.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRegistry } from '../auth/account-registry.js';
 import { binanceError } from '../binance/binance-error.js';
 import type { RequestLimiter } from './request-limiter.js';
@@ -36,7 +36,7 @@ export interface RequestLimitsDeps {
 export function registerRequestLimits(app: FastifyInstance, deps: RequestLimitsDeps): void {
   const { limiter, registry } = deps;
   const nowMs = deps.nowMs ?? Date.now;
-  app.addHook('onRequest', async (request, reply) => {
+  const admit = (request: FastifyRequest, reply: FastifyReply): void => {
     const config = request.routeOptions.config?.limits;
     const configured = config?.weight ?? 1;
     const weight = typeof configured === 'number' ? configured : configured((request.query ?? {}) as Record<string, unknown>);
@@ -54,5 +54,15 @@ export function registerRequestLimits(app: FastifyInstance, deps: RequestLimitsD
     reply.header('Retry-After', String(d.retryAfterS));
     if (d.verdict === 'banned') throw binanceError('IP_BANNED', `Banned for ${d.retryAfterS} s.`);
     throw binanceError(d.verdict === 'orders' ? 'TOO_MANY_ORDERS' : 'TOO_MANY_REQUESTS');
+  };
+  // a callback hook: an async one costs a promise and a microtask on every request
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      admit(request, reply);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 }

@@ -57,12 +57,36 @@ export class GatewayMetrics {
     });
   }
 
+  /**
+   * The latency child of a (route, method, status) with its request counter counted once more.
+   * Children are kept per label set: prom-client hashes a label object on every call
+   * otherwise. The label sets are bounded (route templates × methods × statuses).
+   */
+  private answered(route: string, method: string, status: number): { observe(seconds: number): void } {
+    const key = `${method} ${status} ${route}`;
+    let child = this.answeredChildren.get(key);
+    if (child === undefined) {
+      const counter = this.requests.labels(route, method, String(status));
+      const latency = this.latency.labels(route);
+      child = {
+        observe(seconds: number) {
+          counter.inc();
+          latency.observe(seconds);
+        },
+      };
+      this.answeredChildren.set(key, child);
+    }
+    return child;
+  }
+
+  private readonly answeredChildren = new Map<string, { observe(seconds: number): void }>();
+
   /** Counts every answered request (onResponse) and serves GET /metrics. */
   register(app: FastifyInstance): void {
-    app.addHook('onResponse', async (request, reply) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      this.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-      this.latency.observe({ route }, reply.elapsedTime / 1000);
+    // a callback hook: an async one costs a promise and a microtask on every request
+    app.addHook('onResponse', (request, reply, done) => {
+      this.answered(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode).observe(reply.elapsedTime / 1000);
+      done();
     });
     app.get('/metrics', { config: { limits: { weight: 0 } } }, async (_request, reply) => {
       reply.header('Content-Type', this.registry.contentType);

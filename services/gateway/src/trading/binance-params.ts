@@ -20,8 +20,17 @@ export class BinanceParams {
 
   constructor(private readonly values: ReadonlyMap<string, string>) {}
 
+  /**
+   * An authenticated request's parameters are the ones its signature covers
+   * (`requireCaller` decoded them from the text as sent), read once; a body the
+   * form parser did not take (JSON, say) would be parameters nobody signed, so it
+   * is refused rather than read or ignored. Other requests: the query and body.
+   */
   static of(request: FastifyRequest): BinanceParams {
-    return BinanceParams.fromObjects(request.query, request.body);
+    const signed = request.signedParams;
+    if (signed === undefined) return BinanceParams.fromObjects(request.query, request.body);
+    if (request.rawBody === undefined && hasFields(request.body)) throw binanceError('UNREAD_PARAMETERS', 'Parameters go in the query or a form body.');
+    return new BinanceParams(signed);
   }
 
   static fromObjects(...sources: unknown[]): BinanceParams {
@@ -125,6 +134,11 @@ export class BinanceParams {
   done(): void {
     for (const k of this.values.keys()) if (!this.read.has(k)) throw binanceError('UNREAD_PARAMETERS', `Unknown parameter '${k.slice(0, 40)}'.`);
   }
+}
+
+function hasFields(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return false;
+  return typeof body !== 'object' || Object.keys(body).length > 0;
 }
 
 /** Exact steps of the grid; off-grid is `offGrid`, anything that is not a decimal is malformed. */

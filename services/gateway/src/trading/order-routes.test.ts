@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { signed, startTestGateway, type TestGateway } from '../gateway-test-server.test-support.js';
 
@@ -127,6 +128,20 @@ describe('signed /fapi order endpoints (real HTTP, embedded core)', () => {
     assert.deepEqual([stale.status, stale.body.code], [400, -1021], 'outside recvWindow');
     const future = await signed(gw.base, gw.keys.a, 'POST', '/fapi/v1/order', { ...limit(), timestamp: Date.now() + 5_000 });
     assert.equal(future.body.code, -1021);
+    assert.equal(gw.exchange.stateHash(), hash);
+  });
+
+  it('reads only signed parameters: a JSON body beside a signed query is refused (-1104), never placed', async () => {
+    const hash = gw.exchange.stateHash();
+    const qs = new URLSearchParams({ timestamp: String(Date.now()), symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', recvWindow: '10000' }).toString();
+    const signature = createHmac('sha256', gw.keys.a.secret).update(qs).digest('hex');
+    // quantity and price ride in a body nobody signed
+    const res = await fetch(`${gw.base}/fapi/v1/order?${qs}&signature=${signature}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': gw.keys.a.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ quantity: '0.010', price: BID }),
+    });
+    assert.deepEqual([res.status, ((await res.json()) as { code: number }).code], [400, -1104]);
     assert.equal(gw.exchange.stateHash(), hash);
   });
 

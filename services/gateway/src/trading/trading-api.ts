@@ -80,11 +80,10 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
     countdown,
     async register(app) {
       await app.register(async (scope) => {
-        scope.addHook('onRequest', async () => {
-          const reason = client.halted();
-          if (reason !== '') throw binanceError('DISCONNECTED');
+        scope.addHook('onRequest', (_request, _reply, done) => {
           // a read model still replaying would miss a retried client order id (placed twice) and answer lists short
-          if (client.caughtUp?.() === false) throw binanceError('DISCONNECTED');
+          if (client.halted() !== '' || client.caughtUp?.() === false) done(binanceError('DISCONNECTED'));
+          else done();
         });
         registerOrderRoutes(scope, deps, desk);
         registerAlgoOrderRoutes(scope, deps, desk);
