@@ -11,6 +11,7 @@
  *   their client order ids (the newClientOrderId idempotency window), fills with
  *   their commission and realized PnL, and the halves of fills and settlements
  *   still waiting for each other (algo orders are orders here too);
+ * - the spot-margin history: orders, trades and interest settlements per account;
  * - the order-id allocator's last id (ids never repeat across restarts, also within
  *   one wall-clock second);
  * - leverage and margin mode per account and market, the last mark prices;
@@ -44,8 +45,8 @@ function isWiring(v: object): boolean {
 const captureOptions: CaptureOptions = { skip: isWiring };
 
 export function gatewaySnapshotSection(server: GatewayServer): SnapshotSection {
-  const { model, settings, marks, ids } = server.trading.deps;
-  const root = { orders: model, ids, settings, marks, marketData: server.marketData, riskFeed: server.dashboard.feed, accountsAtRisk: server.dashboard.accounts };
+  const { model, settings, marks, ids, spotHistory } = server.trading.deps;
+  const root = { orders: model, ids, settings, marks, spotHistory, marketData: server.marketData, riskFeed: server.dashboard.feed, accountsAtRisk: server.dashboard.accounts };
   return {
     name: GATEWAY_SNAPSHOT_SECTION,
     capture: () => captureGraph(root, captureOptions),

@@ -166,6 +166,58 @@ describe('cross-margin SAPI routes on the spot-margin stage', { timeout: 120_000
     assert.equal(t.exchange.spotMargin!.engine.context.state.peekRow(b.accountId, 'BTC')?.principalUnits, 0.04 * SAT);
   });
 
+  it('keeps the history the stage published: allOrders, myTrades, a finished order by id, interestHistory', async () => {
+    const a = t.keys.a;
+    const b = t.keys.b;
+    type Order = { orderId: number; clientOrderId: string; status: string; type: string; timeInForce: string; executedQty: string; isWorking: boolean };
+    // a's three resting bids, all cancelled (the test above), oldest first
+    const aOrders = (await signed(t.base, a, 'GET', '/sapi/v1/margin/allOrders', { symbol: 'BTCUSDT' })).body as Order[];
+    assert.deepEqual(aOrders.map((o) => [o.status, o.timeInForce, o.executedQty, o.isWorking]), [['CANCELED', 'GTC', '0', false], ['CANCELED', 'GTC', '0', false], ['CANCELED', 'GTC', '0', false]]);
+    assert.equal(aOrders[0]!.clientOrderId, 'my-bid-1');
+    assert.ok(aOrders[0]!.orderId < aOrders[1]!.orderId && aOrders[1]!.orderId < aOrders[2]!.orderId);
+    // b's two MARKET orders, as the stage ran them: LIMIT IOC at the band price, filled
+    const bOrders = (await signed(t.base, b, 'GET', '/sapi/v1/margin/allOrders', { symbol: 'BTCUSDT' })).body as Order[];
+    assert.deepEqual(bOrders.map((o) => [o.status, o.type, o.timeInForce, o.executedQty]), [['FILLED', 'LIMIT', 'IOC', '0.01'], ['FILLED', 'LIMIT', 'IOC', '0.05']]);
+    const [buy, sell] = bOrders as [Order, Order];
+    const finished = await signed(t.base, b, 'GET', '/sapi/v1/margin/order', { symbol: 'BTCUSDT', orderId: buy.orderId });
+    assert.deepEqual(finished.body, buy, 'a finished order is answered from the history');
+    assert.deepEqual((await signed(t.base, b, 'GET', '/sapi/v1/margin/allOrders', { symbol: 'BTCUSDT', orderId: sell.orderId })).body, [sell]);
+    assert.deepEqual((await signed(t.base, b, 'GET', '/sapi/v1/margin/allOrders', { symbol: 'BTCUSDT', limit: 1 })).body, [sell], 'without orderId: the most recent');
+
+    type Trade = { id: number; orderId: number; price: string; qty: string; isBuyer: boolean; isMaker: boolean; commission: string; commissionAsset: string };
+    const trades = (await signed(t.base, b, 'GET', '/sapi/v1/margin/myTrades', { symbol: 'BTCUSDT' })).body as Trade[];
+    assert.deepEqual(
+      trades.map((x) => [x.orderId, x.price, x.qty, x.isBuyer, x.isMaker, x.commission, x.commissionAsset]),
+      [
+        [buy.orderId, px(ask), '0.01', true, false, '0', 'BTC'],
+        [sell.orderId, px(bid), '0.05', false, false, '0', 'USDT'],
+      ],
+    );
+    assert.ok(trades[0]!.id < trades[1]!.id);
+    assert.deepEqual((await signed(t.base, b, 'GET', '/sapi/v1/margin/myTrades', { symbol: 'BTCUSDT', fromId: trades[1]!.id })).body, [trades[1]]);
+    assert.deepEqual((await signed(t.base, b, 'GET', '/sapi/v1/margin/myTrades', { symbol: 'BTCUSDT', orderId: buy.orderId })).body, [trades[0]]);
+    assert.deepEqual((await signed(t.base, a, 'GET', '/sapi/v1/margin/myTrades', { symbol: 'BTCUSDT' })).body, [], 'another account sees none of them');
+    // the finished order's figures agree with its trades
+    assert.equal(buy.executedQty, trades[0]!.qty);
+
+    // a's USDT debt accrues while time passes; the repay settles the interest into the debt first
+    const debtBefore = t.exchange.spotMargin!.engine.context.state.peekRow(a.accountId, 'USDT')!.principalUnits;
+    t.exchange.step(2_000);
+    assert.deepEqual((await signed(t.base, a, 'GET', '/sapi/v1/margin/interestHistory')).body, { rows: [], total: 0 });
+    assert.equal((await signed(t.base, a, 'POST', '/sapi/v1/margin/repay', { asset: 'USDT', amount: '1' })).status, 200);
+    const history = await signed(t.base, a, 'GET', '/sapi/v1/margin/interestHistory', { asset: 'USDT' });
+    assert.equal(history.status, 200, JSON.stringify(history.body));
+    assert.equal(history.body.total, 1);
+    const row = history.body.rows[0];
+    assert.deepEqual([row.asset, row.rawAsset, row.principal, row.type, row.isolatedSymbol], ['USDT', 'USDT', formatScaled(debtBefore, 6), 'PERIODIC', '']);
+    const debtAfterRepay = t.exchange.spotMargin!.engine.context.state.peekRow(a.accountId, 'USDT')!.principalUnits;
+    // the interest was added to the debt, then 1 USDT repaid
+    assert.equal(row.interest, formatScaled(debtAfterRepay + USDT - debtBefore, 6));
+    assert.ok(debtAfterRepay + USDT > debtBefore, 'some interest accrued');
+    assert.deepEqual((await signed(t.base, a, 'GET', '/sapi/v1/margin/interestHistory', { asset: 'BTC' })).body, { rows: [], total: 0 });
+    assert.deepEqual((await signed(t.base, b, 'GET', '/sapi/v1/margin/interestHistory', { asset: 'USDT' })).body.total, 0, 'another account sees none of it');
+  });
+
   it('refuses what it does not offer and bad input with Binance codes, changing nothing', async () => {
     const a = t.keys.a;
     const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: px(Math.floor(index * 0.9)), quantity: '0.001' };

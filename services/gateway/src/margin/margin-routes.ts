@@ -20,10 +20,16 @@
  *   `GET /sapi/v1/margin/depth` (the project's path: Binance serves the spot book
  *   under /api/v3, which here would shadow nothing but is not this API's).
  *
+ * - History, folded from the spot stage's events (spot-history.ts, retained per
+ *   account: every open order and the last 1,000 finished orders, trades and interest
+ *   settlements): `GET /sapi/v1/margin/allOrders`, `GET /sapi/v1/margin/myTrades`,
+ *   `GET /sapi/v1/margin/interestHistory`; `GET /sapi/v1/margin/order` answers a
+ *   retained finished order too. A MARKET order is there as what the stage ran: a
+ *   LIMIT IOC at its band price.
+ *
  * What is not offered is refused, never ignored: isolated margin, AUTO_REPAY and
- * AUTO_BORROW_REPAY, FOK, quoteOrderQty, stop orders. Orders are queryable while open:
- * a finished order is in the answer of its placement or cancel and in the event
- * stream, not kept by the gateway. No commission is charged on spot fills.
+ * AUTO_BORROW_REPAY, FOK, quoteOrderQty, stop orders. No commission is charged on
+ * spot fills (myTrades: commission "0").
  * Amounts are decimal strings in the asset's decimals, prices and quantities on the
  * pair's grid, refused off it (never rounded). A venue without a spot stage (the
  * cluster) answers -1121 with that reason.
@@ -35,7 +41,9 @@ import { requireCaller } from '../auth/authenticated-request.js';
 import { type BinanceError, binanceError } from '../binance/binance-error.js';
 import { BinanceParams } from '../trading/binance-params.js';
 import { callerAccount, type TradingDeps } from '../trading/trading-deps.js';
+import { type SpotInterestRow, type SpotOrderRow, spotOrderStatus, type SpotTradeRow } from './spot-history.js';
 import { requireSpotSymbol, type SpotSymbol, spotSymbols } from './spot-symbol.js';
+import { timeWindow } from '../trading/order-routes.js';
 
 /** The margin level Binance shows for an account without debt. */
 const NO_DEBT_LEVEL = '999';
@@ -82,7 +90,7 @@ const sideName = (side: Side) => (side === Side.Buy ? 'BUY' : 'SELL');
 const nsToMs = (ns: number) => Math.floor(ns / 1e6);
 
 export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): void {
-  const { client } = deps;
+  const { client, spotHistory } = deps;
   const read = { preHandler: requireCaller(deps.auth, { signed: true, permission: 'read' }) };
   const trade = { preHandler: requireCaller(deps.auth, { signed: true, permission: 'trade' }) };
   const symbols = spotSymbols(client);
@@ -122,6 +130,60 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     time: nsToMs(o.placedTsNs),
     updateTime: nsToMs(o.placedTsNs),
   });
+
+  const historyOrderJson = (s: SpotSymbol, o: SpotOrderRow) => {
+    const status = spotOrderStatus(o);
+    return {
+      symbol: s.symbol,
+      orderId: o.orderId,
+      clientOrderId: clientIdOf(o.orderId, o.clientOrderId),
+      price: price(s, o.priceTicks),
+      origQty: qty(s, o.origLots),
+      executedQty: qty(s, o.filledLots),
+      cummulativeQuoteQty: quote(s, o.filledQuoteUnits),
+      status,
+      timeInForce: o.immediateOrCancel ? 'IOC' : 'GTC',
+      type: 'LIMIT',
+      side: sideName(o.side),
+      stopPrice: '0',
+      icebergQty: '0',
+      isWorking: status === 'NEW' || status === 'PARTIALLY_FILLED',
+      isIsolated: false,
+      selfTradePreventionMode: 'EXPIRE_TAKER',
+      time: nsToMs(o.placedTsNs),
+      updateTime: nsToMs(o.updateTsNs),
+    };
+  };
+  const tradeJson = (s: SpotSymbol, t: SpotTradeRow) => ({
+    symbol: s.symbol,
+    id: t.tradeId,
+    orderId: t.orderId,
+    price: price(s, t.priceTicks),
+    qty: qty(s, t.qtyLots),
+    commission: '0',
+    // Binance names the asset a commission would be taken in: what the side receives
+    commissionAsset: t.isBuyer ? s.base.asset : s.quote.asset,
+    time: nsToMs(t.tsNs),
+    isBuyer: t.isBuyer,
+    isMaker: t.isMaker,
+    isBestMatch: true,
+    isIsolated: false,
+  });
+  const interestJson = (i: SpotInterestRow) => {
+    const asset = client.spotAssets().find((a) => a.asset === i.asset);
+    const decimals = asset?.decimals ?? 0;
+    return {
+      txId: i.txId,
+      interestAccuredTime: nsToMs(i.tsNs),
+      asset: i.asset,
+      rawAsset: i.asset,
+      principal: formatScaled(i.principalUnits, decimals),
+      interest: formatScaled(i.interestUnits, decimals),
+      // accrued on a compounding index since the debt was last touched, settled into it at a borrow, a repay or a liquidation step
+      type: 'PERIODIC',
+      isolatedSymbol: '',
+    };
+  };
 
   // --- borrow and repay -------------------------------------------------------------
   const borrowOrRepay = async (request: FastifyRequest, kind: 'BORROW' | 'REPAY' | undefined) => {
@@ -315,9 +377,67 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const p = BinanceParams.of(request);
     const s = requireSpotSymbol(symbols, p.required('symbol'));
     crossOnly(p);
-    const order = await openOrderOf(p, callerAccount(request), s);
+    const orderId = p.integer('orderId');
+    const origClientOrderId = p.optional('origClientOrderId');
     p.done();
-    return openOrderJson(s, order);
+    if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
+    const accountId = callerAccount(request);
+    // open: the stage's own answer; finished: the retained history
+    const open = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId));
+    if (open !== undefined) return openOrderJson(s, open);
+    const finished = spotHistory
+      .orders(accountId, s.pair.symbol)
+      .filter((o) => (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId))
+      .pop();
+    if (finished === undefined) throw binanceError('NO_SUCH_ORDER', 'No order of this account matches (finished orders are kept for the last 1,000 per account).');
+    return historyOrderJson(s, finished);
+  });
+
+  app.get('/sapi/v1/margin/allOrders', read, async (request) => {
+    const p = BinanceParams.of(request);
+    const s = requireSpotSymbol(symbols, p.required('symbol'));
+    crossOnly(p);
+    const fromId = p.integer('orderId');
+    const window = timeWindow(p);
+    const limit = p.integer('limit', 500) ?? 500;
+    p.done();
+    if (limit < 1) throw binanceError('INVALID_PARAMETER', "Parameter 'limit' must be 1..500.");
+    const orders = spotHistory.orders(callerAccount(request), s.pair.symbol).filter((o) => o.orderId >= (fromId ?? 0) && window(nsToMs(o.placedTsNs)));
+    // from an orderId: the first `limit` from it; otherwise the most recent `limit` (Binance)
+    return (fromId === undefined ? orders.slice(Math.max(0, orders.length - limit)) : orders.slice(0, limit)).map((o) => historyOrderJson(s, o));
+  });
+
+  app.get('/sapi/v1/margin/myTrades', read, async (request) => {
+    const p = BinanceParams.of(request);
+    const s = requireSpotSymbol(symbols, p.required('symbol'));
+    crossOnly(p);
+    const orderId = p.integer('orderId');
+    const fromId = p.integer('fromId');
+    const window = timeWindow(p);
+    const limit = p.integer('limit', 1000) ?? 500;
+    p.done();
+    if (limit < 1) throw binanceError('INVALID_PARAMETER', "Parameter 'limit' must be 1..1000.");
+    const trades = spotHistory
+      .trades(callerAccount(request), s.pair.symbol)
+      .filter((t) => (orderId === undefined || t.orderId === orderId) && (fromId === undefined || t.tradeId >= fromId) && window(nsToMs(t.tsNs)));
+    return (fromId === undefined ? trades.slice(Math.max(0, trades.length - limit)) : trades.slice(0, limit)).map((t) => tradeJson(s, t));
+  });
+
+  app.get('/sapi/v1/margin/interestHistory', read, async (request) => {
+    const p = BinanceParams.of(request);
+    const asset = p.optional('asset') === undefined ? undefined : assetOf(p, 'asset');
+    if (p.optional('isolatedSymbol') !== undefined) throw binanceError('INVALID_PARAMETER', 'Isolated margin is not offered: cross margin only.');
+    const window = timeWindow(p);
+    const current = p.integer('current') ?? 1;
+    const size = p.integer('size', 100) ?? 10;
+    p.done();
+    if (current < 1 || size < 1) throw binanceError('INVALID_PARAMETER', "Parameters 'current' and 'size' start at 1.");
+    // newest first, in pages of `size` (Binance's shape: rows and the total that matched)
+    const rows = spotHistory
+      .interest(callerAccount(request))
+      .filter((i) => (asset === undefined || i.asset === asset.asset) && window(nsToMs(i.tsNs)))
+      .reverse();
+    return { rows: rows.slice((current - 1) * size, current * size).map(interestJson), total: rows.length };
   });
 
   app.get('/sapi/v1/margin/openOrders', read, async (request) => {

@@ -14,6 +14,7 @@ import { binanceError } from '../binance/binance-error.js';
 import { registerAccountRoutes } from '../account/account-routes.js';
 import { registerLendingRoutes } from '../lending/lending-routes.js';
 import { registerMarginRoutes } from '../margin/margin-routes.js';
+import { SpotHistory } from '../margin/spot-history.js';
 import { AccountSettings } from '../read-model/account-settings.js';
 import type { RetentionLimits } from '../read-model/account-orders.js';
 import { OrderIdAllocator } from '../read-model/order-id-allocator.js';
@@ -55,6 +56,7 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
   const publisher = options.userEvents === undefined ? undefined : new UserEventPublisher(client, options.userEvents, settings, marks, tracks);
   publisher?.attach(model);
   const ids = options.ids ?? new OrderIdAllocator();
+  const spotHistory = new SpotHistory(new Map(client.spotPairs().map((p) => [p.symbol, p.quoteUnitsPerLotTick])), tracks);
   const subscription = await client.subscribe({
     onMatchingEvent: (e) => {
       // ids the core already holds (a journal's replay included) are never issued again
@@ -68,11 +70,12 @@ export async function createTradingApi(options: TradingApiOptions): Promise<Trad
       marks.onRiskEvent(e);
       settings.onRiskEvent(e);
       model.onRiskEvent(e);
+      spotHistory.onRiskEvent(e);
       publisher?.onRiskEvent(e);
     },
     ...(publisher === undefined ? {} : { onLiquidationEvent: (e: LiquidationEventV1) => publisher.onLiquidationEvent(e) }),
   });
-  const deps: TradingDeps = { client, model, settings, ids, auth: options.auth, marks };
+  const deps: TradingDeps = { client, model, settings, ids, auth: options.auth, marks, spotHistory };
   const desk = new OrderDesk(deps);
   const countdown = countdownFor(desk, options.onBackgroundError);
   return {

@@ -2,6 +2,7 @@
  * What the trading and account routes are built on: the core's typed client, the
  * read model folded from its events, the order-id allocator and the caller check.
  */
+import type { SpotHistory } from '../margin/spot-history.js';
 import type { MarketSpec } from '@perpcore/domain';
 import type { ExchangeClient } from '@perpcore/exchange';
 import type { VenueMarket } from '@perpcore/markets';
@@ -20,6 +21,8 @@ export interface TradingDeps {
   readonly ids: OrderIdAllocator;
   readonly auth: RequestAuthenticator;
   readonly marks: MarkPrices;
+  /** Spot-margin orders, trades and interest (the SAPI margin history routes). */
+  readonly spotHistory: SpotHistory;
 }
 
 /** The listed market for a Binance symbol (the core lists markets under the same symbols). */

@@ -65,7 +65,7 @@ export interface SpotMarginEvent {
   readonly indices: readonly SpotIndexAfter[];
   /** Margin-state transitions: the three questions at the moment it moved. */
   readonly transition?: SpotTransition;
-  /** Order placed / cancelled: which order (cancelled: `qtyLots` is the part released). */
+  /** Order placed / cancelled / filled: which order (cancelled: `qtyLots` is the part released; filled: the taker's order). */
   readonly order?: SpotOrderRef;
 }
 
@@ -74,6 +74,11 @@ export interface SpotOrderRef {
   readonly side: Side;
   readonly priceTicks: number;
   readonly qtyLots: number;
+  /** Placed: the client's id ('' when none) and whether the rest is cancelled at once (IOC). */
+  readonly clientOrderId?: string;
+  readonly immediateOrCancel?: boolean;
+  /** Filled: the resting order the taker traded against. */
+  readonly makerOrderId?: number;
 }
 
 export interface SpotTransition {

@@ -151,7 +151,14 @@ export class SpotOrderFlow {
       filledQuoteUnits: 0,
     };
     this.orders.set(orderId, order);
-    this.c.emit(SpotEventKind.OrderPlaced, tsNs, input.accountId, heldAsset, need, pair.symbol, [[input.accountId, heldAsset]], [], [], undefined, { orderId, side: input.side, priceTicks: price, qtyLots: qty });
+    this.c.emit(SpotEventKind.OrderPlaced, tsNs, input.accountId, heldAsset, need, pair.symbol, [[input.accountId, heldAsset]], [], [], undefined, {
+      orderId,
+      side: input.side,
+      priceTicks: price,
+      qtyLots: qty,
+      clientOrderId,
+      immediateOrCancel: input.immediateOrCancel,
+    });
     const cmd = this.cmd;
     cmd.orderId = orderId;
     cmd.accountId = input.accountId;
@@ -242,7 +249,7 @@ export class SpotOrderFlow {
       [buy.accountId, pair.baseAsset],
       [sell.accountId, pair.baseAsset],
       [sell.accountId, pair.quoteAsset],
-    ], []);
+    ], [], [], undefined, { orderId: taker.orderId, side: e.takerSide, priceTicks: e.priceTicks, qtyLots: e.qtyLots, makerOrderId: maker.orderId });
   }
 
   private release(pair: SpotPairSpec, e: OrderCanceledEvent): void {

@@ -84,8 +84,11 @@ function bodyOf(e: SpotMarginEvent, after: W.SpotLedgerAfterV1): { body: Body; m
         body: { event: 'spotInterestSettled', spotInterestSettled: { asset: e.asset, interestUnits: e.amountUnits, indexE18: e.rows[0]?.snapshot ?? '', after } as W.SpotInterestSettledV1 },
         market: '',
       };
-    case SpotEventKind.OrderPlaced:
-      return { body: { event: 'spotOrderPlaced', spotOrderPlaced: { pair: e.detail, heldAsset: e.asset, heldUnits: e.amountUnits, after, orderId: e.order!.orderId, side: e.order!.side, priceTicks: e.order!.priceTicks, qtyLots: e.order!.qtyLots } as W.SpotOrderPlacedV1 }, market: e.detail };
+    case SpotEventKind.OrderPlaced: {
+      const o = e.order!;
+      const placed = { pair: e.detail, heldAsset: e.asset, heldUnits: e.amountUnits, after, orderId: o.orderId, side: o.side, priceTicks: o.priceTicks, qtyLots: o.qtyLots, clientOrderId: o.clientOrderId ?? '', immediateOrCancel: o.immediateOrCancel === true };
+      return { body: { event: 'spotOrderPlaced', spotOrderPlaced: placed as W.SpotOrderPlacedV1 }, market: e.detail };
+    }
     case SpotEventKind.OrderCanceled:
       return {
         body: { event: 'spotOrderCanceled', spotOrderCanceled: { pair: e.detail, releasedAsset: e.asset, releasedUnits: e.amountUnits, after, orderId: e.order!.orderId, canceledLots: e.order!.qtyLots } as W.SpotOrderCanceledV1 },
@@ -98,7 +101,7 @@ function bodyOf(e: SpotMarginEvent, after: W.SpotLedgerAfterV1): { body: Body; m
       const buyer = e.rows[0]!.accountId;
       const seller = e.rows[2]!.accountId;
       const takerBuys = buyer === e.accountId;
-      const filled = { pair, makerAccountId: takerBuys ? seller : buyer, takerAccountId: e.accountId, takerSide: takerBuys ? 1 : -1, priceTicks: Number(e.detail.slice(at + 1)), qtyLots: e.amountUnits, after };
+      const filled = { pair, makerAccountId: takerBuys ? seller : buyer, takerAccountId: e.accountId, takerSide: takerBuys ? 1 : -1, priceTicks: Number(e.detail.slice(at + 1)), qtyLots: e.amountUnits, after, takerOrderId: e.order?.orderId ?? 0, makerOrderId: e.order?.makerOrderId ?? 0 };
       return { body: { event: 'spotFilled', spotFilled: filled as W.SpotFilledV1 }, market: pair };
     }
     case SpotEventKind.MarginStateChanged: {
