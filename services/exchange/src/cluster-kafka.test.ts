@@ -163,6 +163,13 @@ class GatewayUser {
   }
 
   async order(method: 'POST' | 'DELETE', params: Record<string, string>): Promise<Record<string, unknown>> {
+    const { status, json } = await this.send(method, params);
+    assert.equal(status, 200, `${method} /fapi/v1/order ${JSON.stringify(params)}: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** One signed order call, answered whatever its status (counted when 200). */
+  async send(method: 'POST' | 'DELETE', params: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
     const form = new URLSearchParams({ ...params, timestamp: String(Date.now()), recvWindow: '30000' }).toString();
     const signature = createHmac('sha256', this.key.secret).update(form).digest('hex');
     const payload = `${form}&signature=${signature}`;
@@ -172,9 +179,8 @@ class GatewayUser {
       ...(method === 'POST' ? { body: payload } : {}),
     });
     const json = (await r.json()) as Record<string, unknown>;
-    assert.equal(r.status, 200, `${method} /fapi/v1/order ${JSON.stringify(params)}: ${JSON.stringify(json)}`);
-    this.ordersAnswered++;
-    return json;
+    if (r.status === 200) this.ordersAnswered++;
+    return { status: r.status, json };
   }
 
   async markPrice(symbol: string): Promise<number> {
@@ -217,8 +223,20 @@ async function useTheGateway(base: string): Promise<number> {
   assert.equal(resting.status, 'NEW', JSON.stringify(resting));
   const canceled = await user.order('DELETE', { symbol: 'BTCUSDT', orderId: String(resting.orderId) });
   assert.equal(canceled.status, 'CANCELED', JSON.stringify(canceled));
-  // an IOC through the simulated makers' asks (inside PERCENT_PRICE): it fills, or expires if the book moved
-  const taken = await user.order('POST', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', price: (Math.ceil(mark * 1.01 * 10) / 10).toFixed(1), quantity: '0.005', newOrderRespType: 'RESULT' });
+  // an IOC through the simulated makers' asks (inside PERCENT_PRICE): it fills, or expires if the book moved.
+  // Priced off a fresh mark, and again if the band refuses it (-4016): the launcher's shock can land
+  // between reading the mark and the order, and move the mark past the 5 % band.
+  let taken: Record<string, unknown> = {};
+  for (let attempt = 1; ; attempt++) {
+    const now = await user.markPrice('BTCUSDT');
+    const answer = await user.send('POST', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', price: (Math.ceil(now * 1.01 * 10) / 10).toFixed(1), quantity: '0.005', newOrderRespType: 'RESULT' });
+    if (answer.status === 200) {
+      taken = answer.json;
+      break;
+    }
+    assert.ok(answer.json.code === -4016 && attempt < 10, `the IOC: ${answer.status} ${JSON.stringify(answer.json)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   assert.ok(taken.status === 'FILLED' || taken.status === 'EXPIRED' || taken.status === 'PARTIALLY_FILLED', JSON.stringify(taken));
 
   let problem: string | null = 'not asked';
