@@ -351,7 +351,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const orderId = p.integer('orderId');
     const origClientOrderId = p.optional('origClientOrderId');
     if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
-    const found = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId));
+    const found = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && namedBy(o, orderId, origClientOrderId));
     if (found === undefined) throw binanceError('NO_SUCH_ORDER', 'No open order of this account matches (finished orders are not kept).');
     return found;
   };
@@ -383,11 +383,11 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
     const accountId = callerAccount(request);
     // open: the stage's own answer; finished: the retained history
-    const open = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId));
+    const open = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && namedBy(o, orderId, origClientOrderId));
     if (open !== undefined) return openOrderJson(s, open);
     const finished = spotHistory
       .orders(accountId, s.pair.symbol)
-      .filter((o) => (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId))
+      .filter((o) => namedBy(o, orderId, origClientOrderId))
       .pop();
     if (finished === undefined) throw binanceError('NO_SUCH_ORDER', 'No order of this account matches (finished orders are kept for the last 1,000 per account).');
     return historyOrderJson(s, finished);
@@ -463,6 +463,11 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     request.log.info({ accountId, symbol: s.symbol, canceled: open.length }, 'margin: open orders cancelled');
     return open.map((o) => canceledJson(s, o));
   });
+}
+
+/** True when an order is the one `orderId` and / or `origClientOrderId` name (either may be absent, not both). */
+function namedBy(o: { orderId: number; clientOrderId: string }, orderId: number | undefined, origClientOrderId: string | undefined): boolean {
+  return (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId);
 }
 
 /** The client order id Binance would show: the client's own, or one derived from the order id (deterministic, so replays agree). */
