@@ -17,6 +17,7 @@ export const USAGE = `usage: npm run start:cluster -- [options]
   --drain-timeout-s N     how long the pipeline may take to drain after the run (default 120)
   --log-level LEVEL       services' log level, written to per-service log files (default info)
   --peer-records N        records of the bare-kafkajs peer measured on the broker first (default 200000; 0 = skip)
+  --hop-probe-rate N      records/s of the bare-kafkajs one-hop probe run beside the trading (default 200; 0 = skip)
   --json                  print the summary as one JSON line on stdout as well
   --help`;
 
@@ -35,6 +36,7 @@ const DEFAULTS = {
   httpPort: 0,
   logLevel: 'info',
   peerRecords: 200_000,
+  hopProbeRatePerS: 200,
   json: false,
   help: false,
 };
@@ -84,6 +86,7 @@ export function parseClusterOptions(argv, env = process.env) {
         break;
       }
       case 'peer-records': o.peerRecords = integer(flag, value(), 0, 10_000_000); break;
+      case 'hop-probe-rate': o.hopProbeRatePerS = integer(flag, value(), 0, 5_000); break;
       case 'json': o.json = true; break;
       case 'help': case 'h': o.help = true; break;
       default: throw new Error(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);

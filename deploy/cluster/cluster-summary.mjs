@@ -38,6 +38,10 @@ export function formatSummary(r, interrupted) {
       lines.push('  order → settled per hop (record timestamps, ms):');
       for (const h of hops) lines.push(`    ${h.hop.padEnd(26)} p50 ${h.p50Ms.toFixed(0).padStart(5)}  p99 ${h.p99Ms.toFixed(0).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} fills)`);
     }
+    if (r.hopPeer?.samples > 0) {
+      const h = r.hopPeer;
+      lines.push(`    ${'bare kafkajs, one hop'.padEnd(26)} p50 ${h.p50Ms.toFixed(1).padStart(5)}  p99 ${h.p99Ms.toFixed(1).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} records at ${n(h.ratePerS)}/s during the run, same broker)`);
+    }
     for (const [stage, rt] of Object.entries(r.produceRoundTrips ?? {})) {
       if (rt) lines.push(`    ${`${stage} produce round trip`.padEnd(26)} p50 ${rt.p50Ms.toFixed(0).padStart(5)}  p99 ${rt.p99Ms.toFixed(0).padStart(5)}  max ${rt.maxMs.toFixed(0).padStart(5)}  (${n(rt.requests)} requests, acks=all)`);
     }

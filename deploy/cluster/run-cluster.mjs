@@ -3,7 +3,7 @@
 // (text for people, result object for tests) and the exit code; never exits itself.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { describePeer, measureBareKafkajs } from '../kafka/bare-kafkajs-peer.mjs';
+import { describePeer, measureBareKafkajs, startBareHopProbe } from '../kafka/bare-kafkajs-peer.mjs';
 import { ClusterObserver } from './cluster-observer.mjs';
 import { KafkaBus, Topics } from './built-packages.mjs';
 import { formatSummary } from './cluster-summary.mjs';
@@ -116,6 +116,7 @@ export async function runCluster(options) {
   const started = [];
   let broker;
   let observer;
+  let hopProbe = null;
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) process.exit(130); // second Ctrl-C: leave now (the exit hooks kill the children and the broker)
@@ -222,6 +223,9 @@ export async function runCluster(options) {
     await gateway.ready(READY_TIMEOUT_MS);
     say(`start-cluster: trading for ${options.durationS} s at ${fmt(options.ratePerS)} orders/s` + (options.crowdAccounts > 0 ? `; ${options.crowdAccounts} leveraged traders enter in the first ${crowdEndS} s` : '') + (options.shockAtS > 0 ? `; the index gaps ${(options.shockE8 / 1e6).toFixed(1)}% at ~${options.shockAtS} s, once risk settled the crowd's entries` : ''));
 
+    // the per-hop peer: bare kafkajs crossing the same broker while the pipeline trades (a low rate, so it does not load the run)
+    hopProbe = options.hopProbeRatePerS > 0 ? await startBareHopProbe({ brokers: broker.bootstrap.split(','), ratePerS: options.hopProbeRatePerS }) : null;
+
     // ---- the run: live progress until the gateway is done
     const t0 = performance.now();
     // the causal order of the scenario: crowd settled by risk → shock (see the oracle's PERPCORE_ORACLE_SHOCK_TRIGGER)
@@ -254,6 +258,11 @@ export async function runCluster(options) {
     }
     if (tty) process.stderr.write('\n');
     const tradingS = (performance.now() - t0) / 1000;
+    if (hopProbe !== null) {
+      const probe = hopProbe;
+      hopProbe = null;
+      result.hopPeer = await probe.stop();
+    }
     result.loadDuringRun = loadavg()[0];
     result.cores = cpus().length;
     if (interrupted) throw new Error('interrupted');
@@ -395,6 +404,7 @@ export async function runCluster(options) {
       const exit = await s.stop(12_000);
       if (exit.code !== 0 && s.name !== 'gateway-sim' && !interrupted) fail(`${s.name} did not stop cleanly (code ${exit.code}):\n${s.logTail(5)}`);
     }
+    await hopProbe?.stop().catch(() => undefined);
     await observer?.close();
     if (broker !== undefined) await broker.stop().catch((error) => say(`start-cluster: stopping the broker: ${error.message}`));
   }

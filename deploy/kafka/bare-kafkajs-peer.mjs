@@ -67,3 +67,82 @@ export function describePeer(peer) {
   const f = (n) => Math.round(n).toLocaleString('en-US');
   return `produce ${f(peer.producedRecordsPerS)} / consume ${f(peer.consumedRecordsPerS)} records/s of ${peer.valueBytes} B (${f(peer.records)} records)`;
 }
+
+/**
+ * The per-hop peer: what one crossing of the broker costs bare kafkajs while the pipeline
+ * runs beside it on the same broker and the same cores. One record at a time (`ratePerS`,
+ * spread over `partitions`), idempotent producer, acks = all; the consumer as KafkaBus sets
+ * its own up (no auto-commit, offsets committed on a 100 ms timer, every partition consumed
+ * concurrently, 100 ms fetch wait). A sample is send start → the record in the handler. The
+ * rate is low on purpose: the probe measures the crossing, it must not load the run.
+ * Returns `{ stop() }`; `stop()` resolves to `{ samples, ratePerS, partitions, p50Ms, p99Ms, maxMs }`.
+ */
+export async function startBareHopProbe({ brokers, ratePerS = 200, partitions = 8 }) {
+  const kafka = new Kafka({ clientId: 'bare-kafkajs-hop-probe', brokers, logLevel: logLevel.NOTHING });
+  const topic = `peer.bare-kafkajs-hop-${Date.now()}-${process.pid}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${topic}.reader`, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const latencyMs = [];
+  const uncommitted = new Map();
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: partitions,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      const nowMs = performance.now();
+      for (const m of batch.messages) {
+        latencyMs.push(nowMs - Number(m.value.toString()));
+        resolveOffset(m.offset);
+        uncommitted.set(batch.partition, String(Number(m.offset) + 1));
+      }
+      await heartbeat();
+    },
+  });
+  const commitTimer = setInterval(() => {
+    if (uncommitted.size === 0) return;
+    const offsets = [...uncommitted].map(([partition, offset]) => ({ topic, partition, offset }));
+    uncommitted.clear();
+    consumer.commitOffsets(offsets).catch(() => undefined);
+  }, 100);
+  await joined;
+  let running = true;
+  let sent = 0;
+  const sender = (async () => {
+    const gapMs = 1_000 / ratePerS;
+    const t0 = performance.now();
+    while (running) {
+      // a send that fails (the broker stopping under a failed run) ends the probe; stop() reports what it had
+      try {
+        await producer.sendBatch({ topicMessages: [{ topic, messages: [{ value: String(performance.now()), partition: sent % partitions }] }], acks: -1 });
+      } catch {
+        return;
+      }
+      sent++;
+      const dueMs = t0 + sent * gapMs - performance.now();
+      if (dueMs > 0) await new Promise((resolve) => setTimeout(resolve, dueMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await sender;
+      const deadline = performance.now() + 5_000;
+      while (latencyMs.length < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      clearInterval(commitTimer);
+      await consumer.disconnect().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      const xs = latencyMs.slice().sort((a, b) => a - b);
+      const at = (q) => (xs.length === 0 ? 0 : xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]);
+      return { samples: xs.length, sent, ratePerS, partitions, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: xs.length === 0 ? 0 : xs[xs.length - 1] };
+    },
+  };
+}

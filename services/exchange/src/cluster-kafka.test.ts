@@ -107,6 +107,7 @@ interface ClusterResult {
   liquidationEvents: Record<string, number>;
   perMarket: { market: string; fillsProduced: number; fillsSettled: number; longLots: number; shortLots: number; matchingCount: number; riskOpenInterest: { longLots: number; shortLots: number } }[];
   deadLetters: Record<string, number>;
+  hopPeer?: { samples: number; sent: number; p50Ms: number; p99Ms: number };
   logDir: string;
 }
 
@@ -291,6 +292,10 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal((result.liquidationEvents.completed ?? 0) + (result.liquidationEvents.aborted ?? 0), result.liquidationsTriggered);
       // …and no scope is left LIQUIDATING without a ladder (a trigger the ladder read late and dropped)
       assert.equal(result.liquidationsHeld, 0);
+      // the per-hop peer ran beside the trading and every record it sent crossed the broker
+      assert.ok(result.hopPeer !== undefined && result.hopPeer.sent > 0, `hop probe: ${JSON.stringify(result.hopPeer)}`);
+      assert.equal(result.hopPeer.samples, result.hopPeer.sent, 'every probe record was read back');
+      t.diagnostic(`bare kafkajs one hop during the run: p50 ${result.hopPeer.p50Ms.toFixed(1)} ms, p99 ${result.hopPeer.p99Ms.toFixed(1)} ms (${result.hopPeer.samples} records)`);
       assert.deepEqual(result.perMarket.map((m) => m.market).sort(), ['BTCUSDT', 'ETHUSDT']);
       for (const m of result.perMarket) {
         assert.equal(m.fillsSettled, m.fillsProduced, m.market);
