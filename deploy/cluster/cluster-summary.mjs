@@ -54,6 +54,10 @@ export function formatSummary(r, interrupted) {
       }
     }
     if (r.peer) lines.push(`  bare kafkajs, same broker, same run: produce ${n(r.peer.producedRecordsPerS)} / consume ${n(r.peer.consumedRecordsPerS)} records/s of ${r.peer.valueBytes} B`);
+    if (r.cpuDuringTrading?.rows.length > 0) {
+      const c = r.cpuDuringTrading;
+      lines.push(`  CPU during trading (% of one core; ${c.totalPercent.toFixed(0)} % in all on ${r.cores ?? '?'} cores): ${c.rows.map((row) => `${row.name} ${row.cpuPercent.toFixed(0)}`).join(', ')}`);
+    }
     if (r.loadDuringRun !== undefined) lines.push(`  machine load (1-min average at the end of trading): ${r.loadDuringRun.toFixed(2)} on ${r.cores ?? '?'} cores`);
     lines.push('  per market:');
     for (const m of r.perMarket ?? []) {

@@ -4,6 +4,7 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { describePeer, measureBareKafkajs, startBareHopProbe } from '../kafka/bare-kafkajs-peer.mjs';
+import { startCpuWindow } from './process-cpu.mjs';
 import { ClusterObserver } from './cluster-observer.mjs';
 import { KafkaBus, Topics } from './built-packages.mjs';
 import { formatSummary } from './cluster-summary.mjs';
@@ -32,7 +33,7 @@ async function startBroker(options) {
   }
   if (broker === null) throw new Error('cannot start a Kafka broker here (java and mvn are needed; see deploy/kafka/README.md), or pass --brokers');
   options.say(`start-cluster: broker ready at ${broker.bootstrap} in ${(broker.startMs / 1000).toFixed(1)} s`);
-  return { bootstrap: broker.bootstrap, stop: () => broker.stop(), owned: true };
+  return { bootstrap: broker.bootstrap, stop: () => broker.stop(), owned: true, pid: () => broker.pid };
 }
 
 const TOPIC_RETRY_MS = 60_000;
@@ -227,6 +228,12 @@ export async function runCluster(options) {
     hopProbe = options.hopProbeRatePerS > 0 ? await startBareHopProbe({ brokers: broker.bootstrap.split(','), ratePerS: options.hopProbeRatePerS }) : null;
 
     // ---- the run: live progress until the gateway is done
+    // where the machine's cores go while it trades (the launcher is the observer's process)
+    const cpuWindow = startCpuWindow([
+      ...(broker.owned ? [{ name: 'broker', pid: broker.pid() }] : []),
+      ...[matching, risk, spot, ...gateways, gateway, oracle].map((s) => ({ name: s.name, pid: s.child?.pid })),
+      { name: 'launcher (observer)', pid: process.pid },
+    ]);
     const t0 = performance.now();
     // the causal order of the scenario: crowd settled by risk → shock (see the oracle's PERPCORE_ORACLE_SHOCK_TRIGGER)
     const shock = { armed: false, armedAtS: null, crowdEntriesSettledAtArm: null, landedAtS: null };
@@ -242,6 +249,7 @@ export async function runCluster(options) {
       await sleep(1_000);
       for (const s of [oracle, matching, risk, spot, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
       armShockOnceCrowdSettled();
+      cpuWindow.sample();
       const now = performance.now();
       const dt = (now - last.ms) / 1000;
       const sent = gateway.stats?.commandsSent ?? 0;
@@ -258,6 +266,7 @@ export async function runCluster(options) {
     }
     if (tty) process.stderr.write('\n');
     const tradingS = (performance.now() - t0) / 1000;
+    result.cpuDuringTrading = cpuWindow.stop();
     if (hopProbe !== null) {
       const probe = hopProbe;
       hopProbe = null;

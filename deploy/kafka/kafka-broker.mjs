@@ -279,6 +279,10 @@ export async function startBroker({ dir, brokerPort, controllerPort } = {}) {
     dir,
     logPath: join(dir, 'broker.log'),
     startMs,
+    /** The JVM's process id (it changes on restart). */
+    get pid() {
+      return child.pid;
+    },
     /** Stops the JVM: SIGTERM (controlled shutdown), or SIGKILL with { hard: true }. */
     async stopBroker(options) {
       await terminate(child, options);
@@ -315,6 +319,9 @@ export async function startBrokerForTests() {
     bootstrap: broker.bootstrap,
     dir,
     startMs: broker.startMs,
+    get pid() {
+      return broker.pid;
+    },
     restart: (options) => broker.restart(options),
     async stop() {
       await broker.stopBroker();

@@ -108,6 +108,7 @@ interface ClusterResult {
   perMarket: { market: string; fillsProduced: number; fillsSettled: number; longLots: number; shortLots: number; matchingCount: number; riskOpenInterest: { longLots: number; shortLots: number } }[];
   deadLetters: Record<string, number>;
   hopPeer?: { samples: number; sent: number; p50Ms: number; p99Ms: number };
+  cpuDuringTrading?: { rows: { name: string; cpuPercent: number }[]; totalPercent: number };
   logDir: string;
 }
 
@@ -295,6 +296,10 @@ describe('cluster mode over a real broker', { skip }, () => {
       // the per-hop peer ran beside the trading and every record it sent crossed the broker
       assert.ok(result.hopPeer !== undefined && result.hopPeer.sent > 0, `hop probe: ${JSON.stringify(result.hopPeer)}`);
       assert.equal(result.hopPeer.samples, result.hopPeer.sent, 'every probe record was read back');
+      // where the cores went while it traded (read from /proc: this machine is Linux); every stage that traded used some
+      const cpuRows = new Map((result.cpuDuringTrading?.rows ?? []).map((r) => [r.name, r.cpuPercent]));
+      for (const stage of ['risk', 'matching', 'gateway-sim']) assert.ok((cpuRows.get(stage) ?? 0) > 0, `CPU of ${stage} during trading: ${JSON.stringify(result.cpuDuringTrading)}`);
+      t.diagnostic(`CPU during trading: ${[...cpuRows].map(([name, pct]) => `${name} ${pct.toFixed(0)} %`).join(', ')}`);
       t.diagnostic(`bare kafkajs one hop during the run: p50 ${result.hopPeer.p50Ms.toFixed(1)} ms, p99 ${result.hopPeer.p99Ms.toFixed(1)} ms (${result.hopPeer.samples} records)`);
       assert.deepEqual(result.perMarket.map((m) => m.market).sort(), ['BTCUSDT', 'ETHUSDT']);
       for (const m of result.perMarket) {
