@@ -110,7 +110,8 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   const qty = (s: SpotSymbol, lots: number) => formatSteps(lots, s.lot);
   const price = (s: SpotSymbol, ticks: number) => formatSteps(ticks, s.tick);
   const quote = (s: SpotSymbol, units: number) => formatScaled(units, s.quote.decimals);
-  const openOrderJson = (s: SpotSymbol, o: SpotOpenOrder) => ({
+  /** The fields an open and a finished order show alike (the same names and decimal strings). */
+  const orderFieldsJson = (s: SpotSymbol, o: SpotOrderFigures) => ({
     symbol: s.symbol,
     orderId: o.orderId,
     clientOrderId: clientIdOf(o.orderId, o.clientOrderId),
@@ -118,6 +119,9 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     origQty: qty(s, o.origLots),
     executedQty: qty(s, o.filledLots),
     cummulativeQuoteQty: quote(s, o.filledQuoteUnits),
+  });
+  const openOrderJson = (s: SpotSymbol, o: SpotOpenOrder) => ({
+    ...orderFieldsJson(s, o),
     status: o.filledLots > 0 ? 'PARTIALLY_FILLED' : 'NEW',
     timeInForce: 'GTC',
     type: 'LIMIT',
@@ -134,13 +138,7 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
   const historyOrderJson = (s: SpotSymbol, o: SpotOrderRow) => {
     const status = spotOrderStatus(o);
     return {
-      symbol: s.symbol,
-      orderId: o.orderId,
-      clientOrderId: clientIdOf(o.orderId, o.clientOrderId),
-      price: price(s, o.priceTicks),
-      origQty: qty(s, o.origLots),
-      executedQty: qty(s, o.filledLots),
-      cummulativeQuoteQty: quote(s, o.filledQuoteUnits),
+      ...orderFieldsJson(s, o),
       status,
       timeInForce: o.immediateOrCancel ? 'IOC' : 'GTC',
       type: 'LIMIT',
@@ -346,12 +344,12 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     return placementJson(s, placed, { clientOrderId: clientIdOf(placed.orderId, clientOrderId ?? ''), type, tif: type === 'MARKET' ? 'GTC' : (tif as string), side, respType, transactTime: nsToMs(client.nowNs()), price: type === 'MARKET' ? '0' : price(s, priceTicks) });
   });
 
+  /** The caller's open order of `s` that `name` names, if any. */
+  const openOrderNamed = async (accountId: number, s: SpotSymbol, name: OrderName): Promise<SpotOpenOrder | undefined> =>
+    (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && namedBy(o, name));
   /** The caller's open order named by orderId or origClientOrderId (-2013 when none is open). */
   const openOrderOf = async (p: BinanceParams, accountId: number, s: SpotSymbol): Promise<SpotOpenOrder> => {
-    const orderId = p.integer('orderId');
-    const origClientOrderId = p.optional('origClientOrderId');
-    if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
-    const found = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && namedBy(o, orderId, origClientOrderId));
+    const found = await openOrderNamed(accountId, s, requireNamed(orderNameOf(p)));
     if (found === undefined) throw binanceError('NO_SUCH_ORDER', 'No open order of this account matches (finished orders are not kept).');
     return found;
   };
@@ -377,17 +375,16 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
     const p = BinanceParams.of(request);
     const s = requireSpotSymbol(symbols, p.required('symbol'));
     crossOnly(p);
-    const orderId = p.integer('orderId');
-    const origClientOrderId = p.optional('origClientOrderId');
+    const name = orderNameOf(p);
     p.done();
-    if (orderId === undefined && origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
+    requireNamed(name);
     const accountId = callerAccount(request);
     // open: the stage's own answer; finished: the retained history
-    const open = (await client.spotOpenOrders(accountId)).find((o) => o.symbol === s.pair.symbol && namedBy(o, orderId, origClientOrderId));
+    const open = await openOrderNamed(accountId, s, name);
     if (open !== undefined) return openOrderJson(s, open);
     const finished = spotHistory
       .orders(accountId, s.pair.symbol)
-      .filter((o) => namedBy(o, orderId, origClientOrderId))
+      .filter((o) => namedBy(o, name))
       .pop();
     if (finished === undefined) throw binanceError('NO_SUCH_ORDER', 'No order of this account matches (finished orders are kept for the last 1,000 per account).');
     return historyOrderJson(s, finished);
@@ -466,7 +463,26 @@ export function registerMarginRoutes(app: FastifyInstance, deps: TradingDeps): v
 }
 
 /** True when an order is the one `orderId` and / or `origClientOrderId` name (either may be absent, not both). */
-function namedBy(o: { orderId: number; clientOrderId: string }, orderId: number | undefined, origClientOrderId: string | undefined): boolean {
+/** What an open order (the stage's) and a retained finished one (the history's) both carry. */
+type SpotOrderFigures = Pick<SpotOpenOrder, 'orderId' | 'clientOrderId' | 'priceTicks' | 'origLots' | 'filledLots' | 'filledQuoteUnits'>;
+
+/** How a query or cancel names its order: `orderId`, `origClientOrderId`, or both (both must then match). */
+interface OrderName {
+  readonly orderId: number | undefined;
+  readonly origClientOrderId: string | undefined;
+}
+
+function orderNameOf(p: BinanceParams): OrderName {
+  return { orderId: p.integer('orderId'), origClientOrderId: p.optional('origClientOrderId') };
+}
+
+/** -1102 when the request names no order at all. */
+function requireNamed(name: OrderName): OrderName {
+  if (name.orderId === undefined && name.origClientOrderId === undefined) throw binanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Parameter 'orderId' or 'origClientOrderId' was empty.");
+  return name;
+}
+
+function namedBy(o: { orderId: number; clientOrderId: string }, { orderId, origClientOrderId }: OrderName): boolean {
   return (orderId === undefined || o.orderId === orderId) && (origClientOrderId === undefined || clientIdOf(o.orderId, o.clientOrderId) === origClientOrderId);
 }
 
