@@ -228,11 +228,11 @@ export async function runCluster(options) {
     hopProbe = options.hopProbeRatePerS > 0 ? await startBareHopProbe({ brokers: broker.bootstrap.split(','), ratePerS: options.hopProbeRatePerS }) : null;
 
     // ---- the run: live progress until the gateway is done
-    // where the machine's cores go while it trades (the launcher is the observer's process)
+    // where the machine's cores go while it trades (the launcher's process holds the observer and the hop probe)
     const cpuWindow = startCpuWindow([
       ...(broker.owned ? [{ name: 'broker', pid: broker.pid() }] : []),
       ...[matching, risk, spot, ...gateways, gateway, oracle].map((s) => ({ name: s.name, pid: s.child?.pid })),
-      { name: 'launcher (observer)', pid: process.pid },
+      { name: 'launcher (observer, hop probe)', pid: process.pid },
     ]);
     const t0 = performance.now();
     // the causal order of the scenario: crowd settled by risk → shock (see the oracle's PERPCORE_ORACLE_SHOCK_TRIGGER)
