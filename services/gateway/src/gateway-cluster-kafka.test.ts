@@ -773,7 +773,9 @@ describe('gateway in cluster mode over a real broker', { skip, timeout: 900_000 
       const trader = (url: string) => newTrader(admin, url);
       const maker = await trader(g.url);
       const taker = await trader(g.url);
-      const price = (f: number) => (Math.floor(markTicks * f) / 10).toFixed(1);
+      // the mark at this moment, kept: the live one moves every 200 ms, and a maker and the IOC sent to cross it must name one price
+      const markAtStart = markTicks;
+      const price = (f: number) => (Math.floor(markAtStart * f) / 10).toFixed(1);
       const order = (url: string, key: TestKey, params: Record<string, string>) => signed(url, key, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', type: 'LIMIT', quantity: '0.004', ...params });
       const settledTrades = async (url: string, key: TestKey, count: number) => {
         for (const until = Date.now() + 20_000; ; await sleep(100)) {
