@@ -11,6 +11,7 @@ export const USAGE = `usage: npm run start:cluster -- [options]
   --shock-e8 N            size of the gap in 1e-8 (default -12000000 = -12%, as npm start)
   --batch-max-messages N  producer batch size of every service (PERPCORE_KAFKA_BATCH_MAX_MESSAGES, default 2000)
   --linger-ms N           producer linger of every service (PERPCORE_KAFKA_LINGER_MS, default 2)
+  --matching-shards N     matching processes, each booking its share of the markets (default 1; at most one per market)
   --gateways N            real gateway processes serving Binance /fapi REST over Kafka (default 1; 0 = none)
   --http-port N           port of the first real gateway (default 0 = a free port, printed)
   --brokers HOST:PORT     use this Kafka instead of starting a throw-away broker (also: PERPCORE_KAFKA_BROKERS)
@@ -32,6 +33,7 @@ const DEFAULTS = {
   lingerMs: undefined,
   brokers: undefined,
   drainTimeoutS: 120,
+  matchingShards: 1,
   gateways: 1,
   httpPort: 0,
   logLevel: 'info',
@@ -70,6 +72,7 @@ export function parseClusterOptions(argv, env = process.env) {
       }
       case 'batch-max-messages': o.batchMaxMessages = integer(flag, value(), 1, 100_000); break;
       case 'linger-ms': o.lingerMs = integer(flag, value(), 0, 10_000); break;
+      case 'matching-shards': o.matchingShards = integer(flag, value(), 1, 64); break;
       case 'gateways': o.gateways = integer(flag, value(), 0, 8); break;
       case 'http-port': o.httpPort = integer(flag, value(), 0, 65_535); break;
       case 'drain-timeout-s': o.drainTimeoutS = integer(flag, value(), 1, 3_600); break;

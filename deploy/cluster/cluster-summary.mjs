@@ -7,6 +7,7 @@ export function formatSummary(r, interrupted) {
   const o = r.options;
   lines.push(`Perpcore cluster run: ${o.durationS} s of the simulated market at ${n(o.ratePerS)} orders/s, seed ${o.seed}, over Kafka ${r.brokers ?? '(no broker)'}`);
   lines.push(`  ${n(o.crowdAccounts)} leveraged traders; ${o.shockAtS > 0 ? `index gap ${(o.shockE8 / 1e6).toFixed(1)}% at ~${o.shockAtS} s, not before risk settled the crowd's entries` : 'no index gap'}; producer batch ${n(o.batchMaxMessages)} messages, linger ${o.lingerMs} ms`);
+  if ((r.matchingShards ?? 1) > 1) lines.push(`  matching in ${r.matchingShards} shards by market, each reading every order command and skipping the other shards' markets`);
   lines.push(`  service logs in ${r.logDir}`);
   if (r.fillsProduced !== undefined) {
     const rejects = Object.entries(r.riskRejects ?? {}).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none';
@@ -16,6 +17,7 @@ export function formatSummary(r, interrupted) {
       ['  passed on to matching by risk', n(r.ordersForwarded), ''],
       ['  refused by risk (pre-trade)', n(Object.values(r.riskRejects ?? {}).reduce((a, b) => a + b, 0)), rejects],
       ['  rejected by matching', n(r.matchingRejects), ''],
+      ...((r.matchingShards ?? 1) > 1 ? [['  skipped by the shards not booking their market', n(r.otherShardCommands), `over ${r.matchingShards} matching shards`]] : []),
       ['fills produced (matching.events.v1)', n(r.fillsProduced), `${n(r.fillsPerS)}/s`],
       ['fills settled by risk (PositionSettledV1 / 2)', n(r.fillsSettled), ''],
       ['drain after the run', `${r.drainS.toFixed(1)} s`, ''],
@@ -36,14 +38,14 @@ export function formatSummary(r, interrupted) {
     const hops = (r.hops ?? []).filter((h) => h.samples > 0);
     if (hops.length > 0) {
       lines.push('  order → settled per hop (record timestamps, ms):');
-      for (const h of hops) lines.push(`    ${h.hop.padEnd(26)} p50 ${h.p50Ms.toFixed(0).padStart(5)}  p99 ${h.p99Ms.toFixed(0).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} fills)`);
+      for (const h of hops) lines.push(`    ${h.hop.padEnd(30)} p50 ${h.p50Ms.toFixed(0).padStart(5)}  p99 ${h.p99Ms.toFixed(0).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} fills)`);
     }
     if (r.hopPeer?.samples > 0) {
       const h = r.hopPeer;
-      lines.push(`    ${'bare kafkajs, one hop'.padEnd(26)} p50 ${h.p50Ms.toFixed(1).padStart(5)}  p99 ${h.p99Ms.toFixed(1).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} records at ${n(h.ratePerS)}/s during the run, same broker)`);
+      lines.push(`    ${'bare kafkajs, one hop'.padEnd(30)} p50 ${h.p50Ms.toFixed(1).padStart(5)}  p99 ${h.p99Ms.toFixed(1).padStart(5)}  max ${h.maxMs.toFixed(0).padStart(5)}  (${n(h.samples)} records at ${n(h.ratePerS)}/s during the run, same broker)`);
     }
     for (const [stage, rt] of Object.entries(r.produceRoundTrips ?? {})) {
-      if (rt) lines.push(`    ${`${stage} produce round trip`.padEnd(26)} p50 ${rt.p50Ms.toFixed(0).padStart(5)}  p99 ${rt.p99Ms.toFixed(0).padStart(5)}  max ${rt.maxMs.toFixed(0).padStart(5)}  (${n(rt.requests)} requests, acks=all)`);
+      if (rt) lines.push(`    ${`${stage} produce round trip`.padEnd(30)} p50 ${rt.p50Ms.toFixed(0).padStart(5)}  p99 ${rt.p99Ms.toFixed(0).padStart(5)}  max ${rt.maxMs.toFixed(0).padStart(5)}  (${n(rt.requests)} requests, acks=all)`);
     }
     const traffic = (r.topicTraffic ?? []).filter((t) => t.records > 0);
     if (traffic.length > 0) {

@@ -80,15 +80,48 @@ function serviceEnv(options, bootstrap, extra = {}) {
   return env;
 }
 
+/** Matching shard i's consumer group: one matching process keeps the historic name. */
+const matchingGroupOf = (shards, i) => (shards === 1 ? MATCHING_GROUP : `${MATCHING_GROUP}-${i}`);
+
 /** The consumer groups that carry fills from the gateway to settlement: all must be at the end of their topics. */
-const PIPELINE = [
-  { groupId: RISK_GROUP, topic: Topics.gatewayAccountCommands.name },
-  { groupId: RISK_GROUP, topic: Topics.gatewayOrderCommands.name },
-  { groupId: MATCHING_GROUP, topic: Topics.matchingCommands.name },
-  { groupId: RISK_GROUP, topic: Topics.matchingEvents.name },
-  // the liquidation engine (in the risk process) reads breaches from risk's own output
-  { groupId: RISK_GROUP, topic: Topics.riskAccountEvents.name },
-];
+function pipelineGroups(matchingShards) {
+  return [
+    { groupId: RISK_GROUP, topic: Topics.gatewayAccountCommands.name },
+    { groupId: RISK_GROUP, topic: Topics.gatewayOrderCommands.name },
+    // every matching shard reads all of its topic (and skips the other shards' markets)
+    ...Array.from({ length: matchingShards }, (_, i) => ({ groupId: matchingGroupOf(matchingShards, i), topic: Topics.matchingCommands.name })),
+    { groupId: RISK_GROUP, topic: Topics.matchingEvents.name },
+    // the liquidation engine (in the risk process) reads breaches from risk's own output
+    { groupId: RISK_GROUP, topic: Topics.riskAccountEvents.name },
+  ];
+}
+
+/**
+ * The matching shards' answers as one matching process's: each market's fills come
+ * from the one shard that books it; counters and bytes per topic are summed; produce
+ * round trips stay per shard. Null when a shard did not answer.
+ */
+function mergeMatchingStats(shards, all) {
+  if (all.some((s) => s === null || s === undefined)) return null;
+  const kafkaSent = {};
+  for (const s of all) {
+    for (const [topic, t] of Object.entries(s.kafkaSent ?? {})) {
+      const sum = (kafkaSent[topic] ??= {});
+      for (const [k, v] of Object.entries(t)) sum[k] = (sum[k] ?? 0) + v;
+    }
+  }
+  const sum = (k) => all.reduce((a, s) => a + (s[k] ?? 0), 0);
+  return {
+    fillsByMarket: Object.assign({}, ...all.map((s) => s.fillsByMarket)),
+    commandsApplied: sum('commandsApplied'),
+    otherShardCommands: sum('otherShardCommands'),
+    duplicatesDropped: sum('duplicatesDropped'),
+    restingOrders: sum('restingOrders'),
+    sendIdle: all.every((s) => s.sendIdle === true),
+    kafkaSent,
+    produceRoundTrips: Object.fromEntries(shards.map((m, i) => [m.name, all[i].produceRoundTrips])),
+  };
+}
 
 /** Drained only once the oracle has stopped (until then it publishes every second). */
 const PIPELINE_AFTER_ORACLE = [{ groupId: RISK_GROUP, topic: Topics.oracleIndexPrices.name }];
@@ -148,13 +181,25 @@ export async function runCluster(options) {
     }
 
     const script = (pkg, file = 'main.js') => join(root, 'services', pkg, 'dist', file);
-    const matching = new ServiceProcess({ name: 'matching', script: script('matching'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: MATCHING_GROUP }), logDir }).start();
+    // matching shard i of M books the venue's markets at positions ≡ i (mod M) (services/matching matching-shard.ts)
+    const shards = options.matchingShards;
+    const matchings = Array.from({ length: shards }, (_, i) =>
+      new ServiceProcess({
+        name: shards === 1 ? 'matching' : `matching-${i}`,
+        script: script('matching'),
+        env: serviceEnv(options, broker.bootstrap, { PERPCORE_MATCHING_GROUP_ID: matchingGroupOf(shards, i), PERPCORE_MATCHING_INSTANCE: `matching-${i}`, PERPCORE_MATCHING_SHARD: `${i}/${shards}` }),
+        logDir,
+      }).start(),
+    );
+    const matchingStats = async () => mergeMatchingStats(matchings, await Promise.all(matchings.map((m) => m.requestStats())));
+    const PIPELINE = pipelineGroups(shards);
+    result.matchingShards = shards;
     // the risk shard with the liquidation engine beside it (services/exchange cluster-risk.ts)
     const risk = new ServiceProcess({ name: 'risk', script: script('exchange', 'cluster-risk.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_RISK_SOURCE: RISK_GROUP }), logDir }).start();
     // the spot-margin stage (services/exchange cluster-spot.ts): the margin SAPI of the real gateways goes to it
     const spot = new ServiceProcess({ name: 'spot', script: script('exchange', 'cluster-spot.js'), env: serviceEnv(options, broker.bootstrap, { PERPCORE_SPOT_SOURCE: 'spot-0' }), logDir }).start();
-    started.push(matching, risk, spot);
-    say(`start-cluster: starting matching, risk + liquidation, spot margin (logs in ${logDir})…`);
+    started.push(...matchings, risk, spot);
+    say(`start-cluster: starting matching${shards === 1 ? '' : ` (${shards} shards by market)`}, risk + liquidation, spot margin (logs in ${logDir})…`);
     await Promise.all(started.map((s) => s.ready(READY_TIMEOUT_MS)));
     if (interrupted) throw new Error('interrupted');
 
@@ -231,7 +276,7 @@ export async function runCluster(options) {
     // where the machine's cores go while it trades (the launcher's process holds the observer and the hop probe)
     const cpuWindow = startCpuWindow([
       ...(broker.owned ? [{ name: 'broker', pid: broker.pid() }] : []),
-      ...[matching, risk, spot, ...gateways, gateway, oracle].map((s) => ({ name: s.name, pid: s.child?.pid })),
+      ...[...matchings, risk, spot, ...gateways, gateway, oracle].map((s) => ({ name: s.name, pid: s.child?.pid })),
       { name: 'launcher (observer, hop probe)', pid: process.pid },
     ]);
     const t0 = performance.now();
@@ -247,7 +292,7 @@ export async function runCluster(options) {
     const tty = process.stderr.isTTY;
     while (gateway.running && !interrupted) {
       await sleep(1_000);
-      for (const s of [oracle, matching, risk, spot, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
+      for (const s of [oracle, ...matchings, risk, spot, ...gateways]) if (!s.running) throw new Error(fail(`${s.name} exited during the run (${s.exit.signal ?? `code ${s.exit.code}`}):\n${s.logTail()}`));
       armShockOnceCrowdSettled();
       cpuWindow.sample();
       const now = performance.now();
@@ -321,7 +366,7 @@ export async function runCluster(options) {
       const atEnd = lags.every((l) => l.lag === 0) && settledAll;
       let sent = false;
       if (atEnd) {
-        const [riskNow, matchingNow] = await Promise.all([risk.requestStats(), matching.requestStats()]);
+        const [riskNow, matchingNow] = await Promise.all([risk.requestStats(), matchingStats()]);
         laddersActive = riskNow?.liquidationsActive ?? -1;
         sent = riskNow?.sendIdle === true && matchingNow?.sendIdle === true;
       }
@@ -330,12 +375,12 @@ export async function runCluster(options) {
     const drainS = (performance.now() - drainStart) / 1000;
 
     // ---- reconcile: the observer's count of the topics against the stages' own answers
-    const [matchingStats, riskStats, spotStats] = await Promise.all([matching.requestStats(), risk.requestStats(), spot.requestStats()]);
-    const markets = Object.keys(matchingStats?.fillsByMarket ?? {});
+    const [matchingNow, riskStats, spotStats] = await Promise.all([matchingStats(), risk.requestStats(), spot.requestStats()]);
+    const markets = Object.keys(matchingNow?.fillsByMarket ?? {});
     const reconciliation = observer.reconcile(markets);
     result.problems.push(...reconciliation.problems);
     for (const row of reconciliation.perMarket) {
-      const own = matchingStats?.fillsByMarket?.[row.market];
+      const own = matchingNow?.fillsByMarket?.[row.market];
       row.matchingCount = own;
       if (own !== row.fillsProduced) fail(`${row.market}: matching counts ${own} fills, ${row.fillsProduced} reached matching.events.v1`);
       const oi = riskStats?.openInterest?.[row.market];
@@ -378,7 +423,8 @@ export async function runCluster(options) {
       perMarket: reconciliation.perMarket,
       auditOk: riskStats?.auditOk === true,
       spot: { auditOk: spotStats?.auditOk === true, commands: spotStats?.commands ?? null, refused: spotStats?.refused ?? null, indexPrices: spotStats?.indexPrices ?? null },
-      duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingStats?.duplicatesDropped ?? null },
+      duplicatesDropped: { risk: riskStats?.duplicatesDropped ?? null, matching: matchingNow?.duplicatesDropped ?? null },
+      otherShardCommands: matchingNow?.otherShardCommands ?? null,
       liquidationsTriggered: observer.liquidationsTriggered,
       liquidationsHeld: riskStats?.liquidationsHeld ?? null,
       liquidationEvents: Object.fromEntries(observer.liquidationEvents),
@@ -386,9 +432,9 @@ export async function runCluster(options) {
       crowdEntered: gatewayStats.crowdEntered ?? 0,
       latency: observer.latency(),
       hops: observer.hops(),
-      produceRoundTrips: { matching: matchingStats?.produceRoundTrips ?? null, risk: riskStats?.produceRoundTrips ?? null },
+      produceRoundTrips: { ...(shards === 1 ? { matching: matchingNow?.produceRoundTrips?.matching ?? null } : matchingNow?.produceRoundTrips), risk: riskStats?.produceRoundTrips ?? null },
       bytesByTopic: Object.fromEntries(
-        Object.entries({ ...matchingStats?.kafkaSent, ...riskStats?.kafkaSent }).map(([topic, t]) => [topic, t.bytes]),
+        Object.entries({ ...matchingNow?.kafkaSent, ...riskStats?.kafkaSent }).map(([topic, t]) => [topic, t.bytes]),
       ),
       topicTraffic: await observer.topicTraffic(topicNames, tradingS),
       deadLetters: await observer.deadLetterCounts(topicNames, deadLettersBefore),

@@ -1,7 +1,7 @@
 /**
  * Cluster mode end to end on a real broker: `deploy/cluster/start-cluster.mjs`
- * runs oracle, matching, risk (+ the liquidation engine) and the simulated gateway
- * as separate processes wired only by Kafka, with npm start's leveraged crowd and a
+ * runs oracle, matching in two shards by market (`--matching-shards 2`), risk (+ the
+ * liquidation engine) and the simulated gateway as separate processes wired only by Kafka, with npm start's leveraged crowd and a
  * −12% index gap, and its reconciliation must hold: every order passed on or
  * refused, every fill produced settled once per side, every liquidation carried to
  * its end and no scope left LIQUIDATING in risk, positions netting to zero per
@@ -94,6 +94,8 @@ function faults(): Fault[] {
 interface ClusterResult {
   ok: boolean;
   problems: string[];
+  matchingShards: number;
+  otherShardCommands: number | null;
   ordersSent: number;
   ordersViaGateways: number;
   ordersForwarded: number;
@@ -267,7 +269,8 @@ describe('cluster mode over a real broker', { skip }, () => {
       // a shock on the clock would hit a crowd without positions every time, not only on a
       // loaded machine; the launcher's causal arm must hold it back until risk settled them
       const httpPort = await freePort();
-      const started = startCluster(['--duration-s', '12', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90', '--http-port', String(httpPort)]);
+      // matching in two shards by market (BTCUSDT, ETHUSDT): each reads every command and books one market
+      const started = startCluster(['--duration-s', '12', '--rate-per-s', '600', '--shock-at-s', '1', '--drain-timeout-s', '90', '--http-port', String(httpPort), '--matching-shards', '2']);
       await started.trading;
       const ordersThroughGateway = await useTheGateway(`http://127.0.0.1:${httpPort}`);
       const cluster = await started.done;
@@ -298,10 +301,13 @@ describe('cluster mode over a real broker', { skip }, () => {
       assert.equal(result.hopPeer.samples, result.hopPeer.sent, 'every probe record was read back');
       // where the cores went while it traded (read from /proc: this machine is Linux); every stage that traded used some
       const cpuRows = new Map((result.cpuDuringTrading?.rows ?? []).map((r) => [r.name, r.cpuPercent]));
-      for (const stage of ['risk', 'matching', 'gateway-sim']) assert.ok((cpuRows.get(stage) ?? 0) > 0, `CPU of ${stage} during trading: ${JSON.stringify(result.cpuDuringTrading)}`);
+      for (const stage of ['risk', 'matching-0', 'matching-1', 'gateway-sim']) assert.ok((cpuRows.get(stage) ?? 0) > 0, `CPU of ${stage} during trading: ${JSON.stringify(result.cpuDuringTrading)}`);
       t.diagnostic(`CPU during trading: ${[...cpuRows].map(([name, pct]) => `${name} ${pct.toFixed(0)} %`).join(', ')}`);
       t.diagnostic(`bare kafkajs one hop during the run: p50 ${result.hopPeer.p50Ms.toFixed(1)} ms, p99 ${result.hopPeer.p99Ms.toFixed(1)} ms (${result.hopPeer.samples} records)`);
       assert.deepEqual(result.perMarket.map((m) => m.market).sort(), ['BTCUSDT', 'ETHUSDT']);
+      // each shard skipped the other's market: every command of the run reached both, and each applied its own
+      assert.equal(result.matchingShards, 2);
+      assert.ok((result.otherShardCommands ?? 0) > 1_000, `commands skipped by the shard not booking their market: ${result.otherShardCommands}`);
       for (const m of result.perMarket) {
         assert.equal(m.fillsSettled, m.fillsProduced, m.market);
         assert.equal(m.matchingCount, m.fillsProduced, `${m.market}: matching's own count`);
@@ -315,7 +321,8 @@ describe('cluster mode over a real broker', { skip }, () => {
         for (const f of injected.filter((x) => x.topic === topic)) {
           // every stage consuming the topic refuses it on its own (the index: risk and the spot-margin stage;
           // the gateways' replay groups too, which this test does not name)
-          const logNames: Record<string, string> = { matching: 'matching.log', 'risk-0': 'risk.log', 'spot-0': 'spot.log' };
+          // (matching.commands.v1: undecodable bytes are refused by both matching shards, an unknown market by shard 0 alone)
+          const logNames: Record<string, string> = { 'matching-0': 'matching-0.log', 'matching-1': 'matching-1.log', 'risk-0': 'risk.log', 'spot-0': 'spot.log' };
           const mine = letters.filter((l) => l.key === f.key && l.code === f.code && logNames[l.groupId] !== undefined);
           assert.ok(mine.length > 0, `${topic.name}: no dead letter ${f.code} for key ${f.key} (have ${letters.map((l) => `${l.code}:${l.key}:${l.groupId}`).join(', ')})`);
           const groups = mine.map((l) => l.groupId).sort();

@@ -11,7 +11,10 @@
  * every delta on matching.events.v1 (its default).
  *
  * A command for a market this instance does not list is answered with a
- * `MATCHING_UNKNOWN_MARKET` reject event and sent to the dead-letter topic.
+ * `MATCHING_UNKNOWN_MARKET` reject event and sent to the dead-letter topic, unless
+ * the market is another matching shard's (`otherShardMarkets`, matching-shard.ts):
+ * that command is skipped and counted. With several shards only the first refuses
+ * an unknown market, so the client sees one refusal, as from one matching process.
  */
 import { divRound, type MarketSpec, Rounding } from '@perpcore/domain';
 import { type Bus, RejectedMessageError, type Subscription, Topics } from '@perpcore/bus';
@@ -38,10 +41,16 @@ export interface MatchingServiceDeps {
   bookSample?: MatchingEngineDeps['bookSample'];
   /** Runs on the new engine before the first subscription (a restart imports its snapshot here). */
   beforeConsume?: (engine: MatchingEngine) => void;
+  /** Markets the other matching shards book: their commands are skipped here, not refused (default none). */
+  otherShardMarkets?: ReadonlySet<string>;
+  /** False on every matching shard but the first: one shard refuses a command for an unknown market, the others skip it (default true). */
+  refusesUnknownMarkets?: boolean;
 }
 
 export interface MatchingService {
   readonly engine: MatchingEngine;
+  /** Commands skipped because another matching shard books their market. */
+  readonly otherShardCommands: number;
   close(): Promise<void>;
 }
 
@@ -62,11 +71,18 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
   const engine = new MatchingEngine({ markets: deps.markets, createBook: deps.createBook, publish, bookSample: deps.bookSample });
   deps.beforeConsume?.(engine);
 
+  const otherShardMarkets = deps.otherShardMarkets ?? new Set<string>();
+  const refusesUnknownMarkets = deps.refusesUnknownMarkets ?? true;
+  let otherShardCommands = 0;
   const subscriptions: Subscription[] = [];
   subscriptions.push(
     await bus.subscribe(Topics.matchingCommands, { groupId, fromBeginning: true }, (message) => {
       const command = message.value;
       if (engine.stream(command.market) === undefined) {
+        if (otherShardMarkets.has(command.market) || !refusesUnknownMarkets) {
+          otherShardCommands++;
+          return;
+        }
         engine.handle(command); // publishes the reject event to the client's stream
         logger.warn({ market: command.market, partition: message.partition, offset: message.offset }, 'command for an unknown market');
         throw new RejectedMessageError(MatchingServiceReject.UnknownMarket, `market ${JSON.stringify(command.market)} is not listed`);
@@ -89,6 +105,9 @@ export async function createMatchingService(deps: MatchingServiceDeps): Promise<
   logger.info({ markets: engine.markets() }, 'matching service started');
   return {
     engine,
+    get otherShardCommands() {
+      return otherShardCommands;
+    },
     async close() {
       for (const s of subscriptions) await s.close();
       if (conflateTimer !== null) clearInterval(conflateTimer);

@@ -6,3 +6,4 @@ export * from './account-shares.js';
 export { BookDeltaConflator } from './book-delta-conflation.js';
 export * from './matching-process-options.js';
 export * from './book-sample-schedule.js';
+export * from './matching-shard.js';

@@ -11,7 +11,11 @@
  *
  * Environment (validated at start; a bad value names the variable):
  *   PERPCORE_KAFKA_*               see libs/bus kafka-config.ts (PERPCORE_KAFKA_BROKERS required)
- *   PERPCORE_MATCHING_MARKETS      symbols this instance books (default: every default market)
+ *   PERPCORE_MATCHING_MARKETS      symbols listed (default: every default market); the instance books
+ *                                  its shard's share of them
+ *   PERPCORE_MATCHING_SHARD        i/M: this process is matching shard i of M and books the listed
+ *                                  markets at positions ≡ i (mod M); the other shards' commands are
+ *                                  skipped (matching-shard.ts; default 0/1: every listed market)
  *   PERPCORE_MATCHING_BOOK         fast | reference (default fast)
  *   PERPCORE_MATCHING_INSTANCE     client id, e.g. matching-0 (default matching-0)
  *   PERPCORE_MATCHING_GROUP_ID     consumer group (default matching)
@@ -45,6 +49,7 @@ runServiceProcess({
   schema: {
     ...kafkaConfigSchema,
     markets: listField('PERPCORE_MATCHING_MARKETS', { fallback: defaultMarketSpecs.map((s) => s.symbol), itemPattern: /^[A-Z0-9-]{2,32}$/ }),
+    shard: stringField('PERPCORE_MATCHING_SHARD', { fallback: '0/1', pattern: /^\d{1,2}\/\d{1,2}$/ }),
     book: enumField('PERPCORE_MATCHING_BOOK', ['fast', 'reference'] as const, 'fast'),
     instance: stringField('PERPCORE_MATCHING_INSTANCE', { fallback: 'matching-0', pattern: NAME }),
     groupId: stringField('PERPCORE_MATCHING_GROUP_ID', { fallback: 'matching', pattern: NAME }),
@@ -90,7 +95,7 @@ runServiceProcess({
           resting += stream.book.restingOrderCount();
         }
         // sendIdle: nothing published is still on its way to the broker (the launcher's drain needs it)
-        return { commandsApplied: engine.commandsApplied, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle, kafkaSent: bus.traffic(), produceRoundTrips: bus.sendRoundTrips() };
+        return { commandsApplied: engine.commandsApplied, otherShardCommands: service.otherShardCommands, duplicatesDropped: engine.duplicatesDropped, fillsByMarket, restingOrders: resting, sendIdle: bus.sendIdle, kafkaSent: bus.traffic(), produceRoundTrips: bus.sendRoundTrips() };
       },
       async close() {
         stopSnapshots();

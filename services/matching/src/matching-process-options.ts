@@ -10,6 +10,7 @@ import { configFingerprint } from '@perpcore/snapshot';
 import { Topics } from '@perpcore/bus';
 import { bookSampleSchedule } from './book-sample-schedule.js';
 import type { MatchingServiceDeps } from './create-matching-service.js';
+import { parseMatchingShard, splitMarkets } from './matching-shard.js';
 
 export interface MatchingProcessConfig {
   readonly markets: readonly string[];
@@ -18,18 +19,24 @@ export interface MatchingProcessConfig {
   readonly accountEvents: 'true' | 'false';
   readonly conflateMs: number;
   readonly sampleLevels: number;
+  /** `i/M`: this process is matching shard i of M (matching-shard.ts); absent = `0/1`, every listed market. */
+  readonly shard?: string;
 }
 
 /** The topics the process consumes, in a fixed order (its input-order log numbers them by it). */
 export const MATCHING_TOPICS = [Topics.matchingCommands.name, Topics.riskMarketEvents.name] as const;
 
 export function matchingServiceOptions(config: MatchingProcessConfig): Omit<MatchingServiceDeps, 'bus' | 'logger' | 'beforeConsume'> & { fingerprint: string } {
-  const markets = selectMarkets(config.markets);
+  const listed = selectMarkets(config.markets);
+  const shard = parseMatchingShard(config.shard ?? '0/1');
+  const { booked: markets, others } = splitMarkets(listed, shard);
   const venue = defaultVenueMarkets(markets);
   const subticks = new Map(venue.map((m) => [m.spec.symbol, m.risk.markSubticksPerTick]));
   return {
     fingerprint: configFingerprint({ markets, book: config.book }),
     markets,
+    otherShardMarkets: new Set(others.map((m) => m.symbol)),
+    refusesUnknownMarkets: shard.index === 0,
     createBook: config.book === 'fast' ? createFastOrderBook : createReferenceOrderBook,
     publishAccountEvents: config.accountEvents === 'true',
     marketData: { conflateMs: config.conflateMs },
