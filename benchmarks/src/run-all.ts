@@ -18,6 +18,7 @@ import { run as snapshot } from './snapshot.bench.js';
 import { run as stressQuery } from './stress-query.bench.js';
 import { run as defiPool } from './defi-pool.bench.js';
 import { run as inputOrderLog } from './input-order-log.bench.js';
+import { run as envelopeDecode } from './envelope-decode.bench.js';
 
 const suites: Array<[string, () => Promise<void>]> = [
   ['order-book', orderBook],
@@ -35,6 +36,7 @@ const suites: Array<[string, () => Promise<void>]> = [
   ['stress-query', stressQuery],
   ['defi-pool', defiPool],
   ['input-order-log', inputOrderLog],
+  ['envelope-decode', envelopeDecode],
 ];
 
 for (const [name, run] of suites) {

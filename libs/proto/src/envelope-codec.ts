@@ -72,3 +72,21 @@ export function createEnvelopeCodec<T extends object>(
     },
   };
 }
+
+/**
+ * `codec` with a faster decoder in front (plain-envelope-decoders.ts): bytes the fast
+ * decoder handles come back as its plain object, everything else goes to `codec`,
+ * which keeps the final word on errors. The fast decoder must never accept what
+ * `codec` refuses nor decode to another value; plain-decoder.test.ts checks both
+ * against the protobufjs codec itself.
+ */
+export function withFastDecode<T>(codec: WireCodec<T>, fast: (bytes: Uint8Array) => T | undefined): WireCodec<T> {
+  return {
+    messageName: codec.messageName,
+    encode: (value: T) => codec.encode(value),
+    decode(bytes: Uint8Array): DecodeResult<T> {
+      const value = fast(bytes);
+      return value === undefined ? codec.decode(bytes) : { ok: true, value };
+    },
+  };
+}

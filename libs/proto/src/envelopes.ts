@@ -7,8 +7,15 @@
  * Types are the generated classes, with the discriminator made required: a value
  * built as a plain object (the embedded bus passes those by reference) must say
  * which payload it carries, exactly as a decoded message does.
+ *
+ * The three envelopes consumers read most of (order commands, matching events, index
+ * prices) decode through the plain fast path first (plain-envelope-decoders.ts), so
+ * a Kafka consumer gets the same plain objects the embedded producers build; the
+ * `protobuf…Codec` exports are the same codecs without it (the reference the fast
+ * path is tested against).
  */
-import { createEnvelopeCodec, type WireCodec } from './envelope-codec.js';
+import { createEnvelopeCodec, type WireCodec, withFastDecode } from './envelope-codec.js';
+import { decodeMatchingCommandPlain, decodeMatchingEventPlain, decodeOracleEventPlain } from './plain-envelope-decoders.js';
 import { perpcore } from './wire.js';
 
 import matching = perpcore.matching.v1;
@@ -27,17 +34,19 @@ export type RiskEventV1 = WithKind<risk.RiskEventV1, 'event'>;
 export type LiquidationEventV1 = WithKind<liquidation.LiquidationEventV1, 'event'>;
 export type OracleEventV1 = WithKind<oracle.OracleEventV1, 'event'>;
 
-export const matchingCommandCodec: WireCodec<MatchingCommandV1> = createEnvelopeCodec(
+export const protobufMatchingCommandCodec: WireCodec<MatchingCommandV1> = createEnvelopeCodec(
   'perpcore.matching.v1.MatchingCommandV1',
   matching.MatchingCommandV1 as never,
   (v: MatchingCommandV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.command }),
 );
+export const matchingCommandCodec: WireCodec<MatchingCommandV1> = withFastDecode(protobufMatchingCommandCodec, decodeMatchingCommandPlain);
 
-export const matchingEventCodec: WireCodec<MatchingEventV1> = createEnvelopeCodec(
+export const protobufMatchingEventCodec: WireCodec<MatchingEventV1> = createEnvelopeCodec(
   'perpcore.matching.v1.MatchingEventV1',
   matching.MatchingEventV1 as never,
   (v: MatchingEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
 );
+export const matchingEventCodec: WireCodec<MatchingEventV1> = withFastDecode(protobufMatchingEventCodec, decodeMatchingEventPlain);
 
 export const matchingAccountEventCodec: WireCodec<MatchingAccountEventV1> = createEnvelopeCodec(
   'perpcore.matching.v1.MatchingAccountEventV1',
@@ -72,11 +81,12 @@ export const liquidationEventCodec: WireCodec<LiquidationEventV1> = createEnvelo
   (v: LiquidationEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
 );
 
-export const oracleEventCodec: WireCodec<OracleEventV1> = createEnvelopeCodec(
+export const protobufOracleEventCodec: WireCodec<OracleEventV1> = createEnvelopeCodec(
   'perpcore.oracle.v1.OracleEventV1',
   oracle.OracleEventV1 as never,
   (v: OracleEventV1) => ({ schemaMajor: v.schemaMajor, payloadKind: v.event }),
 );
+export const oracleEventCodec: WireCodec<OracleEventV1> = withFastDecode(protobufOracleEventCodec, decodeOracleEventPlain);
 
 export const encodeMatchingCommand = matchingCommandCodec.encode;
 export const decodeMatchingCommand = matchingCommandCodec.decode;

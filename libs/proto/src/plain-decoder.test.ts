@@ -8,17 +8,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
-import { matchingCommandCodec, oracleEventCodec, perpcore, type WireCodec } from './index.js';
+import { matchingCommandCodec, matchingEventCodec, oracleEventCodec, perpcore, type WireCodec } from './index.js';
+import { protobufMatchingCommandCodec, protobufMatchingEventCodec, protobufOracleEventCodec } from './envelopes.js';
 import type { PlainFieldKind, PlainMessage } from './plain-decoder.js';
-import { decodeMatchingCommandPlain, decodeOracleEventPlain, matchingCommandTable, oracleEventTable } from './plain-envelope-decoders.js';
+import { decodeMatchingCommandPlain, decodeMatchingEventPlain, decodeOracleEventPlain, matchingCommandTable, matchingEventTable, oracleEventTable } from './plain-envelope-decoders.js';
 import { loadSchema, messageArbitrary } from './schema-reflection.test-support.js';
 
 const root = loadSchema();
 type Value = Record<string, unknown>;
 
-const cases: { table: PlainMessage; codec: WireCodec<never>; decodePlain: (bytes: Uint8Array, start?: number) => unknown }[] = [
-  { table: matchingCommandTable, codec: matchingCommandCodec as WireCodec<never>, decodePlain: decodeMatchingCommandPlain },
-  { table: oracleEventTable, codec: oracleEventCodec as WireCodec<never>, decodePlain: decodeOracleEventPlain },
+// `codec` is the protobufjs codec alone (the reference); `fast` the exported one, which tries the plain decoder first
+const cases: { table: PlainMessage; codec: WireCodec<never>; fast: WireCodec<never>; decodePlain: (bytes: Uint8Array, start?: number) => unknown }[] = [
+  { table: matchingCommandTable, codec: protobufMatchingCommandCodec as WireCodec<never>, fast: matchingCommandCodec as WireCodec<never>, decodePlain: decodeMatchingCommandPlain },
+  { table: oracleEventTable, codec: protobufOracleEventCodec as WireCodec<never>, fast: oracleEventCodec as WireCodec<never>, decodePlain: decodeOracleEventPlain },
+  { table: matchingEventTable, codec: protobufMatchingEventCodec as WireCodec<never>, fast: matchingEventCodec as WireCodec<never>, decodePlain: decodeMatchingEventPlain },
 ];
 
 function kindOf(field: protobuf.Field): PlainFieldKind | string {
@@ -56,6 +59,11 @@ function plainView(decoded: Value, type: protobuf.Type): Value {
   return out;
 }
 
+/** A decoded value as the plain shape: the fast path's object already is; a protobufjs message is viewed as one. */
+function asPlain(value: Value, type: protobuf.Type): Value {
+  return Object.getPrototypeOf(value) === Object.prototype ? value : plainView(value, type);
+}
+
 function asciiStrings(value: unknown): unknown {
   if (typeof value === 'string') return /^[\x00-\x7f]*$/.test(value) ? value : [...value].map((c) => (c.codePointAt(0) as number).toString(16)).join('');
   if (Array.isArray(value)) return value.map(asciiStrings);
@@ -69,7 +77,7 @@ function assertSamePlain(actual: unknown, expected: unknown): void {
   assert.equal(JSON.stringify(actual), JSON.stringify(expected));
 }
 
-for (const { table, codec, decodePlain } of cases) {
+for (const { table, codec, fast, decodePlain } of cases) {
   const type = root.lookupType(codec.messageName);
 
   test(`${type.name}: the plain decoder's table restates the .proto`, () => checkTable(table, type));
@@ -86,6 +94,10 @@ for (const { table, codec, decodePlain } of cases) {
           assertSamePlain(plain, plainView(generic.value as Value, type));
           // from an offset, as the journal replay reads a record's body behind its kind and origin bytes
           assertSamePlain(decodePlain(Uint8Array.from([1, 0, ...bytes]), 2), plain);
+          // the exported codec (what every bus consumer decodes with) takes the fast path
+          const viaCodec = fast.decode(bytes);
+          assert.ok(viaCodec.ok);
+          assertSamePlain(viaCodec.value, plain);
         }),
         { numRuns: 150 },
       );
@@ -107,6 +119,12 @@ for (const { table, codec, decodePlain } of cases) {
             else bytes = bytes.slice(0, i);
           }
           const damaged = Uint8Array.from(bytes);
+          // the exported codec accepts and refuses what the protobufjs codec does, with its codes
+          const reference = codec.decode(damaged);
+          const exported = fast.decode(damaged);
+          assert.equal(exported.ok, reference.ok);
+          if (!exported.ok && !reference.ok) assert.equal(exported.error.code, reference.error.code);
+          if (exported.ok && reference.ok) assertSamePlain(asPlain(exported.value as Value, type), plainView(reference.value as Value, type));
           const plain = decodePlain(damaged);
           if (plain === undefined) return;
           handled++;
